@@ -1,0 +1,108 @@
+// @ts-check
+// The production server: one Node process serving the built app, the PeerServer and the client config on one
+// origin. Importable (tests start it on a free port) and run by server/start.mjs.
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import http from 'node:http'
+import https from 'node:https'
+import path from 'node:path'
+import express from 'express'
+import { mountConsultServices } from './services.mjs'
+
+/**
+ * A page may only talk to its own origin: the browser itself then refuses any CDN, cloud signaling server or
+ * public STUN we might pull in by accident. 'wasm-unsafe-eval' is for uikit's layout engine (yoga, WebAssembly).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' data: blob:",
+  "worker-src 'self' blob:",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+/**
+ * Loads or creates a self-signed certificate for HTTPS mode (WebXR and the camera need a secure context, and a
+ * headset on the network reaches this machine by its LAN address, not as localhost).
+ * @param {string} dir
+ */
+export async function loadOrCreateCertificate(dir) {
+  const keyFile = path.join(dir, 'key.pem')
+  const certFile = path.join(dir, 'cert.pem')
+  if (existsSync(keyFile) && existsSync(certFile)) {
+    return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') }
+  }
+  const { generate } = await import('selfsigned')
+  const pems = await generate([{ name: 'commonName', value: 'xr-consult.local' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  })
+  await mkdir(dir, { recursive: true })
+  await writeFile(keyFile, pems.private, { mode: 0o600 })
+  await writeFile(certFile, pems.cert)
+  return { key: pems.private, cert: pems.cert }
+}
+
+/**
+ * @typedef {object} ServerOptions
+ * @property {number} [port] TCP port; 0 picks a free one
+ * @property {string} [host] interface to listen on
+ * @property {string} distDir the built app
+ * @property {unknown[]} [iceServers]
+ * @property {{ key: string, cert: string }} [tls] serve HTTPS with this certificate
+ */
+
+/** @param {ServerOptions} options */
+export async function startServer({ port = 8080, host, distDir, iceServers = [], tls }) {
+  const app = express()
+  app.disable('x-powered-by')
+  const httpServer = tls ? https.createServer(tls, app) : http.createServer(app)
+  app.use((_req, res, next) => {
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+    res.setHeader('Referrer-Policy', 'no-referrer')
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    // The camera and the microphone are used by this page only; XR needs its own permission policy token.
+    res.setHeader(
+      'Permissions-Policy',
+      'camera=(self), microphone=(self), xr-spatial-tracking=(self), bluetooth=(self)',
+    )
+    next()
+  })
+  mountConsultServices(app, httpServer, { iceServers })
+  // Hashed asset names never change content: cache them for good; index.html is always revalidated.
+  app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
+  app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))
+  app.use((_req, res) => res.status(404).type('text/plain').send('Not found'))
+
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set()
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(port, host, () => resolve(undefined))
+  })
+  const address = httpServer.address()
+  const actualPort = typeof address === 'object' && address ? address.port : port
+  const url = `${tls ? 'https' : 'http'}://localhost:${actualPort}/`
+  return {
+    url,
+    port: actualPort,
+    httpServer,
+    /** Stops accepting and drops open sockets (PeerServer WebSockets would otherwise hold the process). */
+    close() {
+      return new Promise((resolve) => {
+        httpServer.close(() => resolve(undefined))
+        for (const socket of sockets) socket.destroy()
+      })
+    },
+  }
+}

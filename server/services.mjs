@@ -1,0 +1,75 @@
+// @ts-check
+// Everything the app needs from a server besides its static files: the PeerServer (introductions only; media and
+// app data go peer-to-peer), the client configuration, and the WebXR controller profiles served from this origin
+// so that no request ever leaves it. Shared by the production server (server/app.mjs) and Vite's dev server
+// (server/vite-plugin.mjs), so both behave the same.
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import express from 'express'
+import { ExpressPeerServer } from 'peer'
+
+const require = createRequire(import.meta.url)
+
+/** Where the PeerServer is mounted; the client derives the rest from its page's origin. */
+export const PEER_MOUNT = '/peerjs'
+/** Where @webxr-input-profiles/assets is served; the XR store gets it as `baseAssetPath`. */
+export const PROFILES_MOUNT = '/xr-profiles'
+
+export const profilesDir = path.join(
+  path.dirname(require.resolve('@webxr-input-profiles/assets/package.json')),
+  'dist',
+  'profiles',
+)
+
+/**
+ * Parses the ICE_SERVERS setting: a JSON array of RTCIceServer objects. Default: none, which is enough on one
+ * machine or one network; TURN for calls across networks is opt-in, never a public default.
+ * @param {string | undefined} raw
+ * @returns {Array<{ urls: string | string[], username?: string, credential?: string }>}
+ */
+export function parseIceServers(raw) {
+  if (raw === undefined || raw.trim() === '') return []
+  let value
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    throw new Error(`ICE_SERVERS is not valid JSON: ${raw}`)
+  }
+  if (!Array.isArray(value)) throw new Error('ICE_SERVERS must be a JSON array of {"urls": ...} objects')
+  for (const entry of value) {
+    const urls = entry?.urls
+    const ok = typeof urls === 'string' || (Array.isArray(urls) && urls.every((u) => typeof u === 'string'))
+    if (!ok) throw new Error(`ICE_SERVERS entry has no "urls" string or list: ${JSON.stringify(entry)}`)
+  }
+  return value
+}
+
+/**
+ * Mounts the config endpoint, the controller profiles and the PeerServer on `app`.
+ * They live on an express app of their own because ExpressPeerServer only starts when an *express* parent mounts
+ * it (its 'mount' event), and Vite's middleware stack is connect, not express.
+ * @param {{ use: Function }} app an express app or a connect middleware stack (Vite's)
+ * @param {import('node:http').Server | import('node:https').Server} httpServer the server the PeerServer's
+ *   WebSocket upgrades arrive on
+ * @param {{ iceServers: unknown[] }} options
+ */
+export function mountConsultServices(app, httpServer, { iceServers }) {
+  const services = express()
+  services.disable('x-powered-by')
+  const config = JSON.stringify({ peerPath: PEER_MOUNT, iceServers, profilesPath: `${PROFILES_MOUNT}/` })
+  services.use('/config.json', (/** @type {any} */ _req, /** @type {any} */ res) => {
+    res.setHeader('Content-Type', 'application/json')
+    res.setHeader('Cache-Control', 'no-store')
+    res.end(config)
+  })
+  // Profiles never change for an installed version: let the browser keep them.
+  services.use(PROFILES_MOUNT, express.static(profilesDir, { maxAge: '7d', fallthrough: false }))
+  const peerServer = ExpressPeerServer(/** @type {any} */ (httpServer), {
+    path: '/',
+    // Listing peers would let anyone enumerate who is in which room.
+    allow_discovery: false,
+  })
+  services.use(PEER_MOUNT, peerServer)
+  app.use(services)
+  return peerServer
+}

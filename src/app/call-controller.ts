@@ -1,0 +1,66 @@
+// Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
+import { CallSession } from '../net/call-session'
+import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
+import type { Invite } from '../room/invite'
+import { consultStore } from '../state/store'
+import { type ConsultXRStore, createConsultXRStore } from '../xr/xr-store'
+
+let session: CallSession | null = null
+let serverConfig: ServerConfig | null = null
+let xrStore: ConsultXRStore | null = null
+
+async function config(): Promise<ServerConfig> {
+  serverConfig ??= await loadServerConfig()
+  return serverConfig
+}
+
+/** The XR store, created once per page with this server's controller profiles. */
+export async function getXRStore(): Promise<ConsultXRStore> {
+  const { profilesPath } = await config()
+  xrStore ??= createConsultXRStore(new URL(profilesPath, location.origin).href)
+  return xrStore
+}
+
+function sentenceOf(error: unknown): string {
+  return error instanceof Error && /[.!?]$/.test(error.message)
+    ? error.message
+    : 'Something went wrong while joining. Please try again.'
+}
+
+export async function joinCall(invite: Invite, displayName: string): Promise<void> {
+  const store = consultStore.getState()
+  store.fail('')
+  store.setPhase('joining')
+  try {
+    const server = peerServerOptions(await config())
+    await getXRStore()
+    const next = new CallSession({ invite, displayName, store: consultStore, server })
+    await next.join()
+    session = next
+    consultStore.setState({ phase: 'in-call', fatalError: null })
+  } catch (error) {
+    consultStore.setState({ phase: 'preview', fatalError: sentenceOf(error) })
+  }
+}
+
+export function leaveCall() {
+  session?.leave()
+  session = null
+  const state = consultStore.getState()
+  state.setLocalStream(null, state.mediaMode)
+  void xrStore?.getState().session?.end()
+  consultStore.setState({ phase: 'left', participants: {}, seat: null })
+}
+
+export function toggleMute() {
+  consultStore.getState().toggleMute()
+  session?.broadcastMediaState()
+}
+
+export function toggleCamera() {
+  consultStore.getState().toggleCamera()
+  session?.broadcastMediaState()
+}
+
+// Closing the tab says goodbye, so the others see us leave at once instead of after the heartbeat timeout.
+addEventListener('pagehide', () => session?.leave())

@@ -1,0 +1,167 @@
+// The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
+import { lazy, Suspense, useEffect, useRef, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { ROLE_LABELS } from '../room/invite'
+import { useConsult } from '../state/store'
+import type { ConsultXRStore, ImmersiveMode } from '../xr/xr-store'
+import { immersiveSupport } from '../xr/xr-store'
+import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { InviteLinks } from './invite-links'
+
+// three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
+const loadCallScene = () => import('../scenes/call-scene')
+const CallScene = lazy(loadCallScene)
+export function preloadCallScene() {
+  void loadCallScene()
+}
+
+const actions = { toggleMute, toggleCamera, leave: leaveCall }
+
+function RemoteAudio({ peerId }: { peerId: string }) {
+  const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
+  const ref = useRef<HTMLAudioElement>(null)
+  useEffect(() => {
+    const audio = ref.current
+    if (!audio) return
+    audio.srcObject = stream
+    // Joining was a click, so playback with sound is allowed; a refusal leaves the element paused, not broken.
+    if (stream) audio.play().catch(() => undefined)
+  }, [stream])
+  // biome-ignore lint/a11y/useMediaCaption: live call audio has no caption track to offer.
+  return <audio ref={ref} autoPlay data-peer={peerId} data-testid="remote-audio" />
+}
+
+function ParticipantRow({ peerId }: { peerId: string }) {
+  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
+  const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
+  const status = useConsult((s) => s.participants[peerId]?.status ?? 'connecting')
+  const muted = useConsult((s) => s.participants[peerId]?.muted ?? false)
+  return (
+    <li data-testid="participant" data-status={status} data-peer={peerId}>
+      <span className="name">{name}</span> <span className="role">{ROLE_LABELS[role]}</span>{' '}
+      <span className={`status ${status}`}>{status}</span>
+      {muted && <span className="muted"> · muted</span>}
+      <RemoteAudio peerId={peerId} />
+    </li>
+  )
+}
+
+function ParticipantList() {
+  const peerIds = useConsult(
+    useShallow((s) =>
+      Object.values(s.participants)
+        .sort((a, b) => a.seat - b.seat)
+        .map((p) => p.peerId),
+    ),
+  )
+  return (
+    <ul className="participants" data-testid="participants" aria-label="Participants">
+      {peerIds.map((peerId) => (
+        <ParticipantRow key={peerId} peerId={peerId} />
+      ))}
+      {peerIds.length === 0 && <li className="waiting">Waiting for the others to join…</li>}
+    </ul>
+  )
+}
+
+function Notices() {
+  const notices = useConsult((s) => s.notices)
+  return (
+    <div className="notices" aria-live="polite" data-testid="notices">
+      {notices.map((n) => (
+        <p key={n.id} className={`notice ${n.tone}`}>
+          {n.text}
+        </p>
+      ))}
+    </div>
+  )
+}
+
+function Toolbar({ xrStore }: { xrStore: ConsultXRStore }) {
+  const muted = useConsult((s) => s.muted)
+  const cameraOff = useConsult((s) => s.cameraOff)
+  const hasAudio = useConsult((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
+  const hasVideo = useConsult((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const invite = useConsult((s) => s.invite)
+  const [support, setSupport] = useState<Record<ImmersiveMode, boolean>>({
+    'immersive-vr': false,
+    'immersive-ar': false,
+  })
+  const [xrError, setXrError] = useState<string | null>(null)
+  const [showInvites, setShowInvites] = useState(false)
+
+  useEffect(() => {
+    void immersiveSupport().then(setSupport)
+  }, [])
+
+  const enter = (mode: ImmersiveMode) => {
+    setXrError(null)
+    xrStore.enterXR(mode).catch(() => {
+      setXrError(
+        `The headset view could not start. Check that this device's ${mode === 'immersive-ar' ? 'AR' : 'VR'} mode is available and try again.`,
+      )
+    })
+  }
+
+  return (
+    <nav className="toolbar" aria-label="Call controls">
+      <button type="button" onClick={toggleMute} disabled={!hasAudio} aria-pressed={muted} data-testid="mute">
+        {muted ? 'Unmute' : 'Mute'}
+      </button>
+      <button
+        type="button"
+        onClick={toggleCamera}
+        disabled={!hasVideo}
+        aria-pressed={cameraOff}
+        data-testid="camera"
+      >
+        {cameraOff ? 'Camera on' : 'Camera off'}
+      </button>
+      {support['immersive-vr'] && (
+        <button type="button" onClick={() => enter('immersive-vr')} data-testid="enter-vr">
+          Enter VR
+        </button>
+      )}
+      {support['immersive-ar'] && (
+        <button type="button" onClick={() => enter('immersive-ar')} data-testid="enter-ar">
+          Enter AR
+        </button>
+      )}
+      <button type="button" onClick={() => setShowInvites((v) => !v)} aria-expanded={showInvites}>
+        Invite
+      </button>
+      <button type="button" className="danger" onClick={leaveCall} data-testid="leave">
+        Leave
+      </button>
+      {xrError && (
+        <p className="error" role="alert">
+          {xrError}
+        </p>
+      )}
+      {showInvites && invite && <InviteLinks room={invite} />}
+    </nav>
+  )
+}
+
+export function CallView() {
+  const invite = useConsult((s) => s.invite)
+  const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
+  useEffect(() => {
+    void getXRStore().then(setXrStore)
+  }, [])
+  if (!invite || !xrStore) return null
+  return (
+    <div className="call" data-testid="call">
+      <div className="scene">
+        <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
+          <CallScene xrStore={xrStore} roomId={invite.roomId} actions={actions} />
+        </Suspense>
+      </div>
+      <aside className="side">
+        <ParticipantList />
+        <Notices />
+      </aside>
+      <Toolbar xrStore={xrStore} />
+    </div>
+  )
+}

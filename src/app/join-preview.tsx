@@ -1,0 +1,165 @@
+// Before entering: see yourself, pick camera and microphone, say your name. Camera trouble is explained in a
+// sentence and never blocks joining: microphone only, or see and hear the others without sending anything.
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { acquireLocalMedia, type DeviceLists, LocalMediaError, listDevices } from '../media/local-media'
+import { MAX_NAME_LENGTH } from '../net/protocol'
+import { ROLE_LABELS } from '../room/invite'
+import { consultStore, type MediaMode, useConsult } from '../state/store'
+import { joinCall } from './call-controller'
+import { preloadCallScene } from './call-view'
+
+const NAME_KEY = 'xr-consult:name'
+
+export function JoinPreview() {
+  const invite = useConsult((s) => s.invite)
+  const phase = useConsult((s) => s.phase)
+  const localStream = useConsult((s) => s.localStream)
+  const mediaMode = useConsult((s) => s.mediaMode)
+  const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '')
+  const [devices, setDevices] = useState<DeviceLists>({ cameras: [], microphones: [] })
+  const [cameraId, setCameraId] = useState<string>('')
+  const [microphoneId, setMicrophoneId] = useState<string>('')
+  const [mediaProblem, setMediaProblem] = useState<LocalMediaError | null>(null)
+  const videoRef = useRef<HTMLVideoElement>(null)
+
+  const openMedia = useCallback(
+    async (mode: MediaMode) => {
+      setMediaProblem(null)
+      try {
+        const stream = await acquireLocalMedia(mode, {
+          cameraId: cameraId || undefined,
+          microphoneId: microphoneId || undefined,
+        })
+        consultStore.getState().setLocalStream(stream, mode)
+        // Device labels are only readable once access is granted.
+        setDevices(await listDevices())
+      } catch (error) {
+        consultStore.getState().setLocalStream(null, mode)
+        if (error instanceof LocalMediaError) setMediaProblem(error)
+        else setMediaProblem(new LocalMediaError('unknown', mode))
+      }
+    },
+    [cameraId, microphoneId],
+  )
+
+  useEffect(() => {
+    preloadCallScene()
+  }, [])
+
+  useEffect(() => {
+    void openMedia(consultStore.getState().mediaMode)
+  }, [openMedia])
+
+  useEffect(() => {
+    if (videoRef.current) videoRef.current.srcObject = localStream
+  }, [localStream])
+
+  if (!invite) return null
+  const joining = phase === 'joining'
+  const trimmed = name.trim()
+
+  return (
+    <main className="screen">
+      <h1>Join the consultation</h1>
+      <p>
+        You are joining as <strong data-testid="role">{ROLE_LABELS[invite.role]}</strong>.
+      </p>
+      <div className="preview">
+        <video
+          ref={videoRef}
+          autoPlay
+          muted
+          playsInline
+          data-testid="self-preview"
+          aria-label="Your camera"
+        />
+        {!localStream?.getVideoTracks().length && <p className="placeholder">Your camera is off</p>}
+      </div>
+      {mediaProblem && (
+        <div className="problem" role="alert" data-testid="media-problem">
+          <p>{mediaProblem.message}</p>
+          <div className="row">
+            <button type="button" onClick={() => void openMedia(mediaProblem.wanted)}>
+              Try again
+            </button>
+            {mediaProblem.wanted === 'camera-and-microphone' && (
+              <button
+                type="button"
+                onClick={() => void openMedia('microphone-only')}
+                data-testid="audio-only"
+              >
+                Use microphone only
+              </button>
+            )}
+            <button type="button" onClick={() => void openMedia('receive-only')} data-testid="receive-only">
+              Join without camera or microphone
+            </button>
+          </div>
+        </div>
+      )}
+      {mediaMode === 'receive-only' && !mediaProblem && (
+        <p data-testid="receive-only-note">
+          You will see and hear the others; they will not see or hear you.
+        </p>
+      )}
+      <form
+        className="join-form"
+        onSubmit={(event) => {
+          event.preventDefault()
+          if (!trimmed || joining) return
+          localStorage.setItem(NAME_KEY, trimmed)
+          void joinCall(invite, trimmed)
+        }}
+      >
+        <label>
+          Your name
+          <input
+            value={name}
+            maxLength={MAX_NAME_LENGTH}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+            autoComplete="name"
+            data-testid="name"
+          />
+        </label>
+        {devices.cameras.length > 0 && (
+          <label>
+            Camera
+            <select
+              value={cameraId}
+              onChange={(e) => setCameraId(e.currentTarget.value)}
+              data-testid="camera-select"
+            >
+              <option value="">Default camera</option>
+              {devices.cameras.map((d, i) => (
+                <option key={d.deviceId} value={d.deviceId}>
+                  {d.label || `Camera ${i + 1}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {devices.microphones.length > 0 && (
+          <label>
+            Microphone
+            <select
+              value={microphoneId}
+              onChange={(e) => setMicrophoneId(e.currentTarget.value)}
+              data-testid="mic-select"
+            >
+              <option value="">Default microphone</option>
+              {devices.microphones.map((d, i) => (
+                <option key={d.deviceId} value={d.deviceId}>
+                  {d.label || `Microphone ${i + 1}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button type="submit" className="primary" disabled={!trimmed || joining} data-testid="join">
+          {joining ? 'Connecting…' : 'Join'}
+        </button>
+      </form>
+    </main>
+  )
+}

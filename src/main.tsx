@@ -1,0 +1,20 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './app/app'
+import { emulatorRequested, installEmulator } from './xr/emulator'
+import './app/styles.css'
+
+async function start() {
+  const emulator = emulatorRequested(location.search)
+  // The emulator must be in place before anything asks navigator.xr what it supports.
+  if (emulator) await installEmulator(emulator)
+  const root = document.getElementById('root')
+  if (!root) throw new Error('index.html has no #root element')
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  )
+}
+
+void start()

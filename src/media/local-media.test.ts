@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { classifyMediaError, describeMediaFailure } from './local-media'
+
+describe('media failures', () => {
+  it('classifies the browser errors getUserMedia throws', () => {
+    expect(classifyMediaError(new DOMException('x', 'NotAllowedError'))).toBe('denied')
+    expect(classifyMediaError(new DOMException('x', 'NotFoundError'))).toBe('absent')
+    expect(classifyMediaError(new DOMException('x', 'NotReadableError'))).toBe('busy')
+    expect(classifyMediaError(new Error('weird'))).toBe('unknown')
+    expect(classifyMediaError(null)).toBe('unknown')
+  })
+
+  it('says each failure in a sentence that offers a way on', () => {
+    for (const failure of ['denied', 'absent', 'busy', 'insecure', 'unknown'] as const) {
+      const sentence = describeMediaFailure(failure, 'camera-and-microphone')
+      expect(sentence).toMatch(/^[A-Z].*\.$/)
+    }
+    expect(describeMediaFailure('denied', 'microphone-only')).toContain('microphone')
+    expect(describeMediaFailure('denied', 'microphone-only')).not.toContain('camera')
+  })
+})

@@ -1,0 +1,60 @@
+// What the client needs to know about its server, derived from the page's origin plus /config.json, so that the
+// PeerJS client never falls back to the public PeerJS cloud or public STUN servers.
+import { z } from 'zod'
+
+const configSchema = z.object({
+  peerPath: z.string().startsWith('/'),
+  profilesPath: z.string().startsWith('/'),
+  iceServers: z.array(
+    z.object({
+      urls: z.union([z.string(), z.array(z.string())]),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    }),
+  ),
+})
+export type ServerConfig = z.infer<typeof configSchema>
+
+export interface PeerServerOptions {
+  host: string
+  port: number
+  path: string
+  secure: boolean
+  config: RTCConfiguration
+}
+
+export class ServerUnreachableError extends Error {
+  constructor() {
+    super('The consultation server cannot be reached. Check your network connection and try again.')
+  }
+}
+
+export async function loadServerConfig(origin = location.origin): Promise<ServerConfig> {
+  let response: Response
+  try {
+    response = await fetch(new URL('/config.json', origin), { cache: 'no-store' })
+  } catch {
+    throw new ServerUnreachableError()
+  }
+  if (!response.ok) throw new ServerUnreachableError()
+  const parsed = configSchema.safeParse(await response.json().catch(() => null))
+  if (!parsed.success) throw new ServerUnreachableError()
+  return parsed.data
+}
+
+/** PeerJS options for the PeerServer on this page's own origin. */
+export function peerServerOptions(
+  config: ServerConfig,
+  page: URL = new URL(location.href),
+): PeerServerOptions {
+  const secure = page.protocol === 'https:'
+  return {
+    host: page.hostname,
+    port: page.port ? Number(page.port) : secure ? 443 : 80,
+    // PeerJS appends "peerjs" for the WebSocket and "<key>/id" for the HTTP API to this path.
+    path: config.peerPath.endsWith('/') ? config.peerPath : `${config.peerPath}/`,
+    secure,
+    // Only the ICE servers the operator configured: none means host candidates only (same machine or network).
+    config: { iceServers: config.iceServers },
+  }
+}

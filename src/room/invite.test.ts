@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { createRoom, inviteFragment, inviteUrl, parseInviteFragment, ROLES, seatPeerId } from './invite'
+
+describe('invites', () => {
+  it('round-trips every role through a link', () => {
+    const room = createRoom()
+    for (const role of ROLES) {
+      const url = new URL(inviteUrl('http://localhost:8080/', { ...room, role }))
+      expect(url.search).toBe('')
+      expect(parseInviteFragment(url.hash)).toEqual({ ok: true, invite: { ...room, role } })
+    }
+  })
+
+  it('creates rooms that do not repeat', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => createRoom().roomId))
+    expect(ids.size).toBe(200)
+  })
+
+  it('explains a malformed invite in a sentence', () => {
+    const room = createRoom()
+    const good = inviteFragment({ ...room, role: 'patient' })
+    const cases = [
+      '',
+      good.replace(room.secret, room.secret.slice(0, 10)),
+      good.replace(room.roomId, 'room!'),
+      good.replace('role=patient', 'role=admin'),
+      good.replace(/&key=[^&]*/, ''),
+    ]
+    for (const hash of cases) {
+      const result = parseInviteFragment(hash)
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.reason).toMatch(/^[A-Z].+\.$/)
+    }
+  })
+
+  it('derives seat ids from the secret, so a wrong key means other ids', async () => {
+    const room = createRoom()
+    const other = { ...room, secret: createRoom().secret }
+    const a = await seatPeerId(room, 0)
+    expect(a).toMatch(/^xc-[0-9a-f]{32}$/)
+    expect(await seatPeerId(room, 0)).toBe(a)
+    expect(await seatPeerId(room, 1)).not.toBe(a)
+    expect(await seatPeerId(other, 0)).not.toBe(a)
+  })
+})

@@ -1,0 +1,108 @@
+// Rooms and invites. A room is a random id plus a random secret; an invite link carries both, and the
+// participant's role, in the URL fragment, which browsers never send to a server. Plain TypeScript, no DOM.
+
+export const ROLES = ['patient', 'clinician', 'specialist', 'worker'] as const
+export type Role = (typeof ROLES)[number]
+
+export const ROLE_LABELS: Record<Role, string> = {
+  patient: 'Patient',
+  clinician: 'Clinician',
+  specialist: 'Remote specialist',
+  worker: 'On-site worker',
+}
+
+/** Participants per room. A full mesh sends every stream to every peer; 4 is what a phone uplink carries. */
+export const ROOM_CAPACITY = 4
+
+/** 128 bits: a room id nobody can guess or enumerate. */
+const ROOM_ID_BYTES = 16
+/** 256 bits: the secret that proves an invite, never sent to the server. */
+const SECRET_BYTES = 32
+
+export interface Room {
+  roomId: string
+  secret: string
+}
+
+export interface Invite extends Room {
+  role: Role
+}
+
+export type InviteParse = { ok: true; invite: Invite } | { ok: false; reason: string }
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function randomToken(byteCount: number): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(byteCount)))
+}
+
+export function createRoom(): Room {
+  return { roomId: randomToken(ROOM_ID_BYTES), secret: randomToken(SECRET_BYTES) }
+}
+
+/** Length of the base64url text for n bytes, unpadded. */
+const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+
+/** The fragment of an invite link: `#room=…&role=…&key=…`. */
+export function inviteFragment({ roomId, secret, role }: Invite): string {
+  return `#room=${roomId}&role=${role}&key=${secret}`
+}
+
+export function inviteUrl(base: string, invite: Invite): string {
+  const url = new URL(base)
+  url.hash = ''
+  return `${url.href.replace(/#$/, '')}${inviteFragment(invite)}`
+}
+
+/** Reads an invite from a URL fragment. Never throws: a malformed invite yields a sentence for the user. */
+export function parseInviteFragment(hash: string): InviteParse {
+  const params = new URLSearchParams(hash.replace(/^#/, ''))
+  const roomId = params.get('room')
+  const secret = params.get('key')
+  const role = params.get('role')
+  if (roomId === null && secret === null) {
+    return {
+      ok: false,
+      reason: 'This link has no invite in it. Ask for a new invite link, or start a consultation.',
+    }
+  }
+  if (roomId === null || roomId.length !== base64UrlLength(ROOM_ID_BYTES) || !BASE64URL.test(roomId)) {
+    return {
+      ok: false,
+      reason: 'This invite link is damaged (the room part is wrong). Ask for the link again.',
+    }
+  }
+  if (secret === null || secret.length !== base64UrlLength(SECRET_BYTES) || !BASE64URL.test(secret)) {
+    return {
+      ok: false,
+      reason: 'This invite link is damaged (the key part is wrong). Ask for the link again.',
+    }
+  }
+  if (role === null || !(ROLES as readonly string[]).includes(role)) {
+    return { ok: false, reason: 'This invite link does not say who it is for. Ask for the link again.' }
+  }
+  return { ok: true, invite: { roomId, secret, role: role as Role } }
+}
+
+const textEncoder = new TextEncoder()
+
+/**
+ * The PeerServer id of the participant in seat `slot` of a room. Derived from the room id *and* the secret, so
+ * that nobody without the invite can compute, guess or dial the ids of a room (discovery is off on the server).
+ * Seats are what make a room findable without a server-side room list: a newcomer takes the first free seat (the
+ * PeerServer refuses taken ids) and dials the others.
+ */
+export async function seatPeerId({ roomId, secret }: Room, slot: number): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    textEncoder.encode(`xr-consult/seat/v1|${roomId}|${secret}|${slot}`),
+  )
+  // 128 bits of the digest are plenty for an id and keep PeerServer URLs short.
+  const hex = Array.from(new Uint8Array(digest).slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
+  return `xc-${hex}`
+}

@@ -1,0 +1,108 @@
+// A read-only window into the running scene for the end-to-end tests and the benchmarks: frame counters and
+// where each remote video panel is on screen. Computed on demand, so it costs nothing while nobody asks.
+import { useFrame, useThree } from '@react-three/fiber'
+import { useEffect } from 'react'
+import {
+  type ArrayCamera,
+  type Camera,
+  type Mesh,
+  type MeshBasicMaterial,
+  type Object3D,
+  Vector3,
+} from 'three'
+import { PANEL_VIDEO_PREFIX } from './video-panel'
+
+export interface PanelOnScreen {
+  peerId: string
+  /** CSS pixels from the canvas' top-left corner */
+  x: number
+  y: number
+  /** the panel's centre is inside the view frustum and in front of the camera */
+  inView: boolean
+  /** the panel has drawn at least one video frame (not a placeholder) */
+  showsVideo: boolean
+}
+
+export interface SceneProbe {
+  frames: number
+  xrFrames: number
+  /** Time of the first frame that drew a remote video panel showing video, ms (performance.now()). */
+  firstVideoFrameAt: number | null
+  panels: () => PanelOnScreen[]
+}
+
+declare global {
+  interface Window {
+    __xrConsult?: SceneProbe
+  }
+}
+
+const centreHelper = new Vector3()
+
+/** A panel has drawn video once its texture received a frame (VideoTexture bumps its version per frame). */
+function showsVideo(object: Object3D): boolean {
+  const map = ((object as Mesh).material as MeshBasicMaterial | undefined)?.map
+  return map != null && map.version > 0
+}
+
+export function SceneProbeInstaller() {
+  const gl = useThree((s) => s.gl)
+  const scene = useThree((s) => s.scene)
+  const camera = useThree((s) => s.camera)
+
+  useEffect(() => {
+    const probe: SceneProbe = {
+      frames: 0,
+      xrFrames: 0,
+      firstVideoFrameAt: null,
+      panels: () => {
+        const presenting = gl.xr.isPresenting
+        const xrCamera = presenting ? (gl.xr.getCamera() as ArrayCamera) : null
+        // In XR, the left eye's camera and its viewport in the drawing buffer; otherwise the whole canvas.
+        const view: Camera = xrCamera?.cameras[0] ?? camera
+        const buffer = gl.domElement
+        const viewport = xrCamera?.cameras[0]?.viewport
+        const vx = viewport?.x ?? 0
+        const vy = viewport?.y ?? 0
+        const vw = viewport?.z ?? buffer.width
+        const vh = viewport?.w ?? buffer.height
+        const cssPerPixel = buffer.clientWidth / buffer.width
+        const found: PanelOnScreen[] = []
+        scene.traverse((object: Object3D) => {
+          if (!object.name.startsWith(PANEL_VIDEO_PREFIX)) return
+          object.getWorldPosition(centreHelper)
+          centreHelper.project(view)
+          const inView = Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1
+          found.push({
+            peerId: object.name.slice(PANEL_VIDEO_PREFIX.length),
+            x: (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
+            y: (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
+            inView,
+            showsVideo: showsVideo(object),
+          })
+        })
+        return found
+      },
+    }
+    window.__xrConsult = probe
+    return () => {
+      if (window.__xrConsult === probe) window.__xrConsult = undefined
+    }
+  }, [gl, scene, camera])
+
+  useFrame((_state, _delta, frame?: XRFrame) => {
+    const probe = window.__xrConsult
+    if (!probe) return
+    probe.frames++
+    if (frame) probe.xrFrames++
+    if (probe.firstVideoFrameAt === null) {
+      // Cheap: only until the first video frame has been drawn.
+      let drawn = false
+      scene.traverse((object) => {
+        if (object.name.startsWith(PANEL_VIDEO_PREFIX) && showsVideo(object)) drawn = true
+      })
+      if (drawn) probe.firstVideoFrameAt = performance.now()
+    }
+  })
+  return null
+}

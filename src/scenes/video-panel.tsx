@@ -1,0 +1,178 @@
+// One remote participant on a panel: their camera as a VideoTexture, their name and role underneath, grabbable
+// with a controller, a hand pinch or the mouse. Reads the store; never touches the network.
+
+import { useThree } from '@react-three/fiber'
+import { Handle, HandleTarget } from '@react-three/handle'
+import { Container, Text } from '@react-three/uikit'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { type Group, SRGBColorSpace, Vector3, VideoTexture } from 'three'
+import { ROLE_LABELS } from '../room/invite'
+import { useConsult } from '../state/store'
+import {
+  defaultPanelPose,
+  loadLayout,
+  PANEL_WIDTH,
+  type PanelPose,
+  savePanelPose,
+  yawFacing,
+} from './panel-layout'
+import { setOrbitEnabled } from './scene-interaction'
+
+/** The fake camera and most webcams start at 4:3; the panel follows the real aspect once frames arrive. */
+const DEFAULT_ASPECT = 4 / 3
+/** Frame border around the video, metres. */
+const BORDER = 0.015
+
+/** Name prefix of the video meshes; the scene probe finds panels by it. */
+export const PANEL_VIDEO_PREFIX = 'panel-video:'
+
+const viewerHelper = new Vector3()
+
+/** A muted <video> element playing `stream`, as a texture. Sound plays through the DOM (see RemoteAudio). */
+function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | null; aspect: number } {
+  const [state, setState] = useState<{ texture: VideoTexture | null; aspect: number }>({
+    texture: null,
+    aspect: DEFAULT_ASPECT,
+  })
+  useEffect(() => {
+    if (!stream || stream.getVideoTracks().length === 0) {
+      setState({ texture: null, aspect: DEFAULT_ASPECT })
+      return
+    }
+    const video = document.createElement('video')
+    video.muted = true
+    video.playsInline = true
+    video.autoplay = true
+    video.srcObject = stream
+    const texture = new VideoTexture(video)
+    texture.colorSpace = SRGBColorSpace
+    const onResize = () => {
+      if (video.videoWidth > 0 && video.videoHeight > 0) {
+        setState({ texture, aspect: video.videoWidth / video.videoHeight })
+      }
+    }
+    video.addEventListener('resize', onResize)
+    video.play().catch(() => {
+      // Autoplay of a muted video is always allowed; a rejection here means the stream ended meanwhile.
+    })
+    setState({ texture, aspect: DEFAULT_ASPECT })
+    return () => {
+      video.removeEventListener('resize', onResize)
+      video.pause()
+      video.srcObject = null
+      texture.dispose()
+    }
+  }, [stream])
+  return state
+}
+
+export interface VideoPanelProps {
+  peerId: string
+  /** Position among the remote panels, for the default arc. */
+  index: number
+  count: number
+  roomId: string
+}
+
+export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
+  const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
+  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
+  const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
+  const seat = useConsult((s) => s.participants[peerId]?.seat ?? 0)
+  const muted = useConsult((s) => s.participants[peerId]?.muted ?? false)
+  const cameraOff = useConsult((s) => s.participants[peerId]?.cameraOff ?? false)
+  const status = useConsult((s) => s.participants[peerId]?.status ?? 'connecting')
+  const { texture, aspect } = useVideoTexture(stream)
+  const camera = useThree((s) => s.camera)
+  const targetRef = useRef<Group>(null)
+  const placedByUser = useRef(false)
+  const savedPose = useMemo<PanelPose | undefined>(
+    () => loadLayout(localStorage, roomId)[String(seat)],
+    [roomId, seat],
+  )
+
+  // Default placement until the user moves the panel; a remembered placement wins.
+  useLayoutEffect(() => {
+    const target = targetRef.current
+    if (!target || placedByUser.current) return
+    const pose = savedPose ?? defaultPanelPose(index, count)
+    target.position.set(pose.x, pose.y, pose.z)
+    target.rotation.set(0, pose.yaw, 0)
+  }, [index, count, savedPose])
+
+  const height = PANEL_WIDTH / aspect
+  const showVideo = texture !== null && !cameraOff
+  const caption = `${name} · ${ROLE_LABELS[role]}${muted ? ' · muted' : ''}${status === 'connecting' ? ' · connecting…' : ''}`
+
+  return (
+    <HandleTarget ref={targetRef}>
+      <Handle
+        targetRef="from-context"
+        rotate={false}
+        scale={false}
+        apply={(state, target) => {
+          target.position.copy(state.current.position)
+          // Keep the panel upright and turned to the viewer wherever it is put.
+          camera.getWorldPosition(viewerHelper)
+          target.rotation.set(
+            0,
+            yawFacing(target.position.x, target.position.z, viewerHelper.x, viewerHelper.z),
+            0,
+          )
+          if (state.first) setOrbitEnabled(false)
+          if (state.last) {
+            setOrbitEnabled(true)
+            placedByUser.current = true
+            const { x, y, z } = target.position
+            savePanelPose(localStorage, roomId, seat, { x, y, z, yaw: target.rotation.y })
+          }
+        }}
+      >
+        <mesh name={`panel-frame:${peerId}`} position-z={-0.004}>
+          <planeGeometry args={[PANEL_WIDTH + 2 * BORDER, height + 2 * BORDER]} />
+          <meshBasicMaterial color="#20303a" />
+        </mesh>
+        <mesh name={`${PANEL_VIDEO_PREFIX}${peerId}`}>
+          <planeGeometry args={[PANEL_WIDTH, height]} />
+          {/* Separate keys: swapping map for color on one material turns the panel black (PLATFORM-NOTES). */}
+          {showVideo ? (
+            <meshBasicMaterial key="video" map={texture} toneMapped={false} />
+          ) : (
+            <meshBasicMaterial key="placeholder" color="#3b4a55" />
+          )}
+        </mesh>
+      </Handle>
+      {!showVideo && (
+        <group position-z={0.002}>
+          <Container
+            pixelSize={0.001}
+            sizeX={PANEL_WIDTH}
+            sizeY={0.1}
+            justifyContent="center"
+            alignItems="center"
+          >
+            <Text fontSize={40} color="#e8eef2">
+              {cameraOff ? 'Camera off' : stream ? 'No camera' : 'Connecting…'}
+            </Text>
+          </Container>
+        </group>
+      )}
+      <group position-y={-height / 2 - BORDER - 0.04}>
+        <Container
+          pixelSize={0.001}
+          sizeX={PANEL_WIDTH}
+          sizeY={0.06}
+          backgroundColor="#20303a"
+          borderRadius={12}
+          paddingX={16}
+          justifyContent="center"
+          alignItems="center"
+        >
+          <Text fontSize={30} color="#f4f7f9">
+            {caption}
+          </Text>
+        </Container>
+      </group>
+    </HandleTarget>
+  )
+}

@@ -1,0 +1,19 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+import { consultServer } from './server/vite-plugin.mjs'
+
+export default defineConfig({
+  plugins: [react(), consultServer()],
+  server: {
+    port: Number(process.env.PORT ?? 5173),
+    // HTTPS=1 uses the same self-signed certificate as `npm start` (see server/app.mjs).
+    https:
+      process.env.HTTPS === '1'
+        ? await import('./server/app.mjs').then((m) => m.loadOrCreateCertificate('.certs'))
+        : undefined,
+  },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+  },
+})

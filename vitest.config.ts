@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config'
+
+// Unit tests: plain TypeScript in node. Real-browser tests have their own config (e2e/vitest.config.ts).
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'server/**/*.test.mjs'],
+    environment: 'node',
+  },
+})
