@@ -68,10 +68,7 @@ export async function startServer({ port = 8080, host, distDir, iceServers = [],
     res.setHeader('Referrer-Policy', 'no-referrer')
     res.setHeader('X-Content-Type-Options', 'nosniff')
     // The camera and the microphone are used by this page only; XR needs its own permission policy token.
-    res.setHeader(
-      'Permissions-Policy',
-      'camera=(self), microphone=(self), xr-spatial-tracking=(self), bluetooth=(self)',
-    )
+    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
     next()
   })
   mountConsultServices(app, httpServer, { iceServers })

@@ -34,7 +34,8 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
   try {
     const server = peerServerOptions(await config())
     await getXRStore()
-    const next = new CallSession({ invite, displayName, store: consultStore, server })
+    const debug = new URLSearchParams(location.search).has('debug')
+    const next = new CallSession({ invite, displayName, store: consultStore, server, debug })
     await next.join()
     session = next
     consultStore.setState({ phase: 'in-call', fatalError: null })

@@ -77,7 +77,7 @@ function Notices() {
   )
 }
 
-function Toolbar({ xrStore }: { xrStore: ConsultXRStore }) {
+function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady: boolean }) {
   const muted = useConsult((s) => s.muted)
   const cameraOff = useConsult((s) => s.cameraOff)
   const hasAudio = useConsult((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
@@ -96,7 +96,8 @@ function Toolbar({ xrStore }: { xrStore: ConsultXRStore }) {
 
   const enter = (mode: ImmersiveMode) => {
     setXrError(null)
-    xrStore.enterXR(mode).catch(() => {
+    xrStore.enterXR(mode).catch((error: unknown) => {
+      console.warn('entering XR failed', error)
       setXrError(
         `The headset view could not start. Check that this device's ${mode === 'immersive-ar' ? 'AR' : 'VR'} mode is available and try again.`,
       )
@@ -117,12 +118,12 @@ function Toolbar({ xrStore }: { xrStore: ConsultXRStore }) {
       >
         {cameraOff ? 'Camera on' : 'Camera off'}
       </button>
-      {support['immersive-vr'] && (
+      {sceneReady && support['immersive-vr'] && (
         <button type="button" onClick={() => enter('immersive-vr')} data-testid="enter-vr">
           Enter VR
         </button>
       )}
-      {support['immersive-ar'] && (
+      {sceneReady && support['immersive-ar'] && (
         <button type="button" onClick={() => enter('immersive-ar')} data-testid="enter-ar">
           Enter AR
         </button>
@@ -146,6 +147,7 @@ function Toolbar({ xrStore }: { xrStore: ConsultXRStore }) {
 export function CallView() {
   const invite = useConsult((s) => s.invite)
   const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
+  const [sceneReady, setSceneReady] = useState(false)
   useEffect(() => {
     void getXRStore().then(setXrStore)
   }, [])
@@ -154,14 +156,19 @@ export function CallView() {
     <div className="call" data-testid="call">
       <div className="scene">
         <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
-          <CallScene xrStore={xrStore} roomId={invite.roomId} actions={actions} />
+          <CallScene
+            xrStore={xrStore}
+            roomId={invite.roomId}
+            actions={actions}
+            onReady={() => setSceneReady(true)}
+          />
         </Suspense>
       </div>
       <aside className="side">
         <ParticipantList />
         <Notices />
       </aside>
-      <Toolbar xrStore={xrStore} />
+      <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
     </div>
   )
 }

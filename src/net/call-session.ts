@@ -4,19 +4,17 @@
 import Peer, { type CallOption, type DataConnection, type MediaConnection, type PeerError } from 'peerjs'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/invite'
 import type { ConsultStore } from '../state/store'
-import { resolveDuplicateLink } from './mesh'
+import { peerIsGone, resolveDuplicateLink } from './mesh'
 import { assertNever, type Message, PROTOCOL_VERSION, parseMessage } from './protocol'
 import type { PeerServerOptions } from './server-config'
 
 /** How often we tell each peer we are alive, ms. */
 const HEARTBEAT_MS = 1000
 /**
- * Silence after which a peer counts as gone, ms. PeerJS 'close' does not fire when a remote tab is killed, so
- * heartbeats decide; five missed beats rides out a busy main thread without keeping a dead panel for long.
+ * A dial that has not opened by then is abandoned, ms. A dial to an empty seat waits in the PeerServer's queue
+ * (about 5 s) and is delivered if someone takes the seat meanwhile; past that it cannot open any more.
  */
-export const DEAD_PEER_MS = 5000
-/** A dial that has not opened by then is abandoned (the seat is probably empty), ms. */
-const DIAL_TIMEOUT_MS = 8000
+const DIAL_TIMEOUT_MS = 15000
 /** Longest wait for the PeerServer to accept our id, ms. */
 const REGISTER_TIMEOUT_MS = 10000
 /**
@@ -53,9 +51,10 @@ interface Link {
   origin: 'outgoing' | 'incoming'
   data: DataConnection
   media: MediaConnection | null
+  /** The remote's session id, from their dial's metadata or their hello. */
+  remoteSession: string | null
   /** A media call that arrived before the peer's hello; answered once the hello is in. */
   pendingCall: MediaConnection | null
-  createdAt: number
   lastHeard: number
   hello: boolean
   dialTimer: ReturnType<typeof setTimeout> | null
@@ -66,13 +65,18 @@ export interface CallSessionOptions {
   displayName: string
   store: ConsultStore
   server: PeerServerOptions
+  /** Log connection events to the console (`?debug` in the page URL). */
+  debug?: boolean
 }
 
-type SeatMetadata = { seat: number }
+/** What a dial and a media call carry: the caller's seat and session. */
+type DialMetadata = { seat: number; session: string }
 
-function seatOf(metadata: unknown): number | null {
-  const seat = (metadata as Partial<SeatMetadata> | null)?.seat
-  return typeof seat === 'number' && Number.isInteger(seat) && seat >= 0 && seat < ROOM_CAPACITY ? seat : null
+function dialMetadataOf(metadata: unknown): DialMetadata | null {
+  const { seat, session } = (metadata ?? {}) as Partial<DialMetadata>
+  const seatOk = typeof seat === 'number' && Number.isInteger(seat) && seat >= 0 && seat < ROOM_CAPACITY
+  const sessionOk = typeof session === 'string' && session.length >= 8 && session.length <= 64
+  return seatOk && sessionOk ? { seat, session } : null
 }
 
 export class CallSession {
@@ -83,8 +87,13 @@ export class CallSession {
   private timers: ReturnType<typeof setInterval>[] = []
   private left = false
   private reconnectAttempt = 0
+  private readonly session = crypto.randomUUID()
 
   constructor(private readonly options: CallSessionOptions) {}
+
+  private trace(...details: unknown[]) {
+    if (this.options.debug) console.info('[call]', `seat ${this.seat}`, ...details)
+  }
 
   private get store() {
     return this.options.store
@@ -144,7 +153,7 @@ export class CallSession {
       if (error.type === 'peer-unavailable') {
         // An empty seat: the dial to it fails on the Peer, not on the connection. Nothing to tell the user.
         for (const link of this.links.values()) {
-          if (!link.hello && error.message.includes(link.peerId)) this.dropLink(link, null)
+          if (!link.data.open && error.message.includes(link.peerId)) this.dropLink(link, null)
         }
         return
       }
@@ -172,62 +181,75 @@ export class CallSession {
     const peer = this.peer
     const remoteId = this.seatIds[seat]
     if (!peer || !remoteId) return
-    const conn = peer.connect(remoteId, {
-      reliable: true,
-      metadata: { seat: this.seat } satisfies SeatMetadata,
-    })
-    const link = this.addLink(seat, remoteId, conn, 'outgoing')
+    const conn = peer.connect(remoteId, { reliable: true, metadata: this.dialMetadata() })
+    const link = this.addLink(seat, remoteId, conn, 'outgoing', null)
     link.dialTimer = setTimeout(() => {
       if (!link.hello && this.links.get(seat) === link) this.dropLink(link, null)
     }, DIAL_TIMEOUT_MS)
   }
 
+  private dialMetadata(): DialMetadata {
+    return { seat: this.seat, session: this.session }
+  }
+
   private onIncomingConnection(conn: DataConnection) {
-    const seat = seatOf(conn.metadata)
+    const dial = dialMetadataOf(conn.metadata)
     // Only someone who can compute this room's seat ids (who holds the invite) can reach us; still check that the
     // claimed seat matches the caller's id so one participant cannot pose as another seat.
-    if (seat === null || seat === this.seat || this.seatIds[seat] !== conn.peer) {
+    if (dial === null || dial.seat === this.seat || this.seatIds[dial.seat] !== conn.peer) {
       conn.close()
       return
     }
-    const existing = this.links.get(seat)
+    const existing = this.links.get(dial.seat)
     if (existing) {
       const keep = resolveDuplicateLink({
         mySeat: this.seat,
-        remoteSeat: seat,
+        remoteSeat: dial.seat,
         existingOrigin: existing.origin,
-        existingAgeMs: Date.now() - existing.createdAt,
-        existingHello: existing.hello,
+        existingRemoteSession: existing.remoteSession,
+        incomingSession: dial.session,
       })
+      this.trace('duplicate from', dial.seat, 'keep', keep)
       if (keep === 'existing') {
         conn.close()
         return
       }
       this.detachLink(existing)
     }
-    this.addLink(seat, conn.peer, conn, 'incoming')
+    this.addLink(dial.seat, conn.peer, conn, 'incoming', dial.session)
   }
 
-  private addLink(seat: number, peerId: string, data: DataConnection, origin: Link['origin']): Link {
+  private addLink(
+    seat: number,
+    peerId: string,
+    data: DataConnection,
+    origin: Link['origin'],
+    remoteSession: string | null,
+  ): Link {
     const now = Date.now()
-    const previous = this.links.get(seat)
     const link: Link = {
       seat,
       peerId,
       origin,
       data,
+      remoteSession,
       media: null,
       pendingCall: null,
-      createdAt: now,
       lastHeard: now,
       hello: false,
       dialTimer: null,
     }
     this.links.set(seat, link)
-    if (!previous) this.store.getState().upsertParticipant(peerId, { seat, status: 'connecting' })
     data.on('open', () => {
       if (this.links.get(seat) !== link) return
       link.lastHeard = Date.now()
+      this.trace('open', seat, origin)
+      // Someone is in that seat: from here on, heartbeats and ICE decide whether the link lives.
+      if (link.dialTimer) clearTimeout(link.dialTimer)
+      // Only now is someone known to be in that seat: a dial to an empty seat never opens.
+      if (!this.store.getState().participants[peerId]) {
+        this.store.getState().upsertParticipant(peerId, { seat, status: 'connecting' })
+      }
       this.sendHello(link)
     })
     data.on('data', (raw) => {
@@ -235,10 +257,10 @@ export class CallSession {
       this.onData(link, raw)
     })
     data.on('close', () => {
-      if (this.links.get(seat) === link && link.hello) this.dropLink(link, 'lost')
+      if (this.links.get(seat) === link) this.dropLink(link, 'lost')
     })
     data.on('error', () => {
-      if (this.links.get(seat) === link && link.hello) this.dropLink(link, 'lost')
+      if (this.links.get(seat) === link) this.dropLink(link, 'lost')
     })
     return link
   }
@@ -251,6 +273,7 @@ export class CallSession {
       name: this.options.displayName,
       role: this.options.invite.role,
       seat: this.seat,
+      session: this.session,
       muted,
       cameraOff,
     })
@@ -284,7 +307,17 @@ export class CallSession {
           this.dropLink(link, null)
           return
         }
+        if (
+          message.seat !== link.seat ||
+          (link.remoteSession !== null && message.session !== link.remoteSession)
+        ) {
+          // A hello that contradicts the connection it came on: not a participant we can place.
+          this.dropLink(link, null)
+          return
+        }
+        link.remoteSession = message.session
         const first = !link.hello
+        this.trace('hello from', link.seat, message.name)
         link.hello = true
         if (link.dialTimer) clearTimeout(link.dialTimer)
         state.upsertParticipant(link.peerId, {
@@ -327,7 +360,7 @@ export class CallSession {
     const stream = this.store.getState().localStream ?? new MediaStream()
     // PeerJS passes `constraints` on to createOffer but does not declare it in CallOption.
     const options: CallOption & { constraints: RTCOfferOptions } = {
-      metadata: { seat: this.seat } satisfies SeatMetadata,
+      metadata: this.dialMetadata(),
       constraints: OFFER_CONSTRAINTS,
     }
     const call = this.peer.call(link.peerId, stream, options)
@@ -335,13 +368,19 @@ export class CallSession {
   }
 
   private onIncomingCall(call: MediaConnection) {
-    const seat = seatOf(call.metadata)
-    const link = seat === null ? undefined : this.links.get(seat)
-    // Media is only answered for a participant whose data connection is up and who said hello.
-    if (!link || link.peerId !== call.peer) {
+    const dial = dialMetadataOf(call.metadata)
+    const link = dial === null ? undefined : this.links.get(dial.seat)
+    // Media is only answered for a participant whose data connection is up, from the same session.
+    if (
+      !link ||
+      !dial ||
+      link.peerId !== call.peer ||
+      (link.remoteSession !== null && link.remoteSession !== dial.session)
+    ) {
       call.close()
       return
     }
+    this.trace('call from', link.seat, link.hello ? 'answering' : 'held until hello')
     if (link.hello) this.answerCall(link, call)
     else link.pendingCall = call
   }
@@ -356,6 +395,7 @@ export class CallSession {
     if (link.media && link.media !== call) link.media.close()
     link.media = call
     call.on('stream', (stream) => {
+      this.trace('stream from', link.seat)
       if (this.links.get(link.seat) !== link) return
       this.store.getState().upsertParticipant(link.peerId, { seat: link.seat, stream })
     })
@@ -369,17 +409,12 @@ export class CallSession {
   private heartbeat() {
     const now = Date.now()
     for (const link of this.links.values()) {
-      if (!link.hello) continue
-      if (now - link.lastHeard > DEAD_PEER_MS) {
+      if (!link.data.open) continue
+      if (peerIsGone(now - link.lastHeard, link.data.peerConnection?.iceConnectionState)) {
         this.dropLink(link, 'lost')
         continue
       }
-      const ice = link.data.peerConnection?.iceConnectionState
-      if (ice === 'failed' || ice === 'closed') {
-        this.dropLink(link, 'lost')
-        continue
-      }
-      this.send(link, { type: 'ping', sentAt: now })
+      if (link.hello) this.send(link, { type: 'ping', sentAt: now })
     }
   }
 
@@ -394,6 +429,10 @@ export class CallSession {
 
   private dropLink(link: Link, why: 'left' | 'lost' | null) {
     if (this.links.get(link.seat) !== link) return
+    this.trace('drop', link.seat, why ?? 'unanswered', link.origin, {
+      hello: link.hello,
+      silentMs: Date.now() - link.lastHeard,
+    })
     this.detachLink(link)
     const state = this.store.getState()
     const participant = state.participants[link.peerId]

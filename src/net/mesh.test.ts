@@ -1,52 +1,81 @@
 import { describe, expect, it } from 'vitest'
-import { resolveDuplicateLink } from './mesh'
+import { DEAD_PEER_MS, type DuplicateLinkFacts, HUNG_PEER_MS, peerIsGone, resolveDuplicateLink } from './mesh'
+
+/** The connection each side ends up using, named by who dialed it. */
+function outcome(a: number, b: number, knownAtA: string | null, knownAtB: string | null) {
+  const atA = resolveDuplicateLink({
+    mySeat: a,
+    remoteSeat: b,
+    existingOrigin: 'outgoing',
+    existingRemoteSession: knownAtA,
+    incomingSession: 'session-b',
+  })
+  const atB = resolveDuplicateLink({
+    mySeat: b,
+    remoteSeat: a,
+    existingOrigin: 'outgoing',
+    existingRemoteSession: knownAtB,
+    incomingSession: 'session-a',
+  })
+  // At A, 'existing' is A's dial and 'incoming' is B's; at B the other way round.
+  return { atA: atA === 'existing' ? a : b, atB: atB === 'existing' ? b : a }
+}
 
 describe('resolveDuplicateLink', () => {
-  it('keeps exactly one connection, the lower seat’s, when two seats dial each other at once', () => {
+  it('makes both sides keep the same connection, the lower seat’s, whatever each has heard yet', () => {
     for (const [a, b] of [
       [0, 1],
       [2, 3],
       [1, 3],
+      [3, 0],
     ] as const) {
-      // Each side holds its own outgoing dial and receives the other's.
-      const atA = resolveDuplicateLink({
-        mySeat: a,
-        remoteSeat: b,
-        existingOrigin: 'outgoing',
-        existingAgeMs: 50,
-        existingHello: false,
-      })
-      const atB = resolveDuplicateLink({
-        mySeat: b,
-        remoteSeat: a,
-        existingOrigin: 'outgoing',
-        existingAgeMs: 50,
-        existingHello: false,
-      })
-      // A keeps its own dial (A→B); B drops its own dial and takes A's: both end on the A→B connection.
-      expect(atA).toBe('existing')
-      expect(atB).toBe('incoming')
+      for (const knownAtA of [null, 'session-b']) {
+        for (const knownAtB of [null, 'session-a']) {
+          const { atA, atB } = outcome(a, b, knownAtA, knownAtB)
+          expect(atA).toBe(Math.min(a, b))
+          expect(atB).toBe(Math.min(a, b))
+        }
+      }
     }
   })
 
-  it('lets a returning participant replace a stale link', () => {
+  it('lets a participant who rejoined in the same seat replace the dead link', () => {
+    const facts: DuplicateLinkFacts = {
+      mySeat: 0,
+      remoteSeat: 2,
+      existingOrigin: 'outgoing',
+      existingRemoteSession: 'old-session',
+      incomingSession: 'new-session',
+    }
+    expect(resolveDuplicateLink(facts)).toBe('incoming')
+    expect(resolveDuplicateLink({ ...facts, existingOrigin: 'incoming' })).toBe('incoming')
+  })
+
+  it('takes a fresh dial from the same remote over its older incoming connection', () => {
     expect(
       resolveDuplicateLink({
         mySeat: 0,
-        remoteSeat: 2,
-        existingOrigin: 'outgoing',
-        existingAgeMs: 60000,
-        existingHello: true,
-      }),
-    ).toBe('incoming')
-    expect(
-      resolveDuplicateLink({
-        mySeat: 0,
-        remoteSeat: 2,
+        remoteSeat: 1,
         existingOrigin: 'incoming',
-        existingAgeMs: 10,
-        existingHello: false,
+        existingRemoteSession: 's',
+        incomingSession: 's',
       }),
     ).toBe('incoming')
+  })
+})
+
+describe('peerIsGone', () => {
+  it('keeps a quiet peer whose transport still answers, up to the hung limit', () => {
+    expect(peerIsGone(8000, 'connected')).toBe(false)
+    expect(peerIsGone(HUNG_PEER_MS - 1, 'completed')).toBe(false)
+    expect(peerIsGone(HUNG_PEER_MS + 1, 'connected')).toBe(true)
+  })
+
+  it('drops a silent peer once its transport stops answering, and a failed one at once', () => {
+    expect(peerIsGone(DEAD_PEER_MS - 1, 'disconnected')).toBe(false)
+    expect(peerIsGone(DEAD_PEER_MS + 1, 'disconnected')).toBe(true)
+    expect(peerIsGone(DEAD_PEER_MS + 1, undefined)).toBe(true)
+    expect(peerIsGone(0, 'failed')).toBe(true)
+    expect(peerIsGone(0, 'closed')).toBe(true)
   })
 })

@@ -1,27 +1,52 @@
-// Who keeps which connection when two participants dial each other at the same time. Pure, so both sides can be
-// checked to agree without a network.
-
-/** A dial younger than this may still be racing the other side's dial, ms. */
-export const DIAL_RACE_WINDOW_MS = 10000
+// Who keeps which connection when two participants end up with two connections between them. Pure, so both
+// sides can be checked to agree without a network.
+//
+// How it happens: a newcomer dials every seat of the room. A dial to an empty seat waits in the PeerServer's
+// queue for a few seconds, and if someone takes that seat meanwhile it is delivered to them while they dial the
+// dialer back. Seats are reused, too: a participant who rejoins after a crash arrives in their old seat while the
+// others still hold the dead connection.
 
 export interface DuplicateLinkFacts {
   mySeat: number
   remoteSeat: number
   /** Who opened the link we already hold. */
   existingOrigin: 'outgoing' | 'incoming'
-  existingAgeMs: number
-  /** Whether the existing link ever completed its hello. */
-  existingHello: boolean
+  /** The remote's session id on the existing link, if known yet (from their hello or their dial). */
+  existingRemoteSession: string | null
+  /** The session id the new incoming connection carries. */
+  incomingSession: string
 }
 
 /**
- * Decides between the link we hold and a new incoming connection from the same seat. In a simultaneous dial the
- * connection opened by the lower seat wins on both sides. Anything else is a participant who came back (a new tab
- * in the same seat, or a re-dial after a drop): the newer connection replaces the stale one.
+ * Decides between the link we hold and a new incoming connection from the same seat:
+ * - a different session in that seat is a new incarnation (a rejoin): the new connection replaces the dead one;
+ * - two connections of the same pair: the one dialed by the lower seat wins, on both sides;
+ * - anything else is the remote dialing again: the newest connection wins.
  */
 export function resolveDuplicateLink(facts: DuplicateLinkFacts): 'existing' | 'incoming' {
-  const racing =
-    facts.existingOrigin === 'outgoing' && !facts.existingHello && facts.existingAgeMs < DIAL_RACE_WINDOW_MS
-  if (racing && facts.mySeat < facts.remoteSeat) return 'existing'
+  if (facts.existingRemoteSession !== null && facts.existingRemoteSession !== facts.incomingSession)
+    return 'incoming'
+  if (facts.existingOrigin === 'outgoing') return facts.mySeat < facts.remoteSeat ? 'existing' : 'incoming'
   return 'incoming'
+}
+
+/**
+ * Silence after which a peer whose transport is no longer confirmed counts as gone, ms. PeerJS 'close' does not
+ * fire when a remote tab is killed; its ICE consent checks stop being answered instead, within a few seconds.
+ */
+export const DEAD_PEER_MS = 5000
+/** Silence after which a peer counts as gone even though its transport still answers (a hung tab), ms. */
+export const HUNG_PEER_MS = 30000
+
+/**
+ * Whether a peer is still there. Silence alone is not enough: a busy page (software rendering on a weak
+ * machine, a long task) can go quiet for seconds while its connection is fine, and the ICE agent, which runs off
+ * the main thread, still answers. So a peer is gone when it is silent *and* its transport stopped answering, when
+ * its transport failed, or when it has been silent for very long.
+ */
+export function peerIsGone(silenceMs: number, ice: RTCIceConnectionState | undefined): boolean {
+  if (ice === 'failed' || ice === 'closed') return true
+  if (silenceMs > HUNG_PEER_MS) return true
+  const transportConfirmed = ice === 'connected' || ice === 'completed'
+  return silenceMs > DEAD_PEER_MS && !transportConfirmed
 }

@@ -7,6 +7,7 @@ const hello = {
   name: 'Dr. Ada',
   role: 'clinician',
   seat: 1,
+  session: 'b6f1c2d4-session',
   muted: false,
   cameraOff: false,
 }

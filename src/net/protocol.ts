@@ -17,6 +17,8 @@ const hello = z.object({
   role: z.enum(ROLES),
   /** The sender's seat in the room (0-based). */
   seat: z.number().int().nonnegative().max(15),
+  /** Random per join: tells a participant who rejoined the same seat from a stale connection. */
+  session: z.string().min(8).max(64),
   muted: z.boolean(),
   cameraOff: z.boolean(),
 })

@@ -14,8 +14,8 @@ import { SceneProbeInstaller } from './scene-probe'
 import { VideoPanel } from './video-panel'
 import { type CallActions, XrCallControls } from './xr-call-controls'
 
-/** Where the desktop camera starts: standing eye height, a step behind the user's spot, so the arc fits. */
-const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.6]
+/** Where the desktop camera starts: standing eye height, just behind the user's spot, so the whole arc fits. */
+const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
 
 function DesktopOrbit() {
   const camera = useThree((s) => s.camera)
@@ -49,7 +49,7 @@ function Surroundings() {
     <>
       <color attach="background" args={['#dde5ea']} />
       <ambientLight intensity={1} />
-      <gridHelper args={[10, 20, '#9fb0bb', '#c3ced5']} />
+      <gridHelper name="desktop-grid" args={[10, 20, '#9fb0bb', '#c3ced5']} />
     </>
   )
 }
@@ -71,13 +71,20 @@ function RemotePanels({ roomId }: { roomId: string }) {
   )
 }
 
+/** Tells the DOM shell that <XR> has connected the store to the renderer, so entering XR can work now. */
+function ReadySignal({ onReady }: { onReady: () => void }) {
+  useEffect(onReady, [])
+  return null
+}
+
 export interface CallSceneProps {
   xrStore: ConsultXRStore
   roomId: string
   actions: CallActions
+  onReady: () => void
 }
 
-export default function CallScene({ xrStore, roomId, actions }: CallSceneProps) {
+export default function CallScene({ xrStore, roomId, actions, onReady }: CallSceneProps) {
   return (
     <Canvas
       events={noEvents}
@@ -94,6 +101,7 @@ export default function CallScene({ xrStore, roomId, actions }: CallSceneProps) 
         <RemotePanels roomId={roomId} />
         <XrCallControls actions={actions} />
         <SceneProbeInstaller />
+        <ReadySignal onReady={onReady} />
       </XR>
     </Canvas>
   )

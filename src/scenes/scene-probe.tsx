@@ -10,32 +10,8 @@ import {
   type Object3D,
   Vector3,
 } from 'three'
+import type { PanelOnScreen, SceneProbe } from './scene-probe-types'
 import { PANEL_VIDEO_PREFIX } from './video-panel'
-
-export interface PanelOnScreen {
-  peerId: string
-  /** CSS pixels from the canvas' top-left corner */
-  x: number
-  y: number
-  /** the panel's centre is inside the view frustum and in front of the camera */
-  inView: boolean
-  /** the panel has drawn at least one video frame (not a placeholder) */
-  showsVideo: boolean
-}
-
-export interface SceneProbe {
-  frames: number
-  xrFrames: number
-  /** Time of the first frame that drew a remote video panel showing video, ms (performance.now()). */
-  firstVideoFrameAt: number | null
-  panels: () => PanelOnScreen[]
-}
-
-declare global {
-  interface Window {
-    __xrConsult?: SceneProbe
-  }
-}
 
 const centreHelper = new Vector3()
 
@@ -83,6 +59,12 @@ export function SceneProbeInstaller() {
         })
         return found
       },
+      surroundings: () =>
+        scene.getObjectByName('consult-room')
+          ? 'room'
+          : scene.getObjectByName('desktop-grid')
+            ? 'grid'
+            : 'none',
     }
     window.__xrConsult = probe
     return () => {

@@ -28,14 +28,34 @@ export const PANEL_VIDEO_PREFIX = 'panel-video:'
 
 const viewerHelper = new Vector3()
 
+/**
+ * The stream's video track, followed as tracks arrive: a remote stream is announced with its first track (often
+ * the audio) and gains the video track afterwards, as the same MediaStream object.
+ */
+function useVideoTrack(stream: MediaStream | null): MediaStreamTrack | null {
+  const [track, setTrack] = useState<MediaStreamTrack | null>(null)
+  useEffect(() => {
+    const update = () => setTrack(stream?.getVideoTracks()[0] ?? null)
+    update()
+    stream?.addEventListener('addtrack', update)
+    stream?.addEventListener('removetrack', update)
+    return () => {
+      stream?.removeEventListener('addtrack', update)
+      stream?.removeEventListener('removetrack', update)
+    }
+  }, [stream])
+  return track
+}
+
 /** A muted <video> element playing `stream`, as a texture. Sound plays through the DOM (see RemoteAudio). */
 function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | null; aspect: number } {
+  const videoTrack = useVideoTrack(stream)
   const [state, setState] = useState<{ texture: VideoTexture | null; aspect: number }>({
     texture: null,
     aspect: DEFAULT_ASPECT,
   })
   useEffect(() => {
-    if (!stream || stream.getVideoTracks().length === 0) {
+    if (!stream || !videoTrack) {
       setState({ texture: null, aspect: DEFAULT_ASPECT })
       return
     }
@@ -62,7 +82,7 @@ function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | 
       video.srcObject = null
       texture.dispose()
     }
-  }, [stream])
+  }, [stream, videoTrack])
   return state
 }
 
@@ -102,7 +122,8 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
 
   const height = PANEL_WIDTH / aspect
   const showVideo = texture !== null && !cameraOff
-  const caption = `${name} · ${ROLE_LABELS[role]}${muted ? ' · muted' : ''}${status === 'connecting' ? ' · connecting…' : ''}`
+  // ASCII separators: the bundled MSDF font has no glyphs for '·' or '…'.
+  const caption = `${name} - ${ROLE_LABELS[role]}${muted ? ' - muted' : ''}${status === 'connecting' ? ' - connecting...' : ''}`
 
   return (
     <HandleTarget ref={targetRef}>
@@ -152,7 +173,7 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
             alignItems="center"
           >
             <Text fontSize={40} color="#e8eef2">
-              {cameraOff ? 'Camera off' : stream ? 'No camera' : 'Connecting…'}
+              {cameraOff ? 'Camera off' : stream ? 'No camera' : 'Connecting...'}
             </Text>
           </Container>
         </group>

@@ -121,7 +121,7 @@ const createParticipantsSlice: StateCreator<ConsultState, [], [], ParticipantsSl
         ? { ...existing, ...patch }
         : {
             peerId,
-            name: 'Joining…',
+            name: 'Joining',
             role: 'patient',
             status: 'connecting',
             muted: false,

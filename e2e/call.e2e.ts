@@ -1,0 +1,156 @@
+// The call end to end: real server process, real PeerServer, real WebRTC between headless Chromium pages with
+// fake cameras, and the real 3D scene read back from screenshots.
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type AppServer,
+  differingPixels,
+  isVideoGreen,
+  joinAs,
+  launchChromium,
+  newParticipant,
+  openInvite,
+  type Participant,
+  panels,
+  RequestLog,
+  sampleCanvas,
+  startAppServer,
+  startConsultation,
+  waitForPanels,
+} from './harness'
+
+let server: AppServer
+let browser: Browser
+const log = new RequestLog()
+const people: Record<string, Participant> = {}
+let invites: Record<string, string> = {}
+
+beforeAll(async () => {
+  server = await startAppServer()
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+function invite(role: string): string {
+  const url = invites[role]
+  if (!url) throw new Error(`no invite for ${role}`)
+  return url
+}
+
+/** Polls screenshots of the panel until two of them differ: the remote camera is live, not a frozen frame. */
+async function expectLiveVideo(page: Page) {
+  const [panel] = await waitForPanels(page, 1)
+  if (!panel) throw new Error('no panel')
+  expect(panel.inView).toBe(true)
+  const first = await sampleCanvas(page, panel.x, panel.y, 40)
+  expect(isVideoGreen(first.mean), `panel colour ${JSON.stringify(first.mean)}`).toBe(true)
+  await expect
+    .poll(async () => differingPixels(first.raw, (await sampleCanvas(page, panel.x, panel.y, 40)).raw), {
+      timeout: 15_000,
+      interval: 300,
+    })
+    .toBeGreaterThan(20)
+}
+
+async function remoteAudioLive(page: Page): Promise<boolean[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLAudioElement>('[data-testid="remote-audio"]')].map((audio) => {
+      const track = (audio.srcObject as MediaStream | null)?.getAudioTracks()[0]
+      return track?.readyState === 'live' && !audio.paused
+    }),
+  )
+}
+
+describe('a consultation in plain 3D view', () => {
+  it('two participants join through the lobby and see and hear each other on 3D panels', async () => {
+    const clinician = await newParticipant(browser, log)
+    const patient = await newParticipant(browser, log)
+    people.clinician = clinician
+    people.patient = patient
+    invites = await startConsultation(clinician.page, server.url, 'clinician')
+    expect(Object.keys(invites)).toEqual(['patient', 'clinician', 'specialist', 'worker'])
+    for (const url of Object.values(invites)) {
+      // The secret travels in the fragment only; nothing about the room is in the path or the query.
+      expect(new URL(url).hash).toMatch(/key=/)
+      expect(new URL(url).search).toBe('')
+    }
+    await joinAs(clinician.page, 'Dr. Ada Clinician')
+    await openInvite(patient, invite('patient'), 'Pat Patient')
+
+    await expectLiveVideo(clinician.page)
+    await expectLiveVideo(patient.page)
+    await expect.poll(() => remoteAudioLive(clinician.page), { timeout: 15_000 }).toEqual([true])
+    await expect.poll(() => remoteAudioLive(patient.page), { timeout: 15_000 }).toEqual([true])
+    await expect(clinician.page.getByTestId('participants').textContent()).resolves.toContain('Pat Patient')
+    await expect(patient.page.getByTestId('participants').textContent()).resolves.toContain(
+      'Dr. Ada Clinician',
+    )
+  })
+
+  it('a third and fourth participant join, everyone sees the other three, and a fifth is told the room is full', async () => {
+    people.specialist = await newParticipant(browser, log)
+    people.worker = await newParticipant(browser, log)
+    await openInvite(people.specialist, invite('specialist'), 'Sam Specialist')
+    await openInvite(people.worker, invite('worker'), 'Wes Worker')
+    for (const person of Object.values(people)) {
+      const shown = await waitForPanels(person.page, 3, 60_000)
+      expect(shown.every((p) => p.inView)).toBe(true)
+    }
+    const fifth = await newParticipant(browser, log)
+    await fifth.page.goto(invite('patient'))
+    await fifth.page.getByTestId('name').fill('Fifth Person')
+    await fifth.page.getByTestId('join').click()
+    await expect
+      .poll(() => fifth.page.getByTestId('error').textContent(), { timeout: 30_000 })
+      .toMatch(/This consultation is full \(4 participants\)/)
+    await expect(fifth.page.getByTestId('call').count()).resolves.toBe(0)
+    await fifth.context.close()
+    // Nobody else saw the fifth person.
+    for (const person of Object.values(people)) expect(await panels(person.page)).toHaveLength(3)
+  })
+
+  it('a participant who leaves disappears from everyone’s scene with a notice', async () => {
+    const worker = people.worker as Participant
+    await worker.page.getByTestId('leave').click()
+    delete people.worker
+    for (const person of Object.values(people)) {
+      await person.page.waitForFunction(() => window.__xrConsult?.panels().length === 2, undefined, {
+        timeout: 10_000,
+      })
+      await expect(person.page.getByTestId('notices').textContent()).resolves.toContain(
+        'Wes Worker left the call.',
+      )
+    }
+    await worker.context.close()
+  })
+
+  it('a participant whose tab dies disappears within 10 s', async () => {
+    const specialist = people.specialist as Participant
+    delete people.specialist
+    // A renderer crash: no pagehide, no goodbye, the data channel is just never heard from again.
+    const cdp = await specialist.context.newCDPSession(specialist.page)
+    void cdp.send('Page.crash').catch(() => undefined)
+    for (const person of Object.values(people)) {
+      await person.page.waitForFunction(() => window.__xrConsult?.panels().length === 1, undefined, {
+        timeout: 10_000,
+      })
+    }
+    for (const person of Object.values(people)) {
+      await expect(person.page.getByTestId('notices').textContent()).resolves.toMatch(
+        /Sam Specialist left the call\.|The connection to Sam Specialist was lost\./,
+      )
+    }
+    await specialist.context.close()
+  })
+
+  it('made no request to any host but the app’s own origin', () => {
+    expect(log.urls.length).toBeGreaterThan(20)
+    expect(log.urls.some((url) => url.includes('/peerjs/'))).toBe(true)
+    expect(log.foreign(server.origin)).toEqual([])
+    for (const person of Object.values(people)) expect(person.errors).toEqual([])
+  })
+})

@@ -1,0 +1,1 @@
+import '../src/scenes/scene-probe-types'

@@ -1,0 +1,28 @@
+// Types of the scene probe (src/scenes/scene-probe.tsx), shared with the browser tests and benchmarks.
+
+export interface PanelOnScreen {
+  peerId: string
+  /** CSS pixels from the canvas' top-left corner */
+  x: number
+  y: number
+  /** the panel's centre is inside the view frustum and in front of the camera */
+  inView: boolean
+  /** the panel has drawn at least one video frame (not a placeholder) */
+  showsVideo: boolean
+}
+
+export interface SceneProbe {
+  frames: number
+  xrFrames: number
+  /** Time of the first frame that drew a remote video panel showing video, ms (performance.now()). */
+  firstVideoFrameAt: number | null
+  panels: () => PanelOnScreen[]
+  /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
+  surroundings: () => 'room' | 'grid' | 'none'
+}
+
+declare global {
+  interface Window {
+    __xrConsult?: SceneProbe
+  }
+}
