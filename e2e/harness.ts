@@ -105,8 +105,16 @@ export interface Participant {
   errors: string[]
 }
 
-export async function newParticipant(browser: Browser, log: RequestLog): Promise<Participant> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } })
+/**
+ * A participant in a context of their own. 1280x720 where a test reads pixels; a smaller window where it only
+ * counts panels, since several pages rendering in software on two cores is what slows a test down.
+ */
+export async function newParticipant(
+  browser: Browser,
+  log: RequestLog,
+  viewport = { width: 1280, height: 720 },
+): Promise<Participant> {
+  const context = await browser.newContext({ viewport })
   await context.grantPermissions(['camera', 'microphone', 'clipboard-read', 'clipboard-write'])
   log.attach(context)
   const page = await context.newPage()

@@ -16,6 +16,8 @@ export function preloadCallScene() {
 }
 
 const actions = { toggleMute, toggleCamera, leave: leaveCall }
+/** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
+const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
 
 function RemoteAudio({ peerId }: { peerId: string }) {
   const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
@@ -161,6 +163,7 @@ export function CallView() {
             roomId={invite.roomId}
             actions={actions}
             onReady={() => setSceneReady(true)}
+            alwaysRender={alwaysRender}
           />
         </Suspense>
       </div>

@@ -4,7 +4,7 @@
 import Peer, { type CallOption, type DataConnection, type MediaConnection, type PeerError } from 'peerjs'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/invite'
 import type { ConsultStore } from '../state/store'
-import { peerIsGone, resolveDuplicateLink } from './mesh'
+import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { assertNever, type Message, PROTOCOL_VERSION, parseMessage } from './protocol'
 import type { PeerServerOptions } from './server-config'
 
@@ -394,9 +394,11 @@ export class CallSession {
   private wireCall(link: Link, call: MediaConnection) {
     if (link.media && link.media !== call) link.media.close()
     link.media = call
+    this.applyVideoBudget()
     call.on('stream', (stream) => {
       this.trace('stream from', link.seat)
       if (this.links.get(link.seat) !== link) return
+      this.applyVideoBudget()
       this.store.getState().upsertParticipant(link.peerId, { seat: link.seat, stream })
     })
     call.on('close', () => {
@@ -415,6 +417,25 @@ export class CallSession {
         continue
       }
       if (link.hello) this.send(link, { type: 'ping', sentAt: now })
+    }
+  }
+
+  /** Re-splits our video uplink between the media calls (after a call starts or ends). */
+  private applyVideoBudget() {
+    const calls = [...this.links.values()].flatMap((link) => (link.media ? [link.media] : []))
+    const budget = videoSendBudget(calls.length)
+    for (const call of calls) {
+      for (const sender of call.peerConnection?.getSenders() ?? []) {
+        if (sender.track?.kind !== 'video') continue
+        const parameters = sender.getParameters()
+        if (!parameters.encodings?.length) continue
+        for (const encoding of parameters.encodings) {
+          encoding.maxBitrate = budget.maxBitrate
+          encoding.scaleResolutionDownBy = budget.scaleResolutionDownBy
+        }
+        // Rejected only while the call is still negotiating; the next change of the mesh applies it again.
+        sender.setParameters(parameters).catch(() => undefined)
+      }
     }
   }
 
@@ -437,6 +458,7 @@ export class CallSession {
     const state = this.store.getState()
     const participant = state.participants[link.peerId]
     state.removeParticipant(link.peerId)
+    this.applyVideoBudget()
     if (why && participant && link.hello) {
       state.notify(
         why === 'left'

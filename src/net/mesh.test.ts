@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { DEAD_PEER_MS, type DuplicateLinkFacts, HUNG_PEER_MS, peerIsGone, resolveDuplicateLink } from './mesh'
+import {
+  DEAD_PEER_MS,
+  type DuplicateLinkFacts,
+  HUNG_PEER_MS,
+  peerIsGone,
+  resolveDuplicateLink,
+  videoSendBudget,
+} from './mesh'
 
 /** The connection each side ends up using, named by who dialed it. */
 function outcome(a: number, b: number, knownAtA: string | null, knownAtB: string | null) {
@@ -77,5 +84,17 @@ describe('peerIsGone', () => {
     expect(peerIsGone(DEAD_PEER_MS + 1, undefined)).toBe(true)
     expect(peerIsGone(0, 'failed')).toBe(true)
     expect(peerIsGone(0, 'closed')).toBe(true)
+  })
+})
+
+describe('videoSendBudget', () => {
+  it('shares the uplink between the copies and stays within it', () => {
+    for (let remotes = 1; remotes <= 3; remotes++) {
+      const budget = videoSendBudget(remotes)
+      expect(budget.maxBitrate * remotes).toBeLessThanOrEqual(1_500_000)
+      expect(budget.maxBitrate).toBeGreaterThanOrEqual(300_000)
+    }
+    expect(videoSendBudget(1).scaleResolutionDownBy).toBe(1)
+    expect(videoSendBudget(3).scaleResolutionDownBy).toBe(2)
   })
 })

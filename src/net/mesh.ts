@@ -34,7 +34,7 @@ export function resolveDuplicateLink(facts: DuplicateLinkFacts): 'existing' | 'i
  * Silence after which a peer whose transport is no longer confirmed counts as gone, ms. PeerJS 'close' does not
  * fire when a remote tab is killed; its ICE consent checks stop being answered instead, within a few seconds.
  */
-export const DEAD_PEER_MS = 5000
+export const DEAD_PEER_MS = 3000
 /** Silence after which a peer counts as gone even though its transport still answers (a hung tab), ms. */
 export const HUNG_PEER_MS = 30000
 
@@ -49,4 +49,25 @@ export function peerIsGone(silenceMs: number, ice: RTCIceConnectionState | undef
   if (silenceMs > HUNG_PEER_MS) return true
   const transportConfirmed = ice === 'connected' || ice === 'completed'
   return silenceMs > DEAD_PEER_MS && !transportConfirmed
+}
+
+export interface VideoSendBudget {
+  /** bits per second for each copy of our video */
+  maxBitrate: number
+  /** 1 = as captured, 2 = half width and height */
+  scaleResolutionDownBy: number
+}
+
+/**
+ * A full mesh sends one copy of our video to every other participant, so the uplink and the encoder are shared.
+ * 1.5 Mbit/s is what a phone on a home network sends reliably; split it, and halve the resolution once three
+ * copies are going out (three 640x480 encodes strain a phone; 320x240 still shows a face clearly on a panel).
+ */
+export function videoSendBudget(remoteCount: number): VideoSendBudget {
+  const UPLINK_BPS = 1_500_000
+  const copies = Math.max(1, remoteCount)
+  return {
+    maxBitrate: Math.round(Math.min(1_000_000, UPLINK_BPS / copies)),
+    scaleResolutionDownBy: copies >= 3 ? 2 : 1,
+  }
 }

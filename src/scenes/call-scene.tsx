@@ -21,21 +21,26 @@ function DesktopOrbit() {
   const camera = useThree((s) => s.camera)
   const canvas = useThree((s) => s.gl.domElement)
   const inSession = useXR((s) => s.session != null)
+  const invalidate = useThree((s) => s.invalidate)
   const controlsRef = useRef<OrbitControls | null>(null)
   useEffect(() => {
     if (inSession) return
     const controls = new OrbitControls(camera, canvas)
     controls.target.set(0, PANEL_HEIGHT, -PANEL_DISTANCE)
     controls.enableDamping = true
+    // On-demand rendering: every camera move (and every damping step after it) asks for a frame.
+    const onChange = () => invalidate()
+    controls.addEventListener('change', onChange)
     controls.update()
     controlsRef.current = controls
     registerOrbitControls(controls)
     return () => {
       registerOrbitControls(null)
       controlsRef.current = null
+      controls.removeEventListener('change', onChange)
       controls.dispose()
     }
-  }, [camera, canvas, inSession])
+  }, [camera, canvas, inSession, invalidate])
   // Damping needs an update every frame; in XR the controls are gone and the headset drives the camera.
   useFrame(() => controlsRef.current?.update())
   return null
@@ -71,6 +76,22 @@ function RemotePanels({ roomId }: { roomId: string }) {
   )
 }
 
+/**
+ * Outside XR the scene renders on demand: when a video frame arrives, the camera moves or React changes the
+ * scene. Everything else (uikit's text layout settling, hover highlights) is caught by this slow tick. A phone
+ * or laptop in a long consultation then draws at the video's rate, not the display's.
+ */
+function IdleTick() {
+  const invalidate = useThree((s) => s.invalidate)
+  useEffect(() => {
+    const timer = setInterval(() => invalidate(), IDLE_FRAME_MS)
+    return () => clearInterval(timer)
+  }, [invalidate])
+  return null
+}
+/** 4 frames/s when nothing else asks for one, ms. */
+const IDLE_FRAME_MS = 250
+
 /** Tells the DOM shell that <XR> has connected the store to the renderer, so entering XR can work now. */
 function ReadySignal({ onReady }: { onReady: () => void }) {
   useEffect(onReady, [])
@@ -82,11 +103,21 @@ export interface CallSceneProps {
   roomId: string
   actions: CallActions
   onReady: () => void
+  /** Render every display frame instead of on demand (benchmarks measure rendering cost this way). */
+  alwaysRender?: boolean
 }
 
-export default function CallScene({ xrStore, roomId, actions, onReady }: CallSceneProps) {
+export default function CallScene({
+  xrStore,
+  roomId,
+  actions,
+  onReady,
+  alwaysRender = false,
+}: CallSceneProps) {
   return (
     <Canvas
+      // In XR the session drives a frame per display refresh whatever this says.
+      frameloop={alwaysRender ? 'always' : 'demand'}
       events={noEvents}
       camera={{ position: DESKTOP_CAMERA, fov: 60, near: 0.05, far: 50 }}
       // Transparent clear colour so AR passthrough shows through where nothing is drawn.
@@ -101,6 +132,7 @@ export default function CallScene({ xrStore, roomId, actions, onReady }: CallSce
         <RemotePanels roomId={roomId} />
         <XrCallControls actions={actions} />
         <SceneProbeInstaller />
+        <IdleTick />
         <ReadySignal onReady={onReady} />
       </XR>
     </Canvas>

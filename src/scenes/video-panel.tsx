@@ -50,6 +50,7 @@ function useVideoTrack(stream: MediaStream | null): MediaStreamTrack | null {
 /** A muted <video> element playing `stream`, as a texture. Sound plays through the DOM (see RemoteAudio). */
 function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | null; aspect: number } {
   const videoTrack = useVideoTrack(stream)
+  const invalidate = useThree((s) => s.invalidate)
   const [state, setState] = useState<{ texture: VideoTexture | null; aspect: number }>({
     texture: null,
     aspect: DEFAULT_ASPECT,
@@ -72,17 +73,25 @@ function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | 
       }
     }
     video.addEventListener('resize', onResize)
+    // The scene renders on demand outside XR: each new video frame asks for one render.
+    let frameRequest = 0
+    const onVideoFrame = () => {
+      invalidate()
+      frameRequest = video.requestVideoFrameCallback(onVideoFrame)
+    }
+    frameRequest = video.requestVideoFrameCallback(onVideoFrame)
     video.play().catch(() => {
       // Autoplay of a muted video is always allowed; a rejection here means the stream ended meanwhile.
     })
     setState({ texture, aspect: DEFAULT_ASPECT })
     return () => {
+      video.cancelVideoFrameCallback(frameRequest)
       video.removeEventListener('resize', onResize)
       video.pause()
       video.srcObject = null
       texture.dispose()
     }
-  }, [stream, videoTrack])
+  }, [stream, videoTrack, invalidate])
   return state
 }
 
