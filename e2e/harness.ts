@@ -191,17 +191,14 @@ export interface Rgb {
   b: number
 }
 
-/** Mean colour of a square of `size` CSS pixels around (x, y) of the canvas, read from a real screenshot. */
+/** Mean colour of a square of `size` CSS pixels around page point (x, y), read from a real screenshot. */
 export async function sampleCanvas(
   page: Page,
   x: number,
   y: number,
   size = 12,
 ): Promise<{ mean: Rgb; raw: Buffer }> {
-  const canvas = page.getByTestId('call-canvas').locator('canvas')
-  const box = await canvas.boundingBox()
-  if (!box) throw new Error('no canvas on the page')
-  const clip = { x: box.x + x - size / 2, y: box.y + y - size / 2, width: size, height: size }
+  const clip = { x: x - size / 2, y: y - size / 2, width: size, height: size }
   const png = PNG.sync.read(await page.screenshot({ clip }))
   let r = 0
   let g = 0

@@ -85,10 +85,7 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
   const hasAudio = useConsult((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = useConsult((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   const invite = useConsult((s) => s.invite)
-  const [support, setSupport] = useState<Record<ImmersiveMode, boolean>>({
-    'immersive-vr': false,
-    'immersive-ar': false,
-  })
+  const [support, setSupport] = useState<Record<ImmersiveMode, boolean> | null>(null)
   const [xrError, setXrError] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
 
@@ -107,7 +104,11 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
   }
 
   return (
-    <nav className="toolbar" aria-label="Call controls">
+    <nav
+      className="toolbar"
+      aria-label="Call controls"
+      data-xr-support={support && sceneReady ? 'known' : 'pending'}
+    >
       <button type="button" onClick={toggleMute} disabled={!hasAudio} aria-pressed={muted} data-testid="mute">
         {muted ? 'Unmute' : 'Mute'}
       </button>
@@ -120,12 +121,12 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
       >
         {cameraOff ? 'Camera on' : 'Camera off'}
       </button>
-      {sceneReady && support['immersive-vr'] && (
+      {sceneReady && support?.['immersive-vr'] && (
         <button type="button" onClick={() => enter('immersive-vr')} data-testid="enter-vr">
           Enter VR
         </button>
       )}
-      {sceneReady && support['immersive-ar'] && (
+      {sceneReady && support?.['immersive-ar'] && (
         <button type="button" onClick={() => enter('immersive-ar')} data-testid="enter-ar">
           Enter AR
         </button>

@@ -2,7 +2,7 @@
 
 export interface PanelOnScreen {
   peerId: string
-  /** CSS pixels from the canvas' top-left corner */
+  /** CSS pixels from the page's top-left corner (the panel centre) */
   x: number
   y: number
   /** the panel's centre is inside the view frustum and in front of the camera */

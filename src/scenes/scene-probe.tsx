@@ -43,6 +43,8 @@ export function SceneProbeInstaller() {
         const vw = viewport?.z ?? buffer.width
         const vh = viewport?.w ?? buffer.height
         const cssPerPixel = buffer.clientWidth / buffer.width
+        // The emulator moves the canvas around the page in XR, so report page coordinates.
+        const rect = buffer.getBoundingClientRect()
         const found: PanelOnScreen[] = []
         scene.traverse((object: Object3D) => {
           if (!object.name.startsWith(PANEL_VIDEO_PREFIX)) return
@@ -51,8 +53,8 @@ export function SceneProbeInstaller() {
           const inView = Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1
           found.push({
             peerId: object.name.slice(PANEL_VIDEO_PREFIX.length),
-            x: (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
-            y: (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
+            x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
+            y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
             inView,
             showsVideo: showsVideo(object),
           })
