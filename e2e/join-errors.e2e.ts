@@ -1,0 +1,121 @@
+// What a participant meets when something is wrong: a damaged invite, a camera that is denied, an unreachable
+// server. Each gets a plain sentence, and a way on where there is one.
+import type { Browser } from 'playwright-core'
+import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  joinAs,
+  launchChromium,
+  newParticipant,
+  type Participant,
+  RequestLog,
+  startAppServer,
+  startConsultation,
+  waitForPanels,
+} from './harness'
+
+let server: AppServer
+let browser: Browser
+const log = new RequestLog()
+let invites: Record<string, string> = {}
+let host: Participant
+
+beforeAll(async () => {
+  server = await startAppServer()
+  browser = await launchChromium()
+  host = await newParticipant(browser, log, { width: 640, height: 360 })
+  invites = await startConsultation(host.page, server.url, 'clinician')
+  await joinAs(host.page, 'Dr. Host')
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+describe('joining when something is wrong', () => {
+  it('explains a damaged invite link and offers to start a consultation', async () => {
+    const guest = await newParticipant(browser, log, { width: 640, height: 360 })
+    const damaged = (invites.patient as string).replace(/key=[^&]+/, 'key=short')
+    await guest.page.goto(damaged)
+    await expect(guest.page.getByTestId('error').textContent()).resolves.toBe(
+      'This invite link is damaged (the key part is wrong). Ask for the link again.',
+    )
+    await expect(guest.page.getByTestId('start').isVisible()).resolves.toBe(true)
+    await guest.context.close()
+  })
+
+  it('says so when the camera is denied, and still lets the patient join to see and hear the others', async () => {
+    // A browser without the fake consent UI: the permission prompt is refused, as when a user clicks Block.
+    const strict = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+      headless: true,
+    })
+    try {
+      const context = await strict.newContext({ viewport: { width: 1280, height: 720 } })
+      log.attach(context)
+      const page = await context.newPage()
+      await page.goto(invites.patient as string)
+      await expect(page.getByTestId('media-problem').textContent()).resolves.toContain(
+        'Access to your camera or microphone was denied.',
+      )
+      await page.getByTestId('receive-only').click()
+      await page.getByTestId('receive-only-note').waitFor()
+      await page.getByTestId('name').fill('Pat Without Camera')
+      await page.getByTestId('join').click()
+      // The patient sees the clinician's live video; the clinician sees the patient's panel without video.
+      await waitForPanels(page, 1)
+      await host.page.getByTestId('participants').getByText('Pat Without Camera').waitFor()
+      const hostPanels = await host.page.evaluate(() => window.__xrConsult?.panels() ?? [])
+      expect(hostPanels).toHaveLength(1)
+      expect(hostPanels[0]?.showsVideo).toBe(false)
+      expect(await page.getByTestId('mute').isDisabled()).toBe(true)
+      await page.getByTestId('leave').click()
+      await host.page.waitForFunction(() => window.__xrConsult?.panels().length === 0, undefined, {
+        timeout: 15_000,
+      })
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it('mute and camera off reach the other side', async () => {
+    const patient = await newParticipant(browser, log, { width: 640, height: 360 })
+    await patient.page.goto(invites.patient as string)
+    await joinAs(patient.page, 'Pat Toggler')
+    await waitForPanels(host.page, 1)
+    await patient.page.getByTestId('mute').click()
+    await host.page.getByTestId('participants').getByText('muted').waitFor()
+    await patient.page.getByTestId('camera').click()
+    // The clinician's panel drops the (now black) video for a "Camera off" placeholder.
+    await host.page.waitForFunction(() => window.__xrConsult?.panels()[0]?.showsVideo === false)
+    await patient.page.getByTestId('camera').click()
+    await host.page.waitForFunction(() => window.__xrConsult?.panels()[0]?.showsVideo === true)
+    await patient.page.getByTestId('leave').click()
+    await patient.context.close()
+    await host.page.waitForFunction(() => window.__xrConsult?.panels().length === 0, undefined, {
+      timeout: 15_000,
+    })
+  })
+
+  it('says the server cannot be reached when it is down', async () => {
+    const late = await newParticipant(browser, log, { width: 640, height: 360 })
+    await late.page.goto(invites.specialist as string)
+    await late.page.getByTestId('name').fill('Sam Late')
+    await server.stop()
+    await late.page.getByTestId('join').click()
+    await expect
+      .poll(() => late.page.getByTestId('error').textContent(), { timeout: 30_000 })
+      .toBe('The consultation server cannot be reached. Check your network connection and try again.')
+    await late.context.close()
+  })
+
+  it('made no request to any host but the app’s own origin', () => {
+    expect(log.urls.length).toBeGreaterThan(10)
+    expect(log.foreign(server.origin)).toEqual([])
+  })
+})
