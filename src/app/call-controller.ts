@@ -3,7 +3,7 @@ import { CallSession } from '../net/call-session'
 import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
-import { type ConsultXRStore, createConsultXRStore } from '../xr/xr-store'
+import type { ConsultXRStore } from '../xr/xr-store'
 
 let session: CallSession | null = null
 let serverConfig: ServerConfig | null = null
@@ -17,6 +17,8 @@ async function config(): Promise<ServerConfig> {
 /** The XR store, created once per page with this server's controller profiles. */
 export async function getXRStore(): Promise<ConsultXRStore> {
   const { profilesPath } = await config()
+  // Loaded with the 3D scene, not with the lobby: @react-three/xr brings three.js along.
+  const { createConsultXRStore } = await import('../xr/xr-store')
   xrStore ??= createConsultXRStore(new URL(profilesPath, location.origin).href)
   return xrStore
 }
