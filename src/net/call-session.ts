@@ -56,6 +56,9 @@ interface Link {
   /** A media call that arrived before the peer's hello; answered once the hello is in. */
   pendingCall: MediaConnection | null
   lastHeard: number
+  /** Bytes received on the link's peer connections at the last sample, and when that count last grew. */
+  bytesReceived: number
+  lastTransportActivity: number
   hello: boolean
   dialTimer: ReturnType<typeof setTimeout> | null
 }
@@ -236,6 +239,8 @@ export class CallSession {
       media: null,
       pendingCall: null,
       lastHeard: now,
+      bytesReceived: 0,
+      lastTransportActivity: now,
       hello: false,
       dialTimer: null,
     }
@@ -412,11 +417,33 @@ export class CallSession {
     const now = Date.now()
     for (const link of this.links.values()) {
       if (!link.data.open) continue
-      if (peerIsGone(now - link.lastHeard, link.data.peerConnection?.iceConnectionState)) {
+      const liveness = {
+        messageSilenceMs: now - link.lastHeard,
+        transportSilenceMs: now - link.lastTransportActivity,
+        ice: link.data.peerConnection?.iceConnectionState,
+      }
+      if (peerIsGone(liveness)) {
         this.dropLink(link, 'lost')
         continue
       }
       if (link.hello) this.send(link, { type: 'ping', sentAt: now })
+      void this.sampleTransport(link)
+    }
+  }
+
+  /** Notes whether any byte arrived on the link's connections since the last sample (see peerIsGone). */
+  private async sampleTransport(link: Link) {
+    let total = 0
+    for (const pc of [link.data.peerConnection, link.media?.peerConnection]) {
+      if (!pc || pc.connectionState === 'closed') continue
+      const report = await pc.getStats().catch(() => null)
+      report?.forEach((stat: { type: string; bytesReceived?: number }) => {
+        if (stat.type === 'transport') total += stat.bytesReceived ?? 0
+      })
+    }
+    if (total !== link.bytesReceived) {
+      link.bytesReceived = total
+      link.lastTransportActivity = Date.now()
     }
   }
 

@@ -72,18 +72,24 @@ describe('resolveDuplicateLink', () => {
 })
 
 describe('peerIsGone', () => {
-  it('keeps a quiet peer whose transport still answers, up to the hung limit', () => {
-    expect(peerIsGone(8000, 'connected')).toBe(false)
-    expect(peerIsGone(HUNG_PEER_MS - 1, 'completed')).toBe(false)
-    expect(peerIsGone(HUNG_PEER_MS + 1, 'connected')).toBe(true)
+  const quiet = (
+    messageSilenceMs: number,
+    transportSilenceMs: number,
+    ice: RTCIceConnectionState = 'connected',
+  ) => peerIsGone({ messageSilenceMs, transportSilenceMs, ice })
+
+  it('keeps a peer whose messages are late while its transport still carries data, up to the hung limit', () => {
+    expect(quiet(8000, 200)).toBe(false)
+    expect(quiet(HUNG_PEER_MS - 1, 200)).toBe(false)
+    expect(quiet(HUNG_PEER_MS + 1, 200)).toBe(true)
   })
 
-  it('drops a silent peer once its transport stops answering, and a failed one at once', () => {
-    expect(peerIsGone(DEAD_PEER_MS - 1, 'disconnected')).toBe(false)
-    expect(peerIsGone(DEAD_PEER_MS + 1, 'disconnected')).toBe(true)
-    expect(peerIsGone(DEAD_PEER_MS + 1, undefined)).toBe(true)
-    expect(peerIsGone(0, 'failed')).toBe(true)
-    expect(peerIsGone(0, 'closed')).toBe(true)
+  it('drops a peer once messages and transport are both silent, and a failed one at once', () => {
+    expect(quiet(DEAD_PEER_MS - 1, DEAD_PEER_MS + 1)).toBe(false)
+    expect(quiet(DEAD_PEER_MS + 1, DEAD_PEER_MS - 1)).toBe(false)
+    expect(quiet(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1)).toBe(true)
+    expect(quiet(0, 0, 'failed')).toBe(true)
+    expect(quiet(0, 0, 'closed')).toBe(true)
   })
 })
 

@@ -30,25 +30,32 @@ export function resolveDuplicateLink(facts: DuplicateLinkFacts): 'existing' | 'i
   return 'incoming'
 }
 
-/**
- * Silence after which a peer whose transport is no longer confirmed counts as gone, ms. PeerJS 'close' does not
- * fire when a remote tab is killed; its ICE consent checks stop being answered instead, within a few seconds.
- */
+/** Silence after which a peer whose transport has gone quiet too counts as gone, ms. */
 export const DEAD_PEER_MS = 3000
-/** Silence after which a peer counts as gone even though its transport still answers (a hung tab), ms. */
+/** Silence after which a peer counts as gone even though its transport still carries data (a hung tab), ms. */
 export const HUNG_PEER_MS = 30000
 
+export interface PeerLiveness {
+  /** Time since the last app message from the peer (pings come every second), ms. */
+  messageSilenceMs: number
+  /**
+   * Time since any byte arrived on the peer's connections: media, RTCP reports, data, ICE checks, ms. These are
+   * handled off the page's main thread, so they keep flowing from a page that is merely busy.
+   */
+  transportSilenceMs: number
+  ice: RTCIceConnectionState | undefined
+}
+
 /**
- * Whether a peer is still there. Silence alone is not enough: a busy page (software rendering on a weak
- * machine, a long task) can go quiet for seconds while its connection is fine, and the ICE agent, which runs off
- * the main thread, still answers. So a peer is gone when it is silent *and* its transport stopped answering, when
- * its transport failed, or when it has been silent for very long.
+ * Whether a peer is still there. PeerJS 'close' does not fire when a remote tab is killed, and message silence
+ * alone is not enough either: a busy page (software rendering on a weak machine, a long task) can go quiet for
+ * seconds while its connection is fine. So a peer is gone when both its messages and its transport fall silent,
+ * when its transport failed, or when its messages have stopped for very long.
  */
-export function peerIsGone(silenceMs: number, ice: RTCIceConnectionState | undefined): boolean {
+export function peerIsGone({ messageSilenceMs, transportSilenceMs, ice }: PeerLiveness): boolean {
   if (ice === 'failed' || ice === 'closed') return true
-  if (silenceMs > HUNG_PEER_MS) return true
-  const transportConfirmed = ice === 'connected' || ice === 'completed'
-  return silenceMs > DEAD_PEER_MS && !transportConfirmed
+  if (messageSilenceMs > HUNG_PEER_MS) return true
+  return messageSilenceMs > DEAD_PEER_MS && transportSilenceMs > DEAD_PEER_MS
 }
 
 export interface VideoSendBudget {
