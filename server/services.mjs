@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import express from 'express'
 import { ExpressPeerServer } from 'peer'
+import { WebSocketServer } from 'ws'
 
 const require = createRequire(import.meta.url)
 
@@ -45,6 +46,20 @@ export function parseIceServers(raw) {
 }
 
 /**
+ * The PeerServer's WebSocket server, taking only upgrades for its own path. A plain `ws` server bound to the
+ * HTTP server answers every other upgrade with an error, which would cut off Vite's hot-reload socket in dev.
+ * @param {import('ws').ServerOptions} options
+ */
+function sharedUpgradeSocketServer({ path: socketPath, server }) {
+  const socketServer = new WebSocketServer({ noServer: true })
+  server?.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== socketPath) return
+    socketServer.handleUpgrade(request, socket, head, (ws) => socketServer.emit('connection', ws, request))
+  })
+  return socketServer
+}
+
+/**
  * Mounts the config endpoint, the controller profiles and the PeerServer on `app`.
  * They live on an express app of their own because ExpressPeerServer only starts when an *express* parent mounts
  * it (its 'mount' event), and Vite's middleware stack is connect, not express.
@@ -68,6 +83,7 @@ export function mountConsultServices(app, httpServer, { iceServers }) {
     path: '/',
     // Listing peers would let anyone enumerate who is in which room.
     allow_discovery: false,
+    createWebSocketServer: sharedUpgradeSocketServer,
   })
   services.use(PEER_MOUNT, peerServer)
   app.use(services)
