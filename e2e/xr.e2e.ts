@@ -49,6 +49,83 @@ async function leave(participant: Participant) {
   })
 }
 
+type Vec3 = [number, number, number]
+
+async function worldPosition(page: Page, name: string): Promise<Vec3> {
+  const position = await page.evaluate((n) => window.__xrConsult?.worldPosition(n) ?? null, name)
+  if (!position) throw new Error(`no object named ${name} in the scene`)
+  return position
+}
+
+/** Waits until the XR session has drawn a few more frames, so the emulated input has been read. */
+async function nextXrFrames(page: Page, count = 4) {
+  const from = await xrFrames(page)
+  await page.waitForFunction((n) => (window.__xrConsult?.xrFrames ?? 0) >= n, from + count)
+}
+
+/** Puts the emulated right controller beside the user's chest and points its ray (its -z axis) at `target`. */
+async function aimRightController(page: Page, target: Vec3) {
+  const hand: Vec3 = [0.15, 1.35, -0.2]
+  const d = target.map((t, i) => t - (hand[i] as number)) as Vec3
+  const length = Math.hypot(...d)
+  const [dx, dy, dz] = d.map((v) => v / length) as Vec3
+  // Shortest rotation from (0, 0, -1) to d: axis (0,0,-1) x d, w = 1 + (0,0,-1)·d.
+  const q = [dy, -dx, 0, 1 - dz]
+  const norm = Math.hypot(...q)
+  const [qx, qy, qz, qw] = q.map((v) => v / norm) as [number, number, number, number]
+  await page.evaluate(
+    ({ hand, quaternion }) => {
+      const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
+      device?.controllers.right.position.set(...hand)
+      device?.controllers.right.quaternion.set(...quaternion)
+    },
+    { hand, quaternion: [qx, qy, qz, qw] as [number, number, number, number] },
+  )
+  await nextXrFrames(page)
+}
+
+interface EmulatedDevice {
+  controllers: {
+    right: {
+      position: { set: (x: number, y: number, z: number) => void }
+      quaternion: { set: (x: number, y: number, z: number, w: number) => void }
+      updateButtonValue: (id: string, value: number) => void
+    }
+  }
+}
+
+async function setTrigger(page: Page, value: 0 | 1) {
+  await page.evaluate((v) => {
+    const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
+    device?.controllers.right.updateButtonValue('trigger', v)
+  }, value)
+  await nextXrFrames(page)
+}
+
+/**
+ * A click: trigger down for exactly one XR frame. Done inside the page, because a click must be shorter than the
+ * XR click threshold (600 ms) and a round trip from the test to a busy page may be longer than that.
+ */
+async function clickTrigger(page: Page) {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
+        const probe = window.__xrConsult
+        if (!device || !probe) throw new Error('no emulator or probe')
+        device.controllers.right.updateButtonValue('trigger', 1)
+        const pressedAt = probe.xrFrames
+        const release = () => {
+          if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
+          device.controllers.right.updateButtonValue('trigger', 0)
+          resolve()
+        }
+        release()
+      }),
+  )
+  await nextXrFrames(page)
+}
+
 async function xrFrames(page: Page): Promise<number> {
   return page.evaluate(() => window.__xrConsult?.xrFrames ?? 0)
 }
@@ -68,12 +145,30 @@ async function enterAndCheck(page: Page, button: 'enter-vr' | 'enter-ar') {
 }
 
 describe('immersive sessions (IWER emulating a Quest 3)', () => {
-  it('enters immersive VR, inside the consultation room, with the remote video in view', async () => {
-    const patient = await newParticipant(browser, log)
+  it('enters immersive VR in the consultation room; the controller clicks in-XR Mute and moves a panel', async () => {
+    // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
+    const patient = await newParticipant(browser, log, { width: 800, height: 450 })
     try {
       await openInvite(patient, invites.patient as string, 'Pat in VR', EMULATE)
       await enterAndCheck(patient.page, 'enter-vr')
       expect(await patient.page.evaluate(() => window.__xrConsult?.surroundings())).toBe('room')
+
+      // The in-XR Mute button, pressed with the right controller's trigger, mutes (the DOM toolbar follows).
+      const mute = await worldPosition(patient.page, 'xr-mute')
+      await aimRightController(patient.page, mute)
+      await clickTrigger(patient.page)
+      await patient.page.getByTestId('mute').filter({ hasText: 'Unmute' }).waitFor({ timeout: 15_000 })
+
+      // Grab the clinician's panel with the controller ray and swing it 30 cm to the right.
+      const [panel] = await waitForPanels(patient.page, 1)
+      const name = `panel-video:${panel?.peerId}`
+      const start = await worldPosition(patient.page, name)
+      await aimRightController(patient.page, start)
+      await setTrigger(patient.page, 1)
+      await aimRightController(patient.page, [start[0] + 0.3, start[1], start[2]])
+      await setTrigger(patient.page, 0)
+      const end = await worldPosition(patient.page, name)
+      expect(end[0] - start[0]).toBeGreaterThan(0.15)
     } finally {
       await leave(patient)
     }

@@ -61,6 +61,10 @@ export function SceneProbeInstaller() {
         })
         return found
       },
+      worldPosition: (name) => {
+        const object = scene.getObjectByName(name)
+        return object ? object.getWorldPosition(centreHelper).toArray() : null
+      },
       surroundings: () =>
         scene.getObjectByName('consult-room')
           ? 'room'

@@ -10,17 +10,20 @@ export interface CallActions {
   leave: () => void
 }
 
-function XrButton({
-  label,
-  onClick,
-  danger = false,
-}: {
+interface XrButtonProps {
   label: string
   onClick: () => void
   danger?: boolean
-}) {
+  /** Object name, so the scene probe (and so the tests) can find the button. */
+  name: string
+}
+
+function XrButton({ label, onClick, danger = false, name }: XrButtonProps) {
   return (
     <Container
+      ref={(component) => {
+        if (component) component.name = name
+      }}
       onClick={onClick}
       backgroundColor={danger ? '#b3261e' : '#2b4250'}
       hover={{ backgroundColor: danger ? '#d33a2f' : '#3c5a6c' }}
@@ -44,7 +47,7 @@ export function XrCallControls({ actions }: { actions: CallActions }) {
   const hasVideo = useConsult((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   if (!session) return null
   return (
-    // 0.45 m below eye height and 0.9 m out, tilted 30° up: a glance down, like a watch.
+    // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.
     <group position={[0, 1.1, -0.9]} rotation-x={-0.5}>
       <Container
         pixelSize={0.001}
@@ -54,12 +57,18 @@ export function XrCallControls({ actions }: { actions: CallActions }) {
         backgroundColor="#0f1a20"
         borderRadius={24}
       >
-        {hasAudio && <XrButton label={muted ? 'Unmute' : 'Mute'} onClick={actions.toggleMute} />}
-        {hasVideo && (
-          <XrButton label={cameraOff ? 'Camera on' : 'Camera off'} onClick={actions.toggleCamera} />
+        {hasAudio && (
+          <XrButton name="xr-mute" label={muted ? 'Unmute' : 'Mute'} onClick={actions.toggleMute} />
         )}
-        <XrButton label="Exit headset view" onClick={() => void session.end()} />
-        <XrButton label="Leave" onClick={actions.leave} danger />
+        {hasVideo && (
+          <XrButton
+            name="xr-camera"
+            label={cameraOff ? 'Camera on' : 'Camera off'}
+            onClick={actions.toggleCamera}
+          />
+        )}
+        <XrButton name="xr-exit" label="Exit headset view" onClick={() => void session.end()} />
+        <XrButton name="xr-leave" label="Leave" onClick={actions.leave} danger />
       </Container>
     </group>
   )

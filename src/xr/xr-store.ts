@@ -1,6 +1,9 @@
 // The XR store: sessions, input and features, configured so that nothing is fetched from outside the origin.
 import { createXRStore } from '@react-three/xr'
 
+/** Longest press that still counts as a click in XR, ms. */
+const XR_CLICK_MS = 600
+
 export type ConsultXRStore = ReturnType<typeof createXRStore>
 
 /** @param profilesUrl where this server serves @webxr-input-profiles/assets (controller and hand models) */
@@ -12,8 +15,13 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
     // An offered session is superseded at every session end and leaves an unhandled rejection behind.
     offerSession: false,
     baseAssetPath: profilesUrl,
-    // Hands are how a clinician keeps gloves on and still moves a panel: pinch to grab.
-    hand: { teleportPointer: false },
-    controller: { teleportPointer: false },
+    // No teleporting in a consultation. A trigger pull or pinch counts as a click for up to 600 ms (the default
+    // 300 ms is a mouse click; a gloved hand on a headset is slower, and so is a headset dropping frames).
+    hand: {
+      teleportPointer: false,
+      rayPointer: { clickThresholdMs: XR_CLICK_MS },
+      touchPointer: { clickThresholdMs: XR_CLICK_MS },
+    },
+    controller: { teleportPointer: false, rayPointer: { clickThresholdMs: XR_CLICK_MS } },
   })
 }
