@@ -30,9 +30,7 @@ function sentenceOf(error: unknown): string {
 }
 
 export async function joinCall(invite: Invite, displayName: string): Promise<void> {
-  const store = consultStore.getState()
-  store.fail('')
-  store.setPhase('joining')
+  consultStore.setState({ phase: 'joining', fatalError: null })
   try {
     const server = peerServerOptions(await config())
     await getXRStore()
@@ -52,7 +50,7 @@ export function leaveCall() {
   const state = consultStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  consultStore.setState({ phase: 'left', participants: {}, seat: null })
+  consultStore.setState({ phase: 'left', participants: {} })
 }
 
 export function toggleMute() {

@@ -118,7 +118,6 @@ export class CallSession {
       }
     }
     if (!this.peer) throw new RoomFullError()
-    this.store.setState({ seat: this.seat })
     this.wirePeer(this.peer)
     for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
     this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS))

@@ -29,14 +29,10 @@ export interface Notice {
 export interface SessionSlice {
   phase: Phase
   invite: Invite | null
-  displayName: string
   /** A sentence for the user when something stops the call (room full, server unreachable, …). */
   fatalError: string | null
-  seat: number | null
   setInvite: (invite: Invite | null) => void
-  setDisplayName: (name: string) => void
   setPhase: (phase: Phase) => void
-  fail: (sentence: string) => void
 }
 
 export interface LocalMediaSlice {
@@ -70,13 +66,9 @@ let nextNoticeId = 1
 const createSessionSlice: StateCreator<ConsultState, [], [], SessionSlice> = (set) => ({
   phase: 'home',
   invite: null,
-  displayName: '',
   fatalError: null,
-  seat: null,
   setInvite: (invite) => set({ invite, phase: invite ? 'preview' : 'home', fatalError: null }),
-  setDisplayName: (displayName) => set({ displayName }),
   setPhase: (phase) => set({ phase }),
-  fail: (sentence) => set({ fatalError: sentence }),
 })
 
 function applyTrackState(stream: MediaStream | null, muted: boolean, cameraOff: boolean) {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { createConsultStore } from './store'
+
+/** Just enough of a MediaStream for the store: tracks with an `enabled` flag and a stop(). */
+function fakeStream(kinds: Array<'audio' | 'video'>) {
+  const tracks = kinds.map((kind) => ({
+    kind,
+    enabled: true,
+    stopped: false,
+    stop() {
+      this.stopped = true
+    },
+  }))
+  const stream = {
+    getTracks: () => tracks,
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+  }
+  return { stream: stream as unknown as MediaStream, tracks }
+}
+
+describe('consult store', () => {
+  it('mutes and turns the camera off by disabling tracks, without renegotiating', () => {
+    const store = createConsultStore()
+    const { stream, tracks } = fakeStream(['audio', 'video'])
+    store.getState().setLocalStream(stream, 'camera-and-microphone')
+    store.getState().toggleMute()
+    expect(store.getState().muted).toBe(true)
+    expect(tracks.map((t) => t.enabled)).toEqual([false, true])
+    store.getState().toggleCamera()
+    expect(store.getState().cameraOff).toBe(true)
+    expect(tracks.map((t) => t.enabled)).toEqual([false, false])
+    store.getState().toggleMute()
+    expect(tracks.map((t) => t.enabled)).toEqual([true, false])
+  })
+
+  it('stops the previous camera when a new stream replaces it, and ignores toggles it cannot honour', () => {
+    const store = createConsultStore()
+    const first = fakeStream(['audio', 'video'])
+    const second = fakeStream(['audio'])
+    store.getState().setLocalStream(first.stream, 'camera-and-microphone')
+    store.getState().setLocalStream(second.stream, 'microphone-only')
+    expect(first.tracks.every((t) => t.stopped)).toBe(true)
+    expect(store.getState().cameraOff).toBe(true)
+    store.getState().toggleCamera()
+    expect(store.getState().cameraOff).toBe(true)
+  })
+
+  it('adds, updates and removes participants without touching the others', () => {
+    const store = createConsultStore()
+    store.getState().upsertParticipant('a', { seat: 0, name: 'Ada', role: 'clinician', status: 'connected' })
+    store.getState().upsertParticipant('b', { seat: 1 })
+    const before = store.getState().participants.a
+    store.getState().upsertParticipant('b', { seat: 1, muted: true })
+    expect(store.getState().participants.a).toBe(before)
+    expect(store.getState().participants.b).toMatchObject({ status: 'connecting', muted: true })
+    store.getState().removeParticipant('b')
+    store.getState().removeParticipant('nobody')
+    expect(Object.keys(store.getState().participants)).toEqual(['a'])
+  })
+})
