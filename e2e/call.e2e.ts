@@ -1,7 +1,7 @@
 // The call end to end: real server process, real PeerServer, real WebRTC between headless Chromium pages with
 // fake cameras, and the real 3D scene read back from screenshots.
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type AppServer,
   differingPixels,
@@ -30,6 +30,12 @@ const SMALL_WINDOW = { width: 640, height: 360 }
 beforeAll(async () => {
   server = await startAppServer()
   browser = await launchChromium()
+})
+
+afterEach(({ task }) => {
+  // On failure, print each page's connection log: the mesh is hard to debug from a timeout alone.
+  if (task.result?.state !== 'fail') return
+  for (const [role, person] of Object.entries(people)) console.log(`--- ${role}\n${person.trace.join('\n')}`)
 })
 
 afterAll(async () => {
@@ -73,7 +79,7 @@ describe('a consultation in plain 3D view', () => {
     const patient = await newParticipant(browser, log)
     people.clinician = clinician
     people.patient = patient
-    invites = await startConsultation(clinician.page, server.url, 'clinician')
+    invites = await startConsultation(clinician.page, `${server.url}?debug`, 'clinician')
     expect(Object.keys(invites)).toEqual(['patient', 'clinician', 'specialist', 'worker'])
     for (const url of Object.values(invites)) {
       // The secret travels in the fragment only; nothing about the room is in the path or the query.
@@ -81,7 +87,7 @@ describe('a consultation in plain 3D view', () => {
       expect(new URL(url).search).toBe('')
     }
     await joinAs(clinician.page, 'Dr. Ada Clinician')
-    await openInvite(patient, invite('patient'), 'Pat Patient')
+    await openInvite(patient, invite('patient'), 'Pat Patient', '?debug')
 
     await expectLiveVideo(clinician.page)
     await expectLiveVideo(patient.page)
@@ -98,8 +104,8 @@ describe('a consultation in plain 3D view', () => {
   }, async () => {
     people.specialist = await newParticipant(browser, log, SMALL_WINDOW)
     people.worker = await newParticipant(browser, log, SMALL_WINDOW)
-    await openInvite(people.specialist, invite('specialist'), 'Sam Specialist')
-    await openInvite(people.worker, invite('worker'), 'Wes Worker')
+    await openInvite(people.specialist, invite('specialist'), 'Sam Specialist', '?debug')
+    await openInvite(people.worker, invite('worker'), 'Wes Worker', '?debug')
     for (const person of Object.values(people)) {
       const shown = await waitForPanels(person.page, 3, 60_000)
       expect(shown.every((p) => p.inView)).toBe(true)

@@ -103,6 +103,8 @@ export interface Participant {
   context: BrowserContext
   page: Page
   errors: string[]
+  /** The page's `[call]` connection log (pages opened with `?debug`), for reading a failure. */
+  trace: string[]
 }
 
 /**
@@ -119,8 +121,13 @@ export async function newParticipant(
   log.attach(context)
   const page = await context.newPage()
   const errors: string[] = []
+  const trace: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
-  return { context, page, errors }
+  page.on('console', (message) => {
+    if (message.text().startsWith('[call]'))
+      trace.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`)
+  })
+  return { context, page, errors, trace }
 }
 
 /** Goes through the lobby: start a consultation, read the invite links, continue as `role`. */

@@ -35,7 +35,10 @@ export function App() {
       )}
       {phase === 'home' && <Lobby />}
       {(phase === 'preview' || phase === 'joining') && <JoinPreview />}
-      {phase === 'in-call' && <CallView />}
+      {/* Mounted, hidden, from the join screen on: the 3D scene is warm when Join is clicked. */}
+      {(phase === 'preview' || phase === 'joining' || phase === 'in-call') && (
+        <CallView active={phase === 'in-call'} />
+      )}
       {phase === 'left' && (
         <main className="screen">
           <h1>You left the consultation</h1>

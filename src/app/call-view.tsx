@@ -147,16 +147,28 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
   )
 }
 
-export function CallView() {
+/**
+ * The call screen. It is mounted, hidden, while the participant is still on the join screen: creating the WebGL
+ * context, compiling shaders and laying out the first text take about a second on a weak device, and that second
+ * should not come after the Join click.
+ */
+export function CallView({ active }: { active: boolean }) {
   const invite = useConsult((s) => s.invite)
   const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
   const [sceneReady, setSceneReady] = useState(false)
   useEffect(() => {
-    void getXRStore().then(setXrStore)
+    // An unreachable server is reported by the Join click; the warm-up just waits for a later chance.
+    getXRStore()
+      .then(setXrStore)
+      .catch(() => undefined)
   }, [])
   if (!invite || !xrStore) return null
   return (
-    <div className="call" data-testid="call">
+    <div
+      className={active ? 'call' : 'call warming'}
+      data-testid={active ? 'call' : 'call-warming'}
+      aria-hidden={!active}
+    >
       <div className="scene">
         <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
           <CallScene

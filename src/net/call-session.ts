@@ -8,8 +8,10 @@ import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { assertNever, type Message, PROTOCOL_VERSION, parseMessage } from './protocol'
 import type { PeerServerOptions } from './server-config'
 
-/** How often we tell each peer we are alive, ms. */
+/** How often we tell each peer we are alive, and sample its transport, ms. */
 const HEARTBEAT_MS = 1000
+/** A transport sample older than two heartbeats means our own page is lagging, ms. */
+const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
 /**
  * A dial that has not opened by then is abandoned, ms. A dial to an empty seat waits in the PeerServer's queue
  * (about 5 s) and is delivered if someone takes the seat meanwhile; past that it cannot open any more.
@@ -59,6 +61,8 @@ interface Link {
   /** Bytes received on the link's peer connections at the last sample, and when that count last grew. */
   bytesReceived: number
   lastTransportActivity: number
+  /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
+  lastSampleAt: number
   hello: boolean
   dialTimer: ReturnType<typeof setTimeout> | null
 }
@@ -240,6 +244,7 @@ export class CallSession {
       lastHeard: now,
       bytesReceived: 0,
       lastTransportActivity: now,
+      lastSampleAt: now,
       hello: false,
       dialTimer: null,
     }
@@ -255,6 +260,9 @@ export class CallSession {
         this.store.getState().upsertParticipant(peerId, { seat, status: 'connecting' })
       }
       this.sendHello(link)
+      // The dialer places the media call at once; the other side holds it until our hello has arrived (and,
+      // with admission, been verified), so negotiation overlaps the handshake instead of following it.
+      if (origin === 'outgoing') this.callMedia(link)
     })
     data.on('data', (raw) => {
       if (this.links.get(seat) !== link) return
@@ -334,8 +342,7 @@ export class CallSession {
         })
         if (first) {
           state.notify(`${message.name} (${ROLE_LABELS[message.role]}) joined.`)
-          if (link.origin === 'outgoing') this.callMedia(link)
-          else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+          if (link.pendingCall) this.answerCall(link, link.pendingCall)
         }
         return
       }
@@ -374,10 +381,13 @@ export class CallSession {
   private onIncomingCall(call: MediaConnection) {
     const dial = dialMetadataOf(call.metadata)
     const link = dial === null ? undefined : this.links.get(dial.seat)
-    // Media is only answered for a participant whose data connection is up, from the same session.
+    // Media is only answered for a participant whose data connection is up, from the same session, and only
+    // from the side that dialed the data connection we kept: a call from the losing side of a simultaneous dial
+    // would otherwise replace the winning one.
     if (
       !link ||
       !dial ||
+      link.origin !== 'incoming' ||
       link.peerId !== call.peer ||
       (link.remoteSession !== null && link.remoteSession !== dial.session)
     ) {
@@ -418,7 +428,8 @@ export class CallSession {
       if (!link.data.open) continue
       const liveness = {
         messageSilenceMs: now - link.lastHeard,
-        transportSilenceMs: now - link.lastTransportActivity,
+        transportSilenceMs:
+          now - link.lastSampleAt > SAMPLE_STALE_MS ? null : now - link.lastTransportActivity,
         ice: link.data.peerConnection?.iceConnectionState,
       }
       if (peerIsGone(liveness)) {
@@ -440,9 +451,11 @@ export class CallSession {
         if (stat.type === 'transport') total += stat.bytesReceived ?? 0
       })
     }
+    const now = Date.now()
+    link.lastSampleAt = now
     if (total !== link.bytesReceived) {
       link.bytesReceived = total
-      link.lastTransportActivity = Date.now()
+      link.lastTransportActivity = now
     }
   }
 

@@ -74,7 +74,7 @@ describe('resolveDuplicateLink', () => {
 describe('peerIsGone', () => {
   const quiet = (
     messageSilenceMs: number,
-    transportSilenceMs: number,
+    transportSilenceMs: number | null,
     ice: RTCIceConnectionState = 'connected',
   ) => peerIsGone({ messageSilenceMs, transportSilenceMs, ice })
 
@@ -90,6 +90,11 @@ describe('peerIsGone', () => {
     expect(quiet(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1)).toBe(true)
     expect(quiet(0, 0, 'failed')).toBe(true)
     expect(quiet(0, 0, 'closed')).toBe(true)
+  })
+
+  it('concludes nothing from the transport while our own sampling is behind, short of the hung limit', () => {
+    expect(quiet(DEAD_PEER_MS + 1, null)).toBe(false)
+    expect(quiet(HUNG_PEER_MS + 1, null)).toBe(true)
   })
 })
 

@@ -40,9 +40,10 @@ export interface PeerLiveness {
   messageSilenceMs: number
   /**
    * Time since any byte arrived on the peer's connections: media, RTCP reports, data, ICE checks, ms. These are
-   * handled off the page's main thread, so they keep flowing from a page that is merely busy.
+   * handled off the page's main thread, so they keep flowing from a page that is merely busy. Null when our own
+   * sampling is behind (our page is the busy one), so nothing can be concluded from it.
    */
-  transportSilenceMs: number
+  transportSilenceMs: number | null
   ice: RTCIceConnectionState | undefined
 }
 
@@ -55,7 +56,7 @@ export interface PeerLiveness {
 export function peerIsGone({ messageSilenceMs, transportSilenceMs, ice }: PeerLiveness): boolean {
   if (ice === 'failed' || ice === 'closed') return true
   if (messageSilenceMs > HUNG_PEER_MS) return true
-  return messageSilenceMs > DEAD_PEER_MS && transportSilenceMs > DEAD_PEER_MS
+  return messageSilenceMs > DEAD_PEER_MS && transportSilenceMs !== null && transportSilenceMs > DEAD_PEER_MS
 }
 
 export interface VideoSendBudget {
