@@ -427,6 +427,9 @@ async function fillJoinForm(page, /** @type {string} */ name) {
   if ((await page.getByTestId('media-problem').count()) > 0) {
     throw new Error(`camera preview failed: ${await page.getByTestId('media-problem').textContent()}`)
   }
+  // The join screen mounts the 3D scene hidden while the person reads it and types a name; a person's click comes
+  // after that, so the clock starts once the page has settled (the scene probe is installed when it has mounted).
+  await page.waitForFunction(() => window.__xrConsult !== undefined, undefined, { timeout: 30_000 })
 }
 
 /** @param {Page} page @param {string} name */
@@ -985,7 +988,7 @@ each of ${r.join.samples.length} runs a fresh browser context B (1280×720) firs
 same origin: two \`RTCPeerConnection\`s in that page, no ICE servers, offer/answer and ICE candidates handed over
 directly, the fake camera's \`getUserMedia\` video track added (camera opened before the clock starts), timed
 from creating the connections to the remote \`<video>\`'s first \`requestVideoFrameCallback\`. Then B opens the
-patient invite with \`?render=always\`, fills in a name and waits for its camera preview; one \`evaluate\` records
+patient invite with \`?render=always\`, fills in a name and waits for its camera preview and for the join screen to settle (the hidden 3D scene mounted, as it is while a person types a name); one \`evaluate\` records
 \`performance.now()\` and clicks Join; the result is \`window.__xrConsult.firstVideoFrameAt\` (the first rendered
 frame in which a remote panel's texture had received a video frame) minus that time. B's context is then closed
 and the next run waits until A has dropped B from its scene (A took ${msText(r.drop.median)} median, ${msText(r.drop.max)}

@@ -38,6 +38,8 @@ function buildIfNeeded() {
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
     cwd: root,
     stdio: 'inherit',
+    // Always a production build, even when started from a test runner that set NODE_ENV=test.
+    env: { ...process.env, NODE_ENV: 'production' },
   })
   if (result.status !== 0) {
     console.error('The build failed; see the messages above.')

@@ -189,6 +189,10 @@ export class CallSession {
     if (!peer || !remoteId) return
     const conn = peer.connect(remoteId, { reliable: true, metadata: this.dialMetadata() })
     const link = this.addLink(seat, remoteId, conn, 'outgoing', null)
+    // The media call goes out with the data dial: the other side holds it until our hello has arrived (and, with
+    // admission, been verified), so media negotiation overlaps the handshake instead of following it. A call to
+    // an empty seat expires at the PeerServer like the dial does.
+    this.callMedia(link)
     link.dialTimer = setTimeout(() => {
       if (!link.hello && this.links.get(seat) === link) this.dropLink(link, null)
     }, DIAL_TIMEOUT_MS)
@@ -260,9 +264,6 @@ export class CallSession {
         this.store.getState().upsertParticipant(peerId, { seat, status: 'connecting' })
       }
       this.sendHello(link)
-      // The dialer places the media call at once; the other side holds it until our hello has arrived (and,
-      // with admission, been verified), so negotiation overlaps the handshake instead of following it.
-      if (origin === 'outgoing') this.callMedia(link)
     })
     data.on('data', (raw) => {
       if (this.links.get(seat) !== link) return
