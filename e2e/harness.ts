@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import type { PanelOnScreen } from '../src/scenes/scene-probe-types'
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs'
+
+export { CHROMIUM, CHROMIUM_ARGS }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export interface AppServer {
   url: string
@@ -52,25 +54,6 @@ export function startAppServer(env: Record<string, string> = {}): Promise<AppSer
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
   })
 }
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  // Several pages render at once on two cores: keep background pages running at full rate.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-]
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true })

@@ -1,6 +1,11 @@
 // Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
 import { CallSession } from '../net/call-session'
-import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
+import {
+  loadServerConfig,
+  peerServerOptions,
+  type ServerConfig,
+  ServerUnreachableError,
+} from '../net/server-config'
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
@@ -17,8 +22,11 @@ async function config(): Promise<ServerConfig> {
 /** The XR store, created once per page with this server's controller profiles. */
 export async function getXRStore(): Promise<ConsultXRStore> {
   const { profilesPath } = await config()
-  // Loaded with the 3D scene, not with the lobby: @react-three/xr brings three.js along.
-  const { createConsultXRStore } = await import('../xr/xr-store')
+  // Loaded with the 3D scene, not with the lobby: @react-three/xr brings three.js along. Our own code failing
+  // to load means the server went away.
+  const { createConsultXRStore } = await import('../xr/xr-store').catch(() => {
+    throw new ServerUnreachableError()
+  })
   xrStore ??= createConsultXRStore(new URL(profilesPath, location.origin).href)
   return xrStore
 }

@@ -1,8 +1,7 @@
 // The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
-import { lazy, Suspense, useEffect, useRef, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { Component, lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react'
 import { ROLE_LABELS } from '../room/invite'
-import { useConsult } from '../state/store'
+import { useConsult, useParticipantIds } from '../state/store'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
@@ -11,8 +10,27 @@ import { InviteLinks } from './invite-links'
 // three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
 const loadCallScene = () => import('../scenes/call-scene')
 const CallScene = lazy(loadCallScene)
+/** If the 3D view's code cannot be loaded (the server went away mid-call), say so instead of a blank page. */
+class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false }
+  static getDerivedStateFromError() {
+    return { failed: true }
+  }
+  override render() {
+    if (this.state.failed) {
+      return (
+        <p className="error" role="alert">
+          The 3D view could not be loaded. Check your network connection and reload the page.
+        </p>
+      )
+    }
+    return this.props.children
+  }
+}
+
 export function preloadCallScene() {
-  void loadCallScene()
+  // A failure shows up where the scene is used (SceneErrorBoundary); here it would only be an unhandled rejection.
+  loadCallScene().catch(() => undefined)
 }
 
 const actions = { toggleMute, toggleCamera, leave: leaveCall }
@@ -49,13 +67,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
 }
 
 function ParticipantList() {
-  const peerIds = useConsult(
-    useShallow((s) =>
-      Object.values(s.participants)
-        .sort((a, b) => a.seat - b.seat)
-        .map((p) => p.peerId),
-    ),
-  )
+  const peerIds = useParticipantIds()
   return (
     <ul className="participants" data-testid="participants" aria-label="Participants">
       {peerIds.map((peerId) => (
@@ -170,15 +182,17 @@ export function CallView({ active }: { active: boolean }) {
       aria-hidden={!active}
     >
       <div className="scene">
-        <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
-          <CallScene
-            xrStore={xrStore}
-            roomId={invite.roomId}
-            actions={actions}
-            onReady={() => setSceneReady(true)}
-            alwaysRender={alwaysRender}
-          />
-        </Suspense>
+        <SceneErrorBoundary>
+          <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
+            <CallScene
+              xrStore={xrStore}
+              roomId={invite.roomId}
+              actions={actions}
+              onReady={() => setSceneReady(true)}
+              alwaysRender={alwaysRender}
+            />
+          </Suspense>
+        </SceneErrorBoundary>
       </div>
       <aside className="side">
         <ParticipantList />

@@ -10,6 +10,32 @@ import { preloadCallScene } from './call-view'
 
 const NAME_KEY = 'xr-consult:name'
 
+interface DevicePickerProps {
+  label: 'Camera' | 'Microphone'
+  devices: MediaDeviceInfo[]
+  value: string
+  onChange: (deviceId: string) => void
+  testId: string
+}
+
+/** A camera or microphone choice; hidden until the browser has listed at least one device. */
+function DevicePicker({ label, devices, value, onChange, testId }: DevicePickerProps) {
+  if (devices.length === 0) return null
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid={testId}>
+        <option value="">Default {label.toLowerCase()}</option>
+        {devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || `${label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
 export function JoinPreview() {
   const invite = useConsult((s) => s.invite)
   const phase = useConsult((s) => s.phase)
@@ -122,40 +148,20 @@ export function JoinPreview() {
             data-testid="name"
           />
         </label>
-        {devices.cameras.length > 0 && (
-          <label>
-            Camera
-            <select
-              value={cameraId}
-              onChange={(e) => setCameraId(e.currentTarget.value)}
-              data-testid="camera-select"
-            >
-              <option value="">Default camera</option>
-              {devices.cameras.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || `Camera ${i + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {devices.microphones.length > 0 && (
-          <label>
-            Microphone
-            <select
-              value={microphoneId}
-              onChange={(e) => setMicrophoneId(e.currentTarget.value)}
-              data-testid="mic-select"
-            >
-              <option value="">Default microphone</option>
-              {devices.microphones.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || `Microphone ${i + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <DevicePicker
+          label="Camera"
+          devices={devices.cameras}
+          value={cameraId}
+          onChange={setCameraId}
+          testId="camera-select"
+        />
+        <DevicePicker
+          label="Microphone"
+          devices={devices.microphones}
+          value={microphoneId}
+          onChange={setMicrophoneId}
+          testId="mic-select"
+        />
         <button type="submit" className="primary" disabled={!trimmed || joining} data-testid="join">
           {joining ? 'Connecting…' : 'Join'}
         </button>

@@ -4,8 +4,7 @@ import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
 import { useEffect, useRef } from 'react'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
-import { useShallow } from 'zustand/react/shallow'
-import { useConsult } from '../state/store'
+import { useParticipantIds } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
@@ -60,13 +59,7 @@ function Surroundings() {
 }
 
 function RemotePanels({ roomId }: { roomId: string }) {
-  const peerIds = useConsult(
-    useShallow((s) =>
-      Object.values(s.participants)
-        .sort((a, b) => a.seat - b.seat)
-        .map((p) => p.peerId),
-    ),
-  )
+  const peerIds = useParticipantIds()
   return (
     <>
       {peerIds.map((peerId, index) => (

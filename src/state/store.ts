@@ -1,6 +1,7 @@
 // One vanilla zustand store made of typed slices, so src/net/ and tests can read and act without React; the
 // components select primitives from it through `useConsult`.
 import { useStore } from 'zustand'
+import { useShallow } from 'zustand/react/shallow'
 import { createStore, type StateCreator } from 'zustand/vanilla'
 import type { Invite, Role } from '../room/invite'
 
@@ -157,4 +158,15 @@ export const consultStore = createConsultStore()
 
 export function useConsult<T>(selector: (state: ConsultState) => T): T {
   return useStore(consultStore, selector)
+}
+
+/** The remote participants' peer ids in seat order: the order of panels and of the participant list. */
+export function useParticipantIds(): string[] {
+  return useConsult(
+    useShallow((s) =>
+      Object.values(s.participants)
+        .sort((a, b) => a.seat - b.seat)
+        .map((p) => p.peerId),
+    ),
+  )
 }
