@@ -1,9 +1,10 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
 import { consultServer } from './server/vite-plugin.mjs'
 
 export default defineConfig({
-  plugins: [react(), consultServer()],
+  plugins: [react(), consultServer(), singleWeightUiFont()],
   server: {
     port: Number(process.env.PORT ?? 5173),
     // HTTPS=1 uses the same self-signed certificate as `npm start` (see server/app.mjs).

@@ -17,6 +17,7 @@ import {
   yawFacing,
 } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
+import { uiFontFamilies } from './ui-font'
 
 /** The fake camera and most webcams start at 4:3; the panel follows the real aspect once frames arrive. */
 const DEFAULT_ASPECT = 4 / 3
@@ -176,6 +177,7 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
         <group position-z={0.002}>
           <Container
             pixelSize={0.001}
+            fontFamilies={uiFontFamilies}
             sizeX={PANEL_WIDTH}
             sizeY={0.1}
             justifyContent="center"
@@ -190,6 +192,7 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
       <group position-y={-height / 2 - BORDER - 0.04}>
         <Container
           pixelSize={0.001}
+          fontFamilies={uiFontFamilies}
           sizeX={PANEL_WIDTH}
           sizeY={0.06}
           backgroundColor="#20303a"

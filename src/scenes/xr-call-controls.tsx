@@ -3,6 +3,7 @@
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
 import { useConsult } from '../state/store'
+import { uiFontFamilies } from './ui-font'
 
 export interface CallActions {
   toggleMute: () => void
@@ -51,6 +52,7 @@ export function XrCallControls({ actions }: { actions: CallActions }) {
     <group position={[0, 1.1, -0.9]} rotation-x={-0.5}>
       <Container
         pixelSize={0.001}
+        fontFamilies={uiFontFamilies}
         flexDirection="row"
         gap={16}
         padding={16}
