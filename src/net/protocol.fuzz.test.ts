@@ -16,7 +16,10 @@ const validMessage = fc.oneof(
     cameraOff: fc.boolean(),
   }),
   fc.record({ type: fc.constant('media-state' as const), muted: fc.boolean(), cameraOff: fc.boolean() }),
-  fc.record({ type: fc.constantFrom('ping' as const, 'pong' as const), sentAt: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
+  fc.record({
+    type: fc.constantFrom('ping' as const, 'pong' as const),
+    sentAt: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  }),
   fc.constant({ type: 'bye' as const }),
 )
 
