@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
+import { afterAll, beforeAll } from 'vitest'
 import type { PanelOnScreen } from '../src/scenes/scene-probe-types'
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs'
 
@@ -217,4 +218,27 @@ export function differingPixels(a: Buffer, b: Buffer) {
     if (d > 30) count++
   }
   return count
+}
+
+export interface AppSuite {
+  server: AppServer
+  browser: Browser
+  log: RequestLog
+}
+
+/**
+ * The real server and one Chromium for a test file: started before its tests, stopped after them. `server` and
+ * `browser` are set once the file's first hook has run, so read them inside hooks and tests.
+ */
+export function useAppSuite(): AppSuite {
+  const suite = { log: new RequestLog() } as AppSuite
+  beforeAll(async () => {
+    suite.server = await startAppServer()
+    suite.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await suite.browser?.close()
+    await suite.server?.stop()
+  })
+  return suite
 }

@@ -1,44 +1,30 @@
-// What a participant meets when something is wrong: a damaged invite, a camera that is denied, an unreachable
-// server. Each gets a plain sentence, and a way on where there is one.
-import type { Browser } from 'playwright-core'
 import { chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  type AppServer,
   CHROMIUM,
   CHROMIUM_ARGS,
   joinAs,
-  launchChromium,
   newParticipant,
   type Participant,
-  RequestLog,
-  startAppServer,
   startConsultation,
+  useAppSuite,
   waitForPanels,
 } from './harness'
 
-let server: AppServer
-let browser: Browser
-const log = new RequestLog()
+const suite = useAppSuite()
+const { log } = suite
 let invites: Record<string, string> = {}
 let host: Participant
 
 beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchChromium()
-  host = await newParticipant(browser, log, { width: 640, height: 360 })
-  invites = await startConsultation(host.page, server.url, 'clinician')
+  host = await newParticipant(suite.browser, log, { width: 640, height: 360 })
+  invites = await startConsultation(host.page, suite.server.url, 'clinician')
   await joinAs(host.page, 'Dr. Host')
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
 })
 
 describe('joining when something is wrong', () => {
   it('explains a damaged invite link and offers to start a consultation', async () => {
-    const guest = await newParticipant(browser, log, { width: 640, height: 360 })
+    const guest = await newParticipant(suite.browser, log, { width: 640, height: 360 })
     const damaged = (invites.patient as string).replace(/key=[^&]+/, 'key=short')
     await guest.page.goto(damaged)
     await expect(guest.page.getByTestId('error').textContent()).resolves.toBe(
@@ -84,7 +70,7 @@ describe('joining when something is wrong', () => {
   })
 
   it('mute and camera off reach the other side', async () => {
-    const patient = await newParticipant(browser, log, { width: 640, height: 360 })
+    const patient = await newParticipant(suite.browser, log, { width: 640, height: 360 })
     await patient.page.goto(invites.patient as string)
     await joinAs(patient.page, 'Pat Toggler')
     await waitForPanels(host.page, 1)
@@ -103,10 +89,10 @@ describe('joining when something is wrong', () => {
   })
 
   it('says the server cannot be reached when it is down', async () => {
-    const late = await newParticipant(browser, log, { width: 640, height: 360 })
+    const late = await newParticipant(suite.browser, log, { width: 640, height: 360 })
     await late.page.goto(invites.specialist as string)
     await late.page.getByTestId('name').fill('Sam Late')
-    await server.stop()
+    await suite.server.stop()
     await late.page.getByTestId('join').click()
     await expect
       .poll(() => late.page.getByTestId('error').textContent(), { timeout: 30_000 })
@@ -116,6 +102,6 @@ describe('joining when something is wrong', () => {
 
   it('made no request to any host but the app’s own origin', () => {
     expect(log.urls.length).toBeGreaterThan(10)
-    expect(log.foreign(server.origin)).toEqual([])
+    expect(log.foreign(suite.server.origin)).toEqual([])
   })
 })

@@ -1,39 +1,26 @@
-// Moving a video panel with the mouse, and finding it where it was left after rejoining the same room.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  type AppServer,
   joinAs,
-  launchChromium,
   newParticipant,
   openInvite,
   type Participant,
-  RequestLog,
-  startAppServer,
   startConsultation,
+  useAppSuite,
   waitForPanels,
 } from './harness'
 
-let server: AppServer
-let browser: Browser
-const log = new RequestLog()
+const suite = useAppSuite()
+const { log } = suite
 let clinician: Participant
 let patient: Participant
 let invites: Record<string, string> = {}
 
 beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchChromium()
-  clinician = await newParticipant(browser, log)
-  patient = await newParticipant(browser, log, { width: 640, height: 360 })
-  invites = await startConsultation(clinician.page, server.url, 'clinician')
+  clinician = await newParticipant(suite.browser, log)
+  patient = await newParticipant(suite.browser, log, { width: 640, height: 360 })
+  invites = await startConsultation(clinician.page, suite.server.url, 'clinician')
   await joinAs(clinician.page, 'Dr. Mover')
   await openInvite(patient, invites.patient as string, 'Pat Still')
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
 })
 
 describe('video panels', () => {
@@ -67,6 +54,6 @@ describe('video panels', () => {
   })
 
   it('made no request to any host but the app’s own origin', () => {
-    expect(log.foreign(server.origin)).toEqual([])
+    expect(log.foreign(suite.server.origin)).toEqual([])
   })
 })

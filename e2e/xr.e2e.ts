@@ -1,41 +1,30 @@
 // Immersive sessions through the IWER emulator (a Meta Quest 3): `?emulate=quest3` installs it, the Enter VR and
 // Enter AR buttons start real WebXR sessions in Chromium, and the XR frames must draw the remote video panel.
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  type AppServer,
   isVideoGreen,
   joinAs,
-  launchChromium,
   newParticipant,
   openInvite,
   type Participant,
-  RequestLog,
   sampleCanvas,
-  startAppServer,
   startConsultation,
+  useAppSuite,
   waitForPanels,
 } from './harness'
 
-let server: AppServer
-let browser: Browser
-const log = new RequestLog()
+const suite = useAppSuite()
+const { log } = suite
 let invites: Record<string, string> = {}
 let clinician: Participant
 /** The emulator without its dev UI panel: tests drive the device directly. */
 const EMULATE = '?emulate=quest3&devui=0'
 
 beforeAll(async () => {
-  server = await startAppServer()
-  browser = await launchChromium()
-  clinician = await newParticipant(browser, log, { width: 640, height: 360 })
-  invites = await startConsultation(clinician.page, server.url, 'clinician')
+  clinician = await newParticipant(suite.browser, log, { width: 640, height: 360 })
+  invites = await startConsultation(clinician.page, suite.server.url, 'clinician')
   await joinAs(clinician.page, 'Dr. Xavier')
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
 })
 
 /** Leaves through the page (a goodbye the clinician sees at once), then closes the context. */
@@ -147,7 +136,7 @@ async function enterAndCheck(page: Page, button: 'enter-vr' | 'enter-ar') {
 describe('immersive sessions (IWER emulating a Quest 3)', () => {
   it('enters immersive VR in the consultation room; the controller clicks in-XR Mute and moves a panel', async () => {
     // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
-    const patient = await newParticipant(browser, log, { width: 800, height: 450 })
+    const patient = await newParticipant(suite.browser, log, { width: 800, height: 450 })
     try {
       await openInvite(patient, invites.patient as string, 'Pat in VR', EMULATE)
       await enterAndCheck(patient.page, 'enter-vr')
@@ -176,7 +165,7 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
 
   it('enters immersive AR with passthrough: panels and no environment drawn', async () => {
     // A fresh page per mode: an AR session's emulated room would otherwise stay behind a later VR session.
-    const worker = await newParticipant(browser, log)
+    const worker = await newParticipant(suite.browser, log)
     try {
       await openInvite(worker, invites.worker as string, 'Wes in AR', EMULATE)
       await enterAndCheck(worker.page, 'enter-ar')
@@ -188,7 +177,7 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
 
   it('shows no Enter VR / Enter AR button where immersive sessions are not supported', async () => {
     // Without the emulator, headless desktop Chromium has no XR device: the buttons must not be offered.
-    const plain = await newParticipant(browser, log, { width: 640, height: 360 })
+    const plain = await newParticipant(suite.browser, log, { width: 640, height: 360 })
     try {
       await openInvite(plain, invites.specialist as string, 'Sam on desktop')
       await waitForPanels(plain.page, 1)
@@ -202,7 +191,7 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
   })
 
   it('loaded controller models from this origin and made no request elsewhere', () => {
-    expect(log.urls.some((url) => url.startsWith(`${server.origin}/xr-profiles/`))).toBe(true)
-    expect(log.foreign(server.origin)).toEqual([])
+    expect(log.urls.some((url) => url.startsWith(`${suite.server.origin}/xr-profiles/`))).toBe(true)
+    expect(log.foreign(suite.server.origin)).toEqual([])
   })
 })
