@@ -6,7 +6,7 @@ import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/inv
 import type { ConsultStore } from '../state/store'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { assertNever, type Message, PROTOCOL_VERSION, parseMessage } from './protocol'
-import type { PeerServerOptions } from './server-config'
+import { type PeerServerOptions, ServerUnreachableError } from './server-config'
 
 /** How often we tell each peer we are alive, and sample its transport, ms. */
 const HEARTBEAT_MS = 1000
@@ -30,12 +30,6 @@ export class RoomFullError extends Error {
     super(
       `This consultation is full (${ROOM_CAPACITY} participants). Ask the host to make room, then try again.`,
     )
-  }
-}
-
-export class PeerServerUnreachableError extends Error {
-  constructor() {
-    super('The consultation server cannot be reached. Check your network connection and try again.')
   }
 }
 
@@ -134,14 +128,14 @@ export class CallSession {
       const peer = new Peer(id, { ...server, debug: 0 })
       const timer = setTimeout(() => {
         peer.destroy()
-        reject(new PeerServerUnreachableError())
+        reject(new ServerUnreachableError())
       }, REGISTER_TIMEOUT_MS)
       const onError = (error: PeerError<string>) => {
         clearTimeout(timer)
         peer.destroy()
         if (error.type === 'unavailable-id') resolve(null)
         else if (error.type === 'browser-incompatible') reject(new NoWebRtcError())
-        else reject(new PeerServerUnreachableError())
+        else reject(new ServerUnreachableError())
       }
       peer.once('error', onError)
       peer.once('open', () => {

@@ -36,8 +36,6 @@ const bye = z.object({ type: z.literal('bye') })
 
 export const messageSchema = z.discriminatedUnion('type', [hello, mediaState, ping, pong, bye])
 export type Message = z.infer<typeof messageSchema>
-export type MessageType = Message['type']
-export type HelloMessage = z.infer<typeof hello>
 
 export const REJECTION = {
   notAnObject: 'not-an-object',
