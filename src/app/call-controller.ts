@@ -37,15 +37,44 @@ function sentenceOf(error: unknown): string {
     : 'Something went wrong while joining. Please try again.'
 }
 
+/**
+ * Switches for the browser tests, read from the page URL: `test-protocol-version` announces another protocol
+ * version; `test-peer-ids` (four comma-separated ids) dials those instead of the ids the invite derives, which
+ * plays an intruder who learned the peer ids but not the secret. Neither grants anything: admission still needs
+ * the secret.
+ */
+function testOverrides(query: URLSearchParams): { protocolVersion?: number; seatIds?: string[] } {
+  const version = Number(query.get('test-protocol-version'))
+  const ids = query.get('test-peer-ids')?.split(',')
+  return {
+    ...(Number.isInteger(version) && version > 0 ? { protocolVersion: version } : {}),
+    ...(ids?.length === 4 ? { seatIds: ids } : {}),
+  }
+}
+
+export function sendChat(text: string) {
+  session?.sendChat(text)
+}
+
 export async function joinCall(invite: Invite, displayName: string): Promise<void> {
   consultStore.setState({ phase: 'joining', fatalError: null })
   try {
     const server = peerServerOptions(await config())
     await getXRStore()
-    const debug = new URLSearchParams(location.search).has('debug')
-    const next = new CallSession({ invite, displayName, store: consultStore, server, debug })
+    const query = new URLSearchParams(location.search)
+    const debug = query.has('debug')
+    const next = new CallSession({
+      invite,
+      displayName,
+      store: consultStore,
+      server,
+      debug,
+      ...testOverrides(query),
+    })
     await next.join()
     session = next
+    // Tests drive and inspect the call through this (chat bursts, cutting the data connections).
+    if (debug) Object.assign(window, { __xrConsultCall: next })
     consultStore.setState({ phase: 'in-call', fatalError: null })
   } catch (error) {
     consultStore.setState({ phase: 'preview', fatalError: sentenceOf(error) })
@@ -58,7 +87,7 @@ export function leaveCall() {
   const state = consultStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  consultStore.setState({ phase: 'left', participants: {} })
+  consultStore.setState({ phase: 'left', participants: {}, chat: [], serverConnected: true })
 }
 
 export function toggleMute() {

@@ -5,6 +5,7 @@ import { useConsult, useParticipantIds } from '../state/store'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { Chat, ServerStatus } from './chat'
 import { InviteLinks } from './invite-links'
 
 // three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
@@ -67,7 +68,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
 }
 
 function ParticipantList() {
-  const peerIds = useParticipantIds()
+  const peerIds = useParticipantIds({ includeGone: true })
   return (
     <ul className="participants" data-testid="participants" aria-label="Participants">
       {peerIds.map((peerId) => (
@@ -195,8 +196,10 @@ export function CallView({ active }: { active: boolean }) {
         </SceneErrorBoundary>
       </div>
       <aside className="side">
+        <ServerStatus />
         <ParticipantList />
         <Notices />
+        <Chat />
       </aside>
       <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
     </div>

@@ -1,11 +1,23 @@
 // The call: a full mesh of PeerJS connections, one data connection and one media call per remote participant.
 // The only module (with its helpers in src/net/) that touches peerjs. It writes what happens into the store and
-// reads nothing from React.
+// reads nothing from React. What travels on a data connection, and when, is ./peer-link's business.
 import Peer, { type CallOption, type DataConnection, type MediaConnection, type PeerError } from 'peerjs'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/invite'
 import type { ConsultStore } from '../state/store'
+import { admissionKey } from './admission'
+import { applyMessage, applyOp } from './apply'
+import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
-import { assertNever, type Message, PROTOCOL_VERSION, parseMessage } from './protocol'
+import { type AppMessage, type LinkFailure, PeerLink } from './peer-link'
+import {
+  assertNever,
+  LIMITS,
+  MAX_ACKS_PER_MESSAGE,
+  MAX_CHAT_LENGTH,
+  MAX_OPS_PER_MESSAGE,
+  type Op,
+} from './protocol'
+import { OpLog } from './replication'
 import { type PeerServerOptions, ServerUnreachableError } from './server-config'
 
 /** How often we tell each peer we are alive, and sample its transport, ms. */
@@ -13,12 +25,20 @@ const HEARTBEAT_MS = 1000
 /** A transport sample older than two heartbeats means our own page is lagging, ms. */
 const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
 /**
- * A dial that has not opened by then is abandoned, ms. A dial to an empty seat waits in the PeerServer's queue
- * (about 5 s) and is delivered if someone takes the seat meanwhile; past that it cannot open any more.
+ * A dial that has not completed admission and hello by then is abandoned, ms. A dial to an empty seat waits in
+ * the PeerServer's queue (about 5 s) and is delivered if someone takes the seat meanwhile.
  */
 const DIAL_TIMEOUT_MS = 15000
 /** Longest wait for the PeerServer to accept our id, ms. */
 const REGISTER_TIMEOUT_MS = 10000
+/** After a participant's link drops we re-dial for this long before we call them gone, ms. */
+const RECONNECT_GIVE_UP_MS = 30000
+/** A participant we gave up on stays in the list, marked gone, this long, ms. */
+const GONE_LINGER_MS = 5000
+/** Longest pause between attempts to re-register with the PeerServer, ms: it comes back from a restart quickly. */
+const SERVER_RETRY_MAX_MS = 5000
+/** What one `ops` message may hold, characters of JSON: under the receiver's limit with room for the envelope. */
+const OPS_BATCH_CHARS = LIMITS.ops.maxChars - 1000
 /**
  * Ask for both audio and video in every offer, even when we send neither: the answerer's tracks then have
  * m-lines to ride on, so a receive-only or microphone-only participant still sees and hears the others.
@@ -46,19 +66,32 @@ interface Link {
   peerId: string
   origin: 'outgoing' | 'incoming'
   data: DataConnection
+  protocol: PeerLink
   media: MediaConnection | null
   /** The remote's session id, from their dial's metadata or their hello. */
   remoteSession: string | null
-  /** A media call that arrived before the peer's hello; answered once the hello is in. */
+  /** A media call that arrived before the peer was admitted; answered once it is. */
   pendingCall: MediaConnection | null
-  lastHeard: number
   /** Bytes received on the link's peer connections at the last sample, and when that count last grew. */
   bytesReceived: number
   lastTransportActivity: number
   /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
   lastSampleAt: number
-  hello: boolean
   dialTimer: ReturnType<typeof setTimeout> | null
+  /** Operations waiting to go out on this link, sent in batches within the receiver's rate limit. */
+  outbox: Op[]
+  outboxTimer: ReturnType<typeof setTimeout> | null
+  opsBucket: TokenBucket
+}
+
+/** A participant whose link dropped and whom we are re-dialing. */
+interface Reconnect {
+  seat: number
+  peerId: string
+  name: string
+  startedAt: number
+  attempt: number
+  timer: ReturnType<typeof setTimeout> | null
 }
 
 export interface CallSessionOptions {
@@ -68,6 +101,13 @@ export interface CallSessionOptions {
   server: PeerServerOptions
   /** Log connection events to the console (`?debug` in the page URL). */
   debug?: boolean
+  /** The protocol version we announce. Only tests set it, to see a mismatch. */
+  protocolVersion?: number
+  /**
+   * Seat ids to use instead of those the invite derives. Only tests set it: it plays someone who learned the
+   * room's peer ids (the PeerServer sees them) but not its secret.
+   */
+  seatIds?: string[]
 }
 
 /** What a dial and a media call carry: the caller's seat and session. */
@@ -80,17 +120,40 @@ function dialMetadataOf(metadata: unknown): DialMetadata | null {
   return seatOk && sessionOk ? { seat, session } : null
 }
 
+/** Plain words for a link that was refused. */
+function failureSentence(failure: LinkFailure, name: string | null): string | null {
+  switch (failure.kind) {
+    case 'invalid-invite':
+      return 'Someone tried to join without a valid invite and was turned away.'
+    case 'incompatible-version':
+      return `The other participant runs an incompatible version (v${failure.theirs}, you have v${failure.ours}).`
+    case 'flood':
+      return `${name ?? 'A participant'} sent more messages than a consultation needs and was disconnected.`
+    case 'protocol':
+      return null
+    default:
+      return assertNever(failure)
+  }
+}
+
 export class CallSession {
   private peer: Peer | null = null
   private seat = -1
   private seatIds: string[] = []
+  private key: CryptoKey | null = null
   private readonly links = new Map<number, Link>()
+  private readonly reconnects = new Map<number, Reconnect>()
+  /** Per seat, the session we last announced as joined: a reconnect of the same session is not a new join. */
+  private readonly announced = new Map<number, string>()
   private timers: ReturnType<typeof setInterval>[] = []
   private left = false
-  private reconnectAttempt = 0
+  private serverAttempt = 0
   private readonly session = crypto.randomUUID()
+  private readonly log: OpLog
 
-  constructor(private readonly options: CallSessionOptions) {}
+  constructor(private readonly options: CallSessionOptions) {
+    this.log = new OpLog(this.session, (op) => applyOp(this.store, this.session, op))
+  }
 
   private trace(...details: unknown[]) {
     if (this.options.debug) console.info('[call]', `seat ${this.seat}`, ...details)
@@ -104,9 +167,10 @@ export class CallSession {
   async join(): Promise<void> {
     const { invite } = this.options
     if (typeof RTCPeerConnection === 'undefined') throw new NoWebRtcError()
-    this.seatIds = await Promise.all(
-      Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat)),
-    )
+    this.key = await admissionKey(invite)
+    this.seatIds =
+      this.options.seatIds ??
+      (await Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))))
     for (let seat = 0; seat < ROOM_CAPACITY; seat++) {
       const peer = await this.register(this.seatIds[seat] as string)
       if (peer) {
@@ -117,6 +181,7 @@ export class CallSession {
     }
     if (!this.peer) throw new RoomFullError()
     this.wirePeer(this.peer)
+    this.store.setState({ serverConnected: true })
     for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
     this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS))
   }
@@ -151,28 +216,44 @@ export class CallSession {
     peer.on('call', (call) => this.onIncomingCall(call))
     peer.on('error', (error) => {
       if (error.type === 'peer-unavailable') {
-        // An empty seat: the dial to it fails on the Peer, not on the connection. Nothing to tell the user.
-        for (const link of this.links.values()) {
+        // An empty seat: the dial to it fails on the Peer, not on the connection. Nothing to tell the user,
+        // unless we were re-dialing someone: then they are no longer at the server, so they are gone.
+        for (const link of [...this.links.values()]) {
           if (!link.data.open && error.message.includes(link.peerId)) this.dropLink(link, null)
+        }
+        for (const reconnect of [...this.reconnects.values()]) {
+          if (error.message.includes(reconnect.peerId)) this.giveUp(reconnect)
         }
         return
       }
-      if (error.type === 'network' || error.type === 'socket-error' || error.type === 'socket-closed') return
+      if (['network', 'socket-error', 'socket-closed', 'disconnected'].includes(error.type)) return
+      if (error.type === 'unavailable-id') {
+        // While the server was away someone else took our seat's id; we stay in the call we have.
+        console.warn('our seat was taken at the server while it was away')
+        return
+      }
       console.warn('peer error', error.type, error.message)
     })
     // The PeerServer only introduces: open calls carry on without it. Re-register so newcomers can find us.
-    peer.on('disconnected', () => this.scheduleReconnect())
+    peer.on('disconnected', () => {
+      this.store.setState({ serverConnected: false })
+      this.scheduleServerRetry()
+    })
     peer.on('open', () => {
-      this.reconnectAttempt = 0
+      this.serverAttempt = 0
+      this.store.setState({ serverConnected: true })
+      this.trace('registered again')
     })
   }
 
-  private scheduleReconnect() {
+  private scheduleServerRetry() {
     if (this.left || !this.peer || this.peer.destroyed) return
-    // 1 s, 2 s, 4 s … capped at 30 s: quick after a blip, gentle while the server is down for longer.
-    const delay = Math.min(30000, 1000 * 2 ** this.reconnectAttempt++)
+    // 0.5 s, 1 s, 2 s, 4 s, then every 5 s: quick after a blip, and back soon after a server restart, so a
+    // newcomer finds our seat taken instead of taking it.
+    const delay = Math.min(SERVER_RETRY_MAX_MS, 500 * 2 ** this.serverAttempt++)
     setTimeout(() => {
       if (this.left || !this.peer || this.peer.destroyed || !this.peer.disconnected) return
+      this.trace('re-registering')
       this.peer.reconnect()
     }, delay)
   }
@@ -180,15 +261,19 @@ export class CallSession {
   private dial(seat: number) {
     const peer = this.peer
     const remoteId = this.seatIds[seat]
-    if (!peer || !remoteId) return
-    const conn = peer.connect(remoteId, { reliable: true, metadata: this.dialMetadata() })
+    // Without the PeerServer nobody can be dialed; the reconnect loop tries again.
+    if (!peer || !remoteId || peer.disconnected || peer.destroyed) return
+    const conn = peer.connect(remoteId, {
+      reliable: true,
+      serialization: 'raw',
+      metadata: this.dialMetadata(),
+    })
+    if (!conn) return
+    const existing = this.links.get(seat)
+    if (existing) this.detachLink(existing)
     const link = this.addLink(seat, remoteId, conn, 'outgoing', null)
-    // The media call goes out with the data dial: the other side holds it until our hello has arrived (and, with
-    // admission, been verified), so media negotiation overlaps the handshake instead of following it. A call to
-    // an empty seat expires at the PeerServer like the dial does.
-    this.callMedia(link)
     link.dialTimer = setTimeout(() => {
-      if (!link.hello && this.links.get(seat) === link) this.dropLink(link, null)
+      if (!link.protocol.ready && this.links.get(seat) === link) this.dropLink(link, null)
     }, DIAL_TIMEOUT_MS)
   }
 
@@ -198,9 +283,15 @@ export class CallSession {
 
   private onIncomingConnection(conn: DataConnection) {
     const dial = dialMetadataOf(conn.metadata)
-    // Only someone who can compute this room's seat ids (who holds the invite) can reach us; still check that the
-    // claimed seat matches the caller's id so one participant cannot pose as another seat.
-    if (dial === null || dial.seat === this.seat || this.seatIds[dial.seat] !== conn.peer) {
+    // Only someone who can compute this room's seat ids can reach us, and only seats 0-3 exist, so every
+    // participant enforces the room's capacity itself. Still check that the claimed seat matches the caller's
+    // id, so one participant cannot pose as another seat; admission then checks the secret.
+    if (
+      dial === null ||
+      dial.seat === this.seat ||
+      this.seatIds[dial.seat] !== conn.peer ||
+      conn.serialization !== 'raw'
+    ) {
       conn.close()
       return
     }
@@ -231,138 +322,195 @@ export class CallSession {
     remoteSession: string | null,
   ): Link {
     const now = Date.now()
+    const current = () => this.links.get(seat) === link
+    const protocol = new PeerLink({
+      key: this.key as CryptoKey,
+      localId: this.seatIds[this.seat] as string,
+      remoteId: peerId,
+      version: this.options.protocolVersion,
+      hello: () => {
+        const { muted, cameraOff } = this.store.getState()
+        return {
+          type: 'hello',
+          version: protocol.version,
+          name: this.options.displayName,
+          role: this.options.invite.role,
+          seat: this.seat,
+          session: this.session,
+          muted,
+          cameraOff,
+        }
+      },
+      send: (text) => {
+        if (data.open) data.send(text)
+      },
+      onAdmitted: () => {
+        if (!current()) return
+        this.trace('admitted', seat, origin)
+        // Media only once the peer has proved the invite: the dialer offers it, the answerer answers it.
+        if (origin === 'outgoing') this.callMedia(link)
+        else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+      },
+      onHello: (hello, first) => {
+        if (current() && first) this.onHello(link, hello)
+      },
+      onMessage: (message) => {
+        if (current()) this.onMessage(link, message)
+      },
+      onFailure: (failure) => {
+        if (!current()) return
+        const sentence = failureSentence(failure, protocol.remoteHello?.name ?? null)
+        this.trace('refused', seat, failure)
+        if (sentence) this.store.getState().notify(sentence, 'error')
+        else console.warn(`closed the connection to seat ${seat}:`, failure)
+        this.dropLink(link, 'refused')
+      },
+      onIgnored: (reason, detail) => {
+        console.warn(`ignored a message from seat ${seat}: ${reason} (${detail})`)
+      },
+    })
     const link: Link = {
       seat,
       peerId,
       origin,
       data,
+      protocol,
       remoteSession,
       media: null,
       pendingCall: null,
-      lastHeard: now,
       bytesReceived: 0,
       lastTransportActivity: now,
       lastSampleAt: now,
-      hello: false,
       dialTimer: null,
+      outbox: [],
+      outboxTimer: null,
+      opsBucket: new TokenBucket(LIMITS.ops, now),
     }
     this.links.set(seat, link)
     data.on('open', () => {
-      if (this.links.get(seat) !== link) return
-      link.lastHeard = Date.now()
+      if (!current()) return
+      protocol.lastHeard = Date.now()
       this.trace('open', seat, origin)
-      // Someone is in that seat: from here on, heartbeats and ICE decide whether the link lives.
-      if (link.dialTimer) clearTimeout(link.dialTimer)
       // Only now is someone known to be in that seat: a dial to an empty seat never opens.
       if (!this.store.getState().participants[peerId]) {
         this.store.getState().upsertParticipant(peerId, { seat, status: 'connecting' })
       }
-      this.sendHello(link)
+      protocol.start()
     })
     data.on('data', (raw) => {
-      if (this.links.get(seat) !== link) return
-      this.onData(link, raw)
+      if (current()) protocol.receive(raw)
     })
     data.on('close', () => {
-      if (this.links.get(seat) === link) this.dropLink(link, 'lost')
+      if (current()) this.dropLink(link, 'lost')
     })
     data.on('error', () => {
-      if (this.links.get(seat) === link) this.dropLink(link, 'lost')
+      if (current()) this.dropLink(link, 'lost')
     })
     return link
   }
 
-  private sendHello(link: Link) {
-    const { muted, cameraOff } = this.store.getState()
-    this.send(link, {
-      type: 'hello',
-      version: PROTOCOL_VERSION,
-      name: this.options.displayName,
-      role: this.options.invite.role,
-      seat: this.seat,
-      session: this.session,
-      muted,
-      cameraOff,
-    })
-  }
-
-  private send(link: Link, message: Message) {
-    if (!link.data.open) return
-    try {
-      link.data.send(message)
-    } catch {
-      // A channel that closes between the check and the send: the heartbeat sweep will notice it.
-    }
-  }
-
-  private onData(link: Link, raw: unknown) {
-    link.lastHeard = Date.now()
-    const parsed = parseMessage(raw)
-    if (!parsed.ok) {
-      console.warn(`ignored a malformed message from seat ${link.seat}: ${parsed.reason} (${parsed.detail})`)
+  private onHello(link: Link, hello: NonNullable<PeerLink['remoteHello']>) {
+    if (hello.seat !== link.seat || (link.remoteSession !== null && hello.session !== link.remoteSession)) {
+      // A hello that contradicts the connection it came on: not a participant we can place.
+      this.dropLink(link, 'refused')
       return
     }
-    const message = parsed.message
+    link.remoteSession = hello.session
+    this.trace('hello from', link.seat, hello.name)
+    if (link.dialTimer) clearTimeout(link.dialTimer)
     const state = this.store.getState()
-    switch (message.type) {
-      case 'hello': {
-        if (message.version !== PROTOCOL_VERSION) {
-          state.notify(
-            `The other participant runs an incompatible version (v${message.version}, you have v${PROTOCOL_VERSION}).`,
-            'error',
-          )
-          this.dropLink(link, null)
-          return
-        }
-        if (
-          message.seat !== link.seat ||
-          (link.remoteSession !== null && message.session !== link.remoteSession)
-        ) {
-          // A hello that contradicts the connection it came on: not a participant we can place.
-          this.dropLink(link, null)
-          return
-        }
-        link.remoteSession = message.session
-        const first = !link.hello
-        this.trace('hello from', link.seat, message.name)
-        link.hello = true
-        if (link.dialTimer) clearTimeout(link.dialTimer)
-        state.upsertParticipant(link.peerId, {
-          seat: link.seat,
-          name: message.name,
-          role: message.role,
-          muted: message.muted,
-          cameraOff: message.cameraOff,
-          status: 'connected',
-        })
-        if (first) {
-          state.notify(`${message.name} (${ROLE_LABELS[message.role]}) joined.`)
-          if (link.pendingCall) this.answerCall(link, link.pendingCall)
-        }
+    state.upsertParticipant(link.peerId, {
+      seat: link.seat,
+      name: hello.name,
+      role: hello.role,
+      muted: hello.muted,
+      cameraOff: hello.cameraOff,
+      status: 'connected',
+    })
+    const reconnect = this.reconnects.get(link.seat)
+    if (reconnect) this.endReconnect(reconnect)
+    if (this.announced.get(link.seat) !== hello.session) {
+      this.announced.set(link.seat, hello.session)
+      state.notify(`${hello.name} (${ROLE_LABELS[hello.role]}) joined.`)
+    } else if (reconnect) {
+      state.notify(`Reconnected to ${hello.name}.`)
+    }
+    // Whatever they have not acknowledged yet: everything, for a newcomer (the snapshot), or what was in flight
+    // when the link dropped.
+    this.enqueue(link, this.log.missingFor(hello.session))
+  }
+
+  private onMessage(link: Link, message: AppMessage) {
+    const reply = applyMessage(
+      {
+        store: this.store,
+        log: this.log,
+        peerId: link.peerId,
+        seat: link.seat,
+        session: link.remoteSession as string,
+      },
+      message,
+    )
+    if (reply?.kind === 'ack') {
+      for (let i = 0; i < reply.ids.length; i += MAX_ACKS_PER_MESSAGE) {
+        link.protocol.send({ type: 'ack', ids: reply.ids.slice(i, i + MAX_ACKS_PER_MESSAGE) })
+      }
+    } else if (reply?.kind === 'left') {
+      this.dropLink(link, 'left')
+    }
+  }
+
+  /** Sends a chat message to everyone, now or when they (re)connect. */
+  sendChat(text: string) {
+    const trimmed = text.trim().slice(0, MAX_CHAT_LENGTH)
+    if (!trimmed) return
+    const op: Op = {
+      kind: 'chat',
+      id: this.log.nextId(),
+      author: this.session,
+      at: Date.now(),
+      name: this.options.displayName,
+      role: this.options.invite.role,
+      text: trimmed,
+    }
+    this.log.add(op)
+    for (const link of this.links.values()) if (link.protocol.ready) this.enqueue(link, [op])
+  }
+
+  private enqueue(link: Link, ops: Op[]) {
+    if (ops.length === 0) return
+    link.outbox.push(...ops)
+    this.flush(link)
+  }
+
+  /** Sends queued operations in batches, no faster than the receiver accepts them. */
+  private flush(link: Link) {
+    if (link.outboxTimer || this.links.get(link.seat) !== link) return
+    while (link.outbox.length > 0 && link.protocol.ready) {
+      const now = Date.now()
+      const wait = link.opsBucket.waitMs(now)
+      if (wait > 0) {
+        link.outboxTimer = setTimeout(() => {
+          link.outboxTimer = null
+          this.flush(link)
+        }, wait)
         return
       }
-      case 'media-state':
-        state.upsertParticipant(link.peerId, {
-          seat: link.seat,
-          muted: message.muted,
-          cameraOff: message.cameraOff,
-        })
-        return
-      case 'ping':
-        this.send(link, { type: 'pong', sentAt: message.sentAt })
-        return
-      case 'pong':
-        return
-      case 'bye':
-        this.dropLink(link, 'left')
-        return
-      default:
-        assertNever(message)
+      link.opsBucket.take(now)
+      const items: Op[] = []
+      let chars = 0
+      while (items.length < MAX_OPS_PER_MESSAGE && link.outbox.length > 0) {
+        const size = JSON.stringify(link.outbox[0]).length + 1
+        if (items.length > 0 && chars + size > OPS_BATCH_CHARS) break
+        items.push(link.outbox.shift() as Op)
+        chars += size
+      }
+      link.protocol.send({ type: 'ops', items })
     }
   }
 
   private callMedia(link: Link) {
-    if (!this.peer) return
+    if (!this.peer || this.peer.disconnected) return
     const stream = this.store.getState().localStream ?? new MediaStream()
     // PeerJS passes `constraints` on to createOffer but does not declare it in CallOption.
     const options: CallOption & { constraints: RTCOfferOptions } = {
@@ -370,7 +518,7 @@ export class CallSession {
       constraints: OFFER_CONSTRAINTS,
     }
     const call = this.peer.call(link.peerId, stream, options)
-    this.wireCall(link, call)
+    if (call) this.wireCall(link, call)
   }
 
   private onIncomingCall(call: MediaConnection) {
@@ -389,9 +537,12 @@ export class CallSession {
       call.close()
       return
     }
-    this.trace('call from', link.seat, link.hello ? 'answering' : 'held until hello')
-    if (link.hello) this.answerCall(link, call)
-    else link.pendingCall = call
+    this.trace('call from', link.seat, link.protocol.admitted ? 'answering' : 'held until admitted')
+    if (link.protocol.admitted) this.answerCall(link, call)
+    else {
+      link.pendingCall?.close()
+      link.pendingCall = call
+    }
   }
 
   private answerCall(link: Link, call: MediaConnection) {
@@ -406,7 +557,7 @@ export class CallSession {
     this.applyVideoBudget()
     call.on('stream', (stream) => {
       this.trace('stream from', link.seat)
-      if (this.links.get(link.seat) !== link) return
+      if (this.links.get(link.seat) !== link || link.media !== call) return
       this.applyVideoBudget()
       this.store.getState().upsertParticipant(link.peerId, { seat: link.seat, stream })
     })
@@ -419,10 +570,10 @@ export class CallSession {
 
   private heartbeat() {
     const now = Date.now()
-    for (const link of this.links.values()) {
+    for (const link of [...this.links.values()]) {
       if (!link.data.open) continue
       const liveness = {
-        messageSilenceMs: now - link.lastHeard,
+        messageSilenceMs: now - link.protocol.lastHeard,
         transportSilenceMs:
           now - link.lastSampleAt > SAMPLE_STALE_MS ? null : now - link.lastTransportActivity,
         ice: link.data.peerConnection?.iceConnectionState,
@@ -431,7 +582,7 @@ export class CallSession {
         this.dropLink(link, 'lost')
         continue
       }
-      if (link.hello) this.send(link, { type: 'ping', sentAt: now })
+      if (link.protocol.ready) link.protocol.send({ type: 'ping', sentAt: now })
       void this.sampleTransport(link)
     }
   }
@@ -476,44 +627,127 @@ export class CallSession {
   /** Closes a link's connections without touching the participant (a replacement link takes over). */
   private detachLink(link: Link) {
     if (link.dialTimer) clearTimeout(link.dialTimer)
+    if (link.outboxTimer) clearTimeout(link.outboxTimer)
     if (this.links.get(link.seat) === link) this.links.delete(link.seat)
+    link.protocol.close()
     link.media?.close()
     link.pendingCall?.close()
     link.data.close()
   }
 
-  private dropLink(link: Link, why: 'left' | 'lost' | null) {
+  /**
+   * A link ends. `left`: they said goodbye. `lost`: it died (closed, heartbeats and transport silent, ICE
+   * failed): if it was working, we re-dial. `refused`: admission or the protocol failed: no re-dial. null: a
+   * dial that never got anywhere (an empty seat).
+   */
+  private dropLink(link: Link, why: 'left' | 'lost' | 'refused' | null) {
     if (this.links.get(link.seat) !== link) return
     this.trace('drop', link.seat, why ?? 'unanswered', link.origin, {
-      hello: link.hello,
-      silentMs: Date.now() - link.lastHeard,
+      ready: link.protocol.ready,
+      silentMs: Date.now() - link.protocol.lastHeard,
     })
+    const wasReady = link.protocol.ready
     this.detachLink(link)
+    this.applyVideoBudget()
     const state = this.store.getState()
     const participant = state.participants[link.peerId]
-    state.removeParticipant(link.peerId)
-    this.applyVideoBudget()
-    if (why && participant && link.hello) {
-      state.notify(
-        why === 'left'
-          ? `${participant.name} left the call.`
-          : `The connection to ${participant.name} was lost.`,
-      )
+    const reconnect = this.reconnects.get(link.seat)
+    if (why === 'lost' && !this.left && participant && (wasReady || reconnect)) {
+      this.startReconnect(link.seat, link.peerId, participant.name)
+      return
     }
+    if (reconnect && why !== 'left' && why !== 'refused') return // an attempt failed; the loop goes on
+    if (reconnect) this.endReconnect(reconnect)
+    if (!participant) return
+    state.removeParticipant(link.peerId)
+    if (why === 'left' && wasReady) state.notify(`${participant.name} left the call.`)
+  }
+
+  private startReconnect(seat: number, peerId: string, name: string) {
+    if (this.reconnects.has(seat)) return
+    this.trace('reconnecting', seat)
+    this.store.getState().upsertParticipant(peerId, { seat, status: 'reconnecting', stream: null })
+    const reconnect: Reconnect = { seat, peerId, name, startedAt: Date.now(), attempt: 0, timer: null }
+    this.reconnects.set(seat, reconnect)
+    this.scheduleRedial(reconnect)
+  }
+
+  private scheduleRedial(reconnect: Reconnect) {
+    // Both sides re-dial; a simultaneous pair is settled like any duplicate (the lower seat's dial wins).
+    const delay = Math.min(4000, 250 * 2 ** reconnect.attempt)
+    reconnect.timer = setTimeout(() => this.redial(reconnect), delay)
+  }
+
+  private redial(reconnect: Reconnect) {
+    if (this.reconnects.get(reconnect.seat) !== reconnect || this.left) return
+    if (Date.now() - reconnect.startedAt > RECONNECT_GIVE_UP_MS) {
+      this.giveUp(reconnect)
+      return
+    }
+    reconnect.attempt += 1
+    const link = this.links.get(reconnect.seat)
+    // A link in progress (theirs or ours) gets its chance; a stalled one is replaced.
+    if (!link || (!link.protocol.ready && reconnect.attempt % 3 === 0)) this.dial(reconnect.seat)
+    this.scheduleRedial(reconnect)
+  }
+
+  private endReconnect(reconnect: Reconnect) {
+    if (reconnect.timer) clearTimeout(reconnect.timer)
+    if (this.reconnects.get(reconnect.seat) === reconnect) this.reconnects.delete(reconnect.seat)
+  }
+
+  private giveUp(reconnect: Reconnect) {
+    if (this.reconnects.get(reconnect.seat) !== reconnect) return
+    this.trace('gone', reconnect.seat)
+    this.endReconnect(reconnect)
+    const link = this.links.get(reconnect.seat)
+    if (link) this.detachLink(link)
+    const state = this.store.getState()
+    state.upsertParticipant(reconnect.peerId, { seat: reconnect.seat, status: 'gone', stream: null })
+    state.notify(`The connection to ${reconnect.name} was lost.`)
+    setTimeout(() => {
+      const participant = this.store.getState().participants[reconnect.peerId]
+      if (participant?.status === 'gone') this.store.getState().removeParticipant(reconnect.peerId)
+    }, GONE_LINGER_MS)
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */
   broadcastMediaState() {
     const { muted, cameraOff } = this.store.getState()
     for (const link of this.links.values())
-      if (link.hello) this.send(link, { type: 'media-state', muted, cameraOff })
+      if (link.protocol.ready) link.protocol.send({ type: 'media-state', muted, cameraOff })
+  }
+
+  /** For tests and `?debug`: what each link has seen, and a way to cut the data connections. */
+  debugView() {
+    return {
+      seat: this.seat,
+      session: this.session,
+      serverConnected: !!this.peer && !this.peer.disconnected,
+      ops: this.log.size,
+      links: [...this.links.values()].map((link) => ({
+        seat: link.seat,
+        origin: link.origin,
+        admitted: link.protocol.admitted,
+        ready: link.protocol.ready,
+        received: { ...link.protocol.received },
+        rttMs: link.protocol.rttMs,
+      })),
+      reconnecting: [...this.reconnects.keys()],
+    }
+  }
+
+  /** Closes every data connection abruptly, as a network fault would (tests the automatic reconnect). */
+  debugDropDataConnections() {
+    for (const link of this.links.values()) link.data.peerConnection?.close()
   }
 
   leave() {
     if (this.left) return
     this.left = true
-    for (const link of this.links.values()) this.send(link, { type: 'bye' })
+    for (const link of this.links.values()) link.protocol.send({ type: 'bye' })
     for (const timer of this.timers) clearInterval(timer)
+    for (const reconnect of this.reconnects.values()) this.endReconnect(reconnect)
     // Give the goodbyes a moment to leave the data channels before the connections close.
     const peer = this.peer
     const links = [...this.links.values()]

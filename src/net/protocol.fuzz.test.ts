@@ -1,15 +1,43 @@
-// Property-based checks of the one parse function every incoming message goes through: whatever arrives, it
-// returns a typed message or a typed rejection, never throws, and never lets an invalid message through.
+// Property-based checks of the one path every incoming message takes: whatever arrives, decodeText/parseMessage
+// return a typed message or a typed rejection, never throw, never let an invalid message through, and invalid
+// input leaves the app's state exactly as it was.
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { messageSchema, PROTOCOL_VERSION, parseMessage } from './protocol'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createRoom } from '../room/invite'
+import { createConsultStore } from '../state/store'
+import { admissionKey, TOKEN_LENGTH } from './admission'
+import { applyMessage, applyOp } from './apply'
+import { PeerLink } from './peer-link'
+import { decodeText, messageSchema, PROTOCOL_VERSION, parseMessage } from './protocol'
+import { OpLog } from './replication'
+
+const role = fc.constantFrom(
+  'patient' as const,
+  'clinician' as const,
+  'specialist' as const,
+  'worker' as const,
+)
+/** A finite number as JSON carries it: no -0, which JSON turns into 0. */
+const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x))
+const token = fc.string({ minLength: TOKEN_LENGTH, maxLength: TOKEN_LENGTH })
+const chatOp = fc.record({
+  kind: fc.constant('chat' as const),
+  id: fc.string({ minLength: 1, maxLength: 80 }),
+  author: fc.string({ minLength: 8, maxLength: 64 }),
+  at: finite,
+  name: fc.string({ minLength: 1, maxLength: 64 }),
+  role,
+  text: fc.string({ minLength: 1, maxLength: 200 }),
+})
 
 const validMessage = fc.oneof(
+  fc.record({ type: fc.constant('challenge' as const), nonce: token }),
+  fc.record({ type: fc.constant('proof' as const), proof: token }),
   fc.record({
     type: fc.constant('hello' as const),
     version: fc.constant(PROTOCOL_VERSION),
     name: fc.string({ minLength: 1, maxLength: 64 }),
-    role: fc.constantFrom('patient', 'clinician', 'specialist', 'worker'),
+    role,
     seat: fc.integer({ min: 0, max: 3 }),
     session: fc.string({ minLength: 8, maxLength: 64 }),
     muted: fc.boolean(),
@@ -18,24 +46,43 @@ const validMessage = fc.oneof(
   fc.record({ type: fc.constant('media-state' as const), muted: fc.boolean(), cameraOff: fc.boolean() }),
   fc.record({
     type: fc.constantFrom('ping' as const, 'pong' as const),
-    sentAt: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    sentAt: finite,
   }),
   fc.constant({ type: 'bye' as const }),
+  fc.record({ type: fc.constant('ops' as const), items: fc.array(chatOp, { minLength: 1, maxLength: 5 }) }),
+  fc.record({
+    type: fc.constant('ack' as const),
+    ids: fc.array(fc.string({ minLength: 1, maxLength: 80 }), { minLength: 1, maxLength: 5 }),
+  }),
 )
 
-/** A valid message with one field replaced by anything at all, or one field removed. */
+/** A valid message with one field (or one op's field) replaced by anything at all, or removed. */
 const mutatedMessage = fc
   .tuple(validMessage, fc.nat(), fc.anything(), fc.boolean())
   .map(([message, pick, value, remove]) => {
-    const keys = Object.keys(message)
+    const copy: Record<string, unknown> = structuredClone(message)
+    const target: Record<string, unknown> =
+      'items' in copy && pick % 2 === 0 ? ((copy.items as Record<string, unknown>[])[0] ?? copy) : copy
+    const keys = Object.keys(target)
     const key = keys[pick % keys.length] as string
-    const copy: Record<string, unknown> = { ...message }
-    if (remove) delete copy[key]
-    else copy[key] = value
+    if (remove) delete target[key]
+    else target[key] = value
     return copy
   })
 
-describe('parseMessage under arbitrary input', () => {
+/** The JSON text of a valid message, cut, extended or with one character changed. */
+const mutatedText = fc
+  .tuple(validMessage, fc.nat(), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 3 }))
+  .map(([message, at, how, insert]) => {
+    const text = JSON.stringify(message)
+    const i = at % (text.length + 1)
+    if (how === 0) return text.slice(0, i)
+    if (how === 1) return text.slice(0, i) + insert + text.slice(i)
+    if (how === 2) return text.slice(0, i) + insert + text.slice(i + 1)
+    return text + insert
+  })
+
+describe('parseMessage under arbitrary input', { timeout: 120_000 }, () => {
   it('never throws and accepts exactly what the schema accepts (10,000 arbitrary values)', () => {
     fc.assert(
       fc.property(fc.anything(), (input) => {
@@ -50,6 +97,7 @@ describe('parseMessage under arbitrary input', () => {
     fc.assert(
       fc.property(validMessage, (message) => {
         expect(parseMessage(message)).toEqual({ ok: true, message })
+        expect(decodeText(JSON.stringify(message))).toEqual({ ok: true, message })
       }),
       { numRuns: 2_000 },
     )
@@ -61,5 +109,111 @@ describe('parseMessage under arbitrary input', () => {
       }),
       { numRuns: 10_000 },
     )
+  })
+
+  it('decodes text without throwing: arbitrary strings and mutated valid JSON (10,000 each)', () => {
+    for (const input of [fc.string({ maxLength: 300 }), mutatedText]) {
+      fc.assert(
+        fc.property(input, (text) => {
+          const result = decodeText(text)
+          let value: unknown
+          try {
+            value = JSON.parse(text)
+          } catch {
+            expect(result.ok).toBe(false)
+            return
+          }
+          expect(result.ok).toBe(messageSchema.safeParse(value).success)
+        }),
+        { numRuns: 10_000 },
+      )
+    }
+  })
+})
+
+describe('state after invalid input', { timeout: 120_000 }, () => {
+  const store = createConsultStore()
+  const log = new OpLog('own-session', (op) => applyOp(store, 'own-session', op))
+  let link: PeerLink
+  let clock = 0
+
+  beforeAll(async () => {
+    // A participant in the call, admitted and with a hello, holding some chat.
+    store.getState().upsertParticipant('xc-b', { seat: 1, name: 'Ben', status: 'connected' })
+    log.add({
+      kind: 'chat',
+      id: 'own-session:1',
+      author: 'own-session',
+      at: 5,
+      name: 'Ada',
+      role: 'clinician',
+      text: 'hi',
+    })
+    const key = await admissionKey(createRoom())
+    link = new PeerLink({
+      key,
+      localId: 'xc-a',
+      remoteId: 'xc-b',
+      hello: () => ({
+        type: 'hello',
+        version: PROTOCOL_VERSION,
+        name: 'Ada',
+        role: 'clinician',
+        seat: 0,
+        session: 'own-session',
+        muted: false,
+        cameraOff: false,
+      }),
+      send: () => undefined,
+      onHello: () => undefined,
+      onMessage: (message) =>
+        applyMessage({ store, log, peerId: 'xc-b', seat: 1, session: 'ben-session' }, message),
+      onFailure: () => undefined,
+      // A second per input: strikes never pile up into a drop, so every input is judged on its own.
+      now: () => (clock += 1000),
+    })
+    Object.assign(link, { admitted: true })
+    link.receive(
+      JSON.stringify({
+        type: 'hello',
+        version: PROTOCOL_VERSION,
+        name: 'Ben',
+        role: 'patient',
+        seat: 1,
+        session: 'ben-session',
+        muted: false,
+        cameraOff: false,
+      }),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 0))
+  })
+
+  const snapshot = () => {
+    const { participants, chat, notices } = store.getState()
+    return structuredClone({ participants, chat, notices, ops: log.all() })
+  }
+
+  it('is deep-equal to the state before (10,000 invalid texts and values)', async () => {
+    expect(link.ready).toBe(true)
+    const invalid = fc.oneof(
+      mutatedText,
+      fc.string({ maxLength: 200 }),
+      fc.anything(),
+      mutatedMessage.map((m) => JSON.stringify(m)),
+    )
+    let checked = 0
+    await fc.assert(
+      fc.asyncProperty(invalid, async (input) => {
+        if (decodeText(input).ok) return
+        const before = snapshot()
+        link.receive(input)
+        await Promise.resolve()
+        expect(snapshot()).toEqual(before)
+        expect(link.closed).toBe(false)
+        checked++
+      }),
+      { numRuns: 10_000 },
+    )
+    expect(checked).toBeGreaterThan(5_000)
   })
 })

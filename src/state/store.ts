@@ -7,7 +7,11 @@ import type { Invite, Role } from '../room/invite'
 
 export type Phase = 'home' | 'preview' | 'joining' | 'in-call' | 'left'
 export type MediaMode = 'camera-and-microphone' | 'microphone-only' | 'receive-only'
-export type ParticipantStatus = 'connecting' | 'connected' | 'gone'
+/**
+ * connecting: someone is in that seat and admission/hello is under way; connected: in the call; reconnecting:
+ * the link dropped and we are re-dialing; gone: we gave up (shown for a moment, then removed).
+ */
+export type ParticipantStatus = 'connecting' | 'connected' | 'reconnecting' | 'gone'
 
 export interface Participant {
   peerId: string
@@ -32,6 +36,10 @@ export interface SessionSlice {
   invite: Invite | null
   /** A sentence for the user when something stops the call (room full, server unreachable, …). */
   fatalError: string | null
+  /**
+   * Whether the PeerServer knows us. Without it the call goes on, but nobody new can join or be re-dialed.
+   */
+  serverConnected: boolean
   setInvite: (invite: Invite | null) => void
   setPhase: (phase: Phase) => void
 }
@@ -58,7 +66,24 @@ export interface NoticesSlice {
   dismissNotice: (id: number) => void
 }
 
-export type ConsultState = SessionSlice & LocalMediaSlice & ParticipantsSlice & NoticesSlice
+export interface ChatMessage {
+  id: string
+  /** The author's session: ours when `mine`. */
+  author: string
+  name: string
+  role: Role
+  at: number
+  text: string
+  mine: boolean
+}
+
+export interface ChatSlice {
+  /** In the order of `at`, then id: every participant shows the same order whatever order things arrived in. */
+  chat: ChatMessage[]
+  addChatMessage: (message: ChatMessage) => void
+}
+
+export type ConsultState = SessionSlice & LocalMediaSlice & ParticipantsSlice & NoticesSlice & ChatSlice
 
 /** How long a notice stays on screen, ms: long enough to read two short sentences. */
 const NOTICE_MS = 6000
@@ -68,6 +93,7 @@ const createSessionSlice: StateCreator<ConsultState, [], [], SessionSlice> = (se
   phase: 'home',
   invite: null,
   fatalError: null,
+  serverConnected: true,
   setInvite: (invite) => set({ invite, phase: invite ? 'preview' : 'home', fatalError: null }),
   setPhase: (phase) => set({ phase }),
 })
@@ -142,12 +168,28 @@ const createNoticesSlice: StateCreator<ConsultState, [], [], NoticesSlice> = (se
   dismissNotice: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
 })
 
+const byTimeThenId = (a: ChatMessage, b: ChatMessage) =>
+  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+const createChatSlice: StateCreator<ConsultState, [], [], ChatSlice> = (set) => ({
+  chat: [],
+  addChatMessage: (message) =>
+    set((state) => {
+      const last = state.chat[state.chat.length - 1]
+      // Nearly always appended in order; sort only when something older arrives late (a resend, a snapshot).
+      const chat = [...state.chat, message]
+      if (last && byTimeThenId(last, message) > 0) chat.sort(byTimeThenId)
+      return { chat }
+    }),
+})
+
 export function createConsultStore() {
   return createStore<ConsultState>()((...a) => ({
     ...createSessionSlice(...a),
     ...createLocalMediaSlice(...a),
     ...createParticipantsSlice(...a),
     ...createNoticesSlice(...a),
+    ...createChatSlice(...a),
   }))
 }
 
@@ -160,11 +202,15 @@ export function useConsult<T>(selector: (state: ConsultState) => T): T {
   return useStore(consultStore, selector)
 }
 
-/** The remote participants' peer ids in seat order: the order of panels and of the participant list. */
-export function useParticipantIds(): string[] {
+/**
+ * The remote participants' peer ids in seat order: the order of panels and of the participant list. Those we
+ * gave up on stay in the list for a moment (status "gone") but get no panel.
+ */
+export function useParticipantIds({ includeGone = false } = {}): string[] {
   return useConsult(
     useShallow((s) =>
       Object.values(s.participants)
+        .filter((p) => includeGone || p.status !== 'gone')
         .sort((a, b) => a.seat - b.seat)
         .map((p) => p.peerId),
     ),

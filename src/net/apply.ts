@@ -1,0 +1,57 @@
+// What an app message from an admitted participant does to our state. Pure (the store and the op log are
+// passed in), so the fuzz tests can prove that nothing but a valid message changes anything.
+import type { ConsultStore } from '../state/store'
+import type { AppMessage } from './peer-link'
+import { assertNever, type Op } from './protocol'
+import type { OpLog } from './replication'
+
+export interface MessageContext {
+  store: ConsultStore
+  log: OpLog
+  /** Who sent it: their peer id, seat and session. */
+  peerId: string
+  seat: number
+  session: string
+}
+
+/** What the call session must do in return. */
+export type Reply = { kind: 'ack'; ids: string[] } | { kind: 'left' } | null
+
+export function applyMessage(context: MessageContext, message: AppMessage): Reply {
+  const { store, log, peerId, seat, session } = context
+  switch (message.type) {
+    case 'media-state':
+      store.getState().upsertParticipant(peerId, { seat, muted: message.muted, cameraOff: message.cameraOff })
+      return null
+    case 'ops':
+      for (const op of message.items) log.receive(op, session)
+      // Acknowledge duplicates too: the sender resent them because it did not know we held them.
+      return { kind: 'ack', ids: message.items.map((op) => op.id) }
+    case 'ack':
+      log.acknowledged(session, message.ids)
+      return null
+    case 'bye':
+      return { kind: 'left' }
+    default:
+      return assertNever(message)
+  }
+}
+
+/** Applies an operation to the store; the OpLog calls it once per id. */
+export function applyOp(store: ConsultStore, ownSession: string, op: Op) {
+  switch (op.kind) {
+    case 'chat':
+      store.getState().addChatMessage({
+        id: op.id,
+        author: op.author,
+        name: op.name,
+        role: op.role,
+        at: op.at,
+        text: op.text,
+        mine: op.author === ownSession,
+      })
+      return
+    default:
+      assertNever(op.kind)
+  }
+}

@@ -1,0 +1,219 @@
+// One data connection's protocol, without the connection: admission, limits, parsing, liveness. The call session
+// gives it a `send` and feeds it whatever arrives; it answers with typed events. Pure apart from WebCrypto, so
+// two of them wired back to back are tested in Node.
+//
+// Order on a connection (each side, the channel being ordered):
+//   open → send challenge(our nonce)
+//   challenge(their nonce) → send proof(HMAC over their nonce)
+//   proof(of our nonce) → verify → admitted → send hello
+// Nothing but challenge and proof is accepted before the peer's proof has verified, and we send nothing else
+// before that either, so a peer without the secret never sees a name, a state change or a media offer. Arrivals
+// are handled one at a time in order (the HMAC steps are async), so a hello never overtakes the proof before it.
+import { newNonce, prove, verifyProof } from './admission'
+import { PeerGuard } from './limits'
+import {
+  ADMISSION_TYPES,
+  decodeText,
+  encodeMessage,
+  type Message,
+  PROTOCOL_VERSION,
+  type RejectionReason,
+} from './protocol'
+
+export type HelloMessage = Extract<Message, { type: 'hello' }>
+/** Messages the link hands on once the peer is admitted and has said hello. */
+export type AppMessage = Exclude<Message, { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }>
+
+export type LinkFailure =
+  /** The peer's proof did not verify: it does not hold this room's secret. */
+  | { kind: 'invalid-invite' }
+  | { kind: 'incompatible-version'; theirs: number; ours: number }
+  /** It kept sending what we had to ignore (too fast, too large, malformed). */
+  | { kind: 'flood' }
+  /** It broke the order of the protocol (an app message before admission, a second different hello). */
+  | { kind: 'protocol'; detail: string }
+
+export interface PeerLinkOptions {
+  key: CryptoKey
+  localId: string
+  remoteId: string
+  /** Our hello, built when it is sent (it carries the current mute state). */
+  hello: () => HelloMessage
+  send: (text: string) => void
+  /** The peer proved it holds the room secret: media may be offered or answered now. */
+  onAdmitted?: () => void
+  onHello: (hello: HelloMessage, first: boolean) => void
+  onMessage: (message: AppMessage) => void
+  onFailure: (failure: LinkFailure) => void
+  /** A message we ignored (malformed, over a limit): for the console, the call goes on. */
+  onIgnored?: (reason: RejectionReason | 'rate', detail: string) => void
+  /** The version we announce; only tests set another. */
+  version?: number
+  now?: () => number
+}
+
+type Incoming = { kind: 'message'; message: Message }
+
+export class PeerLink {
+  private readonly guard = new PeerGuard()
+  private readonly now: () => number
+  private ourNonce: string | null = null
+  private theirHello: HelloMessage | null = null
+  private queue: Incoming[] = []
+  private draining = false
+  private failed = false
+  /** When anything last arrived from the peer, ms (liveness). */
+  lastHeard: number
+  /** The peer proved it holds the room secret. */
+  admitted = false
+  /** Round trip of the last ping, ms. */
+  rttMs: number | null = null
+  /** Counts of accepted messages by type, for tests and the debug view. */
+  readonly received: Partial<Record<Message['type'], number>> = {}
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.now = options.now ?? Date.now
+    this.lastHeard = this.now()
+  }
+
+  get version(): number {
+    return this.options.version ?? PROTOCOL_VERSION
+  }
+
+  /** The peer has said hello after admission: app messages flow both ways. */
+  get ready(): boolean {
+    return this.theirHello !== null && !this.failed
+  }
+
+  get remoteHello(): HelloMessage | null {
+    return this.theirHello
+  }
+
+  get closed(): boolean {
+    return this.failed
+  }
+
+  /** The connection is open: challenge the peer. */
+  start() {
+    this.ourNonce = newNonce()
+    this.write({ type: 'challenge', nonce: this.ourNonce })
+  }
+
+  /** Sends an app message; false when the peer is not admitted yet or the link failed. */
+  send(message: AppMessage | Extract<Message, { type: 'ping' | 'pong' }>): boolean {
+    if (!this.admitted || this.failed) return false
+    return this.write(message)
+  }
+
+  private write(message: Message): boolean {
+    try {
+      this.options.send(encodeMessage(message))
+      return true
+    } catch {
+      // A channel that closes between a check and the send: liveness will notice.
+      return false
+    }
+  }
+
+  /** Whatever the connection delivered. */
+  receive(raw: unknown) {
+    if (this.failed) return
+    const now = this.now()
+    this.lastHeard = now
+    const parsed = decodeText(raw)
+    if (!parsed.ok) {
+      this.options.onIgnored?.(parsed.reason, parsed.detail)
+      if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    const verdict = this.guard.admit(parsed.message.type, now)
+    if (verdict !== 'accept') {
+      this.options.onIgnored?.('rate', parsed.message.type)
+      if (verdict === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    this.queue.push({ kind: 'message', message: parsed.message })
+    void this.drain()
+  }
+
+  private async drain() {
+    if (this.draining) return
+    this.draining = true
+    try {
+      for (let next = this.queue.shift(); next && !this.failed; next = this.queue.shift()) {
+        await this.handle(next.message)
+      }
+    } finally {
+      this.draining = false
+    }
+  }
+
+  private async handle(message: Message) {
+    this.received[message.type] = (this.received[message.type] ?? 0) + 1
+    if (!this.admitted && !ADMISSION_TYPES.has(message.type)) {
+      this.fail({ kind: 'protocol', detail: `${message.type} before admission` })
+      return
+    }
+    switch (message.type) {
+      case 'challenge': {
+        const { key, localId, remoteId } = this.options
+        const answer = await prove(key, localId, remoteId, message.nonce)
+        if (!this.failed) this.write({ type: 'proof', proof: answer })
+        return
+      }
+      case 'proof': {
+        if (this.admitted || this.ourNonce === null) return
+        const { key, localId, remoteId } = this.options
+        const valid = await verifyProof(key, remoteId, localId, this.ourNonce, message.proof)
+        if (this.failed) return
+        if (!valid) {
+          this.fail({ kind: 'invalid-invite' })
+          return
+        }
+        this.admitted = true
+        this.write(this.options.hello())
+        this.options.onAdmitted?.()
+        return
+      }
+      case 'hello': {
+        if (message.version !== this.version) {
+          this.fail({ kind: 'incompatible-version', theirs: message.version, ours: this.version })
+          return
+        }
+        const previous = this.theirHello
+        if (previous && (previous.session !== message.session || previous.seat !== message.seat)) {
+          this.fail({ kind: 'protocol', detail: 'a second hello from another session' })
+          return
+        }
+        this.theirHello = message
+        this.options.onHello(message, previous === null)
+        return
+      }
+      case 'ping':
+        this.send({ type: 'pong', sentAt: message.sentAt })
+        return
+      case 'pong':
+        this.rttMs = Math.max(0, this.now() - message.sentAt)
+        return
+      default:
+        if (!this.theirHello) {
+          this.fail({ kind: 'protocol', detail: `${message.type} before hello` })
+          return
+        }
+        this.options.onMessage(message)
+    }
+  }
+
+  private fail(failure: LinkFailure) {
+    if (this.failed) return
+    this.failed = true
+    this.queue = []
+    this.options.onFailure(failure)
+  }
+
+  /** Stops handling anything (the connection is being closed). */
+  close() {
+    this.failed = true
+    this.queue = []
+  }
+}

@@ -1,0 +1,56 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { Op } from './protocol'
+import { OpLog } from './replication'
+
+function chat(id: string, author = 'session-a'): Op {
+  return { kind: 'chat', id, author, at: 1, name: 'Ada', role: 'clinician', text: id }
+}
+
+describe('OpLog', () => {
+  it('applies each id once, and resends only what a peer has not acknowledged', () => {
+    const applied: string[] = []
+    const log = new OpLog('session-a', (op) => applied.push(op.id))
+    const ops = [log.nextId(), log.nextId(), log.nextId()].map((id) => chat(id))
+    for (const op of ops) expect(log.add(op)).toBe(true)
+    expect(log.add(ops[0] as Op)).toBe(false)
+    expect(applied).toEqual(ops.map((op) => op.id))
+    expect(log.missingFor('session-b')).toEqual(ops)
+    log.acknowledged('session-b', [ops[0]?.id as string])
+    expect(log.missingFor('session-b')).toEqual(ops.slice(1))
+    // What b sent us, b holds.
+    const fromB = chat('session-b:1', 'session-b')
+    expect(log.receive(fromB, 'session-b')).toBe(true)
+    expect(log.receive(fromB, 'session-b')).toBe(false)
+    expect(log.missingFor('session-b')).toEqual(ops.slice(1))
+    // A newcomer gets everything, including b's.
+    expect(log.missingFor('session-c')).toHaveLength(4)
+  })
+
+  it('converges: any order of delivery, with duplicates, gives every receiver the same operations once', () => {
+    const ops = Array.from({ length: 40 }, (_, i) => chat(`s${i % 3}-session:${i}`, `s${i % 3}-session`))
+    const delivery = fc.array(fc.nat({ max: ops.length - 1 }), { minLength: ops.length, maxLength: 200 })
+    fc.assert(
+      fc.property(delivery, delivery, (orderA, orderB) => {
+        const seen = [new Map<string, number>(), new Map<string, number>()]
+        const logs = seen.map(
+          (counts) => new OpLog('receiver', (op) => counts.set(op.id, (counts.get(op.id) ?? 0) + 1)),
+        )
+        // Every op arrives at least once (a resend after reconnect), in the drawn order, plus duplicates.
+        for (const [log, order] of [
+          [logs[0], orderA],
+          [logs[1], orderB],
+        ] as const) {
+          for (const i of [...order, ...ops.keys()]) log?.receive(ops[i] as Op, 'sender')
+        }
+        for (const counts of seen) {
+          expect(counts.size).toBe(ops.length)
+          expect([...counts.values()].every((n) => n === 1)).toBe(true)
+        }
+        const ids = (log: OpLog | undefined) => new Set(log?.all().map((op) => op.id))
+        expect(ids(logs[0])).toEqual(ids(logs[1]))
+      }),
+      { numRuns: 500 },
+    )
+  })
+})

@@ -1,0 +1,70 @@
+// Exactly-once state changes across the mesh. Every operation has an id unique in the call; each participant
+// applies an id once, acknowledges what it holds, and keeps every operation it knows, so it can resend whatever a
+// peer has not acknowledged when that peer (re)connects. Keeping all of them is also the snapshot: a newcomer is
+// sent every operation, including those of participants who have left. Pure: no network, no clock.
+import type { Op } from './protocol'
+
+export class OpLog {
+  private readonly known = new Map<string, Op>()
+  /** Per remote session: the ids it is known to hold (it acknowledged them, or it sent them to us). */
+  private readonly heldBy = new Map<string, Set<string>>()
+  private counter = 0
+
+  /** @param apply called once per operation id, in the order operations become known here */
+  constructor(
+    private readonly session: string,
+    private readonly apply: (op: Op) => void,
+  ) {}
+
+  /** A fresh id for an operation we author. */
+  nextId(): string {
+    this.counter += 1
+    return `${this.session}:${this.counter}`
+  }
+
+  get size(): number {
+    return this.known.size
+  }
+
+  has(id: string): boolean {
+    return this.known.has(id)
+  }
+
+  all(): Op[] {
+    return [...this.known.values()]
+  }
+
+  /** An operation we author (or received): applied if new. Returns whether it was new. */
+  add(op: Op): boolean {
+    if (this.known.has(op.id)) return false
+    this.known.set(op.id, op)
+    this.apply(op)
+    return true
+  }
+
+  /** An operation a peer sent us: it evidently holds it; applied here if new. */
+  receive(op: Op, fromSession: string): boolean {
+    this.held(fromSession).add(op.id)
+    return this.add(op)
+  }
+
+  acknowledged(session: string, ids: readonly string[]) {
+    const held = this.held(session)
+    for (const id of ids) held.add(id)
+  }
+
+  /** Everything we know that `session` is not known to hold: what to send it when a link to it opens. */
+  missingFor(session: string): Op[] {
+    const held = this.heldBy.get(session)
+    return held ? this.all().filter((op) => !held.has(op.id)) : this.all()
+  }
+
+  private held(session: string): Set<string> {
+    let held = this.heldBy.get(session)
+    if (!held) {
+      held = new Set()
+      this.heldBy.set(session, held)
+    }
+    return held
+  }
+}
