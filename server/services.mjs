@@ -46,6 +46,26 @@ export function parseIceServers(raw) {
 }
 
 /**
+ * Parses the ICE_TRANSPORT_POLICY setting (RTCConfiguration.iceTransportPolicy). Default 'all': direct paths
+ * where they work, TURN where configured. 'relay' sends every call through the configured TURN servers, so no
+ * participant learns another's IP address; it needs a TURN server in ICE_SERVERS, or no call could connect.
+ * @param {string | undefined} raw
+ * @param {Array<{ urls: string | string[] }>} iceServers the parsed ICE_SERVERS
+ * @returns {'all' | 'relay'}
+ */
+export function parseIceTransportPolicy(raw, iceServers) {
+  const value = raw?.trim() || 'all'
+  if (value !== 'all' && value !== 'relay') {
+    throw new Error(`ICE_TRANSPORT_POLICY must be "all" or "relay", not "${raw}"`)
+  }
+  const hasTurn = iceServers.some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)))
+  if (value === 'relay' && !hasTurn) {
+    throw new Error('ICE_TRANSPORT_POLICY=relay needs a TURN server (a turn: or turns: URL) in ICE_SERVERS')
+  }
+  return value
+}
+
+/**
  * The PeerServer's WebSocket server, taking only upgrades for its own path. A plain `ws` server bound to the
  * HTTP server answers every other upgrade with an error, which would cut off Vite's hot-reload socket in dev.
  * @param {import('ws').ServerOptions} options
@@ -66,12 +86,17 @@ function sharedUpgradeSocketServer({ path: socketPath, server }) {
  * @param {{ use: Function }} app an express app or a connect middleware stack (Vite's)
  * @param {import('node:http').Server | import('node:https').Server} httpServer the server the PeerServer's
  *   WebSocket upgrades arrive on
- * @param {{ iceServers: unknown[] }} options
+ * @param {{ iceServers: unknown[], iceTransportPolicy?: 'all' | 'relay' }} options
  */
-export function mountConsultServices(app, httpServer, { iceServers }) {
+export function mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy = 'all' }) {
   const services = express()
   services.disable('x-powered-by')
-  const config = JSON.stringify({ peerPath: PEER_MOUNT, iceServers, profilesPath: `${PROFILES_MOUNT}/` })
+  const config = JSON.stringify({
+    peerPath: PEER_MOUNT,
+    iceServers,
+    iceTransportPolicy,
+    profilesPath: `${PROFILES_MOUNT}/`,
+  })
   services.use('/config.json', (/** @type {any} */ _req, /** @type {any} */ res) => {
     res.setHeader('Content-Type', 'application/json')
     res.setHeader('Cache-Control', 'no-store')

@@ -1,6 +1,8 @@
 // @ts-check
+import http from 'node:http'
+import express from 'express'
 import { describe, expect, it } from 'vitest'
-import { parseIceServers } from './services.mjs'
+import { mountConsultServices, parseIceServers, parseIceTransportPolicy } from './services.mjs'
 
 describe('ICE_SERVERS', () => {
   it('defaults to none: no public STUN or TURN is ever assumed', () => {
@@ -17,5 +19,52 @@ describe('ICE_SERVERS', () => {
     expect(() => parseIceServers('turn:x')).toThrow(/not valid JSON/)
     expect(() => parseIceServers('{"urls":"turn:x"}')).toThrow(/JSON array/)
     expect(() => parseIceServers('[{"url":"turn:x"}]')).toThrow(/no "urls"/)
+  })
+})
+
+describe('ICE_TRANSPORT_POLICY', () => {
+  const turn = [{ urls: 'turn:127.0.0.1:3478?transport=udp', username: 'u', credential: 'p' }]
+
+  it('defaults to all: direct paths where they work', () => {
+    expect(parseIceTransportPolicy(undefined, [])).toBe('all')
+    expect(parseIceTransportPolicy(' ', [])).toBe('all')
+    expect(parseIceTransportPolicy('all', turn)).toBe('all')
+  })
+
+  it('accepts relay when a TURN server is configured', () => {
+    expect(parseIceTransportPolicy('relay', turn)).toBe('relay')
+    expect(parseIceTransportPolicy('relay', [{ urls: ['stun:a.example', 'turns:b.example:443'] }])).toBe(
+      'relay',
+    )
+  })
+
+  it('refuses anything else with a message that says what is wrong', () => {
+    expect(() => parseIceTransportPolicy('Relay-only', turn)).toThrow(
+      /must be "all" or "relay", not "Relay-only"/,
+    )
+    expect(() => parseIceTransportPolicy('none', turn)).toThrow(/must be "all" or "relay"/)
+  })
+
+  it('refuses relay without a TURN server, since no call could connect', () => {
+    expect(() => parseIceTransportPolicy('relay', [])).toThrow(/needs a TURN server/)
+    expect(() => parseIceTransportPolicy('relay', [{ urls: 'stun:stun.example.org' }])).toThrow(
+      /needs a TURN server/,
+    )
+  })
+})
+
+describe('/config.json', () => {
+  it('serves the ICE servers and the transport policy the client passes to RTCPeerConnection', async () => {
+    const app = express()
+    const httpServer = http.createServer(app)
+    mountConsultServices(app, httpServer, { iceServers: [], iceTransportPolicy: 'relay' })
+    await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve(undefined)))
+    try {
+      const address = /** @type {import('node:net').AddressInfo} */ (httpServer.address())
+      const config = await (await fetch(`http://127.0.0.1:${address.port}/config.json`)).json()
+      expect(config).toMatchObject({ iceServers: [], iceTransportPolicy: 'relay' })
+    } finally {
+      await new Promise((resolve) => httpServer.close(() => resolve(undefined)))
+    }
   })
 })

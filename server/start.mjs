@@ -1,13 +1,14 @@
 // @ts-check
 // `npm start`: builds the app when the build is missing or older than its sources, then runs the one server.
-// Settings come from the environment: PORT (default 8080), HTTPS=1, HOST, ICE_SERVERS (JSON).
+// Settings come from the environment: PORT (default 8080), HTTPS=1, HOST, ICE_SERVERS (JSON),
+// ICE_TRANSPORT_POLICY (all or relay).
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadOrCreateCertificate, startServer } from './app.mjs'
-import { parseIceServers } from './services.mjs'
+import { parseIceServers, parseIceTransportPolicy } from './services.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const distDir = path.join(root, 'dist')
@@ -56,8 +57,10 @@ function lanAddresses() {
 
 async function main() {
   let iceServers
+  let iceTransportPolicy
   try {
     iceServers = parseIceServers(process.env.ICE_SERVERS)
+    iceTransportPolicy = parseIceTransportPolicy(process.env.ICE_TRANSPORT_POLICY, iceServers)
   } catch (error) {
     console.error(error instanceof Error ? error.message : error)
     process.exit(2)
@@ -72,12 +75,14 @@ async function main() {
   const host = process.env.HOST ?? (useHttps ? '0.0.0.0' : 'localhost')
   buildIfNeeded()
   const tls = useHttps ? await loadOrCreateCertificate(path.join(root, '.certs')) : undefined
-  const server = await startServer({ port, host, distDir, iceServers, tls })
+  const server = await startServer({ port, host, distDir, iceServers, iceTransportPolicy, tls })
   console.log(`XR Consult is running at ${server.url}`)
   if (useHttps && host === '0.0.0.0') {
     for (const address of lanAddresses()) console.log(`  on your network: https://${address}:${server.port}/`)
   }
   if (iceServers.length > 0) console.log(`  ICE servers: ${iceServers.length} configured`)
+  if (iceTransportPolicy === 'relay')
+    console.log('  ICE transport policy: relay (calls go through TURN only)')
   const stop = () => {
     server.close().then(() => process.exit(0))
   }

@@ -1,7 +1,7 @@
 // @ts-check
 // `npm run dev`: the same PeerServer, config endpoint and profiles as the production server, inside Vite's dev
 // server, so development has one origin too.
-import { mountConsultServices, parseIceServers } from './services.mjs'
+import { mountConsultServices, parseIceServers, parseIceTransportPolicy } from './services.mjs'
 
 /** @returns {import('vite').Plugin} */
 export function consultServer() {
@@ -9,8 +9,10 @@ export function consultServer() {
     name: 'xr-consult-server',
     configureServer(server) {
       if (!server.httpServer) return
+      const iceServers = parseIceServers(process.env.ICE_SERVERS)
       mountConsultServices(server.middlewares, /** @type {any} */ (server.httpServer), {
-        iceServers: parseIceServers(process.env.ICE_SERVERS),
+        iceServers,
+        iceTransportPolicy: parseIceTransportPolicy(process.env.ICE_TRANSPORT_POLICY, iceServers),
       })
     },
   }

@@ -12,6 +12,8 @@ const configSchema = z.object({
       credential: z.string().optional(),
     }),
   ),
+  // 'relay' sends every call through TURN. Absent reads as 'all', the browser's own default.
+  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
 })
 export type ServerConfig = z.infer<typeof configSchema>
 
@@ -37,9 +39,15 @@ export async function loadServerConfig(origin = location.origin): Promise<Server
     throw new ServerUnreachableError()
   }
   if (!response.ok) throw new ServerUnreachableError()
-  const parsed = configSchema.safeParse(await response.json().catch(() => null))
-  if (!parsed.success) throw new ServerUnreachableError()
-  return parsed.data
+  const parsed = parseServerConfig(await response.json().catch(() => null))
+  if (!parsed) throw new ServerUnreachableError()
+  return parsed
+}
+
+/** /config.json's body as a typed config, or null when it is not one (shown like an unreachable server). */
+export function parseServerConfig(body: unknown): ServerConfig | null {
+  const parsed = configSchema.safeParse(body)
+  return parsed.success ? parsed.data : null
 }
 
 /** PeerJS options for the PeerServer on this page's own origin. */
@@ -55,6 +63,6 @@ export function peerServerOptions(
     path: config.peerPath.endsWith('/') ? config.peerPath : `${config.peerPath}/`,
     secure,
     // Only the ICE servers the operator configured: none means host candidates only (same machine or network).
-    config: { iceServers: config.iceServers },
+    config: { iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy },
   }
 }
