@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   differingPixels,
+  expectLiveVideo,
   isVideoGreen,
   joinAs,
   newParticipant,
@@ -33,21 +34,6 @@ function invite(role: string): string {
   const url = invites[role]
   if (!url) throw new Error(`no invite for ${role}`)
   return url
-}
-
-/** Polls screenshots of the panel until two of them differ: the remote camera is live, not a frozen frame. */
-async function expectLiveVideo(page: Page) {
-  const [panel] = await waitForPanels(page, 1)
-  if (!panel) throw new Error('no panel')
-  expect(panel.inView).toBe(true)
-  const first = await sampleCanvas(page, panel.x, panel.y, 40)
-  expect(isVideoGreen(first.mean), `panel colour ${JSON.stringify(first.mean)}`).toBe(true)
-  await expect
-    .poll(async () => differingPixels(first.raw, (await sampleCanvas(page, panel.x, panel.y, 40)).raw), {
-      timeout: 15_000,
-      interval: 300,
-    })
-    .toBeGreaterThan(20)
 }
 
 async function remoteAudioLive(page: Page): Promise<boolean[]> {

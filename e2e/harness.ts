@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import type { PanelOnScreen } from '../src/scenes/scene-probe-types'
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs'
 
@@ -218,6 +218,21 @@ export function differingPixels(a: Buffer, b: Buffer) {
     if (d > 30) count++
   }
   return count
+}
+
+/** Polls screenshots of the panel until two of them differ: the remote camera is live, not a frozen frame. */
+export async function expectLiveVideo(page: Page, panelCount = 1) {
+  const [panel] = await waitForPanels(page, panelCount)
+  if (!panel) throw new Error('no panel')
+  expect(panel.inView).toBe(true)
+  const first = await sampleCanvas(page, panel.x, panel.y, 40)
+  expect(isVideoGreen(first.mean), `panel colour ${JSON.stringify(first.mean)}`).toBe(true)
+  await expect
+    .poll(async () => differingPixels(first.raw, (await sampleCanvas(page, panel.x, panel.y, 40)).raw), {
+      timeout: 15_000,
+      interval: 300,
+    })
+    .toBeGreaterThan(20)
 }
 
 export interface AppSuite {

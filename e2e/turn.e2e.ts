@@ -7,6 +7,7 @@ import { startTurnServer, type TurnServer } from './coturn'
 import {
   type AppServer,
   differingPixels,
+  expectLiveVideo,
   isVideoGreen,
   joinAs,
   launchChromium,
@@ -124,20 +125,6 @@ function candidateTypes(page: Page): Promise<string[]> {
     }
     return [...types].sort()
   })
-}
-
-/** Polls the panel until its pixels are video-green and change: the remote camera arrives live, not frozen. */
-async function expectLiveVideo(page: Page) {
-  const [panel] = await waitForPanels(page, 1)
-  if (!panel) throw new Error('no panel')
-  const first = await sampleCanvas(page, panel.x, panel.y, 40)
-  expect(isVideoGreen(first.mean), `panel colour ${JSON.stringify(first.mean)}`).toBe(true)
-  await expect
-    .poll(async () => differingPixels(first.raw, (await sampleCanvas(page, panel.x, panel.y, 40)).raw), {
-      timeout: 15_000,
-      interval: 300,
-    })
-    .toBeGreaterThan(20)
 }
 
 /** coturn's count of allocations it granted so far (one log line per new TURN session). */
