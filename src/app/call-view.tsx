@@ -52,6 +52,8 @@ function RemoteAudio({ peerId }: { peerId: string }) {
   return <audio ref={ref} autoPlay data-peer={peerId} data-testid="remote-audio" />
 }
 
+const NO_BREAK_SPACE = '\u00a0'
+
 /**
  * Round trip, loss, bitrate and frame rate of what we receive from one participant, and a sentence when that is
  * beyond a comfortable consultation. Its own component: it changes every second, the rest of the row rarely.
@@ -60,7 +62,9 @@ function QualityLine({ peerId }: { peerId: string }) {
   // Strings, not the quality object, so a sample that changes nothing visible re-renders nothing.
   const text = useConsult((s) => {
     const p = s.participants[peerId]
-    return p?.quality ? formatQuality(p.quality, { videoExpected: !p.cameraOff }) : ''
+    return p?.quality
+      ? formatQuality(p.quality, { videoExpected: !p.cameraOff, unitSpace: NO_BREAK_SPACE })
+      : ''
   })
   const warning = useConsult((s) => {
     const p = s.participants[peerId]
@@ -70,6 +74,8 @@ function QualityLine({ peerId }: { peerId: string }) {
   return (
     <div className="quality" data-testid="quality" data-level={warning ? 'poor' : 'good'}>
       {text}
+      {/* A line break is not a space: without one, textContent would read "30 fpsPoor connection". */}
+      {warning && ' '}
       {warning && <p className="quality-warning">{warning}</p>}
     </div>
   )

@@ -555,6 +555,12 @@ describe('formatQuality', () => {
   it('takes another separator for the 3D captions, whose font has no middle dot', () => {
     expect(formatQuality(GOOD, { ...VIDEO, separator: ' | ' })).toBe('42 ms | 0.0 % loss | 812 kb/s | 30 fps')
   })
+
+  it('can keep each value on one line with a no-break space before its unit', () => {
+    expect(formatQuality(GOOD, { ...VIDEO, unitSpace: '\u00a0' })).toBe(
+      '42\u00a0ms · 0.0\u00a0%\u00a0loss · 812\u00a0kb/s · 30\u00a0fps',
+    )
+  })
 })
 
 describe('sampleQuality', () => {

@@ -233,6 +233,11 @@ export function poorConnectionSentence(
 export interface FormatQualityOptions extends QualityViewOptions {
   /** Between the values. The 3D captions' font has no '·', so XR passes an ASCII one. */
   separator?: string
+  /**
+   * Between a number and its unit. The DOM passes a no-break space so that a narrow list never splits "20 fps"
+   * over two lines; the 3D captions' font has no such glyph, hence a plain space by default.
+   */
+  unitSpace?: string
 }
 
 /**
@@ -241,13 +246,14 @@ export interface FormatQualityOptions extends QualityViewOptions {
  */
 export function formatQuality(
   quality: ConnectionQuality,
-  { videoExpected, separator = ' · ' }: FormatQualityOptions,
+  { videoExpected, separator = ' · ', unitSpace = ' ' }: FormatQualityOptions,
 ): string {
   const parts: string[] = []
-  if (quality.rttMs !== null) parts.push(`${quality.rttMs} ms`)
-  if (quality.lossPercent !== null) parts.push(`${quality.lossPercent.toFixed(1)} % loss`)
-  if (quality.bitrateKbps !== null) parts.push(`${quality.bitrateKbps} kb/s`)
-  if (videoExpected && quality.fps !== null) parts.push(`${quality.fps} fps`)
+  if (quality.rttMs !== null) parts.push(`${quality.rttMs}${unitSpace}ms`)
+  if (quality.lossPercent !== null)
+    parts.push(`${quality.lossPercent.toFixed(1)}${unitSpace}%${unitSpace}loss`)
+  if (quality.bitrateKbps !== null) parts.push(`${quality.bitrateKbps}${unitSpace}kb/s`)
+  if (videoExpected && quality.fps !== null) parts.push(`${quality.fps}${unitSpace}fps`)
   return parts.join(separator)
 }
 
