@@ -1,5 +1,6 @@
 // The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
 import { Component, lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react'
+import { formatQuality, poorConnectionSentence } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
 import { useConsult, useParticipantIds } from '../state/store'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
@@ -52,6 +53,35 @@ function RemoteAudio({ peerId }: { peerId: string }) {
   return <audio ref={ref} autoPlay data-peer={peerId} data-testid="remote-audio" />
 }
 
+const NO_BREAK_SPACE = '\u00a0'
+
+/**
+ * Round trip, loss, bitrate and frame rate of what we receive from one participant, and a sentence when that is
+ * beyond a comfortable consultation. Its own component: it changes every second, the rest of the row rarely.
+ */
+function QualityLine({ peerId }: { peerId: string }) {
+  // Strings, not the quality object, so a sample that changes nothing visible re-renders nothing.
+  const text = useConsult((s) => {
+    const p = s.participants[peerId]
+    return p?.quality
+      ? formatQuality(p.quality, { videoExpected: !p.cameraOff, unitSpace: NO_BREAK_SPACE })
+      : ''
+  })
+  const warning = useConsult((s) => {
+    const p = s.participants[peerId]
+    return p?.quality ? poorConnectionSentence(p.quality, { videoExpected: !p.cameraOff }) : null
+  })
+  if (!text && !warning) return null
+  return (
+    <div className="quality" data-testid="quality" data-level={warning ? 'poor' : 'good'}>
+      {text}
+      {/* A line break is not a space: without one, textContent would read "30 fpsPoor connection". */}
+      {warning && ' '}
+      {warning && <p className="quality-warning">{warning}</p>}
+    </div>
+  )
+}
+
 function ParticipantRow({ peerId }: { peerId: string }) {
   const name = useConsult((s) => s.participants[peerId]?.name ?? '')
   const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
@@ -62,6 +92,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       <span className="name">{name}</span> <span className="role">{ROLE_LABELS[role]}</span>{' '}
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
+      <QualityLine peerId={peerId} />
       <RemoteAudio peerId={peerId} />
     </li>
   )

@@ -17,6 +17,7 @@ import {
   MAX_OPS_PER_MESSAGE,
   type Op,
 } from './protocol'
+import { measureQuality, type QualityCounters, type RTCStatsLike } from './quality'
 import { OpLog } from './replication'
 import { type PeerServerOptions, ServerUnreachableError } from './server-config'
 
@@ -82,6 +83,8 @@ interface Link {
   outbox: Op[]
   outboxTimer: ReturnType<typeof setTimeout> | null
   opsBucket: TokenBucket
+  /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
+  qualityCounters: QualityCounters | null
 }
 
 /** A participant whose link dropped and whom we are re-dialing. */
@@ -385,6 +388,7 @@ export class CallSession {
       outbox: [],
       outboxTimer: null,
       opsBucket: new TokenBucket(LIMITS.ops, now),
+      qualityCounters: null,
     }
     this.links.set(seat, link)
     data.on('open', () => {
@@ -587,21 +591,38 @@ export class CallSession {
     }
   }
 
-  /** Notes whether any byte arrived on the link's connections since the last sample (see peerIsGone). */
+  /**
+   * One getStats() per connection per second, for two things: whether any byte arrived since the last sample
+   * (see peerIsGone), and the connection quality shown for the participant (./quality).
+   */
   private async sampleTransport(link: Link) {
+    const pcs = [link.data.peerConnection, link.media?.peerConnection].filter(
+      (pc): pc is RTCPeerConnection => pc != null && pc.connectionState !== 'closed',
+    )
+    const reports = await Promise.all(
+      pcs.map((pc) =>
+        pc.getStats().then(
+          (report): RTCStatsLike[] => [...report.values()],
+          (): RTCStatsLike[] => [],
+        ),
+      ),
+    )
     let total = 0
-    for (const pc of [link.data.peerConnection, link.media?.peerConnection]) {
-      if (!pc || pc.connectionState === 'closed') continue
-      const report = await pc.getStats().catch(() => null)
-      report?.forEach((stat: { type: string; bytesReceived?: number }) => {
-        if (stat.type === 'transport') total += stat.bytesReceived ?? 0
-      })
+    for (const stat of reports.flat() as Array<RTCStatsLike & { bytesReceived?: number }>) {
+      if (stat.type === 'transport') total += stat.bytesReceived ?? 0
     }
     const now = Date.now()
     link.lastSampleAt = now
     if (total !== link.bytesReceived) {
       link.bytesReceived = total
       link.lastTransportActivity = now
+    }
+    // The link may have been replaced meanwhile, and a participant who left must not come back as "Joining".
+    if (this.links.get(link.seat) !== link || !this.store.getState().participants[link.peerId]) return
+    const sample = measureQuality(reports, link.qualityCounters)
+    link.qualityCounters = sample.counters
+    if (link.protocol.ready) {
+      this.store.getState().upsertParticipant(link.peerId, { seat: link.seat, quality: sample.quality })
     }
   }
 

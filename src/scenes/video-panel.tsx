@@ -6,6 +6,7 @@ import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { type Group, SRGBColorSpace, Vector3, VideoTexture } from 'three'
+import { formatQuality, qualityLevel } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
 import { useConsult } from '../state/store'
 import {
@@ -94,6 +95,35 @@ function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | 
     }
   }, [stream, videoTrack, invalidate])
   return state
+}
+
+/** Caption text colours: the usual light grey-blue, and an amber that reads on the dark caption as "attention". */
+const QUALITY_COLOR = '#b7c6cf'
+const QUALITY_POOR_COLOR = '#ffb74d'
+
+/**
+ * The connection-quality line under the caption, in the caption's font; amber, and marked "Poor connection", when
+ * it is beyond a comfortable consultation (thresholds in src/net/quality.ts). Its own component: it changes every
+ * second, the panel rarely.
+ */
+function PanelQualityLine({ peerId }: { peerId: string }) {
+  // ASCII separator: the bundled MSDF font has no '·'. Strings, not the quality object, are selected, so a
+  // sample that changes nothing visible re-renders nothing.
+  const text = useConsult((s) => {
+    const p = s.participants[peerId]
+    return p?.quality ? formatQuality(p.quality, { videoExpected: !p.cameraOff, separator: ' | ' }) : ''
+  })
+  const poor = useConsult((s) => {
+    const p = s.participants[peerId]
+    return p?.quality ? qualityLevel(p.quality, { videoExpected: !p.cameraOff }) === 'poor' : false
+  })
+  if (!text) return null
+  return (
+    // Colour alone would not tell everyone, so a poor line also says so in words.
+    <Text fontSize={22} color={poor ? QUALITY_POOR_COLOR : QUALITY_COLOR}>
+      {poor ? `Poor connection: ${text}` : text}
+    </Text>
+  )
 }
 
 export interface VideoPanelProps {
@@ -189,21 +219,27 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
           </Container>
         </group>
       )}
-      <group position-y={-height / 2 - BORDER - 0.04}>
+      {/* Hangs from 1 cm below the frame and grows downwards when the quality line appears or wraps. */}
+      <group position-y={-height / 2 - BORDER - 0.01}>
         <Container
           pixelSize={0.001}
           fontFamilies={uiFontFamilies}
+          anchorY="top"
           sizeX={PANEL_WIDTH}
-          sizeY={0.06}
+          minHeight={60}
+          flexDirection="column"
           backgroundColor="#20303a"
           borderRadius={12}
           paddingX={16}
+          paddingY={8}
+          gap={4}
           justifyContent="center"
           alignItems="center"
         >
           <Text fontSize={30} color="#f4f7f9">
             {caption}
           </Text>
+          <PanelQualityLine peerId={peerId} />
         </Container>
       </group>
     </HandleTarget>

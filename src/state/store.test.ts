@@ -58,4 +58,13 @@ describe('consult store', () => {
     store.getState().removeParticipant('nobody')
     expect(Object.keys(store.getState().participants)).toEqual(['a'])
   })
+
+  it('has no connection quality for a participant until the first sample, then the latest one', () => {
+    const store = createConsultStore()
+    store.getState().upsertParticipant('a', { seat: 0, name: 'Ada', status: 'connected' })
+    expect(store.getState().participants.a?.quality).toBeNull()
+    const quality = { rttMs: 42, lossPercent: 0, bitrateKbps: 812, fps: 30 }
+    store.getState().upsertParticipant('a', { seat: 0, quality })
+    expect(store.getState().participants.a).toMatchObject({ name: 'Ada', status: 'connected', quality })
+  })
 })

@@ -3,6 +3,7 @@
 import { useStore } from 'zustand'
 import { useShallow } from 'zustand/react/shallow'
 import { createStore, type StateCreator } from 'zustand/vanilla'
+import type { ConnectionQuality } from '../net/quality'
 import type { Invite, Role } from '../room/invite'
 
 export type Phase = 'home' | 'preview' | 'joining' | 'in-call' | 'left'
@@ -23,6 +24,8 @@ export interface Participant {
   cameraOff: boolean
   /** Their camera and microphone, once the media call has delivered it. */
   stream: MediaStream | null
+  /** What we receive from them, sampled about once a second; null until the first sample. */
+  quality: ConnectionQuality | null
 }
 
 export interface Notice {
@@ -146,6 +149,7 @@ const createParticipantsSlice: StateCreator<ConsultState, [], [], ParticipantsSl
             muted: false,
             cameraOff: false,
             stream: null,
+            quality: null,
             ...patch,
           }
       return { participants: { ...state.participants, [peerId]: next } }
