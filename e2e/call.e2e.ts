@@ -3,15 +3,12 @@
 import type { Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  differingPixels,
   expectLiveVideo,
-  isVideoGreen,
   joinAs,
   newParticipant,
   openInvite,
   type Participant,
   panels,
-  sampleCanvas,
   startConsultation,
   useAppSuite,
   waitForPanels,

@@ -6,19 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startTurnServer, type TurnServer } from './coturn'
 import {
   type AppServer,
-  differingPixels,
   expectLiveVideo,
-  isVideoGreen,
   joinAs,
   launchChromium,
   newParticipant,
   openInvite,
   type Participant,
   RequestLog,
-  sampleCanvas,
   startAppServer,
   startConsultation,
-  waitForPanels,
 } from './harness'
 
 declare global {
