@@ -153,6 +153,8 @@ export class CallSession {
   private serverAttempt = 0
   private readonly session = crypto.randomUUID()
   private readonly log: OpLog
+  /** Messages received, by type, on links already closed (debugView adds the open ones). */
+  private readonly receivedOnClosedLinks: Record<string, number> = {}
 
   constructor(private readonly options: CallSessionOptions) {
     this.log = new OpLog(this.session, (op) => applyOp(this.store, this.session, op))
@@ -651,6 +653,9 @@ export class CallSession {
     if (link.outboxTimer) clearTimeout(link.outboxTimer)
     if (this.links.get(link.seat) === link) this.links.delete(link.seat)
     link.protocol.close()
+    for (const [type, count] of Object.entries(link.protocol.received)) {
+      this.receivedOnClosedLinks[type] = (this.receivedOnClosedLinks[type] ?? 0) + count
+    }
     link.media?.close()
     link.pendingCall?.close()
     link.data.close()
@@ -755,6 +760,15 @@ export class CallSession {
         rttMs: link.protocol.rttMs,
       })),
       reconnecting: [...this.reconnects.keys()],
+      /** Every message this session ever accepted, by type, across all links. */
+      received: [...this.links.values()].reduce<Record<string, number>>(
+        (totals, link) => {
+          for (const [type, count] of Object.entries(link.protocol.received))
+            totals[type] = (totals[type] ?? 0) + count
+          return totals
+        },
+        { ...this.receivedOnClosedLinks },
+      ),
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createRoom, type Room } from '../room/invite'
 import { admissionKey, newNonce } from './admission'
+import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
 import { LIMITS, PROTOCOL_VERSION } from './protocol'
@@ -10,6 +11,7 @@ interface Side {
   hellos: HelloMessage[]
   messages: AppMessage[]
   failures: LinkFailure[]
+  frames: Frame[]
   admitted: boolean
   /** Every text this side put on the wire. */
   sent: string[]
@@ -33,7 +35,14 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
   const keys = [await admissionKey(roomA), await admissionKey(roomB)]
   const sides: Side[] = []
   for (const [i, id] of ['xc-a', 'xc-b'].entries()) {
-    const side = { hellos: [], messages: [], failures: [], admitted: false, sent: [] } as unknown as Side
+    const side = {
+      hellos: [],
+      messages: [],
+      failures: [],
+      frames: [],
+      admitted: false,
+      sent: [],
+    } as unknown as Side
     side.link = new PeerLink({
       key: keys[i] as CryptoKey,
       localId: id,
@@ -50,6 +59,7 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
       },
       onHello: (message) => side.hellos.push(message),
       onMessage: (message) => side.messages.push(message),
+      onFrame: (frame) => side.frames.push(frame),
       onFailure: (failure) => side.failures.push(failure),
     })
     sides.push(side)
@@ -153,8 +163,44 @@ describe('PeerLink limits', () => {
     link.receive('{"type":"ping"')
     link.receive(new ArrayBuffer(8))
     link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce(), pad: 'x'.repeat(300) }))
-    expect(ignored).toEqual(['too-large', 'not-json', 'not-text', 'too-large'])
+    expect(ignored).toEqual(['too-large', 'not-json', 'too-short', 'too-large'])
     link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce() }))
     await vi.waitFor(() => expect(sent.map((text) => JSON.parse(text).type)).toEqual(['proof']))
+  })
+})
+
+describe('PeerLink frames', () => {
+  it('delivers valid frames from an admitted peer, and refuses frames before admission', async () => {
+    const room = createRoom()
+    const [a, b] = await pair(room, room)
+    await vi.waitFor(() => expect(a.hellos.length + b.hellos.length).toBe(2))
+    const pose: Frame = {
+      kind: 'pose',
+      stream: 0,
+      seq: 7,
+      capturedAt: 1_700_000_000_000,
+      position: [0, 1.5, 0],
+      orientation: [0, 0, 0, 1],
+    }
+    b.link.receive(encodeFrame(pose))
+    expect(b.frames).toEqual([pose])
+    const frames: Frame[] = []
+
+    const key = await admissionKey(room)
+    const failures: LinkFailure[] = []
+    const early = new PeerLink({
+      key,
+      localId: 'xc-a',
+      remoteId: 'xc-b',
+      hello: () => hello('a', 0),
+      send: () => undefined,
+      onHello: () => undefined,
+      onMessage: () => undefined,
+      onFrame: () => frames.push(pose),
+      onFailure: (failure) => failures.push(failure),
+    })
+    early.receive(encodeFrame(pose))
+    expect(failures).toEqual([{ kind: 'protocol', detail: 'a frame before hello' }])
+    expect(frames).toEqual([])
   })
 })

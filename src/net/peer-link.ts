@@ -10,7 +10,8 @@
 // before that either, so a peer without the secret never sees a name, a state change or a media offer. Arrivals
 // are handled one at a time in order (the HMAC steps are async), so a hello never overtakes the proof before it.
 import { newNonce, prove, verifyProof } from './admission'
-import { PeerGuard } from './limits'
+import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
+import { PeerGuard, TokenBucket } from './limits'
 import {
   ADMISSION_TYPES,
   decodeText,
@@ -40,13 +41,17 @@ export interface PeerLinkOptions {
   /** Our hello, built when it is sent (it carries the current mute state). */
   hello: () => HelloMessage
   send: (text: string) => void
+  /** Puts a binary frame on the wire (./frames). */
+  sendBinary?: (bytes: ArrayBuffer) => void
   /** The peer proved it holds the room secret: media may be offered or answered now. */
   onAdmitted?: () => void
   onHello: (hello: HelloMessage, first: boolean) => void
   onMessage: (message: AppMessage) => void
+  /** A binary sample frame (waveform, pose) from an admitted peer. */
+  onFrame?: (frame: Frame) => void
   onFailure: (failure: LinkFailure) => void
   /** A message we ignored (malformed, over a limit): for the console, the call goes on. */
-  onIgnored?: (reason: RejectionReason | 'rate', detail: string) => void
+  onIgnored?: (reason: RejectionReason | FrameRejectionReason | 'rate', detail: string) => void
   /** The version we announce; only tests set another. */
   version?: number
   now?: () => number
@@ -54,8 +59,15 @@ export interface PeerLinkOptions {
 
 type Incoming = { kind: 'message'; message: Message }
 
+/**
+ * Binary frames a peer may send: an ECG stream is 2.5 frames/s and a head pose 10/s, so 60/s leaves room for
+ * several streams without letting a peer flood our decoder.
+ */
+export const FRAME_LIMIT = { perSecond: 60, burst: 120 }
+
 export class PeerLink {
   private readonly guard = new PeerGuard()
+  private frameBucket: TokenBucket | null = null
   private readonly now: () => number
   private ourNonce: string | null = null
   private theirHello: HelloMessage | null = null
@@ -69,7 +81,7 @@ export class PeerLink {
   /** Round trip of the last ping, ms. */
   rttMs: number | null = null
   /** Counts of accepted messages by type, for tests and the debug view. */
-  readonly received: Partial<Record<Message['type'], number>> = {}
+  readonly received: Partial<Record<Message['type'] | 'frame', number>> = {}
 
   constructor(private readonly options: PeerLinkOptions) {
     this.now = options.now ?? Date.now
@@ -120,6 +132,10 @@ export class PeerLink {
     if (this.failed) return
     const now = this.now()
     this.lastHeard = now
+    if (typeof raw !== 'string') {
+      this.receiveFrame(raw, now)
+      return
+    }
     const parsed = decodeText(raw)
     if (!parsed.ok) {
       this.options.onIgnored?.(parsed.reason, parsed.detail)
@@ -134,6 +150,39 @@ export class PeerLink {
     }
     this.queue.push({ kind: 'message', message: parsed.message })
     void this.drain()
+  }
+
+  private receiveFrame(raw: unknown, now: number) {
+    this.frameBucket ??= new TokenBucket(FRAME_LIMIT, now)
+    if (!this.frameBucket.take(now)) {
+      this.options.onIgnored?.('rate', 'frame')
+      if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    const decoded = decodeFrame(raw)
+    if (!decoded.ok) {
+      this.options.onIgnored?.(decoded.reason, decoded.detail)
+      if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    // Frames bypass the ordered queue (they are samples, not state), but never before admission and hello.
+    if (!this.admitted || !this.theirHello) {
+      this.fail({ kind: 'protocol', detail: 'a frame before hello' })
+      return
+    }
+    this.received.frame = (this.received.frame ?? 0) + 1
+    this.options.onFrame?.(decoded.frame)
+  }
+
+  /** Sends a binary sample frame; false before admission or once the link failed. */
+  sendFrame(bytes: ArrayBuffer): boolean {
+    if (!this.admitted || this.failed) return false
+    try {
+      this.options.sendBinary?.(bytes)
+      return this.options.sendBinary !== undefined
+    } catch {
+      return false
+    }
   }
 
   private async drain() {
