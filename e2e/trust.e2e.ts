@@ -228,6 +228,34 @@ describe('faults', () => {
       expect((await debugView(page)).ops).toBe(600)
     }
     expect(heldAtCut).toBeLessThan(600)
+
+    // The same connections carry binary sample frames (./src/net/frames.ts) once re-established.
+    await b.page.evaluate(() => {
+      const frames: unknown[] = []
+      Object.assign(window, { __frames: frames })
+      const call = (
+        window as unknown as { __xrConsultCall: { onFrame(h: (p: string, f: unknown) => void): void } }
+      ).__xrConsultCall
+      call.onFrame((_peer, frame) => frames.push(frame))
+    })
+    const pose = {
+      kind: 'pose',
+      stream: 1,
+      seq: 42,
+      capturedAt: 1,
+      position: [0.5, 1.5, -1],
+      orientation: [0, 0, 0, 1],
+    }
+    await a.page.evaluate(
+      (frame) =>
+        (
+          window as unknown as { __xrConsultCall: { broadcastFrame(f: unknown): void } }
+        ).__xrConsultCall.broadcastFrame(frame),
+      pose,
+    )
+    await expect
+      .poll(() => b.page.evaluate(() => (window as unknown as { __frames: unknown[] }).__frames))
+      .toEqual([pose])
     console.log(`resynchronised ${resynchronisedMs} ms after the cut; b held ${heldAtCut} of 600 at the cut`)
   })
 })

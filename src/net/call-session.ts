@@ -6,6 +6,7 @@ import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/inv
 import type { ConsultStore } from '../state/store'
 import { admissionKey } from './admission'
 import { applyMessage, applyOp } from './apply'
+import { encodeFrame, type Frame } from './frames'
 import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { type AppMessage, type LinkFailure, PeerLink } from './peer-link'
@@ -153,6 +154,7 @@ export class CallSession {
   private serverAttempt = 0
   private readonly session = crypto.randomUUID()
   private readonly log: OpLog
+  private readonly frameHandlers = new Set<(peerId: string, frame: Frame) => void>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
@@ -348,6 +350,13 @@ export class CallSession {
       },
       send: (text) => {
         if (data.open) data.send(text)
+      },
+      sendBinary: (bytes) => {
+        if (data.open) data.send(bytes)
+      },
+      onFrame: (frame) => {
+        if (!current()) return
+        for (const handler of this.frameHandlers) handler(link.peerId, frame)
       },
       onAdmitted: () => {
         if (!current()) return
@@ -735,6 +744,21 @@ export class CallSession {
       const participant = this.store.getState().participants[reconnect.peerId]
       if (participant?.status === 'gone') this.store.getState().removeParticipant(reconnect.peerId)
     }, GONE_LINGER_MS)
+  }
+
+  /**
+   * Sample streams (waveforms, poses) from everyone: the handler gets each decoded frame with its sender. Frames
+   * go around the store: a consumer writes them into its own buffers, read per rendered frame.
+   */
+  onFrame(handler: (peerId: string, frame: Frame) => void): () => void {
+    this.frameHandlers.add(handler)
+    return () => this.frameHandlers.delete(handler)
+  }
+
+  /** Sends a sample frame to every admitted participant. */
+  broadcastFrame(frame: Frame) {
+    const bytes = encodeFrame(frame)
+    for (const link of this.links.values()) if (link.protocol.ready) link.protocol.sendFrame(bytes)
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */
