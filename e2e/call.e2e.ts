@@ -109,15 +109,27 @@ describe('a consultation in plain 3D view', () => {
     await worker.context.close()
   })
 
-  it('a participant whose tab dies disappears within 10 s', async () => {
+  it('a participant whose tab dies is noticed within 10 s, re-dialed, and then gone', async () => {
     const specialist = people.specialist as Participant
     delete people.specialist
     // A renderer crash: no pagehide, no goodbye, the data channel is just never heard from again.
     const cdp = await specialist.context.newCDPSession(specialist.page)
     void cdp.send('Page.crash').catch(() => undefined)
     for (const person of Object.values(people)) {
+      // Noticed: no longer shown as connected (heartbeats and transport silent for 3 s).
+      await person.page.waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('[data-testid="participant"]')].every(
+            (row) => !row.textContent?.includes('Sam Specialist') || row.dataset.status !== 'connected',
+          ),
+        undefined,
+        { timeout: 10_000 },
+      )
+    }
+    for (const person of Object.values(people)) {
+      // Gone once the re-dial finds nobody at the server: the panel goes.
       await person.page.waitForFunction(() => window.__xrConsult?.panels().length === 1, undefined, {
-        timeout: 10_000,
+        timeout: 20_000,
       })
     }
     for (const person of Object.values(people)) {
