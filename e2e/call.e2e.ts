@@ -84,7 +84,9 @@ describe('a consultation in plain 3D view', () => {
     const fifth = await newParticipant(suite.browser, log, SMALL_WINDOW)
     await fifth.page.goto(invite('patient'))
     await fifth.page.getByTestId('name').fill('Fifth Person')
-    await fifth.page.getByTestId('join').click()
+    // With four pages already rendering and coding video in software, the fifth page's camera preview (which
+    // enables Join) can take long to start: this test is about the room being full, not about speed.
+    await fifth.page.getByTestId('join').click({ timeout: 120_000 })
     await expect
       .poll(() => fifth.page.getByTestId('error').textContent(), { timeout: 60_000 })
       .toMatch(/This consultation is full \(4 participants\)/)

@@ -796,6 +796,13 @@ export class CallSession {
     }
   }
 
+  /** For the benchmark: one ping's round trip to `seat` through the app's whole message path, ms. */
+  debugRoundTrip(seat: number): Promise<number> {
+    const link = this.links.get(seat)
+    if (!link?.protocol.ready) return Promise.reject(new Error(`no open link to seat ${seat}`))
+    return link.protocol.measureRoundTrip()
+  }
+
   /** Closes every data connection abruptly, as a network fault would (tests the automatic reconnect). */
   debugDropDataConnections() {
     for (const link of this.links.values()) link.data.peerConnection?.close()
