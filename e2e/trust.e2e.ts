@@ -228,6 +228,9 @@ describe('faults', () => {
       expect((await debugView(page)).ops).toBe(600)
     }
     expect(heldAtCut).toBeLessThan(600)
+    // Media came back with the new connections too.
+    await waitForPanels(a.page, 1, 60_000)
+    await waitForPanels(b.page, 1, 60_000)
 
     // The same connections carry binary sample frames (./src/net/frames.ts) once re-established.
     await b.page.evaluate(() => {

@@ -163,7 +163,7 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
   const height = PANEL_WIDTH / aspect
   const showVideo = texture !== null && !cameraOff
   // ASCII separators: the bundled MSDF font has no glyphs for '·' or '…'.
-  const caption = `${name} - ${ROLE_LABELS[role]}${muted ? ' - muted' : ''}${status === 'connecting' ? ' - connecting...' : ''}`
+  const caption = `${name} - ${ROLE_LABELS[role]}${muted ? ' - muted' : ''}${status === 'connected' ? '' : ` - ${status}...`}`
 
   return (
     <HandleTarget ref={targetRef}>
