@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createRoom, type Room } from '../room/invite'
-import { admissionKey, newNonce } from './admission'
+import { admissionKey, newNonce, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
@@ -127,6 +127,36 @@ describe('PeerLink admission', () => {
         { kind: 'incompatible-version', theirs: PROTOCOL_VERSION, ours: PROTOCOL_VERSION + 1 },
       ])
     })
+  })
+})
+
+describe('PeerLink ordering', () => {
+  it('sends its hello after its proof even when the peer’s proof arrives before the peer’s challenge', async () => {
+    const room = createRoom()
+    const key = await admissionKey(room)
+    const sent: string[] = []
+    const link = new PeerLink({
+      key,
+      localId: 'xc-a',
+      remoteId: 'xc-b',
+      hello: () => hello('xc-a', 0),
+      send: (text) => sent.push(text),
+      onHello: () => undefined,
+      onMessage: () => undefined,
+      onFailure: (failure) => {
+        throw new Error(JSON.stringify(failure))
+      },
+    })
+    link.start()
+    const ourNonce = JSON.parse(sent[0] as string).nonce as string
+    // The peer answered our challenge before its own challenge reached us (its side opened late).
+    link.receive(JSON.stringify({ type: 'proof', proof: await prove(key, 'xc-b', 'xc-a', ourNonce) }))
+    await vi.waitFor(() => expect(link.admitted).toBe(true))
+    expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge'])
+    link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce() }))
+    await vi.waitFor(() =>
+      expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge', 'proof', 'hello']),
+    )
   })
 })
 

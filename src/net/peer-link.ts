@@ -5,7 +5,8 @@
 // Order on a connection (each side, the channel being ordered):
 //   open → send challenge(our nonce)
 //   challenge(their nonce) → send proof(HMAC over their nonce)
-//   proof(of our nonce) → verify → admitted → send hello
+//   proof(of our nonce) → verify → admitted
+//   admitted and our proof sent → send hello
 // Nothing but challenge and proof is accepted before the peer's proof has verified, and we send nothing else
 // before that either, so a peer without the secret never sees a name, a state change or a media offer. Arrivals
 // are handled one at a time in order (the HMAC steps are async), so a hello never overtakes the proof before it.
@@ -70,6 +71,9 @@ export class PeerLink {
   private frameBucket: TokenBucket | null = null
   private readonly now: () => number
   private ourNonce: string | null = null
+  /** We have answered the peer's challenge: our proof is on the wire ahead of anything else we send. */
+  private proved = false
+  private helloSent = false
   private theirHello: HelloMessage | null = null
   private queue: Incoming[] = []
   private draining = false
@@ -114,7 +118,7 @@ export class PeerLink {
 
   /** Sends an app message; false when the peer is not admitted yet or the link failed. */
   send(message: AppMessage | Extract<Message, { type: 'ping' | 'pong' }>): boolean {
-    if (!this.admitted || this.failed) return false
+    if (!this.helloSent || this.failed) return false
     return this.write(message)
   }
 
@@ -223,8 +227,12 @@ export class PeerLink {
     switch (message.type) {
       case 'challenge': {
         const { key, localId, remoteId } = this.options
+        if (this.proved) return
         const answer = await prove(key, localId, remoteId, message.nonce)
-        if (!this.failed) this.write({ type: 'proof', proof: answer })
+        if (this.failed) return
+        this.write({ type: 'proof', proof: answer })
+        this.proved = true
+        this.sendHelloWhenDue()
         return
       }
       case 'proof': {
@@ -237,8 +245,8 @@ export class PeerLink {
           return
         }
         this.admitted = true
-        this.write(this.options.hello())
         this.options.onAdmitted?.()
+        this.sendHelloWhenDue()
         return
       }
       case 'hello': {
@@ -272,6 +280,17 @@ export class PeerLink {
         }
         this.options.onMessage(message)
     }
+  }
+
+  /**
+   * Our hello goes out once the peer is admitted *and* our proof has gone out: the peer then always reads our
+   * proof before our hello, whichever of its challenge and its proof reached us first (a challenge can arrive
+   * before our side of the connection has even opened).
+   */
+  private sendHelloWhenDue() {
+    if (this.helloSent || !this.admitted || !this.proved || this.failed) return
+    this.helloSent = true
+    this.write(this.options.hello())
   }
 
   private fail(failure: LinkFailure) {
