@@ -1,6 +1,7 @@
 // What an app message from an admitted participant does to our state. Pure (the store and the op log are
 // passed in), so the fuzz tests can prove that nothing but a valid message changes anything.
 import type { ConsultStore } from '../state/store'
+import type { VitalsFeed } from '../vitals/feed'
 import type { AppMessage } from './peer-link'
 import { assertNever, type Op } from './protocol'
 import type { OpLog } from './replication'
@@ -8,6 +9,8 @@ import type { OpLog } from './replication'
 export interface MessageContext {
   store: ConsultStore
   log: OpLog
+  vitals: VitalsFeed
+  now: number
   /** Who sent it: their peer id, seat and session. */
   peerId: string
   seat: number
@@ -18,7 +21,7 @@ export interface MessageContext {
 export type Reply = { kind: 'ack'; ids: string[] } | { kind: 'left' } | null
 
 export function applyMessage(context: MessageContext, message: AppMessage): Reply {
-  const { store, log, peerId, seat, session } = context
+  const { store, log, vitals, now, peerId, seat, session } = context
   switch (message.type) {
     case 'media-state':
       store.getState().upsertParticipant(peerId, { seat, muted: message.muted, cameraOff: message.cameraOff })
@@ -29,6 +32,12 @@ export function applyMessage(context: MessageContext, message: AppMessage): Repl
       return { kind: 'ack', ids: message.items.map((op) => op.id) }
     case 'ack':
       log.acknowledged(session, message.ids)
+      return null
+    case 'vitals':
+      vitals.receive(peerId, message.items, now)
+      return null
+    case 'vitals-stopped':
+      vitals.stop(peerId, now)
       return null
     case 'bye':
       return { kind: 'left' }

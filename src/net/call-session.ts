@@ -4,6 +4,8 @@
 import Peer, { type CallOption, type DataConnection, type MediaConnection, type PeerError } from 'peerjs'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/invite'
 import type { ConsultStore } from '../state/store'
+import { VitalsFeed } from '../vitals/feed'
+import type { Measurement } from '../vitals/types'
 import { admissionKey } from './admission'
 import { applyMessage, applyOp } from './apply'
 import { encodeFrame, type Frame } from './frames'
@@ -22,6 +24,8 @@ import { measureQuality, type QualityCounters, type RTCStatsLike } from './quali
 import { OpLog } from './replication'
 import { type PeerServerOptions, ServerUnreachableError } from './server-config'
 
+/** The frame stream id of the ECG (lead I): other waveforms would take other ids. */
+export const ECG_STREAM = 0
 /** How often we tell each peer we are alive, and sample its transport, ms. */
 const HEARTBEAT_MS = 1000
 /** A transport sample older than two heartbeats means our own page is lagging, ms. */
@@ -112,6 +116,8 @@ export interface CallSessionOptions {
    * room's peer ids (the PeerServer sees them) but not its secret.
    */
   seatIds?: string[]
+  /** Where received vitals go; the app passes its own so the panels can read it. */
+  vitals?: VitalsFeed
 }
 
 /** What a dial and a media call carry: the caller's seat and session. */
@@ -154,12 +160,15 @@ export class CallSession {
   private serverAttempt = 0
   private readonly session = crypto.randomUUID()
   private readonly log: OpLog
+  /** The vitals the others share with us, for the monitor panels, alarms and the record. */
+  readonly vitals: VitalsFeed
   private readonly frameHandlers = new Set<(peerId: string, frame: Frame) => void>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
   constructor(private readonly options: CallSessionOptions) {
     this.log = new OpLog(this.session, (op) => applyOp(this.store, this.session, op))
+    this.vitals = options.vitals ?? new VitalsFeed()
   }
 
   private trace(...details: unknown[]) {
@@ -356,6 +365,9 @@ export class CallSession {
       },
       onFrame: (frame) => {
         if (!current()) return
+        if (frame.kind === 'waveform' && frame.stream === ECG_STREAM) {
+          this.vitals.receiveEcg(link.peerId, frame, Date.now())
+        }
         for (const handler of this.frameHandlers) handler(link.peerId, frame)
       },
       onAdmitted: () => {
@@ -460,6 +472,8 @@ export class CallSession {
       {
         store: this.store,
         log: this.log,
+        vitals: this.vitals,
+        now: Date.now(),
         peerId: link.peerId,
         seat: link.seat,
         session: link.remoteSession as string,
@@ -695,6 +709,7 @@ export class CallSession {
     if (reconnect) this.endReconnect(reconnect)
     if (!participant) return
     state.removeParticipant(link.peerId)
+    this.vitals.remove(link.peerId)
     if (why === 'left' && wasReady) state.notify(`${participant.name} left the call.`)
   }
 
@@ -759,6 +774,22 @@ export class CallSession {
   broadcastFrame(frame: Frame) {
     const bytes = encodeFrame(frame)
     for (const link of this.links.values()) if (link.protocol.ready) link.protocol.sendFrame(bytes)
+  }
+
+  /** Shares our latest vitals numerics with everyone. */
+  broadcastVitals(items: Measurement[]) {
+    if (items.length === 0) return
+    for (let i = 0; i < items.length; i += 20) {
+      const batch = items.slice(i, i + 20)
+      for (const link of this.links.values())
+        if (link.protocol.ready) link.protocol.send({ type: 'vitals', items: batch })
+    }
+  }
+
+  /** Says we stopped sharing vitals. */
+  broadcastVitalsStopped() {
+    for (const link of this.links.values())
+      if (link.protocol.ready) link.protocol.send({ type: 'vitals-stopped' })
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */

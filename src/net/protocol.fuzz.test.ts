@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRoom } from '../room/invite'
 import { createConsultStore } from '../state/store'
+import { VitalsFeed } from '../vitals/feed'
 import { admissionKey, TOKEN_LENGTH } from './admission'
 import { applyMessage, applyOp } from './apply'
 import { PeerLink } from './peer-link'
@@ -134,6 +135,7 @@ describe('parseMessage under arbitrary input', { timeout: 120_000 }, () => {
 describe('state after invalid input', { timeout: 120_000 }, () => {
   const store = createConsultStore()
   const log = new OpLog('own-session', (op) => applyOp(store, 'own-session', op))
+  const vitals = new VitalsFeed()
   let link: PeerLink
   let clock = 0
 
@@ -167,7 +169,10 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       send: () => undefined,
       onHello: () => undefined,
       onMessage: (message) =>
-        applyMessage({ store, log, peerId: 'xc-b', seat: 1, session: 'ben-session' }, message),
+        applyMessage(
+          { store, log, vitals, now: clock, peerId: 'xc-b', seat: 1, session: 'ben-session' },
+          message,
+        ),
       onFailure: () => undefined,
       // A second per input: strikes never pile up into a drop, so every input is judged on its own.
       now: () => (clock += 1000),
@@ -190,7 +195,13 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
 
   const snapshot = () => {
     const { participants, chat, notices } = store.getState()
-    return structuredClone({ participants, chat, notices, ops: log.all() })
+    return structuredClone({
+      participants,
+      chat,
+      notices,
+      ops: log.all(),
+      vitals: vitals.get('xc-b') ?? null,
+    })
   }
 
   it('is deep-equal to the state before (10,000 invalid texts and values)', async () => {

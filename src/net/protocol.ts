@@ -4,6 +4,7 @@
 // before anything is parsed; high-rate sample streams use the binary frames of ./frames instead.
 import { z } from 'zod'
 import { ROLES } from '../room/invite'
+import { VITAL_KINDS } from '../vitals/types'
 import { TOKEN_LENGTH } from './admission'
 
 /** Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages. */
@@ -74,6 +75,32 @@ const ack = z.object({
   ids: z.array(z.string().min(1).max(80)).min(1).max(MAX_ACKS_PER_MESSAGE),
 })
 
+const vitalSource = z.object({
+  kind: z.enum(['simulated', 'device', 'manual']),
+  label: z.string().min(1).max(80),
+})
+const measurementBase = {
+  at: z.number().finite(),
+  source: vitalSource,
+  quality: z.enum(['ok', 'questionable']),
+}
+const finite = z.number().finite()
+/** One vital sign reading (src/vitals/types.ts). Plausibility is the receiver's business: it drops what is not. */
+export const measurementSchema = z.union([
+  z.object({ kind: z.enum(VITAL_KINDS).exclude(['blood-pressure']), value: finite, ...measurementBase }),
+  z.object({
+    kind: z.literal('blood-pressure'),
+    systolic: finite,
+    diastolic: finite,
+    mean: finite.optional(),
+    ...measurementBase,
+  }),
+])
+/** The patient's latest numerics, about once a second: ephemeral (the next one replaces it), so not an op. */
+const vitals = z.object({ type: z.literal('vitals'), items: z.array(measurementSchema).min(1).max(20) })
+/** The patient stopped sharing vitals: the panels say so at once instead of waiting to go stale. */
+const vitalsStopped = z.object({ type: z.literal('vitals-stopped') })
+
 export const messageSchema = z.discriminatedUnion('type', [
   challenge,
   proof,
@@ -84,6 +111,8 @@ export const messageSchema = z.discriminatedUnion('type', [
   bye,
   ops,
   ack,
+  vitals,
+  vitalsStopped,
 ])
 export type Message = z.infer<typeof messageSchema>
 export type MessageType = Message['type']
@@ -114,6 +143,9 @@ export const LIMITS: Record<MessageType, MessageLimit> = {
   // 50 chat messages of 2,000 characters with their envelopes.
   ops: { maxChars: 120_000, perSecond: 20, burst: 40 },
   ack: { maxChars: 50_000, perSecond: 20, burst: 40 },
+  // Numerics at 1 Hz plus a manual reading now and then.
+  vitals: { maxChars: 4_000, perSecond: 4, burst: 10 },
+  'vitals-stopped': { maxChars: 100, perSecond: 1, burst: 3 },
 }
 
 /** Nothing longer is even parsed: the largest per-type limit. */
