@@ -1,0 +1,197 @@
+// "Past calls": the vitals this browser recorded (src/vitals/record.ts), with their export as FHIR or CSV and
+// their deletion. Files are made here and saved by the browser; nothing is uploaded anywhere.
+import { useCallback, useEffect, useState } from 'react'
+import { toCsv } from '../vitals/csv'
+import { toFhirBundle } from '../vitals/fhir'
+import type { CallRecord, VitalsRecord } from '../vitals/record'
+import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/**
+ * `consult-2026-11-26T22-47.fhir.json`: the call's local start time (what the clinician saw on the clock), with
+ * dashes for colons, which Windows does not allow in file names.
+ */
+export function exportFileName(startedAt: number, extension: 'fhir.json' | 'csv'): string {
+  const d = new Date(startedAt)
+  const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}-${pad(d.getMinutes())}`
+  return `consult-${stamp}.${extension}`
+}
+
+/** "1 h 02 min", "12 min 05 s", "40 s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  const h = Math.floor(seconds / 3600)
+  const min = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  if (h) return `${h} h ${pad(min)} min`
+  if (min) return `${min} min ${pad(s)} s`
+  return `${s} s`
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : String(error)
+}
+
+function download(text: string, type: string, fileName: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }))
+  const link = document.createElement('a')
+  link.href = url
+  link.download = fileName
+  // Firefox only follows a click on a link that is in the document.
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // The browser reads the blob after this task; revoking the URL at once could cut the download short.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+type Format = 'fhir' | 'csv'
+
+export function CallRecords({ record }: { record: VitalsRecord }) {
+  const [calls, setCalls] = useState<CallRecord[] | null>(null)
+  const [problem, setProblem] = useState<string | null>(null)
+  const [confirming, setConfirming] = useState<string | null>(null)
+  const [busy, setBusy] = useState<string | null>(null)
+
+  const load = useCallback(async () => {
+    try {
+      setCalls(await record.listCalls())
+    } catch (error) {
+      setProblem(`The past calls could not be read from this browser's storage: ${describeError(error)}`)
+    }
+  }, [record])
+
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const exportCall = async (call: CallRecord, format: Format) => {
+    setBusy(call.id)
+    setProblem(null)
+    try {
+      const loaded = await record.loadCall(call.id)
+      if (!loaded) {
+        setProblem('That call is no longer in this browser (deleted in another tab?).')
+        await load()
+        return
+      }
+      if (format === 'fhir') {
+        const bundle = toFhirBundle(loaded.call, loaded.observations, loaded.ecg, { exportedAt: Date.now() })
+        download(
+          JSON.stringify(bundle, null, 2),
+          'application/fhir+json',
+          exportFileName(call.startedAt, 'fhir.json'),
+        )
+      } else {
+        // The byte-order mark makes Excel read the file as UTF-8 (°C, accented names); other programs ignore it.
+        download(
+          `\uFEFF${toCsv(loaded.observations)}`,
+          'text/csv;charset=utf-8',
+          exportFileName(call.startedAt, 'csv'),
+        )
+      }
+    } catch (error) {
+      setProblem(`The export failed: ${describeError(error)}`)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  const deleteCall = async (call: CallRecord) => {
+    setBusy(call.id)
+    setProblem(null)
+    try {
+      await record.deleteCall(call.id)
+      setConfirming(null)
+      await load()
+    } catch (error) {
+      setProblem(`The call could not be deleted: ${describeError(error)}`)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  return (
+    <section className="call-records" aria-labelledby="call-records-title" data-testid="call-records">
+      <h2 id="call-records-title">Past calls</h2>
+      <p className="notice">
+        Kept only in this browser on this device. Exports are saved as files here; nothing is sent anywhere.
+      </p>
+      {problem && (
+        <p className="notice error" role="alert">
+          {problem}
+        </p>
+      )}
+      {calls === null && !problem && <p className="loading">Reading past calls…</p>}
+      {calls?.length === 0 && <p>No calls recorded in this browser yet.</p>}
+      {calls && calls.length > 0 && (
+        <ul data-testid="call-records-list">
+          {calls.map((call) => {
+            const ecgMs = (call.ecgSampleCount / ECG_SAMPLE_RATE_HZ) * 1000
+            return (
+              <li key={call.id} data-testid="call-record">
+                <p>
+                  <strong>{dateFormat.format(call.startedAt)}</strong> ·{' '}
+                  {call.endedAt === undefined
+                    ? 'no end recorded'
+                    : formatDuration(call.endedAt - call.startedAt)}{' '}
+                  · {call.patientName || 'Unnamed patient'}
+                  <br />
+                  {call.observationCount} {call.observationCount === 1 ? 'reading' : 'readings'}
+                  {call.ecgSampleCount > 0 && ` · ${formatDuration(ecgMs)} of ECG`} · room {call.roomLabel}
+                </p>
+                {confirming === call.id ? (
+                  <div className="row" role="alert">
+                    <span>Delete this call's record from this browser? This cannot be undone.</span>
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={busy === call.id}
+                      onClick={() => void deleteCall(call)}
+                      data-testid="call-record-delete-confirm"
+                    >
+                      Delete
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      Keep
+                    </button>
+                  </div>
+                ) : (
+                  <div className="row">
+                    <button
+                      type="button"
+                      disabled={busy === call.id}
+                      onClick={() => void exportCall(call, 'fhir')}
+                      data-testid="call-record-fhir"
+                    >
+                      Export FHIR
+                    </button>
+                    <button
+                      type="button"
+                      disabled={busy === call.id}
+                      onClick={() => void exportCall(call, 'csv')}
+                      data-testid="call-record-csv"
+                    >
+                      Export CSV
+                    </button>
+                    <button
+                      type="button"
+                      disabled={busy === call.id}
+                      onClick={() => setConfirming(call.id)}
+                      data-testid="call-record-delete"
+                    >
+                      Delete
+                    </button>
+                  </div>
+                )}
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </section>
+  )
+}

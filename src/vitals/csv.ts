@@ -1,0 +1,71 @@
+// A recorded call's vital signs as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or
+// line break in double quotes, quotes doubled), one row per measurement, for a spreadsheet. Pure.
+//
+// The ECG is not here: 250 rows a second of one number each is not something a spreadsheet helps with. It is in
+// the FHIR export (fhir.ts), as SampledData.
+//
+// Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return, which some
+// strip first) as a formula. Source labels are not ours: a Bluetooth device names itself, so a device called
+// `=HYPERLINK(...)` must not become a live link in the clinician's spreadsheet. Such text cells get a leading
+// apostrophe, which spreadsheets read as "this is text" (OWASP's advice). Numeric columns are written from
+// numbers, so a negative value stays a number there and is not prefixed.
+
+import type { Measurement } from './types'
+import { VITALS } from './types'
+
+export const CSV_HEADER = [
+  'time (ISO 8601)',
+  'vital',
+  'LOINC',
+  'value',
+  'unit (UCUM)',
+  'systolic',
+  'diastolic',
+  // Blood pressure monitors often report the mean arterial pressure too; dropping it would lose a reading.
+  'mean',
+  'source kind',
+  'source label',
+  'quality',
+] as const
+
+const FORMULA_START = /^[=+\-@\t\r]/
+const NEEDS_QUOTES = /[",\r\n]/
+
+/** A text cell, guarded against formula injection and quoted when RFC 4180 needs it. */
+export function textCell(text: string): string {
+  const guarded = FORMULA_START.test(text) ? `'${text}` : text
+  return NEEDS_QUOTES.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded
+}
+
+/** A numeric cell: the number as JavaScript prints it (never a formula, never needs quotes), empty if absent. */
+export function numberCell(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '' : String(value)
+}
+
+function row(m: Measurement): string {
+  const definition = VITALS[m.kind]
+  const bp = m.kind === 'blood-pressure'
+  return [
+    textCell(new Date(m.at).toISOString()),
+    textCell(definition.label),
+    textCell(definition.loinc.code),
+    numberCell(bp ? undefined : m.value),
+    textCell(definition.ucum),
+    numberCell(bp ? m.systolic : undefined),
+    numberCell(bp ? m.diastolic : undefined),
+    numberCell(bp ? m.mean : undefined),
+    textCell(m.source.kind),
+    textCell(m.source.label),
+    textCell(m.quality),
+  ].join(',')
+}
+
+/**
+ * The measurements, oldest first, under CSV_HEADER. No patient name or call details in the rows: the file name
+ * says which call it is, and a name repeated in every row spreads personal data further than it needs to go.
+ */
+export function toCsv(observations: readonly Measurement[]): string {
+  const lines = [CSV_HEADER.map(textCell).join(',')]
+  for (const m of [...observations].sort((a, b) => a.at - b.at)) lines.push(row(m))
+  return `${lines.join('\r\n')}\r\n`
+}

@@ -1,0 +1,426 @@
+// The clinician's record of a call's vital signs, kept in this browser's IndexedDB (through Dexie) and nowhere
+// else: no server ever sees it. It lists past calls and hands one call back whole for the FHIR and CSV exports
+// (fhir.ts, csv.ts), which are pure.
+//
+// Writes are queued and flushed together, every second or every 200 items, whichever comes first. A 250 Hz ECG
+// in 400 ms frames is 2.5 chunks a second plus a few vitals, and a sender that hands over single samples would be
+// 250; one IndexedDB transaction each means a commit, a structured clone and a round of events each, on the
+// main thread that also draws the call. Batched, it is about one transaction a second, and a burst (a device
+// replaying its memory) is written in slices of 200. The price: a tab that dies loses at most the last second of
+// readings. A batch whose write fails is reported through `onError` and not retried (a full disk stays full).
+
+import Dexie, { type EntityTable, type IndexableType } from 'dexie'
+import type { Role } from '../room/invite'
+import {
+  ECG_SAMPLE_RATE_HZ,
+  type Measurement,
+  type MeasurementQuality,
+  type Source,
+  VITALS,
+  type VitalKind,
+} from './types'
+
+/** Flush the write queue at least this often, ms: the most a crashed tab can lose. */
+export const FLUSH_INTERVAL_MS = 1000
+/** Flush as soon as this many items wait, so a burst (a device replaying its memory) is written in slices. */
+export const FLUSH_MAX_ITEMS = 200
+
+export const RECORD_DB_NAME = 'xr-consult-record'
+
+export interface CallParticipant {
+  name: string
+  role: Role
+}
+
+/** What the caller knows when a call starts. */
+export interface CallMeta {
+  /** The room id from the invite. Only a short hash of it is stored (see `roomLabel`). */
+  roomId: string
+  /** ms since the Unix epoch. */
+  startedAt: number
+  patientName?: string
+  clinicianName?: string
+  participants?: readonly CallParticipant[]
+}
+
+export interface CallRecord {
+  /** A random UUID, unrelated to the room. */
+  id: string
+  /**
+   * The first 8 hex digits of SHA-256 over the room id: tells calls of the same room apart in the list without
+   * keeping the room id, which with the secret would let whoever reads this database derive the room's seat ids.
+   */
+  roomLabel: string
+  /** ms since the Unix epoch. */
+  startedAt: number
+  /** ms since the Unix epoch; missing if the call never ended cleanly (the tab closed or crashed). */
+  endedAt?: number
+  patientName?: string
+  clinicianName?: string
+  participants: CallParticipant[]
+  /** Kept up to date in the same transaction as the writes, so the list needs no scan of the data. */
+  observationCount: number
+  ecgSampleCount: number
+}
+
+/** A stretch of ECG as it arrived: one lead, int16 counts (`ECG_MICROVOLTS_PER_COUNT` µV each). */
+export interface EcgChunk {
+  /** Time of the first sample, ms since the Unix epoch. */
+  at: number
+  /** Hz */
+  sampleRateHz: number
+  samples: Int16Array
+  source: Source
+}
+
+export interface LoadedCall {
+  call: CallRecord
+  /** Oldest first. */
+  observations: Measurement[]
+  /** Oldest first. */
+  ecg: EcgChunk[]
+}
+
+/** One measurement as stored: blood pressure's numbers go in `values` as [systolic, diastolic, mean?]. */
+interface ObservationRow {
+  id?: number
+  callId: string
+  kind: VitalKind
+  at: number
+  values: number[]
+  /** UCUM code, kept with the row so an old record still reads right if a definition's unit ever changes. */
+  unit: string
+  source: Source
+  quality: MeasurementQuality
+  /** kind|at|source kind|source label: the same measurement delivered twice has the same key. */
+  key: string
+}
+
+interface EcgRow extends EcgChunk {
+  id?: number
+  callId: string
+}
+
+type RecordDb = Dexie & {
+  calls: EntityTable<CallRecord, 'id'>
+  observations: EntityTable<ObservationRow, 'id'>
+  ecg: EntityTable<EcgRow, 'id'>
+}
+
+function createDb(indexedDbFactory: IDBFactory | undefined, keyRange: typeof IDBKeyRange | undefined) {
+  const db = new Dexie(RECORD_DB_NAME, {
+    ...(indexedDbFactory ? { indexedDB: indexedDbFactory } : {}),
+    ...(keyRange ? { IDBKeyRange: keyRange } : {}),
+  }) as RecordDb
+  // Version 1. A schema change adds `db.version(2).stores(...)` (with `.upgrade()` if rows must change) below
+  // this one and never edits it: browsers holding version 1 records are upgraded in place by Dexie.
+  db.version(1).stores({
+    calls: 'id, startedAt',
+    // [callId+at] reads a call in time order; the unique [callId+key] makes a duplicate impossible, not just
+    // unlikely, even if a caller bypasses the dedupe in `write`.
+    observations: '++id, callId, [callId+at], &[callId+key]',
+    ecg: '++id, callId, [callId+at]',
+  })
+  return db
+}
+
+export interface RecordOptions {
+  /** ms; see FLUSH_INTERVAL_MS. */
+  flushIntervalMs?: number
+  /** items; see FLUSH_MAX_ITEMS. */
+  maxBatch?: number
+  /** A write that failed in the background (quota exceeded, database deleted by the user). Default: console. */
+  onError?: (error: unknown) => void
+  /** IDBKeyRange to go with a non-global factory (fake-indexeddb in tests). */
+  keyRange?: typeof IDBKeyRange
+}
+
+export interface VitalsRecord {
+  /** Creates the call's entry at once (not queued) and returns its id. */
+  startCall(meta: CallMeta): Promise<string>
+  /** Names and participants learned after the start (the patient usually joins after the clinician). */
+  updateCall(
+    callId: string,
+    patch: Pick<CallMeta, 'patientName' | 'clinicianName' | 'participants'>,
+  ): Promise<void>
+  /**
+   * Queues measurements. The same kind, time and source twice (a resend after a reconnect, a repeated device
+   * notification) is stored once; one with a time or value that is not a finite number is ignored.
+   */
+  addMeasurements(callId: string, measurements: readonly Measurement[]): void
+  /** Queues an ECG chunk; `at` is the time of its first sample, ms. The samples are copied. */
+  addEcg(callId: string, at: number, samples: Int16Array, source: Source, sampleRateHz?: number): void
+  /** Writes what is queued, then marks the call ended at `at` (ms). */
+  endCall(callId: string, at: number): Promise<void>
+  /** Writes what is queued now; resolves when it is on disk, rejects if that write failed. */
+  flush(): Promise<void>
+  /** Items waiting in the queue. */
+  readonly pending: number
+  /** Every call, newest first, with its counts. */
+  listCalls(): Promise<CallRecord[]>
+  /** One call with everything recorded in it (after writing what is queued), or undefined. */
+  loadCall(callId: string): Promise<LoadedCall | undefined>
+  /** Removes the call and all its data, including anything of it still queued. */
+  deleteCall(callId: string): Promise<void>
+  /** Flushes, then closes the database. */
+  close(): Promise<void>
+}
+
+const textEncoder = new TextEncoder()
+
+/** See CallRecord.roomLabel. The prefix keeps this hash distinct from any other use of SHA-256 on the room id. */
+export async function roomLabel(roomId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', textEncoder.encode(`xr-consult/record/v1|${roomId}`))
+  return Array.from(new Uint8Array(digest).slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+function toRow(callId: string, m: Measurement): ObservationRow {
+  const values =
+    m.kind === 'blood-pressure'
+      ? m.mean === undefined
+        ? [m.systolic, m.diastolic]
+        : [m.systolic, m.diastolic, m.mean]
+      : [m.value]
+  return {
+    callId,
+    kind: m.kind,
+    at: m.at,
+    values,
+    unit: VITALS[m.kind].ucum,
+    source: { kind: m.source.kind, label: m.source.label },
+    quality: m.quality,
+    key: `${m.kind}|${m.at}|${m.source.kind}|${m.source.label}`,
+  }
+}
+
+function fromRow(row: ObservationRow): Measurement | undefined {
+  const base = { at: row.at, source: row.source, quality: row.quality }
+  if (row.kind === 'blood-pressure') {
+    const [systolic, diastolic, mean] = row.values
+    if (systolic === undefined || diastolic === undefined) return undefined
+    return mean === undefined
+      ? { ...base, kind: row.kind, systolic, diastolic }
+      : { ...base, kind: row.kind, systolic, diastolic, mean }
+  }
+  const [value] = row.values
+  return value === undefined ? undefined : { ...base, kind: row.kind, value }
+}
+
+/** Every key of [callId+at] that belongs to one call. */
+const callRange = (callId: string): [IndexableType, IndexableType] => [
+  [callId, Dexie.minKey],
+  [callId, Dexie.maxKey],
+]
+
+/**
+ * Opens (creating or upgrading) the record database. Pass an IDBFactory to use another IndexedDB than the
+ * browser's (fake-indexeddb in Node tests).
+ */
+export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions = {}): VitalsRecord {
+  const db = createDb(indexedDbFactory, options.keyRange)
+  const flushIntervalMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS
+  const maxBatch = options.maxBatch ?? FLUSH_MAX_ITEMS
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('Vitals record: a write failed', error))
+
+  let queuedObservations: ObservationRow[] = []
+  let queuedEcg: EcgRow[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  // Every write and delete runs after the one before, so a delete never races a flush of the same call.
+  let chain: Promise<void> = Promise.resolve()
+
+  const pendingCount = () => queuedObservations.length + queuedEcg.length
+
+  async function write(observations: ObservationRow[], ecg: EcgRow[]) {
+    const callIds = new Set([...observations.map((r) => r.callId), ...ecg.map((r) => r.callId)])
+    await db.transaction('rw', db.calls, db.observations, db.ecg, async () => {
+      for (const callId of callIds) {
+        const call = await db.calls.get(callId)
+        // No call: never started, or deleted while its data waited. Deleting wins.
+        if (!call) continue
+
+        const byKey = new Map<string, ObservationRow>()
+        for (const row of observations)
+          if (row.callId === callId && !byKey.has(row.key)) byKey.set(row.key, row)
+        const stored = await db.observations
+          .where('[callId+key]')
+          .anyOf([...byKey.keys()].map((key) => [callId, key]))
+          .toArray()
+        for (const row of stored) byKey.delete(row.key)
+        const fresh = [...byKey.values()]
+
+        // A resent ECG frame has the same first-sample time and source as the one already kept.
+        const chunks = ecg.filter((row) => row.callId === callId)
+        const storedChunks = await db.ecg
+          .where('[callId+at]')
+          .anyOf(chunks.map((row) => [callId, row.at]))
+          .toArray()
+        const seen = new Set(storedChunks.map((row) => `${row.at}|${row.source.kind}|${row.source.label}`))
+        const freshChunks: EcgRow[] = []
+        for (const row of chunks) {
+          const key = `${row.at}|${row.source.kind}|${row.source.label}`
+          if (seen.has(key)) continue
+          seen.add(key)
+          freshChunks.push(row)
+        }
+
+        await db.observations.bulkAdd(fresh)
+        await db.ecg.bulkAdd(freshChunks)
+        await db.calls.update(callId, {
+          observationCount: call.observationCount + fresh.length,
+          ecgSampleCount: call.ecgSampleCount + freshChunks.reduce((sum, row) => sum + row.samples.length, 0),
+        })
+      }
+    })
+  }
+
+  /** Takes the queue as it is now and chains its write; the returned promise rejects if that write fails. */
+  function flushNow(): Promise<void> {
+    if (timer !== undefined) {
+      clearTimeout(timer)
+      timer = undefined
+    }
+    const observations = queuedObservations
+    const ecg = queuedEcg
+    queuedObservations = []
+    queuedEcg = []
+    const run = chain.then(() => (observations.length || ecg.length ? write(observations, ecg) : undefined))
+    chain = run.catch(() => {})
+    return run
+  }
+
+  function afterEnqueue() {
+    if (pendingCount() >= maxBatch) flushNow().catch(onError)
+    else if (timer === undefined)
+      timer = setTimeout(() => {
+        timer = undefined
+        flushNow().catch(onError)
+      }, flushIntervalMs)
+  }
+
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = chain.then(task)
+    chain = run.then(
+      () => {},
+      () => {},
+    )
+    return run
+  }
+
+  return {
+    async startCall(meta) {
+      const call: CallRecord = {
+        id: crypto.randomUUID(),
+        roomLabel: await roomLabel(meta.roomId),
+        startedAt: meta.startedAt,
+        participants: (meta.participants ?? []).map(({ name, role }) => ({ name, role })),
+        observationCount: 0,
+        ecgSampleCount: 0,
+      }
+      if (meta.patientName !== undefined) call.patientName = meta.patientName
+      if (meta.clinicianName !== undefined) call.clinicianName = meta.clinicianName
+      await serial(() => db.calls.add(call))
+      return call.id
+    },
+
+    async updateCall(callId, patch) {
+      const changes: Partial<CallRecord> = {}
+      if (patch.patientName !== undefined) changes.patientName = patch.patientName
+      if (patch.clinicianName !== undefined) changes.clinicianName = patch.clinicianName
+      if (patch.participants !== undefined)
+        changes.participants = patch.participants.map(({ name, role }) => ({ name, role }))
+      await serial(() => db.calls.update(callId, changes))
+    },
+
+    addMeasurements(callId, measurements) {
+      let added = 0
+      for (const m of measurements) {
+        const row = toRow(callId, m)
+        // A time or value that is not a finite number cannot be placed on a chart or exported (and IndexedDB
+        // would silently leave a NaN time out of the [callId+at] index, so loadCall would never return it).
+        if (!Number.isFinite(row.at) || !row.values.every(Number.isFinite)) continue
+        queuedObservations.push(row)
+        added++
+      }
+      if (added) afterEnqueue()
+    },
+
+    addEcg(callId, at, samples, source, sampleRateHz = ECG_SAMPLE_RATE_HZ) {
+      if (!samples.length || !Number.isFinite(at) || !(sampleRateHz > 0)) return
+      // slice(): a compact copy. Storing a view would keep (and structured-clone) its whole underlying buffer,
+      // e.g. the entire network frame, and the caller may reuse that buffer.
+      queuedEcg.push({
+        callId,
+        at,
+        sampleRateHz,
+        samples: samples.slice(),
+        source: { kind: source.kind, label: source.label },
+      })
+      afterEnqueue()
+    },
+
+    async endCall(callId, at) {
+      await flushNow()
+      await serial(() => db.calls.update(callId, { endedAt: at }))
+    },
+
+    flush: flushNow,
+
+    get pending() {
+      return pendingCount()
+    },
+
+    listCalls() {
+      return serial(() => db.calls.orderBy('startedAt').reverse().toArray())
+    },
+
+    async loadCall(callId) {
+      await flushNow()
+      return serial(() =>
+        db.transaction('r', db.calls, db.observations, db.ecg, async () => {
+          const call = await db.calls.get(callId)
+          if (!call) return undefined
+          const rows = await db.observations
+            .where('[callId+at]')
+            .between(...callRange(callId), true, true)
+            .toArray()
+          const chunks = await db.ecg
+            .where('[callId+at]')
+            .between(...callRange(callId), true, true)
+            .toArray()
+          return {
+            call,
+            observations: rows.map(fromRow).filter((m): m is Measurement => m !== undefined),
+            ecg: chunks.map(({ at, sampleRateHz, samples, source }) => ({
+              at,
+              sampleRateHz,
+              samples,
+              source,
+            })),
+          }
+        }),
+      )
+    },
+
+    async deleteCall(callId) {
+      queuedObservations = queuedObservations.filter((row) => row.callId !== callId)
+      queuedEcg = queuedEcg.filter((row) => row.callId !== callId)
+      await serial(() =>
+        db.transaction('rw', db.calls, db.observations, db.ecg, async () => {
+          await db.observations.where('callId').equals(callId).delete()
+          await db.ecg.where('callId').equals(callId).delete()
+          await db.calls.delete(callId)
+        }),
+      )
+    },
+
+    async close() {
+      try {
+        await flushNow()
+      } finally {
+        await chain
+        db.close()
+      }
+    },
+  }
+}
