@@ -128,12 +128,12 @@ export function defaultLimits(): AlarmLimits {
 }
 
 /** Beyond a threshold (absolute, or an offset from the limit) the priority rises. */
-interface Escalation {
+export interface Escalation {
   priority: AlarmPriority
   /** A value, or `{ fromLimit }`: this far beyond the limit. */
   beyond: number | { fromLimit: number }
 }
-interface SideRule {
+export interface SideRule {
   /** Priority just outside the limit. */
   atLimit: AlarmPriority
   /** Escalations, from least to most urgent. */
