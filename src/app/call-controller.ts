@@ -9,6 +9,7 @@ import {
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
+import { remoteVitals } from './vitals-feeds'
 
 let session: CallSession | null = null
 let serverConfig: ServerConfig | null = null
@@ -52,6 +53,11 @@ function testOverrides(query: URLSearchParams): { protocolVersion?: number; seat
   }
 }
 
+/** The call in progress, if any (vitals sharing sends through it). */
+export function currentSession(): CallSession | null {
+  return session
+}
+
 export function sendChat(text: string) {
   session?.sendChat(text)
 }
@@ -69,6 +75,7 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
       store: consultStore,
       server,
       debug,
+      vitals: remoteVitals,
       ...testOverrides(query),
     })
     await next.join()

@@ -5,9 +5,14 @@ import { ROLE_LABELS } from '../room/invite'
 import { useConsult, useParticipantIds } from '../state/store'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
+import { AlarmPanel } from './alarm-panel'
+import { monitorInputs } from './alarms'
 import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
 import { InviteLinks } from './invite-links'
+import { remoteVitals } from './vitals-feeds'
+import { VitalsTable } from './vitals-monitor-dom'
+import { VitalsSharing } from './vitals-sharing'
 
 // three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
 const loadCallScene = () => import('../scenes/call-scene')
@@ -108,6 +113,25 @@ function ParticipantList() {
       {peerIds.length === 0 && <li className="waiting">Waiting for the others to join…</li>}
     </ul>
   )
+}
+
+const vitalsView = { feed: remoteVitals, inputs: monitorInputs }
+
+/** A vitals table for every remote participant; each shows itself once that participant shares vitals. */
+function RemoteVitals() {
+  const peerIds = useParticipantIds()
+  return (
+    <>
+      {peerIds.map((peerId) => (
+        <RemoteVitalsTable key={peerId} peerId={peerId} />
+      ))}
+    </>
+  )
+}
+
+function RemoteVitalsTable({ peerId }: { peerId: string }) {
+  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
+  return <VitalsTable feed={remoteVitals} peerId={peerId} name={name} inputs={monitorInputs} />
 }
 
 function Notices() {
@@ -222,6 +246,7 @@ export function CallView({ active }: { active: boolean }) {
               actions={actions}
               onReady={() => setSceneReady(true)}
               alwaysRender={alwaysRender}
+              vitals={vitalsView}
             />
           </Suspense>
         </SceneErrorBoundary>
@@ -230,6 +255,9 @@ export function CallView({ active }: { active: boolean }) {
         <ServerStatus />
         <ParticipantList />
         <Notices />
+        <AlarmPanel />
+        <RemoteVitals />
+        {invite.role === 'patient' && <VitalsSharing />}
         <Chat />
       </aside>
       <Toolbar xrStore={xrStore} sceneReady={sceneReady} />

@@ -5,12 +5,15 @@ import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
 import { useEffect, useRef } from 'react'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/store'
+import type { VitalsFeed } from '../vitals/feed'
+import type { MonitorInputs } from '../vitals/monitor'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
 import { VideoPanel } from './video-panel'
+import { VitalsMonitorSlot } from './vitals-monitor'
 import { type CallActions, XrCallControls } from './xr-call-controls'
 
 /** Where the desktop camera starts: standing eye height, just behind the user's spot, so the whole arc fits. */
@@ -58,12 +61,27 @@ function Surroundings() {
   )
 }
 
-function RemotePanels({ roomId }: { roomId: string }) {
+/** The vitals the participants share, and how to judge them (limits, alarms), for the monitors. */
+export interface VitalsView {
+  feed: VitalsFeed
+  inputs: (peerId: string, now: number) => MonitorInputs
+}
+
+function RemotePanels({ roomId, vitals }: { roomId: string; vitals?: VitalsView }) {
   const peerIds = useParticipantIds()
   return (
     <>
       {peerIds.map((peerId, index) => (
-        <VideoPanel key={peerId} peerId={peerId} index={index} count={peerIds.length} roomId={roomId} />
+        <VideoPanel key={peerId} peerId={peerId} index={index} count={peerIds.length} roomId={roomId}>
+          {vitals && (
+            <VitalsMonitorSlot
+              feed={vitals.feed}
+              peerId={peerId}
+              title="Vitals"
+              inputs={(now) => vitals.inputs(peerId, now)}
+            />
+          )}
+        </VideoPanel>
       ))}
     </>
   )
@@ -98,6 +116,7 @@ export interface CallSceneProps {
   onReady: () => void
   /** Render every display frame instead of on demand (benchmarks measure rendering cost this way). */
   alwaysRender?: boolean
+  vitals?: VitalsView
 }
 
 export default function CallScene({
@@ -106,6 +125,7 @@ export default function CallScene({
   actions,
   onReady,
   alwaysRender = false,
+  vitals,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -122,7 +142,7 @@ export default function CallScene({
       <XR store={xrStore}>
         <Surroundings />
         <DesktopOrbit />
-        <RemotePanels roomId={roomId} />
+        <RemotePanels roomId={roomId} vitals={vitals} />
         <XrCallControls actions={actions} />
         <SceneProbeInstaller />
         <IdleTick />

@@ -17,6 +17,8 @@ export interface SceneProbe {
   /** Time of the first frame that drew a remote video panel showing video, ms (performance.now()). */
   firstVideoFrameAt: number | null
   panels: () => PanelOnScreen[]
+  /** Page position (CSS pixels) of the first object with this name, and whether it is in view; or null. */
+  objectOnScreen: (name: string) => { x: number; y: number; inView: boolean } | null
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */

@@ -27,39 +27,48 @@ export function SceneProbeInstaller() {
   const camera = useThree((s) => s.camera)
 
   useEffect(() => {
+    /** Where an object's origin is on the page, in CSS pixels, and whether it is in view. */
+    const onScreen = (object: Object3D) => {
+      const presenting = gl.xr.isPresenting
+      const xrCamera = presenting ? (gl.xr.getCamera() as ArrayCamera) : null
+      // In XR, the left eye's camera and its viewport in the drawing buffer; otherwise the whole canvas.
+      const view: Camera = xrCamera?.cameras[0] ?? camera
+      const buffer = gl.domElement
+      const viewport = xrCamera?.cameras[0]?.viewport
+      const vx = viewport?.x ?? 0
+      const vy = viewport?.y ?? 0
+      const vw = viewport?.z ?? buffer.width
+      const vh = viewport?.w ?? buffer.height
+      const cssPerPixel = buffer.clientWidth / buffer.width
+      // The emulator moves the canvas around the page in XR, so report page coordinates.
+      const rect = buffer.getBoundingClientRect()
+      object.getWorldPosition(centreHelper)
+      centreHelper.project(view)
+      return {
+        x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
+        y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
+        inView: Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1,
+      }
+    }
     const probe: SceneProbe = {
       frames: 0,
       xrFrames: 0,
       firstVideoFrameAt: null,
       panels: () => {
-        const presenting = gl.xr.isPresenting
-        const xrCamera = presenting ? (gl.xr.getCamera() as ArrayCamera) : null
-        // In XR, the left eye's camera and its viewport in the drawing buffer; otherwise the whole canvas.
-        const view: Camera = xrCamera?.cameras[0] ?? camera
-        const buffer = gl.domElement
-        const viewport = xrCamera?.cameras[0]?.viewport
-        const vx = viewport?.x ?? 0
-        const vy = viewport?.y ?? 0
-        const vw = viewport?.z ?? buffer.width
-        const vh = viewport?.w ?? buffer.height
-        const cssPerPixel = buffer.clientWidth / buffer.width
-        // The emulator moves the canvas around the page in XR, so report page coordinates.
-        const rect = buffer.getBoundingClientRect()
         const found: PanelOnScreen[] = []
         scene.traverse((object: Object3D) => {
           if (!object.name.startsWith(PANEL_VIDEO_PREFIX)) return
-          object.getWorldPosition(centreHelper)
-          centreHelper.project(view)
-          const inView = Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1
           found.push({
             peerId: object.name.slice(PANEL_VIDEO_PREFIX.length),
-            x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
-            y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
-            inView,
+            ...onScreen(object),
             showsVideo: showsVideo(object),
           })
         })
         return found
+      },
+      objectOnScreen: (name) => {
+        const object = scene.getObjectByName(name)
+        return object ? onScreen(object) : null
       },
       worldPosition: (name) => {
         const object = scene.getObjectByName(name)

@@ -4,7 +4,7 @@
 import { useThree } from '@react-three/fiber'
 import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { type Group, SRGBColorSpace, Vector3, VideoTexture } from 'three'
 import { formatQuality, qualityLevel } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
@@ -19,11 +19,14 @@ import {
 } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
+import { MONITOR_WIDTH } from './vitals-monitor'
 
 /** The fake camera and most webcams start at 4:3; the panel follows the real aspect once frames arrive. */
 const DEFAULT_ASPECT = 4 / 3
 /** Frame border around the video, metres. */
 const BORDER = 0.015
+/** Width of what hangs beside the video (the vitals monitor), m. */
+const SIDE_WIDTH = MONITOR_WIDTH
 
 /** Name prefix of the video meshes; the scene probe finds panels by it. */
 export const PANEL_VIDEO_PREFIX = 'panel-video:'
@@ -132,9 +135,11 @@ export interface VideoPanelProps {
   index: number
   count: number
   roomId: string
+  /** Drawn beside the video (to its right) and moved with it: the vitals monitor. */
+  children?: ReactNode
 }
 
-export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
+export function VideoPanel({ peerId, index, count, roomId, children }: VideoPanelProps) {
   const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
   const name = useConsult((s) => s.participants[peerId]?.name ?? '')
   const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
@@ -219,6 +224,7 @@ export function VideoPanel({ peerId, index, count, roomId }: VideoPanelProps) {
           </Container>
         </group>
       )}
+      {children && <group position-x={PANEL_WIDTH / 2 + BORDER + 0.02 + SIDE_WIDTH / 2}>{children}</group>}
       {/* Hangs from 1 cm below the frame and grows downwards when the quality line appears or wraps. */}
       <group position-y={-height / 2 - BORDER - 0.01}>
         <Container

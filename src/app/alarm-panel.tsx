@@ -1,0 +1,159 @@
+// The clinician's alarms in the DOM: what is alarming (high priority first), acknowledge and silence, and the
+// limits. It re-renders only when the list of alarms changes, never per sample.
+import { type FormEvent, useEffect, useState } from 'react'
+import { useConsult } from '../state/store'
+import { DEFAULT_AUDIO_PAUSE_MS } from '../vitals/alarms'
+import { VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
+import { activeAlarms, boardFor, type ShownAlarm, soundAlarms } from './alarms'
+
+/** How often alarms are re-evaluated and the tone scheduled, ms. */
+const TICK_MS = 250
+
+function useAlarms(): ShownAlarm[] {
+  const [alarms, setAlarms] = useState<ShownAlarm[]>([])
+  useEffect(() => {
+    let signature = ''
+    const timer = setInterval(() => {
+      const now = Date.now()
+      soundAlarms(now)
+      const next = activeAlarms(now)
+      const nextSignature = JSON.stringify(
+        next.map((a) => [
+          a.peerId,
+          a.kind,
+          a.priority,
+          a.condition,
+          a.acknowledged,
+          a.audioPaused,
+          a.message,
+        ]),
+      )
+      if (nextSignature !== signature) {
+        signature = nextSignature
+        setAlarms(next)
+      }
+    }, TICK_MS)
+    return () => clearInterval(timer)
+  }, [])
+  return alarms
+}
+
+function LimitsEditor({ peerId }: { peerId: string }) {
+  const board = boardFor(peerId)
+  const [kind, setKind] = useState<VitalKind>('spo2')
+  const [low, setLow] = useState(String(board.limits[kind].low))
+  const [high, setHigh] = useState(String(board.limits[kind].high))
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  const choose = (next: VitalKind) => {
+    setKind(next)
+    setLow(String(board.limits[next].low))
+    setHigh(String(board.limits[next].high))
+    setMessage(null)
+  }
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const result = board.setLimits(kind, { low: Number(low), high: Number(high) })
+    setMessage(
+      result.ok
+        ? { text: `${VITALS[kind].label} limits set.`, error: false }
+        : { text: result.error, error: true },
+    )
+  }
+  return (
+    <form className="limits" onSubmit={submit} aria-label="Alarm limits">
+      <select value={kind} onChange={(e) => choose(e.target.value as VitalKind)} data-testid="limit-kind">
+        {VITAL_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {VITALS[k].label}
+          </option>
+        ))}
+      </select>
+      <input
+        value={low}
+        onChange={(e) => setLow(e.target.value)}
+        aria-label="Low limit"
+        inputMode="decimal"
+        data-testid="limit-low"
+      />
+      <input
+        value={high}
+        onChange={(e) => setHigh(e.target.value)}
+        aria-label="High limit"
+        inputMode="decimal"
+        data-testid="limit-high"
+      />
+      <button type="submit" data-testid="limit-set">
+        Set
+      </button>
+      {message && (
+        <p className={message.error ? 'error' : 'hint'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  )
+}
+
+function AlarmRow({ alarm }: { alarm: ShownAlarm }) {
+  const name = useConsult((s) => s.participants[alarm.peerId]?.name ?? '')
+  return (
+    <li
+      className={`alarm ${alarm.priority}`}
+      data-testid="alarm"
+      data-priority={alarm.priority}
+      data-kind={alarm.kind}
+    >
+      <span className="text">
+        {name}: {alarm.message}
+        {alarm.acknowledged ? ' (acknowledged)' : ''}
+      </span>
+      {!alarm.acknowledged && (
+        <button
+          type="button"
+          onClick={() => boardFor(alarm.peerId).acknowledge(alarm.kind, Date.now())}
+          data-testid="alarm-ack"
+        >
+          Acknowledge
+        </button>
+      )}
+    </li>
+  )
+}
+
+export function AlarmPanel() {
+  const alarms = useAlarms()
+  const [showLimits, setShowLimits] = useState(false)
+  const peers = [...new Set(alarms.map((a) => a.peerId))]
+  const role = useConsult((s) => s.invite?.role)
+  const firstVitalsPeer = useConsult((s) => Object.keys(s.participants).sort()[0] ?? null)
+  if (role === 'patient') return null
+  return (
+    <section className="alarms" aria-label="Alarms" aria-live="assertive">
+      {alarms.length > 0 && (
+        <>
+          <ul data-testid="alarms">
+            {alarms.map((alarm) => (
+              <AlarmRow key={`${alarm.peerId}:${alarm.kind}:${alarm.condition}`} alarm={alarm} />
+            ))}
+          </ul>
+          <button
+            type="button"
+            onClick={() => {
+              const now = Date.now()
+              for (const peerId of peers) boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
+            }}
+            data-testid="alarm-silence"
+          >
+            Silence 2 min
+          </button>
+        </>
+      )}
+      {firstVitalsPeer && (
+        <button type="button" onClick={() => setShowLimits((v) => !v)} aria-expanded={showLimits}>
+          Alarm limits
+        </button>
+      )}
+      {showLimits && firstVitalsPeer && <LimitsEditor peerId={firstVitalsPeer} />}
+    </section>
+  )
+}
