@@ -1,7 +1,7 @@
 // Live vitals end to end: a patient page shares the simulator's numerics and ECG, a clinician page shows them on
 // the 3D monitor and in the DOM table, raises the SpO₂ alarm in a desaturation, and greys out the panels when the
 // patient stops.
-import type { Page } from 'playwright-core'
+import type { Download, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   differingPixels,
@@ -24,6 +24,15 @@ let patientPeer = ''
 afterAll(() => {
   for (const person of [clinician, patient]) if (person) console.log(person.trace.join('\n'))
 })
+
+async function readDownload(download: Download): Promise<string> {
+  const stream = await download.createReadStream()
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+}
 
 function row(page: Page, kind: string) {
   return page.locator(
@@ -57,10 +66,14 @@ describe('live vitals from a patient to a clinician', () => {
       const target = document.querySelector(
         `[data-testid="vitals-table"][data-peer="${peer}"] [data-testid="vital-temperature"] [data-role="value"]`,
       )
-      const seen = { at: 0 }
+      const seen = { at: 0, source: '' }
       Object.assign(window, { __tempSeen: seen })
       new MutationObserver(() => {
-        if (target?.textContent === '39.4' && seen.at === 0) seen.at = Date.now()
+        if (target?.textContent === '39.4' && seen.at === 0) {
+          seen.at = Date.now()
+          // The simulator's next temperature replaces it within a second: read the source now.
+          seen.source = target.closest('tr')?.querySelector('[data-role="source"]')?.textContent ?? ''
+        }
       }).observe(target as Node, { childList: true, characterData: true, subtree: true })
     }, patientPeer)
     await patient.page.getByRole('button', { name: 'Enter a reading' }).click()
@@ -80,7 +93,10 @@ describe('live vitals from a patient to a clinician', () => {
       () => (window as unknown as { __tempSeen: { at: number } }).__tempSeen.at,
     )
     expect(seenAt - sentAt).toBeLessThan(1500)
-    expect(await cell(clinician.page, 'temperature', 'source')).toBe('Manual entry')
+    const seenSource = await clinician.page.evaluate(
+      () => (window as unknown as { __tempSeen: { source: string } }).__tempSeen.source,
+    )
+    expect(seenSource).toBe('Manual entry')
     // A reading that cannot be right is refused in plain words, and nothing is sent.
     await patient.page.getByTestId('manual-kind').selectOption('heart-rate')
     await patient.page.getByTestId('manual-value').fill('400')
@@ -151,5 +167,53 @@ describe('live vitals from a patient to a clinician', () => {
     expect(log.foreign(suite.server.origin)).toEqual([])
     expect(clinician.errors).toEqual([])
     expect(patient.errors).toEqual([])
+  })
+
+  it('keeps the call’s vitals on the clinician’s device and exports them as FHIR R4 and CSV', async () => {
+    const page = clinician.page
+    await page.getByTestId('leave').click()
+    await page.goto(suite.server.url)
+    const entry = page.getByTestId('call-record').first()
+    await entry.waitFor({ timeout: 15_000 })
+    await expect(entry.textContent()).resolves.toContain('Pat Vitals')
+
+    const [fhirDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      entry.getByTestId('call-record-fhir').click(),
+    ])
+    const bundle = JSON.parse(await readDownload(fhirDownload))
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' })
+    const observations = bundle.entry
+      .map((e: { resource: { resourceType: string } }) => e.resource)
+      .filter((r: { resourceType: string }) => r.resourceType === 'Observation')
+    const heartRate = observations.find(
+      (o: { code: { coding: { code: string }[] } }) => o.code.coding[0]?.code === '8867-4',
+    )
+    expect(heartRate).toMatchObject({
+      status: 'final',
+      category: [
+        {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
+          ],
+        },
+      ],
+      valueQuantity: { system: 'http://unitsofmeasure.org', code: '/min' },
+    })
+    // Simulated values say so in the export too.
+    expect(JSON.stringify(heartRate)).toMatch(/[Ss]imulated/)
+    const ecg = observations.find((o: { valueSampledData?: unknown }) => o.valueSampledData)
+    expect(ecg?.valueSampledData).toMatchObject({ period: 4, dimensions: 1 })
+    expect(String(ecg?.valueSampledData.data).split(' ').length).toBeGreaterThan(250)
+
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      entry.getByTestId('call-record-csv').click(),
+    ])
+    const csv = await readDownload(csvDownload)
+    expect(csv.split('\r\n')[0]).toMatch(/vital/i)
+    expect(csv).toContain('8867-4')
+    expect(csv).toContain('39.4')
+    expect(log.foreign(suite.server.origin)).toEqual([])
   })
 })

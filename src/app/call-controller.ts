@@ -9,6 +9,7 @@ import {
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
+import { startRecording, stopRecording } from './recording'
 import { remoteVitals } from './vitals-feeds'
 
 let session: CallSession | null = null
@@ -80,6 +81,9 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
     })
     await next.join()
     session = next
+    void startRecording(invite, displayName, next).catch((error: unknown) =>
+      console.warn('the vitals record is not available', error),
+    )
     // Tests drive and inspect the call through this (chat bursts, cutting the data connections).
     if (debug) Object.assign(window, { __xrConsultCall: next })
     consultStore.setState({ phase: 'in-call', fatalError: null })
@@ -89,6 +93,7 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
 }
 
 export function leaveCall() {
+  stopRecording()
   session?.leave()
   session = null
   const state = consultStore.getState()

@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import { createRoom, inviteFragment, ROLE_LABELS, ROLES, type Role, type Room } from '../room/invite'
 import { InviteLinks } from './invite-links'
+import { PastCalls } from './past-calls'
 
 export function Lobby() {
   const [room, setRoom] = useState<Room | null>(null)
@@ -51,6 +52,7 @@ export function Lobby() {
           </form>
         </section>
       )}
+      <PastCalls />
     </main>
   )
 }

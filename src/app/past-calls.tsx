@@ -1,0 +1,20 @@
+// The lobby's list of past calls with their vitals (clinicians' devices only keep one), loaded lazily with Dexie.
+import { lazy, Suspense } from 'react'
+
+const Records = lazy(async () => {
+  const [{ CallRecords }, { getRecord }] = await Promise.all([
+    import('./call-records'),
+    import('./recording'),
+  ])
+  const record = await getRecord()
+  return { default: () => <CallRecords record={record} /> }
+})
+
+export function PastCalls() {
+  if (typeof indexedDB === 'undefined') return null
+  return (
+    <Suspense fallback={null}>
+      <Records />
+    </Suspense>
+  )
+}
