@@ -72,7 +72,7 @@ describe('a consultation in plain 3D view', () => {
       const quality = page.getByTestId('quality')
       await expect
         .poll(() => quality.textContent(), { timeout: 15_000 })
-        .toMatch(/^\d+\s?ms · \d+\.\d\s?% loss · \d+\s?kb\/s · \d+\s?fps$/)
+        .toMatch(/^\d+\sms · \d+\.\d\s%\sloss · \d+\skb\/s · \d+\sfps$/)
       await expect(quality.getAttribute('data-level')).resolves.toMatch(/^(good|poor)$/)
     }
   })
