@@ -637,10 +637,14 @@ export class CallSession {
       if (stat.type === 'transport') total += stat.bytesReceived ?? 0
     }
     const now = Date.now()
+    const previousSample = link.lastSampleAt
     link.lastSampleAt = now
     if (total !== link.bytesReceived) {
       link.bytesReceived = total
-      link.lastTransportActivity = now
+      // The bytes arrived at some point since the previous sample; counting from then (not from now) keeps a
+      // crash from looking up to a sample interval younger than it is, so it is noticed within 5 s. A page that
+      // is merely busy still shows new bytes at every sample, so it never looks silent for 3 s.
+      link.lastTransportActivity = Math.max(link.lastTransportActivity, previousSample)
     }
     // The link may have been replaced meanwhile, and a participant who left must not come back as "Joining".
     if (this.links.get(link.seat) !== link || !this.store.getState().participants[link.peerId]) return
