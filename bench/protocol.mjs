@@ -1064,7 +1064,7 @@ and benchmark share the machine's clock.
 
 | ms after the cut | median | min | max |
 |---|---|---|---|
-| A, which cut, notices its link is dead (logs \`drop\`; its own \`close()\` fires no event, the next heartbeat sees it) | ${ms0(resyncNoticed.median)} | ${ms0(resyncNoticed.min)} | ${ms0(resyncNoticed.max)} |
+| A, which cut, notices its link is dead (logs \`drop\`) | ${ms0(resyncNoticed.median)} | ${ms0(resyncNoticed.min)} | ${ms0(resyncNoticed.max)} |
 | B, the far side, notices (logs \`drop\`; in ${farNoticed.samples.length} of ${p.resync.length} runs, else A's re-dial came first) | ${ms0(farNoticed.median)} | ${ms0(farNoticed.min)} | ${ms0(farNoticed.max)} |
 | A's new data connection is open | ${ms0(reopen.median)} | ${ms0(reopen.min)} | ${ms0(reopen.max)} |
 | both have the peer's \`hello\` again (link back) | ${ms0(relink.median)} | ${ms0(relink.min)} | ${ms0(relink.max)} |
