@@ -4,6 +4,8 @@
 //   1. Join click → first remote video frame drawn on a 3D panel, against a raw RTCPeerConnection pair.
 //   2. JavaScript a page loads (gzip), against three.js alone.
 //   3. Frames per second of the call scene with one remote panel, against the same page with an empty scene.
+// and issue 3's (bench/protocol.mjs): a message's round trip through the app's protocol against a raw data
+// channel, the time to notice a crashed participant, and the time to resynchronise after a cut connection.
 // Software GL on two cores says nothing absolute about a headset: the ratios are the point.
 import { execFileSync, spawn } from 'node:child_process'
 import {
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs'
+import { measureProtocolAndFaults, renderProtocol } from './protocol.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -46,9 +49,10 @@ const FPS_WARMUP_MS = 2000
 const DROP_TIMEOUT_MS = 30_000
 /**
  * How long the whole run may spend waiting for other processes (e.g. a test run) to leave the CPU alone, ms:
- * before the start and before each measurement. Measurements still run when it is used up, and say so.
+ * before the start and before each measurement (about 40 of them). Measurements still run when it is used up, and
+ * say so.
  */
-const QUIET_BUDGET_MS = 120_000
+const QUIET_BUDGET_MS = 300_000
 /** A window in which other processes used more than this share of the machine counts as disturbed. */
 const DISTURBED_SHARE = 0.1
 /** How many disturbed frame-rate windows (each) and join runs (in all) are measured again. */
@@ -116,7 +120,8 @@ function machine() {
     node: process.version,
     chromium: commandOutput(CHROMIUM, ['--version']),
     commit: commandOutput('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
-    dirty: commandOutput('git', ['-C', root, 'status', '--porcelain']) !== '',
+    // The file this run writes does not make the code under test dirty.
+    dirty: commandOutput('git', ['-C', root, 'status', '--porcelain', '--', '.', ':!BENCHMARKS.md']) !== '',
     loadBefore: os.loadavg()[0] ?? NaN,
   }
 }
@@ -769,6 +774,21 @@ async function main() {
       await leaveAndWait(guest.context)
     }
     if (host.errors.length > 0) console.warn(`host page errors: ${host.errors.join('; ')}`)
+    // The staying page rendered every frame: it would load the next measurements' two cores.
+    await host.context.close()
+
+    // 4-6. Issue 3, each in calls of its own (bench/protocol.mjs).
+    const protocol = await measureProtocolAndFaults({
+      browser,
+      app,
+      newParticipant,
+      joinCall,
+      waitForPanels,
+      waitForQuiet,
+      watchForeignCpu,
+      mayMeasureAgain: () => quietBudgetMs > 0,
+      disturbedShare: DISTURBED_SHARE,
+    })
 
     // 2b. The call's JavaScript, as a real page loaded it.
     const loaded = [...(callScripts ?? [])].sort().map((url) => {
@@ -795,6 +815,7 @@ async function main() {
       discarded,
       developmentBuild: dist.developmentBuild,
       hostErrors: host.errors,
+      protocol,
     })
     console.log(`\n${report.table}`)
     writeFileSync(path.join(root, 'BENCHMARKS.md'), report.markdown)
@@ -819,6 +840,7 @@ async function main() {
  *   foreign: { start: number, fps: number[], join: number[] },
  *   discarded: { fps: { fps: number, foreign: number }[], join: { ms: number, baseline: number, foreign: number }[] },
  *   developmentBuild: boolean, hostErrors: string[],
+ *   protocol: import('./protocol.mjs').ProtocolResults,
  * }} r
  */
 function render(r) {
@@ -832,6 +854,7 @@ function render(r) {
   const samples = (/** @type {number[]} */ values) => values.map((v) => Math.round(v)).join(', ')
   const fpsSamples = (/** @type {number[]} */ values) => values.map(fixed1).join(', ')
   const shares = (/** @type {number[]} */ values) => values.map(percent).join(', ')
+  const issue3 = renderProtocol(r.protocol, DISTURBED_SHARE)
   const disturbed = [...r.foreign.fps, ...r.foreign.join].filter((share) => share > DISTURBED_SHARE).length
 
   const rows = [
@@ -888,6 +911,8 @@ function render(r) {
         `  ${f.file.padEnd(34)} ${kb(f.gzip).padStart(10)}${f.emulator ? '  (emulator only, excluded)' : ''}`,
     ),
     `three alone (gzip): ${r.three.parts.map((p) => `${p.file} ${kb(p.gzip)}`).join(' + ')}`,
+    '',
+    issue3.table,
   ].join('\n')
 
   const mdTable = rows.map((row) => `| ${row.join(' | ')} |`)
@@ -925,7 +950,7 @@ little about a headset: compare each number with its baseline.
 - Code: commit ${i.commit}${i.dirty ? ' plus uncommitted changes' : ''}
 - Load average (1 min): ${i.loadBefore.toFixed(2)} at the start, ${i.loadAfter.toFixed(2)} at the end
 - CPU share of other processes (all outside this benchmark's process tree): ${percent(r.foreign.start)} before the start;
-  frame-rate windows ${shares(r.foreign.fps)}; join runs ${shares(r.foreign.join)}
+  frame-rate windows ${shares(r.foreign.fps)}; join runs ${shares(r.foreign.join)}; issue 3's windows ${shares(issue3.foreign)}
 - Before starting and before each measurement the run waits until other processes use under ${percent(DISTURBED_SHARE)} of the
   CPU (at most ${QUIET_BUDGET_MS / 1000} s in all; it waited ${Math.round((QUIET_BUDGET_MS - quietBudgetMs) / 1000)} s), and measures a window or run again when they took
   more during it (at most ${REMEASURE_LIMIT} times)
@@ -934,6 +959,9 @@ ${warnings.map((w) => `\n> ${w}`).join('\n')}
 ## Results
 
 ${mdTable.join('\n')}
+
+Issue 3's numbers (protocol round trip, a crashed participant, a cut connection) are in
+[Protocol and faults](#protocol-and-faults-issue-3) below.
 
 ## 1. Join click → first remote video frame drawn on the panel
 
@@ -1037,7 +1065,8 @@ joins, A shows B's video on a panel, ${FPS_WARMUP_MS / 1000} s of settling, then
 conditions alternate ${FPS_REPEATS} times and each reports its median. The one-panel condition also carries B rendering its own
 scene and both pages encoding and decoding video on the same two cores, so the ratio is the cost of a real
 remote participant on this machine, not of drawing one textured quad.
-`
+
+${issue3.markdown}`
   return { table, markdown }
 }
 
