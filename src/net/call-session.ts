@@ -35,6 +35,9 @@ const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
  * the PeerServer's queue (about 5 s) and is delivered if someone takes the seat meanwhile.
  */
 const DIAL_TIMEOUT_MS = 15000
+/** After sending goodbyes: wait at least this long, and at most the other while a channel still buffers, ms. */
+const LEAVE_FLUSH_MIN_MS = 300
+const LEAVE_FLUSH_MAX_MS = 1500
 /** Longest wait for the PeerServer to accept our id, ms. */
 const REGISTER_TIMEOUT_MS = 10000
 /** After a participant's link drops we re-dial for this long before we call them gone, ms. */
@@ -849,13 +852,23 @@ export class CallSession {
     for (const link of this.links.values()) link.protocol.send({ type: 'bye' })
     for (const timer of this.timers) clearInterval(timer)
     for (const reconnect of this.reconnects.values()) this.endReconnect(reconnect)
-    // Give the goodbyes a moment to leave the data channels before the connections close.
+    // Closing a connection discards what it has not sent yet, and a busy page may not have sent the goodbyes
+    // within a fixed moment: wait until every channel's buffer is empty (a little longer, for the SCTP
+    // acknowledgement), at most LEAVE_FLUSH_MAX_MS, then close.
     const peer = this.peer
     const links = [...this.links.values()]
     this.links.clear()
-    setTimeout(() => {
+    const startedAt = Date.now()
+    const closeWhenSent = () => {
+      const pending = links.some((link) => (link.data.dataChannel?.bufferedAmount ?? 0) > 0)
+      const waited = Date.now() - startedAt
+      if ((pending || waited < LEAVE_FLUSH_MIN_MS) && waited < LEAVE_FLUSH_MAX_MS) {
+        setTimeout(closeWhenSent, 50)
+        return
+      }
       for (const link of links) this.detachLink(link)
       peer?.destroy()
-    }, 100)
+    }
+    setTimeout(closeWhenSent, 50)
   }
 }
