@@ -290,10 +290,7 @@ export class CallSession {
     if (!conn) return
     const existing = this.links.get(seat)
     if (existing) this.detachLink(existing)
-    const link = this.addLink(seat, remoteId, conn, 'outgoing', null)
-    link.dialTimer = setTimeout(() => {
-      if (!link.protocol.ready && this.links.get(seat) === link) this.dropLink(link, null)
-    }, DIAL_TIMEOUT_MS)
+    this.addLink(seat, remoteId, conn, 'outgoing', null)
   }
 
   private dialMetadata(): DialMetadata {
@@ -417,6 +414,9 @@ export class CallSession {
       qualityCounters: null,
     }
     this.links.set(seat, link)
+    link.dialTimer = setTimeout(() => {
+      if (!link.protocol.ready && current()) this.dropLink(link, 'lost')
+    }, DIAL_TIMEOUT_MS)
     data.on('open', () => {
       if (!current()) return
       protocol.lastHeard = Date.now()
@@ -604,6 +604,12 @@ export class CallSession {
     const now = Date.now()
     for (const link of [...this.links.values()]) {
       if (!link.data.open) continue
+      // A link still in admission or hello is governed by its setup timeout, not by silence: two busy pages can
+      // take seconds to get through the handshake.
+      if (!link.protocol.ready) {
+        void this.sampleTransport(link)
+        continue
+      }
       const liveness = {
         messageSilenceMs: now - link.protocol.lastHeard,
         transportSilenceMs:
@@ -640,14 +646,12 @@ export class CallSession {
       if (stat.type === 'transport') total += stat.bytesReceived ?? 0
     }
     const now = Date.now()
-    const previousSample = link.lastSampleAt
     link.lastSampleAt = now
     if (total !== link.bytesReceived) {
       link.bytesReceived = total
-      // The bytes arrived at some point since the previous sample; counting from then (not from now) keeps a
-      // crash from looking up to a sample interval younger than it is, so it is noticed within 5 s. A page that
-      // is merely busy still shows new bytes at every sample, so it never looks silent for 3 s.
-      link.lastTransportActivity = Math.max(link.lastTransportActivity, previousSample)
+      // Dated from this sample, not the previous one: on two busy cores samples come late, and dating bytes
+      // earlier made busy pages look silent for 3 s (a crash is then noticed in 4-5 s instead of 3.5-4.5 s).
+      link.lastTransportActivity = now
     }
     // The link may have been replaced meanwhile, and a participant who left must not come back as "Joining".
     if (this.links.get(link.seat) !== link || !this.store.getState().participants[link.peerId]) return
@@ -708,7 +712,8 @@ export class CallSession {
     const state = this.store.getState()
     const participant = state.participants[link.peerId]
     const reconnect = this.reconnects.get(link.seat)
-    if (why === 'lost' && !this.left && participant && (wasReady || reconnect)) {
+    // Someone is in that seat (the connection opened): whether or not the handshake finished, try again.
+    if (why === 'lost' && !this.left && participant && participant.status !== 'gone') {
       this.startReconnect(link.seat, link.peerId, participant.name)
       return
     }
@@ -761,7 +766,11 @@ export class CallSession {
     if (link) this.detachLink(link)
     const state = this.store.getState()
     state.upsertParticipant(reconnect.peerId, { seat: reconnect.seat, status: 'gone', stream: null })
-    state.notify(`The connection to ${reconnect.name} was lost.`)
+    state.notify(
+      this.announced.has(reconnect.seat)
+        ? `The connection to ${reconnect.name} was lost.`
+        : 'A participant who was joining could not be reached.',
+    )
     setTimeout(() => {
       const participant = this.store.getState().participants[reconnect.peerId]
       if (participant?.status === 'gone') this.store.getState().removeParticipant(reconnect.peerId)
