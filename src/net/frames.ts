@@ -303,8 +303,8 @@ export function encodeFrame(frame: Frame): ArrayBuffer {
 
 /**
  * ms of signal in one ECG frame: 250 Hz × 400 ms = 100 samples per lead. Per lead that is 2.5 frames/s × 25 header bytes +
- * 500 sample bytes = 562.5 B/s, under the 600 B/s budget (570 B/s with the 3 bytes PeerJS's binary serialization
- * adds to each message). 250 ms batches would cost exactly 600 B/s before that wrapper, with no margin left.
+ * 500 sample bytes = 562.5 B/s, under the 600 B/s budget (the app's data channels use PeerJS's `raw` serialization,
+ * so no wrapper is added). 250 ms batches would cost exactly 600 B/s, with no margin left.
  */
 export const ECG_BATCH_MS = 400
 

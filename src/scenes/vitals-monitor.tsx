@@ -11,7 +11,7 @@ import {
   LineBasicMaterial,
   SRGBColorSpace,
 } from 'three'
-import type { VitalsFeed } from '../vitals/feed'
+import type { PatientVitals, VitalsFeed } from '../vitals/feed'
 import { buildMonitorModel, type MonitorInputs } from '../vitals/monitor'
 import { CANVAS_HEIGHT, CANVAS_WIDTH, drawMonitor } from './monitor-canvas'
 
@@ -25,6 +25,8 @@ const STRIP_SECONDS = 5
 const STRIP_MICROVOLTS = 1500
 /** Outside XR the scene draws on demand; while an ECG streams it is redrawn this often, ms. */
 const SWEEP_INTERVAL_MS = 40
+/** Without a new message, the numerics are re-checked this often (alarm flashes at 2 Hz need 4 checks/s), ms. */
+const NUMERICS_CHECK_MS = 125
 
 export interface VitalsMonitorProps {
   feed: VitalsFeed
@@ -68,7 +70,7 @@ function VitalsMonitor({ feed, peerId, title, inputs }: VitalsMonitorProps) {
     line.frustumCulled = false
     return { geometry, line }
   }, [samples, peerId])
-  const drawn = useRef({ key: '' })
+  const drawn = useRef({ key: '', version: -1, checkedAt: 0 })
 
   useEffect(
     () => () => {
@@ -95,6 +97,17 @@ function VitalsMonitor({ feed, peerId, title, inputs }: VitalsMonitorProps) {
     const patient = feed.get(peerId)
     if (!patient) return
     const now = Date.now()
+    // The numerics change with a new message (the feed's version) or with time (staleness, ages, alarm flashes,
+    // at most a few Hz): build the model only then, not on every rendered frame.
+    const due =
+      patient.version !== drawn.current.version || now - drawn.current.checkedAt >= NUMERICS_CHECK_MS
+    if (due) drawNumerics(patient, now)
+    drawEcg(patient, now)
+  })
+
+  const drawNumerics = (patient: PatientVitals, now: number) => {
+    drawn.current.version = patient.version
+    drawn.current.checkedAt = now
     const model = buildMonitorModel(title, patient, inputs(now))
     // Redraw the canvas only when what it shows changed (values, staleness, alarm phase, trend minute).
     const key = JSON.stringify(
@@ -116,6 +129,9 @@ function VitalsMonitor({ feed, peerId, title, inputs }: VitalsMonitorProps) {
       }
       drawn.current.key = key
     }
+  }
+
+  const drawEcg = (patient: PatientVitals, now: number) => {
     // The ECG strip: the newest samples end at the sweep position; older ones wrap round behind it.
     const strip = patient.ecg
     const positions = geometry.getAttribute('position') as BufferAttribute
@@ -133,7 +149,7 @@ function VitalsMonitor({ feed, peerId, title, inputs }: VitalsMonitorProps) {
       array[i * 3 + 2] = 0.002
     }
     positions.needsUpdate = true
-  })
+  }
 
   return (
     <group name={`vitals-monitor:${peerId}`}>
