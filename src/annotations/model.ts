@@ -256,6 +256,37 @@ export function applyAnnotationOps(state: AnnotationState, ops: Iterable<Annotat
   return next
 }
 
+/**
+ * Whether `op` can no longer change `state` nor any state that also holds the ops that made it so: its annotation
+ * was deleted, cleared, or pushed out by the limit, or (a clear) a later clear covers it. Such ops need not be
+ * kept or sent to a newcomer: the state built without them is the same (the delete or clear that voided them is
+ * kept, and it alone recreates the deletion mark and the clock).
+ */
+export function isObsoleteAnnotationOp(
+  state: AnnotationState,
+  op: { kind: string } & Partial<AnnotationOp>,
+): boolean {
+  switch (op.kind) {
+    case 'annotation-clear':
+      return (op as AnnotationClearOp).clock < state.clearedBelow
+    case 'annotation-add':
+    case 'annotation-update':
+    case 'annotation-delete': {
+      const { id, clock } =
+        op.kind === 'annotation-add'
+          ? { id: (op as AnnotationAddOp).id, clock: (op as AnnotationAddOp).clock }
+          : { id: (op as AnnotationUpdateOp).target, clock: (op as AnnotationUpdateOp).targetClock }
+      if (clock < state.clearedBelow) return true
+      const record = state.records.get(id)
+      // Absent: pushed out by the limit (or never applied here, which does not happen: ops are applied first).
+      if (!record || record.clock !== clock) return true
+      return op.kind !== 'annotation-delete' && record.deleted
+    }
+    default:
+      return false
+  }
+}
+
 const materialized = new WeakMap<AnnotationState, readonly Annotation[]>()
 
 /**

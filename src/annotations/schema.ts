@@ -129,3 +129,126 @@ export const laserMessageSchema = z.object({
   hit: vec3Schema.optional(),
   at,
 })
+
+/** Most corners of one shared plane's outline: detected planes are rectangles or simple polygons. */
+export const MAX_POLYGON_POINTS = 64
+/**
+ * Most vertices and triangles of one shared mesh message. With vertices as float32 and indices as uint16, both
+ * base64, a mesh at the limit is about 190,000 characters: under the 256 KiB Chromium allows in one data-channel
+ * message. A larger scanned mesh is split into pieces by the worker (see space.ts `splitMesh`).
+ */
+export const MAX_MESH_VERTICES = 6000
+export const MAX_MESH_TRIANGLES = 12000
+/** Semantic labels (WebXR's "wall", "table", …): short words. */
+const MAX_SURFACE_LABEL = 40
+
+const base64 = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil(maxBytes / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
+
+/** Decodes base64 to bytes without atob's string detour; `null` if the text is not whole base64. */
+export function base64ToBytes(text: string): Uint8Array | null {
+  if (text.length % 4 !== 0) return null
+  try {
+    const binary = atob(text)
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    return bytes
+  } catch {
+    return null
+  }
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = ''
+  const chunk = 0x8000
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk))
+  }
+  return btoa(binary)
+}
+
+/** Little-endian float32 vertices, finite and inside the room bounds; the issue says which check failed. */
+const meshVertices = base64(MAX_MESH_VERTICES * 12).transform((text, context) => {
+  const bytes = base64ToBytes(text)
+  if (!bytes || bytes.length % 12 !== 0 || bytes.length === 0) {
+    context.addIssue({ code: 'custom', message: 'vertices are not whole xyz float32 triples' })
+    return z.NEVER
+  }
+  const view = new DataView(bytes.buffer)
+  const vertices = new Float32Array(bytes.length / 4)
+  for (let i = 0; i < vertices.length; i++) {
+    const value = view.getFloat32(i * 4, true)
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_COORDINATE) {
+      context.addIssue({ code: 'custom', message: 'vertex outside the room bounds' })
+      return z.NEVER
+    }
+    vertices[i] = value
+  }
+  return vertices
+})
+
+/** Little-endian uint16 triangle indices. */
+const meshIndices = base64(MAX_MESH_TRIANGLES * 6).transform((text, context) => {
+  const bytes = base64ToBytes(text)
+  if (!bytes || bytes.length % 6 !== 0 || bytes.length === 0) {
+    context.addIssue({ code: 'custom', message: 'indices are not whole uint16 triangles' })
+    return z.NEVER
+  }
+  const view = new DataView(bytes.buffer)
+  const indices = new Uint16Array(bytes.length / 2)
+  for (let i = 0; i < indices.length; i++) indices[i] = view.getUint16(i * 2, true)
+  return indices
+})
+
+const surfaceBase = {
+  /** Made up by the worker's device: WebXR gives planes and meshes no ids. */
+  id: frameRefId,
+  label: z.string().max(MAX_SURFACE_LABEL),
+  position: vec3Schema,
+  orientation: quatSchema,
+}
+
+/**
+ * One surface the on-site worker's headset detected, in the worker's reference space: a plane (its outline in the
+ * plane's own x/z, y up from the surface) or a triangle mesh (vertices in the mesh's own space).
+ */
+export const surfaceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...surfaceBase,
+    kind: z.literal('plane'),
+    /** x, z pairs in the plane's space. */
+    polygon: z
+      .array(z.tuple([coordinate, coordinate]))
+      .min(3)
+      .max(MAX_POLYGON_POINTS),
+  }),
+  z
+    .object({ ...surfaceBase, kind: z.literal('mesh'), vertices: meshVertices, indices: meshIndices })
+    .refine((mesh) => {
+      const count = mesh.vertices.length / 3
+      return mesh.indices.every((index) => index < count)
+    }, 'a triangle names a vertex the mesh does not have'),
+])
+
+/** A surface appeared or changed: the newest message per id replaces the older. */
+export const surfaceMessageSchema = z.object({ type: z.literal('surface'), surface: surfaceSchema })
+
+/** Surfaces the worker's headset no longer detects. */
+export const surfacesRemovedMessageSchema = z.object({
+  type: z.literal('surfaces-removed'),
+  ids: z.array(frameRefId).min(1).max(100),
+})
+
+/**
+ * Whether the worker shares their space (in an AR session) and the vertical field of view of their view, which
+ * turns a point on their video into a ray. Sent on change and to everyone who connects.
+ */
+export const spaceMessageSchema = z.object({
+  type: z.literal('space'),
+  sharing: z.boolean(),
+  /** radians */
+  fovY: z.number().finite().min(0.1).max(3),
+})

@@ -1,5 +1,6 @@
 // What an app message from an admitted participant does to our state. Pure (the store and the op log are
 // passed in), so the fuzz tests can prove that nothing but a valid message changes anything.
+import type { SpaceFeed } from '../annotations/space'
 import type { ConsultStore } from '../state/store'
 import type { VitalsFeed } from '../vitals/feed'
 import type { AppMessage } from './peer-link'
@@ -10,6 +11,8 @@ export interface MessageContext {
   store: ConsultStore
   log: OpLog
   vitals: VitalsFeed
+  /** The worker's shared space and everyone's laser pointers. */
+  space: SpaceFeed
   now: number
   /** Who sent it: their peer id, seat and session. */
   peerId: string
@@ -21,7 +24,7 @@ export interface MessageContext {
 export type Reply = { kind: 'ack'; ids: string[] } | { kind: 'left' } | null
 
 export function applyMessage(context: MessageContext, message: AppMessage): Reply {
-  const { store, log, vitals, now, peerId, seat, session } = context
+  const { store, log, vitals, space, now, peerId, seat, session } = context
   switch (message.type) {
     case 'media-state':
       store.getState().upsertParticipant(peerId, { seat, muted: message.muted, cameraOff: message.cameraOff })
@@ -38,6 +41,22 @@ export function applyMessage(context: MessageContext, message: AppMessage): Repl
       return null
     case 'vitals-stopped':
       vitals.stop(peerId, now)
+      return null
+    case 'laser': {
+      // A pointer speaks for its sender only: one naming another session is ignored.
+      if (message.author !== session) return null
+      const { type: _type, ...laser } = message
+      space.receiveLaser(laser, now)
+      return null
+    }
+    case 'space':
+      space.setState(peerId, message.sharing, message.fovY)
+      return null
+    case 'surface':
+      space.putSurface(peerId, message.surface)
+      return null
+    case 'surfaces-removed':
+      space.removeSurfaces(peerId, message.ids)
       return null
     case 'bye':
       return { kind: 'left' }
@@ -60,7 +79,13 @@ export function applyOp(store: ConsultStore, ownSession: string, op: Op) {
         mine: op.author === ownSession,
       })
       return
+    case 'annotation-add':
+    case 'annotation-update':
+    case 'annotation-delete':
+    case 'annotation-clear':
+      store.getState().applyAnnotationOp(op)
+      return
     default:
-      assertNever(op.kind)
+      assertNever(op)
   }
 }

@@ -2,13 +2,15 @@
 // The only module (with its helpers in src/net/) that touches peerjs. It writes what happens into the store and
 // reads nothing from React. What travels on a data connection, and when, is ./peer-link's business.
 import Peer, { type CallOption, type DataConnection, type MediaConnection, type PeerError } from 'peerjs'
+import { type AnnotationOp, isObsoleteAnnotationOp, type Laser } from '../annotations/model'
+import { SpaceFeed, type Surface } from '../annotations/space'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, seatPeerId } from '../room/invite'
 import type { ConsultStore } from '../state/store'
 import { VitalsFeed } from '../vitals/feed'
 import type { Measurement } from '../vitals/types'
 import { admissionKey } from './admission'
 import { applyMessage, applyOp } from './apply'
-import { encodeFrame, type Frame } from './frames'
+import { encodeFrame, type Frame, type PoseFrame } from './frames'
 import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { type AppMessage, type LinkFailure, PeerLink } from './peer-link'
@@ -26,6 +28,8 @@ import { type PeerServerOptions, ServerUnreachableError } from './server-config'
 
 /** The frame stream id of the ECG (lead I): other waveforms would take other ids. */
 export const ECG_STREAM = 0
+/** The frame stream id of the on-site worker's head pose, about 10 Hz while they share their space. */
+export const HEAD_POSE_STREAM = 1
 /** How often we tell each peer we are alive, and sample its transport, ms. */
 const HEARTBEAT_MS = 1000
 /** A transport sample older than two heartbeats means our own page is lagging, ms. */
@@ -91,6 +95,10 @@ interface Link {
   outbox: Op[]
   outboxTimer: ReturnType<typeof setTimeout> | null
   opsBucket: TokenBucket
+  /** Our surfaces waiting to go out on this link, newest per id, paced by the receiver's limit. */
+  surfaceOutbox: Map<string, Surface>
+  surfaceTimer: ReturnType<typeof setTimeout> | null
+  surfaceBucket: TokenBucket
   /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
   qualityCounters: QualityCounters | null
 }
@@ -121,6 +129,15 @@ export interface CallSessionOptions {
   seatIds?: string[]
   /** Where received vitals go; the app passes its own so the panels can read it. */
   vitals?: VitalsFeed
+  /** Where the worker's shared space and the laser pointers go; the app passes its own for the scenes. */
+  space?: SpaceFeed
+}
+
+/** What we share of our own space (when we are the on-site worker in AR). */
+interface OwnSpace {
+  sharing: boolean
+  fovY: number
+  surfaces: Map<string, Surface>
 }
 
 /** What a dial and a media call carry: the caller's seat and session. */
@@ -165,13 +182,25 @@ export class CallSession {
   private readonly log: OpLog
   /** The vitals the others share with us, for the monitor panels, alarms and the record. */
   readonly vitals: VitalsFeed
+  /** The worker's space and the laser pointers the others share with us. */
+  readonly space: SpaceFeed
+  private readonly ownSpace: OwnSpace = { sharing: false, fovY: 1, surfaces: new Map() }
   private readonly frameHandlers = new Set<(peerId: string, frame: Frame) => void>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
   constructor(private readonly options: CallSessionOptions) {
-    this.log = new OpLog(this.session, (op) => applyOp(this.store, this.session, op))
+    this.log = new OpLog(this.session, (op) => {
+      applyOp(this.store, this.session, op)
+      // A delete or a clear makes older annotation ops pointless: forget them, so neither our memory nor a
+      // newcomer's snapshot grows with strokes nobody sees any more.
+      if (op.kind === 'annotation-delete' || op.kind === 'annotation-clear') {
+        const annotations = this.store.getState().annotations
+        this.log.prune((kept) => kept.kind === 'chat' || !isObsoleteAnnotationOp(annotations, kept))
+      }
+    })
     this.vitals = options.vitals ?? new VitalsFeed()
+    this.space = options.space ?? new SpaceFeed()
   }
 
   private trace(...details: unknown[]) {
@@ -367,6 +396,8 @@ export class CallSession {
         if (!current()) return
         if (frame.kind === 'waveform' && frame.stream === ECG_STREAM) {
           this.vitals.receiveEcg(link.peerId, frame, Date.now())
+        } else if (frame.kind === 'pose' && frame.stream === HEAD_POSE_STREAM) {
+          this.space.receivePose(link.peerId, frame.position, frame.orientation, frame.capturedAt, Date.now())
         }
         for (const handler of this.frameHandlers) handler(link.peerId, frame)
       },
@@ -411,6 +442,9 @@ export class CallSession {
       outbox: [],
       outboxTimer: null,
       opsBucket: new TokenBucket(LIMITS.ops, now),
+      surfaceOutbox: new Map(),
+      surfaceTimer: null,
+      surfaceBucket: new TokenBucket(LIMITS.surface, now),
       qualityCounters: null,
     }
     this.links.set(seat, link)
@@ -468,6 +502,12 @@ export class CallSession {
     // Whatever they have not acknowledged yet: everything, for a newcomer (the snapshot), or what was in flight
     // when the link dropped.
     this.enqueue(link, this.log.missingFor(hello.session))
+    // Our space, if we share one: a newcomer or a reconnected peer has no idea of it.
+    if (this.ownSpace.sharing) {
+      link.protocol.send({ type: 'space', sharing: true, fovY: this.ownSpace.fovY })
+      for (const surface of this.ownSpace.surfaces.values()) link.surfaceOutbox.set(surface.id, surface)
+      this.flushSurfaces(link)
+    }
   }
 
   private onMessage(link: Link, message: AppMessage) {
@@ -476,6 +516,7 @@ export class CallSession {
         store: this.store,
         log: this.log,
         vitals: this.vitals,
+        space: this.space,
         now: Date.now(),
         peerId: link.peerId,
         seat: link.seat,
@@ -505,8 +546,94 @@ export class CallSession {
       role: this.options.invite.role,
       text: trimmed,
     }
+    this.publish(op)
+  }
+
+  /** Applies an operation we author and sends it to everyone, now or when they (re)connect. */
+  private publish(op: Op) {
     this.log.add(op)
     for (const link of this.links.values()) if (link.protocol.ready) this.enqueue(link, [op])
+  }
+
+  /** What every annotation op we author starts with: a call-unique id, our session, our clock. */
+  opBase(): { id: string; author: string; at: number } {
+    return { id: this.log.nextId(), author: this.session, at: Date.now() }
+  }
+
+  /** Our session id: the author of our annotations and laser. */
+  get sessionId(): string {
+    return this.session
+  }
+
+  /** Applies and shares an annotation op we made (src/app/guidance.ts builds them). */
+  publishAnnotationOp(op: AnnotationOp) {
+    this.publish(op)
+  }
+
+  /** Our laser pointer, to everyone, now: it is ephemeral, so nothing is queued or resent. */
+  broadcastLaser(laser: Laser) {
+    for (const link of this.links.values())
+      if (link.protocol.ready) link.protocol.send({ type: 'laser', ...laser })
+  }
+
+  /** Whether we share our space (we are in AR), and the field of view that maps our video to rays. */
+  shareSpace(sharing: boolean, fovY: number) {
+    if (this.ownSpace.sharing === sharing && this.ownSpace.fovY === fovY) return
+    this.ownSpace.sharing = sharing
+    this.ownSpace.fovY = fovY
+    if (!sharing) this.ownSpace.surfaces.clear()
+    for (const link of this.links.values()) {
+      if (!link.protocol.ready) continue
+      if (!sharing) link.surfaceOutbox.clear()
+      link.protocol.send({ type: 'space', sharing, fovY })
+    }
+  }
+
+  /** A surface our headset detected, new or changed: to everyone, paced, the newest per id. */
+  shareSurface(surface: Surface) {
+    if (!this.ownSpace.sharing) return
+    this.ownSpace.surfaces.set(surface.id, surface)
+    for (const link of this.links.values()) {
+      if (!link.protocol.ready) continue
+      link.surfaceOutbox.set(surface.id, surface)
+      this.flushSurfaces(link)
+    }
+  }
+
+  /** Surfaces our headset lost track of. */
+  removeSurfaces(ids: string[]) {
+    const removed = ids.filter((id) => this.ownSpace.surfaces.delete(id))
+    if (removed.length === 0) return
+    for (const link of this.links.values()) {
+      for (const id of removed) link.surfaceOutbox.delete(id)
+      if (!link.protocol.ready) continue
+      for (let i = 0; i < removed.length; i += 100)
+        link.protocol.send({ type: 'surfaces-removed', ids: removed.slice(i, i + 100) })
+    }
+  }
+
+  /** Our head pose, as a frame to everyone (about 10 Hz while sharing our space). */
+  broadcastHeadPose(pose: Omit<PoseFrame, 'kind' | 'stream'>) {
+    this.broadcastFrame({ kind: 'pose', stream: HEAD_POSE_STREAM, ...pose })
+  }
+
+  private flushSurfaces(link: Link) {
+    if (link.surfaceTimer || this.links.get(link.seat) !== link) return
+    while (link.surfaceOutbox.size > 0 && link.protocol.ready) {
+      const now = Date.now()
+      const wait = link.surfaceBucket.waitMs(now)
+      if (wait > 0) {
+        link.surfaceTimer = setTimeout(() => {
+          link.surfaceTimer = null
+          this.flushSurfaces(link)
+        }, wait)
+        return
+      }
+      link.surfaceBucket.take(now)
+      const [id, surface] = link.surfaceOutbox.entries().next().value as [string, Surface]
+      link.surfaceOutbox.delete(id)
+      link.protocol.send({ type: 'surface', surface })
+    }
   }
 
   private enqueue(link: Link, ops: Op[]) {
@@ -685,6 +812,7 @@ export class CallSession {
   private detachLink(link: Link) {
     if (link.dialTimer) clearTimeout(link.dialTimer)
     if (link.outboxTimer) clearTimeout(link.outboxTimer)
+    if (link.surfaceTimer) clearTimeout(link.surfaceTimer)
     if (this.links.get(link.seat) === link) this.links.delete(link.seat)
     link.protocol.close()
     for (const [type, count] of Object.entries(link.protocol.received)) {
@@ -722,6 +850,7 @@ export class CallSession {
     if (!participant) return
     state.removeParticipant(link.peerId)
     this.vitals.remove(link.peerId)
+    this.space.remove(link.peerId, link.remoteSession)
     if (why === 'left' && wasReady) state.notify(`${participant.name} left the call.`)
   }
 

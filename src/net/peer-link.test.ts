@@ -4,7 +4,7 @@ import { admissionKey, newNonce, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
-import { LIMITS, PROTOCOL_VERSION } from './protocol'
+import { LIMITS, MAX_MESSAGE_CHARS, PROTOCOL_VERSION } from './protocol'
 
 interface Side {
   link: PeerLink
@@ -189,7 +189,7 @@ describe('PeerLink limits', () => {
       onFailure: () => undefined,
       onIgnored: (reason) => ignored.push(reason),
     })
-    link.receive('x'.repeat(200_000))
+    link.receive('x'.repeat(MAX_MESSAGE_CHARS + 1))
     link.receive('{"type":"ping"')
     link.receive(new ArrayBuffer(8))
     link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce(), pad: 'x'.repeat(300) }))

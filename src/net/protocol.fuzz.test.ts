@@ -3,6 +3,7 @@
 // input leaves the app's state exactly as it was.
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { SpaceFeed } from '../annotations/space'
 import { createRoom } from '../room/invite'
 import { createConsultStore } from '../state/store'
 import { VitalsFeed } from '../vitals/feed'
@@ -136,6 +137,7 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
   const store = createConsultStore()
   const log = new OpLog('own-session', (op) => applyOp(store, 'own-session', op))
   const vitals = new VitalsFeed()
+  const space = new SpaceFeed()
   let link: PeerLink
   let clock = 0
 
@@ -170,7 +172,7 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       onHello: () => undefined,
       onMessage: (message) =>
         applyMessage(
-          { store, log, vitals, now: clock, peerId: 'xc-b', seat: 1, session: 'ben-session' },
+          { store, log, vitals, space, now: clock, peerId: 'xc-b', seat: 1, session: 'ben-session' },
           message,
         ),
       onFailure: () => undefined,
@@ -194,11 +196,14 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
   })
 
   const snapshot = () => {
-    const { participants, chat, notices } = store.getState()
+    const { participants, chat, notices, annotations } = store.getState()
     return structuredClone({
       participants,
       chat,
       notices,
+      annotations,
+      space: space.get('xc-b') ?? null,
+      lasers: [...space.lasers.values()],
       ops: log.all(),
       vitals: vitals.get('xc-b') ?? null,
     })

@@ -3,6 +3,14 @@
 // typed message or a typed rejection; neither ever throws. Messages travel as JSON text, so their size is known
 // before anything is parsed; high-rate sample streams use the binary frames of ./frames instead.
 import { z } from 'zod'
+import {
+  annotationOpSchemas,
+  bytesToBase64,
+  laserMessageSchema,
+  spaceMessageSchema,
+  surfaceMessageSchema,
+  surfacesRemovedMessageSchema,
+} from '../annotations/schema'
 import { ROLES } from '../room/invite'
 import { VITAL_KINDS } from '../vitals/types'
 import { TOKEN_LENGTH } from './admission'
@@ -64,7 +72,7 @@ const chatOp = z.object({
   role: z.enum(ROLES),
   text: z.string().min(1).max(MAX_CHAT_LENGTH),
 })
-export const opSchema = z.discriminatedUnion('kind', [chatOp])
+export const opSchema = z.discriminatedUnion('kind', [chatOp, ...annotationOpSchemas])
 export type Op = z.infer<typeof opSchema>
 export type ChatOp = Extract<Op, { kind: 'chat' }>
 
@@ -113,6 +121,10 @@ export const messageSchema = z.discriminatedUnion('type', [
   ack,
   vitals,
   vitalsStopped,
+  laserMessageSchema,
+  spaceMessageSchema,
+  surfaceMessageSchema,
+  surfacesRemovedMessageSchema,
 ])
 export type Message = z.infer<typeof messageSchema>
 export type MessageType = Message['type']
@@ -146,6 +158,12 @@ export const LIMITS: Record<MessageType, MessageLimit> = {
   // Numerics at 1 Hz plus a manual reading now and then.
   vitals: { maxChars: 4_000, perSecond: 4, burst: 10 },
   'vitals-stopped': { maxChars: 100, perSecond: 1, burst: 3 },
+  // A pointer is streamed at 30 Hz while held.
+  laser: { maxChars: 400, perSecond: 40, burst: 80 },
+  space: { maxChars: 200, perSecond: 2, burst: 10 },
+  // The largest shared mesh (schema.ts MAX_MESH_*), and a room's worth of surfaces at once for a newcomer.
+  surface: { maxChars: 200_000, perSecond: 10, burst: 60 },
+  'surfaces-removed': { maxChars: 10_000, perSecond: 5, burst: 20 },
 }
 
 /** Nothing longer is even parsed: the largest per-type limit. */
@@ -210,8 +228,19 @@ export function decodeText(raw: unknown): ParseResult {
   return parsed
 }
 
+/**
+ * The JSON text of a message. Typed arrays (a shared mesh's vertices and indices) become the base64 of their
+ * bytes, which is what the schema's transforms decode: little-endian, as every browser platform is.
+ */
 export function encodeMessage(message: Message): string {
-  return JSON.stringify(message)
+  return JSON.stringify(message, typedArraysAsBase64)
+}
+
+function typedArraysAsBase64(_key: string, value: unknown): unknown {
+  if (value instanceof Float32Array || value instanceof Uint16Array) {
+    return bytesToBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+  }
+  return value
 }
 
 export function assertNever(value: never): never {

@@ -53,6 +53,15 @@ export class OpLog {
     for (const id of ids) held.add(id)
   }
 
+  /**
+   * Forgets the operations `keep` rejects: ones whose effect a later op has made void (an annotation deleted or
+   * cleared). They are neither resent nor part of a newcomer's snapshot; their ids are forgotten too, so only
+   * prune ops that can no longer change anything even if they arrive again.
+   */
+  prune(keep: (op: Op) => boolean) {
+    for (const [id, op] of this.known) if (!keep(op)) this.known.delete(id)
+  }
+
   /** Everything we know that `session` is not known to hold: what to send it when a link to it opens. */
   missingFor(session: string): Op[] {
     const held = this.heldBy.get(session)

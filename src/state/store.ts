@@ -3,6 +3,12 @@
 import { useStore } from 'zustand'
 import { useShallow } from 'zustand/react/shallow'
 import { createStore, type StateCreator } from 'zustand/vanilla'
+import {
+  type AnnotationOp,
+  type AnnotationState,
+  applyAnnotationOp,
+  createAnnotationState,
+} from '../annotations/model'
 import type { ConnectionQuality } from '../net/quality'
 import type { Invite, Role } from '../room/invite'
 
@@ -86,7 +92,18 @@ export interface ChatSlice {
   addChatMessage: (message: ChatMessage) => void
 }
 
-export type ConsultState = SessionSlice & LocalMediaSlice & ParticipantsSlice & NoticesSlice & ChatSlice
+export interface AnnotationsSlice {
+  /** The remote-guidance marks (src/annotations/model.ts): replaced, never mutated, on every op. */
+  annotations: AnnotationState
+  applyAnnotationOp: (op: AnnotationOp) => void
+}
+
+export type ConsultState = SessionSlice &
+  LocalMediaSlice &
+  ParticipantsSlice &
+  NoticesSlice &
+  ChatSlice &
+  AnnotationsSlice
 
 /** How long a notice stays on screen, ms: long enough to read two short sentences. */
 const NOTICE_MS = 6000
@@ -187,6 +204,16 @@ const createChatSlice: StateCreator<ConsultState, [], [], ChatSlice> = (set) => 
     }),
 })
 
+const createAnnotationsSlice: StateCreator<ConsultState, [], [], AnnotationsSlice> = (set) => ({
+  annotations: createAnnotationState(),
+  applyAnnotationOp: (op) =>
+    set((state) => {
+      const annotations = applyAnnotationOp(state.annotations, op)
+      // The model returns the same state for an op that changes nothing: no new object, no re-render.
+      return annotations === state.annotations ? state : { annotations }
+    }),
+})
+
 export function createConsultStore() {
   return createStore<ConsultState>()((...a) => ({
     ...createSessionSlice(...a),
@@ -194,6 +221,7 @@ export function createConsultStore() {
     ...createParticipantsSlice(...a),
     ...createNoticesSlice(...a),
     ...createChatSlice(...a),
+    ...createAnnotationsSlice(...a),
   }))
 }
 
