@@ -1,4 +1,5 @@
 // Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
+import { createAnnotationState } from '../annotations/model'
 import { CallSession } from '../net/call-session'
 import {
   loadServerConfig,
@@ -9,12 +10,15 @@ import {
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
+import { connectGuidance, guidanceActions, guidanceStore, sharedSpace, unfreeze } from './guidance'
 import { startRecording, stopRecording } from './recording'
 import { remoteVitals } from './vitals-feeds'
 
 let session: CallSession | null = null
 let serverConfig: ServerConfig | null = null
 let xrStore: ConsultXRStore | null = null
+
+connectGuidance(() => session)
 
 async function config(): Promise<ServerConfig> {
   serverConfig ??= await loadServerConfig()
@@ -77,6 +81,7 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
       server,
       debug,
       vitals: remoteVitals,
+      space: sharedSpace,
       ...testOverrides(query),
     })
     await next.join()
@@ -85,7 +90,17 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
       console.warn('the vitals record is not available', error),
     )
     // Tests drive and inspect the call through this (chat bursts, cutting the data connections).
-    if (debug) Object.assign(window, { __xrConsultCall: next })
+    if (debug) {
+      Object.assign(window, {
+        __xrConsultCall: next,
+        __xrConsultGuidance: {
+          actions: guidanceActions,
+          store: guidanceStore,
+          space: sharedSpace,
+          consultStore,
+        },
+      })
+    }
     consultStore.setState({ phase: 'in-call', fatalError: null })
   } catch (error) {
     consultStore.setState({ phase: 'preview', fatalError: sentenceOf(error) })
@@ -99,7 +114,14 @@ export function leaveCall() {
   const state = consultStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  consultStore.setState({ phase: 'left', participants: {}, chat: [], serverConnected: true })
+  unfreeze()
+  consultStore.setState({
+    phase: 'left',
+    participants: {},
+    chat: [],
+    annotations: createAnnotationState(),
+    serverConnected: true,
+  })
 }
 
 export function toggleMute() {

@@ -565,6 +565,15 @@ export class CallSession {
     return this.session
   }
 
+  /** Our seat (0-based; -1 before we joined): picks our default annotation colour. */
+  get seatIndex(): number {
+    return this.seat
+  }
+
+  get displayName(): string {
+    return this.options.displayName
+  }
+
   /** Applies and shares an annotation op we made (src/app/guidance.ts builds them). */
   publishAnnotationOp(op: AnnotationOp) {
     this.publish(op)

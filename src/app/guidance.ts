@@ -1,0 +1,322 @@
+// Remote guidance from the app's side: the tool and colour in use, and the actions that turn a pointer on a
+// surface (mouse, controller ray, hand pinch) or a click on the worker's video into annotation ops. The scenes
+// get these actions as props and call them with points in the worker's space; this module decides what the
+// points make (a stroke, an arrow, a pin, a laser) and sends it through the call session. No React, no three.js.
+import { createStore } from 'zustand/vanilla'
+import {
+  type AnnotationAddOp,
+  type Laser,
+  lastOwn,
+  MAX_POINTS_PER_OP,
+  MAX_STROKE_POINTS,
+  nextClock,
+  placeOnRay,
+  type Shape,
+  type Vec3,
+} from '../annotations/model'
+import { type ColourName, colourFor } from '../annotations/palette'
+import { type Ray, raycastSurfaces, rayThroughImage } from '../annotations/raycast'
+import { type HeadPose, SpaceFeed } from '../annotations/space'
+import type { CallSession } from '../net/call-session'
+import { consultStore } from '../state/store'
+
+export const TOOLS = ['stroke', 'arrow', 'pin', 'laser'] as const
+export type Tool = (typeof TOOLS)[number]
+
+export const TOOL_LABELS: Record<Tool, string> = {
+  stroke: 'Draw',
+  arrow: 'Arrow',
+  pin: 'Pin',
+  laser: 'Laser',
+}
+
+/** The worker's shared space and everyone's pointers, as received (the call session writes, the scenes read). */
+export const sharedSpace = new SpaceFeed()
+
+export interface GuidanceState {
+  tool: Tool
+  /** null: our seat's colour. */
+  colour: ColourName | null
+  /** The text of the next pin. */
+  pinLabel: string
+  /** The worker's video held still on our side, with the head pose it was taken at (marks use that pose). */
+  frozen: { peerId: string; head: HeadPose; fovY: number } | null
+}
+
+export const guidanceStore = createStore<GuidanceState>()(() => ({
+  tool: 'stroke',
+  colour: null,
+  pinLabel: 'Here',
+  frozen: null,
+}))
+
+/** Where a pointer meets the worker's space. */
+export interface Target {
+  /** In the worker's reference space, metres. */
+  point: Vec3
+  /** The surface normal there, towards the pointer; null in mid-air. */
+  normal: Vec3 | null
+  /** In mid-air at a set distance, because the ray met no surface. */
+  approximate: boolean
+}
+
+/** Points of a stroke closer than this to the previous one are skipped, metres: a steady hand makes no line. */
+const MIN_POINT_SPACING = 0.003
+/** Stroke points go out at most this often while drawing, ms: 10 ops a second, each with the new points. */
+const STROKE_FLUSH_MS = 100
+/** A laser goes out at most this often, ms (30 Hz). */
+const LASER_INTERVAL_MS = 33
+/** An arrow made by a click stands this far off the surface, pointing at it, metres. */
+const ARROW_LENGTH = 0.15
+/** Default stroke width, metres: a felt-tip line at arm's length. */
+export const STROKE_WIDTH = 0.006
+
+interface Drawing {
+  id: string
+  clock: number
+  origin: Vec3
+  /** Relative to origin. */
+  points: Vec3[]
+  sent: number
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+let sessionRef: (() => CallSession | null) | null = null
+let drawing: Drawing | null = null
+let lastLaserAt = 0
+
+/** Called once by the call controller: where the current call session is. */
+export function connectGuidance(session: () => CallSession | null) {
+  sessionRef = session
+}
+
+function session(): CallSession | null {
+  return sessionRef?.() ?? null
+}
+
+function colour(call: CallSession): ColourName {
+  return guidanceStore.getState().colour ?? colourFor(Math.max(0, call.seatIndex))
+}
+
+function relative(point: Vec3, origin: Vec3): Vec3 {
+  return [point[0] - origin[0], point[1] - origin[1], point[2] - origin[2]]
+}
+
+function addOp(call: CallSession, origin: Vec3, shape: Shape, approximate: boolean): AnnotationAddOp {
+  return {
+    kind: 'annotation-add',
+    ...call.opBase(),
+    clock: nextClock(consultStore.getState().annotations),
+    authorName: call.displayName,
+    colour: colour(call),
+    placement: { frame: 'world', position: origin, orientation: [0, 0, 0, 1] },
+    approximate,
+    shape,
+  }
+}
+
+/** A pointer went down on the worker's space (or in mid-air): starts what the current tool makes. */
+export function pointerDown(target: Target) {
+  const call = session()
+  if (!call) return
+  const { tool, pinLabel } = guidanceStore.getState()
+  switch (tool) {
+    case 'stroke': {
+      endStroke()
+      const op = addOp(
+        call,
+        target.point,
+        { type: 'stroke', points: [[0, 0, 0]], width: STROKE_WIDTH },
+        target.approximate,
+      )
+      drawing = {
+        id: op.id,
+        clock: op.clock,
+        origin: target.point,
+        points: [[0, 0, 0]],
+        sent: 1,
+        timer: null,
+      }
+      call.publishAnnotationOp(op)
+      return
+    }
+    case 'arrow': {
+      // The arrow stands off the surface along its normal (or comes from the pointer's side in mid-air) and
+      // points at the spot: its head is the mark.
+      const normal = target.normal ?? [0, 0, 1]
+      const from: Vec3 = [normal[0] * ARROW_LENGTH, normal[1] * ARROW_LENGTH, normal[2] * ARROW_LENGTH]
+      call.publishAnnotationOp(
+        addOp(call, target.point, { type: 'arrow', from, to: [0, 0, 0] }, target.approximate),
+      )
+      return
+    }
+    case 'pin':
+      call.publishAnnotationOp(
+        addOp(
+          call,
+          target.point,
+          { type: 'pin', position: [0, 0, 0], label: pinLabel.trim().slice(0, 80) || 'Here' },
+          target.approximate,
+        ),
+      )
+      return
+    case 'laser':
+      return
+  }
+}
+
+/** The pointer moved while down: extends the stroke being drawn. */
+export function pointerMove(target: Target) {
+  if (!drawing) return
+  const point = relative(target.point, drawing.origin)
+  const last = drawing.points[drawing.points.length - 1] as Vec3
+  if (Math.hypot(point[0] - last[0], point[1] - last[1], point[2] - last[2]) < MIN_POINT_SPACING) return
+  if (drawing.points.length >= MAX_STROKE_POINTS) return
+  drawing.points.push(point)
+  drawing.timer ??= setTimeout(flushStroke, STROKE_FLUSH_MS)
+}
+
+/** The pointer came up: the stroke is finished. */
+export function pointerUp() {
+  endStroke()
+}
+
+function flushStroke() {
+  const call = session()
+  if (!drawing || !call) return
+  drawing.timer = null
+  while (drawing.sent < drawing.points.length) {
+    const points = drawing.points.slice(drawing.sent, drawing.sent + MAX_POINTS_PER_OP)
+    call.publishAnnotationOp({
+      kind: 'annotation-update',
+      ...call.opBase(),
+      target: drawing.id,
+      targetClock: drawing.clock,
+      from: drawing.sent,
+      points,
+    })
+    drawing.sent += points.length
+  }
+}
+
+function endStroke() {
+  if (!drawing) return
+  if (drawing.timer) clearTimeout(drawing.timer)
+  flushStroke()
+  drawing = null
+}
+
+/** Deletes our most recent annotation. */
+export function undo() {
+  const call = session()
+  if (!call) return
+  endStroke()
+  const own = lastOwn(consultStore.getState().annotations, call.sessionId)
+  if (!own) return
+  call.publishAnnotationOp({
+    kind: 'annotation-delete',
+    ...call.opBase(),
+    target: own.id,
+    targetClock: own.clock,
+  })
+}
+
+/** Removes every annotation, everyone's, for everyone. */
+export function clearAll() {
+  const call = session()
+  if (!call) return
+  endStroke()
+  call.publishAnnotationOp({
+    kind: 'annotation-clear',
+    ...call.opBase(),
+    clock: nextClock(consultStore.getState().annotations),
+  })
+}
+
+/** Our laser pointer: streamed at up to 30 Hz while held, and once more when released. */
+export function pointLaser(ray: Ray | null, hit: Vec3 | null) {
+  const call = session()
+  if (!call) return
+  const now = Date.now()
+  if (ray && now - lastLaserAt < LASER_INTERVAL_MS) return
+  lastLaserAt = ray ? now : 0
+  const laser: Laser = {
+    author: call.sessionId,
+    colour: colour(call),
+    on: ray !== null,
+    origin: ray?.origin ?? [0, 0, 0],
+    direction: ray?.direction ?? [0, 0, -1],
+    ...(hit ? { hit } : {}),
+    at: now,
+  }
+  call.broadcastLaser(laser)
+}
+
+/**
+ * A point on the worker's video (u, v from its top left, in [0, 1]) as a target in their space: the ray from their
+ * head pose at that moment (or at the freeze-frame) through that point, met with the surfaces they shared, or
+ * `APPROXIMATE_DISTANCE` along it when it meets none. Null when they share no space (nothing to aim from).
+ */
+export function targetOnVideo(peerId: string, u: number, v: number, aspect: number): Target | null {
+  const frozen = guidanceStore.getState().frozen
+  const space = sharedSpace.get(peerId)
+  const head = frozen?.peerId === peerId ? frozen.head : space?.head
+  const fovY = frozen?.peerId === peerId ? frozen.fovY : space?.fovY
+  if (!space || !head || fovY === undefined) return null
+  const ray = rayThroughImage(head, fovY, aspect, u, v)
+  const hit = raycastSurfaces(space.surfaces.values(), ray)
+  if (hit) return { point: hit.point, normal: hit.normal, approximate: false }
+  const placed = placeOnRay(ray.origin, ray.direction, null)
+  const back: Vec3 = [-ray.direction[0], -ray.direction[1], -ray.direction[2]]
+  return { point: placed.position, normal: back, approximate: true }
+}
+
+/** Holds the worker's video still on our side, with the pose it was taken at; false if there is no pose yet. */
+export function freeze(peerId: string): boolean {
+  const space = sharedSpace.get(peerId)
+  if (!space?.head) return false
+  guidanceStore.setState({ frozen: { peerId, head: space.head, fovY: space.fovY } })
+  return true
+}
+
+export function unfreeze() {
+  guidanceStore.setState({ frozen: null })
+}
+
+export function setTool(tool: Tool) {
+  endStroke()
+  guidanceStore.setState({ tool })
+}
+
+export function setColour(colour: ColourName | null) {
+  guidanceStore.setState({ colour })
+}
+
+export function setPinLabel(pinLabel: string) {
+  guidanceStore.setState({ pinLabel })
+}
+
+/** What the scenes are handed (they never import this module's session plumbing). */
+export interface GuidanceActions {
+  pointerDown: (target: Target) => void
+  pointerMove: (target: Target) => void
+  pointerUp: () => void
+  pointLaser: (ray: Ray | null, hit: Vec3 | null) => void
+  targetOnVideo: (peerId: string, u: number, v: number, aspect: number) => Target | null
+  undo: () => void
+  clearAll: () => void
+  setTool: (tool: Tool) => void
+  setColour: (colour: ColourName | null) => void
+}
+
+export const guidanceActions: GuidanceActions = {
+  pointerDown,
+  pointerMove,
+  pointerUp,
+  pointLaser,
+  targetOnVideo,
+  undo,
+  clearAll,
+  setTool,
+  setColour,
+}
