@@ -135,7 +135,7 @@ export const MAX_POLYGON_POINTS = 64
 /**
  * Most vertices and triangles of one shared mesh message. With vertices as float32 and indices as uint16, both
  * base64, a mesh at the limit is about 190,000 characters: under the 256 KiB Chromium allows in one data-channel
- * message. A larger scanned mesh is split into pieces by the worker (see space.ts `splitMesh`).
+ * message. A larger scanned mesh is split into pieces by the worker (see detected-surfaces.ts `splitMesh`).
  */
 export const MAX_MESH_VERTICES = 6000
 export const MAX_MESH_TRIANGLES = 12000

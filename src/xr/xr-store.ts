@@ -15,6 +15,13 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
     // An offered session is superseded at every session end and leaves an unhandled rejection behind.
     offerSession: false,
     baseAssetPath: profilesUrl,
+    // What the on-site worker's AR session needs to share their surroundings and keep marks on real surfaces:
+    // anchors (marks that stay put as tracking refines), detected planes and meshes (what the others aim at) and
+    // hit tests. All optional: a headset without one still enters, and the code using each checks it is there.
+    anchors: true,
+    planeDetection: true,
+    meshDetection: true,
+    hitTest: true,
     // No teleporting in a consultation. A trigger pull or pinch counts as a click for up to 600 ms (the default
     // 300 ms is a mouse click; a gloved hand on a headset is slower, and so is a headset dropping frames).
     hand: {
