@@ -15,6 +15,16 @@ export interface Ray {
   direction: Vec3
 }
 
+/** Where a pointer meets the worker's space: what a mark is made at. */
+export interface Target {
+  /** In the worker's reference space, metres. */
+  point: Vec3
+  /** The surface normal there, towards the pointer; null in mid-air. */
+  normal: Vec3 | null
+  /** In mid-air at a set distance, because the ray met no surface. */
+  approximate: boolean
+}
+
 export interface SurfaceHit {
   point: Vec3
   /** Metres along the ray. */

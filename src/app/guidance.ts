@@ -15,7 +15,10 @@ import {
   type Vec3,
 } from '../annotations/model'
 import { type ColourName, colourFor } from '../annotations/palette'
-import { type Ray, raycastSurfaces, rayThroughImage } from '../annotations/raycast'
+import { type Ray, raycastSurfaces, rayThroughImage, type Target } from '../annotations/raycast'
+
+export type { Target }
+
 import { type HeadPose, SpaceFeed } from '../annotations/space'
 import type { CallSession } from '../net/call-session'
 import { consultStore } from '../state/store'
@@ -49,16 +52,6 @@ export const guidanceStore = createStore<GuidanceState>()(() => ({
   pinLabel: 'Here',
   frozen: null,
 }))
-
-/** Where a pointer meets the worker's space. */
-export interface Target {
-  /** In the worker's reference space, metres. */
-  point: Vec3
-  /** The surface normal there, towards the pointer; null in mid-air. */
-  normal: Vec3 | null
-  /** In mid-air at a set distance, because the ray met no surface. */
-  approximate: boolean
-}
 
 /** Points of a stroke closer than this to the previous one are skipped, metres: a steady hand makes no line. */
 const MIN_POINT_SPACING = 0.003

@@ -1,0 +1,299 @@
+// Draws the remote-guidance annotations inside its parent group, which stands for the on-site worker's reference
+// space: 1:1 at the worker's own AR view (possibly wrapped per annotation in an XR anchor), scaled down in the
+// specialist's miniature of the worker's room. Each annotation is a group named `annotation:<id>` at its
+// placement pose, so tests can find where it is drawn. The list comes from the store (replaced per op, so a
+// React render per op, at most ~10/s while someone draws); lasers are streamed and read per frame instead.
+import { useFrame, useThree } from '@react-three/fiber'
+import { memo, type ReactNode, useEffect, useMemo, useRef } from 'react'
+import {
+  BufferAttribute,
+  BufferGeometry,
+  CanvasTexture,
+  type Line,
+  LineBasicMaterial,
+  type Mesh,
+  Quaternion,
+  SRGBColorSpace,
+  Vector3,
+} from 'three'
+import { Line2 } from 'three/examples/jsm/lines/Line2.js'
+import { LineGeometry } from 'three/examples/jsm/lines/LineGeometry.js'
+import { LineMaterial } from 'three/examples/jsm/lines/LineMaterial.js'
+import { type Annotation, laserVisible, materialize, type Vec3 } from '../annotations/model'
+import { colourHex } from '../annotations/palette'
+import type { SpaceFeed } from '../annotations/space'
+import { useConsult } from '../state/store'
+
+/** Name prefix of each annotation's group. */
+export const ANNOTATION_PREFIX = 'annotation:'
+
+/** An annotation floating where a ray met nothing is drawn see-through, so nobody takes it for a surface mark. */
+const APPROXIMATE_OPACITY = 0.5
+/** Pin head radius and stem height, metres: visible across a room, small enough not to hide what it marks. */
+const PIN_RADIUS = 0.012
+const PIN_STEM = 0.06
+/** Label height in metres; its width follows the text. */
+const LABEL_HEIGHT = 0.035
+/** Arrow shaft radius and head size, metres. */
+const ARROW_RADIUS = 0.004
+const ARROW_HEAD_LENGTH = 0.035
+const ARROW_HEAD_RADIUS = 0.012
+/** A laser that hit nothing is drawn this long, metres. */
+const LASER_LENGTH = 3
+
+const up = new Vector3(0, 1, 0)
+
+function Stroke({ annotation }: { annotation: Annotation }) {
+  const shape = annotation.shape as Extract<Annotation['shape'], { type: 'stroke' }>
+  const size = useThree((s) => s.size)
+  const line = useMemo(() => {
+    const material = new LineMaterial({
+      color: colourHex(annotation.colour),
+      linewidth: shape.width,
+      worldUnits: true,
+      transparent: annotation.approximate,
+      opacity: annotation.approximate ? APPROXIMATE_OPACITY : 1,
+    })
+    return new Line2(new LineGeometry(), material)
+  }, [annotation.colour, annotation.approximate, shape.width])
+  useEffect(
+    () => () => {
+      line.geometry.dispose()
+      line.material.dispose()
+    },
+    [line],
+  )
+  useEffect(() => {
+    line.material.resolution.set(size.width, size.height)
+  }, [line, size])
+  // Points only grow at the end while someone draws: rebuild the geometry when their count changes.
+  const count = shape.points.length
+  useEffect(() => {
+    const points = count === 1 ? [shape.points[0] as Vec3, shape.points[0] as Vec3] : shape.points
+    const geometry = new LineGeometry()
+    geometry.setPositions(points.flat())
+    line.geometry.dispose()
+    line.geometry = geometry
+    line.computeLineDistances()
+  }, [line, count, shape.points])
+  return <primitive object={line} />
+}
+
+function Arrow({ annotation }: { annotation: Annotation }) {
+  const shape = annotation.shape as Extract<Annotation['shape'], { type: 'arrow' }>
+  const { shaft, head, length } = useMemo(() => {
+    const from = new Vector3(...shape.from)
+    const to = new Vector3(...shape.to)
+    const direction = to.clone().sub(from)
+    const total = direction.length()
+    direction.normalize()
+    const shaftLength = Math.max(total - ARROW_HEAD_LENGTH, 0.001)
+    const rotation = new Quaternion().setFromUnitVectors(up, direction)
+    return {
+      shaft: { position: from.clone().addScaledVector(direction, shaftLength / 2), rotation },
+      head: { position: to.clone().addScaledVector(direction, -ARROW_HEAD_LENGTH / 2), rotation },
+      length: shaftLength,
+    }
+  }, [shape.from, shape.to])
+  const colour = colourHex(annotation.colour)
+  const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
+  return (
+    <>
+      <mesh position={shaft.position} quaternion={shaft.rotation}>
+        <cylinderGeometry args={[ARROW_RADIUS, ARROW_RADIUS, length, 8]} />
+        <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
+      </mesh>
+      <mesh position={head.position} quaternion={head.rotation}>
+        <coneGeometry args={[ARROW_HEAD_RADIUS, ARROW_HEAD_LENGTH, 16]} />
+        <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
+      </mesh>
+    </>
+  )
+}
+
+/** A text label on a canvas texture, facing the viewer (a sprite). */
+function Label({ text, colour, position }: { text: string; colour: string; position: Vec3 }) {
+  const { texture, aspect } = useMemo(() => {
+    const canvas = document.createElement('canvas')
+    const context = canvas.getContext('2d')
+    const font = '600 40px system-ui, sans-serif'
+    let width = 256
+    if (context) {
+      context.font = font
+      width = Math.ceil(context.measureText(text).width) + 32
+    }
+    canvas.width = width
+    canvas.height = 56
+    if (context) {
+      // Dark backing: optical see-through shows black as clear, so the light text reads on any background.
+      context.fillStyle = 'rgba(10, 14, 18, 0.85)'
+      context.fillRect(0, 0, canvas.width, canvas.height)
+      context.font = font
+      context.fillStyle = colour
+      context.textBaseline = 'middle'
+      context.fillText(text, 16, canvas.height / 2)
+    }
+    const texture = new CanvasTexture(canvas)
+    texture.colorSpace = SRGBColorSpace
+    return { texture, aspect: canvas.width / canvas.height }
+  }, [text, colour])
+  useEffect(() => () => texture.dispose(), [texture])
+  return (
+    <sprite position={position} scale={[LABEL_HEIGHT * aspect, LABEL_HEIGHT, 1]} center={[0.5, 0]}>
+      <spriteMaterial map={texture} depthTest={false} />
+    </sprite>
+  )
+}
+
+function Pin({ annotation }: { annotation: Annotation }) {
+  const shape = annotation.shape as Extract<Annotation['shape'], { type: 'pin' }>
+  const colour = colourHex(annotation.colour)
+  const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
+  const [x, y, z] = shape.position
+  const text = `${shape.label} · ${annotation.authorName}${annotation.approximate ? ' (approximate)' : ''}`
+  return (
+    <>
+      <mesh position={shape.position}>
+        <sphereGeometry args={[PIN_RADIUS, 16, 12]} />
+        <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
+      </mesh>
+      <mesh position={[x, y + PIN_STEM / 2, z]}>
+        <cylinderGeometry args={[0.002, 0.002, PIN_STEM, 6]} />
+        <meshBasicMaterial color={colour} />
+      </mesh>
+      <Label text={text} colour={colour} position={[x, y + PIN_STEM, z]} />
+    </>
+  )
+}
+
+const AnnotationShape = memo(
+  function AnnotationShape({ annotation }: { annotation: Annotation }) {
+    const { placement } = annotation
+    return (
+      <group
+        name={`${ANNOTATION_PREFIX}${annotation.id}`}
+        position={placement.position}
+        quaternion={placement.orientation}
+      >
+        {annotation.shape.type === 'stroke' ? (
+          <Stroke annotation={annotation} />
+        ) : annotation.shape.type === 'arrow' ? (
+          <Arrow annotation={annotation} />
+        ) : (
+          <Pin annotation={annotation} />
+        )}
+      </group>
+    )
+  },
+  // materialize() builds new objects per state: redraw only what changed (a stroke grows at its end).
+  (before, after) =>
+    before.annotation.id === after.annotation.id &&
+    before.annotation.colour === after.annotation.colour &&
+    before.annotation.placement === after.annotation.placement &&
+    (before.annotation.shape === after.annotation.shape ||
+      (before.annotation.shape.type === 'stroke' &&
+        after.annotation.shape.type === 'stroke' &&
+        before.annotation.shape.points.length === after.annotation.shape.points.length)),
+)
+
+export interface AnnotationLayerProps {
+  /** Wraps each drawn annotation, e.g. in an XR anchor on the worker's side. */
+  wrap?: (annotation: Annotation, node: ReactNode) => ReactNode
+}
+
+/** Every annotation in the call, in the parent group's frame (the worker's reference space). */
+export function AnnotationLayer({ wrap }: AnnotationLayerProps) {
+  const annotations = useConsult((s) => materialize(s.annotations))
+  return (
+    <group name="annotations">
+      {annotations.map((annotation) => {
+        const node = <AnnotationShape key={annotation.id} annotation={annotation} />
+        return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node
+      })}
+    </group>
+  )
+}
+
+/** Most lasers drawn at once: one per other participant. */
+const LASER_SLOTS = 4
+
+/** Everyone's laser pointer, read from the feed every frame (never through React state). */
+export function LaserLayer({ space }: { space: SpaceFeed }) {
+  const lines = useRef<(Line | null)[]>([])
+  const dots = useRef<(Mesh | null)[]>([])
+  const invalidate = useThree((s) => s.invalidate)
+  const geometries = useMemo(
+    () =>
+      Array.from({ length: LASER_SLOTS }, () => {
+        const geometry = new BufferGeometry()
+        geometry.setAttribute('position', new BufferAttribute(new Float32Array(6), 3))
+        return geometry
+      }),
+    [],
+  )
+  const materials = useMemo(
+    () => Array.from({ length: LASER_SLOTS }, () => new LineBasicMaterial({ color: '#ffffff' })),
+    [],
+  )
+  useFrame(() => {
+    const now = Date.now()
+    let slot = 0
+    for (const { laser, receivedAt } of space.lasers.values()) {
+      if (slot >= LASER_SLOTS || !laserVisible(laser, receivedAt, now)) continue
+      const line = lines.current[slot]
+      const dot = dots.current[slot]
+      const geometry = geometries[slot]
+      const material = materials[slot]
+      slot++
+      if (!line || !dot || !geometry || !material) continue
+      const end: Vec3 = laser.hit ?? [
+        laser.origin[0] + laser.direction[0] * LASER_LENGTH,
+        laser.origin[1] + laser.direction[1] * LASER_LENGTH,
+        laser.origin[2] + laser.direction[2] * LASER_LENGTH,
+      ]
+      const position = geometry.getAttribute('position') as BufferAttribute
+      position.setXYZ(0, ...laser.origin)
+      position.setXYZ(1, ...end)
+      position.needsUpdate = true
+      geometry.computeBoundingSphere()
+      material.color.set(colourHex(laser.colour))
+      line.visible = true
+      dot.visible = laser.hit !== undefined
+      dot.position.set(...end)
+    }
+    for (let i = slot; i < LASER_SLOTS; i++) {
+      const line = lines.current[i]
+      const dot = dots.current[i]
+      if (line) line.visible = false
+      if (dot) dot.visible = false
+    }
+    // Outside XR the scene draws on demand: keep drawing while a pointer moves.
+    if (slot > 0) invalidate()
+  })
+  return (
+    <group name="lasers">
+      {geometries.map((geometry, i) => (
+        <group key={i}>
+          <lineSegments
+            ref={(line) => {
+              lines.current[i] = line
+            }}
+            geometry={geometry}
+            material={materials[i]}
+            visible={false}
+            frustumCulled={false}
+          />
+          <mesh
+            ref={(dot) => {
+              dots.current[i] = dot
+            }}
+            visible={false}
+          >
+            <sphereGeometry args={[0.01, 12, 8]} />
+            <meshBasicMaterial color="#ffffff" />
+          </mesh>
+        </group>
+      ))}
+    </group>
+  )
+}

@@ -1,0 +1,189 @@
+// The surfaces the on-site worker's headset detected, as three.js meshes in the worker's frame (the parent group):
+// drawn as a wireframe in the specialist's miniature of the worker's room, or invisible but pointable in the
+// worker's own AR view. Either way they are what a mouse, a controller ray or a pinch draws on: the pointer
+// events arrive here and leave as `Target`s in the worker's frame, whatever the parent's scale and pose.
+//
+// Hits follow the headset's rule (src/annotations/raycast.ts): only the fronts of mesh triangles, which face into
+// the room (so from outside the miniature one looks through the near walls and the ceiling), and planes only when
+// no mesh was shared.
+import type { ThreeEvent } from '@react-three/fiber'
+import { memo, useEffect, useMemo, useRef } from 'react'
+import {
+  BufferAttribute,
+  BufferGeometry,
+  FrontSide,
+  type Group,
+  Matrix3,
+  MeshBasicMaterial,
+  Quaternion,
+  Shape,
+  ShapeGeometry,
+  Vector2,
+  Vector3,
+} from 'three'
+import type { Vec3 } from '../annotations/model'
+import type { Ray, Target } from '../annotations/raycast'
+import type { MeshSurface, PlaneSurface, Surface } from '../annotations/space'
+
+export type SurfaceLook = 'wireframe' | 'invisible'
+
+export interface SurfacePointerHandlers {
+  onDown?: (target: Target, ray: Ray) => void
+  onMove?: (target: Target, ray: Ray) => void
+  onUp?: () => void
+}
+
+/** Name prefix of the surface meshes (tests and the probe find them by it). */
+export const SURFACE_PREFIX = 'surface:'
+
+const WIREFRAME_COLOUR = '#5f7c8a'
+const PLANE_FILL = '#9fc2d1'
+
+function planeGeometry(plane: PlaneSurface): BufferGeometry {
+  // The plane lies in its space's x/z with +y out of the surface; ShapeGeometry draws in x/y facing +z, so the
+  // outline goes in as (x, -z) and the result is turned -90° about x: (x, -z, 0) → (x, 0, z), +z → +y.
+  const shape = new Shape(plane.polygon.map(([x, z]) => new Vector2(x, -z)))
+  const geometry = new ShapeGeometry(shape)
+  geometry.rotateX(-Math.PI / 2)
+  return geometry
+}
+
+function meshGeometry(mesh: MeshSurface): BufferGeometry {
+  const geometry = new BufferGeometry()
+  geometry.setAttribute('position', new BufferAttribute(mesh.vertices, 3))
+  geometry.setIndex(new BufferAttribute(mesh.indices, 1))
+  geometry.computeBoundingSphere()
+  return geometry
+}
+
+const SurfaceMesh = memo(function SurfaceMesh({
+  surface,
+  look,
+  pointable,
+}: {
+  surface: Surface
+  look: SurfaceLook
+  pointable: boolean
+}) {
+  const geometry = useMemo(
+    () => (surface.kind === 'plane' ? planeGeometry(surface) : meshGeometry(surface)),
+    [surface],
+  )
+  useEffect(() => () => geometry.dispose(), [geometry])
+  const material = useMemo(() => {
+    if (look === 'invisible') {
+      // Not drawn at all, yet hit by rays: the worker sees the real room, and points at it.
+      return new MeshBasicMaterial({ colorWrite: false, depthWrite: false, side: FrontSide })
+    }
+    return surface.kind === 'mesh'
+      ? new MeshBasicMaterial({ color: WIREFRAME_COLOUR, wireframe: true, side: FrontSide })
+      : new MeshBasicMaterial({
+          color: PLANE_FILL,
+          transparent: true,
+          opacity: 0.25,
+          depthWrite: false,
+          side: FrontSide,
+        })
+  }, [look, surface.kind])
+  useEffect(() => () => material.dispose(), [material])
+  return (
+    <mesh
+      name={`${SURFACE_PREFIX}${surface.id}`}
+      geometry={geometry}
+      material={material}
+      position={surface.position}
+      quaternion={surface.orientation}
+      // Not pointable: no ray stops here (a plane where a mesh covers the same surface).
+      {...(pointable ? {} : { raycast: () => undefined })}
+    />
+  )
+})
+
+const pointHelper = new Vector3()
+const normalHelper = new Vector3()
+const directionHelper = new Vector3()
+const normalMatrix = new Matrix3()
+const inverseRotation = new Quaternion()
+
+export function SurfaceMeshes({
+  surfaces,
+  look,
+  onDown,
+  onMove,
+  onUp,
+}: { surfaces: readonly Surface[]; look: SurfaceLook } & SurfacePointerHandlers) {
+  const group = useRef<Group>(null)
+  const down = useRef(false)
+  const hasMesh = surfaces.some((surface) => surface.kind === 'mesh')
+
+  /** The event's hit and ray in the worker's frame (this group's parent space). */
+  const toFrame = (event: ThreeEvent<PointerEvent>): { target: Target; ray: Ray } | null => {
+    const frame = group.current
+    if (!frame) return null
+    const point = frame.worldToLocal(pointHelper.copy(event.point)).toArray() as Vec3
+    frame.getWorldQuaternion(inverseRotation).invert()
+    let normal: Vec3 | null = null
+    if (event.face) {
+      normalMatrix.getNormalMatrix(event.object.matrixWorld)
+      normalHelper
+        .copy(event.face.normal)
+        .applyMatrix3(normalMatrix)
+        .applyQuaternion(inverseRotation)
+        .normalize()
+      normal = normalHelper.toArray() as Vec3
+    }
+    const origin = frame.worldToLocal(pointHelper.copy(event.ray.origin)).toArray() as Vec3
+    const direction = directionHelper
+      .copy(event.ray.direction)
+      .applyQuaternion(inverseRotation)
+      .normalize()
+      .toArray() as Vec3
+    return { target: { point, normal, approximate: false }, ray: { origin, direction } }
+  }
+
+  const up = () => {
+    if (!down.current) return
+    down.current = false
+    onUp?.()
+  }
+  // A release anywhere ends the stroke, also off the surfaces (a mouse that left the room's model).
+  useEffect(() => {
+    addEventListener('pointerup', up)
+    return () => removeEventListener('pointerup', up)
+  })
+
+  return (
+    <group
+      ref={group}
+      name="surfaces"
+      onPointerDown={(event) => {
+        const hit = toFrame(event)
+        if (!hit) return
+        event.stopPropagation()
+        down.current = true
+        onDown?.(hit.target, hit.ray)
+      }}
+      onPointerMove={(event) => {
+        if (!down.current) return
+        const hit = toFrame(event)
+        if (!hit) return
+        event.stopPropagation()
+        onMove?.(hit.target, hit.ray)
+      }}
+      onPointerUp={(event) => {
+        if (!down.current) return
+        event.stopPropagation()
+        up()
+      }}
+    >
+      {surfaces.map((surface) => (
+        <SurfaceMesh
+          key={surface.id}
+          surface={surface}
+          look={look}
+          pointable={surface.kind === 'mesh' || !hasMesh}
+        />
+      ))}
+    </group>
+  )
+}
