@@ -13,6 +13,7 @@ import { InviteLinks } from './invite-links'
 import { remoteVitals } from './vitals-feeds'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
+import { workerSpaceActions } from './worker-space'
 
 // three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
 const loadCallScene = () => import('../scenes/call-scene')
@@ -247,6 +248,7 @@ export function CallView({ active }: { active: boolean }) {
               onReady={() => setSceneReady(true)}
               alwaysRender={alwaysRender}
               vitals={vitalsView}
+              workerSpace={workerSpaceActions}
             />
           </Suspense>
         </SceneErrorBoundary>

@@ -9,6 +9,7 @@ import type { VitalsFeed } from '../vitals/feed'
 import type { MonitorInputs } from '../vitals/monitor'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
+import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
@@ -117,6 +118,8 @@ export interface CallSceneProps {
   /** Render every display frame instead of on demand (benchmarks measure rendering cost this way). */
   alwaysRender?: boolean
   vitals?: VitalsView
+  /** Sharing our space and anchoring the annotations when we are in immersive AR (the on-site worker's job). */
+  workerSpace?: WorkerSpaceActions
 }
 
 export default function CallScene({
@@ -126,6 +129,7 @@ export default function CallScene({
   onReady,
   alwaysRender = false,
   vitals,
+  workerSpace,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -144,6 +148,7 @@ export default function CallScene({
         <DesktopOrbit />
         <RemotePanels roomId={roomId} vitals={vitals} />
         <XrCallControls actions={actions} />
+        {workerSpace && <OwnSpace actions={workerSpace} />}
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />
