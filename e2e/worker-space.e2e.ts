@@ -41,7 +41,18 @@ interface GuidanceHandle {
       | undefined
   }
   consultStore: {
-    getState: () => { annotations: { records: Map<string, { add: unknown; deleted: boolean }> } }
+    getState: () => {
+      annotations: {
+        records: Map<
+          string,
+          {
+            add: { id: string; shape: { type: string }; placement: { position: Vec3 } } | null
+            deleted: boolean
+            points: readonly unknown[]
+          }
+        >
+      }
+    }
   }
 }
 
@@ -86,6 +97,7 @@ interface Session {
 }
 interface EmulatedDevice {
   position: { set: (x: number, y: number, z: number) => void }
+  controllers: { right: EmulatedController }
   activeSession?: Session
 }
 type NextFrame = <T>(read: (frame: Frame, space: unknown, session: Session) => T) => Promise<T>
@@ -121,6 +133,64 @@ async function installFrameHelper(page: Page) {
 
 async function xrFrames(page: Page): Promise<number> {
   return page.evaluate(() => window.__xrConsult?.xrFrames ?? 0)
+}
+
+interface EmulatedController {
+  position: { set: (x: number, y: number, z: number) => void }
+  quaternion: { set: (x: number, y: number, z: number, w: number) => void }
+  updateButtonValue: (id: string, value: number) => void
+}
+
+/** Waits until the XR session has drawn a few more frames, so the emulated input has been read. */
+async function nextXrFrames(page: Page, count = 4) {
+  const from = await xrFrames(page)
+  await page.waitForFunction((n) => (window.__xrConsult?.xrFrames ?? 0) >= n, from + count)
+}
+
+/** Puts the emulated right controller beside the user's chest and points its ray (its -z axis) at `target`. */
+async function aimRightController(page: Page, target: Vec3) {
+  const hand: Vec3 = [0.35, 1.3, -0.45]
+  const d = target.map((t, i) => t - (hand[i] as number)) as Vec3
+  const length = Math.hypot(...d)
+  const [dx, dy, dz] = d.map((v) => v / length) as Vec3
+  // Shortest rotation from (0, 0, -1) to d: axis (0,0,-1) x d, w = 1 + (0,0,-1)·d.
+  const q = [dy, -dx, 0, 1 - dz]
+  const norm = Math.hypot(...q)
+  const quaternion = q.map((v) => v / norm) as [number, number, number, number]
+  await page.evaluate(
+    ({ hand, quaternion }) => {
+      const right = (window as TestWindow).__xrDevice?.controllers.right
+      right?.position.set(...hand)
+      right?.quaternion.set(...quaternion)
+    },
+    { hand, quaternion },
+  )
+  await nextXrFrames(page)
+}
+
+async function setTrigger(page: Page, value: 0 | 1) {
+  await page.evaluate(
+    (v) => (window as TestWindow).__xrDevice?.controllers.right.updateButtonValue('trigger', v),
+    value,
+  )
+  await nextXrFrames(page)
+}
+
+/** The annotations the page's store holds: id, shape type, placement position. */
+function annotations(page: Page) {
+  return page.evaluate(() =>
+    [
+      ...((window as TestWindow).__xrConsultGuidance?.consultStore.getState().annotations.records.values() ??
+        []),
+    ]
+      .filter((record) => record.add && !record.deleted)
+      .map((record) => ({
+        id: record.add?.id ?? '',
+        type: record.add?.shape.type ?? '',
+        at: record.add?.placement.position ?? [0, 0, 0],
+        points: record.points.length,
+      })),
+  )
 }
 
 describe('the on-site worker shares their space in AR', () => {
@@ -277,6 +347,44 @@ describe('the on-site worker shares their space in AR', () => {
       (window as TestWindow).__nextXrFrame?.((frame) => frame.trackedAnchors?.size ?? 0),
     )
     expect(anchors).toBeGreaterThanOrEqual(1)
+  })
+
+  it('lets the worker draw on their own surfaces with the controller ray, but not through a video panel', async () => {
+    // The wall straight ahead (the pin's), beside the specialist's video panel, which stands behind that wall.
+    const wallZ = -1.037
+    const before = (await annotations(specialist.page)).length
+    await worker.page.evaluate(() => (window as TestWindow).__xrConsultGuidance?.actions.setTool('stroke'))
+    await aimRightController(worker.page, [0.9, 1.2, wallZ])
+    await setTrigger(worker.page, 1)
+    await aimRightController(worker.page, [1.0, 1.25, wallZ])
+    await aimRightController(worker.page, [1.1, 1.3, wallZ])
+    await setTrigger(worker.page, 0)
+    await expect
+      .poll(async () => (await annotations(specialist.page)).length, { timeout: 10_000 })
+      .toBe(before + 1)
+    const stroke = (await annotations(specialist.page)).find((a) => a.type === 'stroke')
+    expect(stroke, 'a stroke reached the specialist').toBeDefined()
+    // It starts on the wall where the ray met it, and has the points drawn along it.
+    const start = stroke?.at ?? [0, 0, 0]
+    expect(Math.abs(start[2] - wallZ), `stroke starts at ${start}`).toBeLessThan(0.02)
+    expect(Math.hypot(start[0] - 0.9, start[1] - 1.2)).toBeLessThan(0.02)
+    await expect
+      .poll(async () => (await annotations(specialist.page)).find((a) => a.id === stroke?.id)?.points)
+      .toBeGreaterThanOrEqual(3)
+
+    // The trigger on the panel's centre (through the wall) is the panel's, not a mark on the wall.
+    const [panel] = await waitForPanels(worker.page, 1)
+    const centre = await worker.page.evaluate(
+      (name) => window.__xrConsult?.worldPosition(name),
+      `panel-video:${panel?.peerId}`,
+    )
+    if (!centre) throw new Error('no panel')
+    expect(centre[2], 'the panel stands behind the wall').toBeLessThan(wallZ)
+    await aimRightController(worker.page, centre)
+    await setTrigger(worker.page, 1)
+    await setTrigger(worker.page, 0)
+    await nextXrFrames(worker.page, 6)
+    expect((await annotations(worker.page)).length).toBe(before + 1)
   })
 
   it('tells the specialist the space is no longer shared when the worker leaves AR', async () => {

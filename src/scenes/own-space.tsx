@@ -156,13 +156,19 @@ function OwnSurfaces({ own, draw }: { own: SpaceFeed; draw: WorkerSpaceActions['
   // The feed mutates in place; `version` says when to copy the list.
   const surfaces = useMemo(() => [...(own.get(OWN)?.surfaces.values() ?? [])], [own, version])
   return (
-    <SurfaceMeshes
-      surfaces={surfaces}
-      look="invisible"
-      onDown={(target) => draw.pointerDown(target)}
-      onMove={(target) => draw.pointerMove(target)}
-      onUp={() => draw.pointerUp()}
-    />
+    // Below everything else for pointers: the panels and controls stay usable where a detected wall stands
+    // between them and the worker (passthrough shows them through it, so that is where the worker aims). And
+    // for rays only (a controller's or a pinch's): a hand resting near a real table or wall would otherwise have
+    // its grab and touch pointers touch these invisible surfaces, and they would take over from its ray.
+    <group pointerEventsOrder={-1} pointerEventsType={{ allow: 'ray' }}>
+      <SurfaceMeshes
+        surfaces={surfaces}
+        look="invisible"
+        onDown={(target) => draw.pointerDown(target)}
+        onMove={(target) => draw.pointerMove(target)}
+        onUp={() => draw.pointerUp()}
+      />
+    </group>
   )
 }
 
