@@ -21,6 +21,12 @@ export interface SceneProbe {
   objectOnScreen: (name: string) => { x: number; y: number; inView: boolean } | null
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
+  /**
+   * Starts watching for an object by name: `drawnAt[name]` becomes the performance.now() of the first frame that
+   * drew the scene with it in (the benchmark's "mark made → drawn on the other side").
+   */
+  watch: (name: string) => void
+  drawnAt: Record<string, number>
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }
