@@ -88,11 +88,13 @@ interface Frame {
   trackedAnchors?: Set<unknown>
   getViewerPose: (space: unknown) => Pose | null
   getHitTestResults: (source: unknown) => { getPose: (space: unknown) => Pose | null }[]
+  getPose: (space: unknown, base: unknown) => Pose | null
 }
 interface Session {
   requestReferenceSpace: (type: string) => Promise<unknown>
   requestHitTestSource?: (options: { space: unknown }) => Promise<{ cancel: () => void }>
   requestAnimationFrame: (callback: (time: number, frame: Frame) => void) => number
+  inputSources: Iterable<{ handedness: string; gripSpace?: unknown }>
   end: () => Promise<void>
 }
 interface EmulatedDevice {
@@ -385,6 +387,51 @@ describe('the on-site worker shares their space in AR', () => {
     await setTrigger(worker.page, 0)
     await nextXrFrames(worker.page, 6)
     expect((await annotations(worker.page)).length).toBe(before + 1)
+  })
+
+  it('lets the worker draw in mid-air while a controller’s grip is held', async () => {
+    const before = await annotations(specialist.page)
+    const moveTip = async (at: Vec3) => {
+      await worker.page.evaluate(
+        (p) => (window as TestWindow).__xrDevice?.controllers.right.position.set(...p),
+        at,
+      )
+      await nextXrFrames(worker.page)
+    }
+    await moveTip([0.3, 1.3, -0.55])
+    // The pen tip is the controller's grip point, a few centimetres from its origin: ask the session where it is.
+    const start = await worker.page.evaluate(() =>
+      (window as TestWindow).__nextXrFrame?.((frame, space, session) => {
+        const right = [...session.inputSources].find((source) => source.handedness === 'right')
+        const grip = right?.gripSpace ? frame.getPose(right.gripSpace, space) : null
+        if (!grip) return null
+        const { x, y, z } = grip.transform.position
+        return [x, y, z] as Vec3
+      }),
+    )
+    if (!start) throw new Error('no grip pose')
+    await worker.page.evaluate(() =>
+      (window as TestWindow).__xrDevice?.controllers.right.updateButtonValue('squeeze', 1),
+    )
+    await nextXrFrames(worker.page)
+    await moveTip([0.4, 1.35, -0.55])
+    await moveTip([0.5, 1.4, -0.55])
+    await worker.page.evaluate(() =>
+      (window as TestWindow).__xrDevice?.controllers.right.updateButtonValue('squeeze', 0),
+    )
+    await nextXrFrames(worker.page)
+    const added = async () =>
+      (await annotations(specialist.page)).filter((a) => !before.some((b) => b.id === a.id))
+    await expect
+      .poll(async () => (await added())[0]?.points ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3)
+    const [stroke] = await added()
+    expect(stroke?.type).toBe('stroke')
+    // At the controller, in the air (the controller's grip point is a few centimetres from its origin).
+    const at = stroke?.at ?? [0, 0, 0]
+    expect(Math.hypot(...at.map((c, i) => c - (start[i] as number))), `stroke starts at ${at}`).toBeLessThan(
+      0.05,
+    )
   })
 
   it('tells the specialist the space is no longer shared when the worker leaves AR', async () => {

@@ -1,8 +1,9 @@
 // The on-site worker's side of remote guidance, in their own immersive AR session: sharing what the headset
 // detects (planes, meshes, head pose, field of view) so the others can aim into the worker's room, the
 // annotations held by XR anchors on the real surfaces, and the worker's own surfaces, invisible but pointable,
-// so the worker can mark them too with a controller ray or a pinch. The XR frame loop reads the headset here;
-// what it finds goes out through the actions the app hands in (the scene never sees the call session).
+// so the worker can mark them too with a controller ray or a pinch (or in mid-air, with a controller's grip
+// held). The XR frame loop reads the headset here; what it finds goes out through the actions the app hands in
+// (the scene never sees the call session).
 import { useFrame, useThree } from '@react-three/fiber'
 import { useXR } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react'
@@ -17,6 +18,7 @@ import { MAX_COORDINATE, type Quat, type Vec3 } from '../annotations/model'
 import type { Target } from '../annotations/raycast'
 import { SpaceFeed, type Surface } from '../annotations/space'
 import { AnchoredAnnotations } from './anchored-annotations'
+import { MidAirPen } from './mid-air-pen'
 import { SurfaceMeshes } from './surfaces'
 
 /** What the worker's view needs from the call: built by the app from its call session. */
@@ -182,6 +184,11 @@ export function OwnSpace({ actions }: { actions: WorkerSpaceActions }) {
       <OwnSpaceSharing actions={actions} own={own} />
       <AnchoredAnnotations />
       <OwnSurfaces own={own} draw={actions.draw} />
+      <MidAirPen
+        onDown={actions.draw.pointerDown}
+        onMove={actions.draw.pointerMove}
+        onUp={actions.draw.pointerUp}
+      />
     </>
   )
 }
