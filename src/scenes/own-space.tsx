@@ -37,10 +37,15 @@ export interface WorkerSpaceActions {
   }
 }
 
-/** Head poses go out at 10 Hz, ms apart: enough to aim at a still frame, and 300 B/s per viewer. */
+/**
+ * Head poses go out at 10 Hz, ms apart: enough to aim at a still frame; 46-byte frames, so 460 B/s per viewer.
+ */
 const HEAD_POSE_INTERVAL_MS = 100
 /** A field of view change smaller than this is not announced again, radians. */
 const FOV_TOLERANCE = 0.001
+/** The field of view a `space` message may carry, radians (schema.ts): a view outside it is not a camera's. */
+const MIN_FOV_Y = 0.1
+const MAX_FOV_Y = 3
 /** Our own entry in the local copy of our surfaces. */
 const OWN = 'own'
 
@@ -117,7 +122,8 @@ function OwnSpaceSharing({ actions, own }: { actions: WorkerSpaceActions; own: S
     if (viewer) {
       const view = viewer.views[0]
       const fovY = view ? fovYFromProjection(view.projectionMatrix) : null
-      if (fovY !== null && Number.isFinite(fovY) && Math.abs(fovY - (state.fovY ?? 0)) > FOV_TOLERANCE) {
+      const usable = fovY !== null && fovY >= MIN_FOV_Y && fovY <= MAX_FOV_Y
+      if (usable && Math.abs(fovY - (state.fovY ?? 0)) > FOV_TOLERANCE) {
         state.fovY = fovY
         actions.shareSpace(true, fovY)
         own.setState(OWN, true, fovY)
