@@ -103,7 +103,7 @@ function machine(browser) {
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ). */
 const TICKS_PER_SECOND = 100
 
-/** Every process: parent and CPU ticks used so far. */
+/** Every process: parent and CPU ticks used so far; and whether a process is in this process's tree. */
 function processTicks() {
   /** @type {Map<number, { ppid: number, ticks: number }>} */
   const all = new Map()
@@ -138,9 +138,21 @@ function foreignCpuTicks() {
   return foreign
 }
 
+/** Starts watching other processes; the returned function gives their share of the whole machine since, 0..1. */
+function watchForeignCpu() {
+  const before = foreignCpuTicks()
+  const start = performance.now()
+  return () => {
+    let ticks = 0
+    for (const [pid, now] of foreignCpuTicks()) ticks += now - (before.get(pid) ?? 0)
+    const seconds = (performance.now() - start) / 1000
+    return ticks / TICKS_PER_SECOND / seconds / os.cpus().length
+  }
+}
+
 /**
- * CPU ticks used so far by this process's children, by Chromium process type (gpu-process: SwiftShader's GL;
- * renderer: the pages; browser; utility: network, audio, video capture) and the app's server.
+ * CPU ticks used so far by this process's children, by Chromium process type (gpu: SwiftShader's GL; renderer:
+ * the pages; browser; utility: network, audio, video capture) and the app's server.
  */
 function ownCpuTicks() {
   const { all, isOurs } = processTicks()
@@ -156,14 +168,14 @@ function ownCpuTicks() {
       else if (/chrom/i.test(command)) kind = 'browser'
       else if (command.includes('start.mjs')) kind = 'server'
     } catch {
-      // ended
+      // the process ended while we looked
     }
     own.set(pid, { kind, ticks })
   }
   return own
 }
 
-/** Starts watching our own processes; the returned function gives CPU cores used since, by kind. */
+/** Starts watching our own processes; the returned function gives the CPU cores each kind used since. */
 function watchOwnCpu() {
   const before = ownCpuTicks()
   const start = performance.now()
@@ -178,17 +190,15 @@ function watchOwnCpu() {
   }
 }
 
-/** Starts watching other processes; the returned function gives their share of the whole machine since, 0..1. */
-function watchForeignCpu() {
-  const before = foreignCpuTicks()
-  const start = performance.now()
-  return () => {
-    let ticks = 0
-    for (const [pid, now] of foreignCpuTicks()) ticks += now - (before.get(pid) ?? 0)
-    const seconds = (performance.now() - start) / 1000
-    return ticks / TICKS_PER_SECOND / seconds / os.cpus().length
-  }
-}
+/** What each kind of process in `watchOwnCpu` is. */
+const CPU_KIND_LABELS = /** @type {Record<string, string>} */ ({
+  gpu: "Chromium's GPU process (SwiftShader draws here)",
+  renderer: 'Renderer processes (both pages: main threads, compositing, raster, video decode)',
+  browser: "Chromium's browser process",
+  utility: 'Utility processes (network, audio, video capture)',
+  server: "The app's server (PeerServer)",
+  other: 'Other child processes',
+})
 
 let quietBudgetMs = QUIET_BUDGET_MS
 
@@ -550,8 +560,8 @@ function sendsBetween(page, from, to) {
 }
 
 /**
- * getStats of the patient's data connections (PeerJS gives each data connection its own RTCPeerConnection): the
- * data channels' bytes and the transport's (DTLS records carrying SCTP packets).
+ * getStats of the patient's data connection (PeerJS gives each connection its own RTCPeerConnection): the data
+ * channels' bytes and the transport's (DTLS records carrying SCTP packets).
  * @param {Page} page
  */
 function dataTransportStats(page) {
@@ -581,8 +591,9 @@ function dataTransportStats(page) {
         }
       })
       // PeerJS 1.5 also opens a data channel on each media connection: only the connection without media counts.
-      if (channels > 0 && rtp === 0)
+      if (channels > 0 && rtp === 0) {
         found.push({ index, channelBytes, channelMessages, transportBytes, transportPackets })
+      }
     }
     return { at: performance.now(), connections: found }
   })
@@ -708,6 +719,7 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
   await clinician.page.getByTestId('own-role').selectOption('clinician')
   await clinician.page.getByTestId('continue').click()
   await joinAs(clinician.page, 'Bench Clinician')
+  /** @type {string[]} */
   const renderers = await clinician.page.evaluate(() => [
     .../** @type {any} */ (window).__REACT_DEVTOOLS_GLOBAL_HOOK__.renderers.values(),
   ])
@@ -898,8 +910,9 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
 function perSecond(commits) {
   /** @type {Record<string, number>} */
   const out = {}
-  for (const [renderer, n] of Object.entries(commits.byRenderer))
+  for (const [renderer, n] of Object.entries(commits.byRenderer)) {
     out[renderer] = Number(fixed2(n / commits.seconds))
+  }
   return out
 }
 
@@ -912,6 +925,11 @@ function perSecond(commits) {
 function pooledRate(/** @type {{ seconds: number }[]} */ windows, /** @type {(w: any) => number} */ pick) {
   const seconds = windows.reduce((t, w) => t + w.seconds, 0)
   return windows.reduce((t, w) => t + pick(w), 0) / seconds
+}
+
+/** @param {Record<string, { bytes: number }>} table */
+function sumValues(table) {
+  return Object.values(table).reduce((t, e) => t + e.bytes, 0)
 }
 
 /** @param {VitalsResults} r */
@@ -933,21 +951,18 @@ function summarize(r) {
   const textTypes = [...new Set([...sendsA, ...sendsV].flatMap((s) => Object.keys(s.text)))].sort()
   const transportV = r.counts.vitals.map((w) => w.transport)
   const transportA = r.counts.video.map((w) => w.transport)
-  const tRate = (/** @type {typeof transportV} */ ws, /** @type {(t: any) => number} */ pick) =>
-    pooledRate(ws, pick)
-  const payloadV = tRate(transportV, (t) => t.channelBytes)
-  const payloadA = tRate(transportA, (t) => t.channelBytes)
-  const wireV = tRate(transportV, (t) => t.transportBytes)
-  const wireA = tRate(transportA, (t) => t.transportBytes)
-  const messagesV = tRate(transportV, (t) => t.channelMessages)
-  const messagesA = tRate(transportA, (t) => t.channelMessages)
-  const packetsV = tRate(transportV, (t) => t.transportPackets)
-  const packetsA = tRate(transportA, (t) => t.transportPackets)
+  const payloadV = pooledRate(transportV, (t) => t.channelBytes)
+  const payloadA = pooledRate(transportA, (t) => t.channelBytes)
+  const wireV = pooledRate(transportV, (t) => t.transportBytes)
+  const wireA = pooledRate(transportA, (t) => t.transportBytes)
+  const messagesV = pooledRate(transportV, (t) => t.channelMessages)
+  const messagesA = pooledRate(transportA, (t) => t.channelMessages)
+  const packetsV = pooledRate(transportV, (t) => t.transportPackets)
+  const packetsA = pooledRate(transportA, (t) => t.transportPackets)
   // What streaming added on the wire, and per message it added; the ECG's share: its messages at that cost.
-  const addedWire = wireV - wireA
-  const addedPayload = payloadV - payloadA
   const addedMessages = messagesV - messagesA
-  const overheadPerMessage = addedMessages > 0 ? (addedWire - addedPayload) / addedMessages : NaN
+  const overheadPerMessage =
+    addedMessages > 0 ? (wireV - wireA - (payloadV - payloadA)) / addedMessages : Number.NaN
   const ecgWirePerLead = ecgPooled + (framesPerSignalSecond * overheadPerMessage) / leads
   const sentByApp = pooledRate(sendsV, (s) => sumValues(s.text) + s.ecg.bytes + sumValues(s.otherBinary))
 
@@ -1002,23 +1017,8 @@ function summarize(r) {
   }
 }
 
-/** What each kind of process in `watchOwnCpu` is. */
-const CPU_KIND_LABELS = /** @type {Record<string, string>} */ ({
-  gpu: "Chromium's GPU process (SwiftShader draws here)",
-  renderer: 'Renderer processes (both pages: main threads, compositing, raster, video decode)',
-  browser: "Chromium's browser process",
-  utility: 'Utility processes (network, audio, video capture)',
-  server: "The app's server (PeerServer)",
-  other: 'Other child processes',
-})
-
-/** @param {Record<string, { bytes: number }>} table */
-function sumValues(table) {
-  return Object.values(table).reduce((t, e) => t + e.bytes, 0)
-}
-
 /**
- * Components that rendered, with how many windows' commits they appeared in, per condition.
+ * Components that rendered, with how many commits they rendered in, over some windows.
  * @param {{ components: Record<string, Record<string, number>>, seconds: number }[]} windows
  */
 function componentTable(windows) {
@@ -1068,28 +1068,34 @@ export function renderVitals(r) {
   const disturbedCounts = [...r.counts.video, ...r.counts.vitals].filter(
     (w) => w.foreign > DISTURBED_SHARE,
   ).length
+  const mountCommits = r.mounts.map((m) =>
+    Object.entries(m.byRenderer)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', '),
+  )
+  const mountComponents = componentTable(r.mounts)
+
+  /** @typedef {VitalsResults['cpu']['video'][number]} CpuWindow */
   /** Median over a condition's frame-rate windows of one CPU figure. */
   const cpuMedian = (
     /** @type {'video' | 'vitals'} */ condition,
-    /** @type {(w: VitalsResults['cpu']['video'][number]) => number} */ pick,
+    /** @type {(w: CpuWindow) => number} */ pick,
   ) => stats(r.cpu[condition].map(pick)).median
-  const kinds = [...new Set([...r.cpu.video, ...r.cpu.vitals].flatMap((w) => Object.keys(w.cores)))]
-  /** @type {[string, (w: VitalsResults['cpu']['video'][number]) => number, (v: number) => string][]} */
+  const kinds = [...new Set([...r.cpu.video, ...r.cpu.vitals].flatMap((w) => Object.keys(w.cores)))].sort()
+  /** @type {[string, (w: CpuWindow) => number, (v: number) => string][]} */
   const cpuLines = [
     ["Clinician page's main thread, busy (share of one core)", (w) => w.threads[0]?.busy ?? NaN, percent],
     ['… of which JavaScript', (w) => w.threads[0]?.script ?? NaN, percent],
     ["Patient page's main thread, busy", (w) => w.threads[1]?.busy ?? NaN, percent],
     ['… of which JavaScript', (w) => w.threads[1]?.script ?? NaN, percent],
-    ...kinds
-      .sort()
-      .map(
-        (kind) =>
-          /** @type {[string, (w: VitalsResults['cpu']['video'][number]) => number, (v: number) => string]} */ ([
-            `${CPU_KIND_LABELS[kind] ?? kind}, cores`,
-            (w) => w.cores[kind] ?? 0,
-            fixed2,
-          ]),
-      ),
+    ...kinds.map(
+      (kind) =>
+        /** @type {[string, (w: CpuWindow) => number, (v: number) => string]} */ ([
+          `${CPU_KIND_LABELS[kind] ?? kind}, cores`,
+          (w) => w.cores[kind] ?? 0,
+          fixed2,
+        ]),
+    ),
     [
       `All of these processes, cores (of ${i.cores})`,
       (w) => Object.values(w.cores).reduce((t, c) => t + c, 0),
@@ -1100,12 +1106,6 @@ export function renderVitals(r) {
     ([what, pick, format]) =>
       `| ${what} | ${format(cpuMedian('video', pick))} | ${format(cpuMedian('vitals', pick))} |`,
   )
-  const mountCommits = r.mounts.map((m) =>
-    Object.entries(m.byRenderer)
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', '),
-  )
-  const mountComponents = componentTable(r.mounts)
 
   const rows = [
     ['Measurement', 'Result', 'Baseline (same run)', 'Ratio', 'Target'],
@@ -1307,6 +1307,7 @@ function snapshotApp() {
     throw new Error('no complete dist/: run `npx vite build` first', { cause: error })
   }
   const assets = readdirSync(path.join(dir, 'dist/assets')).filter((f) => f.endsWith('.js'))
+  // React's development JSX (jsxDEV): a build made with NODE_ENV=development, not what users get.
   const developmentBuild = assets.some((f) =>
     readFileSync(path.join(dir, 'dist/assets', f), 'utf8').includes('jsxDEV'),
   )
@@ -1382,10 +1383,7 @@ async function main() {
       execFileSync(
         process.execPath,
         [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', out],
-        {
-          cwd: root,
-          stdio: 'ignore',
-        },
+        { cwd: root, stdio: 'ignore' },
       )
     } catch {
       console.warn('could not format it with Biome; run `npx biome check --write .`')
