@@ -1,4 +1,5 @@
 // Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
+import { createAnnotationState } from '../annotations/model'
 import { CallSession } from '../net/call-session'
 import {
   loadServerConfig,
@@ -99,7 +100,14 @@ export function leaveCall() {
   const state = consultStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  consultStore.setState({ phase: 'left', participants: {}, chat: [], serverConnected: true })
+  // The annotations belong to the call left (and the record stopped above has them); a next call starts clean.
+  consultStore.setState({
+    phase: 'left',
+    participants: {},
+    chat: [],
+    annotations: createAnnotationState(),
+    serverConnected: true,
+  })
 }
 
 export function toggleMute() {
