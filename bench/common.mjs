@@ -51,6 +51,19 @@ export function stats(values) {
   return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, samples: values }
 }
 
+/**
+ * Median, nearest-rank 95th percentile, min, max.
+ * @param {number[]} values @returns {{ median: number, p95: number, min: number, max: number, samples: number[] }}
+ */
+export function spread(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const n = sorted.length
+  const mid = Math.floor(n / 2)
+  const median = n % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+  const p95 = sorted[Math.max(0, Math.ceil(0.95 * n) - 1)] ?? NaN
+  return { median, p95, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, samples: values }
+}
+
 /** @param {number} value */
 export const fixed1 = (value) => value.toFixed(1)
 /** @param {number} share 0..1 */

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { frameCounter, percent, root } from './common.mjs'
+import { frameCounter, percent, root, spread } from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -147,16 +147,6 @@ const POLL_MS = 10
       `bench: ${fastest.toFixed(1)} pings/s would trip the ${DESIGN.ping.perSecond}/s ping limit`,
     )
   }
-}
-
-/** Median, nearest-rank 95th percentile, min, max. @param {number[]} values @returns {Spread} */
-function spread(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const n = sorted.length
-  const mid = Math.floor(n / 2)
-  const median = n % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
-  const p95 = sorted[Math.max(0, Math.ceil(0.95 * n) - 1)] ?? NaN
-  return { median, p95, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, samples: values }
 }
 
 /** @param {string} url @param {string} query e.g. '?debug' */

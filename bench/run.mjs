@@ -42,6 +42,7 @@ import {
   waitForPanels,
   watchForeignCpu,
 } from './common.mjs'
+import { measureGuidance, renderGuidance } from './guidance.mjs'
 import { measureProtocolAndFaults, renderProtocol } from './protocol.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
@@ -493,6 +494,16 @@ async function main() {
       disturbedShare: DISTURBED_SHARE,
     })
 
+    // 7-8. Issue 5: a mark to the worker's XR page, and the cost of a long stroke (bench/guidance.mjs).
+    const guidance = await measureGuidance({
+      browser,
+      app,
+      newParticipant,
+      joinCall,
+      waitForQuiet,
+      watchForeignCpu,
+    })
+
     // 2b. The call's JavaScript, as a real page loaded it.
     const loaded = [...(callScripts ?? [])].sort().map((url) => {
       const file = dist.files.get(url)
@@ -519,6 +530,7 @@ async function main() {
       developmentBuild: dist.developmentBuild,
       hostErrors: host.errors,
       protocol,
+      guidance,
     })
     console.log(`\n${report.table}`)
     writeFileSync(path.join(root, 'BENCHMARKS.md'), report.markdown)
@@ -544,6 +556,7 @@ async function main() {
  *   discarded: { fps: { fps: number, foreign: number }[], join: { ms: number, baseline: number, foreign: number }[] },
  *   developmentBuild: boolean, hostErrors: string[],
  *   protocol: import('./protocol.mjs').ProtocolResults,
+ *   guidance: import('./guidance.mjs').GuidanceResults,
  * }} r
  */
 function render(r) {
@@ -558,6 +571,7 @@ function render(r) {
   const fpsSamples = (/** @type {number[]} */ values) => values.map(fixed1).join(', ')
   const shares = (/** @type {number[]} */ values) => values.map(percent).join(', ')
   const issue3 = renderProtocol(r.protocol, DISTURBED_SHARE)
+  const issue5 = renderGuidance(r.guidance, DISTURBED_SHARE)
   const disturbed = [...r.foreign.fps, ...r.foreign.join].filter((share) => share > DISTURBED_SHARE).length
 
   const rows = [
@@ -769,8 +783,9 @@ conditions alternate ${FPS_REPEATS} times and each reports its median. The one-p
 scene and both pages encoding and decoding video on the same two cores, so the ratio is the cost of a real
 remote participant on this machine, not of drawing one textured quad.
 
-${issue3.markdown}`
-  return { table, markdown }
+${issue3.markdown}
+${issue5.markdown}`
+  return { table: `${table}\n${issue5.lines.join('\n')}`, markdown }
 }
 
 // Only when run as a script: importing this file (to reuse a piece, or to check it loads) measures nothing.
