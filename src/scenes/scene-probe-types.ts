@@ -21,6 +21,11 @@ export interface SceneProbe {
   objectOnScreen: (name: string) => { x: number; y: number; inView: boolean } | null
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
+  /**
+   * Page position (CSS pixels) of a point of the on-site worker's space (their reference space, metres) as the
+   * miniature of it shows it, and whether it is in view; null without a miniature.
+   */
+  workerSpaceToScreen: (point: [number, number, number]) => { x: number; y: number; inView: boolean } | null
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }
