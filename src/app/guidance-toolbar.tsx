@@ -80,16 +80,15 @@ export function GuidanceToolbar({ ownColour }: { ownColour: () => ColourName }) 
           />
         ))}
       </div>
-      {tool === 'pin' && (
-        <label className="pin-label">
-          Pin label{' '}
-          <input
-            value={pinLabel}
-            maxLength={MAX_LABEL_LENGTH}
-            onChange={(event) => setPinLabel(event.target.value)}
-          />
-        </label>
-      )}
+      {/* Always there, so choosing a tool never resizes the 3D view under the pointer. */}
+      <label className="pin-label">
+        Pin label{' '}
+        <input
+          value={pinLabel}
+          maxLength={MAX_LABEL_LENGTH}
+          onChange={(event) => setPinLabel(event.target.value)}
+        />
+      </label>
       <button type="button" onClick={guidanceActions.undo}>
         Undo
       </button>

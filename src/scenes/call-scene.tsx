@@ -155,12 +155,16 @@ export interface CallSceneProps {
   guidance?: GuidanceView
 }
 
-/** The scene's parts that depend on remote guidance, so CallScene itself need not re-render with them. */
-function Guidance({ guidance }: { guidance?: GuidanceView }) {
+/**
+ * The scene's parts that depend on remote guidance (and whatever makes room for the worker's miniature), so
+ * CallScene itself need not re-render with them.
+ */
+function Guidance({ guidance, actions }: { guidance?: GuidanceView; actions: CallActions }) {
   const workerSpace = useWorkerSpace(guidance)
   return (
     <>
       <DesktopOrbit withMiniature={workerSpace !== null} />
+      <XrCallControls actions={actions} aside={workerSpace !== null} />
       {guidance && <WorkerSpaceView guidance={guidance} />}
       {guidance && <XrGuidancePalette guidance={guidance} />}
     </>
@@ -190,9 +194,8 @@ export default function CallScene({
       <PointerEvents />
       <XR store={xrStore}>
         <Surroundings />
-        <Guidance guidance={guidance} />
+        <Guidance guidance={guidance} actions={actions} />
         <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
-        <XrCallControls actions={actions} />
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />

@@ -41,13 +41,16 @@ export function SceneProbeInstaller() {
       const vy = viewport?.y ?? 0
       const vw = viewport?.z ?? buffer.width
       const vh = viewport?.w ?? buffer.height
-      const cssPerPixel = buffer.clientWidth / buffer.width
-      // The emulator moves the canvas around the page in XR, so report page coordinates.
+      // Per axis: a canvas in a grid cell can be a fractional number of CSS pixels tall but not of buffer pixels,
+      // and a point on a miniature needs sub-pixel accuracy.
       const rect = buffer.getBoundingClientRect()
+      const cssPerPixelX = rect.width / buffer.width
+      const cssPerPixelY = rect.height / buffer.height
+      // The emulator moves the canvas around the page in XR, so report page coordinates (rect, above).
       centreHelper.copy(world).project(view)
       return {
-        x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
-        y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
+        x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixelX,
+        y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixelY,
         inView: Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1,
       }
     }

@@ -24,16 +24,16 @@ export const WORKER_SPACE_NAME = 'worker-space'
 
 /**
  * Where the miniature's floor centre stands, metres, for a user at the origin facing -z: table height, within
- * arm's reach, in front of and below the video panels (their bottom edge is at about 1.2 m, 1.35 m away) and
- * under the in-XR call controls (about 1.05-1.15 m high, 0.9 m away).
+ * arm's reach, in front of and below the video panels (their bottom edge is at about 1.2 m, 1.35 m away). The
+ * in-XR call controls and guidance palette stand on either side of it.
  */
 const ANCHOR: Vec3 = [0, 0.75, -0.85]
 /**
- * At most life/0.35 (a workbench reads well at a third of its size); at most 0.7 m across, so it stays within
- * reach and out of the panels' way; at most 0.3 m tall, so it stays below the line of sight to the panels and to
- * the in-XR controls.
+ * At most life/0.35 (a workbench reads well at a third of its size); at most 0.8 m across, so it stays within
+ * reach and between the in-XR controls; at most 0.35 m tall, so its back (1.25 m out) stays below the line of
+ * sight from a standing user's eyes to the panels' bottom edge (about 1.24 m high there).
  */
-const LIMITS = { maxScale: 0.35, maxFootprint: 0.7, maxHeight: 0.3 }
+const LIMITS = { maxScale: 0.35, maxFootprint: 0.8, maxHeight: 0.35 }
 /** The worker's head marker, in the worker's metres: a head-sized ball, and how far their view cone reaches. */
 const HEAD_RADIUS = 0.1
 const FRUSTUM_DEPTH = 0.6

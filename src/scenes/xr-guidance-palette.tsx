@@ -11,8 +11,11 @@ import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 
-/** Right of the miniature (which spans x ±0.35 at 0.75 m high, 0.85 m out), at waist height, metres. */
-const POSITION: [number, number, number] = [0.6, 0.95, -0.7]
+/**
+ * Right of the miniature (at most 0.8 m across, its floor 0.75 m high and 0.85 m out), at waist height, turned
+ * towards the user, metres; the call controls mirror it on the left.
+ */
+const POSITION: [number, number, number] = [0.75, 0.95, -0.6]
 /** How long "Clear all" waits for its confirming second press, ms. */
 const CONFIRM_MS = 3000
 
