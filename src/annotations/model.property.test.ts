@@ -12,6 +12,7 @@ import {
   applyAnnotationOp,
   applyAnnotationOps,
   createAnnotationState,
+  isObsoleteAnnotationOp,
   MAX_ANNOTATIONS,
   MAX_STROKE_POINTS,
   materialize,
@@ -331,6 +332,38 @@ describe('annotation merge', { timeout: PROPERTY_TIMEOUT_MS }, () => {
       }),
       { numRuns: 500 },
     )
+  })
+
+  it('prunes safely: a newcomer sent only the ops a participant kept reaches the same state', () => {
+    let pruned = 0
+    fc.assert(
+      fc.property(historyArb, ({ limits, deliveries }) => {
+        // A participant's op log as src/net/call-session.ts keeps it: every op once, and after each delete or
+        // clear, the ops it made void forgotten.
+        let state = createAnnotationState(limits)
+        const kept = new Map<string, AnnotationOp>()
+        for (const op of deliveries[0]) {
+          if (kept.has(op.id)) continue
+          kept.set(op.id, op)
+          state = applyAnnotationOp(state, op)
+          if (op.kind === 'annotation-delete' || op.kind === 'annotation-clear') {
+            for (const [id, other] of kept) {
+              if (isObsoleteAnnotationOp(state, other)) {
+                kept.delete(id)
+                pruned++
+              }
+            }
+          }
+        }
+        // The newcomer gets what is kept, in another order.
+        const newcomer = applyAnnotationOps(createAnnotationState(limits), [...kept.values()].reverse())
+        expect(materialize(newcomer)).toEqual(materialize(state))
+        expect(snapshot(newcomer)).toBe(snapshot(state))
+      }),
+      { numRuns: 500 },
+    )
+    // The property must have pruned something to mean anything.
+    expect(pruned).toBeGreaterThan(100)
   })
 
   // A generator that quietly produced trivial histories would make the properties above pass for nothing.

@@ -228,6 +228,8 @@ export const surfaceSchema = z.discriminatedUnion('kind', [
   z
     .object({ ...surfaceBase, kind: z.literal('mesh'), vertices: meshVertices, indices: meshIndices })
     .refine((mesh) => {
+      // zod runs this even when a field above already failed: only judge decoded arrays.
+      if (!(mesh.vertices instanceof Float32Array) || !(mesh.indices instanceof Uint16Array)) return false
       const count = mesh.vertices.length / 3
       return mesh.indices.every((index) => index < count)
     }, 'a triangle names a vertex the mesh does not have'),

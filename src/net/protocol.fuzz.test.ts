@@ -10,7 +10,7 @@ import { VitalsFeed } from '../vitals/feed'
 import { admissionKey, TOKEN_LENGTH } from './admission'
 import { applyMessage, applyOp } from './apply'
 import { PeerLink } from './peer-link'
-import { decodeText, messageSchema, PROTOCOL_VERSION, parseMessage } from './protocol'
+import { decodeText, encodeMessage, messageSchema, PROTOCOL_VERSION, parseMessage } from './protocol'
 import { OpLog } from './replication'
 
 const role = fc.constantFrom(
@@ -31,6 +31,70 @@ const chatOp = fc.record({
   role,
   text: fc.string({ minLength: 1, maxLength: 200 }),
 })
+
+const coordinate = fc.double({ min: -100, max: 100, noNaN: true }).map((x) => (x === 0 ? 0 : x))
+const vec3 = fc.tuple(coordinate, coordinate, coordinate)
+const unitQuat = fc.constantFrom<[number, number, number, number]>(
+  [0, 0, 0, 1],
+  [0, Math.SQRT1_2, 0, Math.SQRT1_2],
+)
+const spaceMessage = fc.oneof(
+  fc.record({
+    type: fc.constant('laser' as const),
+    author: fc.string({ minLength: 8, maxLength: 64 }),
+    colour: fc.constantFrom('yellow' as const, 'sky' as const),
+    on: fc.boolean(),
+    origin: vec3,
+    direction: fc.constantFrom<[number, number, number]>([0, 0, -1], [1, 0, 0]),
+    at: finite,
+  }),
+  fc.record({
+    type: fc.constant('space' as const),
+    sharing: fc.boolean(),
+    fovY: fc.double({ min: 0.1, max: 3, noNaN: true }),
+  }),
+  fc.record({
+    type: fc.constant('surfaces-removed' as const),
+    ids: fc.array(fc.string({ minLength: 1, maxLength: 80 }), { minLength: 1, maxLength: 5 }),
+  }),
+  fc.record({
+    type: fc.constant('surface' as const),
+    surface: fc.record({
+      kind: fc.constant('plane' as const),
+      id: fc.string({ minLength: 1, maxLength: 80 }),
+      label: fc.string({ maxLength: 40 }),
+      position: vec3,
+      orientation: unitQuat,
+      polygon: fc.array(fc.tuple(coordinate, coordinate), { minLength: 3, maxLength: 8 }),
+    }),
+  }),
+)
+/** A shared mesh as its JSON text, with typed arrays as base64: what the worker's device sends. */
+const meshText = fc
+  .tuple(fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 9, maxLength: 60 }), fc.nat())
+  .map(([coordinates, seed]) => {
+    const vertices = new Float32Array(coordinates.slice(0, coordinates.length - (coordinates.length % 3)))
+    const count = vertices.length / 3
+    const indices = new Uint16Array(3 * (1 + (seed % 5))).map((_, i) => (seed + i * 7) % count)
+    return encodeMessage({
+      type: 'surface',
+      surface: {
+        kind: 'mesh',
+        id: 'm',
+        label: '',
+        position: [0, 0, 0],
+        orientation: [0, 0, 0, 1],
+        vertices,
+        indices,
+      },
+    })
+  })
+const mutatedMeshText = fc
+  .tuple(meshText, fc.nat(), fc.string({ minLength: 1, maxLength: 3 }))
+  .map(([text, at, insert]) => {
+    const i = at % (text.length + 1)
+    return text.slice(0, i) + insert + text.slice(i + 1)
+  })
 
 const validMessage = fc.oneof(
   fc.record({ type: fc.constant('challenge' as const), nonce: token }),
@@ -56,6 +120,7 @@ const validMessage = fc.oneof(
     type: fc.constant('ack' as const),
     ids: fc.array(fc.string({ minLength: 1, maxLength: 80 }), { minLength: 1, maxLength: 5 }),
   }),
+  spaceMessage,
 )
 
 /** A valid message with one field (or one op's field) replaced by anything at all, or removed. */
@@ -114,7 +179,7 @@ describe('parseMessage under arbitrary input', { timeout: 120_000 }, () => {
   })
 
   it('decodes text without throwing: arbitrary strings and mutated valid JSON (10,000 each)', () => {
-    for (const input of [fc.string({ maxLength: 300 }), mutatedText]) {
+    for (const input of [fc.string({ maxLength: 300 }), mutatedText, mutatedMeshText]) {
       fc.assert(
         fc.property(input, (text) => {
           const result = decodeText(text)

@@ -26,6 +26,12 @@ export interface SceneProbe {
    * miniature of it shows it, and whether it is in view; null without a miniature.
    */
   workerSpaceToScreen: (point: [number, number, number]) => { x: number; y: number; inView: boolean } | null
+  /**
+   * Starts watching for an object by name: `drawnAt[name]` becomes the performance.now() of the first frame that
+   * drew the scene with it in (the benchmark's "mark made → drawn on the other side").
+   */
+  watch: (name: string) => void
+  drawnAt: Record<string, number>
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

@@ -16,6 +16,8 @@ import { WORKER_SPACE_NAME } from './worker-space-view'
 
 const centreHelper = new Vector3()
 const worldHelper = new Vector3()
+/** Names the probe looks for in each frame until they appear (only while a benchmark asks). */
+const watched = new Set<string>()
 
 /** A panel has drawn video once its texture received a frame (VideoTexture bumps its version per frame). */
 function showsVideo(object: Object3D): boolean {
@@ -76,6 +78,8 @@ export function SceneProbeInstaller() {
         const object = scene.getObjectByName(name)
         return object ? onScreen(object) : null
       },
+      watch: (name) => watched.add(name),
+      drawnAt: {},
       worldPosition: (name) => {
         const object = scene.getObjectByName(name)
         return object ? object.getWorldPosition(centreHelper).toArray() : null
@@ -104,6 +108,11 @@ export function SceneProbeInstaller() {
     if (!probe) return
     probe.frames++
     if (frame) probe.xrFrames++
+    for (const name of watched) {
+      if (!scene.getObjectByName(name)) continue
+      probe.drawnAt[name] = performance.now()
+      watched.delete(name)
+    }
     if (probe.firstVideoFrameAt === null) {
       // Cheap: only until the first video frame has been drawn.
       let drawn = false
