@@ -11,6 +11,7 @@
 // run.mjs hands in its helpers (participants, quiet-CPU waits); this module drives the pages and renders its
 // section of BENCHMARKS.md.
 import { setTimeout as sleep } from 'node:timers/promises'
+import { frameCounter, spread } from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -72,16 +73,6 @@ const STROKE_POINTS = 2000
 /** FPS windows: this many pairs (none, stroke), each window this long. */
 const FPS_PAIRS = 3
 const FPS_WINDOW_MS = 5000
-
-/** Median, nearest-rank 95th percentile, min, max. @param {number[]} values @returns {Spread} */
-function spread(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const n = sorted.length
-  const mid = Math.floor(n / 2)
-  const median = n % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
-  const p95 = sorted[Math.max(0, Math.ceil(0.95 * n) - 1)] ?? NaN
-  return { median, p95, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, samples: values }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // In the pages (each function runs in the browser: nothing from this module's scope)
@@ -367,11 +358,9 @@ export async function measureGuidance(deps) {
 
 /** Frames the page's scene drew in one window, per second. @param {Page} page */
 async function framesPerSecond(page) {
-  const read = () =>
-    page.evaluate(() => ({ frames: window.__xrConsult?.frames ?? NaN, at: performance.now() }))
-  const start = await read()
+  const start = await frameCounter(page)
   await sleep(FPS_WINDOW_MS)
-  const end = await read()
+  const end = await frameCounter(page)
   return ((end.frames - start.frames) * 1000) / (end.at - start.at)
 }
 

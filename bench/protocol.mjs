@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
+import { frameCounter, percent, root, spread } from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -65,15 +65,13 @@ import { fileURLToPath } from 'node:url'
  *   app: { url: string, origin: string },
  *   newParticipant: (browser: Browser, origin: string, viewport: Viewport) => Promise<Participant>,
  *   joinCall: (page: Page, name: string) => Promise<void>,
- *   waitForPanels: (page: Page, count: number, timeout: number) => Promise<void>,
+ *   waitForPanels: (page: Page, count: number, timeout: number) => Promise<unknown>,
  *   waitForQuiet: (before: string) => Promise<number>,
  *   watchForeignCpu: () => () => number,
  *   mayMeasureAgain: () => boolean,
  *   disturbedShare: number,
  * }} Deps
  */
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /**
  * A design constant read from the source, so the report states what the code says, not what it once said.
@@ -149,16 +147,6 @@ const POLL_MS = 10
       `bench: ${fastest.toFixed(1)} pings/s would trip the ${DESIGN.ping.perSecond}/s ping limit`,
     )
   }
-}
-
-/** Median, nearest-rank 95th percentile, min, max. @param {number[]} values @returns {Spread} */
-function spread(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const n = sorted.length
-  const mid = Math.floor(n / 2)
-  const median = n % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
-  const p95 = sorted[Math.max(0, Math.ceil(0.95 * n) - 1)] ?? NaN
-  return { median, p95, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, samples: values }
 }
 
 /** @param {string} url @param {string} query e.g. '?debug' */
@@ -406,11 +394,6 @@ async function readyLink(page) {
     const view = /** @type {DebugCall} */ (/** @type {BenchWindow} */ (window).__xrConsultCall).debugView()
     return { seat: view.seat, remoteSeat: view.links[0]?.seat ?? -1 }
   })
-}
-
-/** @param {Page} page */
-function frameCounter(page) {
-  return page.evaluate(() => ({ frames: window.__xrConsult?.frames ?? NaN, at: performance.now() }))
 }
 
 /** @param {Page} page */
@@ -877,8 +860,6 @@ export async function measureProtocolAndFaults(deps) {
 const ms0 = (ms) => `${Math.round(ms)} ms`
 /** Round trips are a few ms: two decimals. @param {number} ms */
 const ms2 = (ms) => `${ms.toFixed(2)} ms`
-/** @param {number} share */
-const percent = (share) => `${Math.round(share * 100)} %`
 
 /**
  * The console lines and the markdown section of issue 3.

@@ -8,40 +8,52 @@
 // `measureVitals` runs in a browser and server someone else started (bench/run.mjs can call it); `renderVitals`
 // turns its results into a Markdown section. Standalone, after `npx vite build`: `node bench/vitals.mjs` starts the
 // server and Chromium itself, prints the section and writes it to bench/vitals-results.md.
-import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs'
+import {
+  createQuietWaiter,
+  DISTURBED_SHARE,
+  FPS_WINDOW_MS,
+  fixed1,
+  frameCounter,
+  framesPerSecond,
+  joinCall,
+  LARGE,
+  launchChromium,
+  machine,
+  newParticipant as newContextParticipant,
+  percent,
+  processTicks,
+  REMEASURE_LIMIT,
+  removeSnapshot,
+  root,
+  runIfMain,
+  SMALL,
+  snapshotApp,
+  startAppServer,
+  stats,
+  TICKS_PER_SECOND,
+  waitForPanels,
+  watchForeignCpu,
+} from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../src/scenes/scene-probe-types').SceneProbe} SceneProbe (declares window.__xrConsult) */
-/** @typedef {{ median: number, min: number, max: number, samples: number[] }} Stats */
 /** @typedef {(message: string) => void} Log */
 /** @typedef {(before: string) => Promise<number>} WaitForQuiet */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-
 /** Repeats of each condition (a fresh patient each time); medians are reported. */
 const REPEATS = 3
-/** Frame-rate window, ms (as bench/run.mjs). */
-const FPS_WINDOW_MS = 5000
 /** Window for bytes on the wire and React commits, ms: ≥ 20 s, so 50 ECG frames and 20 numerics batches each. */
 const COUNT_WINDOW_MS = 20_000
 /** Settling before a window, ms: video adapts in the first seconds; the monitor mounts after the first batch. */
 const WARMUP_MS = 2000
-/** A window in which other processes used more than this share of the machine counts as disturbed. */
-const DISTURBED_SHARE = 0.1
-/** How many times a disturbed frame-rate window is measured again. */
-const REMEASURE_LIMIT = 3
 /** How long the whole standalone run may wait for other processes to leave the CPU alone, ms. */
 const QUIET_BUDGET_MS = 120_000
-const LARGE = { width: 1280, height: 720 }
-const SMALL = { width: 640, height: 360 }
 /** The issue's budget for the ECG, per lead, bytes per second. */
 const TARGET_ECG_BYTES_PER_LEAD = 600
 /** src/net/frames.ts: HEADER_BYTES + WAVEFORM_HEADER_BYTES, ECG_BATCH_MS; src/vitals/types.ts: 250 Hz. */
@@ -52,95 +64,19 @@ const ECG_SAMPLE_RATE_HZ = 250
 const DESIGNED_ECG_BYTES_PER_SECOND = (1000 / ECG_BATCH_MS) * FRAME_OVERHEAD_BYTES + ECG_SAMPLE_RATE_HZ * 2
 
 // ---------------------------------------------------------------------------------------------------------------
-// Small helpers (copied from bench/run.mjs, which exports nothing)
+// Small helpers (the shared ones are in bench/common.mjs)
 
-/** @param {number[]} values @returns {Stats} */
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  const median =
-    sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
-  return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, samples: values }
-}
-
-/** @param {number} value */
-const fixed1 = (value) => value.toFixed(1)
 /** @param {number} value */
 const fixed2 = (value) => value.toFixed(2)
-/** @param {number} share 0..1 */
-const percent = (share) => `${Math.round(share * 100)} %`
 /** @param {number} bytesPerSecond */
 const rate = (bytesPerSecond) =>
   bytesPerSecond >= 10_000
     ? `${(bytesPerSecond / 1000).toFixed(1)} KB/s`
     : `${Math.round(bytesPerSecond).toLocaleString('en')} B/s`
 
-/** @param {string} file @param {string[]} args */
-function commandOutput(file, args) {
-  try {
-    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-  } catch {
-    return '?'
-  }
-}
-
-/** @param {Browser} browser */
-function machine(browser) {
-  const cpus = os.cpus()
-  return {
-    date: commandOutput('date', ['-u']),
-    cpu: cpus[0]?.model ?? '?',
-    cores: cpus.length,
-    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    node: process.version,
-    chromium: browser.version(),
-    commit: commandOutput('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
-    dirty: commandOutput('git', ['-C', root, 'status', '--porcelain']) !== '',
-    loadBefore: os.loadavg()[0] ?? NaN,
-  }
-}
-
-/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ). */
-const TICKS_PER_SECOND = 100
-
-/** Every process: parent and CPU ticks used so far. */
-function processTicks() {
-  /** @type {Map<number, { ppid: number, ticks: number }>} */
-  const all = new Map()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // After the command name (which may hold spaces): state ppid ... utime (12th) stime (13th).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      all.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  /** @param {number} pid */
-  const isOurs = (pid) => {
-    let ancestor = pid
-    for (let depth = 0; ancestor > 1 && ancestor !== process.pid && depth < 64; depth++) {
-      ancestor = all.get(ancestor)?.ppid ?? 0
-    }
-    return ancestor === process.pid
-  }
-  return { all, isOurs }
-}
-
-/** CPU ticks used so far by every process outside this process's tree (server, Chromium). */
-function foreignCpuTicks() {
-  const { all, isOurs } = processTicks()
-  /** @type {Map<number, number>} */
-  const foreign = new Map()
-  for (const [pid, { ticks }] of all) if (!isOurs(pid)) foreign.set(pid, ticks)
-  return foreign
-}
-
 /**
- * CPU ticks used so far by this process's children, by Chromium process type (gpu-process: SwiftShader's GL;
- * renderer: the pages; browser; utility: network, audio, video capture) and the app's server.
+ * CPU ticks used so far by this process's children, by Chromium process type (gpu: SwiftShader's GL; renderer:
+ * the pages; browser; utility: network, audio, video capture) and the app's server.
  */
 function ownCpuTicks() {
   const { all, isOurs } = processTicks()
@@ -156,14 +92,14 @@ function ownCpuTicks() {
       else if (/chrom/i.test(command)) kind = 'browser'
       else if (command.includes('start.mjs')) kind = 'server'
     } catch {
-      // ended
+      // the process ended while we looked
     }
     own.set(pid, { kind, ticks })
   }
   return own
 }
 
-/** Starts watching our own processes; the returned function gives CPU cores used since, by kind. */
+/** Starts watching our own processes; the returned function gives the CPU cores each kind used since. */
 function watchOwnCpu() {
   const before = ownCpuTicks()
   const start = performance.now()
@@ -178,38 +114,18 @@ function watchOwnCpu() {
   }
 }
 
-/** Starts watching other processes; the returned function gives their share of the whole machine since, 0..1. */
-function watchForeignCpu() {
-  const before = foreignCpuTicks()
-  const start = performance.now()
-  return () => {
-    let ticks = 0
-    for (const [pid, now] of foreignCpuTicks()) ticks += now - (before.get(pid) ?? 0)
-    const seconds = (performance.now() - start) / 1000
-    return ticks / TICKS_PER_SECOND / seconds / os.cpus().length
-  }
-}
+/** What each kind of process in `watchOwnCpu` is. */
+const CPU_KIND_LABELS = /** @type {Record<string, string>} */ ({
+  gpu: "Chromium's GPU process (SwiftShader draws here)",
+  renderer: 'Renderer processes (both pages: main threads, compositing, raster, video decode)',
+  browser: "Chromium's browser process",
+  utility: 'Utility processes (network, audio, video capture)',
+  server: "The app's server (PeerServer)",
+  other: 'Other child processes',
+})
 
-let quietBudgetMs = QUIET_BUDGET_MS
-
-/** Waits until other processes leave the machine mostly idle or the waiting budget is used up; their last share. */
-async function waitForQuietHere(/** @type {string} */ before) {
-  const sample = async (/** @type {number} */ ms) => {
-    const share = watchForeignCpu()
-    await sleep(ms)
-    return share()
-  }
-  let share = await sample(1000)
-  while (share > DISTURBED_SHARE && quietBudgetMs > 0) {
-    console.log(
-      `other processes use ${percent(share)} of the CPU; waiting before ${before} (${Math.round(quietBudgetMs / 1000)} s of waiting left)`,
-    )
-    const started = Date.now()
-    share = await sample(3000)
-    quietBudgetMs -= Date.now() - started
-  }
-  return share
-}
+/** This file's own wait for a quiet machine, when bench/run.mjs does not hand in its own. */
+const standaloneQuiet = createQuietWaiter(QUIET_BUDGET_MS)
 
 // ---------------------------------------------------------------------------------------------------------------
 // In the pages (init scripts: they run before any of the app's scripts)
@@ -456,11 +372,6 @@ function installWireCounter() {
 /** The page's clock, to mark a window's edges in its own time. @param {Page} page */
 const pageNow = (page) => page.evaluate(() => performance.now())
 
-/** @param {Page} page */
-function frameCounter(page) {
-  return page.evaluate(() => ({ frames: window.__xrConsult?.frames ?? NaN, at: performance.now() }))
-}
-
 /**
  * Commits on the clinician's page between two of its clock readings, by renderer, and how often each component
  * rendered.
@@ -550,8 +461,8 @@ function sendsBetween(page, from, to) {
 }
 
 /**
- * getStats of the patient's data connections (PeerJS gives each data connection its own RTCPeerConnection): the
- * data channels' bytes and the transport's (DTLS records carrying SCTP packets).
+ * getStats of the patient's data connection (PeerJS gives each connection its own RTCPeerConnection): the data
+ * channels' bytes and the transport's (DTLS records carrying SCTP packets).
  * @param {Page} page
  */
 function dataTransportStats(page) {
@@ -581,8 +492,9 @@ function dataTransportStats(page) {
         }
       })
       // PeerJS 1.5 also opens a data channel on each media connection: only the connection without media counts.
-      if (channels > 0 && rtp === 0)
+      if (channels > 0 && rtp === 0) {
         found.push({ index, channelBytes, channelMessages, transportBytes, transportPackets })
+      }
     }
     return { at: performance.now(), connections: found }
   })
@@ -617,19 +529,16 @@ function ecgWritten(page, /** @type {string} */ peer) {
 // ---------------------------------------------------------------------------------------------------------------
 // The call
 
-/** @param {Browser} browser @param {string} origin @param {{ width: number, height: number }} viewport */
+/**
+ * A participant (bench/common.mjs) whose page also reports Chromium's per-page counters of main-thread time
+ * (TaskDuration, ScriptDuration, …, in seconds).
+ * @param {Browser} browser @param {string} origin @param {import('./common.mjs').Viewport} viewport
+ */
 async function newParticipant(browser, origin, viewport, /** @type {() => void} */ initScript) {
-  const context = await browser.newContext({ viewport })
-  await context.grantPermissions(['camera', 'microphone'], { origin })
-  await context.addInitScript(initScript)
-  const page = await context.newPage()
-  /** @type {string[]} */
-  const errors = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  // Chromium's per-page counters of main-thread time (TaskDuration, ScriptDuration, …, in seconds).
-  const cdp = await context.newCDPSession(page)
+  const participant = await newContextParticipant(browser, origin, viewport, initScript)
+  const cdp = await participant.context.newCDPSession(participant.page)
   await cdp.send('Performance.enable')
-  return { context, page, errors, cdp }
+  return { ...participant, cdp }
 }
 
 /** @typedef {Awaited<ReturnType<typeof newParticipant>>} Participant */
@@ -639,37 +548,6 @@ async function mainThread(who) {
   const { metrics } = await who.cdp.send('Performance.getMetrics')
   const value = (/** @type {string} */ name) => metrics.find((m) => m.name === name)?.value ?? NaN
   return { task: value('TaskDuration'), script: value('ScriptDuration') }
-}
-
-/** Name, camera preview, Join, in the call. @param {Page} page @param {string} name */
-async function joinAs(page, name) {
-  await page.getByTestId('name').fill(name)
-  await page.waitForFunction(
-    () => {
-      const video = document.querySelector('[data-testid="self-preview"]')
-      return (
-        (video instanceof HTMLVideoElement && video.srcObject != null) ||
-        document.querySelector('[data-testid="media-problem"]') != null
-      )
-    },
-    undefined,
-    { timeout: 30_000 },
-  )
-  await page.getByTestId('join').click()
-  await page.getByTestId('call').waitFor({ timeout: 30_000 })
-}
-
-/** Waits until the page shows `count` remote panels, all with video; returns their peer ids. @param {Page} page */
-async function waitForPanels(page, /** @type {number} */ count, timeout = 60_000) {
-  await page.waitForFunction(
-    (n) => {
-      const panels = window.__xrConsult?.panels() ?? []
-      return panels.length === n && panels.every((p) => p.showsVideo)
-    },
-    count,
-    { timeout, polling: 100 },
-  )
-  return page.evaluate(() => (window.__xrConsult?.panels() ?? []).map((p) => p.peerId))
 }
 
 /** @param {Page} page @param {string} name */
@@ -695,8 +573,14 @@ export async function measureVitals(options) {
 }
 
 /** @param {{ browser: Browser, origin: string, url: string, waitForQuiet?: WaitForQuiet, log?: Log }} options */
-async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQuietHere, log = console.log }) {
-  const info = machine(browser)
+async function measureVitalsIn({
+  browser,
+  origin,
+  url,
+  waitForQuiet = standaloneQuiet.waitForQuiet,
+  log = console.log,
+}) {
+  const info = { ...machine(), chromium: browser.version() }
   const base = url.replace(/\/$/, '')
 
   // The clinician: starts the room, stays for the whole run, 1280×720, drawing every frame.
@@ -707,7 +591,8 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
   invite.search = '?debug&render=always'
   await clinician.page.getByTestId('own-role').selectOption('clinician')
   await clinician.page.getByTestId('continue').click()
-  await joinAs(clinician.page, 'Bench Clinician')
+  await joinCall(clinician.page, 'Bench Clinician')
+  /** @type {string[]} */
   const renderers = await clinician.page.evaluate(() => [
     .../** @type {any} */ (window).__REACT_DEVTOOLS_GLOBAL_HOOK__.renderers.values(),
   ])
@@ -737,13 +622,7 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
       ])
       const share = foreign()
       const cores = own()
-      const fps = who.map((_, i) => {
-        const a = start[i]
-        const b = end[i]
-        if (!a || !b || !Number.isFinite(a.frames) || !Number.isFinite(b.frames))
-          throw new Error('no scene probe')
-        return ((b.frames - a.frames) * 1000) / (b.at - a.at)
-      })
+      const fps = framesPerSecond(start, end)
       const threads = who.map((_, i) => {
         const seconds = ((end[i]?.at ?? NaN) - (start[i]?.at ?? NaN)) / 1000
         const a = threadsBefore[i]
@@ -816,7 +695,7 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
     // A fresh patient each time: once vitals were shared the monitor stays (greyed out) until the patient leaves.
     const patient = await newParticipant(browser, origin, SMALL, installWireCounter)
     await patient.page.goto(invite.href)
-    await joinAs(patient.page, `Bench Patient ${run}`)
+    await joinCall(patient.page, `Bench Patient ${run}`)
     const [peer] = await waitForPanels(clinician.page, 1)
     if (!peer) throw new Error('no panel for the patient')
     await patient.page.getByTestId('participants').locator('[data-testid="participant"]').first().waitFor()
@@ -898,8 +777,9 @@ async function measureVitalsIn({ browser, origin, url, waitForQuiet = waitForQui
 function perSecond(commits) {
   /** @type {Record<string, number>} */
   const out = {}
-  for (const [renderer, n] of Object.entries(commits.byRenderer))
+  for (const [renderer, n] of Object.entries(commits.byRenderer)) {
     out[renderer] = Number(fixed2(n / commits.seconds))
+  }
   return out
 }
 
@@ -912,6 +792,11 @@ function perSecond(commits) {
 function pooledRate(/** @type {{ seconds: number }[]} */ windows, /** @type {(w: any) => number} */ pick) {
   const seconds = windows.reduce((t, w) => t + w.seconds, 0)
   return windows.reduce((t, w) => t + pick(w), 0) / seconds
+}
+
+/** @param {Record<string, { bytes: number }>} table */
+function sumValues(table) {
+  return Object.values(table).reduce((t, e) => t + e.bytes, 0)
 }
 
 /** @param {VitalsResults} r */
@@ -933,21 +818,18 @@ function summarize(r) {
   const textTypes = [...new Set([...sendsA, ...sendsV].flatMap((s) => Object.keys(s.text)))].sort()
   const transportV = r.counts.vitals.map((w) => w.transport)
   const transportA = r.counts.video.map((w) => w.transport)
-  const tRate = (/** @type {typeof transportV} */ ws, /** @type {(t: any) => number} */ pick) =>
-    pooledRate(ws, pick)
-  const payloadV = tRate(transportV, (t) => t.channelBytes)
-  const payloadA = tRate(transportA, (t) => t.channelBytes)
-  const wireV = tRate(transportV, (t) => t.transportBytes)
-  const wireA = tRate(transportA, (t) => t.transportBytes)
-  const messagesV = tRate(transportV, (t) => t.channelMessages)
-  const messagesA = tRate(transportA, (t) => t.channelMessages)
-  const packetsV = tRate(transportV, (t) => t.transportPackets)
-  const packetsA = tRate(transportA, (t) => t.transportPackets)
+  const payloadV = pooledRate(transportV, (t) => t.channelBytes)
+  const payloadA = pooledRate(transportA, (t) => t.channelBytes)
+  const wireV = pooledRate(transportV, (t) => t.transportBytes)
+  const wireA = pooledRate(transportA, (t) => t.transportBytes)
+  const messagesV = pooledRate(transportV, (t) => t.channelMessages)
+  const messagesA = pooledRate(transportA, (t) => t.channelMessages)
+  const packetsV = pooledRate(transportV, (t) => t.transportPackets)
+  const packetsA = pooledRate(transportA, (t) => t.transportPackets)
   // What streaming added on the wire, and per message it added; the ECG's share: its messages at that cost.
-  const addedWire = wireV - wireA
-  const addedPayload = payloadV - payloadA
   const addedMessages = messagesV - messagesA
-  const overheadPerMessage = addedMessages > 0 ? (addedWire - addedPayload) / addedMessages : NaN
+  const overheadPerMessage =
+    addedMessages > 0 ? (wireV - wireA - (payloadV - payloadA)) / addedMessages : Number.NaN
   const ecgWirePerLead = ecgPooled + (framesPerSignalSecond * overheadPerMessage) / leads
   const sentByApp = pooledRate(sendsV, (s) => sumValues(s.text) + s.ecg.bytes + sumValues(s.otherBinary))
 
@@ -1002,23 +884,8 @@ function summarize(r) {
   }
 }
 
-/** What each kind of process in `watchOwnCpu` is. */
-const CPU_KIND_LABELS = /** @type {Record<string, string>} */ ({
-  gpu: "Chromium's GPU process (SwiftShader draws here)",
-  renderer: 'Renderer processes (both pages: main threads, compositing, raster, video decode)',
-  browser: "Chromium's browser process",
-  utility: 'Utility processes (network, audio, video capture)',
-  server: "The app's server (PeerServer)",
-  other: 'Other child processes',
-})
-
-/** @param {Record<string, { bytes: number }>} table */
-function sumValues(table) {
-  return Object.values(table).reduce((t, e) => t + e.bytes, 0)
-}
-
 /**
- * Components that rendered, with how many windows' commits they appeared in, per condition.
+ * Components that rendered, with how many commits they rendered in, over some windows.
  * @param {{ components: Record<string, Record<string, number>>, seconds: number }[]} windows
  */
 function componentTable(windows) {
@@ -1068,28 +935,34 @@ export function renderVitals(r) {
   const disturbedCounts = [...r.counts.video, ...r.counts.vitals].filter(
     (w) => w.foreign > DISTURBED_SHARE,
   ).length
+  const mountCommits = r.mounts.map((m) =>
+    Object.entries(m.byRenderer)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', '),
+  )
+  const mountComponents = componentTable(r.mounts)
+
+  /** @typedef {VitalsResults['cpu']['video'][number]} CpuWindow */
   /** Median over a condition's frame-rate windows of one CPU figure. */
   const cpuMedian = (
     /** @type {'video' | 'vitals'} */ condition,
-    /** @type {(w: VitalsResults['cpu']['video'][number]) => number} */ pick,
+    /** @type {(w: CpuWindow) => number} */ pick,
   ) => stats(r.cpu[condition].map(pick)).median
-  const kinds = [...new Set([...r.cpu.video, ...r.cpu.vitals].flatMap((w) => Object.keys(w.cores)))]
-  /** @type {[string, (w: VitalsResults['cpu']['video'][number]) => number, (v: number) => string][]} */
+  const kinds = [...new Set([...r.cpu.video, ...r.cpu.vitals].flatMap((w) => Object.keys(w.cores)))].sort()
+  /** @type {[string, (w: CpuWindow) => number, (v: number) => string][]} */
   const cpuLines = [
     ["Clinician page's main thread, busy (share of one core)", (w) => w.threads[0]?.busy ?? NaN, percent],
     ['… of which JavaScript', (w) => w.threads[0]?.script ?? NaN, percent],
     ["Patient page's main thread, busy", (w) => w.threads[1]?.busy ?? NaN, percent],
     ['… of which JavaScript', (w) => w.threads[1]?.script ?? NaN, percent],
-    ...kinds
-      .sort()
-      .map(
-        (kind) =>
-          /** @type {[string, (w: VitalsResults['cpu']['video'][number]) => number, (v: number) => string]} */ ([
-            `${CPU_KIND_LABELS[kind] ?? kind}, cores`,
-            (w) => w.cores[kind] ?? 0,
-            fixed2,
-          ]),
-      ),
+    ...kinds.map(
+      (kind) =>
+        /** @type {[string, (w: CpuWindow) => number, (v: number) => string]} */ ([
+          `${CPU_KIND_LABELS[kind] ?? kind}, cores`,
+          (w) => w.cores[kind] ?? 0,
+          fixed2,
+        ]),
+    ),
     [
       `All of these processes, cores (of ${i.cores})`,
       (w) => Object.values(w.cores).reduce((t, c) => t + c, 0),
@@ -1100,12 +973,6 @@ export function renderVitals(r) {
     ([what, pick, format]) =>
       `| ${what} | ${format(cpuMedian('video', pick))} | ${format(cpuMedian('vitals', pick))} |`,
   )
-  const mountCommits = r.mounts.map((m) =>
-    Object.entries(m.byRenderer)
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', '),
-  )
-  const mountComponents = componentTable(r.mounts)
 
   const rows = [
     ['Measurement', 'Result', 'Baseline (same run)', 'Ratio', 'Target'],
@@ -1292,88 +1159,26 @@ ${cpuRows.join('\n')}
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Standalone: a private copy of the build, the app's server on a free port, Chromium
-
-/** Copies server/ and dist/ into a temporary folder (node_modules linked): one fixed build for the whole run. */
-function snapshotApp() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'xr-consult-vitals-bench-'))
-  try {
-    cpSync(path.join(root, 'server'), path.join(dir, 'server'), { recursive: true })
-    cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true })
-    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
-    readFileSync(path.join(dir, 'dist/index.html'))
-  } catch (error) {
-    removeSnapshot(dir)
-    throw new Error('no complete dist/: run `npx vite build` first', { cause: error })
-  }
-  const assets = readdirSync(path.join(dir, 'dist/assets')).filter((f) => f.endsWith('.js'))
-  const developmentBuild = assets.some((f) =>
-    readFileSync(path.join(dir, 'dist/assets', f), 'utf8').includes('jsxDEV'),
-  )
-  return { dir, developmentBuild }
-}
-
-/** @param {string} dir */
-function removeSnapshot(dir) {
-  // The link first, so that nothing can ever follow it into the real node_modules.
-  rmSync(path.join(dir, 'node_modules'), { force: true })
-  rmSync(dir, { recursive: true, force: true })
-}
-
-/** `node server/start.mjs` from `appDir` on a free port; `started` resolves with its URL. @param {string} appDir */
-function startAppServer(appDir) {
-  const child = spawn(process.execPath, [path.join(appDir, 'server/start.mjs')], {
-    cwd: appDir,
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  /** @type {() => Promise<void>} */
-  const stop = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done()
-      child.once('exit', () => done())
-      child.kill('SIGTERM')
-    })
-  /** @type {Promise<{ url: string, origin: string }>} */
-  const started = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000)
-    child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
-      output += chunk.toString()
-      const url = /running at (\S+)/.exec(output)?.[1]
-      if (!url) return
-      clearTimeout(timer)
-      resolve({ url, origin: new URL(url).origin })
-    })
-    child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${output}`))
-    })
-  })
-  return { started, stop }
-}
+// Standalone: a private copy of the build, the app's server on a free port, Chromium (all from bench/common.mjs)
 
 async function main() {
-  const snapshot = snapshotApp()
+  const snapshot = await snapshotApp()
   const server = startAppServer(snapshot.dir)
   /** @type {Browser | undefined} */
   let browser
   try {
-    if (snapshot.developmentBuild) console.warn('warning: dist/ is a development build (jsxDEV)')
-    const start = await waitForQuietHere('starting')
+    if (snapshot.dist.developmentBuild) console.warn('warning: dist/ is a development build (jsxDEV)')
+    const start = await standaloneQuiet.waitForQuiet('starting')
     if (start > DISTURBED_SHARE) console.warn(`warning: other processes use ${percent(start)} of the CPU`)
     const app = await server.started
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
+    browser = await launchChromium()
     const results = await measureVitals({ browser, origin: app.origin, url: app.url })
     const markdown = renderVitals(results)
     console.log(`\n${markdown}`)
     const out = path.join(root, 'bench/vitals-results.md')
     writeFileSync(
       out,
-      snapshot.developmentBuild
+      snapshot.dist.developmentBuild
         ? markdown.replace('\n\n', '\n\n> **dist/ was a development build**: not what users get.\n\n')
         : markdown,
     )
@@ -1382,10 +1187,7 @@ async function main() {
       execFileSync(
         process.execPath,
         [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', out],
-        {
-          cwd: root,
-          stdio: 'ignore',
-        },
+        { cwd: root, stdio: 'ignore' },
       )
     } catch {
       console.warn('could not format it with Biome; run `npx biome check --write .`')
@@ -1398,12 +1200,5 @@ async function main() {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error)
-      process.exit(1)
-    },
-  )
-}
+// Only when run as a script: bench/run.mjs or a check may import measureVitals and renderVitals.
+runIfMain(import.meta.url, main)

@@ -115,6 +115,7 @@ export function leaveCall() {
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
   unfreeze()
+  // The annotations belong to the call left (and the record stopped above has them); a next call starts clean.
   consultStore.setState({
     phase: 'left',
     participants: {},

@@ -1,6 +1,8 @@
-// "Past calls": the vitals this browser recorded (src/vitals/record.ts), with their export as FHIR or CSV and
-// their deletion. Files are made here and saved by the browser; nothing is uploaded anywhere.
+// "Past calls": the vitals and annotations this browser recorded (src/vitals/record.ts), with their export as FHIR,
+// CSV or the annotations' JSON, and their deletion. Files are made here and saved by the browser; nothing is
+// uploaded anywhere.
 import { useCallback, useEffect, useState } from 'react'
+import { annotationDocumentJson } from '../vitals/annotation-document'
 import { toCsv } from '../vitals/csv'
 import { toFhirBundle } from '../vitals/fhir'
 import type { CallRecord, VitalsRecord } from '../vitals/record'
@@ -14,7 +16,10 @@ const pad = (n: number) => String(n).padStart(2, '0')
  * `consult-2026-11-26T22-47.fhir.json`: the call's local start time (what the clinician saw on the clock), with
  * dashes for colons, which Windows does not allow in file names.
  */
-export function exportFileName(startedAt: number, extension: 'fhir.json' | 'csv'): string {
+export function exportFileName(
+  startedAt: number,
+  extension: 'fhir.json' | 'csv' | 'annotations.json',
+): string {
   const d = new Date(startedAt)
   const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}-${pad(d.getMinutes())}`
   return `consult-${stamp}.${extension}`
@@ -48,7 +53,10 @@ function download(text: string, type: string, fileName: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-type Format = 'fhir' | 'csv'
+type Format = 'fhir' | 'csv' | 'annotations'
+
+/** "1 annotation", "3 annotations". */
+export const annotationCountText = (count: number) => `${count} ${count === 1 ? 'annotation' : 'annotations'}`
 
 export function CallRecords({ record }: { record: VitalsRecord }) {
   const [calls, setCalls] = useState<CallRecord[] | null>(null)
@@ -79,11 +87,20 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
         return
       }
       if (format === 'fhir') {
-        const bundle = toFhirBundle(loaded.call, loaded.observations, loaded.ecg, { exportedAt: Date.now() })
+        const bundle = toFhirBundle(loaded.call, loaded.observations, loaded.ecg, loaded.annotations, {
+          exportedAt: Date.now(),
+        })
         download(
           JSON.stringify(bundle, null, 2),
           'application/fhir+json',
           exportFileName(call.startedAt, 'fhir.json'),
+        )
+      } else if (format === 'annotations') {
+        // The same document the FHIR export attaches, byte for byte.
+        download(
+          annotationDocumentJson(loaded.annotations),
+          'application/json',
+          exportFileName(call.startedAt, 'annotations.json'),
         )
       } else {
         // The byte-order mark makes Excel read the file as UTF-8 (°C, accented names); other programs ignore it.
@@ -141,7 +158,9 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
                   · {call.patientName || 'Unnamed patient'}
                   <br />
                   {call.observationCount} {call.observationCount === 1 ? 'reading' : 'readings'}
-                  {call.ecgSampleCount > 0 && ` · ${formatDuration(ecgMs)} of ECG`} · room {call.roomLabel}
+                  {call.ecgSampleCount > 0 && ` · ${formatDuration(ecgMs)} of ECG`}
+                  {call.annotationCount > 0 && ` · ${annotationCountText(call.annotationCount)}`} · room{' '}
+                  {call.roomLabel}
                 </p>
                 {confirming === call.id ? (
                   <div className="row" role="alert">
@@ -177,6 +196,16 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
                     >
                       Export CSV
                     </button>
+                    {call.annotationCount > 0 && (
+                      <button
+                        type="button"
+                        disabled={busy === call.id}
+                        onClick={() => void exportCall(call, 'annotations')}
+                        data-testid="call-record-annotations"
+                      >
+                        Export annotations (JSON)
+                      </button>
+                    )}
                     <button
                       type="button"
                       disabled={busy === call.id}

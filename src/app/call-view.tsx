@@ -1,14 +1,18 @@
 // The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
 import { Component, lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react'
+import { colourFor } from '../annotations/palette'
 import { formatQuality, poorConnectionSentence } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
+import type { GuidanceView } from '../scenes/guidance-view'
 import { useConsult, useParticipantIds } from '../state/store'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AlarmPanel } from './alarm-panel'
 import { monitorInputs } from './alarms'
-import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { currentSession, getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
+import { freeze, guidanceActions, guidanceStore, sharedSpace, unfreeze } from './guidance'
+import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks } from './invite-links'
 import { remoteVitals } from './vitals-feeds'
 import { VitalsTable } from './vitals-monitor-dom'
@@ -42,6 +46,14 @@ export function preloadCallScene() {
 }
 
 const actions = { toggleMute, toggleCamera, leave: leaveCall }
+/** Our seat's colour: what our marks are drawn in until we pick another. */
+const ownColour = () => colourFor(Math.max(0, currentSession()?.seatIndex ?? 0))
+const guidanceView: GuidanceView = {
+  actions: { ...guidanceActions, freeze, unfreeze },
+  store: guidanceStore,
+  space: sharedSpace,
+  ownColour,
+}
 /** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
 const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
 
@@ -249,6 +261,7 @@ export function CallView({ active }: { active: boolean }) {
               alwaysRender={alwaysRender}
               vitals={vitalsView}
               workerSpace={workerSpaceActions}
+              guidance={guidanceView}
             />
           </Suspense>
         </SceneErrorBoundary>
@@ -262,6 +275,7 @@ export function CallView({ active }: { active: boolean }) {
         {invite.role === 'patient' && <VitalsSharing />}
         <Chat />
       </aside>
+      <GuidanceToolbar ownColour={ownColour} />
       <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
     </div>
   )

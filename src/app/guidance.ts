@@ -20,18 +20,11 @@ import { type Ray, raycastSurfaces, rayThroughImage, type Target } from '../anno
 export type { Target }
 
 import { type HeadPose, SpaceFeed } from '../annotations/space'
+import { TOOL_LABELS, TOOLS, type Tool } from '../annotations/tools'
 import type { CallSession } from '../net/call-session'
 import { consultStore } from '../state/store'
 
-export const TOOLS = ['stroke', 'arrow', 'pin', 'laser'] as const
-export type Tool = (typeof TOOLS)[number]
-
-export const TOOL_LABELS: Record<Tool, string> = {
-  stroke: 'Draw',
-  arrow: 'Arrow',
-  pin: 'Pin',
-  laser: 'Laser',
-}
+export { TOOL_LABELS, TOOLS, type Tool }
 
 /** The worker's shared space and everyone's pointers, as received (the call session writes, the scenes read). */
 export const sharedSpace = new SpaceFeed()

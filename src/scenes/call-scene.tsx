@@ -9,18 +9,28 @@ import type { VitalsFeed } from '../vitals/feed'
 import type { MonitorInputs } from '../vitals/monitor'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
+import type { GuidanceView } from './guidance-view'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
 import { VideoPanel } from './video-panel'
 import { VitalsMonitorSlot } from './vitals-monitor'
+import { useWorkerSpace, WorkerSpaceView } from './worker-space-view'
 import { type CallActions, XrCallControls } from './xr-call-controls'
+import { XrGuidancePalette } from './xr-guidance-palette'
 
 /** Where the desktop camera starts: standing eye height, just behind the user's spot, so the whole arc fits. */
 const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
 
-function DesktopOrbit() {
+/**
+ * With the worker's miniature shown (a table-top model below the panels), the desktop camera steps back and
+ * looks lower, so the panels and the model fit in one view.
+ */
+const DESKTOP_CAMERA_WITH_MINIATURE: [number, number, number] = [0, 1.65, 0.45]
+const TARGET_WITH_MINIATURE: [number, number, number] = [0, 1.1, -1]
+
+function DesktopOrbit({ withMiniature }: { withMiniature: boolean }) {
   const camera = useThree((s) => s.camera)
   const canvas = useThree((s) => s.gl.domElement)
   const inSession = useXR((s) => s.session != null)
@@ -44,6 +54,15 @@ function DesktopOrbit() {
       controls.dispose()
     }
   }, [camera, canvas, inSession, invalidate])
+  useEffect(() => {
+    const controls = controlsRef.current
+    if (!controls) return
+    camera.position.set(...(withMiniature ? DESKTOP_CAMERA_WITH_MINIATURE : DESKTOP_CAMERA))
+    if (withMiniature) controls.target.set(...TARGET_WITH_MINIATURE)
+    else controls.target.set(0, PANEL_HEIGHT, -PANEL_DISTANCE)
+    controls.update()
+    invalidate()
+  }, [withMiniature, camera, invalidate])
   // Damping needs an update every frame; in XR the controls are gone and the headset drives the camera.
   useFrame(() => controlsRef.current?.update())
   return null
@@ -68,12 +87,27 @@ export interface VitalsView {
   inputs: (peerId: string, now: number) => MonitorInputs
 }
 
-function RemotePanels({ roomId, vitals }: { roomId: string; vitals?: VitalsView }) {
+function RemotePanels({
+  roomId,
+  vitals,
+  guidance,
+}: {
+  roomId: string
+  vitals?: VitalsView
+  guidance?: GuidanceView
+}) {
   const peerIds = useParticipantIds()
   return (
     <>
       {peerIds.map((peerId, index) => (
-        <VideoPanel key={peerId} peerId={peerId} index={index} count={peerIds.length} roomId={roomId}>
+        <VideoPanel
+          key={peerId}
+          peerId={peerId}
+          index={index}
+          count={peerIds.length}
+          roomId={roomId}
+          guidance={guidance}
+        >
           {vitals && (
             <VitalsMonitorSlot
               feed={vitals.feed}
@@ -120,6 +154,24 @@ export interface CallSceneProps {
   vitals?: VitalsView
   /** Sharing our space and anchoring the annotations when we are in immersive AR (the on-site worker's job). */
   workerSpace?: WorkerSpaceActions
+  /** Remote guidance: the worker's miniature, drawing on their video, the in-XR palette. */
+  guidance?: GuidanceView
+}
+
+/**
+ * The scene's parts that depend on remote guidance (and whatever makes room for the worker's miniature), so
+ * CallScene itself need not re-render with them.
+ */
+function Guidance({ guidance, actions }: { guidance?: GuidanceView; actions: CallActions }) {
+  const workerSpace = useWorkerSpace(guidance)
+  return (
+    <>
+      <DesktopOrbit withMiniature={workerSpace !== null} />
+      <XrCallControls actions={actions} aside={workerSpace !== null} />
+      {guidance && <WorkerSpaceView guidance={guidance} />}
+      {guidance && <XrGuidancePalette guidance={guidance} />}
+    </>
+  )
 }
 
 export default function CallScene({
@@ -130,6 +182,7 @@ export default function CallScene({
   alwaysRender = false,
   vitals,
   workerSpace,
+  guidance,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -145,9 +198,8 @@ export default function CallScene({
       <PointerEvents />
       <XR store={xrStore}>
         <Surroundings />
-        <DesktopOrbit />
-        <RemotePanels roomId={roomId} vitals={vitals} />
-        <XrCallControls actions={actions} />
+        <Guidance guidance={guidance} actions={actions} />
+        <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         {workerSpace && <OwnSpace actions={workerSpace} />}
         <SceneProbeInstaller />
         <IdleTick />

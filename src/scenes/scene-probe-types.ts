@@ -22,6 +22,11 @@ export interface SceneProbe {
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
   /**
+   * Page position (CSS pixels) of a point of the on-site worker's space (their reference space, metres) as the
+   * miniature of it shows it, and whether it is in view; null without a miniature.
+   */
+  workerSpaceToScreen: (point: [number, number, number]) => { x: number; y: number; inView: boolean } | null
+  /**
    * Starts watching for an object by name: `drawnAt[name]` becomes the performance.now() of the first frame that
    * drew the scene with it in (the benchmark's "mark made → drawn on the other side").
    */

@@ -12,8 +12,10 @@ import {
 } from 'three'
 import type { PanelOnScreen, SceneProbe } from './scene-probe-types'
 import { PANEL_VIDEO_PREFIX } from './video-panel'
+import { WORKER_SPACE_NAME } from './worker-space-view'
 
 const centreHelper = new Vector3()
+const worldHelper = new Vector3()
 /** Names the probe looks for in each frame until they appear (only while a benchmark asks). */
 const watched = new Set<string>()
 
@@ -29,8 +31,8 @@ export function SceneProbeInstaller() {
   const camera = useThree((s) => s.camera)
 
   useEffect(() => {
-    /** Where an object's origin is on the page, in CSS pixels, and whether it is in view. */
-    const onScreen = (object: Object3D) => {
+    /** Where a world point is on the page, in CSS pixels, and whether it is in view. */
+    const pointOnScreen = (world: Vector3) => {
       const presenting = gl.xr.isPresenting
       const xrCamera = presenting ? (gl.xr.getCamera() as ArrayCamera) : null
       // In XR, the left eye's camera and its viewport in the drawing buffer; otherwise the whole canvas.
@@ -41,17 +43,21 @@ export function SceneProbeInstaller() {
       const vy = viewport?.y ?? 0
       const vw = viewport?.z ?? buffer.width
       const vh = viewport?.w ?? buffer.height
-      const cssPerPixel = buffer.clientWidth / buffer.width
-      // The emulator moves the canvas around the page in XR, so report page coordinates.
+      // Per axis: a canvas in a grid cell can be a fractional number of CSS pixels tall but not of buffer pixels,
+      // and a point on a miniature needs sub-pixel accuracy.
       const rect = buffer.getBoundingClientRect()
-      object.getWorldPosition(centreHelper)
-      centreHelper.project(view)
+      const cssPerPixelX = rect.width / buffer.width
+      const cssPerPixelY = rect.height / buffer.height
+      // The emulator moves the canvas around the page in XR, so report page coordinates (rect, above).
+      centreHelper.copy(world).project(view)
       return {
-        x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixel,
-        y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixel,
+        x: rect.left + (vx + ((centreHelper.x + 1) / 2) * vw) * cssPerPixelX,
+        y: rect.top + (buffer.height - (vy + ((centreHelper.y + 1) / 2) * vh)) * cssPerPixelY,
         inView: Math.abs(centreHelper.x) <= 1 && Math.abs(centreHelper.y) <= 1 && centreHelper.z < 1,
       }
     }
+    /** Where an object's origin is on the page. */
+    const onScreen = (object: Object3D) => pointOnScreen(object.getWorldPosition(worldHelper))
     const probe: SceneProbe = {
       frames: 0,
       xrFrames: 0,
@@ -77,6 +83,12 @@ export function SceneProbeInstaller() {
       worldPosition: (name) => {
         const object = scene.getObjectByName(name)
         return object ? object.getWorldPosition(centreHelper).toArray() : null
+      },
+      workerSpaceToScreen: (point) => {
+        const frame = scene.getObjectByName(WORKER_SPACE_NAME)
+        if (!frame) return null
+        frame.updateWorldMatrix(true, false)
+        return pointOnScreen(worldHelper.fromArray(point).applyMatrix4(frame.matrixWorld))
       },
       surroundings: () =>
         scene.getObjectByName('consult-room')

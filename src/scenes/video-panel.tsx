@@ -1,14 +1,26 @@
 // One remote participant on a panel: their camera as a VideoTexture, their name and role underneath, grabbable
-// with a controller, a hand pinch or the mouse. Reads the store; never touches the network.
+// with a controller, a hand pinch or the mouse. The video of a worker who shares their space is also drawn on:
+// a point on it becomes a ray from their head into their surfaces (src/app/guidance.ts), and it can be held
+// still on a freeze-frame. Reads the store; never touches the network.
 
-import { useThree } from '@react-three/fiber'
+import { type ThreeEvent, useThree } from '@react-three/fiber'
 import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
-import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import { type Group, SRGBColorSpace, Vector3, VideoTexture } from 'three'
+import {
+  type ComponentProps,
+  type ReactNode,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react'
+import { CanvasTexture, type Group, type Mesh, SRGBColorSpace, Vector3, VideoTexture } from 'three'
+import type { Target } from '../annotations/raycast'
 import { formatQuality, qualityLevel } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
 import { useConsult } from '../state/store'
+import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import {
   defaultPanelPose,
   loadLayout,
@@ -20,6 +32,7 @@ import {
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
 import { MONITOR_WIDTH } from './vitals-monitor'
+import { imagePointOnPanel, laserFromHead } from './worker-space-layout'
 
 /** The fake camera and most webcams start at 4:3; the panel follows the real aspect once frames arrive. */
 const DEFAULT_ASPECT = 4 / 3
@@ -32,6 +45,7 @@ const SIDE_WIDTH = MONITOR_WIDTH
 export const PANEL_VIDEO_PREFIX = 'panel-video:'
 
 const viewerHelper = new Vector3()
+const pointHelper = new Vector3()
 
 /**
  * The stream's video track, followed as tracks arrive: a remote stream is announced with its first track (often
@@ -137,9 +151,11 @@ export interface VideoPanelProps {
   roomId: string
   /** Drawn beside the video (to its right) and moved with it: the vitals monitor. */
   children?: ReactNode
+  /** Remote guidance: lets the video be drawn on and frozen while this participant shares their space. */
+  guidance?: GuidanceView
 }
 
-export function VideoPanel({ peerId, index, count, roomId, children }: VideoPanelProps) {
+export function VideoPanel({ peerId, index, count, roomId, children, guidance }: VideoPanelProps) {
   const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
   const name = useConsult((s) => s.participants[peerId]?.name ?? '')
   const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
@@ -198,15 +214,17 @@ export function VideoPanel({ peerId, index, count, roomId, children }: VideoPane
           <planeGeometry args={[PANEL_WIDTH + 2 * BORDER, height + 2 * BORDER]} />
           <meshBasicMaterial color="#20303a" />
         </mesh>
-        <mesh name={`${PANEL_VIDEO_PREFIX}${peerId}`}>
-          <planeGeometry args={[PANEL_WIDTH, height]} />
-          {/* Separate keys: swapping map for color on one material turns the panel black (PLATFORM-NOTES). */}
-          {showVideo ? (
-            <meshBasicMaterial key="video" map={texture} toneMapped={false} />
-          ) : (
-            <meshBasicMaterial key="placeholder" color="#3b4a55" />
-          )}
-        </mesh>
+        {guidance ? (
+          <GuidedVideo
+            peerId={peerId}
+            texture={showVideo ? texture : null}
+            aspect={aspect}
+            height={height}
+            guidance={guidance}
+          />
+        ) : (
+          <VideoMesh peerId={peerId} texture={showVideo ? texture : null} height={height} />
+        )}
       </Handle>
       {!showVideo && (
         <group position-z={0.002}>
@@ -249,5 +267,164 @@ export function VideoPanel({ peerId, index, count, roomId, children }: VideoPane
         </Container>
       </group>
     </HandleTarget>
+  )
+}
+
+interface VideoMeshProps extends ComponentProps<'mesh'> {
+  peerId: string
+  /** The live video or the freeze-frame; null: the placeholder colour. */
+  texture: VideoTexture | CanvasTexture | null
+  height: number
+}
+
+function VideoMesh({ peerId, texture, height, ref, ...events }: VideoMeshProps) {
+  return (
+    <mesh ref={ref} name={`${PANEL_VIDEO_PREFIX}${peerId}`} {...events}>
+      <planeGeometry args={[PANEL_WIDTH, height]} />
+      {/* Separate keys: swapping map for color on one material turns the panel black (PLATFORM-NOTES). */}
+      {texture instanceof CanvasTexture ? (
+        <meshBasicMaterial key="frozen" map={texture} toneMapped={false} />
+      ) : texture ? (
+        <meshBasicMaterial key="video" map={texture} toneMapped={false} />
+      ) : (
+        <meshBasicMaterial key="placeholder" color="#3b4a55" />
+      )}
+    </mesh>
+  )
+}
+
+/**
+ * The video frame showing when `frozen` turned true, copied to a canvas texture; null while live. The live video
+ * keeps playing underneath, so unfreezing shows the present at once.
+ */
+function useFrozenFrame(texture: VideoTexture | null, frozen: boolean): CanvasTexture | null {
+  const still = useMemo(() => {
+    const video = texture?.image as HTMLVideoElement | undefined
+    if (!frozen || !video || video.videoWidth === 0) return null
+    const canvas = document.createElement('canvas')
+    canvas.width = video.videoWidth
+    canvas.height = video.videoHeight
+    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height)
+    const still = new CanvasTexture(canvas)
+    still.colorSpace = SRGBColorSpace
+    return still
+  }, [texture, frozen])
+  useEffect(() => () => still?.dispose(), [still])
+  return still
+}
+
+/** A pmndrs pointer event as R3F types it, plus the exact point on the captured object's plane it also carries. */
+type PanelPointerEvent = ThreeEvent<PointerEvent> & { pointOnFace?: Vector3 }
+
+/**
+ * The video of a participant who may share their space. While they do, a pointer on it (mouse, controller ray,
+ * pinch) marks their surroundings with the current tool, through the image point under the pointer; the panel
+ * is then moved by its frame instead.
+ */
+function GuidedVideo({
+  peerId,
+  texture,
+  aspect,
+  height,
+  guidance,
+}: {
+  peerId: string
+  texture: VideoTexture | null
+  aspect: number
+  height: number
+  guidance: GuidanceView
+}) {
+  const { actions, space, store } = guidance
+  const sharing = useSpace(space, (feed) => feed.get(peerId)?.sharing ?? false)
+  const frozen = useGuidanceState(guidance, (state) => state.frozen?.peerId === peerId)
+  const still = useFrozenFrame(texture, frozen)
+  const mesh = useRef<Mesh>(null)
+  const invalidate = useThree((s) => s.invalidate)
+  // What the pointer went down with decides what its moves and release do, even if the tool changes meanwhile.
+  const pressed = useRef<'mark' | 'laser' | null>(null)
+
+  useEffect(() => invalidate(), [still, invalidate])
+
+  const targetAt = (event: PanelPointerEvent): Target | null => {
+    const object = mesh.current
+    if (!object) return null
+    // While the pointer is captured, `point` floats at the first hit's distance; `pointOnFace` is on the video.
+    const local = object.worldToLocal(pointHelper.copy(event.pointOnFace ?? event.point))
+    const image = imagePointOnPanel(local.x, local.y, PANEL_WIDTH, height)
+    return image ? actions.targetOnVideo(peerId, image[0], image[1], aspect) : null
+  }
+
+  const laser = (target: Target) => {
+    const frozenPose = store.getState().frozen
+    const head = frozenPose?.peerId === peerId ? frozenPose.head : space.get(peerId)?.head
+    if (head) actions.pointLaser(laserFromHead(head, target.point), target.approximate ? null : target.point)
+  }
+
+  const release = () => {
+    if (!pressed.current) return
+    setOrbitEnabled(true)
+    if (pressed.current === 'laser') actions.pointLaser(null, null)
+    else actions.pointerUp()
+    pressed.current = null
+  }
+  useEffect(() => release, [])
+
+  if (!sharing) return <VideoMesh peerId={peerId} texture={texture} height={height} />
+  return (
+    <>
+      {still && (
+        // Says the picture is not live, in the top left corner, over the video.
+        <group position={[-PANEL_WIDTH / 2 + 0.01, height / 2 - 0.01, 0.002]}>
+          <Container
+            pixelSize={0.001}
+            fontFamilies={uiFontFamilies}
+            anchorX="left"
+            anchorY="top"
+            paddingX={12}
+            paddingY={4}
+            backgroundColor="#b3261e"
+            borderRadius={8}
+          >
+            <Text fontSize={24} color="#ffffff">
+              Frozen frame
+            </Text>
+          </Container>
+        </group>
+      )}
+      <VideoMesh
+        ref={mesh}
+        peerId={peerId}
+        texture={still ?? texture}
+        height={height}
+        onPointerDown={(event: PanelPointerEvent) => {
+          if (event.button !== 0) return
+          const target = targetAt(event)
+          if (!target) return
+          // Drawing, not dragging the panel; and the orbit camera must hold still (R3F sees the event first).
+          event.stopPropagation()
+          ;(event.target as unknown as { setPointerCapture: (id: number) => void }).setPointerCapture(
+            event.pointerId,
+          )
+          setOrbitEnabled(false)
+          pressed.current = store.getState().tool === 'laser' ? 'laser' : 'mark'
+          if (pressed.current === 'laser') laser(target)
+          else actions.pointerDown(target)
+        }}
+        onPointerMove={(event: PanelPointerEvent) => {
+          if (!pressed.current) return
+          event.stopPropagation()
+          const target = targetAt(event)
+          if (!target) return
+          if (pressed.current === 'laser') laser(target)
+          else actions.pointerMove(target)
+        }}
+        onPointerUp={(event: PanelPointerEvent) => {
+          if (!pressed.current) return
+          event.stopPropagation()
+          release()
+        }}
+        onPointerCancel={release}
+      />
+    </>
   )
 }

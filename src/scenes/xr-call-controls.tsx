@@ -3,6 +3,7 @@
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
 import { useConsult } from '../state/store'
+import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 
 export interface CallActions {
@@ -40,7 +41,14 @@ function XrButton({ label, onClick, danger = false, name }: XrButtonProps) {
   )
 }
 
-export function XrCallControls({ actions }: { actions: CallActions }) {
+/**
+ * Left of the worker's miniature (which takes the spot in front), mirroring the guidance palette on its right,
+ * turned towards the user, metres.
+ */
+const ASIDE_POSITION: [number, number, number] = [-0.75, 0.95, -0.6]
+
+/** `aside`: the worker's miniature stands in front of the user, so the controls move to its left, in a column. */
+export function XrCallControls({ actions, aside = false }: { actions: CallActions; aside?: boolean }) {
   const session = useXR((s) => s.session)
   const muted = useConsult((s) => s.muted)
   const cameraOff = useConsult((s) => s.cameraOff)
@@ -49,11 +57,14 @@ export function XrCallControls({ actions }: { actions: CallActions }) {
   if (!session) return null
   return (
     // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.
-    <group position={[0, 1.1, -0.9]} rotation-x={-0.5}>
+    <group
+      position={aside ? ASIDE_POSITION : [0, 1.1, -0.9]}
+      rotation={[-0.5, aside ? yawFacing(ASIDE_POSITION[0], ASIDE_POSITION[2], 0, 0) : 0, 0, 'YXZ']}
+    >
       <Container
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}
-        flexDirection="row"
+        flexDirection={aside ? 'column' : 'row'}
         gap={16}
         padding={16}
         backgroundColor="#0f1a20"

@@ -4,6 +4,12 @@
 // The ECG is not here: 250 rows a second of one number each is not something a spreadsheet helps with. It is in
 // the FHIR export (fhir.ts), as SampledData.
 //
+// Nor are the annotations: RFC 4180 has one header and the same fields in every record, so a second table with
+// other columns (author, x, y, z, shape, points) would be a second file in disguise, which spreadsheets read as
+// broken rows of this one. And an annotation is a pose plus a shape in the worker's space, not a reading: a row of
+// its placement's x, y, z drops the rotation, the frame and the stroke's points, the parts that say what was
+// shown. They have their own export (annotation-document.ts, and the FHIR DocumentReference).
+//
 // Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return, which some
 // strip first) as a formula. Source labels are not ours: a Bluetooth device names itself, so a device called
 // `=HYPERLINK(...)` must not become a live link in the clinician's spreadsheet. Such text cells get a leading

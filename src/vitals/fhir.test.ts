@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { applyAnnotationOps, createAnnotationState, materialize } from '../annotations/model'
+import { ALICE, addOp, arrowShape, BOB, line, pinShape, strokeShape } from '../annotations/test-ops'
 import {
+  ANNOTATIONS_TYPE_TEXT,
   type FhirBundle,
+  type FhirDocumentReference,
   type FhirObservation,
   MAX_ECG_SAMPLES_PER_OBSERVATION,
   MDC,
@@ -13,7 +17,8 @@ import {
   UCUM,
   VITAL_SIGNS_PROFILE,
 } from './fhir'
-import type { EcgChunk } from './record'
+import type { EcgChunk, RecordedAnnotation } from './record'
+import { decodeBase64Utf8 } from './test-base64'
 import { type Measurement, type Source, VITAL_KINDS, type VitalKind } from './types'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47, 3, 250)
@@ -82,6 +87,10 @@ function counter() {
 
 const observations = (bundle: FhirBundle) =>
   bundle.entry.map((e) => e.resource).filter((r): r is FhirObservation => r.resourceType === 'Observation')
+const documentReferences = (bundle: FhirBundle) =>
+  bundle.entry
+    .map((e) => e.resource)
+    .filter((r): r is FhirDocumentReference => r.resourceType === 'DocumentReference')
 
 // Shape check of what this export promises, in zod; a receiving system's validator would check more.
 const coding = z.object({
@@ -160,6 +169,37 @@ const bundleSchema = z
               })
               .strict(),
             observationSchema,
+            z
+              .object({
+                resourceType: z.literal('DocumentReference'),
+                id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
+                status: z.literal('current'),
+                type: z.object({ text: z.string().min(1) }).strict(),
+                subject: reference,
+                // An instant: to the second at least, with a zone.
+                date: z.string().regex(FHIR_DATE_TIME),
+                author: z.array(z.object({ display: z.string().min(1) }).strict()).optional(),
+                description: z.string().min(1).optional(),
+                content: z
+                  .array(
+                    z
+                      .object({
+                        attachment: z
+                          .object({
+                            contentType: z.string().min(1),
+                            data: z
+                              .string()
+                              .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/),
+                            size: z.number().int().nonnegative().optional(),
+                            title: z.string().min(1).optional(),
+                          })
+                          .strict(),
+                      })
+                      .strict(),
+                  )
+                  .min(1),
+              })
+              .strict(),
           ]),
         })
         .strict()
@@ -178,7 +218,7 @@ const ecgChunk = (at: number, samples: number[], source: Source = device): EcgCh
 describe('FHIR export', () => {
   const measurements = VITAL_KINDS.map((kind, i) => measurementOf(kind, T0 + i * 1000))
   const ecg = [ecgChunk(T0, [-120, 0, 850, 32767]), ecgChunk(T0 + 16, [-32768, 5, 6])]
-  const bundle = toFhirBundle(call, measurements, ecg, { exportedAt: T0 + 3_600_000, newId: counter() })
+  const bundle = toFhirBundle(call, measurements, ecg, [], { exportedAt: T0 + 3_600_000, newId: counter() })
 
   it('is a collection Bundle with the patient, the clinician, and every entry addressed by a urn:uuid', () => {
     expect(bundle.resourceType).toBe('Bundle')
@@ -373,7 +413,7 @@ describe('FHIR export', () => {
   })
 
   it('points at the receiving system’s patient when given one, and holds no Patient of its own', () => {
-    const linked = toFhirBundle({}, [measurementOf('heart-rate', T0)], [], { patientRef: 'Patient/123' })
+    const linked = toFhirBundle({}, [measurementOf('heart-rate', T0)], [], [], { patientRef: 'Patient/123' })
     expect(linked.entry.map((e) => e.resource.resourceType)).toEqual(['Observation'])
     expect(observations(linked)[0]?.subject).toEqual({ reference: 'Patient/123' })
     expect(linked.timestamp).toBeUndefined()
@@ -385,5 +425,90 @@ describe('FHIR export', () => {
     const patient = anonymous.entry.find((e) => e.resource.resourceType === 'Patient')
     expect(Object.keys(patient?.resource ?? {}).sort()).toEqual(['id', 'resourceType'])
     expect(observations(anonymous)[0]?.subject).toEqual({ reference: patient?.fullUrl })
+  })
+
+  describe('annotations', () => {
+    const shown = materialize(
+      applyAnnotationOps(createAnnotationState(), [
+        addOp(ALICE, 1, 1, strokeShape(line(0, 5)), {
+          placement: { frame: 'world', position: [0.25, 1.1, -0.8], orientation: [0, 0.6, 0, 0.8] },
+        }),
+        addOp(BOB, 1, 2, pinShape('Ventil öffnen ⚠'), {
+          placement: {
+            frame: 'plane',
+            planeId: 'wall-3',
+            position: [0.1, 0.2, 0.3],
+            orientation: [0, 0, 0, 1],
+          },
+          approximate: true,
+        }),
+        addOp(ALICE, 2, 3, arrowShape()),
+      ]),
+    )
+    const annotations: RecordedAnnotation[] = shown.map((a, i) => ({
+      ...a,
+      seenAt: T0 + 1000 * (i + 1),
+      ...(i === 2 ? { removedAt: T0 + 30_000 } : {}),
+    }))
+    const withAnnotations = toFhirBundle(call, measurements, ecg, annotations, {
+      exportedAt: T0 + 3_600_000,
+      newId: counter(),
+    })
+
+    it('adds them as one DocumentReference about the patient, field by field', () => {
+      const references = documentReferences(withAnnotations)
+      expect(references).toHaveLength(1)
+      const reference = references[0]
+      const patient = withAnnotations.entry.find((e) => e.resource.resourceType === 'Patient')
+      expect(reference?.resourceType).toBe('DocumentReference')
+      expect(reference?.status).toBe('current')
+      expect(reference?.type).toEqual({ text: 'Remote guidance annotations' })
+      expect(ANNOTATIONS_TYPE_TEXT).toBe('Remote guidance annotations')
+      expect(reference?.subject).toEqual({ reference: patient?.fullUrl, display: 'Ada Patient' })
+      expect(reference?.date).toBe('2026-11-26T23:47:03.250Z')
+      expect(reference?.author).toEqual([{ display: 'Alice' }, { display: 'Bob' }])
+      expect(reference?.description).toBe(
+        "3 annotations placed during the call (1 later removed), with their poses in the on-site worker's space",
+      )
+      expect(reference?.content).toHaveLength(1)
+      expect(reference?.content[0]?.attachment).toEqual({
+        contentType: 'application/json',
+        data: expect.any(String),
+        size: expect.any(Number),
+        title: 'xr-consult-annotations.json',
+      })
+      // Everything else is as it was: one Observation per measurement, plus the ECG.
+      expect(observations(withAnnotations)).toHaveLength(VITAL_KINDS.length + 1)
+      const result = bundleSchema.safeParse(withAnnotations)
+      expect(result.success ? [] : result.error.issues).toEqual([])
+    })
+
+    it('attaches the annotation document, which decodes back to the annotations with their poses', () => {
+      const attachment = documentReferences(withAnnotations)[0]?.content[0]?.attachment
+      const json = decodeBase64Utf8(attachment?.data ?? '')
+      expect(attachment?.size).toBe(new TextEncoder().encode(json).length)
+      const document = JSON.parse(json)
+      expect(document).toEqual({
+        format: 'xr-consult-annotations',
+        version: 1,
+        frame: "on-site worker's XR reference space (local-floor), metres",
+        annotations,
+      })
+      expect(document.annotations[1].shape.label).toBe('Ventil öffnen ⚠')
+      expect(document.annotations[2].removedAt).toBe(T0 + 30_000)
+      expect('removedAt' in document.annotations[0]).toBe(false)
+    })
+
+    it('points at the receiving system’s patient when given one', () => {
+      const linked = toFhirBundle({}, [], [], annotations, { patientRef: 'Patient/123', exportedAt: T0 })
+      expect(linked.entry.map((e) => e.resource.resourceType)).toEqual(['DocumentReference'])
+      expect(documentReferences(linked)[0]?.subject).toEqual({ reference: 'Patient/123' })
+      expect(bundleSchema.safeParse(linked).success).toBe(true)
+    })
+
+    it('adds no DocumentReference when the call has none', () => {
+      expect(documentReferences(bundle)).toEqual([])
+      expect(documentReferences(toFhirBundle(call, measurements, ecg, [], { exportedAt: T0 }))).toEqual([])
+    })
   })
 })

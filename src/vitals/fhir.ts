@@ -1,6 +1,7 @@
 // A recorded call as a FHIR R4 Bundle: the patient, the clinician, one Observation per measurement following the
-// FHIR vital-signs profiles (LOINC codes, UCUM units), and the ECG as SampledData. Pure: the caller turns it into
-// a file; nothing here (or anywhere in the app) sends it to a server.
+// FHIR vital-signs profiles (LOINC codes, UCUM units), the ECG as SampledData, and the remote-guidance annotations
+// as one DocumentReference. Pure: the caller turns it into a file; nothing here (or anywhere in the app) sends it
+// to a server.
 //
 // Bundle type `collection`, not `transaction`: a transaction is an instruction to a FHIR server (each entry
 // needs a request method and URL, and the server applies all or nothing); this export is a file the clinician
@@ -8,7 +9,8 @@
 // package for ease of distribution" that asks nobody to do anything. Not `document` either: that needs a
 // Composition and an attester, and this is a raw record of readings, not a signed clinical document.
 
-import type { CallRecord, EcgChunk } from './record'
+import { ANNOTATION_DOCUMENT_FORMAT, annotationDocumentJson, base64Utf8 } from './annotation-document'
+import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
 import {
   DIASTOLIC,
   ECG_MICROVOLTS_PER_COUNT,
@@ -57,6 +59,9 @@ export const MEAN_ARTERIAL = {
  * could be megabytes, which viewers and servers handle badly; a minute is still one readable strip.
  */
 export const MAX_ECG_SAMPLES_PER_OBSERVATION = 15_000
+
+/** DocumentReference.type of the annotations: plain text, as no LOINC document type means "XR annotations". */
+export const ANNOTATIONS_TYPE_TEXT = 'Remote guidance annotations'
 
 export const SIMULATED_NOTE = 'Simulated value — not a measurement of the patient.'
 export const QUESTIONABLE_NOTE =
@@ -128,7 +133,27 @@ export interface FhirObservation {
   device?: FhirReference
   component?: FhirObservationComponent[]
 }
-export type FhirResource = FhirPatient | FhirPractitioner | FhirObservation
+export interface FhirAttachment {
+  contentType: string
+  /** base64 */
+  data: string
+  /** bytes of the data before base64 */
+  size?: number
+  title?: string
+}
+export interface FhirDocumentReference {
+  resourceType: 'DocumentReference'
+  id: string
+  status: 'current'
+  type: FhirCodeableConcept
+  subject: FhirReference
+  /** When this reference was made: the export. FHIR `instant`. */
+  date?: string
+  author?: FhirReference[]
+  description?: string
+  content: { attachment: FhirAttachment }[]
+}
+export type FhirResource = FhirPatient | FhirPractitioner | FhirObservation | FhirDocumentReference
 export interface FhirBundleEntry {
   fullUrl: string
   resource: FhirResource
@@ -147,7 +172,10 @@ export interface FhirExportOptions {
    * there and the Bundle holds no Patient resource of its own.
    */
   patientRef?: string
-  /** When the export was made, ms since the Unix epoch: the Bundle's timestamp. */
+  /**
+   * When the export was made, ms since the Unix epoch: the Bundle's timestamp, and the date of the annotations'
+   * DocumentReference (now, when absent: that date is when the reference was made).
+   */
   exportedAt?: number
   /** Makes the UUIDs of the Bundle and its entries; tests pass a counter. */
   newId?: () => string
@@ -335,11 +363,51 @@ function ecgObservation(
   return resource
 }
 
+/**
+ * The annotations as one DocumentReference whose attachment is the JSON document of annotation-document.ts, the
+ * same bytes as "Export annotations (JSON)". A document, not Observations: an annotation is not a finding about
+ * the patient but what the participants drew in the worker's space, and a receiving system can keep and show a
+ * document whatever its format. Its authors are named as the call showed them (display only: no identities).
+ */
+function annotationsReference(
+  annotations: readonly RecordedAnnotation[],
+  id: string,
+  subject: FhirReference,
+  date: number,
+): FhirDocumentReference {
+  const json = annotationDocumentJson(annotations)
+  const removed = annotations.filter((a) => a.removedAt !== undefined).length
+  const authors = [...new Set(annotations.map((a) => a.authorName))]
+  return {
+    resourceType: 'DocumentReference',
+    id,
+    status: 'current',
+    type: { text: ANNOTATIONS_TYPE_TEXT },
+    subject,
+    date: fhirDateTime(date),
+    ...(authors.length ? { author: authors.map((display) => ({ display })) } : {}),
+    description:
+      `${annotations.length} ${annotations.length === 1 ? 'annotation' : 'annotations'} placed during the call` +
+      `${removed ? ` (${removed} later removed)` : ''}, with their poses in the on-site worker's space`,
+    content: [
+      {
+        attachment: {
+          contentType: 'application/json',
+          data: base64Utf8(json),
+          size: new TextEncoder().encode(json).length,
+          title: `${ANNOTATION_DOCUMENT_FORMAT}.json`,
+        },
+      },
+    ],
+  }
+}
+
 /** The whole call as a FHIR R4 `collection` Bundle; see the top of this file. */
 export function toFhirBundle(
   call: FhirCall,
   observations: readonly Measurement[],
   ecgChunks: readonly EcgChunk[],
+  annotations: readonly RecordedAnnotation[] = [],
   options: FhirExportOptions = {},
 ): FhirBundle {
   const newId = options.newId ?? (() => crypto.randomUUID())
@@ -373,6 +441,9 @@ export function toFhirBundle(
   for (const m of [...observations].sort((a, b) => a.at - b.at))
     add(observation(m, newId(), subject, performer))
   for (const run of ecgRuns(ecgChunks)) add(ecgObservation(run, newId(), subject, performer))
+  // Only with annotations: an empty document would say nothing, and calls without them stay as they were.
+  if (annotations.length)
+    add(annotationsReference(annotations, newId(), subject, options.exportedAt ?? Date.now()))
 
   return {
     resourceType: 'Bundle',

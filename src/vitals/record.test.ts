@@ -1,7 +1,28 @@
 import 'fake-indexeddb/auto'
-import { IDBFactory } from 'fake-indexeddb'
+import Dexie from 'dexie'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CallMeta, openRecord, roomLabel, type VitalsRecord } from './record'
+import {
+  type Annotation,
+  applyAnnotationOp,
+  applyAnnotationOps,
+  createAnnotationState,
+  materialize,
+  type Placement,
+  type Vec3,
+} from '../annotations/model'
+import {
+  ALICE,
+  addOp,
+  arrowShape,
+  BOB,
+  clearOp,
+  deleteOp,
+  pinShape,
+  strokeShape,
+  updateOp,
+} from '../annotations/test-ops'
+import { type CallMeta, openRecord, RECORD_DB_NAME, roomLabel, type VitalsRecord } from './record'
 import type { Measurement, Source } from './types'
 
 const device: Source = { kind: 'device', label: 'Polar H10 A1B2C3' }
@@ -218,5 +239,250 @@ describe('vitals record', () => {
     expect(record.pending).toBe(0)
     record.addMeasurements(callId, [heartRate(T0, 70)])
     expect(record.pending).toBe(1)
+  })
+})
+
+describe('annotations in the record', () => {
+  // Poses and points that a float32 round trip or a JSON detour would change: the record must not.
+  const anchored: Placement = {
+    frame: 'anchor',
+    anchorId: 'anchor-7f3a',
+    position: [0.1 + 0.2, 1.000_000_000_000_000_2, -Math.E],
+    orientation: [0, 0.382_683_432_365_089_8, 0, 0.923_879_532_511_286_7],
+  }
+  const onPlane: Placement = {
+    frame: 'plane',
+    planeId: 'table-top',
+    position: [-0.45, 0.72, -1.3],
+    orientation: [0.5, 0.5, -0.5, 0.5],
+  }
+  const firstPoints: Vec3[] = [
+    [Number.MIN_VALUE, 1e-17, -99.999_999_999_999],
+    [0.123_456_789_012_345_66, 1.5, -1],
+    [0.3, 1.5, -1.000_000_1],
+  ]
+  const morePoints: Vec3[] = [
+    [0.35, 1.51, -1.01],
+    [0.4, 1.52, -1.02],
+  ]
+  const stroke = addOp(ALICE, 1, 1, strokeShape(firstPoints, 0.004), { placement: anchored })
+  const pin = addOp(BOB, 1, 2, pinShape('=HYPERLINK("x") valve ⚠'), { placement: onPlane, approximate: true })
+  const arrow = addOp(ALICE, 2, 3, arrowShape())
+
+  const states = () => {
+    const drawn = applyAnnotationOps(createAnnotationState(), [stroke, pin, arrow])
+    const grown = applyAnnotationOps(drawn, [updateOp(ALICE, 3, stroke, 3, morePoints)])
+    const withoutPin = applyAnnotationOp(grown, deleteOp(BOB, 2, pin))
+    return { drawn, grown, withoutPin }
+  }
+
+  it('gives back every annotation exactly, with its pose, its stroke points and when it was shown', async () => {
+    const record = fresh()
+    const callId = await record.startCall(meta(T0))
+    const { drawn, grown, withoutPin } = states()
+    record.saveAnnotations(callId, materialize(drawn), T0 + 1000)
+    await record.flush()
+    // The stroke grows, then the pin is deleted: the stroke's row is rewritten, the pin's row is marked.
+    record.saveAnnotations(callId, materialize(grown), T0 + 2000)
+    record.saveAnnotations(callId, materialize(withoutPin), T0 + 3000)
+    await record.endCall(callId, T0 + 60_000)
+
+    const loaded = await record.loadCall(callId)
+    const [shownStroke, , shownArrow] = materialize(grown)
+    const shownPin = materialize(drawn)[1]
+    expect(loaded?.annotations).toEqual([
+      { ...shownStroke, seenAt: T0 + 1000 },
+      { ...shownPin, seenAt: T0 + 1000, removedAt: T0 + 3000 },
+      { ...shownArrow, seenAt: T0 + 1000 },
+    ])
+    const saved = loaded?.annotations[0]
+    expect(saved?.placement).toEqual(anchored)
+    expect(saved?.shape).toEqual({ type: 'stroke', width: 0.004, points: [...firstPoints, ...morePoints] })
+    // Bit for bit, not just close: the first x is the smallest double there is.
+    expect(Object.is(saved?.shape.type === 'stroke' && saved.shape.points[0]?.[0], Number.MIN_VALUE)).toBe(
+      true,
+    )
+    expect(loaded?.annotations[1]).toMatchObject({ placement: onPlane, approximate: true })
+    expect(loaded?.annotations.map((a) => 'callId' in a)).toEqual([false, false, false])
+    expect(loaded?.call.annotationCount).toBe(3)
+  })
+
+  it('writes only what changed since the last write', async () => {
+    const factory = new IDBFactory()
+    const record = openRecord(factory, { flushIntervalMs: 60_000 })
+    open.push(record)
+    const callId = await record.startCall(meta(T0))
+    const { drawn, grown } = states()
+    record.saveAnnotations(callId, materialize(drawn), T0 + 1000)
+    await record.flush()
+
+    // Behind the record's back, change the stored arrow: if the next flush rewrote unchanged rows, it would be
+    // put back.
+    // Opened without a schema of its own (Dexie reads the one on disk), so it cannot change the database's.
+    const raw = await new Dexie(RECORD_DB_NAME, { indexedDB: factory, IDBKeyRange }).open()
+    await raw.table('annotations').update([callId, arrow.id], { authorName: 'left alone' })
+
+    // A new state with new objects for every annotation, but only the stroke has new points.
+    record.saveAnnotations(callId, materialize(grown), T0 + 2000)
+    await record.flush()
+    const rows = await raw.table('annotations').where('callId').equals(callId).toArray()
+    raw.close()
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    expect(byId.get(arrow.id)?.authorName).toBe('left alone')
+    expect(byId.get(stroke.id)?.shape.points).toHaveLength(5)
+
+    // Nothing changed at all: no write, so a failing database would not even notice.
+    record.saveAnnotations(callId, materialize(grown), T0 + 3000)
+    await expect(record.flush()).resolves.toBeUndefined()
+  })
+
+  it('keeps an annotation that was added and removed between two writes, and one cleared with the rest', async () => {
+    const record = fresh()
+    const callId = await record.startCall(meta(T0))
+    const { drawn } = states()
+    const brief = addOp(BOB, 5, 4, pinShape('here'))
+    const withBrief = applyAnnotationOp(drawn, brief)
+    record.saveAnnotations(callId, materialize(withBrief), T0 + 1000)
+    record.saveAnnotations(
+      callId,
+      materialize(applyAnnotationOp(withBrief, deleteOp(BOB, 6, brief))),
+      T0 + 1200,
+    )
+    const cleared = applyAnnotationOp(withBrief, clearOp(ALICE, 7, 5))
+    record.saveAnnotations(callId, materialize(cleared), T0 + 1500)
+    await record.flush()
+
+    const loaded = await record.loadCall(callId)
+    expect(loaded?.annotations.map((a) => [a.id, a.seenAt - T0, (a.removedAt ?? 0) - T0])).toEqual([
+      [stroke.id, 1000, 1500],
+      [pin.id, 1000, 1500],
+      [arrow.id, 1000, 1500],
+      [brief.id, 1000, 1200],
+    ])
+    expect(loaded?.call.annotationCount).toBe(4)
+  })
+
+  it('writes at most once per interval, whatever the number of changes', async () => {
+    const record = fresh({ flushIntervalMs: 50 })
+    const callId = await record.startCall(meta(T0))
+    let state = applyAnnotationOp(createAnnotationState(), stroke)
+    for (let i = 0; i < 40; i++) {
+      state = applyAnnotationOp(state, updateOp(ALICE, 10 + i, stroke, 3 + i, [[i / 100, 1, -1]]))
+      record.saveAnnotations(callId, materialize(state), T0 + i * 50)
+    }
+    expect((await record.listCalls())[0]?.annotationCount).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    const loaded = await record.loadCall(callId)
+    expect(loaded?.annotations).toHaveLength(1)
+    expect(
+      loaded?.annotations[0]?.shape.type === 'stroke' && loaded.annotations[0].shape.points,
+    ).toHaveLength(43)
+    expect(loaded?.annotations[0]?.seenAt).toBe(T0)
+  })
+
+  it('deletes a call’s annotations with the call, and leaves the other calls’', async () => {
+    const factory = new IDBFactory()
+    const record = openRecord(factory, { flushIntervalMs: 60_000 })
+    open.push(record)
+    const keep = await record.startCall(meta(T0))
+    const gone = await record.startCall(meta(T0 + 1000))
+    const { drawn } = states()
+    record.saveAnnotations(keep, materialize(drawn), T0 + 10)
+    record.saveAnnotations(gone, materialize(drawn), T0 + 1010)
+    await record.flush()
+    await record.deleteCall(gone)
+    // A late list for the deleted call is dropped, not orphaned.
+    record.saveAnnotations(gone, materialize(drawn), T0 + 1020)
+    await record.flush()
+
+    expect(await record.loadCall(gone)).toBeUndefined()
+    expect((await record.loadCall(keep))?.annotations).toHaveLength(3)
+    const raw = await new Dexie(RECORD_DB_NAME, { indexedDB: factory, IDBKeyRange }).open()
+    expect(await raw.table('annotations').where('callId').equals(gone).count()).toBe(0)
+    raw.close()
+  })
+
+  it('reports a failed write, does not retry it, and writes what changes afterwards', async () => {
+    const errors: unknown[] = []
+    const record = fresh({ flushIntervalMs: 10, onError: (error) => errors.push(error) })
+    const callId = await record.startCall(meta(T0))
+    const shown = materialize(states().drawn)
+    const [shownStroke, shownPin, shownArrow] = shown
+    if (!shownStroke || !shownPin || !shownArrow) throw new Error('three annotations expected')
+    // A pin whose label cannot be stored (structured clone refuses functions): the whole transaction aborts.
+    const unstorable: Annotation = {
+      ...shownPin,
+      shape: { type: 'pin', position: [0, 0, 0], label: (() => 'x') as unknown as string },
+    }
+    record.saveAnnotations(callId, [shownStroke, unstorable, shownArrow], T0 + 1000)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(errors).toHaveLength(1)
+    // Not tried again on every flush: readings share the transaction and would be lost with it.
+    record.addMeasurements(callId, [heartRate(T0 + 1500, 70)])
+    const afterFailure = await record.loadCall(callId)
+    expect(afterFailure?.annotations).toEqual([])
+    expect(afterFailure?.observations).toHaveLength(1)
+
+    // The pin changes (here: becomes storable), so it is written, with the time it was first shown.
+    record.saveAnnotations(callId, shown, T0 + 2000)
+    await record.flush()
+    expect((await record.loadCall(callId))?.annotations).toEqual([{ ...shownPin, seenAt: T0 + 1000 }])
+    expect(errors).toHaveLength(1)
+  })
+
+  it('keeps calls recorded by version 1 of the database, which get no annotations', async () => {
+    const factory = new IDBFactory()
+    // Version 1 as it shipped, written out here rather than imported: this is what browsers hold.
+    const v1 = new Dexie(RECORD_DB_NAME, { indexedDB: factory, IDBKeyRange })
+    v1.version(1).stores({
+      calls: 'id, startedAt',
+      observations: '++id, callId, [callId+at], &[callId+key]',
+      ecg: '++id, callId, [callId+at]',
+    })
+    const oldCall = {
+      id: 'old-call',
+      roomLabel: 'a1b2c3d4',
+      startedAt: T0,
+      endedAt: T0 + 600_000,
+      patientName: 'Ada Patient',
+      participants: [{ name: 'Dr Grace', role: 'clinician' }],
+      observationCount: 1,
+      ecgSampleCount: 3,
+    }
+    await v1.table('calls').add(oldCall)
+    await v1.table('observations').add({
+      callId: 'old-call',
+      kind: 'heart-rate',
+      at: T0 + 1000,
+      values: [72],
+      unit: '/min',
+      source: device,
+      quality: 'ok',
+      key: `heart-rate|${T0 + 1000}|device|${device.label}`,
+    })
+    await v1.table('ecg').add({
+      callId: 'old-call',
+      at: T0 + 1000,
+      sampleRateHz: 250,
+      samples: new Int16Array([1, -2, 3]),
+      source: device,
+    })
+    v1.close()
+
+    const record = openRecord(factory, { flushIntervalMs: 60_000 })
+    open.push(record)
+    const [old] = await record.listCalls()
+    // Every field as it was, and a count of annotations added by the upgrade.
+    expect(old).toEqual({ ...oldCall, annotationCount: 0 })
+    const loaded = await record.loadCall('old-call')
+    expect(loaded?.observations).toEqual([heartRate(T0 + 1000, 72)])
+    expect(Array.from(loaded?.ecg[0]?.samples ?? [])).toEqual([1, -2, 3])
+    expect(loaded?.annotations).toEqual([])
+
+    // And the upgraded database records annotations, for new calls and old.
+    const { drawn } = states()
+    record.saveAnnotations('old-call', materialize(drawn), T0 + 2000)
+    await record.flush()
+    expect((await record.listCalls())[0]?.annotationCount).toBe(3)
   })
 })

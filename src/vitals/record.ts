@@ -1,6 +1,6 @@
-// The clinician's record of a call's vital signs, kept in this browser's IndexedDB (through Dexie) and nowhere
-// else: no server ever sees it. It lists past calls and hands one call back whole for the FHIR and CSV exports
-// (fhir.ts, csv.ts), which are pure.
+// The clinician's record of a call's vital signs and remote-guidance annotations, kept in this browser's IndexedDB
+// (through Dexie) and nowhere else: no server ever sees it. It lists past calls and hands one call back whole for
+// the FHIR, CSV and annotation exports (fhir.ts, csv.ts, annotation-document.ts), which are pure.
 //
 // Writes are queued and flushed together, every second or every 200 items, whichever comes first. A 250 Hz ECG
 // in 400 ms frames is 2.5 chunks a second plus a few vitals, and a sender that hands over single samples would be
@@ -8,8 +8,15 @@
 // main thread that also draws the call. Batched, it is about one transaction a second, and a burst (a device
 // replaying its memory) is written in slices of 200. The price: a tab that dies loses at most the last second of
 // readings. A batch whose write fails is reported through `onError` and not retried (a full disk stays full).
+//
+// Annotations are not a stream but a state that changes (a stroke grows by 20 points a second while drawn), so the
+// record is handed the whole list each time it changes and keeps the latest per call; the flush writes only the
+// annotations that differ from what it last wrote, in the same transaction as the readings. One that disappears
+// (deleted, cleared, pushed out by the limit) keeps its row with `removedAt`: the record says what was shown, and
+// when, not only what was left at the end.
 
-import Dexie, { type EntityTable, type IndexableType } from 'dexie'
+import Dexie, { type EntityTable, type IndexableType, type Table } from 'dexie'
+import type { Annotation } from '../annotations/model'
 import type { Role } from '../room/invite'
 import {
   ECG_SAMPLE_RATE_HZ,
@@ -61,6 +68,8 @@ export interface CallRecord {
   /** Kept up to date in the same transaction as the writes, so the list needs no scan of the data. */
   observationCount: number
   ecgSampleCount: number
+  /** Annotations recorded in the call, removed ones included (0 for calls recorded before annotations were). */
+  annotationCount: number
 }
 
 /** A stretch of ECG as it arrived: one lead, int16 counts (`ECG_MICROVOLTS_PER_COUNT` µV each). */
@@ -73,12 +82,22 @@ export interface EcgChunk {
   source: Source
 }
 
+/** An annotation as the record keeps it: as it was last shown, and when this device showed it. */
+export interface RecordedAnnotation extends Annotation {
+  /** When the record first saw it, ms since the Unix epoch, by this device's clock (`createdAt` is the author's). */
+  seenAt: number
+  /** When it stopped being shown (deleted, cleared, or pushed out by the limit), ms; absent while shown. */
+  removedAt?: number
+}
+
 export interface LoadedCall {
   call: CallRecord
   /** Oldest first. */
   observations: Measurement[]
   /** Oldest first. */
   ecg: EcgChunk[]
+  /** In drawing order (clock, then id), removed ones included. */
+  annotations: RecordedAnnotation[]
 }
 
 /** One measurement as stored: blood pressure's numbers go in `values` as [systolic, diastolic, mean?]. */
@@ -101,10 +120,24 @@ interface EcgRow extends EcgChunk {
   callId: string
 }
 
+interface AnnotationRow extends RecordedAnnotation {
+  callId: string
+}
+
 type RecordDb = Dexie & {
   calls: EntityTable<CallRecord, 'id'>
   observations: EntityTable<ObservationRow, 'id'>
   ecg: EntityTable<EcgRow, 'id'>
+  annotations: Table<AnnotationRow, [callId: string, id: string]>
+}
+
+/** Version 1's tables, unchanged in version 2 (Dexie wants each version's whole schema). */
+const V1_STORES = {
+  calls: 'id, startedAt',
+  // [callId+at] reads a call in time order; the unique [callId+key] makes a duplicate impossible, not just
+  // unlikely, even if a caller bypasses the dedupe in `write`.
+  observations: '++id, callId, [callId+at], &[callId+key]',
+  ecg: '++id, callId, [callId+at]',
 }
 
 function createDb(indexedDbFactory: IDBFactory | undefined, keyRange: typeof IDBKeyRange | undefined) {
@@ -112,15 +145,22 @@ function createDb(indexedDbFactory: IDBFactory | undefined, keyRange: typeof IDB
     ...(indexedDbFactory ? { indexedDB: indexedDbFactory } : {}),
     ...(keyRange ? { IDBKeyRange: keyRange } : {}),
   }) as RecordDb
-  // Version 1. A schema change adds `db.version(2).stores(...)` (with `.upgrade()` if rows must change) below
-  // this one and never edits it: browsers holding version 1 records are upgraded in place by Dexie.
-  db.version(1).stores({
-    calls: 'id, startedAt',
-    // [callId+at] reads a call in time order; the unique [callId+key] makes a duplicate impossible, not just
-    // unlikely, even if a caller bypasses the dedupe in `write`.
-    observations: '++id, callId, [callId+at], &[callId+key]',
-    ecg: '++id, callId, [callId+at]',
-  })
+  // A schema change adds a version below the last one (with `.upgrade()` if rows must change) and never edits an
+  // earlier one: browsers holding older records are upgraded in place by Dexie, in order.
+  db.version(1).stores(V1_STORES)
+  // Version 2: annotations. An annotation's id is unique in its call (the id of the op that added it), so
+  // [callId+id] is the key and a changed annotation is a put over its row; callId alone finds a call's rows.
+  // Calls recorded before get annotationCount 0, so the list reads one field whatever the call's age.
+  db.version(2)
+    .stores({ ...V1_STORES, annotations: '[callId+id], callId' })
+    .upgrade((tx) =>
+      tx
+        .table<CallRecord>('calls')
+        .toCollection()
+        .modify((call) => {
+          call.annotationCount ??= 0
+        }),
+    )
   return db
 }
 
@@ -150,11 +190,18 @@ export interface VitalsRecord {
   addMeasurements(callId: string, measurements: readonly Measurement[]): void
   /** Queues an ECG chunk; `at` is the time of its first sample, ms. The samples are copied. */
   addEcg(callId: string, at: number, samples: Int16Array, source: Source, sampleRateHz?: number): void
-  /** Writes what is queued, then marks the call ended at `at` (ms). */
+  /**
+   * The annotations shown now (the whole list, e.g. `materialize(state)`), at `now` (ms). The next flush writes
+   * those that are new or changed since the last write, and marks `removedAt = now` on those no longer in the
+   * list. Only the latest list counts: calling it at every change costs a pass over the list, not a write.
+   * The annotations must not be mutated afterwards (the model never does): the record keeps references.
+   */
+  saveAnnotations(callId: string, annotations: readonly Annotation[], now: number): void
+  /** Writes what is queued (annotations included), then marks the call ended at `at` (ms). */
   endCall(callId: string, at: number): Promise<void>
   /** Writes what is queued now; resolves when it is on disk, rejects if that write failed. */
   flush(): Promise<void>
-  /** Items waiting in the queue. */
+  /** Measurements and ECG chunks waiting in the queue (annotations are kept as the latest list, not queued). */
   readonly pending: number
   /** Every call, newest first, with its counts. */
   listCalls(): Promise<CallRecord[]>
@@ -212,6 +259,98 @@ const callRange = (callId: string): [IndexableType, IndexableType] => [
   [callId, Dexie.maxKey],
 ]
 
+/** What the record should hold for one annotation of a call. */
+interface WantedAnnotation {
+  annotation: Annotation
+  seenAt: number
+  removedAt?: number
+}
+
+/** One call's annotations: what the database holds and what it should, so a flush writes only the difference. */
+interface AnnotationLedger {
+  /** As last written, by id. */
+  saved: Map<string, WantedAnnotation>
+  /** Every annotation seen in the call, by id; removed ones keep their entry, with `removedAt`. */
+  wanted: Map<string, WantedAnnotation>
+  /** Ids in `wanted` shown in the latest list. */
+  shown: Set<string>
+  /** `wanted` changed since the last write took it. */
+  changed: boolean
+}
+
+const sameVec = (a: readonly number[], b: readonly number[]) =>
+  a === b || (a.length === b.length && a.every((value, i) => Object.is(value, b[i])))
+
+/**
+ * Whether two annotations would be stored the same. `materialize` builds new objects for every state but keeps
+ * the add op's placement and shape and the stroke's point arrays, so the references usually settle it and a
+ * stroke's 2,000 points cost 2,000 reference checks, not a serialization.
+ */
+function sameAnnotation(a: Annotation, b: Annotation): boolean {
+  if (a === b) return true
+  if (
+    a.id !== b.id ||
+    a.author !== b.author ||
+    a.authorName !== b.authorName ||
+    a.colour !== b.colour ||
+    a.createdAt !== b.createdAt ||
+    a.clock !== b.clock ||
+    a.approximate !== b.approximate
+  )
+    return false
+  const p = a.placement
+  const q = b.placement
+  if (
+    p !== q &&
+    (p.frame !== q.frame ||
+      (p.frame === 'anchor' && q.frame === 'anchor' && p.anchorId !== q.anchorId) ||
+      (p.frame === 'plane' && q.frame === 'plane' && p.planeId !== q.planeId) ||
+      !sameVec(p.position, q.position) ||
+      !sameVec(p.orientation, q.orientation))
+  )
+    return false
+  const s = a.shape
+  const t = b.shape
+  if (s === t) return true
+  switch (s.type) {
+    case 'stroke':
+      return (
+        t.type === 'stroke' &&
+        s.width === t.width &&
+        s.points.length === t.points.length &&
+        s.points.every((point, i) => sameVec(point, t.points[i] ?? []))
+      )
+    case 'arrow':
+      return t.type === 'arrow' && sameVec(s.from, t.from) && sameVec(s.to, t.to)
+    case 'pin':
+      return t.type === 'pin' && s.label === t.label && sameVec(s.position, t.position)
+    default: {
+      const unknownShape: never = s
+      throw new Error(`Unknown shape ${JSON.stringify(unknownShape)}`)
+    }
+  }
+}
+
+const sameWanted = (a: WantedAnnotation, b: WantedAnnotation | undefined) =>
+  b !== undefined &&
+  a.seenAt === b.seenAt &&
+  a.removedAt === b.removedAt &&
+  sameAnnotation(a.annotation, b.annotation)
+
+function toAnnotationRow(callId: string, { annotation, seenAt, removedAt }: WantedAnnotation): AnnotationRow {
+  const row: AnnotationRow = { ...annotation, callId, seenAt }
+  if (removedAt !== undefined) row.removedAt = removedAt
+  return row
+}
+
+function fromAnnotationRow({ callId: _callId, ...annotation }: AnnotationRow): RecordedAnnotation {
+  return annotation
+}
+
+/** Drawing order, as `materialize` gives it: later ones on top. */
+const byClockThenId = (a: Annotation, b: Annotation) =>
+  a.clock - b.clock || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /**
  * Opens (creating or upgrading) the record database. Pass an IDBFactory to use another IndexedDB than the
  * browser's (fake-indexeddb in Node tests).
@@ -225,15 +364,41 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
 
   let queuedObservations: ObservationRow[] = []
   let queuedEcg: EcgRow[] = []
+  const ledgers = new Map<string, AnnotationLedger>()
   let timer: ReturnType<typeof setTimeout> | undefined
   // Every write and delete runs after the one before, so a delete never races a flush of the same call.
   let chain: Promise<void> = Promise.resolve()
 
   const pendingCount = () => queuedObservations.length + queuedEcg.length
 
+  /**
+   * The annotation rows that differ from what was last written, per call, taken now (when the write runs, after
+   * the writes before it): the latest lists count, even those handed over after the flush was asked for.
+   */
+  function annotationChanges() {
+    const changes = new Map<string, { ledger: AnnotationLedger; written: Map<string, WantedAnnotation> }>()
+    for (const [callId, ledger] of ledgers) {
+      if (!ledger.changed) continue
+      ledger.changed = false
+      const written = new Map<string, WantedAnnotation>()
+      for (const [id, wanted] of ledger.wanted) {
+        // A copy: `saveAnnotations` updates the entries in place while this write is under way.
+        if (!sameWanted(wanted, ledger.saved.get(id))) written.set(id, { ...wanted })
+      }
+      if (written.size) changes.set(callId, { ledger, written })
+    }
+    return changes
+  }
+
   async function write(observations: ObservationRow[], ecg: EcgRow[]) {
-    const callIds = new Set([...observations.map((r) => r.callId), ...ecg.map((r) => r.callId)])
-    await db.transaction('rw', db.calls, db.observations, db.ecg, async () => {
+    const annotations = annotationChanges()
+    if (!observations.length && !ecg.length && !annotations.size) return
+    const callIds = new Set([
+      ...observations.map((r) => r.callId),
+      ...ecg.map((r) => r.callId),
+      ...annotations.keys(),
+    ])
+    const done = db.transaction('rw', [db.calls, db.observations, db.ecg, db.annotations], async () => {
       for (const callId of callIds) {
         const call = await db.calls.get(callId)
         // No call: never started, or deleted while its data waited. Deleting wins.
@@ -266,12 +431,28 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
 
         await db.observations.bulkAdd(fresh)
         await db.ecg.bulkAdd(freshChunks)
+        const changed = annotations.get(callId)
+        if (changed)
+          await db.annotations.bulkPut([...changed.written.values()].map((w) => toAnnotationRow(callId, w)))
         await db.calls.update(callId, {
           observationCount: call.observationCount + fresh.length,
           ecgSampleCount: call.ecgSampleCount + freshChunks.reduce((sum, row) => sum + row.samples.length, 0),
+          // Counted, not added up: a put may replace a row or make a new one, and counting an index is cheap.
+          ...(changed
+            ? { annotationCount: await db.annotations.where('callId').equals(callId).count() }
+            : {}),
         })
       }
     })
+    try {
+      await done
+    } finally {
+      // Written or failed alike, as for readings: a failed write is reported, not retried (a full disk stays
+      // full, and an annotation that cannot be stored would fail every later transaction, readings and all). An
+      // annotation it lost is written again when it next changes.
+      for (const { ledger, written } of annotations.values())
+        for (const [id, wanted] of written) ledger.saved.set(id, wanted)
+    }
   }
 
   /** Takes the queue as it is now and chains its write; the returned promise rejects if that write fails. */
@@ -284,18 +465,22 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     const ecg = queuedEcg
     queuedObservations = []
     queuedEcg = []
-    const run = chain.then(() => (observations.length || ecg.length ? write(observations, ecg) : undefined))
+    const run = chain.then(() => write(observations, ecg))
     chain = run.catch(() => {})
     return run
   }
 
-  function afterEnqueue() {
-    if (pendingCount() >= maxBatch) flushNow().catch(onError)
-    else if (timer === undefined)
+  function scheduleFlush() {
+    if (timer === undefined)
       timer = setTimeout(() => {
         timer = undefined
         flushNow().catch(onError)
       }, flushIntervalMs)
+  }
+
+  function afterEnqueue() {
+    if (pendingCount() >= maxBatch) flushNow().catch(onError)
+    else scheduleFlush()
   }
 
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -316,6 +501,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
         participants: (meta.participants ?? []).map(({ name, role }) => ({ name, role })),
         observationCount: 0,
         ecgSampleCount: 0,
+        annotationCount: 0,
       }
       if (meta.patientName !== undefined) call.patientName = meta.patientName
       if (meta.clinicianName !== undefined) call.clinicianName = meta.clinicianName
@@ -359,8 +545,38 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
       afterEnqueue()
     },
 
+    saveAnnotations(callId, annotations, now) {
+      // Like a measurement's time: a removal that cannot be placed in time is no record of anything.
+      if (!Number.isFinite(now)) return
+      let ledger = ledgers.get(callId)
+      if (!ledger) {
+        ledger = { saved: new Map(), wanted: new Map(), shown: new Set(), changed: false }
+        ledgers.set(callId, ledger)
+      }
+      const shown = new Set<string>()
+      for (const annotation of annotations) {
+        shown.add(annotation.id)
+        const wanted = ledger.wanted.get(annotation.id)
+        if (!wanted) ledger.wanted.set(annotation.id, { annotation, seenAt: now })
+        else {
+          wanted.annotation = annotation
+          // Shown again (only a broken or hostile author reuses an id): the row says it is shown.
+          delete wanted.removedAt
+        }
+      }
+      for (const id of ledger.shown) {
+        const gone = ledger.wanted.get(id)
+        if (!shown.has(id) && gone) gone.removedAt = now
+      }
+      ledger.shown = shown
+      ledger.changed = true
+      scheduleFlush()
+    },
+
     async endCall(callId, at) {
       await flushNow()
+      // Its annotations are on disk: nothing more will be compared with them.
+      ledgers.delete(callId)
       await serial(() => db.calls.update(callId, { endedAt: at }))
     },
 
@@ -377,7 +593,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     async loadCall(callId) {
       await flushNow()
       return serial(() =>
-        db.transaction('r', db.calls, db.observations, db.ecg, async () => {
+        db.transaction('r', [db.calls, db.observations, db.ecg, db.annotations], async () => {
           const call = await db.calls.get(callId)
           if (!call) return undefined
           const rows = await db.observations
@@ -388,6 +604,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
             .where('[callId+at]')
             .between(...callRange(callId), true, true)
             .toArray()
+          const annotations = await db.annotations.where('callId').equals(callId).toArray()
           return {
             call,
             observations: rows.map(fromRow).filter((m): m is Measurement => m !== undefined),
@@ -397,6 +614,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
               samples,
               source,
             })),
+            annotations: annotations.map(fromAnnotationRow).sort(byClockThenId),
           }
         }),
       )
@@ -405,10 +623,12 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     async deleteCall(callId) {
       queuedObservations = queuedObservations.filter((row) => row.callId !== callId)
       queuedEcg = queuedEcg.filter((row) => row.callId !== callId)
+      ledgers.delete(callId)
       await serial(() =>
-        db.transaction('rw', db.calls, db.observations, db.ecg, async () => {
+        db.transaction('rw', [db.calls, db.observations, db.ecg, db.annotations], async () => {
           await db.observations.where('callId').equals(callId).delete()
           await db.ecg.where('callId').equals(callId).delete()
+          await db.annotations.where('callId').equals(callId).delete()
           await db.calls.delete(callId)
         }),
       )

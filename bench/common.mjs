@@ -1,0 +1,429 @@
+// @ts-check
+// What the benchmarks share (bench/run.mjs, bench/vitals.mjs, bench/protocol.mjs), so that every number in
+// BENCHMARKS.md and bench/vitals-results.md is taken the same way: the machine they ran on, other processes' CPU
+// use and the wait for a quiet machine, a private copy of the build, the app's server, Chromium, participants
+// joining a call, frame counting, and small statistics and formatters. It measures nothing itself and runs nothing
+// when imported.
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { chromium } from 'playwright-core'
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs'
+
+/** @typedef {import('playwright-core').Browser} Browser */
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('../src/scenes/scene-probe-types').SceneProbe} SceneProbe (declares window.__xrConsult) */
+/** @typedef {{ width: number, height: number }} Viewport */
+/** @typedef {{ median: number, min: number, max: number, samples: number[] }} Stats */
+/** @typedef {{ file: string, raw: number, gzip: number }} SizedFile */
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** A window in which other processes used more than this share of the machine counts as disturbed. */
+export const DISTURBED_SHARE = 0.1
+/** How many times a disturbed frame-rate window (or, in run.mjs, join run) is measured again at most. */
+export const REMEASURE_LIMIT = 3
+/** Frame-rate window, ms: long enough that a single late frame changes the result by under 1 %. */
+export const FPS_WINDOW_MS = 5000
+/** The measured page: a laptop-sized window. */
+export const LARGE = { width: 1280, height: 720 }
+/** The remote participant in frame-rate tests: small, so the comparison is about the measured page. */
+export const SMALL = { width: 640, height: 360 }
+/**
+ * The files the benchmarks write. They do not make the code under test dirty: `npm run bench` writes
+ * BENCHMARKS.md before bench/vitals.mjs starts, and a previous run's results are usually still uncommitted.
+ */
+const BENCH_OUTPUTS = ['BENCHMARKS.md', 'bench/vitals-results.md']
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+
+/** @param {number[]} values @returns {Stats} */
+export function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  const median =
+    sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+  return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, samples: values }
+}
+
+/**
+ * Median, nearest-rank 95th percentile, min, max.
+ * @param {number[]} values @returns {{ median: number, p95: number, min: number, max: number, samples: number[] }}
+ */
+export function spread(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const n = sorted.length
+  const mid = Math.floor(n / 2)
+  const median = n % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+  const p95 = sorted[Math.max(0, Math.ceil(0.95 * n) - 1)] ?? NaN
+  return { median, p95, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, samples: values }
+}
+
+/** @param {number} value */
+export const fixed1 = (value) => value.toFixed(1)
+/** @param {number} share 0..1 */
+export const percent = (share) => `${Math.round(share * 100)} %`
+
+/** @param {string} file @param {string[]} args */
+export function commandOutput(file, args) {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return '?'
+  }
+}
+
+/** The machine and the code a run measured (each benchmark adds the Chromium version it knows). */
+export function machine() {
+  const cpus = os.cpus()
+  return {
+    date: commandOutput('date', ['-u']),
+    cpu: cpus[0]?.model ?? '?',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    commit: commandOutput('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
+    dirty:
+      commandOutput('git', [
+        '-C',
+        root,
+        'status',
+        '--porcelain',
+        '--',
+        '.',
+        ...BENCH_OUTPUTS.map((file) => `:!${file}`),
+      ]) !== '',
+    loadBefore: os.loadavg()[0] ?? NaN,
+  }
+}
+
+/**
+ * Runs `main` when the module at `moduleUrl` is the script node was started with, and exits with its outcome (the
+ * browser's and server's handles would otherwise keep node alive); importing the module runs nothing.
+ * @param {string} moduleUrl @param {() => Promise<void>} main
+ */
+export function runIfMain(moduleUrl, main) {
+  // Node gives a module its real path (links resolved) but leaves argv[1] as typed: compare real paths, or a
+  // checkout reached through a symbolic link would import fine and never run.
+  const script = process.argv[1]
+  if (!script || realpathSync(path.resolve(script)) !== realpathSync(fileURLToPath(moduleUrl))) return
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Other load on the machine: another test run on two cores skews every timing, so each window records it
+
+/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ). */
+export const TICKS_PER_SECOND = 100
+
+/** Every process: parent and CPU ticks used so far; and whether a process is in this process's tree. */
+export function processTicks() {
+  /** @type {Map<number, { ppid: number, ticks: number }>} */
+  const all = new Map()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // After the command name (which may hold spaces): state ppid ... utime (12th) stime (13th).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      all.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  /** @param {number} pid */
+  const isOurs = (pid) => {
+    let ancestor = pid
+    // 64: deeper than any real process tree; the bound only guards against a cycle made by PIDs reused while
+    // /proc was being read.
+    for (let depth = 0; ancestor > 1 && ancestor !== process.pid && depth < 64; depth++) {
+      ancestor = all.get(ancestor)?.ppid ?? 0
+    }
+    return ancestor === process.pid
+  }
+  return { all, isOurs }
+}
+
+/** CPU ticks used so far by every process outside this benchmark's own process tree (server, Chromium). */
+function foreignCpuTicks() {
+  const { all, isOurs } = processTicks()
+  /** @type {Map<number, number>} */
+  const foreign = new Map()
+  for (const [pid, { ticks }] of all) if (!isOurs(pid)) foreign.set(pid, ticks)
+  return foreign
+}
+
+/** Starts watching other processes; the returned function gives their share of the whole machine since, 0..1. */
+export function watchForeignCpu() {
+  const before = foreignCpuTicks()
+  const start = performance.now()
+  return () => {
+    let ticks = 0
+    for (const [pid, now] of foreignCpuTicks()) ticks += now - (before.get(pid) ?? 0)
+    const seconds = (performance.now() - start) / 1000
+    return ticks / TICKS_PER_SECOND / seconds / os.cpus().length
+  }
+}
+
+/**
+ * A wait for a quiet machine with a budget for the whole run: `waitForQuiet(before)` waits until other processes
+ * leave the machine mostly idle (under DISTURBED_SHARE), or the budget is used up, and returns their last share;
+ * `leftMs()` is what remains of the budget. Measurements still run once it is used up, and say so.
+ * @param {number} budgetMs
+ */
+export function createQuietWaiter(budgetMs) {
+  let leftMs = budgetMs
+  /** @param {number} ms */
+  const sample = async (ms) => {
+    const share = watchForeignCpu()
+    await sleep(ms)
+    return share()
+  }
+  return {
+    leftMs: () => leftMs,
+    /** @param {string} before what is about to be measured, for the log */
+    async waitForQuiet(before) {
+      let share = await sample(1000)
+      while (share > DISTURBED_SHARE && leftMs > 0) {
+        console.log(
+          `other processes use ${percent(share)} of the CPU; waiting before ${before} (${Math.round(leftMs / 1000)} s of waiting left)`,
+        )
+        const started = Date.now()
+        share = await sample(3000)
+        leftMs -= Date.now() - started
+      }
+      return share
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The build under test: a private copy of dist/ (another build may replace dist/ while the benchmark runs)
+
+/** @param {Buffer | string} content */
+export const gzipSize = (content) => gzipSync(content, { level: 9 }).length
+
+/** `./name.js` imports (static and dynamic) in a built chunk, as /assets/ URLs. @param {string} text */
+export const importsOf = (text) =>
+  [...text.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)].map((m) => `/assets/${m[1]}`)
+
+/** @param {string} tag @param {string} name */
+function attribute(tag, name) {
+  return new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(tag)?.[1] ?? null
+}
+
+/** The lobby's initial JavaScript: index.html's module entry script and its modulepreload links. */
+export function initialScripts(/** @type {string} */ indexHtml) {
+  const urls = []
+  for (const [tag] of indexHtml.matchAll(/<script\b[^>]*>/gi)) {
+    const src = attribute(tag, 'src')
+    if (src && attribute(tag, 'type') === 'module') urls.push(src)
+  }
+  for (const [tag] of indexHtml.matchAll(/<link\b[^>]*>/gi)) {
+    const href = attribute(tag, 'href')
+    if (href && attribute(tag, 'rel') === 'modulepreload') urls.push(href)
+  }
+  return urls
+}
+
+/**
+ * Reads a built dist/ and checks that it is whole: index.html's scripts and every chunk any chunk imports exist.
+ * @param {string} dir
+ */
+function readDist(dir) {
+  const indexHtml = readFileSync(path.join(dir, 'index.html'), 'utf8')
+  /** @type {Map<string, SizedFile & { text: string }>} */
+  const files = new Map()
+  for (const name of readdirSync(path.join(dir, 'assets'))) {
+    if (!name.endsWith('.js')) continue
+    const content = readFileSync(path.join(dir, 'assets', name))
+    const file = { file: `assets/${name}`, raw: content.length, gzip: gzipSize(content) }
+    files.set(`/assets/${name}`, { ...file, text: content.toString('utf8') })
+  }
+  const wanted = [...initialScripts(indexHtml), ...[...files.values()].flatMap((f) => importsOf(f.text))]
+  const missing = wanted.filter((url) => !files.has(url))
+  if (missing.length > 0 || files.size === 0) throw new Error(`dist/ is incomplete: no ${missing.join(', ')}`)
+  // React's development JSX (jsxDEV) records absolute source paths: a build made with NODE_ENV=test or
+  // development, bigger and slower than what users get.
+  const developmentBuild = [...files.values()].some((f) => f.text.includes('jsxDEV'))
+  return { indexHtml, files, developmentBuild }
+}
+
+/**
+ * Copies server/ and dist/ into a temporary folder (node_modules linked) so that the server serves, and the
+ * sizes come from, one fixed build for the whole run. Retries while a build is rewriting dist/.
+ */
+export async function snapshotApp() {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xr-consult-bench-'))
+    try {
+      cpSync(path.join(root, 'server'), path.join(dir, 'server'), { recursive: true })
+      cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true })
+      symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
+      return { dir, dist: readDist(path.join(dir, 'dist')) }
+    } catch (error) {
+      removeSnapshot(dir)
+      if (attempt >= 5)
+        throw new Error('could not copy a complete dist/; run `npm run build`', { cause: error })
+      await sleep(2000)
+    }
+  }
+}
+
+/** @param {string} dir */
+export function removeSnapshot(dir) {
+  // The link first, so that nothing can ever follow it into the real node_modules.
+  rmSync(path.join(dir, 'node_modules'), { force: true })
+  rmSync(dir, { recursive: true, force: true })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The app: server, browser, participants
+
+/**
+ * `node server/start.mjs` (what `npm start` runs) on a free port, from the snapshot folder `appDir` (there it
+ * finds no sources newer than its dist/, so it serves that build as it is); `started` resolves with its URL.
+ * @param {string} appDir
+ */
+export function startAppServer(appDir) {
+  const child = spawn(process.execPath, [path.join(appDir, 'server/start.mjs')], {
+    cwd: appDir,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  /** @type {() => Promise<void>} */
+  const stop = () =>
+    new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done()
+      child.once('exit', () => done())
+      child.kill('SIGTERM')
+    })
+  /** @type {Promise<{ url: string, origin: string }>} */
+  const started = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000)
+    child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
+      output += chunk.toString()
+      const url = /XR Consult is running at (\S+)/.exec(output)?.[1]
+      if (!url) return
+      clearTimeout(timer)
+      resolve({ url, origin: new URL(url).origin })
+    })
+    child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
+      output += chunk.toString()
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code}:\n${output}`))
+    })
+  })
+  return { started, stop }
+}
+
+/** Debian's Chromium, headless, as the e2e tests start it (fake camera, SwiftShader). */
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
+}
+
+/**
+ * A participant in a browser context of their own, with camera and microphone allowed; `initScript` runs in the
+ * page before any of the app's scripts.
+ * @param {Browser} browser @param {string} origin @param {Viewport} viewport @param {() => void} [initScript]
+ */
+export async function newParticipant(browser, origin, viewport, initScript) {
+  const context = await browser.newContext({ viewport })
+  await context.grantPermissions(['camera', 'microphone'], { origin })
+  if (initScript) await context.addInitScript(initScript)
+  const page = await context.newPage()
+  /** @type {string[]} */
+  const errors = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  return { context, page, errors }
+}
+
+/** The join screen up to the Join button: name filled in, camera preview showing. @param {Page} page */
+export async function fillJoinForm(page, /** @type {string} */ name) {
+  await page.getByTestId('name').fill(name)
+  await page.waitForFunction(
+    () => {
+      const video = document.querySelector('[data-testid="self-preview"]')
+      return (
+        (video instanceof HTMLVideoElement && video.srcObject != null) ||
+        document.querySelector('[data-testid="media-problem"]') != null
+      )
+    },
+    undefined,
+    { timeout: 30_000 },
+  )
+  if ((await page.getByTestId('media-problem').count()) > 0) {
+    throw new Error(`camera preview failed: ${await page.getByTestId('media-problem').textContent()}`)
+  }
+  // The join screen mounts the 3D scene hidden while the person reads it and types a name; a person's click comes
+  // after that, so the clock starts once the page has settled (the scene probe is installed when it has mounted).
+  await page.waitForFunction(() => window.__xrConsult !== undefined, undefined, { timeout: 30_000 })
+}
+
+/** Name, camera preview, Join, in the call. @param {Page} page @param {string} name */
+export async function joinCall(page, name) {
+  await fillJoinForm(page, name)
+  await page.getByTestId('join').click()
+  await page.getByTestId('call').waitFor({ timeout: 30_000 })
+}
+
+/** Remote panels on the page, and how many of them show video. @param {Page} page */
+export function panelState(page) {
+  return page.evaluate(() => {
+    const panels = window.__xrConsult?.panels() ?? []
+    return { count: panels.length, withVideo: panels.filter((p) => p.showsVideo).length }
+  })
+}
+
+/**
+ * Waits until the page shows `count` remote panels, all with video; returns their peer ids.
+ * @param {Page} page @param {number} count @param {number} [timeout] ms
+ */
+export async function waitForPanels(page, count, timeout = 60_000) {
+  await page
+    .waitForFunction(
+      (n) => {
+        const panels = window.__xrConsult?.panels() ?? []
+        return panels.length === n && panels.every((p) => p.showsVideo)
+      },
+      count,
+      { timeout, polling: 100 },
+    )
+    .catch(async (error) => {
+      throw new Error(`expected ${count} panels with video, saw ${JSON.stringify(await panelState(page))}`, {
+        cause: error,
+      })
+    })
+  return page.evaluate(() => (window.__xrConsult?.panels() ?? []).map((p) => p.peerId))
+}
+
+/** The scene's frame counter and the page's clock. @param {Page} page */
+export function frameCounter(page) {
+  return page.evaluate(() => ({ frames: window.__xrConsult?.frames ?? NaN, at: performance.now() }))
+}
+
+/**
+ * Frames per second of each page between two readings of `frameCounter` on each, timed by each page's own clock.
+ * @param {{ frames: number, at: number }[]} start @param {{ frames: number, at: number }[]} end
+ */
+export function framesPerSecond(start, end) {
+  return start.map((a, i) => {
+    const b = end[i]
+    if (!b || !Number.isFinite(a.frames) || !Number.isFinite(b.frames)) throw new Error('no scene probe')
+    return ((b.frames - a.frames) * 1000) / (b.at - a.at)
+  })
+}

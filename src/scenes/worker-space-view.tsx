@@ -1,0 +1,266 @@
+// The on-site worker's surroundings in miniature, for everyone else (a "world in miniature"): the surfaces their
+// headset shared as a wireframe, their head and where they look, the annotations and the laser pointers, all in
+// one group that stands for the worker's reference space at a table-top scale. Pointing at the model's surfaces
+// (mouse, controller ray, pinch) draws with the current tool where the worker will see it. While the worker is in
+// the call but not sharing, a sentence says so in its place.
+import { useFrame } from '@react-three/fiber'
+import { Handle, HandleTarget } from '@react-three/handle'
+import { Container, Text } from '@react-three/uikit'
+import { useLayoutEffect, useMemo, useRef } from 'react'
+import { BufferAttribute, BufferGeometry, type Group, LineBasicMaterial, MeshBasicMaterial } from 'three'
+import type { Vec3 } from '../annotations/model'
+import type { Ray, Target } from '../annotations/raycast'
+import { POSE_STALE_MS, SpaceFeed, type Surface } from '../annotations/space'
+import { useConsult, useParticipantIds } from '../state/store'
+import { AnnotationLayer, LaserLayer } from './annotation-layer'
+import { type GuidanceView, useSpace } from './guidance-view'
+import { setOrbitEnabled } from './scene-interaction'
+import { SurfaceMeshes } from './surfaces'
+import { uiFontFamilies } from './ui-font'
+import { fitMiniature, frustumCorners, notSharingSentence, surfaceBounds } from './worker-space-layout'
+
+/** Name of the group that is the worker's frame (the probe projects worker-frame points through it). */
+export const WORKER_SPACE_NAME = 'worker-space'
+
+/**
+ * Where the miniature's floor centre stands, metres, for a user at the origin facing -z: table height, within
+ * arm's reach, in front of and below the video panels (their bottom edge is at about 1.2 m, 1.35 m away). The
+ * in-XR call controls and guidance palette stand on either side of it.
+ */
+const ANCHOR: Vec3 = [0, 0.75, -0.85]
+/**
+ * At most life/0.35 (a workbench reads well at a third of its size); at most 0.8 m across, so it stays within
+ * reach and between the in-XR controls; at most 0.35 m tall, so its back (1.25 m out) stays below the line of
+ * sight from a standing user's eyes to the panels' bottom edge (about 1.24 m high there).
+ */
+const LIMITS = { maxScale: 0.35, maxFootprint: 0.8, maxHeight: 0.35 }
+/** The worker's head marker, in the worker's metres: a head-sized ball, and how far their view cone reaches. */
+const HEAD_RADIUS = 0.1
+const FRUSTUM_DEPTH = 0.6
+/** Most headsets' cameras (and the fake camera) are 4:3 or wider; the cone only hints at the direction. */
+const FRUSTUM_ASPECT = 4 / 3
+const HEAD_COLOUR = '#f4f7f9'
+const HEAD_STALE_COLOUR = '#7d8a93'
+/**
+ * A laser aimed in the miniature comes from this far off the surface, towards the pointer, worker metres: the
+ * pointer itself is metres away in the worker's scale, and a beam from there would cross their whole room.
+ */
+const LASER_STANDOFF = 0.5
+
+/**
+ * What stands in the worker-space spot: the miniature of the sharing participant's space, the sentence that a
+ * worker in the call is not sharing, or nothing (for the worker themself, or without a worker).
+ */
+export function useWorkerSpace(
+  guidance: GuidanceView | undefined,
+): { kind: 'miniature'; peerId: string } | { kind: 'not-sharing'; name: string } | null {
+  const peerIds = useParticipantIds()
+  const ownRole = useConsult((s) => s.invite?.role ?? null)
+  const sharingPeer = useSpace(guidance?.space ?? NO_SPACE, (space) => space.sharingPeer(peerIds))
+  const idleWorker = useConsult((s) => {
+    for (const peerId of peerIds) {
+      const participant = s.participants[peerId]
+      if (participant?.role === 'worker') return participant.name
+    }
+    return null
+  })
+  if (!guidance || ownRole === 'worker') return null
+  if (sharingPeer) return { kind: 'miniature', peerId: sharingPeer }
+  if (idleWorker !== null) return { kind: 'not-sharing', name: idleWorker }
+  return null
+}
+const NO_SPACE = new SpaceFeed()
+
+export function WorkerSpaceView({ guidance }: { guidance: GuidanceView }) {
+  const shown = useWorkerSpace(guidance)
+  if (shown?.kind === 'miniature')
+    return <Miniature key={shown.peerId} peerId={shown.peerId} guidance={guidance} />
+  if (shown?.kind === 'not-sharing') return <NotSharingNote name={shown.name} />
+  return null
+}
+
+function NotSharingNote({ name }: { name: string }) {
+  return (
+    <group name="worker-space-note" position={[ANCHOR[0], ANCHOR[1] + 0.1, ANCHOR[2]]} rotation-x={-0.5}>
+      <Container
+        pixelSize={0.001}
+        fontFamilies={uiFontFamilies}
+        maxWidth={560}
+        padding={20}
+        backgroundColor="#20303a"
+        borderRadius={16}
+      >
+        <Text fontSize={28} color="#f4f7f9">
+          {notSharingSentence(name)}
+        </Text>
+      </Container>
+    </group>
+  )
+}
+
+/** The shared surfaces, as a new array only when the space's version moved (what SurfaceMeshes memoizes on). */
+function useSurfaces(space: SpaceFeed, peerId: string): readonly Surface[] {
+  const cache = useRef<{ version: number; surfaces: readonly Surface[] } | null>(null)
+  return useSpace(space, (feed) => {
+    if (cache.current?.version !== feed.version) {
+      cache.current = { version: feed.version, surfaces: [...(feed.get(peerId)?.surfaces.values() ?? [])] }
+    }
+    return cache.current.surfaces
+  })
+}
+
+function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceView }) {
+  const { space, actions, store } = guidance
+  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
+  const surfaces = useSurfaces(space, peerId)
+  const placement = useRef<Group>(null)
+  const placedByUser = useRef(false)
+  const fit = useMemo(() => {
+    const bounds = surfaceBounds(surfaces)
+    const fitted = fitMiniature(bounds, space.get(peerId)?.head?.position ?? null, LIMITS)
+    // The caption sits along the model's front edge (towards the viewer), in our metres.
+    const front = bounds ? (bounds.max[2] - fitted.centre[2]) * fitted.scale : 0.15
+    return { ...fitted, front }
+  }, [surfaces, space, peerId])
+
+  useLayoutEffect(() => {
+    if (!placedByUser.current) placement.current?.position.set(...ANCHOR)
+  }, [])
+
+  const laserRay = (target: Target, ray: Ray): Ray => ({
+    origin: [
+      target.point[0] - ray.direction[0] * LASER_STANDOFF,
+      target.point[1] - ray.direction[1] * LASER_STANDOFF,
+      target.point[2] - ray.direction[2] * LASER_STANDOFF,
+    ],
+    direction: ray.direction,
+  })
+  // What the pointer went down with decides what its moves and release do, even if the tool changes meanwhile.
+  const laserDown = useRef(false)
+
+  return (
+    <HandleTarget ref={placement}>
+      <group
+        name={WORKER_SPACE_NAME}
+        scale={fit.scale}
+        position={[-fit.centre[0] * fit.scale, -fit.centre[1] * fit.scale, -fit.centre[2] * fit.scale]}
+      >
+        <SurfaceMeshes
+          surfaces={surfaces}
+          look="wireframe"
+          onDown={(target, ray) => {
+            // The orbit camera must not turn while a stroke is drawn (R3F handles the event before OrbitControls).
+            setOrbitEnabled(false)
+            laserDown.current = store.getState().tool === 'laser'
+            if (laserDown.current) actions.pointLaser(laserRay(target, ray), target.point)
+            else actions.pointerDown(target)
+          }}
+          onMove={(target, ray) => {
+            if (laserDown.current) actions.pointLaser(laserRay(target, ray), target.point)
+            else actions.pointerMove(target)
+          }}
+          onUp={() => {
+            setOrbitEnabled(true)
+            if (laserDown.current) actions.pointLaser(null, null)
+            else actions.pointerUp()
+            laserDown.current = false
+          }}
+        />
+        <WorkerHead space={space} peerId={peerId} />
+        <AnnotationLayer />
+        <LaserLayer space={space} />
+      </group>
+      <Handle
+        targetRef="from-context"
+        rotate={false}
+        scale={false}
+        apply={(state, target) => {
+          target.position.copy(state.current.position)
+          if (state.first) setOrbitEnabled(false)
+          if (state.last) {
+            setOrbitEnabled(true)
+            placedByUser.current = true
+          }
+        }}
+      >
+        {/* The caption is the grip: grabbing the model itself would draw on it instead. */}
+        <group name="worker-space-caption" position={[0, 0.01, fit.front + 0.06]} rotation-x={-0.7}>
+          <Container
+            pixelSize={0.001}
+            fontFamilies={uiFontFamilies}
+            paddingX={20}
+            paddingY={8}
+            backgroundColor="#20303a"
+            borderRadius={12}
+            cursor="grab"
+          >
+            {/* ASCII apostrophe: the bundled MSDF font has no typographic one. */}
+            <Text fontSize={26} color="#f4f7f9">
+              {`${name}'s space`}
+            </Text>
+          </Container>
+        </group>
+      </Handle>
+    </HandleTarget>
+  )
+}
+
+/** The worker's head: a ball and the cone of their view, moved every frame from the pose stream; grey when stale. */
+function WorkerHead({ space, peerId }: { space: SpaceFeed; peerId: string }) {
+  const group = useRef<Group>(null)
+  const fovY = useSpace(space, (feed) => feed.get(peerId)?.fovY ?? 1)
+  const cone = useMemo(() => {
+    const corners = frustumCorners(fovY, FRUSTUM_ASPECT, FRUSTUM_DEPTH)
+    const points: number[] = []
+    for (let i = 0; i < corners.length; i++) {
+      const corner = corners[i] as Vec3
+      const next = corners[(i + 1) % corners.length] as Vec3
+      // An edge from the eye to each corner, and the rim.
+      points.push(0, 0, 0, ...corner, ...corner, ...next)
+    }
+    const geometry = new BufferGeometry()
+    geometry.setAttribute('position', new BufferAttribute(new Float32Array(points), 3))
+    return geometry
+  }, [fovY])
+  const materials = useMemo(
+    () => ({
+      head: new MeshBasicMaterial({ color: HEAD_COLOUR }),
+      cone: new LineBasicMaterial({ color: HEAD_COLOUR }),
+    }),
+    [],
+  )
+  useLayoutEffect(
+    () => () => {
+      cone.dispose()
+    },
+    [cone],
+  )
+  useLayoutEffect(
+    () => () => {
+      materials.head.dispose()
+      materials.cone.dispose()
+    },
+    [materials],
+  )
+  useFrame(() => {
+    const object = group.current
+    if (!object) return
+    const head = space.get(peerId)?.head
+    object.visible = head != null
+    if (!head) return
+    object.position.set(...head.position)
+    object.quaternion.set(...head.orientation)
+    const colour = Date.now() - head.receivedAt > POSE_STALE_MS ? HEAD_STALE_COLOUR : HEAD_COLOUR
+    materials.head.color.set(colour)
+    materials.cone.color.set(colour)
+  })
+  return (
+    <group ref={group} name="worker-head" visible={false}>
+      {/* Not pointable: a click on the head means the surface behind it. */}
+      <mesh material={materials.head} raycast={() => undefined}>
+        <sphereGeometry args={[HEAD_RADIUS, 16, 12]} />
+      </mesh>
+      <lineSegments geometry={cone} material={materials.cone} raycast={() => undefined} />
+    </group>
+  )
+}

@@ -1,0 +1,78 @@
+// A recorded call's remote-guidance annotations as one JSON document: the file "Export annotations (JSON)" saves,
+// and, base64-encoded, the attachment of the FHIR export's DocumentReference (fhir.ts). Pure.
+//
+// A format of our own, named and versioned in the document: no standard describes marks placed in a WebXR
+// session's reference space (FHIR has no resource for them; glTF would draw them but drop who made them and when).
+// Each annotation is the record's own fields, removed ones included with `removedAt`:
+// - positions in metres, rotations as unit quaternions [x, y, z, w], in the placement's frame: `world` is the
+//   space `frame` names; `anchor` and `plane` placements are relative to that anchor or detected plane, whose own
+//   pose in the worker's space is not part of the record;
+// - shape coordinates in the annotation's own space (its placement maps them into the frame);
+// - times in ms since the Unix epoch: `createdAt` by the author's clock, `seenAt` and `removedAt` by the recording
+//   device's (clocks differ between devices).
+// The coordinates only mean something relative to each other and to that session's floor, not to a room a reader
+// could find again.
+
+import type { RecordedAnnotation } from './record'
+
+export const ANNOTATION_DOCUMENT_FORMAT = 'xr-consult-annotations'
+/** Bumped when a field changes meaning or goes away; a reader checks it before trusting the rest. */
+export const ANNOTATION_DOCUMENT_VERSION = 1
+/**
+ * The space @react-three/xr draws in as src/xr/xr-store.ts configures it (not `bounded`): `local-floor`, origin on
+ * the floor where the worker's session started, y up.
+ */
+export const ANNOTATION_FRAME = "on-site worker's XR reference space (local-floor), metres"
+
+export interface AnnotationDocument {
+  format: typeof ANNOTATION_DOCUMENT_FORMAT
+  version: typeof ANNOTATION_DOCUMENT_VERSION
+  frame: typeof ANNOTATION_FRAME
+  /** In drawing order (clock, then id), removed ones included. */
+  annotations: RecordedAnnotation[]
+}
+
+/**
+ * The document for a call's recorded annotations. Each one is rebuilt field by field, in a fixed order that reads
+ * well (who, when, where, what), so that nothing but the documented fields ever goes into a file.
+ */
+export function toAnnotationDocument(annotations: readonly RecordedAnnotation[]): AnnotationDocument {
+  return {
+    format: ANNOTATION_DOCUMENT_FORMAT,
+    version: ANNOTATION_DOCUMENT_VERSION,
+    frame: ANNOTATION_FRAME,
+    annotations: annotations.map((a) => ({
+      id: a.id,
+      author: a.author,
+      authorName: a.authorName,
+      colour: a.colour,
+      createdAt: a.createdAt,
+      clock: a.clock,
+      seenAt: a.seenAt,
+      ...(a.removedAt !== undefined ? { removedAt: a.removedAt } : {}),
+      approximate: a.approximate,
+      placement: a.placement,
+      shape: a.shape,
+    })),
+  }
+}
+
+/**
+ * The document as the text both exports carry. Compact: a stroke holds up to 2,000 points, and indented JSON puts
+ * every coordinate on a line of its own.
+ */
+export function annotationDocumentJson(annotations: readonly RecordedAnnotation[]): string {
+  return JSON.stringify(toAnnotationDocument(annotations))
+}
+
+/** Bytes per `String.fromCharCode` call: well below the number of arguments engines accept in one call. */
+const BASE64_SLICE = 0x8000
+
+/** Base64 of the text's UTF-8 bytes (btoa alone only takes Latin-1, and names and labels may be any script). */
+export function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text)
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += BASE64_SLICE)
+    binary += String.fromCharCode(...bytes.subarray(i, i + BASE64_SLICE))
+  return btoa(binary)
+}
