@@ -31,6 +31,7 @@ interface GuidanceHandle {
     pointerUp: () => void
   }
   space: {
+    lasers: Map<string, { laser: { on: boolean; hit?: Vec3 } }>
     get: (peerId: string) =>
       | {
           sharing: boolean
@@ -432,6 +433,30 @@ describe('the on-site worker shares their space in AR', () => {
     expect(Math.hypot(...at.map((c, i) => c - (start[i] as number))), `stroke starts at ${at}`).toBeLessThan(
       0.05,
     )
+  })
+
+  it('streams the worker’s laser to the specialist while the trigger is held on a surface', async () => {
+    const wallZ = -1.037
+    await worker.page.evaluate(() => (window as TestWindow).__xrConsultGuidance?.actions.setTool('laser'))
+    const before = (await annotations(specialist.page)).length
+    const laser = () =>
+      specialist.page.evaluate(() => {
+        const lasers = (window as TestWindow).__xrConsultGuidance?.space.lasers
+        const [first] = [...(lasers?.values() ?? [])]
+        return first ? { on: first.laser.on, hit: first.laser.hit ?? null } : null
+      })
+    await aimRightController(worker.page, [0.8, 1.25, wallZ])
+    await setTrigger(worker.page, 1)
+    await aimRightController(worker.page, [0.85, 1.3, wallZ])
+    await expect.poll(async () => (await laser())?.on, { timeout: 10_000 }).toBe(true)
+    const hit = (await laser())?.hit ?? [0, 0, 0]
+    // Where the ray meets the wall, wherever in the latest frames the ray was.
+    expect(Math.abs(hit[2] - wallZ), `laser hit ${hit}`).toBeLessThan(0.02)
+    expect(hit[0]).toBeGreaterThan(0.75)
+    await setTrigger(worker.page, 0)
+    await expect.poll(async () => (await laser())?.on, { timeout: 10_000 }).toBe(false)
+    // Pointing marks nothing.
+    expect((await annotations(specialist.page)).length).toBe(before)
   })
 
   it('tells the specialist the space is no longer shared when the worker leaves AR', async () => {

@@ -15,9 +15,10 @@ import {
   type SurfaceChanges,
 } from '../annotations/detected-surfaces'
 import { MAX_COORDINATE, type Quat, type Vec3 } from '../annotations/model'
-import type { Target } from '../annotations/raycast'
+import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed, type Surface } from '../annotations/space'
 import { AnchoredAnnotations } from './anchored-annotations'
+import { LaserLayer } from './annotation-layer'
 import { MidAirPen } from './mid-air-pen'
 import { SurfaceMeshes } from './surfaces'
 
@@ -29,12 +30,17 @@ export interface WorkerSpaceActions {
   removeSurfaces: (ids: string[]) => void
   /** `capturedAt`: ms since the epoch; `seq`: per stream, wraps at 2^32. */
   broadcastHeadPose: (pose: { seq: number; capturedAt: number; position: Vec3; orientation: Quat }) => void
-  /** Marks the worker makes on their own surfaces, with the current guidance tool. */
+  /**
+   * Marks the worker makes on their own surfaces (with the ray that made them) or in mid-air, with the current
+   * guidance tool.
+   */
   draw: {
-    pointerDown: (target: Target) => void
-    pointerMove: (target: Target) => void
+    pointerDown: (target: Target, ray?: Ray) => void
+    pointerMove: (target: Target, ray?: Ray) => void
     pointerUp: () => void
   }
+  /** The others' laser pointers, already in our space: drawn where they point in the real room. */
+  space: SpaceFeed
 }
 
 /**
@@ -172,8 +178,8 @@ function OwnSurfaces({ own, draw }: { own: SpaceFeed; draw: WorkerSpaceActions['
       <SurfaceMeshes
         surfaces={surfaces}
         look="invisible"
-        onDown={(target) => draw.pointerDown(target)}
-        onMove={(target) => draw.pointerMove(target)}
+        onDown={(target, ray) => draw.pointerDown(target, ray)}
+        onMove={(target, ray) => draw.pointerMove(target, ray)}
         onUp={() => draw.pointerUp()}
       />
     </group>
@@ -189,6 +195,7 @@ export function OwnSpace({ actions }: { actions: WorkerSpaceActions }) {
     <>
       <OwnSpaceSharing actions={actions} own={own} />
       <AnchoredAnnotations />
+      <LaserLayer space={actions.space} />
       <OwnSurfaces own={own} draw={actions.draw} />
       <MidAirPen
         onDown={actions.draw.pointerDown}
