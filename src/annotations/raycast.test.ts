@@ -115,6 +115,14 @@ describe('raycastSurfaces', () => {
     expect(raycastSurfaces([table, floor], down)?.surfaceId).toBe('floor')
   })
 
+  it('meets only the room scan where there is one, not the furniture boxes inside it', () => {
+    const scan = { ...wall(-2), id: 'scan', label: 'global mesh' }
+    const box = { ...wall(-1), id: 'box', label: 'table' }
+    const ray = { origin: [0, 1, 0] as Vec3, direction: [0, 0, -1] as Vec3 }
+    expect(raycastSurfaces([box, scan], ray)?.surfaceId).toBe('scan')
+    expect(raycastSurfaces([box], ray)?.surfaceId).toBe('box')
+  })
+
   it('finds nothing when the ray points away', () => {
     expect(raycastSurfaces([wall(), table], { origin: [0, 1, 0], direction: [0, 0, 1] })).toBeNull()
   })

@@ -3,9 +3,12 @@
 // same code serves a click on the video panel and the tests that check where it lands.
 //
 // The rule for what counts as a hit is the headset's: WebXR hit testing (and IWER's synthetic environment) meets
-// only the front of a scanned mesh's triangles, whose fronts face into the room. Planes count only when no mesh
-// is hit, from their upper (+y, into the room) side: a detected plane is a coarser fit of the same surface, and
-// where both exist the mesh is what the worker's own hit test would give.
+// only the front of a scanned mesh's triangles, whose fronts face into the room, and where the room was scanned as
+// a whole ("global mesh", WebXR's semantic label) it meets that scan only, not the furniture's bounding boxes
+// that come as meshes too. Other meshes count only without a global mesh, planes only when no mesh was shared
+// (and then from their upper, +y, side: into the room): a detected plane is a coarser fit of the same surface, and
+// where both exist the mesh is what the worker's own hit test would give. The miniature's pointer events follow
+// the same rule (src/scenes/surfaces.tsx asks `pointableSurfaces`), so a click there and a ray here agree.
 import type { Quat, Vec3 } from './model'
 import type { MeshSurface, PlaneSurface, Surface } from './space'
 
@@ -87,11 +90,22 @@ export function rayThroughImage(
   return { origin: head.position, direction: normalize(rotate(head.orientation, local)) }
 }
 
-/** The nearest front-facing hit on the shared meshes, else on the shared planes, else null. */
+/** WebXR's semantic label of a whole-room scan. */
+export const GLOBAL_MESH_LABEL = 'global mesh'
+
+/** Which surfaces a pointing ray may stop at, by the headset's rule (see above). */
+export function pointableSurfaces<T extends Surface>(surfaces: readonly T[]): T[] {
+  const global = surfaces.filter((s) => s.kind === 'mesh' && s.label === GLOBAL_MESH_LABEL)
+  if (global.length > 0) return global
+  const meshes = surfaces.filter((s) => s.kind === 'mesh')
+  return meshes.length > 0 ? meshes : [...surfaces]
+}
+
+/** The nearest front-facing hit on the pointable surfaces (see `pointableSurfaces`), or null. */
 export function raycastSurfaces(surfaces: Iterable<Surface>, ray: Ray): SurfaceHit | null {
   let meshHit: SurfaceHit | null = null
   let planeHit: SurfaceHit | null = null
-  for (const surface of surfaces) {
+  for (const surface of pointableSurfaces([...surfaces])) {
     if (surface.kind === 'mesh') {
       const hit = raycastMesh(surface, ray)
       if (hit && (!meshHit || hit.distance < meshHit.distance)) meshHit = hit

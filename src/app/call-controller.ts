@@ -1,5 +1,5 @@
 // Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
-import { createAnnotationState } from '../annotations/model'
+import { createAnnotationState, materialize } from '../annotations/model'
 import { CallSession } from '../net/call-session'
 import {
   loadServerConfig,
@@ -98,6 +98,8 @@ export async function joinCall(invite: Invite, displayName: string): Promise<voi
           store: guidanceStore,
           space: sharedSpace,
           consultStore,
+          /** What the scene draws: the materialized annotations. */
+          annotations: () => materialize(consultStore.getState().annotations),
         },
       })
     }

@@ -4,8 +4,8 @@
 // events arrive here and leave as `Target`s in the worker's frame, whatever the parent's scale and pose.
 //
 // Hits follow the headset's rule (src/annotations/raycast.ts): only the fronts of mesh triangles, which face into
-// the room (so from outside the miniature one looks through the near walls and the ceiling), and planes only when
-// no mesh was shared.
+// the room (so from outside the miniature one looks through the near walls and the ceiling), of the room's scan
+// when there is one (not the furniture's boxes), and planes only when no mesh was shared.
 import type { ThreeEvent } from '@react-three/fiber'
 import { memo, useEffect, useMemo, useRef } from 'react'
 import {
@@ -22,7 +22,7 @@ import {
   Vector3,
 } from 'three'
 import type { Vec3 } from '../annotations/model'
-import type { Ray, Target } from '../annotations/raycast'
+import { pointableSurfaces, type Ray, type Target } from '../annotations/raycast'
 import type { MeshSurface, PlaneSurface, Surface } from '../annotations/space'
 
 export type SurfaceLook = 'wireframe' | 'invisible'
@@ -93,7 +93,7 @@ const SurfaceMesh = memo(function SurfaceMesh({
       material={material}
       position={surface.position}
       quaternion={surface.orientation}
-      // Not pointable: no ray stops here (a plane where a mesh covers the same surface).
+      // Not pointable: no ray stops here (a box or plane where the room's scan covers the same surface).
       {...(pointable ? {} : { raycast: () => undefined })}
     />
   )
@@ -114,7 +114,7 @@ export function SurfaceMeshes({
 }: { surfaces: readonly Surface[]; look: SurfaceLook } & SurfacePointerHandlers) {
   const group = useRef<Group>(null)
   const down = useRef(false)
-  const hasMesh = surfaces.some((surface) => surface.kind === 'mesh')
+  const pointable = useMemo(() => new Set(pointableSurfaces(surfaces)), [surfaces])
 
   /** The event's hit and ray in the worker's frame (this group's parent space). */
   const toFrame = (event: ThreeEvent<PointerEvent>): { target: Target; ray: Ray } | null => {
@@ -181,7 +181,7 @@ export function SurfaceMeshes({
           key={surface.id}
           surface={surface}
           look={look}
-          pointable={surface.kind === 'mesh' || !hasMesh}
+          pointable={pointable.has(surface)}
         />
       ))}
     </group>
