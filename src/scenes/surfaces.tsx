@@ -177,12 +177,7 @@ export function SurfaceMeshes({
       }}
     >
       {surfaces.map((surface) => (
-        <SurfaceMesh
-          key={surface.id}
-          surface={surface}
-          look={look}
-          pointable={pointable.has(surface)}
-        />
+        <SurfaceMesh key={surface.id} surface={surface} look={look} pointable={pointable.has(surface)} />
       ))}
     </group>
   )
