@@ -288,6 +288,7 @@ export function isObsoleteAnnotationOp(
 }
 
 const materialized = new WeakMap<AnnotationState, readonly Annotation[]>()
+const recordAnnotations = new WeakMap<AnnotationRecord, Annotation>()
 
 /**
  * The annotations to draw, in (clock, id) order: later ones on top. The same array for the same state, so a
@@ -298,7 +299,15 @@ export function materialize(state: AnnotationState): readonly Annotation[] {
   if (cached) return cached
   const visible: Annotation[] = []
   for (const record of state.records.values()) {
-    if (!record.deleted && record.add) visible.push(toAnnotation(record.add, record.points))
+    if (record.deleted || !record.add) continue
+    // A record keeps its identity across states until an op changes it: while someone draws, only their stroke is
+    // rebuilt, not every stroke of the call (up to a million points) ten times a second.
+    let annotation = recordAnnotations.get(record)
+    if (!annotation) {
+      annotation = toAnnotation(record.add, record.points)
+      recordAnnotations.set(record, annotation)
+    }
+    visible.push(annotation)
   }
   visible.sort(byClockThenId)
   materialized.set(state, visible)

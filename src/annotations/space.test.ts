@@ -133,6 +133,7 @@ describe('applyMessage for the shared space', () => {
       peerId: 'xc-b',
       seat: 1,
       session: 'ben-session',
+      role: 'worker' as const,
     }
   }
   const laser = (author: string): Message => ({
@@ -162,5 +163,29 @@ describe('applyMessage for the shared space', () => {
     expect(c.space.get('xc-b')?.surfaces.has('p1')).toBe(true)
     applyMessage(c, { type: 'surfaces-removed', ids: ['p1'] })
     expect(c.space.get('xc-b')?.surfaces.size).toBe(0)
+  })
+
+  it('takes a space only from an on-site worker: anyone else in AR keeps their room to themselves', () => {
+    const c = { ...context(), role: 'clinician' as const }
+    applyMessage(c, { type: 'space', sharing: true, fovY: 1.1 })
+    applyMessage(c, { type: 'surface', surface: plane })
+    expect(c.space.get('xc-b')).toBeUndefined()
+  })
+
+  it('forgets a peer’s space on a new link, and everything on leaving', () => {
+    const feed = new SpaceFeed()
+    feed.setState('w', true, 1)
+    feed.putSurface('w', plane)
+    feed.receivePose('w', [0, 1, 0], [0, 0, 0, 1], 1, 1)
+    feed.resetPeer('w')
+    expect(feed.get('w')).toMatchObject({ sharing: false, head: null })
+    expect(feed.get('w')?.surfaces.size).toBe(0)
+    feed.receiveLaser(
+      { author: 'x', colour: 'sky', on: true, origin: [0, 0, 0], direction: [0, 0, -1], at: 1 },
+      1,
+    )
+    feed.clear()
+    expect(feed.get('w')).toBeUndefined()
+    expect(feed.lasers.size).toBe(0)
   })
 })

@@ -77,6 +77,24 @@ export class SpaceFeed {
     this.changed(space)
   }
 
+  /** A new link to the participant: what we knew of their space may be out of date; they announce it anew. */
+  resetPeer(peerId: string) {
+    const space = this.spaces.get(peerId)
+    if (!space) return
+    space.sharing = false
+    space.surfaces.clear()
+    space.head = null
+    this.changed(space)
+  }
+
+  /** Leaving the call: nothing of it stays for the next one. */
+  clear() {
+    this.spaces.clear()
+    this.lasers.clear()
+    this.version++
+    for (const listener of this.listeners) listener()
+  }
+
   putSurface(peerId: string, surface: Surface) {
     const space = this.space(peerId)
     if (!space.surfaces.has(surface.id) && space.surfaces.size >= MAX_SURFACES) return

@@ -10,7 +10,7 @@ import {
 import type { Invite } from '../room/invite'
 import { consultStore } from '../state/store'
 import type { ConsultXRStore } from '../xr/xr-store'
-import { connectGuidance, guidanceActions, guidanceStore, sharedSpace, unfreeze } from './guidance'
+import { connectGuidance, guidanceActions, guidanceStore, resetGuidance, sharedSpace } from './guidance'
 import { startRecording, stopRecording } from './recording'
 import { remoteVitals } from './vitals-feeds'
 
@@ -116,7 +116,8 @@ export function leaveCall() {
   const state = consultStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  unfreeze()
+  resetGuidance()
+  sharedSpace.clear()
   // The annotations belong to the call left (and the record stopped above has them); a next call starts clean.
   consultStore.setState({
     phase: 'left',

@@ -260,7 +260,9 @@ export function CallView({ active }: { active: boolean }) {
               onReady={() => setSceneReady(true)}
               alwaysRender={alwaysRender}
               vitals={vitalsView}
-              workerSpace={workerSpaceActions}
+              // Only the on-site worker's AR session shares its room: a clinician or specialist in AR for the
+              // panels must not send the scan of their own surroundings to everyone.
+              workerSpace={invite.role === 'worker' ? workerSpaceActions : undefined}
               guidance={guidanceView}
             />
           </Suspense>

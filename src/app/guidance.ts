@@ -169,8 +169,9 @@ export function pointerUp() {
 
 function flushStroke() {
   const call = session()
-  if (!drawing || !call) return
+  if (!drawing) return
   drawing.timer = null
+  if (!call) return
   while (drawing.sent < drawing.points.length) {
     const points = drawing.points.slice(drawing.sent, drawing.sent + MAX_POINTS_PER_OP)
     call.publishAnnotationOp({
@@ -190,6 +191,17 @@ function endStroke() {
   if (drawing.timer) clearTimeout(drawing.timer)
   flushStroke()
   drawing = null
+}
+
+/**
+ * Leaving the call: a stroke still being drawn belongs to it (its pieces must not go to the next call), the
+ * frozen picture too, and the tool stays as chosen.
+ */
+export function resetGuidance() {
+  if (drawing?.timer) clearTimeout(drawing.timer)
+  drawing = null
+  lastLaserAt = 0
+  unfreeze()
 }
 
 /** Deletes our most recent annotation. */

@@ -1,6 +1,7 @@
 // What an app message from an admitted participant does to our state. Pure (the store and the op log are
 // passed in), so the fuzz tests can prove that nothing but a valid message changes anything.
 import type { SpaceFeed } from '../annotations/space'
+import type { Role } from '../room/invite'
 import type { ConsultStore } from '../state/store'
 import type { VitalsFeed } from '../vitals/feed'
 import type { AppMessage } from './peer-link'
@@ -18,13 +19,15 @@ export interface MessageContext {
   peerId: string
   seat: number
   session: string
+  /** Their role, from their hello: only an on-site worker's space is taken. */
+  role: Role
 }
 
 /** What the call session must do in return. */
 export type Reply = { kind: 'ack'; ids: string[] } | { kind: 'left' } | null
 
 export function applyMessage(context: MessageContext, message: AppMessage): Reply {
-  const { store, log, vitals, space, now, peerId, seat, session } = context
+  const { store, log, vitals, space, now, peerId, seat, session, role } = context
   switch (message.type) {
     case 'media-state':
       store.getState().upsertParticipant(peerId, { seat, muted: message.muted, cameraOff: message.cameraOff })
@@ -49,14 +52,15 @@ export function applyMessage(context: MessageContext, message: AppMessage): Repl
       space.receiveLaser(laser, now)
       return null
     }
+    // The room being guided is the on-site worker's; anyone else's space is not ours to show (nor to keep).
     case 'space':
-      space.setState(peerId, message.sharing, message.fovY)
+      if (role === 'worker') space.setState(peerId, message.sharing, message.fovY)
       return null
     case 'surface':
-      space.putSurface(peerId, message.surface)
+      if (role === 'worker') space.putSurface(peerId, message.surface)
       return null
     case 'surfaces-removed':
-      space.removeSurfaces(peerId, message.ids)
+      if (role === 'worker') space.removeSurfaces(peerId, message.ids)
       return null
     case 'bye':
       return { kind: 'left' }

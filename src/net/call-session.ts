@@ -50,6 +50,14 @@ const RECONNECT_GIVE_UP_MS = 30000
 const GONE_LINGER_MS = 5000
 /** Longest pause between attempts to re-register with the PeerServer, ms: it comes back from a restart quickly. */
 const SERVER_RETRY_MAX_MS = 5000
+/**
+ * How fast we send surfaces: 80 % of what the receiver accepts, so bunching on the way never pushes a burst over its
+ * limit (a throttled surface is dropped, not resent, until it changes).
+ */
+const SURFACE_PACE = {
+  perSecond: LIMITS.surface.perSecond * 0.8,
+  burst: Math.floor(LIMITS.surface.burst * 0.8),
+}
 /** What one `ops` message may hold, characters of JSON: under the receiver's limit with room for the envelope. */
 const OPS_BATCH_CHARS = LIMITS.ops.maxChars - 1000
 /**
@@ -396,7 +404,11 @@ export class CallSession {
         if (!current()) return
         if (frame.kind === 'waveform' && frame.stream === ECG_STREAM) {
           this.vitals.receiveEcg(link.peerId, frame, Date.now())
-        } else if (frame.kind === 'pose' && frame.stream === HEAD_POSE_STREAM) {
+        } else if (
+          frame.kind === 'pose' &&
+          frame.stream === HEAD_POSE_STREAM &&
+          protocol.remoteHello?.role === 'worker'
+        ) {
           this.space.receivePose(link.peerId, frame.position, frame.orientation, frame.capturedAt, Date.now())
         }
         for (const handler of this.frameHandlers) handler(link.peerId, frame)
@@ -444,7 +456,7 @@ export class CallSession {
       opsBucket: new TokenBucket(LIMITS.ops, now),
       surfaceOutbox: new Map(),
       surfaceTimer: null,
-      surfaceBucket: new TokenBucket(LIMITS.surface, now),
+      surfaceBucket: new TokenBucket(SURFACE_PACE, now),
       qualityCounters: null,
     }
     this.links.set(seat, link)
@@ -502,9 +514,11 @@ export class CallSession {
     // Whatever they have not acknowledged yet: everything, for a newcomer (the snapshot), or what was in flight
     // when the link dropped.
     this.enqueue(link, this.log.missingFor(hello.session))
-    // Our space, if we share one: a newcomer or a reconnected peer has no idea of it.
-    if (this.ownSpace.sharing) {
-      link.protocol.send({ type: 'space', sharing: true, fovY: this.ownSpace.fovY })
+    // What they knew of this participant's space came over the old link and may have changed while it was down
+    // (sharing stopped, surfaces lost): forget it; a sharer announces it whole on every new link.
+    this.space.resetPeer(link.peerId)
+    if (this.options.invite.role === 'worker') {
+      link.protocol.send({ type: 'space', sharing: this.ownSpace.sharing, fovY: this.ownSpace.fovY })
       for (const surface of this.ownSpace.surfaces.values()) link.surfaceOutbox.set(surface.id, surface)
       this.flushSurfaces(link)
     }
@@ -521,6 +535,7 @@ export class CallSession {
         peerId: link.peerId,
         seat: link.seat,
         session: link.remoteSession as string,
+        role: link.protocol.remoteHello?.role ?? 'patient',
       },
       message,
     )
@@ -860,6 +875,7 @@ export class CallSession {
     state.removeParticipant(link.peerId)
     this.vitals.remove(link.peerId)
     this.space.remove(link.peerId, link.remoteSession)
+    if (link.remoteSession) this.log.forget(link.remoteSession)
     if (why === 'left' && wasReady) state.notify(`${participant.name} left the call.`)
   }
 

@@ -237,7 +237,17 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       onHello: () => undefined,
       onMessage: (message) =>
         applyMessage(
-          { store, log, vitals, space, now: clock, peerId: 'xc-b', seat: 1, session: 'ben-session' },
+          {
+            store,
+            log,
+            vitals,
+            space,
+            now: clock,
+            peerId: 'xc-b',
+            seat: 1,
+            session: 'ben-session',
+            role: 'worker',
+          },
           message,
         ),
       onFailure: () => undefined,

@@ -27,6 +27,23 @@ describe('OpLog', () => {
     expect(log.missingFor('session-c')).toHaveLength(4)
   })
 
+  it('forgets pruned ops, also from what peers are known to hold, and a session that left', () => {
+    const log = new OpLog('session-a', () => undefined)
+    const [keep, drop] = [chat('session-a:1'), chat('session-a:2')]
+    log.add(keep)
+    log.add(drop)
+    log.acknowledged('session-b', [keep.id, drop.id])
+    log.prune((op) => op.id !== drop.id)
+    expect(log.all()).toEqual([keep])
+    expect(log.has(drop.id)).toBe(false)
+    // b's acknowledgement of the pruned op is gone with it: a fresh copy of that id would count as new again.
+    expect((log as unknown as { heldBy: Map<string, Set<string>> }).heldBy.get('session-b')).toEqual(
+      new Set([keep.id]),
+    )
+    log.forget('session-b')
+    expect(log.missingFor('session-b')).toEqual([keep])
+  })
+
   it('converges: any order of delivery, with duplicates, gives every receiver the same operations once', () => {
     const ops = Array.from({ length: 40 }, (_, i) => chat(`s${i % 3}-session:${i}`, `s${i % 3}-session`))
     const delivery = fc.array(fc.nat({ max: ops.length - 1 }), { minLength: ops.length, maxLength: 200 })

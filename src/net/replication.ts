@@ -59,7 +59,18 @@ export class OpLog {
    * prune ops that can no longer change anything even if they arrive again.
    */
   prune(keep: (op: Op) => boolean) {
-    for (const [id, op] of this.known) if (!keep(op)) this.known.delete(id)
+    const pruned: string[] = []
+    for (const [id, op] of this.known) {
+      if (keep(op)) continue
+      this.known.delete(id)
+      pruned.push(id)
+    }
+    for (const held of this.heldBy.values()) for (const id of pruned) held.delete(id)
+  }
+
+  /** A session that left for good: what it held no longer matters (a rejoin is a new session). */
+  forget(session: string) {
+    this.heldBy.delete(session)
   }
 
   /** Everything we know that `session` is not known to hold: what to send it when a link to it opens. */

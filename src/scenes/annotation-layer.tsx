@@ -235,6 +235,15 @@ export function LaserLayer({ space }: { space: SpaceFeed }) {
     () => Array.from({ length: LASER_SLOTS }, () => new LineBasicMaterial({ color: '#ffffff' })),
     [],
   )
+  // Handed to R3F as props, so R3F does not dispose them: we do, when the layer goes (each AR session, each time
+  // the miniature appears).
+  useEffect(
+    () => () => {
+      for (const geometry of geometries) geometry.dispose()
+      for (const material of materials) material.dispose()
+    },
+    [geometries, materials],
+  )
   useFrame(() => {
     const now = Date.now()
     let slot = 0

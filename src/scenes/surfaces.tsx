@@ -6,7 +6,6 @@
 // Hits follow the headset's rule (src/annotations/raycast.ts): only the fronts of mesh triangles, which face into
 // the room (so from outside the miniature one looks through the near walls and the ceiling), of the room's scan
 // when there is one (not the furniture's boxes), and planes only when no mesh was shared.
-import type { ThreeEvent } from '@react-three/fiber'
 import { memo, useEffect, useMemo, useRef } from 'react'
 import {
   BufferAttribute,
@@ -15,7 +14,9 @@ import {
   type Group,
   Matrix3,
   MeshBasicMaterial,
+  type Object3D,
   Quaternion,
+  Raycaster,
   Shape,
   ShapeGeometry,
   Vector2,
@@ -100,6 +101,7 @@ const SurfaceMesh = memo(function SurfaceMesh({
 })
 
 const pointHelper = new Vector3()
+const raycaster = new Raycaster()
 const normalHelper = new Vector3()
 const directionHelper = new Vector3()
 const normalMatrix = new Matrix3()
@@ -116,29 +118,46 @@ export function SurfaceMeshes({
   const down = useRef(false)
   const pointable = useMemo(() => new Set(pointableSurfaces(surfaces)), [surfaces])
 
-  /** The event's hit and ray in the worker's frame (this group's parent space). */
-  const toFrame = (event: ThreeEvent<PointerEvent>): { target: Target; ray: Ray } | null => {
+  /**
+   * A hit and the pointer's ray in the worker's frame (this group's parent space). `hit` is in world space; a hit
+   * without a face (none found) still gives the ray.
+   */
+  const toFrame = (
+    hit: { point: Vector3; face?: { normal: Vector3 } | null; object: Object3D },
+    worldRay: { origin: Vector3; direction: Vector3 },
+  ): { target: Target; ray: Ray } | null => {
     const frame = group.current
     if (!frame) return null
-    const point = frame.worldToLocal(pointHelper.copy(event.point)).toArray() as Vec3
+    const point = frame.worldToLocal(pointHelper.copy(hit.point)).toArray() as Vec3
     frame.getWorldQuaternion(inverseRotation).invert()
     let normal: Vec3 | null = null
-    if (event.face) {
-      normalMatrix.getNormalMatrix(event.object.matrixWorld)
+    if (hit.face) {
+      normalMatrix.getNormalMatrix(hit.object.matrixWorld)
       normalHelper
-        .copy(event.face.normal)
+        .copy(hit.face.normal)
         .applyMatrix3(normalMatrix)
         .applyQuaternion(inverseRotation)
         .normalize()
       normal = normalHelper.toArray() as Vec3
     }
-    const origin = frame.worldToLocal(pointHelper.copy(event.ray.origin)).toArray() as Vec3
+    const origin = frame.worldToLocal(pointHelper.copy(worldRay.origin)).toArray() as Vec3
     const direction = directionHelper
-      .copy(event.ray.direction)
+      .copy(worldRay.direction)
       .applyQuaternion(inverseRotation)
       .normalize()
       .toArray() as Vec3
     return { target: { point, normal, approximate: false }, ray: { origin, direction } }
+  }
+
+  /**
+   * While the pointer is captured, the event's point floats at the first hit's distance: cast the pointer's ray into
+   * the pointable surfaces ourselves, so ink stays on the surface (and is skipped where the ray meets none).
+   */
+  const surfaceHit = (ray: { origin: Vector3; direction: Vector3 }) => {
+    const frame = group.current
+    if (!frame) return null
+    raycaster.set(ray.origin, ray.direction)
+    return raycaster.intersectObject(frame, true)[0] ?? null
   }
 
   const up = () => {
@@ -146,7 +165,7 @@ export function SurfaceMeshes({
     down.current = false
     onUp?.()
   }
-  // A release anywhere ends the stroke, also off the surfaces (a mouse that left the room's model).
+  // A mouse released anywhere on the page ends the stroke (a mouse that left the room's model).
   useEffect(() => {
     addEventListener('pointerup', up)
     return () => removeEventListener('pointerup', up)
@@ -157,24 +176,31 @@ export function SurfaceMeshes({
       ref={group}
       name="surfaces"
       onPointerDown={(event) => {
-        const hit = toFrame(event)
+        const hit = toFrame(event, event.ray)
         if (!hit) return
         event.stopPropagation()
+        // Captured, the release reaches us wherever it happens: a controller or hand ray released off the
+        // surfaces sends no DOM event, and without it the next hover would go on drawing.
+        ;(event.target as unknown as { setPointerCapture?: (id: number) => void }).setPointerCapture?.(
+          event.pointerId,
+        )
         down.current = true
         onDown?.(hit.target, hit.ray)
       }}
       onPointerMove={(event) => {
         if (!down.current) return
-        const hit = toFrame(event)
-        if (!hit) return
         event.stopPropagation()
-        onMove?.(hit.target, hit.ray)
+        const found = surfaceHit(event.ray)
+        const hit = found ? toFrame(found as never, event.ray) : null
+        if (hit) onMove?.(hit.target, hit.ray)
       }}
       onPointerUp={(event) => {
         if (!down.current) return
         event.stopPropagation()
         up()
       }}
+      onPointerCancel={up}
+      onLostPointerCapture={up}
     >
       {surfaces.map((surface) => (
         <SurfaceMesh key={surface.id} surface={surface} look={look} pointable={pointable.has(surface)} />

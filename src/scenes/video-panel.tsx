@@ -368,6 +368,13 @@ function GuidedVideo({
     pressed.current = null
   }
   useEffect(() => release, [])
+  // The worker stopped sharing (left AR) while a stroke was held or their picture frozen: the pointer's release and
+  // the live picture must not wait for a panel that no longer takes pointers.
+  useEffect(() => {
+    if (sharing) return
+    release()
+    if (store.getState().frozen?.peerId === peerId) actions.unfreeze()
+  }, [sharing])
 
   if (!sharing) return <VideoMesh peerId={peerId} texture={texture} height={height} />
   return (
