@@ -6,6 +6,7 @@
 // Hits follow the headset's rule (src/annotations/raycast.ts): only the fronts of mesh triangles, which face into
 // the room (so from outside the miniature one looks through the near walls and the ceiling), of the room's scan
 // when there is one (not the furniture's boxes), and planes only when no mesh was shared.
+import { useXR } from '@react-three/xr'
 import { memo, useEffect, useMemo, useRef } from 'react'
 import {
   BufferAttribute,
@@ -16,7 +17,6 @@ import {
   MeshBasicMaterial,
   type Object3D,
   Quaternion,
-  Raycaster,
   Shape,
   ShapeGeometry,
   Vector2,
@@ -101,7 +101,6 @@ const SurfaceMesh = memo(function SurfaceMesh({
 })
 
 const pointHelper = new Vector3()
-const raycaster = new Raycaster()
 const normalHelper = new Vector3()
 const directionHelper = new Vector3()
 const normalMatrix = new Matrix3()
@@ -149,26 +148,22 @@ export function SurfaceMeshes({
     return { target: { point, normal, approximate: false }, ray: { origin, direction } }
   }
 
-  /**
-   * While the pointer is captured, the event's point floats at the first hit's distance: cast the pointer's ray into
-   * the pointable surfaces ourselves, so ink stays on the surface (and is skipped where the ray meets none).
-   */
-  const surfaceHit = (ray: { origin: Vector3; direction: Vector3 }) => {
-    const frame = group.current
-    if (!frame) return null
-    raycaster.set(ray.origin, ray.direction)
-    return raycaster.intersectObject(frame, true)[0] ?? null
-  }
-
   const up = () => {
     if (!down.current) return
     down.current = false
     onUp?.()
   }
-  // A mouse released anywhere on the page ends the stroke (a mouse that left the room's model).
+  // A release anywhere ends the stroke, also off the surfaces: a mouse through the page's pointerup, a controller
+  // trigger or a pinch through the XR session's selectend (XR pointers send no DOM events). Without it, the next
+  // hover over a surface would go on drawing.
+  const session = useXR((state) => state.session)
   useEffect(() => {
     addEventListener('pointerup', up)
-    return () => removeEventListener('pointerup', up)
+    session?.addEventListener('selectend', up)
+    return () => {
+      removeEventListener('pointerup', up)
+      session?.removeEventListener('selectend', up)
+    }
   })
 
   return (
@@ -179,20 +174,15 @@ export function SurfaceMeshes({
         const hit = toFrame(event, event.ray)
         if (!hit) return
         event.stopPropagation()
-        // Captured, the release reaches us wherever it happens: a controller or hand ray released off the
-        // surfaces sends no DOM event, and without it the next hover would go on drawing.
-        ;(event.target as unknown as { setPointerCapture?: (id: number) => void }).setPointerCapture?.(
-          event.pointerId,
-        )
         down.current = true
         onDown?.(hit.target, hit.ray)
       }}
       onPointerMove={(event) => {
         if (!down.current) return
+        const hit = toFrame(event, event.ray)
+        if (!hit) return
         event.stopPropagation()
-        const found = surfaceHit(event.ray)
-        const hit = found ? toFrame(found as never, event.ray) : null
-        if (hit) onMove?.(hit.target, hit.ray)
+        onMove?.(hit.target, hit.ray)
       }}
       onPointerUp={(event) => {
         if (!down.current) return
@@ -200,7 +190,6 @@ export function SurfaceMeshes({
         up()
       }}
       onPointerCancel={up}
-      onLostPointerCapture={up}
     >
       {surfaces.map((surface) => (
         <SurfaceMesh key={surface.id} surface={surface} look={look} pointable={pointable.has(surface)} />
