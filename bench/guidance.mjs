@@ -167,9 +167,11 @@ function sendRaw(/** @type {number} */ length) {
   const raw = /** @type {BenchWindow} */ (window).__benchRaw
   if (!raw) throw new Error('no baseline connection')
   const sentAt = performance.timeOrigin + performance.now()
-  const key = `{"raw":${sentAt}`
-  raw.channel.send(`${key}${' '.repeat(Math.max(0, length - key.length - 1))}}`)
-  return { key: key.slice(0, 64), sentAt }
+  const start = `{"raw":${sentAt}`
+  const text = `${start}${' '.repeat(Math.max(0, length - start.length - 1))}}`
+  raw.channel.send(text)
+  // The receiver files arrivals by the text's first 64 characters.
+  return { key: text.slice(0, 64), sentAt }
 }
 
 /** Page B: when the probe saw `name` drawn (epoch ms), or null. */
