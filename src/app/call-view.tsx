@@ -11,7 +11,7 @@ import { AlarmPanel } from './alarm-panel'
 import { monitorInputs } from './alarms'
 import { currentSession, getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
-import { freeze, guidanceActions, guidanceStore, sharedSpace, unfreeze } from './guidance'
+import { guidanceActions, guidanceStore, sharedSpace } from './guidance'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks } from './invite-links'
 import { remoteVitals } from './vitals-feeds'
@@ -49,7 +49,7 @@ const actions = { toggleMute, toggleCamera, leave: leaveCall }
 /** Our seat's colour: what our marks are drawn in until we pick another. */
 const ownColour = () => colourFor(Math.max(0, currentSession()?.seatIndex ?? 0))
 const guidanceView: GuidanceView = {
-  actions: { ...guidanceActions, freeze, unfreeze },
+  actions: guidanceActions,
   store: guidanceStore,
   space: sharedSpace,
   ownColour,

@@ -22,6 +22,7 @@ export type { Target }
 import { type HeadPose, SpaceFeed } from '../annotations/space'
 import { TOOL_LABELS, TOOLS, type Tool } from '../annotations/tools'
 import type { CallSession } from '../net/call-session'
+import type { GuidanceSceneActions } from '../scenes/guidance-view'
 import { consultStore } from '../state/store'
 
 export { TOOL_LABELS, TOOLS, type Tool }
@@ -294,20 +295,8 @@ export function setPinLabel(pinLabel: string) {
   guidanceStore.setState({ pinLabel })
 }
 
-/** What the scenes are handed (they never import this module's session plumbing). */
-export interface GuidanceActions {
-  pointerDown: (target: Target) => void
-  pointerMove: (target: Target) => void
-  pointerUp: () => void
-  pointLaser: (ray: Ray | null, hit: Vec3 | null) => void
-  targetOnVideo: (peerId: string, u: number, v: number, aspect: number) => Target | null
-  undo: () => void
-  clearAll: () => void
-  setTool: (tool: Tool) => void
-  setColour: (colour: ColourName | null) => void
-}
-
-export const guidanceActions: GuidanceActions = {
+/** What the scenes are handed (src/scenes/guidance-view.ts says what they need; they never import this module). */
+export const guidanceActions = {
   pointerDown,
   pointerMove,
   pointerUp,
@@ -317,4 +306,6 @@ export const guidanceActions: GuidanceActions = {
   clearAll,
   setTool,
   setColour,
-}
+  freeze,
+  unfreeze,
+} satisfies GuidanceSceneActions

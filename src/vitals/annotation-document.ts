@@ -13,6 +13,7 @@
 // The coordinates only mean something relative to each other and to that session's floor, not to a room a reader
 // could find again.
 
+import { bytesToBase64 } from '../annotations/schema'
 import type { RecordedAnnotation } from './record'
 
 export const ANNOTATION_DOCUMENT_FORMAT = 'xr-consult-annotations'
@@ -65,14 +66,7 @@ export function annotationDocumentJson(annotations: readonly RecordedAnnotation[
   return JSON.stringify(toAnnotationDocument(annotations))
 }
 
-/** Bytes per `String.fromCharCode` call: well below the number of arguments engines accept in one call. */
-const BASE64_SLICE = 0x8000
-
 /** Base64 of the text's UTF-8 bytes (btoa alone only takes Latin-1, and names and labels may be any script). */
 export function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text)
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += BASE64_SLICE)
-    binary += String.fromCharCode(...bytes.subarray(i, i + BASE64_SLICE))
-  return btoa(binary)
+  return bytesToBase64(new TextEncoder().encode(text))
 }
