@@ -161,6 +161,17 @@ describe('meshSurfaces', () => {
       expect(parsed.success, parsed.error?.message).toBe(true)
     }
   })
+
+  it('splits the same arrays once: a re-read reuses the pieces, new arrays are split again', () => {
+    const big = grid(80)
+    const first = meshSurfaces('m3', 'global mesh', IDENTITY, big.vertices, big.indices)
+    const again = meshSurfaces('m3', 'global mesh', IDENTITY, big.vertices, big.indices)
+    expect(again.map((piece) => piece.vertices)).toEqual(first.map((piece) => piece.vertices))
+    for (const [k, piece] of again.entries()) expect(piece.vertices).toBe(first[k]?.vertices)
+    const copy = meshSurfaces('m3', 'global mesh', IDENTITY, [...big.vertices], big.indices)
+    expect(copy[0]?.vertices).not.toBe(first[0]?.vertices)
+    expect(copy[0]?.vertices).toEqual(first[0]?.vertices)
+  })
 })
 
 describe('fovYFromProjection', () => {

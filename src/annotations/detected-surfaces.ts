@@ -129,6 +129,24 @@ export function splitMesh(
   return pieces
 }
 
+const splitCache = new WeakMap<
+  object,
+  { indices: ArrayLike<number>; limits: MeshLimits; pieces: ReturnType<typeof splitMesh> }
+>()
+
+/**
+ * `splitMesh`, done again only for new arrays. A headset hands out new vertex and index arrays when a mesh's shape
+ * changes; the same arrays mean the same mesh, so the periodic re-read (for pose drift) of a scan with tens of
+ * thousands of triangles costs a lookup, not a split on the main thread that draws the worker's view.
+ */
+function splitMeshOnce(vertices: ArrayLike<number>, indices: ArrayLike<number>, limits: MeshLimits) {
+  const cached = splitCache.get(vertices)
+  if (cached && cached.indices === indices && cached.limits === limits) return cached.pieces
+  const pieces = splitMesh(vertices, indices, limits)
+  splitCache.set(vertices, { indices, limits, pieces })
+  return pieces
+}
+
 /**
  * A detected mesh as one surface per piece: the id itself when it fits in one message, else `${id}#${k}`.
  * Empty when the pose is outside the room bounds or no triangle is usable.
@@ -143,7 +161,7 @@ export function meshSurfaces(
 ): MeshSurface[] {
   const placed = wirePose(pose)
   if (!placed) return []
-  const pieces = splitMesh(vertices, indices, limits)
+  const pieces = splitMeshOnce(vertices, indices, limits)
   return pieces.map((piece, k) => ({
     kind: 'mesh',
     id: pieces.length === 1 ? id : `${id}#${k}`,
@@ -193,6 +211,8 @@ export function sameSurface(sent: Surface, next: Surface): boolean {
     return sent.polygon.length === next.polygon.length && sameArray(sent.polygon.flat(), next.polygon.flat())
   }
   if (sent.kind === 'mesh' && next.kind === 'mesh') {
+    // The same arrays (a re-read of an unchanged mesh, see splitMeshOnce) need no comparison.
+    if (sent.vertices === next.vertices && sent.indices === next.indices) return true
     return sameArray(sent.vertices, next.vertices) && sameArray(sent.indices, next.indices)
   }
   return false
