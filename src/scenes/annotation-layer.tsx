@@ -43,6 +43,13 @@ const LASER_LENGTH = 3
 
 const up = new Vector3(0, 1, 0)
 
+/**
+ * Marks never take pointer rays: a ray must reach the surface under a stroke (to draw on along it), and a
+ * 2,000-point Line2 tested segment by segment on every pointer update cost the specialist's view a third of its
+ * frame rate.
+ */
+function noRaycast() {}
+
 function Stroke({ annotation }: { annotation: Annotation }) {
   const shape = annotation.shape as Extract<Annotation['shape'], { type: 'stroke' }>
   const size = useThree((s) => s.size)
@@ -54,7 +61,9 @@ function Stroke({ annotation }: { annotation: Annotation }) {
       transparent: annotation.approximate,
       opacity: annotation.approximate ? APPROXIMATE_OPACITY : 1,
     })
-    return new Line2(new LineGeometry(), material)
+    const stroke = new Line2(new LineGeometry(), material)
+    stroke.raycast = noRaycast
+    return stroke
   }, [annotation.colour, annotation.approximate, shape.width])
   useEffect(
     () => () => {
@@ -99,11 +108,11 @@ function Arrow({ annotation }: { annotation: Annotation }) {
   const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
   return (
     <>
-      <mesh position={shaft.position} quaternion={shaft.rotation}>
+      <mesh position={shaft.position} quaternion={shaft.rotation} raycast={noRaycast}>
         <cylinderGeometry args={[ARROW_RADIUS, ARROW_RADIUS, length, 8]} />
         <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
       </mesh>
-      <mesh position={head.position} quaternion={head.rotation}>
+      <mesh position={head.position} quaternion={head.rotation} raycast={noRaycast}>
         <coneGeometry args={[ARROW_HEAD_RADIUS, ARROW_HEAD_LENGTH, 16]} />
         <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
       </mesh>
@@ -139,7 +148,12 @@ function Label({ text, colour, position }: { text: string; colour: string; posit
   }, [text, colour])
   useEffect(() => () => texture.dispose(), [texture])
   return (
-    <sprite position={position} scale={[LABEL_HEIGHT * aspect, LABEL_HEIGHT, 1]} center={[0.5, 0]}>
+    <sprite
+      position={position}
+      scale={[LABEL_HEIGHT * aspect, LABEL_HEIGHT, 1]}
+      center={[0.5, 0]}
+      raycast={noRaycast}
+    >
       <spriteMaterial map={texture} depthTest={false} />
     </sprite>
   )
@@ -153,11 +167,11 @@ function Pin({ annotation }: { annotation: Annotation }) {
   const text = `${shape.label} · ${annotation.authorName}${annotation.approximate ? ' (approximate)' : ''}`
   return (
     <>
-      <mesh position={shape.position}>
+      <mesh position={shape.position} raycast={noRaycast}>
         <sphereGeometry args={[PIN_RADIUS, 16, 12]} />
         <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
       </mesh>
-      <mesh position={[x, y + PIN_STEM / 2, z]}>
+      <mesh position={[x, y + PIN_STEM / 2, z]} raycast={noRaycast}>
         <cylinderGeometry args={[0.002, 0.002, PIN_STEM, 6]} />
         <meshBasicMaterial color={colour} />
       </mesh>
@@ -291,12 +305,14 @@ export function LaserLayer({ space }: { space: SpaceFeed }) {
             material={materials[i]}
             visible={false}
             frustumCulled={false}
+            raycast={noRaycast}
           />
           <mesh
             ref={(dot) => {
               dots.current[i] = dot
             }}
             visible={false}
+            raycast={noRaycast}
           >
             <sphereGeometry args={[0.01, 12, 8]} />
             <meshBasicMaterial color="#ffffff" />
