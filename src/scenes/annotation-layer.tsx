@@ -16,13 +16,11 @@ import {
   SRGBColorSpace,
   Vector3,
 } from 'three'
-import { Line2 } from 'three/examples/jsm/lines/Line2.js'
-import { LineGeometry } from 'three/examples/jsm/lines/LineGeometry.js'
-import { LineMaterial } from 'three/examples/jsm/lines/LineMaterial.js'
 import { type Annotation, laserVisible, materialize, type Vec3 } from '../annotations/model'
 import { colourHex } from '../annotations/palette'
 import type { SpaceFeed } from '../annotations/space'
 import { useConsult } from '../state/store'
+import { strokeTube } from './stroke-geometry'
 
 /** Name prefix of each annotation's group. */
 export const ANNOTATION_PREFIX = 'annotation:'
@@ -44,48 +42,41 @@ const LASER_LENGTH = 3
 const up = new Vector3(0, 1, 0)
 
 /**
- * Marks never take pointer rays: a ray must reach the surface under a stroke (to draw on along it), and a
- * 2,000-point Line2 tested segment by segment on every pointer update cost the specialist's view a third of its
- * frame rate.
+ * Marks never take pointer rays: a ray must reach the surface under a stroke (to draw on along it, or to place
+ * a pin beside it), and testing a 2,000-point stroke on every pointer update is work for nothing.
  */
 function noRaycast() {}
 
 function Stroke({ annotation }: { annotation: Annotation }) {
   const shape = annotation.shape as Extract<Annotation['shape'], { type: 'stroke' }>
-  const size = useThree((s) => s.size)
-  const line = useMemo(() => {
-    const material = new LineMaterial({
-      color: colourHex(annotation.colour),
-      linewidth: shape.width,
-      worldUnits: true,
-      transparent: annotation.approximate,
-      opacity: annotation.approximate ? APPROXIMATE_OPACITY : 1,
-    })
-    const stroke = new Line2(new LineGeometry(), material)
-    stroke.raycast = noRaycast
-    return stroke
-  }, [annotation.colour, annotation.approximate, shape.width])
-  useEffect(
-    () => () => {
-      line.geometry.dispose()
-      line.material.dispose()
-    },
-    [line],
-  )
-  useEffect(() => {
-    line.material.resolution.set(size.width, size.height)
-  }, [line, size])
-  // Points only grow at the end while someone draws: rebuild the geometry when their count changes.
+  const colour = colourHex(annotation.colour)
+  const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
+  const radius = shape.width / 2
   const count = shape.points.length
-  useEffect(() => {
-    const points = count === 1 ? [shape.points[0] as Vec3, shape.points[0] as Vec3] : shape.points
-    const geometry = new LineGeometry()
-    geometry.setPositions(points.flat())
-    line.geometry.dispose()
-    line.geometry = geometry
-    line.computeLineDistances()
-  }, [line, count, shape.points])
-  return <primitive object={line} />
+  // A new points array only when the stroke changed (materialize keeps unchanged annotations as they were).
+  const geometry = useMemo(() => {
+    const { positions, indices } = strokeTube(shape.points, radius)
+    const tube = new BufferGeometry()
+    tube.setAttribute('position', new BufferAttribute(positions, 3))
+    tube.setIndex(new BufferAttribute(indices, 1))
+    tube.computeBoundingSphere()
+    return tube
+  }, [shape.points, radius])
+  useEffect(() => () => geometry.dispose(), [geometry])
+  if (count === 1) {
+    // One point so far: a dot where the pen went down.
+    return (
+      <mesh position={shape.points[0]} raycast={noRaycast}>
+        <sphereGeometry args={[radius * 1.5, 8, 6]} />
+        <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
+      </mesh>
+    )
+  }
+  return (
+    <mesh geometry={geometry} raycast={noRaycast}>
+      <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
+    </mesh>
+  )
 }
 
 function Arrow({ annotation }: { annotation: Annotation }) {
