@@ -22,6 +22,7 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
+import { toScreen } from './xr-harness'
 
 type Vec3 = [number, number, number]
 type Quat = [number, number, number, number]
@@ -125,24 +126,6 @@ function worldHit(page: Page, ray?: { origin: Vec3; orientation: Quat }): Promis
 /** A ray pointing straight down (-z turned -90° about x). */
 const DOWN: Quat = [-Math.SQRT1_2, 0, 0, Math.SQRT1_2]
 
-/** Where a worker-frame point is on the specialist's page, once the view holds still. */
-async function toScreen(point: Vec3) {
-  const screen = await specialist.page.evaluate(async (p) => {
-    const read = () => window.__xrConsult?.workerSpaceToScreen(p) ?? null
-    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
-    let last = read()
-    for (let i = 0; i < 20; i++) {
-      await frames()
-      const next = read()
-      if (last && next && Math.hypot(next.x - last.x, next.y - last.y) < 0.01) return next
-      last = next
-    }
-    return null
-  }, point)
-  if (!screen?.inView) throw new Error(`worker point ${point} is not in view: ${JSON.stringify(screen)}`)
-  return screen
-}
-
 function annotations(page: Page): Promise<Annotation[]> {
   return page.evaluate(() => [...(window.__xrConsultGuidance?.annotations() ?? [])])
 }
@@ -228,7 +211,7 @@ describe('remote guidance onto a worker in AR (IWER + synthetic office)', () => 
     expect(intended[1], 'the table top').toBeLessThan(0.9)
     await chooseTool('Pin')
     const before = await annotations(worker.page)
-    const screen = await toScreen(intended)
+    const screen = await toScreen(specialist.page, intended)
     await specialist.page.mouse.click(screen.x, screen.y)
 
     const mark = await newAnnotation(worker.page, before)
@@ -285,8 +268,14 @@ describe('remote guidance onto a worker in AR (IWER + synthetic office)', () => 
     await chooseTool('Draw')
     const before = await annotations(specialist.page)
     // A line across the floor, drawn with the mouse on the miniature.
-    const from = await toScreen(await worldHit(worker.page, { origin: [-0.3, 1.5, -0.2], orientation: DOWN }))
-    const to = await toScreen(await worldHit(worker.page, { origin: [0.4, 1.5, -0.6], orientation: DOWN }))
+    const from = await toScreen(
+      specialist.page,
+      await worldHit(worker.page, { origin: [-0.3, 1.5, -0.2], orientation: DOWN }),
+    )
+    const to = await toScreen(
+      specialist.page,
+      await worldHit(worker.page, { origin: [0.4, 1.5, -0.6], orientation: DOWN }),
+    )
     const page = specialist.page
     await page.mouse.move(from.x, from.y)
     await page.mouse.down()

@@ -20,6 +20,7 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
+import { toScreen } from './xr-harness'
 
 /** What a `?debug` page exposes (src/app/call-controller.ts). */
 type DebugWindow = Window & {
@@ -117,28 +118,6 @@ async function sendHead(pose: { position: Vec3; orientation: Quat }, seq: number
   )
 }
 
-/**
- * Where a worker-frame point is on the specialist's page, once it holds still for a few frames: a toolbar that
- * just changed can resize the 3D view, and the camera follows a frame later.
- */
-async function toScreen(point: Vec3) {
-  const screen = await specialist.page.evaluate(async (p) => {
-    const read = () => window.__xrConsult?.workerSpaceToScreen(p) ?? null
-    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
-    let last = read()
-    for (let i = 0; i < 20; i++) {
-      await frames()
-      const next = read()
-      if (last && next && Math.hypot(next.x - last.x, next.y - last.y) < 0.01) return next
-      last = next
-    }
-    return null
-  }, point)
-  if (!screen?.inView)
-    throw new Error(`worker point ${point} is not in view or not still: ${JSON.stringify(screen)}`)
-  return screen
-}
-
 function distance(a: Vec3, b: Vec3) {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
 }
@@ -201,8 +180,8 @@ describe('the specialist guiding a worker who shares their space', () => {
 
   it('draws a stroke on the miniature by dragging, with many points, on both pages', async () => {
     await specialist.page.getByRole('radio', { name: 'Draw' }).click()
-    const from = await toScreen([-0.8, 0.3, -2])
-    const to = await toScreen([-0.1, 0.6, -2])
+    const from = await toScreen(specialist.page, [-0.8, 0.3, -2])
+    const to = await toScreen(specialist.page, [-0.1, 0.6, -2])
     const page = specialist.page
     await page.mouse.move(from.x, from.y)
     await page.mouse.down()
@@ -217,14 +196,14 @@ describe('the specialist guiding a worker who shares their space', () => {
     // The stroke starts where the drag did (the wall at z = -2), and the orbit camera held still meanwhile.
     const [stroke] = await annotations(worker.page)
     expect(distance(stroke?.position ?? [0, 0, 0], [-0.8, 0.3, -2])).toBeLessThan(0.02)
-    const after = await toScreen([-0.8, 0.3, -2])
+    const after = await toScreen(specialist.page, [-0.8, 0.3, -2])
     expect(Math.hypot(after.x - from.x, after.y - from.y)).toBeLessThan(1)
   })
 
   it('puts a pin where the miniature was clicked, within 1 cm, on both pages', async () => {
     await specialist.page.getByRole('radio', { name: 'Pin' }).click()
     const point: Vec3 = [0.4, 0.9, -2]
-    const screen = await toScreen(point)
+    const screen = await toScreen(specialist.page, point)
     await specialist.page.mouse.click(screen.x, screen.y)
     await both(
       (list) => list.some((a) => a.type === 'pin' && distance(a.position, point) < 0.01),

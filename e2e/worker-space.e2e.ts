@@ -13,6 +13,7 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
+import { aimRightController, nextXrFrames, setTrigger, xrFrames } from './xr-harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -22,6 +23,8 @@ let worker: Participant
 let workerPeer = ''
 
 type Vec3 = [number, number, number]
+/** Where the emulated right controller is held: in front of the worker's chest, clear of the panels. */
+const HAND: Vec3 = [0.35, 1.3, -0.45]
 
 /** What the tests read of `window.__xrConsultGuidance` (src/app/call-controller.ts). */
 interface GuidanceHandle {
@@ -100,7 +103,12 @@ interface Session {
 }
 interface EmulatedDevice {
   position: { set: (x: number, y: number, z: number) => void }
-  controllers: { right: EmulatedController }
+  controllers: {
+    right: {
+      position: { set: (x: number, y: number, z: number) => void }
+      updateButtonValue: (id: string, value: number) => void
+    }
+  }
   activeSession?: Session
 }
 type NextFrame = <T>(read: (frame: Frame, space: unknown, session: Session) => T) => Promise<T>
@@ -132,51 +140,6 @@ async function installFrameHelper(page: Page) {
       })
     ;(window as TestWindow).__nextXrFrame = next
   })
-}
-
-async function xrFrames(page: Page): Promise<number> {
-  return page.evaluate(() => window.__xrConsult?.xrFrames ?? 0)
-}
-
-interface EmulatedController {
-  position: { set: (x: number, y: number, z: number) => void }
-  quaternion: { set: (x: number, y: number, z: number, w: number) => void }
-  updateButtonValue: (id: string, value: number) => void
-}
-
-/** Waits until the XR session has drawn a few more frames, so the emulated input has been read. */
-async function nextXrFrames(page: Page, count = 4) {
-  const from = await xrFrames(page)
-  await page.waitForFunction((n) => (window.__xrConsult?.xrFrames ?? 0) >= n, from + count)
-}
-
-/** Puts the emulated right controller beside the user's chest and points its ray (its -z axis) at `target`. */
-async function aimRightController(page: Page, target: Vec3) {
-  const hand: Vec3 = [0.35, 1.3, -0.45]
-  const d = target.map((t, i) => t - (hand[i] as number)) as Vec3
-  const length = Math.hypot(...d)
-  const [dx, dy, dz] = d.map((v) => v / length) as Vec3
-  // Shortest rotation from (0, 0, -1) to d: axis (0,0,-1) x d, w = 1 + (0,0,-1)·d.
-  const q = [dy, -dx, 0, 1 - dz]
-  const norm = Math.hypot(...q)
-  const quaternion = q.map((v) => v / norm) as [number, number, number, number]
-  await page.evaluate(
-    ({ hand, quaternion }) => {
-      const right = (window as TestWindow).__xrDevice?.controllers.right
-      right?.position.set(...hand)
-      right?.quaternion.set(...quaternion)
-    },
-    { hand, quaternion },
-  )
-  await nextXrFrames(page)
-}
-
-async function setTrigger(page: Page, value: 0 | 1) {
-  await page.evaluate(
-    (v) => (window as TestWindow).__xrDevice?.controllers.right.updateButtonValue('trigger', v),
-    value,
-  )
-  await nextXrFrames(page)
 }
 
 /** The annotations the page's store holds: id, shape type, placement position. */
@@ -357,10 +320,10 @@ describe('the on-site worker shares their space in AR', () => {
     const wallZ = -1.037
     const before = (await annotations(specialist.page)).length
     await worker.page.evaluate(() => (window as TestWindow).__xrConsultGuidance?.actions.setTool('stroke'))
-    await aimRightController(worker.page, [0.9, 1.2, wallZ])
+    await aimRightController(worker.page, [0.9, 1.2, wallZ], HAND)
     await setTrigger(worker.page, 1)
-    await aimRightController(worker.page, [1.0, 1.25, wallZ])
-    await aimRightController(worker.page, [1.1, 1.3, wallZ])
+    await aimRightController(worker.page, [1.0, 1.25, wallZ], HAND)
+    await aimRightController(worker.page, [1.1, 1.3, wallZ], HAND)
     await setTrigger(worker.page, 0)
     await expect
       .poll(async () => (await annotations(specialist.page)).length, { timeout: 10_000 })
@@ -383,7 +346,7 @@ describe('the on-site worker shares their space in AR', () => {
     )
     if (!centre) throw new Error('no panel')
     expect(centre[2], 'the panel stands behind the wall').toBeLessThan(wallZ)
-    await aimRightController(worker.page, centre)
+    await aimRightController(worker.page, centre, HAND)
     await setTrigger(worker.page, 1)
     await setTrigger(worker.page, 0)
     await nextXrFrames(worker.page, 6)
@@ -445,9 +408,9 @@ describe('the on-site worker shares their space in AR', () => {
         const [first] = [...(lasers?.values() ?? [])]
         return first ? { on: first.laser.on, hit: first.laser.hit ?? null } : null
       })
-    await aimRightController(worker.page, [0.8, 1.25, wallZ])
+    await aimRightController(worker.page, [0.8, 1.25, wallZ], HAND)
     await setTrigger(worker.page, 1)
-    await aimRightController(worker.page, [0.85, 1.3, wallZ])
+    await aimRightController(worker.page, [0.85, 1.3, wallZ], HAND)
     await expect.poll(async () => (await laser())?.on, { timeout: 10_000 }).toBe(true)
     const hit = (await laser())?.hit ?? [0, 0, 0]
     // Where the ray meets the wall, wherever in the latest frames the ray was.

@@ -13,6 +13,14 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
+import {
+  aimRightController,
+  nextXrFrames,
+  setTrigger,
+  type Vec3,
+  worldPosition,
+  xrFrames,
+} from './xr-harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -20,6 +28,8 @@ let invites: Record<string, string> = {}
 let clinician: Participant
 /** The emulator without its dev UI panel: tests drive the device directly. */
 const EMULATE = '?emulate=quest3&devui=0'
+/** Where the emulated right controller is held: beside the user's chest. */
+const HAND: Vec3 = [0.15, 1.35, -0.2]
 
 beforeAll(async () => {
   clinician = await newParticipant(suite.browser, log, { width: 640, height: 360 })
@@ -38,41 +48,6 @@ async function leave(participant: Participant) {
   })
 }
 
-type Vec3 = [number, number, number]
-
-async function worldPosition(page: Page, name: string): Promise<Vec3> {
-  const position = await page.evaluate((n) => window.__xrConsult?.worldPosition(n) ?? null, name)
-  if (!position) throw new Error(`no object named ${name} in the scene`)
-  return position
-}
-
-/** Waits until the XR session has drawn a few more frames, so the emulated input has been read. */
-async function nextXrFrames(page: Page, count = 4) {
-  const from = await xrFrames(page)
-  await page.waitForFunction((n) => (window.__xrConsult?.xrFrames ?? 0) >= n, from + count)
-}
-
-/** Puts the emulated right controller beside the user's chest and points its ray (its -z axis) at `target`. */
-async function aimRightController(page: Page, target: Vec3) {
-  const hand: Vec3 = [0.15, 1.35, -0.2]
-  const d = target.map((t, i) => t - (hand[i] as number)) as Vec3
-  const length = Math.hypot(...d)
-  const [dx, dy, dz] = d.map((v) => v / length) as Vec3
-  // Shortest rotation from (0, 0, -1) to d: axis (0,0,-1) x d, w = 1 + (0,0,-1)·d.
-  const q = [dy, -dx, 0, 1 - dz]
-  const norm = Math.hypot(...q)
-  const [qx, qy, qz, qw] = q.map((v) => v / norm) as [number, number, number, number]
-  await page.evaluate(
-    ({ hand, quaternion }) => {
-      const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
-      device?.controllers.right.position.set(...hand)
-      device?.controllers.right.quaternion.set(...quaternion)
-    },
-    { hand, quaternion: [qx, qy, qz, qw] as [number, number, number, number] },
-  )
-  await nextXrFrames(page)
-}
-
 interface EmulatedDevice {
   controllers: {
     right: {
@@ -81,14 +56,6 @@ interface EmulatedDevice {
       updateButtonValue: (id: string, value: number) => void
     }
   }
-}
-
-async function setTrigger(page: Page, value: 0 | 1) {
-  await page.evaluate((v) => {
-    const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
-    device?.controllers.right.updateButtonValue('trigger', v)
-  }, value)
-  await nextXrFrames(page)
 }
 
 /**
@@ -113,10 +80,6 @@ async function clickTrigger(page: Page) {
       }),
   )
   await nextXrFrames(page)
-}
-
-async function xrFrames(page: Page): Promise<number> {
-  return page.evaluate(() => window.__xrConsult?.xrFrames ?? 0)
 }
 
 /** Enters an immersive session from the DOM button and proves XR frames draw the remote video panel. */
@@ -144,7 +107,7 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
 
       // The in-XR Mute button, pressed with the right controller's trigger, mutes (the DOM toolbar follows).
       const mute = await worldPosition(patient.page, 'xr-mute')
-      await aimRightController(patient.page, mute)
+      await aimRightController(patient.page, mute, HAND)
       await clickTrigger(patient.page)
       await patient.page.getByTestId('mute').filter({ hasText: 'Unmute' }).waitFor({ timeout: 15_000 })
 
@@ -152,9 +115,9 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
       const [panel] = await waitForPanels(patient.page, 1)
       const name = `panel-video:${panel?.peerId}`
       const start = await worldPosition(patient.page, name)
-      await aimRightController(patient.page, start)
+      await aimRightController(patient.page, start, HAND)
       await setTrigger(patient.page, 1)
-      await aimRightController(patient.page, [start[0] + 0.3, start[1], start[2]])
+      await aimRightController(patient.page, [start[0] + 0.3, start[1], start[2]], HAND)
       await setTrigger(patient.page, 0)
       const end = await worldPosition(patient.page, name)
       expect(end[0] - start[0]).toBeGreaterThan(0.15)
