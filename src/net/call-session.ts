@@ -51,6 +51,13 @@ const GONE_LINGER_MS = 5000
 /** Longest pause between attempts to re-register with the PeerServer, ms: it comes back from a restart quickly. */
 const SERVER_RETRY_MAX_MS = 5000
 /**
+ * A dial that died before its link was ready, to a seat where nobody is known yet, is tried again this many
+ * times (1 s, 2 s, 4 s, 8 s after each failure): a newcomer whose first dials were lost (a PeerServer that
+ * restarted, a refused duplicate) still reaches the room. A seat that is empty ends it at once (the PeerServer
+ * says "peer unavailable"), so only a seat someone holds but does not answer from costs the full round.
+ */
+const SETUP_REDIAL_ATTEMPTS = 4
+/**
  * How fast we send surfaces: 80 % of what the receiver accepts, so bunching on the way never pushes a burst over its
  * limit (a throttled surface is dropped, not resent, until it changes).
  */
@@ -99,6 +106,8 @@ interface Link {
   /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
   lastSampleAt: number
   dialTimer: ReturnType<typeof setTimeout> | null
+  /** Our registration with the PeerServer when the link was made (CallSession.serverEpoch). */
+  serverEpoch: number
   /** Operations waiting to go out on this link, sent in batches within the receiver's rate limit. */
   outbox: Op[]
   outboxTimer: ReturnType<typeof setTimeout> | null
@@ -109,6 +118,12 @@ interface Link {
   surfaceBucket: TokenBucket
   /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
   qualityCounters: QualityCounters | null
+}
+
+/** A seat whose link died before it was ever ready, with nobody known there yet: dialed again a few times. */
+interface SetupRedial {
+  attempt: number
+  timer: ReturnType<typeof setTimeout> | null
 }
 
 /** A participant whose link dropped and whom we are re-dialing. */
@@ -186,6 +201,13 @@ export class CallSession {
   private timers: ReturnType<typeof setInterval>[] = []
   private left = false
   private serverAttempt = 0
+  /**
+   * Counts our registrations with the PeerServer. A dial's offer and answer travel through the server, so a dial
+   * that had not opened when the server connection dropped was lost with it (the restarted server knows nothing
+   * of it): such a stale dial is abandoned on re-registration and never wins a duplicate settlement.
+   */
+  private serverEpoch = 0
+  private readonly setupRedials = new Map<number, SetupRedial>()
   private readonly session = crypto.randomUUID()
   private readonly log: OpLog
   /** The vitals the others share with us, for the monitor panels, alarms and the record. */
@@ -280,6 +302,9 @@ export class CallSession {
         for (const reconnect of [...this.reconnects.values()]) {
           if (error.message.includes(reconnect.peerId)) this.giveUp(reconnect)
         }
+        this.seatIds.forEach((id, seat) => {
+          if (error.message.includes(id)) this.endSetupRedial(seat)
+        })
         return
       }
       if (['network', 'socket-error', 'socket-closed', 'disconnected'].includes(error.type)) return
@@ -292,6 +317,7 @@ export class CallSession {
     })
     // The PeerServer only introduces: open calls carry on without it. Re-register so newcomers can find us.
     peer.on('disconnected', () => {
+      this.serverEpoch += 1
       this.store.setState({ serverConnected: false })
       this.scheduleServerRetry()
     })
@@ -299,7 +325,24 @@ export class CallSession {
       this.serverAttempt = 0
       this.store.setState({ serverConnected: true })
       this.trace('registered again')
+      this.afterReregistration()
     })
+  }
+
+  /**
+   * Back at the PeerServer after it was away: dials that had not opened were lost with it and are abandoned (a
+   * participant we are re-dialing is dialed again by its reconnect loop); a link admitted while the server was
+   * away could not offer its media then, so it does now.
+   */
+  private afterReregistration() {
+    for (const link of [...this.links.values()]) {
+      if (!link.data.open && link.serverEpoch < this.serverEpoch) {
+        this.trace('abandon stale dial', link.seat, link.origin)
+        this.dropLink(link, null)
+      } else if (link.origin === 'outgoing' && link.protocol.admitted && !link.media) {
+        this.callMedia(link)
+      }
+    }
   }
 
   private scheduleServerRetry() {
@@ -354,6 +397,8 @@ export class CallSession {
         mySeat: this.seat,
         remoteSeat: dial.seat,
         existingOrigin: existing.origin,
+        existingIsStaleDial:
+          existing.origin === 'outgoing' && !existing.data.open && existing.serverEpoch < this.serverEpoch,
         existingRemoteSession: existing.remoteSession,
         incomingSession: dial.session,
       })
@@ -451,6 +496,7 @@ export class CallSession {
       lastTransportActivity: now,
       lastSampleAt: now,
       dialTimer: null,
+      serverEpoch: this.serverEpoch,
       outbox: [],
       outboxTimer: null,
       opsBucket: new TokenBucket(LIMITS.ops, now),
@@ -494,6 +540,7 @@ export class CallSession {
     link.remoteSession = hello.session
     this.trace('hello from', link.seat, hello.name)
     if (link.dialTimer) clearTimeout(link.dialTimer)
+    this.endSetupRedial(link.seat)
     const state = this.store.getState()
     state.upsertParticipant(link.peerId, {
       seat: link.seat,
@@ -871,12 +918,39 @@ export class CallSession {
     }
     if (reconnect && why !== 'left' && why !== 'refused') return // an attempt failed; the loop goes on
     if (reconnect) this.endReconnect(reconnect)
-    if (!participant) return
+    if (!participant) {
+      // A dial that died without ever being ready, where nobody is known yet: the seat may well be taken by
+      // someone whose answer was lost (a PeerServer restart, a duplicate refused on their side). Dial again;
+      // an empty seat ends this at once (why === null).
+      if (why === 'lost' && !wasReady && !this.left) this.scheduleSetupRedial(link.seat)
+      else if (why === null) this.endSetupRedial(link.seat)
+      return
+    }
     state.removeParticipant(link.peerId)
     this.vitals.remove(link.peerId)
     this.space.remove(link.peerId, link.remoteSession)
     if (link.remoteSession) this.log.forget(link.remoteSession)
     if (why === 'left' && wasReady) state.notify(`${participant.name} left the call.`)
+  }
+
+  private scheduleSetupRedial(seat: number) {
+    const redial = this.setupRedials.get(seat) ?? { attempt: 0, timer: null }
+    this.setupRedials.set(seat, redial)
+    if (redial.timer || redial.attempt >= SETUP_REDIAL_ATTEMPTS) return
+    const delay = 1000 * 2 ** redial.attempt
+    redial.attempt += 1
+    this.trace('redial soon', seat, { attempt: redial.attempt, delay })
+    redial.timer = setTimeout(() => {
+      redial.timer = null
+      if (this.left || this.links.has(seat) || this.reconnects.has(seat)) return
+      this.dial(seat)
+    }, delay)
+  }
+
+  private endSetupRedial(seat: number) {
+    const redial = this.setupRedials.get(seat)
+    if (redial?.timer) clearTimeout(redial.timer)
+    this.setupRedials.delete(seat)
   }
 
   private startReconnect(seat: number, peerId: string, name: string) {
@@ -1015,6 +1089,7 @@ export class CallSession {
     for (const link of this.links.values()) link.protocol.send({ type: 'bye' })
     for (const timer of this.timers) clearInterval(timer)
     for (const reconnect of this.reconnects.values()) this.endReconnect(reconnect)
+    for (const seat of [...this.setupRedials.keys()]) this.endSetupRedial(seat)
     // Closing a connection discards what it has not sent yet, and a busy page may not have sent the goodbyes
     // within a fixed moment: wait until every channel's buffer is empty (a little longer, for the SCTP
     // acknowledgement), at most LEAVE_FLUSH_MAX_MS, then close.

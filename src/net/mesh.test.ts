@@ -71,6 +71,39 @@ describe('resolveDuplicateLink', () => {
   })
 })
 
+describe('resolveDuplicateLink after a PeerServer restart', () => {
+  // The history from the reliability issue: seats 0 and 1 are in a call and had dialed the empty seats 2 and 3
+  // when the PeerServer stopped; the server came back, both re-registered, and a newcomer took seat 2 and dialed
+  // them. Their own dials to seat 2 were made through the server that died: they can never connect.
+  const newcomerDial = (mySeat: number): DuplicateLinkFacts => ({
+    mySeat,
+    remoteSeat: 2,
+    existingOrigin: 'outgoing',
+    existingIsStaleDial: true,
+    existingRemoteSession: null,
+    incomingSession: 'specialist-session',
+  })
+
+  it('lets the newcomer’s live dial win over each seated participant’s stale dial to that seat', () => {
+    expect(resolveDuplicateLink(newcomerDial(0))).toBe('incoming')
+    expect(resolveDuplicateLink(newcomerDial(1))).toBe('incoming')
+  })
+
+  it('still settles two live dials by the lower seat, so both sides keep the same connection', () => {
+    expect(resolveDuplicateLink({ ...newcomerDial(0), existingIsStaleDial: false })).toBe('existing')
+    expect(
+      resolveDuplicateLink({
+        mySeat: 2,
+        remoteSeat: 0,
+        existingOrigin: 'outgoing',
+        existingIsStaleDial: false,
+        existingRemoteSession: null,
+        incomingSession: 'clinician-session',
+      }),
+    ).toBe('incoming')
+  })
+})
+
 describe('peerIsGone', () => {
   const quiet = (
     messageSilenceMs: number,

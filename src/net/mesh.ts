@@ -11,6 +11,12 @@ export interface DuplicateLinkFacts {
   remoteSeat: number
   /** Who opened the link we already hold. */
   existingOrigin: 'outgoing' | 'incoming'
+  /**
+   * The link we hold is our own dial that has not opened, made before our connection to the PeerServer last
+   * dropped. Its offer and answer travel through the server, so the server's restart lost them: it can never
+   * connect, while the incoming dial has just come through the live server.
+   */
+  existingIsStaleDial?: boolean
   /** The remote's session id on the existing link, if known yet (from their hello or their dial). */
   existingRemoteSession: string | null
   /** The session id the new incoming connection carries. */
@@ -20,12 +26,15 @@ export interface DuplicateLinkFacts {
 /**
  * Decides between the link we hold and a new incoming connection from the same seat:
  * - a different session in that seat is a new incarnation (a rejoin): the new connection replaces the dead one;
+ * - our own dial that never reached anyone through the PeerServer we are registered with now (a stale dial) loses
+ *   to a live incoming one: it cannot connect, and keeping it would refuse the only dial that can;
  * - two connections of the same pair: the one dialed by the lower seat wins, on both sides;
  * - anything else is the remote dialing again: the newest connection wins.
  */
 export function resolveDuplicateLink(facts: DuplicateLinkFacts): 'existing' | 'incoming' {
   if (facts.existingRemoteSession !== null && facts.existingRemoteSession !== facts.incomingSession)
     return 'incoming'
+  if (facts.existingIsStaleDial) return 'incoming'
   if (facts.existingOrigin === 'outgoing') return facts.mySeat < facts.remoteSeat ? 'existing' : 'incoming'
   return 'incoming'
 }
