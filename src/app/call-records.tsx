@@ -1,11 +1,11 @@
-// "Past calls": the vitals and annotations this browser recorded (src/vitals/record.ts), with their export as FHIR,
+// "Past calls": the vitals and annotations this browser recorded (src/record/record.ts), with their export as FHIR,
 // CSV or the annotations' JSON, and their deletion. Files are made here and saved by the browser; nothing is
 // uploaded anywhere.
 import { useCallback, useEffect, useState } from 'react'
-import { annotationDocumentJson } from '../vitals/annotation-document'
-import { toCsv } from '../vitals/csv'
-import { toFhirBundle } from '../vitals/fhir'
-import type { CallRecord, VitalsRecord } from '../vitals/record'
+import { annotationDocumentJson } from '../record/annotation-document'
+import { toCsv } from '../record/csv'
+import { toFhirBundle } from '../record/fhir'
+import type { CallRecord, VitalsRecord } from '../record/record'
 import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })

@@ -1,12 +1,12 @@
 // The clinician's record of a call: the vitals the others share and the remote-guidance annotations everyone
-// places are written to this browser's IndexedDB (Dexie, src/vitals/record.ts) while the call lasts, for the
+// places are written to this browser's IndexedDB (Dexie, src/record/record.ts) while the call lasts, for the
 // past-calls list and the FHIR/CSV/JSON exports. Nothing leaves the device. Dexie is loaded lazily, so the lobby
 // does not carry it.
 import { materialize } from '../annotations/model'
 import type { CallSession } from '../net/call-session'
+import type { VitalsRecord } from '../record/record'
 import type { Invite } from '../room/invite'
 import { type ConsultState, consultStore } from '../state/store'
-import type { VitalsRecord } from '../vitals/record'
 import { remoteVitals } from './vitals-feeds'
 
 let record: VitalsRecord | null = null
@@ -17,7 +17,7 @@ let generation = 0
 /** The page's record database, opened on first use. */
 export async function getRecord(): Promise<VitalsRecord> {
   if (!record) {
-    const { openRecord } = await import('../vitals/record')
+    const { openRecord } = await import('../record/record')
     record = openRecord(undefined, {
       onError: (error) => console.warn('the vitals record could not be written', error),
     })

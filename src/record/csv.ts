@@ -16,8 +16,8 @@
 // apostrophe, which spreadsheets read as "this is text" (OWASP's advice). Numeric columns are written from
 // numbers, so a negative value stays a number there and is not prefixed.
 
-import type { Measurement } from './types'
-import { VITALS } from './types'
+import type { Measurement } from '../vitals/types'
+import { VITALS } from '../vitals/types'
 
 export const CSV_HEADER = [
   'time (ISO 8601)',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { applyAnnotationOps, createAnnotationState, materialize } from '../annotations/model'
 import { ALICE, addOp, arrowShape, BOB, line, pinShape, strokeShape } from '../annotations/test-ops'
+import { type Measurement, type Source, VITAL_KINDS, type VitalKind } from '../vitals/types'
 import {
   ANNOTATIONS_TYPE_TEXT,
   type FhirBundle,
@@ -19,7 +20,6 @@ import {
 } from './fhir'
 import type { EcgChunk, RecordedAnnotation } from './record'
 import { decodeBase64Utf8 } from './test-base64'
-import { type Measurement, type Source, VITAL_KINDS, type VitalKind } from './types'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47, 3, 250)
 const device: Source = { kind: 'device', label: 'Contec CMS50D+' }

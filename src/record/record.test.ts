@@ -22,8 +22,8 @@ import {
   strokeShape,
   updateOp,
 } from '../annotations/test-ops'
+import type { Measurement, Source } from '../vitals/types'
 import { type CallMeta, openRecord, RECORD_DB_NAME, roomLabel, type VitalsRecord } from './record'
-import type { Measurement, Source } from './types'
 
 const device: Source = { kind: 'device', label: 'Polar H10 A1B2C3' }
 const simulator: Source = { kind: 'simulated', label: 'Simulator (desaturation)' }

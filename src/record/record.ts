@@ -25,7 +25,7 @@ import {
   type Source,
   VITALS,
   type VitalKind,
-} from './types'
+} from '../vitals/types'
 
 /** Flush the write queue at least this often, ms: the most a crashed tab can lose. */
 export const FLUSH_INTERVAL_MS = 1000

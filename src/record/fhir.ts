@@ -9,8 +9,6 @@
 // package for ease of distribution" that asks nobody to do anything. Not `document` either: that needs a
 // Composition and an attester, and this is a raw record of readings, not a signed clinical document.
 
-import { ANNOTATION_DOCUMENT_FORMAT, annotationDocumentJson, base64Utf8 } from './annotation-document'
-import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
 import {
   DIASTOLIC,
   ECG_MICROVOLTS_PER_COUNT,
@@ -19,7 +17,9 @@ import {
   SYSTOLIC,
   VITALS,
   type VitalKind,
-} from './types'
+} from '../vitals/types'
+import { ANNOTATION_DOCUMENT_FORMAT, annotationDocumentJson, base64Utf8 } from './annotation-document'
+import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
 
 export const UCUM = 'http://unitsofmeasure.org'
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { Measurement } from '../vitals/types'
 import { CSV_HEADER, numberCell, textCell, toCsv } from './csv'
-import type { Measurement } from './types'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47)
 
