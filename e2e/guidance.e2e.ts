@@ -11,8 +11,8 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Annotation } from '../src/annotations/model'
 import type { SpaceFeed } from '../src/annotations/space'
-import type { CallSession } from '../src/net/call-session'
-import type { consultStore } from '../src/state/store'
+import type { DebugCall } from '../src/call/runtime'
+import type { CallStore } from '../src/state/call-store'
 import {
   joinAs,
   newParticipant,
@@ -43,9 +43,9 @@ interface Session {
   requestAnimationFrame: (callback: (time: number, frame: Frame) => void) => number
 }
 type TestWindow = Window & {
-  __xrConsultCall?: CallSession
+  __xrConsultCall?: DebugCall
   __xrConsultGuidance?: {
-    consultStore: typeof consultStore
+    consultStore: CallStore
     space: SpaceFeed
     annotations: () => readonly Annotation[]
   }

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Quat, Vec3 } from '../src/annotations/model'
 import { raycastSurfaces, rayThroughImage } from '../src/annotations/raycast'
 import type { SpaceFeed, Surface } from '../src/annotations/space'
-import type { CallSession } from '../src/net/call-session'
-import type { consultStore } from '../src/state/store'
+import type { DebugCall } from '../src/call/runtime'
+import type { CallStore } from '../src/state/call-store'
 import {
   differingPixels,
   joinAs,
@@ -22,10 +22,10 @@ import {
 } from './harness'
 import { toScreen } from './xr-harness'
 
-/** What a `?debug` page exposes (src/app/call-controller.ts). */
+/** What a `?debug` page exposes (src/call/runtime.ts). */
 type DebugWindow = Window & {
-  __xrConsultCall?: CallSession
-  __xrConsultGuidance?: { consultStore: typeof consultStore; space: SpaceFeed }
+  __xrConsultCall?: DebugCall
+  __xrConsultGuidance?: { consultStore: CallStore; space: SpaceFeed }
 }
 declare const window: DebugWindow
 

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { z } from 'zod'
-import { LIMITS, MAX_NAME_LENGTH, opSchema } from '../net/protocol'
+import { LIMITS, opSchema } from '../call/protocol'
+import { MAX_NAME_LENGTH } from '../net/protocol'
 import type {
   AnnotationAddOp,
   AnnotationClearOp,

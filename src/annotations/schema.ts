@@ -1,9 +1,11 @@
-// Wire schemas of the annotation ops, shaped as members of src/net/protocol.ts's `opSchema` (a discriminated
-// union on `kind`): each has the op id, author session and time every replicated op has. Every number is finite
-// and bounded and every string and array has a length limit, so whatever a peer sends, what gets through costs
-// bounded memory to keep and to draw. This file does not import protocol.ts (protocol.ts imports it); the few
-// limits they share are equal by test, and schema.test.ts holds the inferred types equal to model.ts's.
+// Wire schemas of remote guidance: the annotation ops (members of the protocol's op union, a discriminated union on
+// `kind`: each has the op id, author session and time every replicated op has), and the laser, space and surface
+// messages with their size and rate limits. Every number is finite and bounded and every string and array has a
+// length limit, so whatever a peer sends, what gets through costs bounded memory to keep and to draw. This file
+// does not import the network layer; the few limits they share are equal by test, and schema.test.ts holds the
+// inferred types equal to model.ts's.
 import { z } from 'zod'
+import { base64ToBytes, bytesToBase64 } from '../lib/base64'
 import {
   MAX_CLOCK,
   MAX_COORDINATE,
@@ -16,6 +18,8 @@ import {
   QUAT_NORM_TOLERANCE,
 } from './model'
 import { COLOUR_NAMES } from './palette'
+
+export { base64ToBytes, bytesToBase64 }
 
 /** As protocol.ts's MAX_NAME_LENGTH. */
 export const MAX_AUTHOR_NAME_LENGTH = 64
@@ -107,7 +111,7 @@ export const annotationDeleteOpSchema = z.object({
 
 export const annotationClearOpSchema = z.object({ kind: z.literal('annotation-clear'), ...opBase, clock })
 
-/** The members to add to protocol.ts's `opSchema`. */
+/** The op kinds remote guidance replicates through the op log. */
 export const annotationOpSchemas = [
   annotationAddOpSchema,
   annotationUpdateOpSchema,
@@ -147,28 +151,6 @@ const base64 = (maxBytes: number) =>
     .string()
     .max(Math.ceil(maxBytes / 3) * 4)
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
-
-/** Decodes base64 to bytes without atob's string detour; `null` if the text is not whole base64. */
-export function base64ToBytes(text: string): Uint8Array | null {
-  if (text.length % 4 !== 0) return null
-  try {
-    const binary = atob(text)
-    const bytes = new Uint8Array(binary.length)
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-    return bytes
-  } catch {
-    return null
-  }
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = ''
-  const chunk = 0x8000
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk))
-  }
-  return btoa(binary)
-}
 
 /** Little-endian float32 vertices, finite and inside the room bounds; the issue says which check failed. */
 const meshVertices = base64(MAX_MESH_VERTICES * 12).transform((text, context) => {
@@ -254,3 +236,16 @@ export const spaceMessageSchema = z.object({
   /** radians */
   fovY: z.number().finite().min(0.1).max(3),
 })
+
+/**
+ * The messages remote guidance adds to the protocol, each with what an honest participant never exceeds (a
+ * peer beyond it is throttled, and dropped if it keeps on).
+ */
+export const guidanceMessageSpecs = [
+  // A pointer is streamed at 30 Hz while held.
+  { schema: laserMessageSchema, limit: { maxChars: 400, perSecond: 40, burst: 80 } },
+  { schema: spaceMessageSchema, limit: { maxChars: 200, perSecond: 2, burst: 10 } },
+  // The largest shared mesh (MAX_MESH_*), and a room's worth of surfaces at once for a newcomer.
+  { schema: surfaceMessageSchema, limit: { maxChars: 200_000, perSecond: 10, burst: 60 } },
+  { schema: surfacesRemovedMessageSchema, limit: { maxChars: 10_000, perSecond: 5, burst: 20 } },
+] as const

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { applyMessage } from '../net/apply'
-import { decodeText, encodeMessage, LIMITS, type Message } from '../net/protocol'
+import { applyMessage } from '../call/apply-test-kit'
+import { decodeText, encodeMessage, LIMITS, type Message, type Op } from '../call/protocol'
 import { OpLog } from '../net/replication'
-import { createConsultStore } from '../state/store'
+import { createCallStore } from '../state/call-store'
 import { VitalsFeed } from '../vitals/feed'
 import { bytesToBase64, MAX_MESH_TRIANGLES, MAX_MESH_VERTICES } from './schema'
 import { MAX_SURFACES, type MeshSurface, type PlaneSurface, SpaceFeed } from './space'
@@ -123,10 +123,10 @@ describe('SpaceFeed', () => {
 
 describe('applyMessage for the shared space', () => {
   const context = () => {
-    const store = createConsultStore()
+    const store = createCallStore()
     return {
       store,
-      log: new OpLog('own-session', () => undefined),
+      log: new OpLog<Op>('own-session', () => undefined),
       vitals: new VitalsFeed(),
       space: new SpaceFeed(),
       now: 1000,

@@ -1,22 +1,27 @@
 // The clinician's alarms in the DOM: what is alarming (high priority first), acknowledge and silence, and the
 // limits. It re-renders only when the list of alarms changes, never per sample.
 import { type FormEvent, useEffect, useState } from 'react'
-import { useConsult } from '../state/store'
+import type { ShownAlarm } from '../call/alarms'
+import { useCall } from '../state/call-store'
+import { usePage } from '../state/page-store'
 import { DEFAULT_AUDIO_PAUSE_MS } from '../vitals/alarms'
 import { VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
-import { activeAlarms, boardFor, type ShownAlarm, soundAlarms } from './alarms'
+import { createAlarmTones } from './alarm-tones'
+import { useRuntime } from './runtime-context'
 
 /** How often alarms are re-evaluated and the tone scheduled, ms. */
 const TICK_MS = 250
 
 function useAlarms(): ShownAlarm[] {
+  const { alarms: boards } = useRuntime()
   const [alarms, setAlarms] = useState<ShownAlarm[]>([])
   useEffect(() => {
     let signature = ''
+    const soundAlarms = createAlarmTones()
     const timer = setInterval(() => {
       const now = Date.now()
-      soundAlarms(now)
-      const next = activeAlarms(now)
+      soundAlarms(boards, now)
+      const next = boards.active(now)
       const nextSignature = JSON.stringify(
         next.map((a) => [
           a.peerId,
@@ -34,12 +39,12 @@ function useAlarms(): ShownAlarm[] {
       }
     }, TICK_MS)
     return () => clearInterval(timer)
-  }, [])
+  }, [boards])
   return alarms
 }
 
 function LimitsEditor({ peerId }: { peerId: string }) {
-  const board = boardFor(peerId)
+  const board = useRuntime().alarms.boardFor(peerId)
   const [kind, setKind] = useState<VitalKind>('spo2')
   const [low, setLow] = useState(String(board.limits[kind].low))
   const [high, setHigh] = useState(String(board.limits[kind].high))
@@ -95,7 +100,8 @@ function LimitsEditor({ peerId }: { peerId: string }) {
 }
 
 function AlarmRow({ alarm }: { alarm: ShownAlarm }) {
-  const name = useConsult((s) => s.participants[alarm.peerId]?.name ?? '')
+  const { alarms } = useRuntime()
+  const name = useCall((s) => s.participants[alarm.peerId]?.name ?? '')
   return (
     <li
       className={`alarm ${alarm.priority}`}
@@ -110,7 +116,7 @@ function AlarmRow({ alarm }: { alarm: ShownAlarm }) {
       {!alarm.acknowledged && (
         <button
           type="button"
-          onClick={() => boardFor(alarm.peerId).acknowledge(alarm.kind, Date.now())}
+          onClick={() => alarms.boardFor(alarm.peerId).acknowledge(alarm.kind, Date.now())}
           data-testid="alarm-ack"
         >
           Acknowledge
@@ -121,11 +127,12 @@ function AlarmRow({ alarm }: { alarm: ShownAlarm }) {
 }
 
 export function AlarmPanel() {
+  const runtime = useRuntime()
   const alarms = useAlarms()
   const [showLimits, setShowLimits] = useState(false)
   const peers = [...new Set(alarms.map((a) => a.peerId))]
-  const role = useConsult((s) => s.invite?.role)
-  const firstVitalsPeer = useConsult((s) => Object.keys(s.participants).sort()[0] ?? null)
+  const role = usePage((s) => s.invite?.role)
+  const firstVitalsPeer = useCall((s) => Object.keys(s.participants).sort()[0] ?? null)
   if (role === 'patient') return null
   return (
     <section className="alarms" aria-label="Alarms" aria-live="assertive">
@@ -140,7 +147,7 @@ export function AlarmPanel() {
             type="button"
             onClick={() => {
               const now = Date.now()
-              for (const peerId of peers) boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
+              for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
             }}
             data-testid="alarm-silence"
           >

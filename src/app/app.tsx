@@ -1,24 +1,29 @@
-// The DOM shell: which screen shows, from the store's phase and the invite in the URL fragment.
-import { useEffect } from 'react'
+// The DOM shell: which screen shows, from the page's phase and the invite in the URL fragment. It holds the call
+// the page is in (one runtime per call: a rejoin is a new one) and hands it down.
+import { useEffect, useState } from 'react'
+import type { CallRuntime } from '../call/runtime'
 import { parseInviteFragment } from '../room/invite'
-import { consultStore, useConsult } from '../state/store'
+import { pageStore, usePage } from '../state/page-store'
+import { openCall } from './call-controller'
 import { CallView } from './call-view'
 import { JoinPreview } from './join-preview'
 import { Lobby } from './lobby'
 
 function readInviteFromLocation() {
   if (location.hash.length <= 1) {
-    consultStore.getState().setInvite(null)
+    pageStore.getState().setInvite(null)
     return
   }
   const parsed = parseInviteFragment(location.hash)
-  if (parsed.ok) consultStore.getState().setInvite(parsed.invite)
-  else consultStore.setState({ invite: null, phase: 'home', fatalError: parsed.reason })
+  if (parsed.ok) pageStore.getState().setInvite(parsed.invite)
+  else pageStore.setState({ invite: null, phase: 'home', fatalError: parsed.reason })
 }
 
 export function App() {
-  const phase = useConsult((s) => s.phase)
-  const fatalError = useConsult((s) => s.fatalError)
+  const phase = usePage((s) => s.phase)
+  const fatalError = usePage((s) => s.fatalError)
+  const invite = usePage((s) => s.invite)
+  const [runtime, setRuntime] = useState<CallRuntime | null>(null)
 
   useEffect(() => {
     readInviteFromLocation()
@@ -26,6 +31,21 @@ export function App() {
     return () => removeEventListener('hashchange', readInviteFromLocation)
   }, [])
 
+  // A call for the invite on the join screen; a new one after leaving, or for another invite.
+  const wantsCall = phase === 'preview' || phase === 'joining' || phase === 'in-call'
+  useEffect(() => {
+    if (!wantsCall || !invite) {
+      if (runtime && !runtime.joined) void runtime.leave()
+      if (runtime) setRuntime(null)
+      return
+    }
+    if (!runtime || runtime.left || runtime.invite !== invite) {
+      if (runtime && !runtime.left) void runtime.leave()
+      setRuntime(openCall(invite))
+    }
+  }, [wantsCall, invite, runtime])
+
+  const current = runtime && !runtime.left && runtime.invite === invite ? runtime : null
   return (
     <>
       {fatalError && phase !== 'in-call' && (
@@ -34,16 +54,14 @@ export function App() {
         </p>
       )}
       {phase === 'home' && <Lobby />}
-      {(phase === 'preview' || phase === 'joining') && <JoinPreview />}
+      {(phase === 'preview' || phase === 'joining') && current && <JoinPreview runtime={current} />}
       {/* Mounted, hidden, from the join screen on: the 3D scene is warm when Join is clicked. */}
-      {(phase === 'preview' || phase === 'joining' || phase === 'in-call') && (
-        <CallView active={phase === 'in-call'} />
-      )}
+      {wantsCall && current && <CallView runtime={current} active={phase === 'in-call'} />}
       {phase === 'left' && (
         <main className="screen">
           <h1>You left the consultation</h1>
           <p>Your camera and microphone are off.</p>
-          <button type="button" onClick={() => consultStore.getState().setPhase('preview')}>
+          <button type="button" onClick={() => pageStore.getState().setPhase('preview')}>
             Rejoin
           </button>
         </main>

@@ -1,24 +1,15 @@
-// Joins and leaves the call: the glue between the DOM shell, the store and src/net/. No React here.
-import { createAnnotationState, materialize } from '../annotations/model'
-import { CallSession } from '../net/call-session'
-import {
-  loadServerConfig,
-  peerServerOptions,
-  type ServerConfig,
-  ServerUnreachableError,
-} from '../net/server-config'
+// Opens, joins and leaves calls: the glue between the DOM shell, the page's store and the call runtime. No
+// React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
+import { CallRuntime } from '../call/runtime'
+import { ServerUnreachableError } from '../net/errors'
+import { PeerJsTransport } from '../net/peerjs-transport'
+import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
 import type { Invite } from '../room/invite'
-import { consultStore } from '../state/store'
+import { pageStore } from '../state/page-store'
 import type { ConsultXRStore } from '../xr/xr-store'
-import { connectGuidance, guidanceActions, guidanceStore, resetGuidance, sharedSpace } from './guidance'
-import { startRecording, stopRecording } from './recording'
-import { remoteVitals } from './vitals-feeds'
 
-let session: CallSession | null = null
 let serverConfig: ServerConfig | null = null
 let xrStore: ConsultXRStore | null = null
-
-connectGuidance(() => session)
 
 async function config(): Promise<ServerConfig> {
   serverConfig ??= await loadServerConfig()
@@ -58,85 +49,45 @@ function testOverrides(query: URLSearchParams): { protocolVersion?: number; seat
   }
 }
 
-/** The call in progress, if any (vitals sharing sends through it). */
-export function currentSession(): CallSession | null {
-  return session
-}
-
-export function sendChat(text: string) {
-  session?.sendChat(text)
-}
-
-export async function joinCall(invite: Invite, displayName: string): Promise<void> {
-  consultStore.setState({ phase: 'joining', fatalError: null })
-  try {
-    const server = peerServerOptions(await config())
-    await getXRStore()
-    const query = new URLSearchParams(location.search)
-    const debug = query.has('debug')
-    const next = new CallSession({
-      invite,
-      displayName,
-      store: consultStore,
-      server,
-      debug,
-      vitals: remoteVitals,
-      space: sharedSpace,
-      ...testOverrides(query),
-    })
-    await next.join()
-    session = next
-    void startRecording(invite, displayName, next).catch((error: unknown) =>
-      console.warn('the vitals record is not available', error),
-    )
-    // Tests drive and inspect the call through this (chat bursts, cutting the data connections).
-    if (debug) {
-      Object.assign(window, {
-        __xrConsultCall: next,
-        __xrConsultGuidance: {
-          actions: guidanceActions,
-          store: guidanceStore,
-          space: sharedSpace,
-          consultStore,
-          /** What the scene draws: the materialized annotations. */
-          annotations: () => materialize(consultStore.getState().annotations),
-        },
-      })
-    }
-    consultStore.setState({ phase: 'in-call', fatalError: null })
-  } catch (error) {
-    consultStore.setState({ phase: 'preview', fatalError: sentenceOf(error) })
-  }
-}
-
-export function leaveCall() {
-  stopRecording()
-  session?.leave()
-  session = null
-  const state = consultStore.getState()
-  state.setLocalStream(null, state.mediaMode)
-  void xrStore?.getState().session?.end()
-  resetGuidance()
-  sharedSpace.clear()
-  // The annotations belong to the call left (and the record stopped above has them); a next call starts clean.
-  consultStore.setState({
-    phase: 'left',
-    participants: {},
-    chat: [],
-    annotations: createAnnotationState(),
-    serverConnected: true,
+/** A call for `invite`, not joined yet: the join screen shows, and the 3D view warms up around it. */
+export function openCall(invite: Invite): CallRuntime {
+  const query = new URLSearchParams(location.search)
+  return new CallRuntime({
+    invite,
+    page: pageStore,
+    transport: async () => new PeerJsTransport(peerServerOptions(await config())),
+    debug: query.has('debug'),
+    ...testOverrides(query),
   })
 }
 
+export async function joinCall(runtime: CallRuntime, displayName: string): Promise<void> {
+  pageStore.setState({ phase: 'joining', fatalError: null })
+  try {
+    await getXRStore()
+    await runtime.join(displayName)
+    // Closing the tab says goodbye, so the others see us leave at once instead of after the heartbeat timeout.
+    const onPageHide = () => void runtime.leave()
+    addEventListener('pagehide', onPageHide)
+    runtime.addCleanup(() => removeEventListener('pagehide', onPageHide))
+    pageStore.setState({ phase: 'in-call', fatalError: null })
+  } catch (error) {
+    pageStore.setState({ phase: 'preview', fatalError: sentenceOf(error) })
+  }
+}
+
+export function leaveCall(runtime: CallRuntime) {
+  void runtime.leave()
+  const state = pageStore.getState()
+  state.setLocalStream(null, state.mediaMode)
+  void xrStore?.getState().session?.end()
+  pageStore.setState({ phase: 'left' })
+}
+
 export function toggleMute() {
-  consultStore.getState().toggleMute()
-  session?.broadcastMediaState()
+  pageStore.getState().toggleMute()
 }
 
 export function toggleCamera() {
-  consultStore.getState().toggleCamera()
-  session?.broadcastMediaState()
+  pageStore.getState().toggleCamera()
 }
-
-// Closing the tab says goodbye, so the others see us leave at once instead of after the heartbeat timeout.
-addEventListener('pagehide', () => session?.leave())

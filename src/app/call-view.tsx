@@ -1,23 +1,20 @@
 // The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
-import { Component, lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react'
-import { colourFor } from '../annotations/palette'
-import { formatQuality, poorConnectionSentence } from '../net/quality'
+import { Component, lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react'
+import type { CallRuntime } from '../call/runtime'
 import { ROLE_LABELS } from '../room/invite'
-import type { GuidanceView } from '../scenes/guidance-view'
-import { useConsult, useParticipantIds } from '../state/store'
+import { CallStoreProvider, useCall, useParticipantIds } from '../state/call-store'
+import { usePage } from '../state/page-store'
+import { formatQuality, poorConnectionSentence } from '../ui/quality-text'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AlarmPanel } from './alarm-panel'
-import { monitorInputs } from './alarms'
-import { currentSession, getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
-import { guidanceActions, guidanceStore, sharedSpace } from './guidance'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks } from './invite-links'
-import { remoteVitals } from './vitals-feeds'
+import { RuntimeContext, useRuntime } from './runtime-context'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
-import { workerSpaceActions } from './worker-space'
 
 // three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
 const loadCallScene = () => import('../scenes/call-scene')
@@ -45,20 +42,11 @@ export function preloadCallScene() {
   loadCallScene().catch(() => undefined)
 }
 
-const actions = { toggleMute, toggleCamera, leave: leaveCall }
-/** Our seat's colour: what our marks are drawn in until we pick another. */
-const ownColour = () => colourFor(Math.max(0, currentSession()?.seatIndex ?? 0))
-const guidanceView: GuidanceView = {
-  actions: guidanceActions,
-  store: guidanceStore,
-  space: sharedSpace,
-  ownColour,
-}
 /** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
 const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
 
 function RemoteAudio({ peerId }: { peerId: string }) {
-  const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
+  const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
   const ref = useRef<HTMLAudioElement>(null)
   useEffect(() => {
     const audio = ref.current
@@ -79,13 +67,13 @@ const NO_BREAK_SPACE = '\u00a0'
  */
 function QualityLine({ peerId }: { peerId: string }) {
   // Strings, not the quality object, so a sample that changes nothing visible re-renders nothing.
-  const text = useConsult((s) => {
+  const text = useCall((s) => {
     const p = s.participants[peerId]
     return p?.quality
       ? formatQuality(p.quality, { videoExpected: !p.cameraOff, unitSpace: NO_BREAK_SPACE })
       : ''
   })
-  const warning = useConsult((s) => {
+  const warning = useCall((s) => {
     const p = s.participants[peerId]
     return p?.quality ? poorConnectionSentence(p.quality, { videoExpected: !p.cameraOff }) : null
   })
@@ -101,10 +89,10 @@ function QualityLine({ peerId }: { peerId: string }) {
 }
 
 function ParticipantRow({ peerId }: { peerId: string }) {
-  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
-  const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
-  const status = useConsult((s) => s.participants[peerId]?.status ?? 'connecting')
-  const muted = useConsult((s) => s.participants[peerId]?.muted ?? false)
+  const name = useCall((s) => s.participants[peerId]?.name ?? '')
+  const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
+  const status = useCall((s) => s.participants[peerId]?.status ?? 'connecting')
+  const muted = useCall((s) => s.participants[peerId]?.muted ?? false)
   return (
     <li data-testid="participant" data-status={status} data-peer={peerId}>
       <span className="name">{name}</span> <span className="role">{ROLE_LABELS[role]}</span>{' '}
@@ -128,8 +116,6 @@ function ParticipantList() {
   )
 }
 
-const vitalsView = { feed: remoteVitals, inputs: monitorInputs }
-
 /** A vitals table for every remote participant; each shows itself once that participant shares vitals. */
 function RemoteVitals() {
   const peerIds = useParticipantIds()
@@ -143,12 +129,20 @@ function RemoteVitals() {
 }
 
 function RemoteVitalsTable({ peerId }: { peerId: string }) {
-  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
-  return <VitalsTable feed={remoteVitals} peerId={peerId} name={name} inputs={monitorInputs} />
+  const runtime = useRuntime()
+  const name = useCall((s) => s.participants[peerId]?.name ?? '')
+  return (
+    <VitalsTable
+      feed={runtime.remoteVitals}
+      peerId={peerId}
+      name={name}
+      inputs={(id, now) => runtime.alarms.monitorInputs(id, now)}
+    />
+  )
 }
 
 function Notices() {
-  const notices = useConsult((s) => s.notices)
+  const notices = useCall((s) => s.notices)
   return (
     <div className="notices" aria-live="polite" data-testid="notices">
       {notices.map((n) => (
@@ -161,11 +155,12 @@ function Notices() {
 }
 
 function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady: boolean }) {
-  const muted = useConsult((s) => s.muted)
-  const cameraOff = useConsult((s) => s.cameraOff)
-  const hasAudio = useConsult((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
-  const hasVideo = useConsult((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
-  const invite = useConsult((s) => s.invite)
+  const runtime = useRuntime()
+  const muted = usePage((s) => s.muted)
+  const cameraOff = usePage((s) => s.cameraOff)
+  const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
+  const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const invite = runtime.invite
   const [support, setSupport] = useState<Record<ImmersiveMode, boolean> | null>(null)
   const [xrError, setXrError] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
@@ -215,7 +210,7 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
       <button type="button" onClick={() => setShowInvites((v) => !v)} aria-expanded={showInvites}>
         Invite
       </button>
-      <button type="button" className="danger" onClick={leaveCall} data-testid="leave">
+      <button type="button" className="danger" onClick={() => leaveCall(runtime)} data-testid="leave">
         Leave
       </button>
       {xrError && (
@@ -223,7 +218,7 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
           {xrError}
         </p>
       )}
-      {showInvites && invite && <InviteLinks room={invite} />}
+      {showInvites && <InviteLinks room={invite} />}
     </nav>
   )
 }
@@ -233,9 +228,21 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
  * context, compiling shaders and laying out the first text take about a second on a weak device, and that second
  * should not come after the Join click.
  */
-export function CallView({ active }: { active: boolean }) {
-  const invite = useConsult((s) => s.invite)
+export function CallView({ runtime, active }: { runtime: CallRuntime; active: boolean }) {
+  const invite = runtime.invite
   const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
+  // The 3D view stays mounted across calls (a rejoin is a new runtime): what it is handed follows the runtime.
+  const views = useMemo(
+    () => ({
+      actions: { toggleMute, toggleCamera, leave: () => leaveCall(runtime) },
+      vitals: runtime.vitalsView(),
+      guidance: runtime.guidanceView(),
+      // Only the on-site worker's AR session shares its room: a clinician or specialist in AR for the panels
+      // must not send the scan of their own surroundings to everyone.
+      workerSpace: runtime.invite.role === 'worker' ? runtime.workerSpaceActions() : undefined,
+    }),
+    [runtime],
+  )
   const [sceneReady, setSceneReady] = useState(false)
   useEffect(() => {
     // An unreachable server is reported by the Join click; the warm-up just waits for a later chance.
@@ -243,42 +250,44 @@ export function CallView({ active }: { active: boolean }) {
       .then(setXrStore)
       .catch(() => undefined)
   }, [])
-  if (!invite || !xrStore) return null
+  if (!xrStore) return null
   return (
-    <div
-      className={active ? 'call' : 'call warming'}
-      data-testid={active ? 'call' : 'call-warming'}
-      aria-hidden={!active}
-    >
-      <div className="scene">
-        <SceneErrorBoundary>
-          <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
-            <CallScene
-              xrStore={xrStore}
-              roomId={invite.roomId}
-              actions={actions}
-              onReady={() => setSceneReady(true)}
-              alwaysRender={alwaysRender}
-              vitals={vitalsView}
-              // Only the on-site worker's AR session shares its room: a clinician or specialist in AR for the
-              // panels must not send the scan of their own surroundings to everyone.
-              workerSpace={invite.role === 'worker' ? workerSpaceActions : undefined}
-              guidance={guidanceView}
-            />
-          </Suspense>
-        </SceneErrorBoundary>
-      </div>
-      <aside className="side">
-        <ServerStatus />
-        <ParticipantList />
-        <Notices />
-        <AlarmPanel />
-        <RemoteVitals />
-        {invite.role === 'patient' && <VitalsSharing />}
-        <Chat />
-      </aside>
-      <GuidanceToolbar ownColour={ownColour} />
-      <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
-    </div>
+    <RuntimeContext.Provider value={runtime}>
+      <CallStoreProvider store={runtime.store}>
+        <div
+          className={active ? 'call' : 'call warming'}
+          data-testid={active ? 'call' : 'call-warming'}
+          aria-hidden={!active}
+        >
+          <div className="scene">
+            <SceneErrorBoundary>
+              <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
+                <CallScene
+                  xrStore={xrStore}
+                  roomId={invite.roomId}
+                  actions={views.actions}
+                  onReady={() => setSceneReady(true)}
+                  alwaysRender={alwaysRender}
+                  vitals={views.vitals}
+                  workerSpace={views.workerSpace}
+                  guidance={views.guidance}
+                />
+              </Suspense>
+            </SceneErrorBoundary>
+          </div>
+          <aside className="side">
+            <ServerStatus />
+            <ParticipantList />
+            <Notices />
+            <AlarmPanel />
+            <RemoteVitals />
+            {invite.role === 'patient' && <VitalsSharing />}
+            <Chat />
+          </aside>
+          <GuidanceToolbar />
+          <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
+        </div>
+      </CallStoreProvider>
+    </RuntimeContext.Provider>
   )
 }

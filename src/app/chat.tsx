@@ -1,15 +1,16 @@
 // The call's chat: notes and instructions in writing, beside the video. Every message reaches every participant
 // exactly once, including those who join or reconnect later (src/net/replication.ts).
 import { type FormEvent, useEffect, useRef, useState } from 'react'
-import { MAX_CHAT_LENGTH } from '../net/protocol'
+import { MAX_CHAT_LENGTH } from '../chat/wire'
 import { ROLE_LABELS } from '../room/invite'
-import { useConsult } from '../state/store'
-import { sendChat } from './call-controller'
+import { useCall } from '../state/call-store'
+import { useRuntime } from './runtime-context'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
 export function Chat() {
-  const chat = useConsult((s) => s.chat)
+  const runtime = useRuntime()
+  const chat = useCall((s) => s.chat)
   const [draft, setDraft] = useState('')
   const listRef = useRef<HTMLOListElement>(null)
   useEffect(() => {
@@ -20,7 +21,7 @@ export function Chat() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     if (!draft.trim()) return
-    sendChat(draft)
+    runtime.sendChat(draft)
     setDraft('')
   }
 
@@ -56,7 +57,7 @@ export function Chat() {
 
 /** Said when the PeerServer is away: the call itself is fine. */
 export function ServerStatus() {
-  const connected = useConsult((s) => s.serverConnected)
+  const connected = useCall((s) => s.serverConnected)
   if (connected) return null
   return (
     <p className="notice warning" role="status" data-testid="server-status">

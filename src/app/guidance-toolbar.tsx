@@ -6,33 +6,29 @@ import { useCallback, useState, useSyncExternalStore } from 'react'
 import { useStore } from 'zustand'
 import { MAX_LABEL_LENGTH } from '../annotations/model'
 import { type ColourName, PALETTE } from '../annotations/palette'
+import { TOOL_LABELS, TOOLS } from '../annotations/tools'
 import { notSharingSentence } from '../scenes/worker-space-layout'
-import { consultStore, useConsult, useParticipantIds } from '../state/store'
-import {
-  freeze,
-  guidanceActions,
-  guidanceStore,
-  setPinLabel,
-  sharedSpace,
-  TOOL_LABELS,
-  TOOLS,
-  unfreeze,
-} from './guidance'
-
-const subscribeSpace = (listener: () => void) => sharedSpace.subscribe(listener)
+import { useCall, useCallStore, useParticipantIds } from '../state/call-store'
+import { usePage } from '../state/page-store'
+import { useRuntime } from './runtime-context'
 
 function colourLabel(name: ColourName): string {
   return name.charAt(0).toUpperCase() + name.slice(1)
 }
 
-export function GuidanceToolbar({ ownColour }: { ownColour: () => ColourName }) {
-  const ownRole = useConsult((s) => s.invite?.role ?? null)
+export function GuidanceToolbar() {
+  const runtime = useRuntime()
+  const callStore = useCallStore()
+  const { space, ownColour } = runtime
+  const { actions: guidanceActions, store: guidanceStore, setPinLabel } = runtime.guidance
+  const ownRole = usePage((s) => s.invite?.role ?? null)
   const peerIds = useParticipantIds()
+  const subscribeSpace = useCallback((listener: () => void) => space.subscribe(listener), [space])
   const sharingPeer = useSyncExternalStore(
     subscribeSpace,
-    useCallback(() => sharedSpace.sharingPeer(peerIds), [peerIds]),
+    useCallback(() => space.sharingPeer(peerIds), [space, peerIds]),
   )
-  const idleWorker = useConsult((s) => {
+  const idleWorker = useCall((s) => {
     for (const peerId of peerIds) {
       const participant = s.participants[peerId]
       if (participant?.role === 'worker') return participant.name
@@ -118,9 +114,9 @@ export function GuidanceToolbar({ ownColour }: { ownColour: () => ColourName }) 
           type="button"
           aria-pressed={frozen}
           onClick={() => {
-            if (frozen) return unfreeze()
-            if (!freeze(sharingPeer))
-              consultStore
+            if (frozen) return guidanceActions.unfreeze()
+            if (!guidanceActions.freeze(sharingPeer))
+              callStore
                 .getState()
                 .notify('There is no picture to freeze yet: the worker’s view has not arrived.')
           }}

@@ -1,10 +1,11 @@
 // Before entering: see yourself, pick camera and microphone, say your name. Camera trouble is explained in a
 // sentence and never blocks joining: microphone only, or see and hear the others without sending anything.
 import { useCallback, useEffect, useRef, useState } from 'react'
+import type { CallRuntime } from '../call/runtime'
 import { acquireLocalMedia, type DeviceLists, LocalMediaError, listDevices } from '../media/local-media'
 import { MAX_NAME_LENGTH } from '../net/protocol'
 import { ROLE_LABELS } from '../room/invite'
-import { consultStore, type MediaMode, useConsult } from '../state/store'
+import { type MediaMode, pageStore, usePage } from '../state/page-store'
 import { joinCall } from './call-controller'
 import { preloadCallScene } from './call-view'
 
@@ -36,11 +37,11 @@ function DevicePicker({ label, devices, value, onChange, testId }: DevicePickerP
   )
 }
 
-export function JoinPreview() {
-  const invite = useConsult((s) => s.invite)
-  const phase = useConsult((s) => s.phase)
-  const localStream = useConsult((s) => s.localStream)
-  const mediaMode = useConsult((s) => s.mediaMode)
+export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
+  const invite = usePage((s) => s.invite)
+  const phase = usePage((s) => s.phase)
+  const localStream = usePage((s) => s.localStream)
+  const mediaMode = usePage((s) => s.mediaMode)
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '')
   const [devices, setDevices] = useState<DeviceLists>({ cameras: [], microphones: [] })
   const [cameraId, setCameraId] = useState<string>('')
@@ -56,11 +57,11 @@ export function JoinPreview() {
           cameraId: cameraId || undefined,
           microphoneId: microphoneId || undefined,
         })
-        consultStore.getState().setLocalStream(stream, mode)
+        pageStore.getState().setLocalStream(stream, mode)
         // Device labels are only readable once access is granted.
         setDevices(await listDevices())
       } catch (error) {
-        consultStore.getState().setLocalStream(null, mode)
+        pageStore.getState().setLocalStream(null, mode)
         if (error instanceof LocalMediaError) setMediaProblem(error)
         else setMediaProblem(new LocalMediaError('unknown', mode))
       }
@@ -73,7 +74,7 @@ export function JoinPreview() {
   }, [])
 
   useEffect(() => {
-    void openMedia(consultStore.getState().mediaMode)
+    void openMedia(pageStore.getState().mediaMode)
   }, [openMedia])
 
   useEffect(() => {
@@ -134,7 +135,7 @@ export function JoinPreview() {
           event.preventDefault()
           if (!trimmed || joining) return
           localStorage.setItem(NAME_KEY, trimmed)
-          void joinCall(invite, trimmed)
+          void joinCall(runtime, trimmed)
         }}
       >
         <label>

@@ -4,7 +4,7 @@ import { lazy, Suspense } from 'react'
 const Records = lazy(async () => {
   const [{ CallRecords }, { getRecord }] = await Promise.all([
     import('./call-records'),
-    import('./recording'),
+    import('../call/recording'),
   ])
   const record = await getRecord()
   return { default: () => <CallRecords record={record} /> }

@@ -5,21 +5,7 @@ import { type BluetoothAvailability, bluetoothAvailability } from '../vitals/blu
 import { isPlausible } from '../vitals/feed'
 import { SCENARIOS, type ScenarioName } from '../vitals/simulator'
 import { type Measurement, VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
-import {
-  onSharingChange,
-  shareBluetoothDevice,
-  shareMeasurements,
-  shareSimulated,
-  sharingState,
-  stopSharing,
-} from './vitals'
-
-let snapshot = sharingState()
-const subscribe = (listener: () => void) =>
-  onSharingChange(() => {
-    snapshot = sharingState()
-    listener()
-  })
+import { useRuntime } from './runtime-context'
 
 /** A reading typed in by hand, checked against what is physiologically possible. */
 export function manualMeasurement(
@@ -52,6 +38,7 @@ export function manualMeasurement(
 }
 
 function ManualEntry() {
+  const { sharing } = useRuntime()
   const [kind, setKind] = useState<VitalKind>('blood-pressure')
   const [value, setValue] = useState('')
   const [diastolic, setDiastolic] = useState('')
@@ -63,7 +50,7 @@ function ManualEntry() {
       setMessage({ text: result.error, error: true })
       return
     }
-    shareMeasurements([result.measurement])
+    sharing.shareMeasurements([result.measurement])
     setMessage({ text: `Sent: ${VITALS[kind].label}.`, error: false })
     setValue('')
     setDiastolic('')
@@ -108,17 +95,18 @@ function ManualEntry() {
 }
 
 export function VitalsSharing() {
-  const state = useSyncExternalStore(subscribe, () => snapshot)
+  const { sharing } = useRuntime()
+  const state = useSyncExternalStore(sharing.subscribe, sharing.state)
   const [open, setOpen] = useState(false)
   const [deviceProblem, setDeviceProblem] = useState<string | null>(null)
   const [bluetooth, setBluetooth] = useState<BluetoothAvailability | null>(null)
   useEffect(() => {
     void bluetoothAvailability().then(setBluetooth)
-    return () => stopSharing()
-  }, [])
+    return () => sharing.stop()
+  }, [sharing])
   const connect = async () => {
     setDeviceProblem(null)
-    setDeviceProblem(await shareBluetoothDevice(setDeviceProblem))
+    setDeviceProblem(await sharing.shareBluetoothDevice(setDeviceProblem))
   }
   return (
     <section className="vitals-sharing" aria-label="Share my vitals">
@@ -132,8 +120,8 @@ export function VitalsSharing() {
           }
           onChange={(event) => {
             const choice = event.target.value
-            if (choice === 'off') stopSharing()
-            else if (choice.startsWith('sim:')) shareSimulated(choice.slice(4) as ScenarioName)
+            if (choice === 'off') sharing.stop()
+            else if (choice.startsWith('sim:')) sharing.shareSimulated(choice.slice(4) as ScenarioName)
           }}
         >
           <option value="off">Not sharing</option>

@@ -1,5 +1,7 @@
 // The local camera and microphone: acquisition with chosen devices, and plain sentences for every way it fails.
-import type { MediaMode } from '../state/store'
+
+/** What we send: camera and microphone, the microphone alone, or nothing (we only see and hear the others). */
+export type MediaMode = 'camera-and-microphone' | 'microphone-only' | 'receive-only'
 
 export interface DeviceChoice {
   cameraId?: string

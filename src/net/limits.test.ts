@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { LIMITS } from '../call/protocol'
 import { PeerGuard, STRIKE_WINDOW_MS, STRIKES_TO_DROP, TokenBucket } from './limits'
-import { LIMITS } from './protocol'
 
 describe('TokenBucket', () => {
   it('allows the burst, then the sustained rate', () => {
@@ -16,7 +16,7 @@ describe('TokenBucket', () => {
 
 describe('PeerGuard', () => {
   it('accepts an honest pace of every type', () => {
-    const guard = new PeerGuard()
+    const guard = new PeerGuard(LIMITS)
     for (let t = 0; t < 60_000; t += 1000) {
       expect(guard.admit('ping', t)).toBe('accept')
       expect(guard.admit('pong', t)).toBe('accept')
@@ -25,7 +25,7 @@ describe('PeerGuard', () => {
   })
 
   it('throttles a flood, then drops the peer if it keeps on', () => {
-    const guard = new PeerGuard()
+    const guard = new PeerGuard(LIMITS)
     const verdicts: string[] = []
     for (let i = 0; i < LIMITS.ping.burst + STRIKES_TO_DROP; i++) verdicts.push(guard.admit('ping', 0))
     expect(verdicts.slice(0, LIMITS.ping.burst).every((v) => v === 'accept')).toBe(true)
@@ -34,7 +34,7 @@ describe('PeerGuard', () => {
   })
 
   it('forgives strikes spread out over time', () => {
-    const guard = new PeerGuard()
+    const guard = new PeerGuard(LIMITS)
     for (let i = 0; i < STRIKES_TO_DROP * 3; i++) {
       expect(guard.strike(i * (STRIKE_WINDOW_MS / (STRIKES_TO_DROP / 2)))).toBe('throttle')
     }

@@ -1,6 +1,6 @@
 // Rate limits per message type, for what a peer sends us and for what we send (so an honest sender never trips
 // the receiver's limits). Pure: time comes in as an argument.
-import { LIMITS, type MessageLimit, type MessageType } from './protocol'
+import type { MessageLimit } from './protocol'
 
 /** A token bucket: `burst` messages at once, refilled at `perSecond`. */
 export class TokenBucket {
@@ -48,16 +48,20 @@ export type Verdict = 'accept' | 'throttle' | 'drop'
  * but honest peer should see its call continue.
  */
 export class PeerGuard {
-  private readonly buckets = new Map<MessageType, TokenBucket>()
+  private readonly buckets = new Map<string, TokenBucket>()
   private strikes: number[] = []
 
-  constructor(private readonly limits: Record<MessageType, MessageLimit> = LIMITS) {}
+  /** @param limits per message type: the protocol's */
+  constructor(private readonly limits: Readonly<Record<string, MessageLimit>>) {}
 
   /** A message of `type` arrived at `now`. */
-  admit(type: MessageType, now: number): Verdict {
+  admit(type: string, now: number): Verdict {
     let bucket = this.buckets.get(type)
     if (!bucket) {
-      bucket = new TokenBucket(this.limits[type], now)
+      const limit = this.limits[type]
+      // A type the protocol knows always has a limit; anything else was refused by the parser already.
+      if (!limit) return this.strike(now)
+      bucket = new TokenBucket(limit, now)
       this.buckets.set(type, bucket)
     }
     if (bucket.take(now)) return 'accept'

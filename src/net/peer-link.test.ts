@@ -1,15 +1,16 @@
 import { describe, expect, it, vi } from 'vitest'
+import { appProtocol, LIMITS, MAX_MESSAGE_CHARS, type Message } from '../call/protocol'
 import { createRoom, type Room } from '../room/invite'
 import { admissionKey, newNonce, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
-import { LIMITS, MAX_MESSAGE_CHARS, PROTOCOL_VERSION } from './protocol'
+import { PROTOCOL_VERSION } from './protocol'
 
 interface Side {
-  link: PeerLink
+  link: PeerLink<Message>
   hellos: HelloMessage[]
-  messages: AppMessage[]
+  messages: AppMessage<Message>[]
   failures: LinkFailure[]
   frames: Frame[]
   admitted: boolean
@@ -43,7 +44,8 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
       admitted: false,
       sent: [],
     } as unknown as Side
-    side.link = new PeerLink({
+    side.link = new PeerLink<Message>({
+      protocol: appProtocol,
       key: keys[i] as CryptoKey,
       localId: id,
       remoteId: i === 0 ? 'xc-b' : 'xc-a',
@@ -100,7 +102,8 @@ describe('PeerLink admission', () => {
     const key = await admissionKey(createRoom())
     const failures: LinkFailure[] = []
     const sent: string[] = []
-    const link = new PeerLink({
+    const link = new PeerLink<Message>({
+      protocol: appProtocol,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -135,7 +138,8 @@ describe('PeerLink ordering', () => {
     const room = createRoom()
     const key = await admissionKey(room)
     const sent: string[] = []
-    const link = new PeerLink({
+    const link = new PeerLink<Message>({
+      protocol: appProtocol,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -178,7 +182,8 @@ describe('PeerLink limits', () => {
     const key = await admissionKey(createRoom())
     const sent: string[] = []
     const ignored: string[] = []
-    const link = new PeerLink({
+    const link = new PeerLink<Message>({
+      protocol: appProtocol,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -218,7 +223,8 @@ describe('PeerLink frames', () => {
 
     const key = await admissionKey(room)
     const failures: LinkFailure[] = []
-    const early = new PeerLink({
+    const early = new PeerLink<Message>({
+      protocol: appProtocol,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',

@@ -15,16 +15,27 @@ import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
 import { PeerGuard, TokenBucket } from './limits'
 import {
   ADMISSION_TYPES,
-  decodeText,
+  type CoreMessage,
   encodeMessage,
-  type Message,
+  type HelloMessage,
+  type MessageLimit,
+  type ParseResult,
   PROTOCOL_VERSION,
   type RejectionReason,
 } from './protocol'
 
-export type HelloMessage = Extract<Message, { type: 'hello' }>
+export type { HelloMessage }
+/** What a link needs of the protocol: parsing what arrives, and each type's limits. */
+export interface LinkProtocol<M extends { type: string }> {
+  decodeText(raw: unknown): ParseResult<M>
+  readonly limits: Readonly<Record<string, MessageLimit>>
+}
 /** Messages the link hands on once the peer is admitted and has said hello. */
-export type AppMessage = Exclude<Message, { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }>
+export type AppMessage<M extends { type: string } = CoreMessage> = Exclude<
+  M,
+  { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }
+>
+type LinkMessage = Extract<CoreMessage, { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }>
 
 export type LinkFailure =
   /** The peer's proof did not verify: it does not hold this room's secret. */
@@ -35,7 +46,8 @@ export type LinkFailure =
   /** It broke the order of the protocol (an app message before admission, a second different hello). */
   | { kind: 'protocol'; detail: string }
 
-export interface PeerLinkOptions {
+export interface PeerLinkOptions<M extends { type: string }> {
+  protocol: LinkProtocol<M>
   key: CryptoKey
   localId: string
   remoteId: string
@@ -47,7 +59,7 @@ export interface PeerLinkOptions {
   /** The peer proved it holds the room secret: media may be offered or answered now. */
   onAdmitted?: () => void
   onHello: (hello: HelloMessage, first: boolean) => void
-  onMessage: (message: AppMessage) => void
+  onMessage: (message: AppMessage<M>) => void
   /** A binary sample frame (waveform, pose) from an admitted peer. */
   onFrame?: (frame: Frame) => void
   onFailure: (failure: LinkFailure) => void
@@ -58,16 +70,14 @@ export interface PeerLinkOptions {
   now?: () => number
 }
 
-type Incoming = { kind: 'message'; message: Message }
-
 /**
  * Binary frames a peer may send: an ECG stream is 2.5 frames/s and a head pose 10/s, so 60/s leaves room for
  * several streams without letting a peer flood our decoder.
  */
 export const FRAME_LIMIT = { perSecond: 60, burst: 120 }
 
-export class PeerLink {
-  private readonly guard = new PeerGuard()
+export class PeerLink<M extends { type: string } = CoreMessage> {
+  private readonly guard: PeerGuard
   private frameBucket: TokenBucket | null = null
   private readonly now: () => number
   private ourNonce: string | null = null
@@ -75,7 +85,7 @@ export class PeerLink {
   private proved = false
   private helloSent = false
   private theirHello: HelloMessage | null = null
-  private queue: Incoming[] = []
+  private queue: M[] = []
   private draining = false
   private failed = false
   /** When anything last arrived from the peer, ms (liveness). */
@@ -86,9 +96,10 @@ export class PeerLink {
   rttMs: number | null = null
   private readonly pongWaiters = new Map<number, (rttMs: number) => void>()
   /** Counts of accepted messages by type, for tests and the debug view. */
-  readonly received: Partial<Record<Message['type'] | 'frame', number>> = {}
+  readonly received: Record<string, number> = {}
 
-  constructor(private readonly options: PeerLinkOptions) {
+  constructor(private readonly options: PeerLinkOptions<M>) {
+    this.guard = new PeerGuard(options.protocol.limits)
     this.now = options.now ?? Date.now
     this.lastHeard = this.now()
   }
@@ -117,12 +128,12 @@ export class PeerLink {
   }
 
   /** Sends an app message; false when the peer is not admitted yet or the link failed. */
-  send(message: AppMessage | Extract<Message, { type: 'ping' | 'pong' }>): boolean {
+  send(message: AppMessage<M> | Extract<CoreMessage, { type: 'ping' | 'pong' }>): boolean {
     if (!this.helloSent || this.failed) return false
     return this.write(message)
   }
 
-  private write(message: Message): boolean {
+  private write(message: CoreMessage | AppMessage<M>): boolean {
     try {
       this.options.send(encodeMessage(message))
       return true
@@ -141,7 +152,7 @@ export class PeerLink {
       this.receiveFrame(raw, now)
       return
     }
-    const parsed = decodeText(raw)
+    const parsed = this.options.protocol.decodeText(raw)
     if (!parsed.ok) {
       this.options.onIgnored?.(parsed.reason, parsed.detail)
       if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
@@ -153,7 +164,7 @@ export class PeerLink {
       if (verdict === 'drop') this.fail({ kind: 'flood' })
       return
     }
-    this.queue.push({ kind: 'message', message: parsed.message })
+    this.queue.push(parsed.message)
     void this.drain()
   }
 
@@ -211,19 +222,21 @@ export class PeerLink {
     this.draining = true
     try {
       for (let next = this.queue.shift(); next && !this.failed; next = this.queue.shift()) {
-        await this.handle(next.message)
+        await this.handle(next)
       }
     } finally {
       this.draining = false
     }
   }
 
-  private async handle(message: Message) {
-    this.received[message.type] = (this.received[message.type] ?? 0) + 1
-    if (!this.admitted && !ADMISSION_TYPES.has(message.type)) {
-      this.fail({ kind: 'protocol', detail: `${message.type} before admission` })
+  private async handle(incoming: M) {
+    this.received[incoming.type] = (this.received[incoming.type] ?? 0) + 1
+    if (!this.admitted && !ADMISSION_TYPES.has(incoming.type)) {
+      this.fail({ kind: 'protocol', detail: `${incoming.type} before admission` })
       return
     }
+    // The link's own messages are core ones, typed by the core schemas that parsed them; the rest is the app's.
+    const message = incoming as unknown as LinkMessage | (AppMessage<M> & { type: '' })
     switch (message.type) {
       case 'challenge': {
         const { key, localId, remoteId } = this.options
@@ -275,10 +288,10 @@ export class PeerLink {
       }
       default:
         if (!this.theirHello) {
-          this.fail({ kind: 'protocol', detail: `${message.type} before hello` })
+          this.fail({ kind: 'protocol', detail: `${incoming.type} before hello` })
           return
         }
-        this.options.onMessage(message)
+        this.options.onMessage(incoming as AppMessage<M>)
     }
   }
 

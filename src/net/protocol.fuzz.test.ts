@@ -4,13 +4,15 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SpaceFeed } from '../annotations/space'
+import { applyMessage, applyOpTo } from '../call/apply-test-kit'
+import type { Message, Op } from '../call/protocol'
+import { appProtocol, decodeText, encodeMessage, messageSchema, parseMessage } from '../call/protocol'
 import { createRoom } from '../room/invite'
-import { createConsultStore } from '../state/store'
+import { createCallStore } from '../state/call-store'
 import { VitalsFeed } from '../vitals/feed'
 import { admissionKey, TOKEN_LENGTH } from './admission'
-import { applyMessage, applyOp } from './apply'
 import { PeerLink } from './peer-link'
-import { decodeText, encodeMessage, messageSchema, PROTOCOL_VERSION, parseMessage } from './protocol'
+import { PROTOCOL_VERSION } from './protocol'
 import { OpLog } from './replication'
 
 const role = fc.constantFrom(
@@ -199,11 +201,11 @@ describe('parseMessage under arbitrary input', { timeout: 120_000 }, () => {
 })
 
 describe('state after invalid input', { timeout: 120_000 }, () => {
-  const store = createConsultStore()
-  const log = new OpLog('own-session', (op) => applyOp(store, 'own-session', op))
+  const store = createCallStore()
+  const log = new OpLog<Op>('own-session', (op) => applyOpTo(store, op))
   const vitals = new VitalsFeed()
   const space = new SpaceFeed()
-  let link: PeerLink
+  let link: PeerLink<Message>
   let clock = 0
 
   beforeAll(async () => {
@@ -219,7 +221,8 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       text: 'hi',
     })
     const key = await admissionKey(createRoom())
-    link = new PeerLink({
+    link = new PeerLink<Message>({
+      protocol: appProtocol,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION, parseMessage, REJECTION } from './protocol'
+import { parseMessage } from '../call/protocol'
+import { PROTOCOL_VERSION, REJECTION } from './protocol'
 
 const hello = {
   type: 'hello',

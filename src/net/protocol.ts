@@ -1,18 +1,13 @@
-// The wire format between participants: every app message is one member of a discriminated union on `type`,
-// defined here and nowhere else. Incoming data stays `unknown` until `decodeText` / `parseMessage` turn it into a
-// typed message or a typed rejection; neither ever throws. Messages travel as JSON text, so their size is known
-// before anything is parsed; high-rate sample streams use the binary frames of ./frames instead.
+// The wire format between participants. Every message is one member of a discriminated union on `type`; the call
+// layer owns a few of them (admission, hello, liveness, goodbye, media state and the replicated op log's `ops` and
+// `ack`), and each feature brings its own (chat's ops, annotations, vitals...) as channel specs, composed into one
+// protocol by `createProtocol` (src/call/protocol.ts holds the app's). Incoming data stays `unknown` until
+// `decodeText` / `parseMessage` turn it into a typed message or a typed rejection; neither ever throws. Messages
+// travel as JSON text, so their size is known before anything is parsed; high-rate sample streams use the binary
+// frames of ./frames instead.
 import { z } from 'zod'
-import {
-  annotationOpSchemas,
-  bytesToBase64,
-  laserMessageSchema,
-  spaceMessageSchema,
-  surfaceMessageSchema,
-  surfacesRemovedMessageSchema,
-} from '../annotations/schema'
+import { bytesToBase64 } from '../lib/base64'
 import { ROLES } from '../room/invite'
-import { VITAL_KINDS } from '../vitals/types'
 import { TOKEN_LENGTH } from './admission'
 
 /** Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages. */
@@ -20,13 +15,13 @@ export const PROTOCOL_VERSION = 1
 
 /** Longest display name we accept, in characters: enough for "Dr. Firstname Lastname-Lastname". */
 export const MAX_NAME_LENGTH = 64
-/** Longest chat message, in characters: a paragraph of instructions, not a document. */
-export const MAX_CHAT_LENGTH = 2000
 /** Most operations in one `ops` message, and most ids in one `ack`. */
 export const MAX_OPS_PER_MESSAGE = 50
 export const MAX_ACKS_PER_MESSAGE = 500
 
-const session = z.string().min(8).max(64)
+export const sessionSchema = z.string().min(8).max(64)
+/** An op id: the author's session and a counter. */
+export const opIdSchema = z.string().min(1).max(80)
 const token = z.string().length(TOKEN_LENGTH)
 
 /** Admission, first thing on a new connection: "prove you hold the room secret, over this nonce". */
@@ -42,7 +37,7 @@ const hello = z.object({
   /** The sender's seat in the room (0-based). */
   seat: z.number().int().nonnegative().max(15),
   /** Random per join: tells a participant who rejoined the same seat from a stale connection. */
-  session,
+  session: sessionSchema,
   muted: z.boolean(),
   cameraOff: z.boolean(),
 })
@@ -57,80 +52,23 @@ const mediaState = z.object({
 const ping = z.object({ type: z.literal('ping'), sentAt: z.number() })
 const pong = z.object({ type: z.literal('pong'), sentAt: z.number() })
 const bye = z.object({ type: z.literal('bye') })
-
-/**
- * A state change that every participant must apply exactly once. `id` is unique in the call (the author's
- * session plus a counter); `author` is the author's session, so a replay from a third participant still says
- * who wrote it.
- */
-const chatOp = z.object({
-  kind: z.literal('chat'),
-  id: z.string().min(1).max(80),
-  author: session,
-  at: z.number().finite(),
-  name: z.string().min(1).max(MAX_NAME_LENGTH),
-  role: z.enum(ROLES),
-  text: z.string().min(1).max(MAX_CHAT_LENGTH),
-})
-export const opSchema = z.discriminatedUnion('kind', [chatOp, ...annotationOpSchemas])
-export type Op = z.infer<typeof opSchema>
-export type ChatOp = Extract<Op, { kind: 'chat' }>
-
-const ops = z.object({ type: z.literal('ops'), items: z.array(opSchema).min(1).max(MAX_OPS_PER_MESSAGE) })
 /** "I hold these": the sender may forget to resend them. Sent for duplicates too. */
 const ack = z.object({
   type: z.literal('ack'),
-  ids: z.array(z.string().min(1).max(80)).min(1).max(MAX_ACKS_PER_MESSAGE),
+  ids: z.array(opIdSchema).min(1).max(MAX_ACKS_PER_MESSAGE),
 })
 
-const vitalSource = z.object({
-  kind: z.enum(['simulated', 'device', 'manual']),
-  label: z.string().min(1).max(80),
-})
-const measurementBase = {
-  at: z.number().finite(),
-  source: vitalSource,
-  quality: z.enum(['ok', 'questionable']),
+const coreSchemas = [challenge, proof, hello, mediaState, ping, pong, bye, ack] as const
+export type CoreMessage = z.infer<(typeof coreSchemas)[number]>
+export type HelloMessage = z.infer<typeof hello>
+
+/** A replicated operation: applied exactly once by every participant (./replication). */
+export interface OpLike {
+  kind: string
+  id: string
+  author: string
 }
-const finite = z.number().finite()
-/** One vital sign reading (src/vitals/types.ts). Plausibility is the receiver's business: it drops what is not. */
-export const measurementSchema = z.union([
-  z.object({ kind: z.enum(VITAL_KINDS).exclude(['blood-pressure']), value: finite, ...measurementBase }),
-  z.object({
-    kind: z.literal('blood-pressure'),
-    systolic: finite,
-    diastolic: finite,
-    mean: finite.optional(),
-    ...measurementBase,
-  }),
-])
-/** The patient's latest numerics, about once a second: ephemeral (the next one replaces it), so not an op. */
-const vitals = z.object({ type: z.literal('vitals'), items: z.array(measurementSchema).min(1).max(20) })
-/** The patient stopped sharing vitals: the panels say so at once instead of waiting to go stale. */
-const vitalsStopped = z.object({ type: z.literal('vitals-stopped') })
-
-export const messageSchema = z.discriminatedUnion('type', [
-  challenge,
-  proof,
-  hello,
-  mediaState,
-  ping,
-  pong,
-  bye,
-  ops,
-  ack,
-  vitals,
-  vitalsStopped,
-  laserMessageSchema,
-  spaceMessageSchema,
-  surfaceMessageSchema,
-  surfacesRemovedMessageSchema,
-])
-export type Message = z.infer<typeof messageSchema>
-export type MessageType = Message['type']
-
-/** Messages that may arrive before the sender has proved it holds the room secret. */
-export const ADMISSION_TYPES: ReadonlySet<MessageType> = new Set(['challenge', 'proof'])
+export type OpsMessage<Op> = { type: 'ops'; items: Op[] }
 
 export interface MessageLimit {
   /** Longest JSON text of one message, characters. */
@@ -140,11 +78,16 @@ export interface MessageLimit {
   burst: number
 }
 
-/**
- * What an honest participant never exceeds. The sender batches operations to stay inside them; a peer that
- * exceeds them is throttled (its excess is ignored) and, if it keeps on, disconnected.
- */
-export const LIMITS: Record<MessageType, MessageLimit> = {
+/** What a feature brings to the protocol for one message type of its own. */
+export interface MessageSpec<S extends AnyMessageSchema = AnyMessageSchema> {
+  schema: S
+  limit: MessageLimit
+}
+type AnyMessageSchema = z.ZodType<{ type: string }> & { shape: { type: z.ZodLiteral<string> } }
+type AnyOpSchema = z.ZodType<OpLike> & { shape: { kind: z.ZodLiteral<string> } }
+
+/** What an honest participant never exceeds, for the call layer's own messages. */
+const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
   challenge: { maxChars: 200, perSecond: 1, burst: 3 },
   proof: { maxChars: 200, perSecond: 1, burst: 3 },
   hello: { maxChars: 600, perSecond: 1, burst: 3 },
@@ -155,19 +98,10 @@ export const LIMITS: Record<MessageType, MessageLimit> = {
   // 50 chat messages of 2,000 characters with their envelopes.
   ops: { maxChars: 120_000, perSecond: 20, burst: 40 },
   ack: { maxChars: 50_000, perSecond: 20, burst: 40 },
-  // Numerics at 1 Hz plus a manual reading now and then.
-  vitals: { maxChars: 4_000, perSecond: 4, burst: 10 },
-  'vitals-stopped': { maxChars: 100, perSecond: 1, burst: 3 },
-  // A pointer is streamed at 30 Hz while held.
-  laser: { maxChars: 400, perSecond: 40, burst: 80 },
-  space: { maxChars: 200, perSecond: 2, burst: 10 },
-  // The largest shared mesh (schema.ts MAX_MESH_*), and a room's worth of surfaces at once for a newcomer.
-  surface: { maxChars: 200_000, perSecond: 10, burst: 60 },
-  'surfaces-removed': { maxChars: 10_000, perSecond: 5, burst: 20 },
 }
 
-/** Nothing longer is even parsed: the largest per-type limit. */
-export const MAX_MESSAGE_CHARS = Math.max(...Object.values(LIMITS).map((limit) => limit.maxChars))
+/** Messages that may arrive before the sender has proved it holds the room secret. */
+export const ADMISSION_TYPES: ReadonlySet<string> = new Set(['challenge', 'proof'])
 
 export const REJECTION = {
   notText: 'not-text',
@@ -179,60 +113,118 @@ export const REJECTION = {
 } as const
 export type RejectionReason = (typeof REJECTION)[keyof typeof REJECTION]
 
-export type ParseResult =
-  | { ok: true; message: Message }
-  | { ok: false; reason: RejectionReason; detail: string }
+export type ParseResult<M> = { ok: true; message: M } | { ok: false; reason: RejectionReason; detail: string }
 
-const knownTypes = new Set<string>(messageSchema.options.map((option) => option.shape.type.value))
-
-/** Validates a decoded value: a typed message, or why not. */
-export function parseMessage(data: unknown): ParseResult {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { ok: false, reason: REJECTION.notAnObject, detail: `got ${data === null ? 'null' : typeof data}` }
-  }
-  const type = (data as { type?: unknown }).type
-  if (typeof type !== 'string' || !knownTypes.has(type)) {
-    return { ok: false, reason: REJECTION.unknownType, detail: `type ${JSON.stringify(type)?.slice(0, 40)}` }
-  }
-  const result = messageSchema.safeParse(data)
-  if (!result.success) {
-    return {
-      ok: false,
-      reason: REJECTION.invalidFields,
-      detail: result.error.issues[0]?.message ?? 'invalid',
-    }
-  }
-  return { ok: true, message: result.data }
+export interface Protocol<M extends { type: string }, Op extends OpLike> {
+  /** Per message type: size and rate. */
+  readonly limits: Readonly<Record<M['type'], MessageLimit>>
+  /** Nothing longer is even parsed: the largest per-type limit. */
+  readonly maxChars: number
+  /** The schema of one op of any registered kind. */
+  readonly opSchema: z.ZodType<Op>
+  /** The schema of any message. */
+  readonly messageSchema: z.ZodType<M>
+  parseMessage(data: unknown): ParseResult<M>
+  decodeText(raw: unknown): ParseResult<M>
+  encodeMessage(message: M): string
 }
 
-/** What arrives on the data channel, as text: size-checked before it is parsed, then size-checked per type. */
-export function decodeText(raw: unknown): ParseResult {
-  if (typeof raw !== 'string') return { ok: false, reason: REJECTION.notText, detail: typeof raw }
-  if (raw.length > MAX_MESSAGE_CHARS) {
-    return { ok: false, reason: REJECTION.tooLarge, detail: `${raw.length} characters` }
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(raw)
-  } catch {
-    return { ok: false, reason: REJECTION.notJson, detail: `${raw.slice(0, 40)}` }
-  }
-  const parsed = parseMessage(value)
-  if (parsed.ok && raw.length > LIMITS[parsed.message.type].maxChars) {
-    return {
-      ok: false,
-      reason: REJECTION.tooLarge,
-      detail: `${parsed.message.type} of ${raw.length} characters`,
+/** Any protocol, as the transport-level code sees it: it only needs the core messages to be typed. */
+export type AnyProtocol = Protocol<CoreMessage | OpsMessage<OpLike> | { type: string }, OpLike>
+
+/**
+ * One protocol from the call layer's messages and the features' specs. `messages` are the features' own message
+ * types; `ops` the schemas of the op kinds they replicate through the op log.
+ */
+export function createProtocol<
+  const MS extends readonly MessageSpec[],
+  const OS extends readonly [AnyOpSchema, ...AnyOpSchema[]],
+>(
+  messages: MS,
+  ops: OS,
+): Protocol<
+  CoreMessage | OpsMessage<z.infer<OS[number]>> | z.infer<MS[number]['schema']>,
+  z.infer<OS[number]>
+> {
+  type Op = z.infer<OS[number]>
+  type M = CoreMessage | OpsMessage<Op> | z.infer<MS[number]['schema']>
+  const opSchema = z.discriminatedUnion('kind', ops as never) as unknown as z.ZodType<Op>
+  const opsMessage = z.object({
+    type: z.literal('ops'),
+    items: z.array(opSchema).min(1).max(MAX_OPS_PER_MESSAGE),
+  })
+  const schemas = [...coreSchemas, opsMessage, ...messages.map((spec) => spec.schema)]
+  const messageSchema = z.discriminatedUnion('type', schemas as never) as unknown as z.ZodType<M>
+  const limits = { ...CORE_LIMITS } as Record<string, MessageLimit>
+  for (const spec of messages) limits[spec.schema.shape.type.value] = spec.limit
+  const knownTypes = new Set(Object.keys(limits))
+  const maxChars = Math.max(...Object.values(limits).map((limit) => limit.maxChars))
+
+  function parseMessage(data: unknown): ParseResult<M> {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      return {
+        ok: false,
+        reason: REJECTION.notAnObject,
+        detail: `got ${data === null ? 'null' : typeof data}`,
+      }
     }
+    const type = (data as { type?: unknown }).type
+    if (typeof type !== 'string' || !knownTypes.has(type)) {
+      return {
+        ok: false,
+        reason: REJECTION.unknownType,
+        detail: `type ${JSON.stringify(type)?.slice(0, 40)}`,
+      }
+    }
+    const result = messageSchema.safeParse(data)
+    if (!result.success) {
+      return {
+        ok: false,
+        reason: REJECTION.invalidFields,
+        detail: result.error.issues[0]?.message ?? 'invalid',
+      }
+    }
+    return { ok: true, message: result.data }
   }
-  return parsed
+
+  function decodeText(raw: unknown): ParseResult<M> {
+    if (typeof raw !== 'string') return { ok: false, reason: REJECTION.notText, detail: typeof raw }
+    if (raw.length > maxChars) {
+      return { ok: false, reason: REJECTION.tooLarge, detail: `${raw.length} characters` }
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch {
+      return { ok: false, reason: REJECTION.notJson, detail: `${raw.slice(0, 40)}` }
+    }
+    const parsed = parseMessage(value)
+    if (parsed.ok && raw.length > (limits[parsed.message.type]?.maxChars ?? 0)) {
+      return {
+        ok: false,
+        reason: REJECTION.tooLarge,
+        detail: `${parsed.message.type} of ${raw.length} characters`,
+      }
+    }
+    return parsed
+  }
+
+  return {
+    limits: limits as never,
+    maxChars,
+    opSchema,
+    messageSchema,
+    parseMessage,
+    decodeText,
+    encodeMessage,
+  }
 }
 
 /**
  * The JSON text of a message. Typed arrays (a shared mesh's vertices and indices) become the base64 of their
- * bytes, which is what the schema's transforms decode: little-endian, as every browser platform is.
+ * bytes, which is what the features' schemas decode: little-endian, as every browser platform is.
  */
-export function encodeMessage(message: Message): string {
+export function encodeMessage(message: { type: string }): string {
   return JSON.stringify(message, typedArraysAsBase64)
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Op } from './protocol'
+import type { Op } from '../call/protocol'
 import { OpLog } from './replication'
 
 function chat(id: string, author = 'session-a'): Op {

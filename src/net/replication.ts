@@ -2,9 +2,9 @@
 // applies an id once, acknowledges what it holds, and keeps every operation it knows, so it can resend whatever a
 // peer has not acknowledged when that peer (re)connects. Keeping all of them is also the snapshot: a newcomer is
 // sent every operation, including those of participants who have left. Pure: no network, no clock.
-import type { Op } from './protocol'
+import type { OpLike } from './protocol'
 
-export class OpLog {
+export class OpLog<Op extends OpLike = OpLike> {
   private readonly known = new Map<string, Op>()
   /** Per remote session: the ids it is known to hold (it acknowledged them, or it sent them to us). */
   private readonly heldBy = new Map<string, Set<string>>()

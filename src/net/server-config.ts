@@ -1,6 +1,7 @@
 // What the client needs to know about its server, derived from the page's origin plus /config.json, so that the
 // PeerJS client never falls back to the public PeerJS cloud or public STUN servers.
 import { z } from 'zod'
+import { ServerUnreachableError } from './errors'
 
 const configSchema = z.object({
   peerPath: z.string().startsWith('/'),
@@ -25,11 +26,7 @@ export interface PeerServerOptions {
   config: RTCConfiguration
 }
 
-export class ServerUnreachableError extends Error {
-  constructor() {
-    super('The consultation server cannot be reached. Check your network connection and try again.')
-  }
-}
+export { ServerUnreachableError }
 
 export async function loadServerConfig(origin = location.origin): Promise<ServerConfig> {
   let response: Response

@@ -13,7 +13,7 @@
 // The coordinates only mean something relative to each other and to that session's floor, not to a room a reader
 // could find again.
 
-import { bytesToBase64 } from '../annotations/schema'
+import { bytesToBase64 } from '../lib/base64'
 import type { RecordedAnnotation } from './record'
 
 export const ANNOTATION_DOCUMENT_FORMAT = 'xr-consult-annotations'

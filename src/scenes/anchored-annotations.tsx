@@ -7,7 +7,7 @@ import { useFrame, useThree } from '@react-three/fiber'
 import { type ReactNode, useCallback, useEffect, useMemo } from 'react'
 import { type Group, Matrix4, Quaternion, Vector3 } from 'three'
 import { materialize, type Placement } from '../annotations/model'
-import { useConsult } from '../state/store'
+import { useCall } from '../state/call-store'
 import { AnnotationLayer } from './annotation-layer'
 
 /** Name prefix of an annotation's wrapper once its anchor is tracked (tests look for it). */
@@ -138,7 +138,7 @@ class AnnotationAnchors {
 export function AnchoredAnnotations() {
   const gl = useThree((s) => s.gl)
   const anchors = useMemo(() => new AnnotationAnchors(), [])
-  const annotations = useConsult((s) => materialize(s.annotations))
+  const annotations = useCall((s) => materialize(s.annotations))
   useEffect(() => {
     anchors.wanted = new Map(annotations.map((annotation) => [annotation.id, annotation.placement]))
   }, [anchors, annotations])

@@ -19,7 +19,7 @@ import {
 import { type Annotation, laserVisible, materialize, type Vec3 } from '../annotations/model'
 import { colourHex } from '../annotations/palette'
 import type { SpaceFeed } from '../annotations/space'
-import { useConsult } from '../state/store'
+import { useCall } from '../state/call-store'
 import { strokeTube } from './stroke-geometry'
 
 /** Name prefix of each annotation's group. */
@@ -208,7 +208,7 @@ export interface AnnotationLayerProps {
 
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
 export function AnnotationLayer({ wrap }: AnnotationLayerProps) {
-  const annotations = useConsult((s) => materialize(s.annotations))
+  const annotations = useCall((s) => materialize(s.annotations))
   return (
     <group name="annotations">
       {annotations.map((annotation) => {

@@ -2,10 +2,10 @@
 // import the app), the tool state to read, and the worker's shared space. Typed here by shape, so the app's
 // zustand store and action object fit as they are.
 import { useCallback, useSyncExternalStore } from 'react'
-import type { Vec3 } from '../annotations/model'
+import type { Quat, Vec3 } from '../annotations/model'
 import type { ColourName } from '../annotations/palette'
 import type { Ray, Target } from '../annotations/raycast'
-import type { HeadPose, SpaceFeed } from '../annotations/space'
+import type { HeadPose, SpaceFeed, Surface } from '../annotations/space'
 import type { Tool } from '../annotations/tools'
 
 export interface GuidanceSceneState {
@@ -38,6 +38,27 @@ export interface GuidanceView {
   space: SpaceFeed
   /** The colour our marks get while `colour` is null (our seat's). */
   ownColour: () => ColourName
+}
+
+/** What the worker's view needs from the call: built by the call runtime (src/call/runtime.ts). */
+export interface WorkerSpaceActions {
+  /** Whether we share our space (in AR), and our view's vertical field of view, radians. */
+  shareSpace: (sharing: boolean, fovY: number) => void
+  shareSurface: (surface: Surface) => void
+  removeSurfaces: (ids: string[]) => void
+  /** `capturedAt`: ms since the epoch; `seq`: per stream, wraps at 2^32. */
+  broadcastHeadPose: (pose: { seq: number; capturedAt: number; position: Vec3; orientation: Quat }) => void
+  /**
+   * Marks the worker makes on their own surfaces (with the ray that made them) or in mid-air, with the current
+   * guidance tool.
+   */
+  draw: {
+    pointerDown: (target: Target, ray?: Ray) => void
+    pointerMove: (target: Target, ray?: Ray) => void
+    pointerUp: () => void
+  }
+  /** The others' laser pointers, already in our space: drawn where they point in the real room. */
+  space: SpaceFeed
 }
 
 /** A primitive (or stable) part of the guidance state, re-rendering only when it changes. */

@@ -15,33 +15,15 @@ import {
   type SurfaceChanges,
 } from '../annotations/detected-surfaces'
 import { MAX_COORDINATE, type Quat, type Vec3 } from '../annotations/model'
-import type { Ray, Target } from '../annotations/raycast'
-import { SpaceFeed, type Surface } from '../annotations/space'
+import { SpaceFeed } from '../annotations/space'
 import { AnchoredAnnotations } from './anchored-annotations'
+import type { WorkerSpaceActions } from './guidance-view'
+
+export type { WorkerSpaceActions }
+
 import { LaserLayer } from './annotation-layer'
 import { MidAirPen } from './mid-air-pen'
 import { SurfaceMeshes } from './surfaces'
-
-/** What the worker's view needs from the call: built by the app from its call session. */
-export interface WorkerSpaceActions {
-  /** Whether we share our space (in AR), and our view's vertical field of view, radians. */
-  shareSpace: (sharing: boolean, fovY: number) => void
-  shareSurface: (surface: Surface) => void
-  removeSurfaces: (ids: string[]) => void
-  /** `capturedAt`: ms since the epoch; `seq`: per stream, wraps at 2^32. */
-  broadcastHeadPose: (pose: { seq: number; capturedAt: number; position: Vec3; orientation: Quat }) => void
-  /**
-   * Marks the worker makes on their own surfaces (with the ray that made them) or in mid-air, with the current
-   * guidance tool.
-   */
-  draw: {
-    pointerDown: (target: Target, ray?: Ray) => void
-    pointerMove: (target: Target, ray?: Ray) => void
-    pointerUp: () => void
-  }
-  /** The others' laser pointers, already in our space: drawn where they point in the real room. */
-  space: SpaceFeed
-}
 
 /**
  * Head poses go out at 10 Hz, ms apart: enough to aim at a still frame; 46-byte frames, so 460 B/s per viewer.

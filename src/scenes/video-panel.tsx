@@ -17,9 +17,9 @@ import {
 } from 'react'
 import { CanvasTexture, type Group, type Mesh, SRGBColorSpace, Vector3, VideoTexture } from 'three'
 import type { Target } from '../annotations/raycast'
-import { formatQuality, qualityLevel } from '../net/quality'
 import { ROLE_LABELS } from '../room/invite'
-import { useConsult } from '../state/store'
+import { useCall } from '../state/call-store'
+import { formatQuality, qualityLevel } from '../ui/quality-text'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import {
   defaultPanelPose,
@@ -126,11 +126,11 @@ const QUALITY_POOR_COLOR = '#ffb74d'
 function PanelQualityLine({ peerId }: { peerId: string }) {
   // ASCII separator: the bundled MSDF font has no '·'. Strings, not the quality object, are selected, so a
   // sample that changes nothing visible re-renders nothing.
-  const text = useConsult((s) => {
+  const text = useCall((s) => {
     const p = s.participants[peerId]
     return p?.quality ? formatQuality(p.quality, { videoExpected: !p.cameraOff, separator: ' | ' }) : ''
   })
-  const poor = useConsult((s) => {
+  const poor = useCall((s) => {
     const p = s.participants[peerId]
     return p?.quality ? qualityLevel(p.quality, { videoExpected: !p.cameraOff }) === 'poor' : false
   })
@@ -156,13 +156,13 @@ export interface VideoPanelProps {
 }
 
 export function VideoPanel({ peerId, index, count, roomId, children, guidance }: VideoPanelProps) {
-  const stream = useConsult((s) => s.participants[peerId]?.stream ?? null)
-  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
-  const role = useConsult((s) => s.participants[peerId]?.role ?? 'patient')
-  const seat = useConsult((s) => s.participants[peerId]?.seat ?? 0)
-  const muted = useConsult((s) => s.participants[peerId]?.muted ?? false)
-  const cameraOff = useConsult((s) => s.participants[peerId]?.cameraOff ?? false)
-  const status = useConsult((s) => s.participants[peerId]?.status ?? 'connecting')
+  const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
+  const name = useCall((s) => s.participants[peerId]?.name ?? '')
+  const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
+  const seat = useCall((s) => s.participants[peerId]?.seat ?? 0)
+  const muted = useCall((s) => s.participants[peerId]?.muted ?? false)
+  const cameraOff = useCall((s) => s.participants[peerId]?.cameraOff ?? false)
+  const status = useCall((s) => s.participants[peerId]?.status ?? 'connecting')
   const { texture, aspect } = useVideoTexture(stream)
   const camera = useThree((s) => s.camera)
   const targetRef = useRef<Group>(null)

@@ -11,7 +11,8 @@ import { BufferAttribute, BufferGeometry, type Group, LineBasicMaterial, MeshBas
 import type { Vec3 } from '../annotations/model'
 import type { Ray, Target } from '../annotations/raycast'
 import { POSE_STALE_MS, SpaceFeed, type Surface } from '../annotations/space'
-import { useConsult, useParticipantIds } from '../state/store'
+import { useCall, useParticipantIds } from '../state/call-store'
+import { usePage } from '../state/page-store'
 import { AnnotationLayer, LaserLayer } from './annotation-layer'
 import { type GuidanceView, useSpace } from './guidance-view'
 import { setOrbitEnabled } from './scene-interaction'
@@ -55,9 +56,9 @@ export function useWorkerSpace(
   guidance: GuidanceView | undefined,
 ): { kind: 'miniature'; peerId: string } | { kind: 'not-sharing'; name: string } | null {
   const peerIds = useParticipantIds()
-  const ownRole = useConsult((s) => s.invite?.role ?? null)
+  const ownRole = usePage((s) => s.invite?.role ?? null)
   const sharingPeer = useSpace(guidance?.space ?? NO_SPACE, (space) => space.sharingPeer(peerIds))
-  const idleWorker = useConsult((s) => {
+  const idleWorker = useCall((s) => {
     for (const peerId of peerIds) {
       const participant = s.participants[peerId]
       if (participant?.role === 'worker') return participant.name
@@ -111,7 +112,7 @@ function useSurfaces(space: SpaceFeed, peerId: string): readonly Surface[] {
 
 function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceView }) {
   const { space, actions, store } = guidance
-  const name = useConsult((s) => s.participants[peerId]?.name ?? '')
+  const name = useCall((s) => s.participants[peerId]?.name ?? '')
   const surfaces = useSurfaces(space, peerId)
   const placement = useRef<Group>(null)
   const placedByUser = useRef(false)

@@ -2,7 +2,7 @@
 // the panels, tilted towards the user, within reach of a controller ray or a hand.
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
-import { useConsult } from '../state/store'
+import { usePage } from '../state/page-store'
 import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 
@@ -50,10 +50,10 @@ const ASIDE_POSITION: [number, number, number] = [-0.75, 0.95, -0.6]
 /** `aside`: the worker's miniature stands in front of the user, so the controls move to its left, in a column. */
 export function XrCallControls({ actions, aside = false }: { actions: CallActions; aside?: boolean }) {
   const session = useXR((s) => s.session)
-  const muted = useConsult((s) => s.muted)
-  const cameraOff = useConsult((s) => s.cameraOff)
-  const hasAudio = useConsult((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
-  const hasVideo = useConsult((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const muted = usePage((s) => s.muted)
+  const cameraOff = usePage((s) => s.cameraOff)
+  const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
+  const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   if (!session) return null
   return (
     // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.

@@ -6,7 +6,8 @@ import { useXR } from '@react-three/xr'
 import { useEffect, useState } from 'react'
 import { PALETTE } from '../annotations/palette'
 import { TOOL_LABELS, TOOLS } from '../annotations/tools'
-import { useConsult, useParticipantIds } from '../state/store'
+import { useParticipantIds } from '../state/call-store'
+import { usePage } from '../state/page-store'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
@@ -54,7 +55,7 @@ function PaletteButton({ label, onClick, selected = false, danger = false, name 
 
 export function XrGuidancePalette({ guidance }: { guidance: GuidanceView }) {
   const session = useXR((s) => s.session)
-  const ownRole = useConsult((s) => s.invite?.role ?? null)
+  const ownRole = usePage((s) => s.invite?.role ?? null)
   const peerIds = useParticipantIds()
   const sharingPeer = useSpace(guidance.space, (space) => space.sharingPeer(peerIds))
   const tool = useGuidanceState(guidance, (state) => state.tool)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createConsultStore } from './store'
+import { createCallStore } from './call-store'
+import { createPageStore } from './page-store'
 
 /** Just enough of a MediaStream for the store: tracks with an `enabled` flag and a stop(). */
 function fakeStream(kinds: Array<'audio' | 'video'>) {
@@ -21,7 +22,7 @@ function fakeStream(kinds: Array<'audio' | 'video'>) {
 
 describe('consult store', () => {
   it('mutes and turns the camera off by disabling tracks, without renegotiating', () => {
-    const store = createConsultStore()
+    const store = createPageStore()
     const { stream, tracks } = fakeStream(['audio', 'video'])
     store.getState().setLocalStream(stream, 'camera-and-microphone')
     store.getState().toggleMute()
@@ -35,7 +36,7 @@ describe('consult store', () => {
   })
 
   it('stops the previous camera when a new stream replaces it, and ignores toggles it cannot honour', () => {
-    const store = createConsultStore()
+    const store = createPageStore()
     const first = fakeStream(['audio', 'video'])
     const second = fakeStream(['audio'])
     store.getState().setLocalStream(first.stream, 'camera-and-microphone')
@@ -47,7 +48,7 @@ describe('consult store', () => {
   })
 
   it('adds, updates and removes participants without touching the others', () => {
-    const store = createConsultStore()
+    const store = createCallStore()
     store.getState().upsertParticipant('a', { seat: 0, name: 'Ada', role: 'clinician', status: 'connected' })
     store.getState().upsertParticipant('b', { seat: 1 })
     const before = store.getState().participants.a
@@ -60,7 +61,7 @@ describe('consult store', () => {
   })
 
   it('has no connection quality for a participant until the first sample, then the latest one', () => {
-    const store = createConsultStore()
+    const store = createCallStore()
     store.getState().upsertParticipant('a', { seat: 0, name: 'Ada', status: 'connected' })
     expect(store.getState().participants.a?.quality).toBeNull()
     const quality = { rttMs: 42, lossPercent: 0, bitrateKbps: 812, fps: 30 }

@@ -2,8 +2,7 @@
 // arrived, a 5-minute trend per vital in fixed ring buffers, and the last seconds of ECG. Written by the call
 // session as messages and frames arrive, read by the panels once per rendered frame (or when `version` moved):
 // nothing here goes through React state. Pure: time comes in as an argument.
-import type { WaveformFrame } from '../net/frames'
-import { type Measurement, primaryValue, VITAL_KINDS, VITALS, type VitalKind } from './types'
+import { type EcgBatch, type Measurement, primaryValue, VITAL_KINDS, VITALS, type VitalKind } from './types'
 
 /** Trend length: 5 minutes of one value per second. */
 export const TREND_SECONDS = 300
@@ -128,7 +127,7 @@ export class VitalsFeed {
   }
 
   /** A batch of ECG samples from `peerId`. */
-  receiveEcg(peerId: string, frame: WaveformFrame, now: number) {
+  receiveEcg(peerId: string, frame: EcgBatch, now: number) {
     const patient = this.patient(peerId)
     const strip = patient.ecg
     strip.sampleRateHz = frame.sampleRateHz
@@ -152,6 +151,12 @@ export class VitalsFeed {
 
   remove(peerId: string) {
     this.patients.delete(peerId)
+  }
+
+  /** The call is over: nothing of it stays, listeners included. */
+  clear() {
+    this.patients.clear()
+    this.listeners.clear()
   }
 
   /** Called with every accepted batch of numerics (alarms, the record). Returns the unsubscribe function. */

@@ -155,3 +155,14 @@ export function primaryValue(measurement: Measurement): number {
 /** ECG sampling: 250 Hz, one lead, samples in microvolts (int16 in the binary frame, scale 1 µV per count). */
 export const ECG_SAMPLE_RATE_HZ = 250
 export const ECG_MICROVOLTS_PER_COUNT = 1
+
+/** A batch of ECG samples as it arrives, whatever carried it. */
+export interface EcgBatch {
+  /** Counts batches from one sender, to notice a lost one (the strip then shows a gap, not a splice). */
+  seq: number
+  /** Hz */
+  sampleRateHz: number
+  /** Leads interleaved in `samples`: sample t of lead l is `samples[t * leads + l]`. */
+  leads: number
+  samples: Int16Array
+}

@@ -1,5 +1,8 @@
-// One vanilla zustand store made of typed slices, so src/net/ and tests can read and act without React; the
-// components select primitives from it through `useConsult`.
+// What one call knows: the other participants, notices, chat, the remote-guidance marks and whether the signalling
+// server can be reached. Created with the call's runtime and dropped with it, so leaving a call leaves nothing
+// behind. A vanilla zustand store made of typed slices (the runtime writes with its actions and `getState()`);
+// components read it through `useCall`, from the store the nearest CallStoreProvider gives.
+import { createContext, createElement, type ReactNode, useContext } from 'react'
 import { useStore } from 'zustand'
 import { useShallow } from 'zustand/react/shallow'
 import { createStore, type StateCreator } from 'zustand/vanilla'
@@ -9,16 +12,11 @@ import {
   applyAnnotationOp,
   createAnnotationState,
 } from '../annotations/model'
+import type { ParticipantStatus } from '../net/call-mesh'
 import type { ConnectionQuality } from '../net/quality'
-import type { Invite, Role } from '../room/invite'
+import type { Role } from '../room/invite'
 
-export type Phase = 'home' | 'preview' | 'joining' | 'in-call' | 'left'
-export type MediaMode = 'camera-and-microphone' | 'microphone-only' | 'receive-only'
-/**
- * connecting: someone is in that seat and admission/hello is under way; connected: in the call; reconnecting:
- * the link dropped and we are re-dialing; gone: we gave up (shown for a moment, then removed).
- */
-export type ParticipantStatus = 'connecting' | 'connected' | 'reconnecting' | 'gone'
+export type { ParticipantStatus }
 
 export interface Participant {
   peerId: string
@@ -40,27 +38,11 @@ export interface Notice {
   tone: 'info' | 'warning' | 'error'
 }
 
-export interface SessionSlice {
-  phase: Phase
-  invite: Invite | null
-  /** A sentence for the user when something stops the call (room full, server unreachable, …). */
-  fatalError: string | null
+export interface ConnectionSlice {
   /**
    * Whether the PeerServer knows us. Without it the call goes on, but nobody new can join or be re-dialed.
    */
   serverConnected: boolean
-  setInvite: (invite: Invite | null) => void
-  setPhase: (phase: Phase) => void
-}
-
-export interface LocalMediaSlice {
-  localStream: MediaStream | null
-  mediaMode: MediaMode
-  muted: boolean
-  cameraOff: boolean
-  setLocalStream: (stream: MediaStream | null, mode: MediaMode) => void
-  toggleMute: () => void
-  toggleCamera: () => void
 }
 
 export interface ParticipantsSlice {
@@ -98,60 +80,16 @@ export interface AnnotationsSlice {
   applyAnnotationOp: (op: AnnotationOp) => void
 }
 
-export type ConsultState = SessionSlice &
-  LocalMediaSlice &
-  ParticipantsSlice &
-  NoticesSlice &
-  ChatSlice &
-  AnnotationsSlice
+export type CallState = ConnectionSlice & ParticipantsSlice & NoticesSlice & ChatSlice & AnnotationsSlice
 
 /** How long a notice stays on screen, ms: long enough to read two short sentences. */
 const NOTICE_MS = 6000
-let nextNoticeId = 1
 
-const createSessionSlice: StateCreator<ConsultState, [], [], SessionSlice> = (set) => ({
-  phase: 'home',
-  invite: null,
-  fatalError: null,
+const createConnectionSlice: StateCreator<CallState, [], [], ConnectionSlice> = () => ({
   serverConnected: true,
-  setInvite: (invite) => set({ invite, phase: invite ? 'preview' : 'home', fatalError: null }),
-  setPhase: (phase) => set({ phase }),
 })
 
-function applyTrackState(stream: MediaStream | null, muted: boolean, cameraOff: boolean) {
-  // Disabling a track sends silence / black frames without renegotiating the call.
-  for (const track of stream?.getAudioTracks() ?? []) track.enabled = !muted
-  for (const track of stream?.getVideoTracks() ?? []) track.enabled = !cameraOff
-}
-
-const createLocalMediaSlice: StateCreator<ConsultState, [], [], LocalMediaSlice> = (set, get) => ({
-  localStream: null,
-  mediaMode: 'camera-and-microphone',
-  muted: false,
-  cameraOff: false,
-  setLocalStream: (localStream, mediaMode) => {
-    const previous = get().localStream
-    if (previous && previous !== localStream) for (const track of previous.getTracks()) track.stop()
-    const cameraOff = mediaMode !== 'camera-and-microphone'
-    const muted = mediaMode === 'receive-only'
-    applyTrackState(localStream, muted, cameraOff)
-    set({ localStream, mediaMode, cameraOff, muted })
-  },
-  toggleMute: () => {
-    const { localStream, muted, cameraOff } = get()
-    if (!localStream?.getAudioTracks().length) return
-    applyTrackState(localStream, !muted, cameraOff)
-    set({ muted: !muted })
-  },
-  toggleCamera: () => {
-    const { localStream, muted, cameraOff } = get()
-    if (!localStream?.getVideoTracks().length) return
-    applyTrackState(localStream, muted, !cameraOff)
-    set({ cameraOff: !cameraOff })
-  },
-})
-
-const createParticipantsSlice: StateCreator<ConsultState, [], [], ParticipantsSlice> = (set) => ({
+const createParticipantsSlice: StateCreator<CallState, [], [], ParticipantsSlice> = (set) => ({
   participants: {},
   upsertParticipant: (peerId, patch) =>
     set((state) => {
@@ -179,20 +117,29 @@ const createParticipantsSlice: StateCreator<ConsultState, [], [], ParticipantsSl
     }),
 })
 
-const createNoticesSlice: StateCreator<ConsultState, [], [], NoticesSlice> = (set, get) => ({
-  notices: [],
-  notify: (text, tone = 'info') => {
-    const id = nextNoticeId++
-    set((state) => ({ notices: [...state.notices, { id, text, tone }] }))
-    setTimeout(() => get().dismissNotice(id), NOTICE_MS)
-  },
-  dismissNotice: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
-})
+function createNoticesSlice(
+  timers: Set<ReturnType<typeof setTimeout>>,
+): StateCreator<CallState, [], [], NoticesSlice> {
+  let nextNoticeId = 1
+  return (set, get) => ({
+    notices: [],
+    notify: (text, tone = 'info') => {
+      const id = nextNoticeId++
+      set((state) => ({ notices: [...state.notices, { id, text, tone }] }))
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        get().dismissNotice(id)
+      }, NOTICE_MS)
+      timers.add(timer)
+    },
+    dismissNotice: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
+  })
+}
 
 const byTimeThenId = (a: ChatMessage, b: ChatMessage) =>
   a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
-const createChatSlice: StateCreator<ConsultState, [], [], ChatSlice> = (set) => ({
+const createChatSlice: StateCreator<CallState, [], [], ChatSlice> = (set) => ({
   chat: [],
   addChatMessage: (message) =>
     set((state) => {
@@ -204,7 +151,7 @@ const createChatSlice: StateCreator<ConsultState, [], [], ChatSlice> = (set) => 
     }),
 })
 
-const createAnnotationsSlice: StateCreator<ConsultState, [], [], AnnotationsSlice> = (set) => ({
+const createAnnotationsSlice: StateCreator<CallState, [], [], AnnotationsSlice> = (set) => ({
   annotations: createAnnotationState(),
   applyAnnotationOp: (op) =>
     set((state) => {
@@ -214,24 +161,40 @@ const createAnnotationsSlice: StateCreator<ConsultState, [], [], AnnotationsSlic
     }),
 })
 
-export function createConsultStore() {
-  return createStore<ConsultState>()((...a) => ({
-    ...createSessionSlice(...a),
-    ...createLocalMediaSlice(...a),
+export function createCallStore() {
+  const timers = new Set<ReturnType<typeof setTimeout>>()
+  const store = createStore<CallState>()((...a) => ({
+    ...createConnectionSlice(...a),
     ...createParticipantsSlice(...a),
-    ...createNoticesSlice(...a),
+    ...createNoticesSlice(timers)(...a),
     ...createChatSlice(...a),
     ...createAnnotationsSlice(...a),
   }))
+  return Object.assign(store, {
+    /** Stops the notices' timers: the call is over. */
+    dispose() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+    },
+  })
 }
 
-export type ConsultStore = ReturnType<typeof createConsultStore>
+export type CallStore = ReturnType<typeof createCallStore>
 
-/** The app's one store. Tests make their own with `createConsultStore`. */
-export const consultStore = createConsultStore()
+/** An empty call for the screens shown before one exists (the warm 3D view on the join screen). */
+const idle = createCallStore()
+const CallStoreContext = createContext<CallStore>(idle)
 
-export function useConsult<T>(selector: (state: ConsultState) => T): T {
-  return useStore(consultStore, selector)
+export function CallStoreProvider({ store, children }: { store: CallStore | null; children: ReactNode }) {
+  return createElement(CallStoreContext.Provider, { value: store ?? idle }, children)
+}
+
+export function useCallStore(): CallStore {
+  return useContext(CallStoreContext)
+}
+
+export function useCall<T>(selector: (state: CallState) => T): T {
+  return useStore(useCallStore(), selector)
 }
 
 /**
@@ -239,7 +202,7 @@ export function useConsult<T>(selector: (state: ConsultState) => T): T {
  * gave up on stay in the list for a moment (status "gone") but get no panel.
  */
 export function useParticipantIds({ includeGone = false } = {}): string[] {
-  return useConsult(
+  return useCall(
     useShallow((s) =>
       Object.values(s.participants)
         .filter((p) => includeGone || p.status !== 'gone')

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import {
   type ConnectionQuality,
+  measureQuality,
+  type QualityCounters,
+  type RTCStatsLike,
+  sampleQuality,
+} from '../net/quality'
+import {
   FPS_FLOOR,
   formatQuality,
   LOSS_LIMIT_PERCENT,
-  measureQuality,
   poorConnectionSentence,
-  type QualityCounters,
   qualityLevel,
   qualityWarnings,
-  type RTCStatsLike,
   RTT_LIMIT_MS,
-  sampleQuality,
-} from './quality'
+} from './quality-text'
 
 // Fixtures copy the shapes Chromium's getStats() returns for a PeerJS media call (one transport, bundled audio and
 // video) and for its data connection (a transport and a data channel), fields and id formats included. Times are

@@ -1,0 +1,62 @@
+// Alarms on the clinician's side for one call, no React: one AlarmBoard per participant who shares vitals, fed
+// from the call's remote vitals feed. The tones are the page's (src/app/alarm-tones.ts).
+import { type ActiveAlarm, AlarmBoard, type AlarmPriority } from '../vitals/alarms'
+import type { VitalsFeed } from '../vitals/feed'
+import type { MonitorInputs } from '../vitals/monitor'
+import type { VitalKind } from '../vitals/types'
+
+export interface ShownAlarm extends ActiveAlarm {
+  peerId: string
+}
+
+export class AlarmBoards {
+  private readonly boards = new Map<string, AlarmBoard>()
+  private readonly unsubscribe: () => void
+
+  constructor(private readonly feed: VitalsFeed) {
+    this.unsubscribe = feed.subscribe((peerId, items) => {
+      const board = this.boardFor(peerId)
+      // Judged on arrival time, like the panels' staleness: the patient's clock may differ from ours.
+      const now = Date.now()
+      for (const item of items) board.ingest({ ...item, at: now })
+    })
+  }
+
+  boardFor(peerId: string): AlarmBoard {
+    let board = this.boards.get(peerId)
+    if (!board) {
+      board = new AlarmBoard()
+      this.boards.set(peerId, board)
+    }
+    return board
+  }
+
+  /** The boards of participants who share vitals now. */
+  inUse(): [string, AlarmBoard][] {
+    return [...this.boards.entries()].filter(([peerId]) => this.feed.get(peerId) !== undefined)
+  }
+
+  /** Limits and the physiological alarms per vital, as the monitors draw them. */
+  monitorInputs(peerId: string, now: number): MonitorInputs {
+    const board = this.boardFor(peerId)
+    const alarms: Partial<Record<VitalKind, AlarmPriority>> = {}
+    for (const alarm of board.active(now)) {
+      if (!alarm.technical && !alarms[alarm.kind]) alarms[alarm.kind] = alarm.priority
+    }
+    return { limits: board.limits, alarms, now }
+  }
+
+  active(now: number): ShownAlarm[] {
+    return this.inUse().flatMap(([peerId, board]) => board.active(now).map((alarm) => ({ ...alarm, peerId })))
+  }
+
+  /** The participant left: their board goes with them. */
+  remove(peerId: string) {
+    this.boards.delete(peerId)
+  }
+
+  dispose() {
+    this.unsubscribe()
+    this.boards.clear()
+  }
+}

@@ -1,0 +1,105 @@
+// The features' channels of one call, wired to its store and feeds, and the two switches that hand every feature
+// message and every replicated op to the channel that owns it. Adding a feature is a line in each place; the
+// mesh carries it without knowing it.
+import { createGuidanceChannel } from '../annotations/channel'
+import type { SpaceFeed } from '../annotations/space'
+import { createChatChannel } from '../chat/channel'
+import type { CallMesh, FeatureMessage, MeshPeer } from '../net/call-mesh'
+import type { Frame } from '../net/frames'
+import { assertNever } from '../net/protocol'
+import type { Role } from '../room/invite'
+import type { CallStore } from '../state/call-store'
+import { createVitalsChannel } from '../vitals/channel'
+import type { VitalsFeed } from '../vitals/feed'
+import type { Message, Op } from './protocol'
+
+type MeshOf = CallMesh<Message, Op>
+
+export interface CallChannelsOptions {
+  store: CallStore
+  remoteVitals: VitalsFeed
+  space: SpaceFeed
+  /** Our own role. */
+  role: Role
+  /** The call's mesh, once joined: until then nothing is sent. */
+  mesh: () => MeshOf | null
+}
+
+/** The mesh as the features' channels see it. */
+function portOf(mesh: MeshOf) {
+  return {
+    broadcast: (message: FeatureMessage<Message>) => mesh.broadcast(message),
+    sendTo: (peerId: string, message: FeatureMessage<Message>) => mesh.sendTo(peerId, message),
+    share: (key: string, message: FeatureMessage<Message>, peerId?: string) =>
+      mesh.share(key, message, peerId),
+    unshare: (type: FeatureMessage<Message>['type'], key?: string) => mesh.unshare(type, key),
+    broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),
+    publish: (op: Op) => mesh.publish(op),
+  }
+}
+
+export function createCallChannels({ store, remoteVitals, space, role, mesh }: CallChannelsOptions) {
+  const port = () => {
+    const m = mesh()
+    return m && portOf(m)
+  }
+  return {
+    chat: createChatChannel({
+      self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
+      publish: (op) => mesh()?.publish(op),
+      nextOpId: () => mesh()?.nextOpId() ?? '',
+      show: (entry) => store.getState().addChatMessage(entry),
+    }),
+    vitals: createVitalsChannel(remoteVitals, port),
+    guidance: createGuidanceChannel({
+      space,
+      role,
+      annotations: () => store.getState().annotations,
+      apply: (op) => store.getState().applyAnnotationOp(op),
+      port,
+    }),
+  }
+}
+
+export type CallChannels = ReturnType<typeof createCallChannels>
+
+/** Every feature message to the channel that owns its type. */
+export function routeMessage(
+  channels: CallChannels,
+  message: FeatureMessage<Message>,
+  from: MeshPeer,
+  now: number,
+) {
+  const { guidance, vitals } = channels
+  switch (message.type) {
+    case 'laser':
+      return guidance.messages.laser(message, from, now)
+    case 'space':
+      return guidance.messages.space(message, from)
+    case 'surface':
+      return guidance.messages.surface(message, from)
+    case 'surfaces-removed':
+      return guidance.messages['surfaces-removed'](message, from)
+    case 'vitals':
+      return vitals.messages.vitals(message, from, now)
+    case 'vitals-stopped':
+      return vitals.messages['vitals-stopped'](message, from, now)
+    default:
+      return assertNever(message)
+  }
+}
+
+/** Every replicated op, once, to the channel that owns its kind. */
+export function applyOp(channels: CallChannels, op: Op) {
+  switch (op.kind) {
+    case 'chat':
+      return channels.chat.applyOp(op)
+    case 'annotation-add':
+    case 'annotation-update':
+    case 'annotation-delete':
+    case 'annotation-clear':
+      return channels.guidance.applyOp(op)
+    default:
+      return assertNever(op)
+  }
+}

@@ -1,0 +1,325 @@
+// One call, from the join screen to leaving: its store, its feeds (the vitals the others share, our own, the
+// worker's space), its alarm boards, remote guidance, vitals sharing, the record, and the mesh that carries all
+// of it. Created when an invite is opened, joined with a name, and disposed on leave: nothing of a call lives at
+// module level, so leaving cannot leave anything behind and two calls in one test cannot see each other. The
+// features' channels are wired here, one line each; the mesh carries them without knowing them.
+import type { GuidanceChannel } from '../annotations/channel'
+import { materialize } from '../annotations/model'
+import { colourFor } from '../annotations/palette'
+import type { Ray, Target } from '../annotations/raycast'
+import { SpaceFeed } from '../annotations/space'
+import type { ChatChannel } from '../chat/channel'
+import { CallMesh, type CallMeshEvents } from '../net/call-mesh'
+import type { Frame } from '../net/frames'
+import type { MeshTransport } from '../net/transport'
+import type { Invite } from '../room/invite'
+import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
+import { type CallStore, createCallStore } from '../state/call-store'
+import type { PageStore } from '../state/page-store'
+import type { VitalsChannel } from '../vitals/channel'
+import { VitalsFeed } from '../vitals/feed'
+import type { MonitorInputs } from '../vitals/monitor'
+import { AlarmBoards } from './alarms'
+import { applyOp, type CallChannels, createCallChannels, routeMessage } from './channels'
+import { createGuidance, type Guidance } from './guidance'
+import { appProtocol, type Message, type Op } from './protocol'
+import { startRecording } from './recording'
+import { VitalsSharing } from './vitals-sharing'
+
+export interface CallRuntimeOptions {
+  invite: Invite
+  /** The page's store: our camera, microphone and their mute state. */
+  page: PageStore
+  /** Makes the transport when joining: PeerJS in the app, in-memory in tests. */
+  transport: () => MeshTransport | Promise<MeshTransport>
+  /** Log connection events and expose the debug API on `window` (`?debug` in the page URL). */
+  debug?: boolean
+  /** The protocol version we announce. Only tests set it, to see a mismatch. */
+  protocolVersion?: number
+  /** Seat ids to dial instead of the invite's: only tests set it (an intruder who knows the peer ids). */
+  seatIds?: string[]
+  /** Keep the call's record in IndexedDB (the clinicians' pages); tests may turn it off. */
+  record?: boolean
+}
+
+type MeshOf = CallMesh<Message, Op>
+type FrameHandler = (peerId: string, frame: Frame) => void
+
+export class CallRuntime {
+  readonly invite: Invite
+  readonly store: CallStore = createCallStore()
+  /** The vitals the others share with us: the monitor panels, the alarms and the record read it. */
+  readonly remoteVitals = new VitalsFeed()
+  /** What we share, for our own view of it. */
+  readonly ownVitals = new VitalsFeed()
+  /** The worker's shared space and everyone's laser pointers, as received. */
+  readonly space = new SpaceFeed()
+  readonly alarms = new AlarmBoards(this.remoteVitals)
+  private readonly channels: CallChannels
+  readonly chat: ChatChannel
+  readonly vitals: VitalsChannel
+  readonly guidanceChannel: GuidanceChannel
+  readonly guidance: Guidance
+  readonly sharing: VitalsSharing
+  private mesh: MeshOf | null = null
+  private readonly frameHandlers = new Set<FrameHandler>()
+  private readonly cleanups: Array<() => void> = []
+  private state: 'new' | 'joining' | 'joined' | 'left' = 'new'
+
+  constructor(private readonly options: CallRuntimeOptions) {
+    this.invite = options.invite
+    const mesh = () => this.mesh
+    this.channels = createCallChannels({
+      store: this.store,
+      remoteVitals: this.remoteVitals,
+      space: this.space,
+      role: options.invite.role,
+      mesh,
+    })
+    this.chat = this.channels.chat
+    this.vitals = this.channels.vitals
+    this.guidanceChannel = this.channels.guidance
+    this.guidance = createGuidance({
+      space: this.space,
+      annotations: () => this.store.getState().annotations,
+      call: () => {
+        const m = mesh()
+        if (!m) return null
+        return {
+          sessionId: m.session,
+          seatIndex: m.seatIndex,
+          displayName: m.displayName,
+          nextOpId: () => m.nextOpId(),
+          publish: (op) => m.publish(op),
+          broadcastLaser: (laser) => this.guidanceChannel.broadcastLaser(laser),
+        }
+      },
+    })
+    this.sharing = new VitalsSharing(this.ownVitals, this.vitals)
+  }
+
+  get joined(): boolean {
+    return this.state === 'joined'
+  }
+
+  get left(): boolean {
+    return this.state === 'left'
+  }
+
+  /** Our seat (0-based), once joined. */
+  get seatIndex(): number {
+    return this.mesh?.seatIndex ?? -1
+  }
+
+  get session(): string | null {
+    return this.mesh?.session ?? null
+  }
+
+  /** Takes a seat and connects to everyone there. Rejects with a sentence for the user. */
+  async join(displayName: string): Promise<void> {
+    if (this.state !== 'new') throw new Error('This call was already joined.')
+    this.state = 'joining'
+    const { page, invite } = this.options
+    let transport: MeshTransport
+    try {
+      transport = await this.options.transport()
+    } catch (error) {
+      this.state = 'new'
+      throw error
+    }
+    const mesh: MeshOf = new CallMesh<Message, Op>({
+      transport,
+      protocol: appProtocol,
+      invite,
+      displayName,
+      localMedia: () => {
+        const { localStream, muted, cameraOff } = page.getState()
+        return { stream: localStream, muted, cameraOff }
+      },
+      events: this.meshEvents(),
+      debug: this.options.debug,
+      protocolVersion: this.options.protocolVersion,
+      seatIds: this.options.seatIds,
+    })
+    this.mesh = mesh
+    try {
+      await mesh.join()
+    } catch (error) {
+      this.mesh = null
+      this.state = 'new'
+      void mesh.leave()
+      throw error
+    }
+    if (this.state !== 'joining') return
+    this.state = 'joined'
+    // Mute and camera changes, from the toolbar or from inside the headset, reach everyone.
+    this.cleanups.push(
+      page.subscribe((now, before) => {
+        if (now.muted !== before.muted || now.cameraOff !== before.cameraOff) mesh.broadcastMediaState()
+      }),
+    )
+    if (this.options.record !== false) {
+      this.cleanups.push(
+        startRecording(invite, displayName, {
+          store: this.store,
+          vitals: this.remoteVitals,
+          onEcg: (handler) =>
+            this.onFrame((peerId, frame) => {
+              if (frame.kind === 'waveform')
+                handler(peerId, frame.capturedAt, frame.samples, frame.sampleRateHz)
+            }),
+        }),
+      )
+    }
+    if (this.options.debug) this.installDebugApi(mesh)
+  }
+
+  private meshEvents(): CallMeshEvents<Message, Op> {
+    const store = () => this.store.getState()
+    return {
+      participant: (peerId, patch) => store().upsertParticipant(peerId, patch),
+      participantRemoved: (peerId) => store().removeParticipant(peerId),
+      notify: (text, tone) => store().notify(text, tone),
+      serverConnected: (serverConnected) => this.store.setState({ serverConnected }),
+      message: (message, from) => routeMessage(this.channels, message, from, Date.now()),
+      frame: (frame, from) => {
+        const now = Date.now()
+        if (!this.vitals.frame(frame, from, now)) this.guidanceChannel.frame(frame, from, now)
+        for (const handler of this.frameHandlers) handler(from.peerId, frame)
+      },
+      applyOp: (op) => applyOp(this.channels, op),
+      pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
+      linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
+      peerGone: (peerId, session) => {
+        this.vitals.peerGone(peerId)
+        this.alarms.remove(peerId)
+        this.guidanceChannel.peerGone(peerId, session)
+      },
+    }
+  }
+
+  /**
+   * Sample streams (waveforms, poses) from everyone: the handler gets each decoded frame with its sender. Frames
+   * go around the store: a consumer writes them into its own buffers, read per rendered frame.
+   */
+  onFrame(handler: FrameHandler): () => void {
+    this.frameHandlers.add(handler)
+    return () => this.frameHandlers.delete(handler)
+  }
+
+  /** Something to undo when the call is left (a page listener, say). */
+  addCleanup(cleanup: () => void) {
+    if (this.state === 'left') cleanup()
+    else this.cleanups.push(cleanup)
+  }
+
+  sendChat(text: string) {
+    this.chat.send(text)
+  }
+
+  /** Our seat's colour: what our marks are drawn in until we pick another. */
+  ownColour = () => colourFor(Math.max(0, this.seatIndex))
+
+  /** What the scenes are handed for remote guidance. */
+  readonly guidanceView = (): GuidanceView => ({
+    actions: this.guidance.actions,
+    store: this.guidance.store,
+    space: this.space,
+    ownColour: this.ownColour,
+  })
+
+  /** The vitals the participants share, and how to judge them (limits, alarms), for the monitors. */
+  readonly vitalsView = () => ({
+    feed: this.remoteVitals,
+    inputs: (peerId: string, now: number): MonitorInputs => this.alarms.monitorInputs(peerId, now),
+  })
+
+  /**
+   * What the on-site worker's AR view shares, and how their own pointer on their surfaces acts: with the laser
+   * tool it points (streamed while held, so the others see what the worker means); with any other tool it marks.
+   * A mid-air pen has no ray, so it cannot point.
+   */
+  readonly workerSpaceActions = (): WorkerSpaceActions => {
+    const { actions, store } = this.guidance
+    const pointerAt = (target: Target, ray: Ray | undefined, start: boolean) => {
+      if (store.getState().tool === 'laser') {
+        if (ray) actions.pointLaser(ray, target.point)
+      } else if (start) actions.pointerDown(target)
+      else actions.pointerMove(target)
+    }
+    return {
+      shareSpace: (sharing, fovY) => this.guidanceChannel.shareSpace(sharing, fovY),
+      shareSurface: (surface) => this.guidanceChannel.shareSurface(surface),
+      removeSurfaces: (ids) => this.guidanceChannel.removeSurfaces(ids),
+      broadcastHeadPose: (pose) => this.guidanceChannel.broadcastHeadPose(pose),
+      draw: {
+        pointerDown: (target, ray) => pointerAt(target, ray, true),
+        pointerMove: (target, ray) => pointerAt(target, ray, false),
+        pointerUp: () => {
+          if (store.getState().tool === 'laser') actions.pointLaser(null, null)
+          else actions.pointerUp()
+        },
+      },
+      space: this.space,
+    }
+  }
+
+  /** Tests drive and inspect the call through these (`?debug`): chat bursts, cutting the data connections. */
+  debugApi(mesh: MeshOf) {
+    const call = {
+      debugView: () => mesh.debugView(),
+      debugRoundTrip: (seat: number) => mesh.debugRoundTrip(seat),
+      debugDropDataConnections: () => mesh.debugDropDataConnections(),
+      sendChat: (text: string) => this.sendChat(text),
+      onFrame: (handler: FrameHandler) => this.onFrame(handler),
+      broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),
+      ...this.workerSpaceActions(),
+      vitals: this.remoteVitals,
+      runtime: this,
+    }
+    const guidance = {
+      actions: this.guidance.actions,
+      store: this.guidance.store,
+      space: this.space,
+      consultStore: this.store,
+      /** What the scene draws: the materialized annotations. */
+      annotations: () => materialize(this.store.getState().annotations),
+    }
+    return { call, guidance }
+  }
+
+  private installDebugApi(mesh: MeshOf) {
+    const target = globalThis as Record<string, unknown>
+    const { call, guidance } = this.debugApi(mesh)
+    target.__xrConsultCall = call
+    target.__xrConsultGuidance = guidance
+    this.cleanups.push(() => {
+      if (target.__xrConsultCall === call) delete target.__xrConsultCall
+      if (target.__xrConsultGuidance === guidance) delete target.__xrConsultGuidance
+    })
+  }
+
+  /**
+   * Leaves the call and lets go of everything it held: goodbyes go out first (resolves once they have left or
+   * after at most 1.5 s), then the links, the record, the feeds, the boards and the store's timers.
+   */
+  async leave(): Promise<void> {
+    if (this.state === 'left') return
+    this.state = 'left'
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.sharing.dispose()
+    this.guidance.dispose()
+    const leaving = this.mesh?.leave()
+    this.frameHandlers.clear()
+    this.alarms.dispose()
+    this.remoteVitals.clear()
+    this.ownVitals.clear()
+    this.space.clear()
+    this.store.dispose()
+    await leaving
+  }
+}
+
+/** What a `?debug` page exposes as `window.__xrConsultCall` and `window.__xrConsultGuidance`. */
+export type DebugCall = ReturnType<CallRuntime['debugApi']>['call']
+export type DebugGuidance = ReturnType<CallRuntime['debugApi']>['guidance']

@@ -1,0 +1,161 @@
+// What the patient shares of their vitals in one call, no React: the simulator, a Bluetooth device or a reading
+// typed in by hand, sent through the call's vitals channel (numerics about once a second, the ECG as binary
+// waveform frames every 400 ms) and shown to ourselves through our own feed.
+import { ECG_BATCH_MS } from '../net/frames'
+import { connectVitalsDevice } from '../vitals/bluetooth'
+import type { EcgFrame, VitalsChannel } from '../vitals/channel'
+import type { VitalsFeed } from '../vitals/feed'
+import { createSimulator, type ScenarioName, type Simulator } from '../vitals/simulator'
+import { ECG_MICROVOLTS_PER_COUNT, ECG_SAMPLE_RATE_HZ, type Measurement } from '../vitals/types'
+import { ECG_STREAM } from '../vitals/wire'
+
+/** Numerics go out this often, ms: about 1 Hz, as a bedside monitor's display updates. */
+const NUMERICS_MS = 1000
+/** The key under which our own vitals are kept in our own feed. */
+export const SELF = 'self'
+
+interface Source {
+  kind: 'simulated' | 'device'
+  stop: () => void
+  simulator?: Simulator
+  deviceName?: string
+}
+
+export interface SharingState {
+  kind: Source['kind'] | null
+  scenario: ScenarioName | null
+  deviceName: string | null
+}
+
+export class VitalsSharing {
+  private source: Source | null = null
+  private readonly listeners = new Set<() => void>()
+  private snapshot: SharingState = { kind: null, scenario: null, deviceName: null }
+
+  constructor(
+    /** What we share, for our own view of it. */
+    readonly own: VitalsFeed,
+    private readonly channel: VitalsChannel,
+  ) {}
+
+  /** For the sharing controls (useSyncExternalStore): re-read `state` when this fires. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  /** The same object until something changes. */
+  state = (): SharingState => this.snapshot
+
+  private changed() {
+    this.snapshot = {
+      kind: this.source?.kind ?? null,
+      scenario: this.source?.simulator?.scenario ?? null,
+      deviceName: this.source?.deviceName ?? null,
+    }
+    for (const listener of this.listeners) listener()
+  }
+
+  /** Sends numerics to everyone and shows them to ourselves. */
+  shareMeasurements = (items: Measurement[]) => {
+    if (items.length === 0) return
+    this.own.receive(SELF, items, Date.now())
+    this.channel.broadcastVitals(items)
+  }
+
+  private shareEcg(samples: Int16Array, capturedAt: number, seq: number) {
+    if (samples.length === 0) return
+    const frame: EcgFrame = {
+      kind: 'waveform',
+      stream: ECG_STREAM,
+      seq,
+      capturedAt,
+      sampleRateHz: ECG_SAMPLE_RATE_HZ,
+      leads: 1,
+      scale: ECG_MICROVOLTS_PER_COUNT,
+      samples,
+    }
+    this.own.receiveEcg(SELF, frame, Date.now())
+    this.channel.broadcastEcg(frame)
+  }
+
+  /** Starts (or switches) the physiological simulator: every value it sends is labelled simulated. */
+  shareSimulated(scenario: ScenarioName) {
+    if (this.source?.simulator) {
+      this.source.simulator.setScenario(scenario, Date.now())
+      this.changed()
+      return
+    }
+    this.stop({ announce: false })
+    const startAt = Date.now()
+    const simulator = createSimulator({ scenario, seed: (Math.random() * 2 ** 32) >>> 0, startAt })
+    let ecgFrom = startAt
+    let seq = 0
+    let lastCuffAt = -1
+    const numerics = () => {
+      const items = simulator.numerics(Date.now()).filter((m) => {
+        // The cuff reading repeats until the next one is taken: send each reading once.
+        if (m.kind !== 'blood-pressure') return true
+        if (m.at === lastCuffAt) return false
+        lastCuffAt = m.at
+        return true
+      })
+      this.shareMeasurements(items)
+    }
+    const ecg = () => {
+      const to = Date.now()
+      this.shareEcg(simulator.ecg(ecgFrom, to), ecgFrom, seq)
+      seq = (seq + 1) >>> 0
+      ecgFrom = to
+    }
+    numerics()
+    const timers = [setInterval(numerics, NUMERICS_MS), setInterval(ecg, ECG_BATCH_MS)]
+    this.source = {
+      kind: 'simulated',
+      simulator,
+      stop: () => {
+        for (const timer of timers) clearInterval(timer)
+      },
+    }
+    this.changed()
+  }
+
+  /** Stops whatever source runs; the others' panels say so at once. */
+  stop({ announce = true } = {}) {
+    if (!this.source) return
+    this.source.stop()
+    this.source = null
+    if (announce) {
+      this.own.stop(SELF, Date.now())
+      this.channel.broadcastStopped()
+    }
+    this.changed()
+  }
+
+  /**
+   * Connects a Bluetooth LE vitals device (heart rate, pulse oximeter, cuff, thermometer, glucose meter) and
+   * shares what it measures, labelled with its name. Resolves with null, or a sentence saying why it did not work.
+   */
+  async shareBluetoothDevice(onProblem: (message: string) => void): Promise<string | null> {
+    const result = await connectVitalsDevice(this.shareMeasurements, (message, kind) => {
+      onProblem(message)
+      if (kind === 'connection' && this.source?.kind === 'device') {
+        this.source = null
+        this.changed()
+      }
+    })
+    if (!result.ok) return result.error
+    this.stop({ announce: false })
+    this.source = { kind: 'device', stop: () => result.device.disconnect(), deviceName: result.device.name }
+    this.changed()
+    return null
+  }
+
+  /** Leaving the call: the source stops, silently (the links are closing). */
+  dispose() {
+    this.stop({ announce: false })
+    this.listeners.clear()
+  }
+}

@@ -1,0 +1,24 @@
+// Chat on the wire: one replicated op per message, so every participant shows every message exactly once, in
+// the same order, including those who join later (the op log is their history).
+import { z } from 'zod'
+import { ROLES } from '../room/invite'
+
+/** Longest chat message, in characters: a paragraph of instructions, not a document. */
+export const MAX_CHAT_LENGTH = 2000
+/** As the protocol's longest display name. */
+const MAX_NAME_LENGTH = 64
+
+/**
+ * A chat message. `id` is unique in the call (the author's session plus a counter); `author` is the author's
+ * session, so a replay from a third participant still says who wrote it.
+ */
+export const chatOpSchema = z.object({
+  kind: z.literal('chat'),
+  id: z.string().min(1).max(80),
+  author: z.string().min(8).max(64),
+  at: z.number().finite(),
+  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  role: z.enum(ROLES),
+  text: z.string().min(1).max(MAX_CHAT_LENGTH),
+})
+export type ChatOp = z.infer<typeof chatOpSchema>

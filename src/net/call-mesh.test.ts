@@ -1,0 +1,208 @@
+// The mesh over the in-memory transport, in fake time: the histories that break real calls, replayed exactly.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DIAL_TIMEOUT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
+import { MemoryNetwork } from './memory-transport'
+import { joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
+
+let clock: ReturnType<typeof useMeshClock>
+beforeEach(() => {
+  clock = useMeshClock()
+})
+afterEach(() => clock.restore())
+
+async function join(...participants: TestParticipant[]) {
+  for (const participant of participants) {
+    const joined = participant.mesh.join()
+    await clock.until(() => participant.mesh.seatIndex >= 0)
+    await joined
+  }
+}
+
+describe('CallMesh', () => {
+  it('seats participants in order, admits them both ways and carries ops, messages and media', async () => {
+    const network = new MemoryNetwork()
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    expect([ada.mesh.seatIndex, pat.mesh.seatIndex]).toEqual([0, 1])
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    expect(ada.connected()).toEqual(['Pat Patient'])
+    expect(pat.connected()).toEqual(['Dr. Ada'])
+    expect(ada.seen.notices).toContain('Pat Patient (Patient) joined.')
+
+    ada.note('hello')
+    pat.mesh.broadcast({ type: 'poke', n: 7 })
+    await clock.until(() => pat.seen.notes.includes('hello') && ada.seen.pokes.length === 1)
+    expect(ada.seen.pokes[0]?.from).toMatchObject({ name: 'Pat Patient', role: 'patient', seat: 1 })
+    // Each side received the other's stream on the media call.
+    await clock.until(() => [...ada.seen.participants.values()].some((p) => p.stream != null))
+    await clock.until(() => [...pat.seen.participants.values()].some((p) => p.stream != null))
+  })
+
+  it('refuses a participant with the wrong secret before any app message, and tells the room', async () => {
+    const network = new MemoryNetwork()
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    // Knows the seat ids (the server sees them) but not the secret.
+    const intruder = joinable(network, { roomId: room.roomId, secret: newRoom().secret }, 'Mallory')
+    ;(intruder.mesh as unknown as { options: { seatIds?: string[] } }).options.seatIds = await Promise.all(
+      [0, 1, 2, 3].map(async (seat) => (await import('../room/invite')).seatPeerId(room, seat)),
+    )
+    await join(intruder)
+    await clock.until(() =>
+      ada.seen.notices.includes('Someone tried to join without a valid invite and was turned away.'),
+    )
+    ada.note('secret plan')
+    await clock.advance(3000)
+    expect(intruder.seen.notes).toEqual([])
+    expect(ada.connected()).toEqual([])
+  })
+
+  it('after a signalling server restart, a newcomer reaches both seated participants (the restart history)', async () => {
+    // Seats 0 and 1 are in a call and have just dialed the empty seats 2 and 3 when the server stops, before
+    // those dials expired: their offers die with the server. It comes back, both re-register, and a newcomer
+    // takes seat 2 and dials them. Their own stale dials to seat 2 must not win over the newcomer's. (A server
+    // that keeps unanswered dials 10 s makes sure both seated participants' dials are still waiting at the stop.)
+    const network = new MemoryNetwork({ expireMs: 10_000 })
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada)
+    await join(pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    ada.note('before the restart')
+    const stale = (p: TestParticipant) => p.mesh.debugView().links.filter((link) => link.seat >= 2)
+    expect(stale(ada)).toHaveLength(2)
+    expect(stale(pat)).toHaveLength(2)
+    network.stopServer()
+    await clock.until(() => !ada.seen.serverConnected && !pat.seen.serverConnected)
+    ada.note('while the server was away')
+    await clock.advance(3000)
+    network.startServer()
+    await clock.until(() => ada.seen.serverConnected && pat.seen.serverConnected, 30_000)
+
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(sam)
+    expect(sam.mesh.seatIndex).toBe(2)
+    // Well inside the 15 s a stale dial would take to time out.
+    const took = await clock.until(() => sam.connected().length === 2, DIAL_TIMEOUT_MS - 1000)
+    expect(took).toBeLessThan(5000)
+    expect(ada.connected()).toEqual(['Pat Patient', 'Sam Specialist'])
+    expect(pat.connected()).toEqual(['Dr. Ada', 'Sam Specialist'])
+    await clock.until(() => sam.seen.notes.length === 2)
+    expect(sam.seen.notes.sort()).toEqual(['before the restart', 'while the server was away'])
+  })
+
+  it('re-dials a seat whose first dial died before it was ready, until the seat answers', async () => {
+    // The newcomer's first dial to seat 0 is lost (the server restarts between offer and answer); nobody is
+    // known there yet, so nothing would ever dial again without the setup re-dial.
+    const network = new MemoryNetwork({ signalMs: 50 })
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(pat)
+    // Pat's dial is on its way through the server: stop it now, so the answer never comes back.
+    network.stopServer()
+    await clock.advance(500)
+    network.startServer()
+    await clock.until(() => ada.seen.serverConnected && pat.seen.serverConnected, 30_000)
+    await clock.until(() => pat.connected().length === 1 && ada.connected().length === 1, 60_000)
+  })
+
+  it('notices a crashed participant within 5 s, re-dials, and calls them gone when the server says so', async () => {
+    const network = new MemoryNetwork()
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1)
+    await clock.advance(2000)
+    pat.transport.crash()
+    const noticed = await clock.until(() =>
+      [...ada.seen.participants.values()].some((p) => p.status === 'reconnecting'),
+    )
+    expect(noticed).toBeLessThanOrEqual(5000)
+    // Re-dials go to an id the server no longer holds: gone well before the 30 s give-up.
+    const gone = await clock.until(() => ada.seen.notices.includes('The connection to Pat Patient was lost.'))
+    expect(gone).toBeLessThan(RECONNECT_GIVE_UP_MS)
+    await clock.until(() => ada.seen.participants.size === 0, 10_000)
+    expect(ada.seen.gone).toHaveLength(1)
+  })
+
+  it('cuts the data links with 300 ops in flight: after the reconnect both hold every op exactly once', async () => {
+    const network = new MemoryNetwork({ latencyMs: 20 })
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    for (let i = 0; i < 200; i++) ada.note(`a${i}`)
+    for (let i = 0; i < 100; i++) pat.note(`p${i}`)
+    ada.mesh.debugDropDataConnections()
+    await clock.until(() => ada.seen.notices.includes('Reconnected to Pat Patient.'), 30_000)
+    await clock.until(() => ada.seen.notes.length === 300 && pat.seen.notes.length === 300, 30_000)
+    await clock.advance(2000)
+    for (const participant of [ada, pat]) {
+      expect(participant.seen.notes).toHaveLength(300)
+      expect(new Set(participant.seen.notes).size).toBe(300)
+    }
+  })
+
+  it('settles two simultaneous dials on the same connection on both sides', async () => {
+    const network = new MemoryNetwork({ signalMs: 30 })
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    // Both register before either dials: each dials the other at the same moment.
+    const joins = [ada.mesh.join(), pat.mesh.join()]
+    await clock.until(() => ada.mesh.seatIndex >= 0 && pat.mesh.seatIndex >= 0)
+    await Promise.all(joins)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    await clock.advance(3000)
+    const links = (p: TestParticipant) => p.mesh.debugView().links.filter((link) => link.ready)
+    expect(links(ada)).toHaveLength(1)
+    expect(links(pat)).toHaveLength(1)
+    // The same connection: the one the lower seat dialed.
+    expect(links(ada)[0]?.origin).toBe('outgoing')
+    expect(links(pat)[0]?.origin).toBe('incoming')
+    ada.note('one copy')
+    await clock.until(() => pat.seen.notes.includes('one copy'))
+    await clock.advance(1000)
+    expect(pat.seen.notes.filter((note) => note === 'one copy')).toHaveLength(1)
+  })
+
+  it('converges on every op through delays, duplicates and reordering', async () => {
+    const network = new MemoryNetwork({ seed: 7 })
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(ada, pat, sam)
+    await clock.until(() => [ada, pat, sam].every((p) => p.connected().length === 2), 30_000)
+    network.faults = { delayMs: 5, dropRate: 0, duplicateRate: 0.3, jitterMs: 0 }
+    for (let i = 0; i < 40; i++) [ada, pat, sam][i % 3]?.note(`n${i}`)
+    await clock.until(() => [ada, pat, sam].every((p) => p.seen.notes.length === 40), 30_000)
+    await clock.advance(2000)
+    for (const participant of [ada, pat, sam]) expect(new Set(participant.seen.notes).size).toBe(40)
+  })
+
+  it('leaves nothing running after leave: no timers, links or listeners', async () => {
+    const network = new MemoryNetwork()
+    const room = newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1)
+    const left = ada.mesh.leave()
+    await clock.advance(2000)
+    await left
+    expect(ada.mesh.active).toBe(false)
+    expect(ada.transport.listenerCount).toBe(0)
+    expect(ada.transport.openLinks).toBe(0)
+    await clock.until(() => pat.seen.notices.includes('Dr. Ada left the call.'))
+    expect(pat.connected()).toEqual([])
+  })
+})

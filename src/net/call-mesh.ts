@@ -1,0 +1,1001 @@
+// The call's full mesh over a MeshTransport: one data link and one media call per remote participant. It takes a
+// seat (the first id the signalling server lets us register), dials the others, admits them (./peer-link: proof
+// of the room secret, then hello), settles duplicate links (./mesh), watches liveness, re-dials a participant
+// whose link drops and re-registers when the signalling server goes away. It carries the replicated op log
+// (./replication) and every feature's messages and frames without knowing them: what arrives goes to `events`,
+// what a feature sends goes out through `broadcast`, `publish`, `share` and `broadcastFrame`. No React, no
+// store, no peerjs: tested in Node over ./memory-transport.
+import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
+import { admissionKey } from './admission'
+import { RoomFullError } from './errors'
+import { encodeFrame, type Frame } from './frames'
+import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
+import { Outbox } from './outbox'
+import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
+import {
+  assertNever,
+  type CoreMessage,
+  MAX_ACKS_PER_MESSAGE,
+  type OpLike,
+  type OpsMessage,
+  type Protocol,
+} from './protocol'
+import { type ConnectionQuality, measureQuality, type QualityCounters } from './quality'
+import { OpLog } from './replication'
+import type { DataLink, DialMetadata, MediaLink, MeshTransport, Unsubscribe } from './transport'
+
+/** How often we tell each peer we are alive, and sample its transport, ms. */
+export const HEARTBEAT_MS = 1000
+/** A transport sample older than two heartbeats means our own page is lagging, ms. */
+const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
+/**
+ * A dial that has not completed admission and hello by then is abandoned, ms. A dial to an empty seat waits in
+ * the PeerServer's queue (about 2 s) and is delivered if someone takes the seat meanwhile.
+ */
+export const DIAL_TIMEOUT_MS = 15000
+/** After sending goodbyes: wait at least this long, and at most the other while a channel still buffers, ms. */
+const LEAVE_FLUSH_MIN_MS = 300
+const LEAVE_FLUSH_MAX_MS = 1500
+/** After a participant's link drops we re-dial for this long before we call them gone, ms. */
+export const RECONNECT_GIVE_UP_MS = 30000
+/** A participant we gave up on stays in the list, marked gone, this long, ms. */
+const GONE_LINGER_MS = 5000
+/** Longest pause between attempts to re-register with the PeerServer, ms: it comes back from a restart quickly. */
+const SERVER_RETRY_MAX_MS = 5000
+/**
+ * A dial that died before its link was ready, to a seat where nobody is known yet, is tried again this many
+ * times (1 s, 2 s, 4 s, 8 s after each failure): a newcomer whose first dials were lost (a PeerServer that
+ * restarted, a refused duplicate) still reaches the room. A seat that is empty ends it at once (the PeerServer
+ * says "peer unavailable"), so only a seat someone holds but does not answer from costs the full round.
+ */
+const SETUP_REDIAL_ATTEMPTS = 4
+
+/**
+ * connecting: someone is in that seat and admission/hello is under way; connected: in the call; reconnecting:
+ * the link dropped and we are re-dialing; gone: we gave up (shown for a moment, then removed).
+ */
+export type ParticipantStatus = 'connecting' | 'connected' | 'reconnecting' | 'gone'
+
+/** What the mesh knows of a participant, as it changes. */
+export interface ParticipantPatch {
+  seat: number
+  name?: string
+  role?: Role
+  status?: ParticipantStatus
+  muted?: boolean
+  cameraOff?: boolean
+  stream?: MediaStream | null
+  quality?: ConnectionQuality | null
+}
+
+/** Who sent something: their peer id, seat, session and role (from their hello on this admitted link). */
+export interface MeshPeer {
+  peerId: string
+  seat: number
+  session: string
+  role: Role
+  name: string
+}
+
+export type Tone = 'info' | 'warning' | 'error'
+
+export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
+  participant(peerId: string, patch: ParticipantPatch): void
+  participantRemoved(peerId: string): void
+  notify(text: string, tone?: Tone): void
+  serverConnected(connected: boolean): void
+  /** A feature's message from an admitted participant. */
+  message(message: FeatureMessage<M>, from: MeshPeer): void
+  /** A sample frame (waveform, pose) from an admitted participant. */
+  frame(frame: Frame, from: MeshPeer): void
+  /** An op became known here (ours or theirs): applied once per id. */
+  applyOp(op: Op): void
+  /**
+   * After `op` was applied: which ops to keep, when it made older ones void (an annotation deleted or cleared),
+   * so neither our memory nor a newcomer's snapshot grows with what nobody sees any more. Null: keep all.
+   */
+  pruneAfter?(op: Op): ((kept: Op) => boolean) | null
+  /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
+  linkReady?(peer: MeshPeer, first: boolean): void
+  /** A participant is gone for good (left, or given up on): forget what they shared. */
+  peerGone?(peerId: string, session: string | null): void
+}
+
+/** What a feature's channel receives: everything but the mesh's own messages. */
+export type FeatureMessage<M extends { type: string }> = Exclude<
+  M,
+  CoreMessage | OpsMessage<OpLike> | { type: 'ops' }
+>
+
+export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> {
+  transport: MeshTransport
+  protocol: Protocol<M, Op>
+  invite: Invite
+  displayName: string
+  /** Our microphone/camera now: sent in hello and media calls. */
+  localMedia: () => { stream: MediaStream | null; muted: boolean; cameraOff: boolean }
+  events: CallMeshEvents<M, Op>
+  /** Random per join unless a test sets it. */
+  session?: string
+  /** Log connection events to the console (`?debug` in the page URL). */
+  debug?: boolean
+  /** The protocol version we announce. Only tests set it, to see a mismatch. */
+  protocolVersion?: number
+  /**
+   * Seat ids to use instead of those the invite derives. Only tests set it: it plays someone who learned the
+   * room's peer ids (the PeerServer sees them) but not its secret.
+   */
+  seatIds?: string[]
+}
+
+interface Link<M extends { type: string }, Op extends OpLike> {
+  seat: number
+  peerId: string
+  origin: 'outgoing' | 'incoming'
+  data: DataLink
+  protocol: PeerLink<M>
+  media: MediaLink | null
+  /** The remote's session id, from their dial's metadata or their hello. */
+  remoteSession: string | null
+  /** A media call that arrived before the peer was admitted; answered once it is. */
+  pendingCall: MediaLink | null
+  /** Bytes received on the link's connections at the last sample, and when that count last grew. */
+  bytesReceived: number
+  lastTransportActivity: number
+  /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
+  lastSampleAt: number
+  dialTimer: ReturnType<typeof setTimeout> | null
+  /** Our registration with the signalling server when the link was made (CallMesh.serverEpoch). */
+  serverEpoch: number
+  outbox: Outbox<Op>
+  /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
+  qualityCounters: QualityCounters | null
+  unsubscribe: Unsubscribe[]
+}
+
+/** A seat whose link died before it was ever ready, with nobody known there yet: dialed again a few times. */
+interface SetupRedial {
+  attempt: number
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+/** A participant whose link dropped and whom we are re-dialing. */
+interface Reconnect {
+  seat: number
+  peerId: string
+  name: string
+  startedAt: number
+  attempt: number
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+/** A participant as the mesh tracks them (the store gets the same as patches). */
+interface Known {
+  peerId: string
+  seat: number
+  name: string
+  status: ParticipantStatus
+}
+
+function dialMetadataOf(metadata: unknown): DialMetadata | null {
+  const { seat, session } = (metadata ?? {}) as Partial<DialMetadata>
+  const seatOk = typeof seat === 'number' && Number.isInteger(seat) && seat >= 0 && seat < ROOM_CAPACITY
+  const sessionOk = typeof session === 'string' && session.length >= 8 && session.length <= 64
+  return seatOk && sessionOk ? { seat, session } : null
+}
+
+/** Plain words for a link that was refused. */
+function failureSentence(failure: LinkFailure, name: string | null): string | null {
+  switch (failure.kind) {
+    case 'invalid-invite':
+      return 'Someone tried to join without a valid invite and was turned away.'
+    case 'incompatible-version':
+      return `The other participant runs an incompatible version (v${failure.theirs}, you have v${failure.ours}).`
+    case 'flood':
+      return `${name ?? 'A participant'} sent more messages than a consultation needs and was disconnected.`
+    case 'protocol':
+      return null
+    default:
+      return assertNever(failure)
+  }
+}
+
+export class CallMesh<M extends { type: string }, Op extends OpLike> {
+  private seat = -1
+  private seatIds: string[] = []
+  private key: CryptoKey | null = null
+  private readonly links = new Map<number, Link<M, Op>>()
+  private readonly reconnects = new Map<number, Reconnect>()
+  private readonly setupRedials = new Map<number, SetupRedial>()
+  private readonly known = new Map<string, Known>()
+  /** Per seat, the session we last announced as joined: a reconnect of the same session is not a new join. */
+  private readonly announced = new Map<number, string>()
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null
+  private readonly transportListeners: Unsubscribe[] = []
+  private joined = false
+  private left = false
+  private serverAttempt = 0
+  private serverRetryTimer: ReturnType<typeof setTimeout> | null = null
+  /**
+   * Counts our registrations with the signalling server. A dial's offer and answer travel through the server, so
+   * a dial that had not opened when the server connection dropped was lost with it (the restarted server knows
+   * nothing of it): such a stale dial is abandoned on re-registration and never wins a duplicate settlement.
+   */
+  private serverEpoch = 0
+  readonly session: string
+  readonly log: OpLog<Op>
+  /** Messages received, by type, on links already closed (debugView adds the open ones). */
+  private readonly receivedOnClosedLinks: Record<string, number> = {}
+
+  constructor(private readonly options: CallMeshOptions<M, Op>) {
+    this.session = options.session ?? crypto.randomUUID()
+    this.log = new OpLog<Op>(this.session, (op) => {
+      options.events.applyOp(op)
+      const keep = options.events.pruneAfter?.(op)
+      if (keep) this.log.prune(keep)
+    })
+  }
+
+  private trace(...details: unknown[]) {
+    if (this.options.debug) console.info('[call]', `seat ${this.seat}`, ...details)
+  }
+
+  private get events() {
+    return this.options.events
+  }
+
+  private get transport() {
+    return this.options.transport
+  }
+
+  /** Our seat (0-based; -1 before we joined). */
+  get seatIndex(): number {
+    return this.seat
+  }
+
+  get displayName(): string {
+    return this.options.displayName
+  }
+
+  get role(): Role {
+    return this.options.invite.role
+  }
+
+  get serverConnected(): boolean {
+    return this.transport.serverConnected
+  }
+
+  /** Takes the first free seat of the room and dials everyone already seated. */
+  async join(): Promise<void> {
+    const { invite } = this.options
+    this.key = await admissionKey(invite)
+    this.seatIds =
+      this.options.seatIds ??
+      (await Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))))
+    for (let seat = 0; seat < ROOM_CAPACITY && this.seat < 0; seat++) {
+      if (this.left) break
+      if ((await this.transport.register(this.seatIds[seat] as string)) === 'registered') this.seat = seat
+    }
+    if (this.left) {
+      // Left while registering: nothing may stay registered behind our back.
+      this.transport.destroy()
+      return
+    }
+    if (this.seat < 0) throw new RoomFullError()
+    this.joined = true
+    this.wireTransport()
+    this.events.serverConnected(true)
+    for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)
+  }
+
+  private later(run: () => void, ms: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      run()
+    }, ms)
+    this.timers.add(timer)
+    return timer
+  }
+
+  private cancel(timer: ReturnType<typeof setTimeout> | null) {
+    if (timer === null) return
+    clearTimeout(timer)
+    this.timers.delete(timer)
+  }
+
+  private wireTransport() {
+    const t = this.transport
+    this.transportListeners.push(
+      t.onIncomingLink((link) => this.onIncomingLink(link)),
+      t.onIncomingCall((call) => this.onIncomingCall(call)),
+      t.onUnavailable((remoteId) => this.onUnavailable(remoteId)),
+      // The signalling server only introduces: open calls carry on without it. Re-register so newcomers can
+      // find us.
+      t.onServerLost(() => {
+        this.serverEpoch += 1
+        this.events.serverConnected(false)
+        this.scheduleServerRetry()
+      }),
+      t.onServerBack(() => {
+        this.serverAttempt = 0
+        this.events.serverConnected(true)
+        this.trace('registered again')
+        this.afterReregistration()
+      }),
+    )
+  }
+
+  /** An empty seat: the dial to it fails at the server. Nothing to tell the user, unless we were re-dialing. */
+  private onUnavailable(remoteId: string) {
+    for (const link of [...this.links.values()]) {
+      if (!link.data.open && link.peerId === remoteId) this.dropLink(link, null)
+    }
+    for (const reconnect of [...this.reconnects.values()]) {
+      // They are no longer at the server, so they are gone.
+      if (reconnect.peerId === remoteId) this.giveUp(reconnect)
+    }
+    const seat = this.seatIds.indexOf(remoteId)
+    if (seat >= 0) this.endSetupRedial(seat)
+  }
+
+  /**
+   * Back at the signalling server after it was away: dials that had not opened were lost with it, so each is
+   * made again (a participant we are re-dialing is dialed again by its reconnect loop; an empty seat answers
+   * "unavailable" in a moment); a link admitted while the server was away could not offer its media then, so it
+   * does now.
+   */
+  private afterReregistration() {
+    for (const link of [...this.links.values()]) {
+      if (!link.data.open && link.serverEpoch < this.serverEpoch) {
+        this.trace('redial stale dial', link.seat, link.origin)
+        this.dropLink(link, null)
+        if (!this.links.has(link.seat) && !this.reconnects.has(link.seat)) this.dial(link.seat)
+      } else if (link.origin === 'outgoing' && link.protocol.admitted && !link.media) {
+        this.callMedia(link)
+      }
+    }
+  }
+
+  private scheduleServerRetry() {
+    if (this.left || this.serverRetryTimer !== null) return
+    // 0.5 s, 1 s, 2 s, 4 s, then every 5 s: quick after a blip, and back soon after a server restart, so a
+    // newcomer finds our seat taken instead of taking it.
+    const delay = Math.min(SERVER_RETRY_MAX_MS, 500 * 2 ** this.serverAttempt++)
+    this.serverRetryTimer = this.later(() => {
+      this.serverRetryTimer = null
+      if (this.left || this.transport.serverConnected) return
+      this.trace('re-registering')
+      this.transport.reconnectServer()
+      // An attempt that fails says so (server lost again) or says nothing: either way, the next one is due.
+      this.scheduleServerRetry()
+    }, delay)
+  }
+
+  private dial(seat: number) {
+    const remoteId = this.seatIds[seat]
+    if (!remoteId || this.left) return
+    // Without the signalling server nobody can be dialed; the reconnect loop tries again.
+    const data = this.transport.dial(remoteId, this.dialMetadata())
+    if (!data) return
+    const existing = this.links.get(seat)
+    if (existing) this.detachLink(existing)
+    this.addLink(seat, remoteId, data, 'outgoing', null)
+  }
+
+  private dialMetadata(): DialMetadata {
+    return { seat: this.seat, session: this.session }
+  }
+
+  private onIncomingLink(data: DataLink) {
+    const dial = dialMetadataOf(data.metadata)
+    // Only someone who can compute this room's seat ids can reach us, and only seats 0-3 exist, so every
+    // participant enforces the room's capacity itself. Still check that the claimed seat matches the caller's
+    // id, so one participant cannot pose as another seat; admission then checks the secret.
+    if (dial === null || dial.seat === this.seat || this.seatIds[dial.seat] !== data.remoteId || this.left) {
+      data.close()
+      return
+    }
+    const existing = this.links.get(dial.seat)
+    if (existing) {
+      const keep = resolveDuplicateLink({
+        mySeat: this.seat,
+        remoteSeat: dial.seat,
+        existingOrigin: existing.origin,
+        existingIsStaleDial:
+          existing.origin === 'outgoing' && !existing.data.open && existing.serverEpoch < this.serverEpoch,
+        existingRemoteSession: existing.remoteSession,
+        incomingSession: dial.session,
+      })
+      this.trace('duplicate from', dial.seat, 'keep', keep)
+      if (keep === 'existing') {
+        data.close()
+        return
+      }
+      this.detachLink(existing)
+    }
+    this.addLink(dial.seat, data.remoteId, data, 'incoming', dial.session)
+  }
+
+  private addLink(
+    seat: number,
+    peerId: string,
+    data: DataLink,
+    origin: Link<M, Op>['origin'],
+    remoteSession: string | null,
+  ): Link<M, Op> {
+    const now = Date.now()
+    const current = () => this.links.get(seat) === link
+    const protocol: PeerLink<M> = new PeerLink<M>({
+      protocol: this.options.protocol,
+      key: this.key as CryptoKey,
+      localId: this.seatIds[this.seat] as string,
+      remoteId: peerId,
+      version: this.options.protocolVersion,
+      hello: () => {
+        const { muted, cameraOff } = this.options.localMedia()
+        return {
+          type: 'hello',
+          version: protocol.version,
+          name: this.options.displayName,
+          role: this.options.invite.role,
+          seat: this.seat,
+          session: this.session,
+          muted,
+          cameraOff,
+        }
+      },
+      send: (text) => data.send(text),
+      sendBinary: (bytes) => data.send(bytes),
+      onFrame: (frame) => {
+        const from = this.peerOf(link)
+        if (current() && from) this.events.frame(frame, from)
+      },
+      onAdmitted: () => {
+        if (!current()) return
+        this.trace('admitted', seat, origin)
+        // Media only once the peer has proved the invite: the dialer offers it, the answerer answers it.
+        if (origin === 'outgoing') this.callMedia(link)
+        else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+      },
+      onHello: (hello, first) => {
+        if (current() && first) this.onHello(link, hello)
+      },
+      onMessage: (message) => {
+        if (current()) this.onMessage(link, message)
+      },
+      onFailure: (failure) => {
+        if (!current()) return
+        const sentence = failureSentence(failure, protocol.remoteHello?.name ?? null)
+        this.trace('refused', seat, failure)
+        if (sentence) this.events.notify(sentence, 'error')
+        else console.warn(`closed the connection to seat ${seat}:`, failure)
+        this.dropLink(link, 'refused')
+      },
+      onIgnored: (reason, detail) => {
+        console.warn(`ignored a message from seat ${seat}: ${reason} (${detail})`)
+      },
+    })
+    const link: Link<M, Op> = {
+      seat,
+      peerId,
+      origin,
+      data,
+      protocol,
+      remoteSession,
+      media: null,
+      pendingCall: null,
+      bytesReceived: 0,
+      lastTransportActivity: now,
+      lastSampleAt: now,
+      dialTimer: null,
+      serverEpoch: this.serverEpoch,
+      outbox: new Outbox<Op>({
+        send: (message) => protocol.send(message as unknown as AppMessage<M>),
+        ready: () => current() && protocol.ready,
+        limits: this.options.protocol.limits,
+      }),
+      qualityCounters: null,
+      unsubscribe: [],
+    }
+    this.links.set(seat, link)
+    link.dialTimer = this.later(() => {
+      if (!link.protocol.ready && current()) this.dropLink(link, 'lost')
+    }, DIAL_TIMEOUT_MS)
+    link.unsubscribe.push(
+      data.onOpen(() => {
+        if (!current()) return
+        protocol.lastHeard = Date.now()
+        this.trace('open', seat, origin)
+        // Only now is someone known to be in that seat: a dial to an empty seat never opens.
+        if (!this.known.has(peerId)) this.upsert(peerId, { seat, status: 'connecting' })
+        protocol.start()
+      }),
+      data.onData((raw) => {
+        if (current()) protocol.receive(raw)
+      }),
+      data.onClose(() => {
+        if (current()) this.dropLink(link, 'lost')
+      }),
+    )
+    return link
+  }
+
+  /** Keeps our own record of a participant and tells the app. */
+  private upsert(peerId: string, patch: ParticipantPatch) {
+    const known = this.known.get(peerId) ?? {
+      peerId,
+      seat: patch.seat,
+      name: 'Joining',
+      status: 'connecting',
+    }
+    if (patch.name !== undefined) known.name = patch.name
+    if (patch.status !== undefined) known.status = patch.status
+    known.seat = patch.seat
+    this.known.set(peerId, known)
+    this.events.participant(peerId, patch)
+  }
+
+  private removeKnown(peerId: string) {
+    if (!this.known.delete(peerId)) return
+    this.events.participantRemoved(peerId)
+  }
+
+  private peerOf(link: Link<M, Op>): MeshPeer | null {
+    const hello = link.protocol.remoteHello
+    if (!hello || link.remoteSession === null) return null
+    return {
+      peerId: link.peerId,
+      seat: link.seat,
+      session: link.remoteSession,
+      role: hello.role,
+      name: hello.name,
+    }
+  }
+
+  private onHello(link: Link<M, Op>, hello: HelloMessage) {
+    if (hello.seat !== link.seat || (link.remoteSession !== null && hello.session !== link.remoteSession)) {
+      // A hello that contradicts the connection it came on: not a participant we can place.
+      this.dropLink(link, 'refused')
+      return
+    }
+    link.remoteSession = hello.session
+    this.trace('hello from', link.seat, hello.name)
+    this.cancel(link.dialTimer)
+    link.dialTimer = null
+    this.endSetupRedial(link.seat)
+    this.upsert(link.peerId, {
+      seat: link.seat,
+      name: hello.name,
+      role: hello.role,
+      muted: hello.muted,
+      cameraOff: hello.cameraOff,
+      status: 'connected',
+    })
+    const reconnect = this.reconnects.get(link.seat)
+    if (reconnect) this.endReconnect(reconnect)
+    const first = this.announced.get(link.seat) !== hello.session
+    if (first) {
+      this.announced.set(link.seat, hello.session)
+      this.events.notify(`${hello.name} (${ROLE_LABELS[hello.role]}) joined.`)
+    } else if (reconnect) {
+      this.events.notify(`Reconnected to ${hello.name}.`)
+    }
+    // Whatever they have not acknowledged yet: everything, for a newcomer (the snapshot), or what was in flight
+    // when the link dropped.
+    link.outbox.enqueueOps(this.log.missingFor(hello.session))
+    const peer = this.peerOf(link)
+    if (peer) this.events.linkReady?.(peer, first)
+  }
+
+  private onMessage(link: Link<M, Op>, message: AppMessage<M>) {
+    const from = this.peerOf(link)
+    if (!from) return
+    const core = message as unknown as CoreMessage | OpsMessage<Op> | { type: '' }
+    switch (core.type) {
+      case 'media-state':
+        this.upsert(link.peerId, { seat: link.seat, muted: core.muted, cameraOff: core.cameraOff })
+        return
+      case 'ops': {
+        for (const op of core.items) this.log.receive(op, from.session)
+        // Acknowledge duplicates too: the sender resent them because it did not know we held them.
+        const ids = core.items.map((op) => op.id)
+        for (let i = 0; i < ids.length; i += MAX_ACKS_PER_MESSAGE) {
+          this.sendOn(link, { type: 'ack', ids: ids.slice(i, i + MAX_ACKS_PER_MESSAGE) })
+        }
+        return
+      }
+      case 'ack':
+        this.log.acknowledged(from.session, core.ids)
+        return
+      case 'bye':
+        this.dropLink(link, 'left')
+        return
+      default:
+        this.events.message(message as unknown as FeatureMessage<M>, from)
+    }
+  }
+
+  private callMedia(link: Link<M, Op>) {
+    const call = this.transport.call(link.peerId, this.options.localMedia().stream, this.dialMetadata())
+    if (call) this.wireCall(link, call)
+  }
+
+  private onIncomingCall(call: MediaLink) {
+    const dial = dialMetadataOf(call.metadata)
+    const link = dial === null ? undefined : this.links.get(dial.seat)
+    // Media is only answered for a participant whose data connection is up, from the same session, and only
+    // from the side that dialed the data connection we kept: a call from the losing side of a simultaneous dial
+    // would otherwise replace the winning one.
+    if (
+      !link ||
+      !dial ||
+      link.origin !== 'incoming' ||
+      link.peerId !== call.remoteId ||
+      (link.remoteSession !== null && link.remoteSession !== dial.session)
+    ) {
+      call.close()
+      return
+    }
+    this.trace('call from', link.seat, link.protocol.admitted ? 'answering' : 'held until admitted')
+    if (link.protocol.admitted) this.answerCall(link, call)
+    else {
+      link.pendingCall?.close()
+      link.pendingCall = call
+    }
+  }
+
+  private answerCall(link: Link<M, Op>, call: MediaLink) {
+    link.pendingCall = null
+    call.answer(this.options.localMedia().stream)
+    this.wireCall(link, call)
+  }
+
+  private wireCall(link: Link<M, Op>, call: MediaLink) {
+    if (link.media && link.media !== call) link.media.close()
+    link.media = call
+    this.applyVideoBudget()
+    call.onStream((stream) => {
+      this.trace('stream from', link.seat)
+      if (this.links.get(link.seat) !== link || link.media !== call) return
+      this.applyVideoBudget()
+      this.upsert(link.peerId, { seat: link.seat, stream })
+    })
+    call.onClose(() => {
+      if (this.links.get(link.seat) === link && link.media === call) {
+        this.upsert(link.peerId, { seat: link.seat, stream: null })
+      }
+    })
+  }
+
+  private heartbeat() {
+    const now = Date.now()
+    for (const link of [...this.links.values()]) {
+      if (!link.data.open) continue
+      // A link still in admission or hello is governed by its setup timeout, not by silence: two busy pages can
+      // take seconds to get through the handshake.
+      if (!link.protocol.ready) {
+        void this.sampleTransport(link)
+        continue
+      }
+      const liveness = {
+        messageSilenceMs: now - link.protocol.lastHeard,
+        transportSilenceMs:
+          now - link.lastSampleAt > SAMPLE_STALE_MS ? null : now - link.lastTransportActivity,
+        ice: link.data.iceState,
+      }
+      if (peerIsGone(liveness)) {
+        this.dropLink(link, 'lost')
+        continue
+      }
+      link.protocol.send({ type: 'ping', sentAt: now })
+      void this.sampleTransport(link)
+    }
+  }
+
+  /**
+   * One stats sample per connection per second, for two things: whether any byte arrived since the last sample
+   * (see peerIsGone), and the connection quality shown for the participant (./quality).
+   */
+  private async sampleTransport(link: Link<M, Op>) {
+    const reports = await Promise.all([link.data.stats(), link.media?.stats() ?? Promise.resolve([])])
+    let total = 0
+    for (const stat of reports.flat() as Array<{ type: string; bytesReceived?: number }>) {
+      if (stat.type === 'transport') total += stat.bytesReceived ?? 0
+    }
+    const now = Date.now()
+    link.lastSampleAt = now
+    if (total !== link.bytesReceived) {
+      link.bytesReceived = total
+      // Dated from this sample, not the previous one: on two busy cores samples come late, and dating bytes
+      // earlier made busy pages look silent for 3 s (a crash is then noticed in 4-5 s instead of 3.5-4.5 s).
+      link.lastTransportActivity = now
+    }
+    // The link may have been replaced meanwhile, and a participant who left must not come back as "Joining".
+    if (this.links.get(link.seat) !== link || !this.known.has(link.peerId)) return
+    const sample = measureQuality(reports, link.qualityCounters)
+    link.qualityCounters = sample.counters
+    if (link.protocol.ready) this.upsert(link.peerId, { seat: link.seat, quality: sample.quality })
+  }
+
+  /** Re-splits our video uplink between the media calls (after a call starts or ends). */
+  private applyVideoBudget() {
+    const calls = [...this.links.values()].flatMap((link) => (link.media ? [link.media] : []))
+    const budget = videoSendBudget(calls.length)
+    for (const call of calls) call.setVideoBudget(budget)
+  }
+
+  /** Closes a link's connections without touching the participant (a replacement link takes over). */
+  private detachLink(link: Link<M, Op>) {
+    this.cancel(link.dialTimer)
+    link.outbox.dispose()
+    if (this.links.get(link.seat) === link) this.links.delete(link.seat)
+    link.protocol.close()
+    for (const [type, count] of Object.entries(link.protocol.received)) {
+      this.receivedOnClosedLinks[type] = (this.receivedOnClosedLinks[type] ?? 0) + count
+    }
+    for (const unsubscribe of link.unsubscribe) unsubscribe()
+    link.media?.close()
+    link.pendingCall?.close()
+    link.data.close()
+  }
+
+  /**
+   * A link ends. `left`: they said goodbye. `lost`: it died (closed, heartbeats and transport silent, ICE
+   * failed): if it was working, we re-dial. `refused`: admission or the protocol failed: no re-dial. null: a
+   * dial that never got anywhere (an empty seat, or lost with the signalling server).
+   */
+  private dropLink(link: Link<M, Op>, why: 'left' | 'lost' | 'refused' | null) {
+    if (this.links.get(link.seat) !== link) return
+    this.trace('drop', link.seat, why ?? 'unanswered', link.origin, {
+      ready: link.protocol.ready,
+      silentMs: Date.now() - link.protocol.lastHeard,
+    })
+    const wasReady = link.protocol.ready
+    this.detachLink(link)
+    this.applyVideoBudget()
+    const participant = this.known.get(link.peerId)
+    const reconnect = this.reconnects.get(link.seat)
+    // Someone is in that seat (the connection opened): whether or not the handshake finished, try again.
+    if (why === 'lost' && !this.left && participant && participant.status !== 'gone') {
+      this.startReconnect(link.seat, link.peerId, participant.name)
+      return
+    }
+    if (reconnect && why !== 'left' && why !== 'refused') return // an attempt failed; the loop goes on
+    if (reconnect) this.endReconnect(reconnect)
+    if (!participant) {
+      // A dial that died without ever being ready, where nobody is known yet: the seat may well be taken by
+      // someone whose answer was lost (a signalling server restart, a duplicate refused on their side). Dial
+      // again; an empty seat ends this at once (why === null).
+      if (why === 'lost' && !wasReady && !this.left) this.scheduleSetupRedial(link.seat)
+      else if (why === null) this.endSetupRedial(link.seat)
+      return
+    }
+    this.removeKnown(link.peerId)
+    this.events.peerGone?.(link.peerId, link.remoteSession)
+    if (link.remoteSession) this.log.forget(link.remoteSession)
+    if (why === 'left' && wasReady) this.events.notify(`${participant.name} left the call.`)
+  }
+
+  private scheduleSetupRedial(seat: number) {
+    const redial = this.setupRedials.get(seat) ?? { attempt: 0, timer: null }
+    this.setupRedials.set(seat, redial)
+    if (redial.timer || redial.attempt >= SETUP_REDIAL_ATTEMPTS) return
+    const delay = 1000 * 2 ** redial.attempt
+    redial.attempt += 1
+    this.trace('redial soon', seat, { attempt: redial.attempt, delay })
+    redial.timer = this.later(() => {
+      redial.timer = null
+      if (this.left || this.links.has(seat) || this.reconnects.has(seat)) return
+      this.dial(seat)
+    }, delay)
+  }
+
+  private endSetupRedial(seat: number) {
+    const redial = this.setupRedials.get(seat)
+    if (redial) this.cancel(redial.timer)
+    this.setupRedials.delete(seat)
+  }
+
+  private startReconnect(seat: number, peerId: string, name: string) {
+    if (this.reconnects.has(seat)) return
+    this.trace('reconnecting', seat)
+    this.upsert(peerId, { seat, status: 'reconnecting', stream: null })
+    const reconnect: Reconnect = { seat, peerId, name, startedAt: Date.now(), attempt: 0, timer: null }
+    this.reconnects.set(seat, reconnect)
+    this.scheduleRedial(reconnect)
+  }
+
+  private scheduleRedial(reconnect: Reconnect) {
+    // Both sides re-dial; a simultaneous pair is settled like any duplicate (the lower seat's dial wins).
+    const delay = Math.min(4000, 250 * 2 ** reconnect.attempt)
+    reconnect.timer = this.later(() => this.redial(reconnect), delay)
+  }
+
+  private redial(reconnect: Reconnect) {
+    if (this.reconnects.get(reconnect.seat) !== reconnect || this.left) return
+    if (Date.now() - reconnect.startedAt > RECONNECT_GIVE_UP_MS) {
+      this.giveUp(reconnect)
+      return
+    }
+    reconnect.attempt += 1
+    const link = this.links.get(reconnect.seat)
+    // A link in progress (theirs or ours) gets its chance; a stalled one is replaced.
+    if (!link || (!link.protocol.ready && reconnect.attempt % 3 === 0)) this.dial(reconnect.seat)
+    this.scheduleRedial(reconnect)
+  }
+
+  private endReconnect(reconnect: Reconnect) {
+    this.cancel(reconnect.timer)
+    if (this.reconnects.get(reconnect.seat) === reconnect) this.reconnects.delete(reconnect.seat)
+  }
+
+  private giveUp(reconnect: Reconnect) {
+    if (this.reconnects.get(reconnect.seat) !== reconnect) return
+    this.trace('gone', reconnect.seat)
+    this.endReconnect(reconnect)
+    const link = this.links.get(reconnect.seat)
+    if (link) this.detachLink(link)
+    this.upsert(reconnect.peerId, { seat: reconnect.seat, status: 'gone', stream: null })
+    this.events.notify(
+      this.announced.has(reconnect.seat)
+        ? `The connection to ${reconnect.name} was lost.`
+        : 'A participant who was joining could not be reached.',
+    )
+    this.later(() => {
+      if (this.known.get(reconnect.peerId)?.status !== 'gone') return
+      this.removeKnown(reconnect.peerId)
+      this.events.peerGone?.(reconnect.peerId, this.announced.get(reconnect.seat) ?? null)
+    }, GONE_LINGER_MS)
+  }
+
+  /** Any message on one link: the protocol typed it when it was built; the link checks admission. */
+  private sendOn(link: Link<M, Op>, message: CoreMessage | FeatureMessage<M>) {
+    link.protocol.send(message as unknown as AppMessage<M>)
+  }
+
+  /** Everyone we have a working link to. */
+  private readyLinks(): Link<M, Op>[] {
+    return [...this.links.values()].filter((link) => link.protocol.ready)
+  }
+
+  /** An op we author: applied here and sent to everyone, now or when they (re)connect. */
+  publish(op: Op) {
+    this.log.add(op)
+    for (const link of this.readyLinks()) link.outbox.enqueueOps([op])
+  }
+
+  /** A fresh op id: our session and a counter. */
+  nextOpId(): string {
+    return this.log.nextId()
+  }
+
+  /** A message to everyone admitted, now; nothing is queued or resent. */
+  broadcast(message: FeatureMessage<M> | Extract<CoreMessage, { type: 'media-state' }>) {
+    for (const link of this.readyLinks()) this.sendOn(link, message)
+  }
+
+  /** A message to one participant, now, if they are admitted. */
+  sendTo(peerId: string, message: FeatureMessage<M>) {
+    for (const link of this.readyLinks()) if (link.peerId === peerId) this.sendOn(link, message)
+  }
+
+  /**
+   * The newest state of something we share under `key` (a surface): to `peerId`, or to everyone, paced; a newer
+   * one for the same key replaces what still waits.
+   */
+  share(key: string, message: FeatureMessage<M>, peerId?: string) {
+    for (const link of this.readyLinks()) if (!peerId || link.peerId === peerId) link.outbox.put(key, message)
+  }
+
+  /** Withdraws what waits to be shared under `key` (or everything of `type`, without a key). */
+  unshare(type: FeatureMessage<M>['type'], key?: string) {
+    for (const link of this.links.values()) {
+      if (key === undefined) link.outbox.clear(type)
+      else link.outbox.drop(type, key)
+    }
+  }
+
+  /** Sends a sample frame to every admitted participant. */
+  broadcastFrame(frame: Frame) {
+    const bytes = encodeFrame(frame)
+    for (const link of this.links.values()) if (link.protocol.ready) link.protocol.sendFrame(bytes)
+  }
+
+  /** Tells everyone our microphone/camera state (after mute or camera off). */
+  broadcastMediaState() {
+    const { muted, cameraOff } = this.options.localMedia()
+    this.broadcast({ type: 'media-state', muted, cameraOff })
+  }
+
+  /** For tests and `?debug`: what each link has seen. */
+  debugView() {
+    return {
+      seat: this.seat,
+      session: this.session,
+      serverConnected: this.transport.serverConnected,
+      ops: this.log.size,
+      links: [...this.links.values()].map((link) => ({
+        seat: link.seat,
+        origin: link.origin,
+        admitted: link.protocol.admitted,
+        ready: link.protocol.ready,
+        received: { ...link.protocol.received },
+        rttMs: link.protocol.rttMs,
+      })),
+      reconnecting: [...this.reconnects.keys()],
+      /** Every message this session ever accepted, by type, across all links. */
+      received: [...this.links.values()].reduce<Record<string, number>>(
+        (totals, link) => {
+          for (const [type, count] of Object.entries(link.protocol.received))
+            totals[type] = (totals[type] ?? 0) + count
+          return totals
+        },
+        { ...this.receivedOnClosedLinks },
+      ),
+    }
+  }
+
+  /** For the benchmark: one ping's round trip to `seat` through the app's whole message path, ms. */
+  debugRoundTrip(seat: number): Promise<number> {
+    const link = this.links.get(seat)
+    if (!link?.protocol.ready) return Promise.reject(new Error(`no open link to seat ${seat}`))
+    return link.protocol.measureRoundTrip()
+  }
+
+  /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */
+  debugDropDataConnections() {
+    for (const link of this.links.values()) link.data.fault()
+  }
+
+  /** Whether anything is still running: timers, links, re-dials (for the tests that leaving leaves nothing). */
+  get active(): boolean {
+    return (
+      this.timers.size > 0 ||
+      this.heartbeatTimer !== null ||
+      this.links.size > 0 ||
+      this.reconnects.size > 0 ||
+      this.transportListeners.length > 0
+    )
+  }
+
+  /**
+   * Says goodbye and closes everything. Closing a connection discards what it has not sent yet, and a busy page
+   * may not have sent the goodbyes within a fixed moment: resolves once every channel's buffer is empty (a little
+   * longer, for the SCTP acknowledgement), at most LEAVE_FLUSH_MAX_MS, when everything is closed.
+   */
+  leave(): Promise<void> {
+    if (this.left) return Promise.resolve()
+    this.left = true
+    for (const link of this.readyLinks()) this.sendOn(link, { type: 'bye' })
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = null
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    this.serverRetryTimer = null
+    this.reconnects.clear()
+    this.setupRedials.clear()
+    const links = [...this.links.values()]
+    this.links.clear()
+    for (const link of links) link.outbox.dispose()
+    const startedAt = Date.now()
+    return new Promise((resolve) => {
+      const closeWhenSent = () => {
+        const pending = links.some((link) => link.data.bufferedAmount > 0)
+        const waited = Date.now() - startedAt
+        if ((pending || waited < LEAVE_FLUSH_MIN_MS) && waited < LEAVE_FLUSH_MAX_MS && this.joined) {
+          setTimeout(closeWhenSent, 50)
+          return
+        }
+        for (const link of links) this.detachLink(link)
+        for (const unsubscribe of this.transportListeners) unsubscribe()
+        this.transportListeners.length = 0
+        this.known.clear()
+        this.transport.destroy()
+        resolve()
+      }
+      setTimeout(closeWhenSent, 50)
+    })
+  }
+}

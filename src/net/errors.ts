@@ -1,0 +1,24 @@
+// Why a call could not start, each as a sentence the join screen shows as it is.
+import { ROOM_CAPACITY } from '../room/invite'
+
+export class RoomFullError extends Error {
+  constructor() {
+    super(
+      `This consultation is full (${ROOM_CAPACITY} participants). Ask the host to make room, then try again.`,
+    )
+  }
+}
+
+export class NoWebRtcError extends Error {
+  constructor() {
+    super(
+      'This browser cannot make peer-to-peer video calls. Please use a current Chrome, Edge, Firefox or Safari.',
+    )
+  }
+}
+
+export class ServerUnreachableError extends Error {
+  constructor() {
+    super('The consultation server cannot be reached. Check your network connection and try again.')
+  }
+}

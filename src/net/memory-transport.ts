@@ -1,0 +1,456 @@
+// An in-memory MeshTransport for tests in Node: a signalling server that registers ids, relays dials (queued for
+// `expireMs` when nobody holds the id yet, then "unavailable", as the PeerServer does) and can be stopped and
+// started; data links whose messages can be delayed, dropped, duplicated and reordered; media calls whose
+// "streams" are plain objects; and participants that can crash (go silent without a goodbye). Offers and answers
+// travel through the server, so a dial in flight when it stops never opens, exactly as over PeerJS.
+import type { RTCStatsLike } from './quality'
+import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
+
+export interface LinkFaults {
+  /** Extra delay per message, ms. */
+  delayMs: number
+  /** Share of messages lost, 0-1. */
+  dropRate: number
+  /** Share of messages delivered twice, 0-1. */
+  duplicateRate: number
+  /** Random extra delay up to this, so messages overtake each other, ms. */
+  jitterMs: number
+}
+
+const NO_FAULTS: LinkFaults = { delayMs: 0, dropRate: 0, duplicateRate: 0, jitterMs: 0 }
+
+export interface MemoryNetworkOptions {
+  /** How long the server keeps a dial to an id nobody holds, ms (our PeerServer: 2 s). */
+  expireMs?: number
+  /** One way through the signalling server, ms. */
+  signalMs?: number
+  /** One way on a data link, ms. */
+  latencyMs?: number
+  /** Seed for the fault dice. */
+  seed?: number
+}
+
+interface Pending {
+  to: string
+  deliver: (transport: MemoryTransport) => void
+  fail: () => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/** A small deterministic generator (mulberry32), so a failing fault test can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export class MemoryNetwork {
+  readonly expireMs: number
+  readonly signalMs: number
+  readonly latencyMs: number
+  faults: LinkFaults = { ...NO_FAULTS }
+  private up = true
+  private readonly registered = new Map<string, MemoryTransport>()
+  private pending: Pending[] = []
+  readonly transports = new Set<MemoryTransport>()
+  readonly dice: () => number
+
+  constructor(options: MemoryNetworkOptions = {}) {
+    this.expireMs = options.expireMs ?? 2000
+    this.signalMs = options.signalMs ?? 5
+    this.latencyMs = options.latencyMs ?? 1
+    this.dice = random(options.seed ?? 1)
+  }
+
+  get serverUp(): boolean {
+    return this.up
+  }
+
+  transport(): MemoryTransport {
+    const transport = new MemoryTransport(this)
+    this.transports.add(transport)
+    return transport
+  }
+
+  /** The ids the server holds now. */
+  get registeredIds(): string[] {
+    return [...this.registered.keys()]
+  }
+
+  /** Stops the signalling server: every registration and every dial waiting in it is lost. */
+  stopServer() {
+    this.up = false
+    this.registered.clear()
+    for (const pending of this.pending) clearTimeout(pending.timer)
+    this.pending = []
+    for (const transport of this.transports) transport.serverWentAway()
+  }
+
+  startServer() {
+    this.up = true
+  }
+
+  /** @internal */
+  register(id: string, transport: MemoryTransport): boolean {
+    if (!this.up) return false
+    const holder = this.registered.get(id)
+    if (holder && holder !== transport) return false
+    this.registered.set(id, transport)
+    // Dials queued for this id are delivered to whoever takes it, as the PeerServer does: in messages of their
+    // own after the registration's answer.
+    const waiting = this.pending.filter((pending) => pending.to === id)
+    this.pending = this.pending.filter((pending) => pending.to !== id)
+    for (const pending of waiting) {
+      clearTimeout(pending.timer)
+      setTimeout(() => {
+        if (this.up && this.registered.get(id) === transport) pending.deliver(transport)
+      }, this.signalMs)
+    }
+    return true
+  }
+
+  /** @internal */
+  unregister(transport: MemoryTransport) {
+    for (const [id, holder] of this.registered) if (holder === transport) this.registered.delete(id)
+  }
+
+  /** @internal Relays an offer to `to` through the server: delivered, queued, or "unavailable". */
+  signal(to: string, deliver: (transport: MemoryTransport) => void, fail: () => void) {
+    setTimeout(() => {
+      if (!this.up) return
+      const target = this.registered.get(to)
+      if (target) {
+        deliver(target)
+        return
+      }
+      const pending: Pending = {
+        to,
+        deliver,
+        fail,
+        timer: setTimeout(() => {
+          this.pending = this.pending.filter((p) => p !== pending)
+          if (this.up) fail()
+        }, this.expireMs),
+      }
+      this.pending.push(pending)
+    }, this.signalMs)
+  }
+
+  /** @internal An answer back through the server: lost if it went away meanwhile. */
+  answer(run: () => void) {
+    setTimeout(() => {
+      if (this.up) run()
+    }, this.signalMs)
+  }
+}
+
+/** One end of a data link. */
+class MemoryDataEnd implements DataLink {
+  other: MemoryDataEnd | null = null
+  isOpen = false
+  closed = false
+  /** Set when our own side crashed: nothing arrives or leaves any more, and nobody is told. */
+  silent = false
+  bytesReceived = 0
+  readonly opened = new Listeners<[]>()
+  readonly data = new Listeners<[unknown]>()
+  readonly closedListeners = new Listeners<[]>()
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly remoteId: string,
+    readonly metadata: unknown,
+  ) {}
+
+  get open(): boolean {
+    return this.isOpen && !this.closed
+  }
+
+  get bufferedAmount(): number {
+    return 0
+  }
+
+  get iceState(): RTCIceConnectionState {
+    return this.closed ? 'closed' : this.isOpen ? 'connected' : 'new'
+  }
+
+  send(payload: string | ArrayBuffer) {
+    const other = this.other
+    if (!this.open || this.silent || !other) return
+    const { faults, latencyMs } = this.network
+    if (this.network.dice() < faults.dropRate) return
+    const copies = this.network.dice() < faults.duplicateRate ? 2 : 1
+    const size = typeof payload === 'string' ? payload.length : payload.byteLength
+    // Binary payloads are copied: the sender may reuse its buffer.
+    const copy = typeof payload === 'string' ? payload : payload.slice(0)
+    for (let i = 0; i < copies; i++) {
+      const delay = latencyMs + faults.delayMs + this.network.dice() * faults.jitterMs
+      setTimeout(() => other.arrive(copy, size), delay)
+    }
+  }
+
+  arrive(payload: unknown, size: number) {
+    if (!this.open || this.silent || this.other?.silent) return
+    this.bytesReceived += size
+    this.data.emit(payload)
+  }
+
+  /** Opens both ends (the answer came back through the server and ICE completed). */
+  openBoth() {
+    const other = this.other
+    if (this.closed || !other || other.closed) return
+    this.isOpen = true
+    other.isOpen = true
+    this.opened.emit()
+    other.opened.emit()
+  }
+
+  close() {
+    if (this.closed) return
+    this.closed = true
+    const other = this.other
+    this.closedListeners.emit()
+    // The far end hears of an orderly close shortly after (the data channel's close), unless it never opened.
+    if (other && !other.closed && this.isOpen && !this.silent) {
+      setTimeout(() => other.remoteClosed(), this.network.latencyMs)
+    }
+  }
+
+  remoteClosed() {
+    if (this.closed) return
+    this.closed = true
+    this.closedListeners.emit()
+  }
+
+  onOpen(handler: () => void) {
+    return this.opened.add(handler)
+  }
+  onData(handler: (data: unknown) => void) {
+    return this.data.add(handler)
+  }
+  onClose(handler: () => void) {
+    return this.closedListeners.add(handler)
+  }
+  async stats(): Promise<RTCStatsLike[]> {
+    return [{ type: 'transport', id: 'T', bytesReceived: this.bytesReceived } as RTCStatsLike]
+  }
+  /** A network fault: the connection dies under us; the far end sees it die a moment later. */
+  fault() {
+    const other = this.other
+    this.remoteClosed()
+    if (other) setTimeout(() => other.remoteClosed(), this.network.latencyMs * 10)
+  }
+}
+
+class MemoryMediaEnd implements MediaLink {
+  other: MemoryMediaEnd | null = null
+  stream: MediaStream | null
+  closed = false
+  readonly streams = new Listeners<[MediaStream]>()
+  readonly closedListeners = new Listeners<[]>()
+  budget: { maxBitrate: number; scaleResolutionDownBy: number } | null = null
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly remoteId: string,
+    readonly metadata: unknown,
+    stream: MediaStream | null,
+  ) {
+    this.stream = stream
+  }
+
+  answer(stream: MediaStream | null) {
+    this.stream = stream
+    const other = this.other
+    this.network.answer(() => {
+      if (this.closed || !other || other.closed) return
+      // Each side receives the other's media; a side sending none still gets a (silent) stream object.
+      const fromCaller = other.stream ?? ({ id: `empty-${other.remoteId}` } as unknown as MediaStream)
+      const fromAnswerer = this.stream ?? ({ id: `empty-${this.remoteId}` } as unknown as MediaStream)
+      this.streams.emit(fromCaller)
+      other.streams.emit(fromAnswerer)
+    })
+  }
+
+  close() {
+    if (this.closed) return
+    this.closed = true
+    this.closedListeners.emit()
+    const other = this.other
+    if (other && !other.closed) {
+      setTimeout(() => {
+        if (other.closed) return
+        other.closed = true
+        other.closedListeners.emit()
+      }, this.network.latencyMs)
+    }
+  }
+
+  onStream(handler: (stream: MediaStream) => void) {
+    return this.streams.add(handler)
+  }
+  onClose(handler: () => void) {
+    return this.closedListeners.add(handler)
+  }
+  async stats(): Promise<RTCStatsLike[]> {
+    return []
+  }
+  setVideoBudget(budget: { maxBitrate: number; scaleResolutionDownBy: number }) {
+    this.budget = budget
+  }
+}
+
+export class MemoryTransport implements MeshTransport {
+  id: string | null = null
+  private connected = false
+  private destroyed = false
+  private crashed = false
+  private readonly dataEnds = new Set<MemoryDataEnd>()
+  private readonly mediaEnds = new Set<MemoryMediaEnd>()
+  readonly incomingLinks = new Listeners<[DataLink]>()
+  readonly incomingCalls = new Listeners<[MediaLink]>()
+  readonly unavailable = new Listeners<[string]>()
+  readonly lost = new Listeners<[]>()
+  readonly back = new Listeners<[]>()
+
+  constructor(private readonly network: MemoryNetwork) {}
+
+  get serverConnected(): boolean {
+    return this.connected && this.network.serverUp && !this.destroyed
+  }
+
+  async register(id: string): Promise<'registered' | 'taken'> {
+    await new Promise((resolve) => setTimeout(resolve, this.network.signalMs))
+    if (!this.network.serverUp) throw new Error('The consultation server cannot be reached.')
+    if (this.id !== null) throw new Error('already registered')
+    if (!this.network.register(id, this)) return 'taken'
+    this.id = id
+    this.connected = true
+    return 'registered'
+  }
+
+  /** @internal The server stopped. */
+  serverWentAway() {
+    if (!this.connected || this.destroyed) return
+    this.connected = false
+    this.lost.emit()
+  }
+
+  reconnectServer() {
+    if (this.destroyed || this.crashed || this.id === null || this.connected) return
+    const id = this.id
+    setTimeout(() => {
+      if (this.destroyed || this.connected) return
+      if (this.network.register(id, this)) {
+        this.connected = true
+        this.back.emit()
+      } else {
+        // Refused (the server is still down, or someone took our id meanwhile): still away.
+        this.lost.emit()
+      }
+    }, this.network.signalMs)
+  }
+
+  dial(remoteId: string, metadata: DialMetadata): DataLink | null {
+    if (!this.serverConnected || this.id === null) return null
+    const local = new MemoryDataEnd(this.network, remoteId, undefined)
+    const callerId = this.id
+    this.dataEnds.add(local)
+    this.network.signal(
+      remoteId,
+      (target) => {
+        if (local.closed || target.destroyed || target.crashed) return
+        const remote = new MemoryDataEnd(this.network, callerId, metadata)
+        local.other = remote
+        remote.other = local
+        target.dataEnds.add(remote)
+        target.incomingLinks.emit(remote)
+        // Accepting is answering: back through the server, then both ends open.
+        this.network.answer(() => setTimeout(() => local.openBoth(), this.network.latencyMs))
+      },
+      () => {
+        if (!this.destroyed) this.unavailable.emit(remoteId)
+      },
+    )
+    return local
+  }
+
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null {
+    if (!this.serverConnected || this.id === null) return null
+    const local = new MemoryMediaEnd(this.network, remoteId, undefined, stream)
+    const callerId = this.id
+    this.mediaEnds.add(local)
+    this.network.signal(
+      remoteId,
+      (target) => {
+        if (local.closed || target.destroyed || target.crashed) return
+        const remote = new MemoryMediaEnd(this.network, callerId, metadata, null)
+        local.other = remote
+        remote.other = local
+        target.mediaEnds.add(remote)
+        target.incomingCalls.emit(remote)
+      },
+      () => undefined,
+    )
+    return local
+  }
+
+  onIncomingLink(handler: (link: DataLink) => void) {
+    return this.incomingLinks.add(handler)
+  }
+  onIncomingCall(handler: (call: MediaLink) => void) {
+    return this.incomingCalls.add(handler)
+  }
+  onUnavailable(handler: (remoteId: string) => void) {
+    return this.unavailable.add(handler)
+  }
+  onServerLost(handler: () => void) {
+    return this.lost.add(handler)
+  }
+  onServerBack(handler: () => void) {
+    return this.back.add(handler)
+  }
+
+  /**
+   * The tab dies: nothing more is sent or received, nobody is told, and the server drops our registration (its
+   * socket closed), so a dial to our id comes back "unavailable".
+   */
+  crash() {
+    this.crashed = true
+    this.connected = false
+    for (const end of this.dataEnds) end.silent = true
+    this.network.unregister(this)
+  }
+
+  /** Open data links (both ends not closed): what a test checks is released after leaving. */
+  get openLinks(): number {
+    return [...this.dataEnds].filter((end) => end.open).length
+  }
+
+  get listenerCount(): number {
+    return (
+      this.incomingLinks.size +
+      this.incomingCalls.size +
+      this.unavailable.size +
+      this.lost.size +
+      this.back.size
+    )
+  }
+
+  destroy() {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.connected = false
+    for (const end of this.dataEnds) end.close()
+    for (const end of this.mediaEnds) end.close()
+    this.network.unregister(this)
+    this.network.transports.delete(this)
+    for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
+      listeners.clear()
+  }
+}

@@ -1,0 +1,96 @@
+// What the call's mesh needs from a network: a signalling server that registers our id and introduces us to the
+// others, data links (ordered, reliable text and binary messages) and media calls. The PeerJS implementation
+// (./peerjs-transport.ts) is the only file that imports peerjs; ./memory-transport.ts runs the same mesh in Node,
+// where a test can delay, drop, duplicate and reorder messages, and kill links and the signalling server.
+// Every `on...` returns its own unsubscribe function.
+import type { RTCStatsLike } from './quality'
+
+export type Unsubscribe = () => void
+
+/** The caller's seat and session, carried by every dial and media call (PeerJS metadata). */
+export interface DialMetadata {
+  seat: number
+  session: string
+}
+
+export interface MeshTransport {
+  /**
+   * Registers `id` with the signalling server: 'taken' when someone holds it (that seat is occupied). Rejects with
+   * ServerUnreachableError or NoWebRtcError. Only one registration succeeds per transport.
+   */
+  register(id: string): Promise<'registered' | 'taken'>
+  /** Whether the signalling server knows us right now (open links carry on without it). */
+  readonly serverConnected: boolean
+  /** Tries to register again after the server went away (see onServerLost). */
+  reconnectServer(): void
+  /** A data link to `remoteId`, or null when nothing can be dialed (no server). */
+  dial(remoteId: string, metadata: DialMetadata): DataLink | null
+  /** A media call to `remoteId` carrying `stream`, or null when nothing can be dialed. */
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null
+  onIncomingLink(handler: (link: DataLink) => void): Unsubscribe
+  onIncomingCall(handler: (call: MediaLink) => void): Unsubscribe
+  /** The server says nobody holds `remoteId` (a dial to it expired). */
+  onUnavailable(handler: (remoteId: string) => void): Unsubscribe
+  onServerLost(handler: () => void): Unsubscribe
+  onServerBack(handler: () => void): Unsubscribe
+  /** Destroys everything: links, calls, the registration. */
+  destroy(): void
+}
+
+export interface DataLink {
+  readonly remoteId: string
+  /** What the dialer attached; unknown until validated. */
+  readonly metadata: unknown
+  readonly open: boolean
+  /** Bytes queued and not yet handed to the network. */
+  readonly bufferedAmount: number
+  send(data: string | ArrayBuffer): void
+  close(): void
+  onOpen(handler: () => void): Unsubscribe
+  onData(handler: (data: unknown) => void): Unsubscribe
+  /** Closed by either side, or failed. */
+  onClose(handler: () => void): Unsubscribe
+  /** The link's own transport statistics (bytes received show whether anything still arrives). */
+  stats(): Promise<RTCStatsLike[]>
+  /** ICE state of the underlying connection, if known. */
+  readonly iceState: RTCIceConnectionState | undefined
+  /** Cuts the underlying connection without a goodbye, as a network fault would (tests of the reconnect). */
+  fault(): void
+}
+
+export interface MediaLink {
+  readonly remoteId: string
+  readonly metadata: unknown
+  /** Answers an incoming call with our stream (or none: receive only). */
+  answer(stream: MediaStream | null): void
+  close(): void
+  onStream(handler: (stream: MediaStream) => void): Unsubscribe
+  onClose(handler: () => void): Unsubscribe
+  stats(): Promise<RTCStatsLike[]>
+  /** Caps what we send: bits per second and resolution scale of each video encoding. */
+  setVideoBudget(budget: { maxBitrate: number; scaleResolutionDownBy: number }): void
+}
+
+/** A tiny listener set with unsubscribe, for transports and the mesh. */
+export class Listeners<Args extends unknown[]> {
+  private readonly handlers = new Set<(...args: Args) => void>()
+
+  add(handler: (...args: Args) => void): Unsubscribe {
+    this.handlers.add(handler)
+    return () => {
+      this.handlers.delete(handler)
+    }
+  }
+
+  emit(...args: Args) {
+    for (const handler of [...this.handlers]) handler(...args)
+  }
+
+  clear() {
+    this.handlers.clear()
+  }
+
+  get size(): number {
+    return this.handlers.size
+  }
+}

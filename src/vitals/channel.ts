@@ -1,0 +1,54 @@
+// Vitals as a channel of the call: the patient's numerics (`vitals`, about 1 Hz), `vitals-stopped`, and the ECG as
+// binary waveform frames on ECG_STREAM. What arrives goes into the call's remote VitalsFeed; what we share goes
+// out through the call's port. Typed by shape, so this folder never imports the network layer.
+import type { VitalsFeed } from './feed'
+import type { EcgBatch, Measurement } from './types'
+import { ECG_STREAM } from './wire'
+
+/** How many readings one `vitals` message carries at most (its schema's limit). */
+const MAX_READINGS_PER_MESSAGE = 20
+
+type VitalsMessage = { type: 'vitals'; items: Measurement[] } | { type: 'vitals-stopped' }
+/** An ECG frame as the call carries it. */
+export type EcgFrame = EcgBatch & { kind: 'waveform'; stream: number; capturedAt: number; scale: number }
+interface Sender {
+  peerId: string
+}
+
+export interface VitalsChannelPort {
+  broadcast(message: VitalsMessage): void
+  broadcastFrame(frame: EcgFrame): void
+}
+
+export function createVitalsChannel(remote: VitalsFeed, port: () => VitalsChannelPort | null) {
+  return {
+    messages: {
+      vitals: (message: { items: Measurement[] }, from: Sender, now: number) =>
+        void remote.receive(from.peerId, message.items, now),
+      'vitals-stopped': (_message: unknown, from: Sender, now: number) => remote.stop(from.peerId, now),
+    },
+    /** A waveform frame: the ECG stream is ours, any other waveform is not (yet) anybody's. */
+    frame(frame: { kind: string; stream: number } & Partial<EcgBatch>, from: Sender, now: number) {
+      if (frame.kind !== 'waveform' || frame.stream !== ECG_STREAM) return false
+      remote.receiveEcg(from.peerId, frame as EcgBatch, now)
+      return true
+    },
+    peerGone(peerId: string) {
+      remote.remove(peerId)
+    },
+    /** Shares our latest numerics with everyone. */
+    broadcastVitals(items: readonly Measurement[]) {
+      for (let i = 0; i < items.length; i += MAX_READINGS_PER_MESSAGE) {
+        port()?.broadcast({ type: 'vitals', items: items.slice(i, i + MAX_READINGS_PER_MESSAGE) })
+      }
+    },
+    broadcastStopped() {
+      port()?.broadcast({ type: 'vitals-stopped' })
+    },
+    broadcastEcg(frame: EcgFrame) {
+      port()?.broadcastFrame(frame)
+    },
+  }
+}
+
+export type VitalsChannel = ReturnType<typeof createVitalsChannel>
