@@ -57,10 +57,19 @@ export async function loadOrCreateCertificate(dir) {
  * @property {unknown[]} [iceServers]
  * @property {'all' | 'relay'} [iceTransportPolicy]
  * @property {{ key: string, cert: string }} [tls] serve HTTPS with this certificate
+ * @property {Partial<import('./services.mjs').SignallingLimits>} [limits] signalling limits other than the defaults
  */
 
 /** @param {ServerOptions} options */
-export async function startServer({ port = 8080, host, distDir, iceServers = [], iceTransportPolicy, tls }) {
+export async function startServer({
+  port = 8080,
+  host,
+  distDir,
+  iceServers = [],
+  iceTransportPolicy,
+  tls,
+  limits,
+}) {
   const app = express()
   app.disable('x-powered-by')
   const httpServer = tls ? https.createServer(tls, app) : http.createServer(app)
@@ -72,7 +81,7 @@ export async function startServer({ port = 8080, host, distDir, iceServers = [],
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
     next()
   })
-  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy })
+  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, limits })
   // Hashed asset names never change content: cache them for good; index.html is always revalidated.
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))
