@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import path from 'node:path'
 import express from 'express'
-import { mountConsultServices } from './services.mjs'
+import { mountConsultServices, SIGNALLING_PATH, sendPlainError } from './services.mjs'
 
 /**
  * A page may only talk to its own origin: the browser itself then refuses any CDN, cloud signaling server or
@@ -86,6 +86,16 @@ export async function startServer({
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))
   app.use((_req, res) => res.status(404).type('text/plain').send('Not found'))
+  app.use(sendPlainError)
+  // The PeerServer takes upgrades for its own path only; nothing else here speaks WebSocket, and an upgrade that
+  // no listener answers would hold its connection open for good.
+  httpServer.on('upgrade', (request, socket) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname === SIGNALLING_PATH) return
+    socket.on('error', () => {})
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () =>
+      socket.destroy(),
+    )
+  })
 
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()

@@ -3,6 +3,7 @@
 // app data go peer-to-peer), the client configuration, and the WebXR controller profiles served from this origin
 // so that no request ever leaves it. Shared by the production server (server/app.mjs) and Vite's dev server
 // (server/vite-plugin.mjs), so both behave the same.
+import { STATUS_CODES } from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import express from 'express'
@@ -15,6 +16,8 @@ const require = createRequire(import.meta.url)
 
 /** Where the PeerServer is mounted; the client derives the rest from its page's origin. */
 export const PEER_MOUNT = '/peerjs'
+/** The PeerServer's WebSocket path: its mount path, its own path ('/') and the 'peerjs' it appends. */
+export const SIGNALLING_PATH = `${PEER_MOUNT}/peerjs`
 /** Where @webxr-input-profiles/assets is served; the XR store gets it as `baseAssetPath`. */
 export const PROFILES_MOUNT = '/xr-profiles'
 
@@ -233,6 +236,30 @@ function guardedSocketServer({ path: socketPath, server }, limits) {
 }
 
 /**
+ * The last error handler of every express app here: the status and its plain name, e.g. "Not Found". Express's
+ * own handler shows a stack trace with absolute paths unless NODE_ENV is production.
+ * @param {unknown} error
+ * @param {import('express').Request} _request
+ * @param {import('express').Response} response
+ * @param {import('express').NextFunction} _next express only treats a handler with four parameters as one for errors
+ */
+export function sendPlainError(error, _request, response, _next) {
+  const { status, statusCode } = /** @type {{ status?: unknown, statusCode?: unknown }} */ (error ?? {})
+  const given = Number(status ?? statusCode)
+  // Only errors with a client status are the client's; anything else is ours.
+  const code = Number.isInteger(given) && given >= 400 && given < 600 ? given : 500
+  if (response.headersSent) {
+    // Half a response already went out: all that can be done is to end the connection.
+    response.destroy()
+    return
+  }
+  response
+    .status(code)
+    .type('text/plain')
+    .send(`${STATUS_CODES[code] ?? 'Error'}.`)
+}
+
+/**
  * Mounts the config endpoint, the controller profiles and the PeerServer on `app`.
  * They live on an express app of their own because ExpressPeerServer only starts when an *express* parent mounts
  * it (its 'mount' event), and Vite's middleware stack is connect, not express.
@@ -272,11 +299,20 @@ export function mountConsultServices(
     // link dropped: 2 s makes an empty seat known sooner and a crashed participant gone sooner.
     expire_timeout: 2000,
     createWebSocketServer: (options) => guardedSocketServer(options, signallingLimits),
+    // The app talks to its own origin only: no page elsewhere may read the PeerServer's answers (its default
+    // reflects any Origin back in Access-Control-Allow-Origin).
+    corsOptions: { origin: false },
   })
+  // The PeerServer is an express app of its own, with express's defaults.
+  peerServer.disable('x-powered-by')
   // The PeerServer re-emits every socket's error on this app, and an express app has no 'error' listener of its
   // own: without this, one malformed frame from anyone ended the process.
   peerServer.on('error', ignoreClientError)
   services.use(PEER_MOUNT, peerServer)
+  // Its routes are added when it is mounted, just above; an error handler must come after them. (It is typed
+  // with express 4's types, which this express 5 handler does not match, although it works with both.)
+  peerServer.use(/** @type {any} */ (sendPlainError))
+  services.use(sendPlainError)
   app.use(services)
   return peerServer
 }

@@ -144,6 +144,8 @@ export async function rawWebSocket(port, requestPath) {
   })
   /** @type {Promise<void>} */
   const ended = new Promise((resolve) => socket.on('close', () => resolve()))
+  // A server that drops the connection without answering: no status line.
+  socket.on('close', () => onHead(''))
   /** @type {(code: number | null) => void} */
   let onClose = () => {}
   /** @type {Promise<number | null>} */
