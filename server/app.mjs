@@ -107,6 +107,15 @@ export async function startServer({
     httpServer.once('error', reject)
     httpServer.listen(port, host, () => resolve(undefined))
   })
+  // Once listening, a server emits 'error' for a connection it could not accept (too many open files under a
+  // flood of connections); without a listener that would end the process. Said once a minute at most, since a
+  // flood would repeat it for every connection.
+  let reportedAt = Number.NEGATIVE_INFINITY
+  httpServer.on('error', (error) => {
+    if (Date.now() - reportedAt < 60_000) return
+    reportedAt = Date.now()
+    console.error(`The server could not accept a connection: ${error.message}`)
+  })
   const address = httpServer.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
   const url = `${tls ? 'https' : 'http'}://localhost:${actualPort}/`

@@ -39,13 +39,16 @@ async function expectServerServes(port) {
   b.ws.close()
 }
 
-describe('one malformed frame from anyone', () => {
+// Generous: every wait is for a condition, so a slow machine only makes them slower.
+const TIMEOUTS = { timeout: 30_000 }
+
+describe('one malformed frame from anyone', TIMEOUTS, () => {
   /** @type {Awaited<ReturnType<typeof startServerProcess>>} */
   let server
   // A server process per test, so that each frame is shown to be survived on its own.
   beforeEach(async () => {
     server = await startServerProcess()
-  })
+  }, TIMEOUTS.timeout)
   afterEach(async () => {
     const output = server.output()
     await server.stop()
@@ -153,7 +156,7 @@ describe('one malformed frame from anyone', () => {
   })
 })
 
-describe('limits per client address', () => {
+describe('limits per client address', TIMEOUTS, () => {
   /** @type {Awaited<ReturnType<typeof startTestServer>>} */
   let server
   beforeAll(async () => {
