@@ -87,8 +87,9 @@ export function parseIceTransportPolicy(raw, iceServers) {
 
 /** @type {Readonly<SignallingLimits>} */
 export const DEFAULT_SIGNALLING_LIMITS = Object.freeze({
-  // A PeerJS offer from Chromium with audio, video and a data channel is under about 12 KB of SDP, JSON-escaped
-  // into one message; 32 KiB leaves more than twice that. (ws's default is 100 MiB, buffered before any check.)
+  // The largest message in the e2e calls (Chromium, audio + video + data channel) was a 6.3 KB OFFER; SDP with
+  // more codecs or candidates stays under about 12 KB. 32 KiB leaves more than twice that. (ws's default is
+  // 100 MiB, buffered whole before anyone looks at it.)
   maxMessageBytes: 32 * 1024,
   // Everyone behind one NAT shares an address: a clinic or a household with several devices, each holding one
   // socket per open tab. 32 covers that many times over; one address still cannot hold more than 32 of the
