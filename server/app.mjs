@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import path from 'node:path'
 import express from 'express'
-import { mountConsultServices, SIGNALLING_PATH, sendPlainError } from './services.mjs'
+import { mountConsultServices, requestUrl, SIGNALLING_PATH, sendPlainError } from './services.mjs'
 
 /**
  * A page may only talk to its own origin: the browser itself then refuses any CDN, cloud signaling server or
@@ -90,7 +90,7 @@ export async function startServer({
   // The PeerServer takes upgrades for its own path only; nothing else here speaks WebSocket, and an upgrade that
   // no listener answers would hold its connection open for good.
   httpServer.on('upgrade', (request, socket) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname === SIGNALLING_PATH) return
+    if (requestUrl(request)?.pathname === SIGNALLING_PATH) return
     socket.on('error', () => {})
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () =>
       socket.destroy(),

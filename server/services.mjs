@@ -71,6 +71,17 @@ export function parseIceTransportPolicy(raw, iceServers) {
 }
 
 /**
+ * The URL of a request as sent, or null when it cannot be parsed (`GET http://[ HTTP/1.1` reaches the server:
+ * `new URL` throws on it, and in an 'upgrade' listener that ended the process).
+ * @param {import('node:http').IncomingMessage} request
+ */
+export function requestUrl(request) {
+  return URL.canParse(request.url ?? '/', 'http://localhost')
+    ? new URL(request.url ?? '/', 'http://localhost')
+    : null
+}
+
+/**
  * What one client may do at the signalling server. The PeerServer has no limits of its own besides 5,000 ids in
  * all, so without these one address could fill it, or hold a room's seat ids with sockets that do nothing.
  * @typedef {object} SignallingLimits
@@ -211,11 +222,12 @@ function guardedSocketServer({ path: socketPath, server }, limits) {
   socketServer.on('error', ignoreClientError)
   const budget = createAddressBudget(limits)
   server?.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== socketPath) return
+    const url = requestUrl(request)
+    if (!url || url.pathname !== socketPath) return
     const address = addressKey(request.socket.remoteAddress)
     socketServer.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', ignoreClientError)
-      const query = new URL(request.url ?? '/', 'http://localhost').searchParams
+      const query = url.searchParams
       const id = query.get('id')
       const token = query.get('token')
       // The PeerServer stores any id and token as given; it refuses missing ones itself.

@@ -147,6 +147,21 @@ describe('one malformed frame from anyone', TIMEOUTS, () => {
     await expectServerServes(server.port)
   })
 
+  it.each([
+    ['an upgrade', 'http://[', true],
+    ['an upgrade', '//[/peerjs/peerjs', true],
+    ['a request', 'http://[', false],
+  ])(
+    '%s to a URL that cannot be parsed (%s) is closed; the server keeps serving',
+    async (_, url, upgrade) => {
+      const raw = await rawWebSocket(server.port, url, { upgrade: Boolean(upgrade) })
+      expect(raw.status).not.toMatch(/ 101 /)
+      await raw.ended
+      expect(server.alive()).toBe(true)
+      await expectServerServes(server.port)
+    },
+  )
+
   it('a malformed HTTP request gets 400 and the server keeps serving', async () => {
     const raw = await rawWebSocket(server.port, '/ HTTP/1.1\r\nHost: \u0000\u0001 bad')
     expect(raw.status).toMatch(/^HTTP\/1\.1 400/)

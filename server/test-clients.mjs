@@ -123,15 +123,18 @@ export function clientFrame(opcode, payload, declaredLength = payload.length) {
 /**
  * A WebSocket opened by hand over TCP: the upgrade handshake, then raw frames both ways.
  * @param {number} port
- * @param {string} requestPath
+ * @param {string} requestPath sent as it is, however malformed
+ * @param {{ upgrade?: boolean }} [options] `upgrade: false` sends a plain GET (to see how a request is answered)
  */
-export async function rawWebSocket(port, requestPath) {
+export async function rawWebSocket(port, requestPath, { upgrade = true } = {}) {
   const socket = net.connect({ port, host: '127.0.0.1' })
   socket.on('error', () => {})
   const key = randomBytes(16).toString('base64')
+  const upgradeHeaders =
+    'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`
   socket.write(
-    `GET ${requestPath} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    `GET ${requestPath} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${upgrade ? upgradeHeaders : 'Connection: close\r\n'}\r\n`,
   )
   /** @type {ReturnType<typeof createInbox<{ opcode: number, payload: Buffer }>>} */
   const frames = createInbox()
