@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import path from 'node:path'
 import express from 'express'
-import { mountConsultServices } from './services.mjs'
+import { mountConsultServices, requestUrl, SIGNALLING_PATH, sendPlainError } from './services.mjs'
 
 /**
  * A page may only talk to its own origin: the browser itself then refuses any CDN, cloud signaling server or
@@ -57,10 +57,19 @@ export async function loadOrCreateCertificate(dir) {
  * @property {unknown[]} [iceServers]
  * @property {'all' | 'relay'} [iceTransportPolicy]
  * @property {{ key: string, cert: string }} [tls] serve HTTPS with this certificate
+ * @property {Partial<import('./services.mjs').SignallingLimits>} [limits] signalling limits other than the defaults
  */
 
 /** @param {ServerOptions} options */
-export async function startServer({ port = 8080, host, distDir, iceServers = [], iceTransportPolicy, tls }) {
+export async function startServer({
+  port = 8080,
+  host,
+  distDir,
+  iceServers = [],
+  iceTransportPolicy,
+  tls,
+  limits,
+}) {
   const app = express()
   app.disable('x-powered-by')
   const httpServer = tls ? https.createServer(tls, app) : http.createServer(app)
@@ -72,11 +81,21 @@ export async function startServer({ port = 8080, host, distDir, iceServers = [],
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
     next()
   })
-  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy })
+  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, limits })
   // Hashed asset names never change content: cache them for good; index.html is always revalidated.
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))
   app.use((_req, res) => res.status(404).type('text/plain').send('Not found'))
+  app.use(sendPlainError)
+  // The PeerServer takes upgrades for its own path only; nothing else here speaks WebSocket, and an upgrade that
+  // no listener answers would hold its connection open for good.
+  httpServer.on('upgrade', (request, socket) => {
+    if (requestUrl(request)?.pathname === SIGNALLING_PATH) return
+    socket.on('error', () => {})
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () =>
+      socket.destroy(),
+    )
+  })
 
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
@@ -87,6 +106,15 @@ export async function startServer({ port = 8080, host, distDir, iceServers = [],
   await new Promise((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(port, host, () => resolve(undefined))
+  })
+  // Once listening, a server emits 'error' for a connection it could not accept (too many open files under a
+  // flood of connections); without a listener that would end the process. Said once a minute at most, since a
+  // flood would repeat it for every connection.
+  let reportedAt = Number.NEGATIVE_INFINITY
+  httpServer.on('error', (error) => {
+    if (Date.now() - reportedAt < 60_000) return
+    reportedAt = Date.now()
+    console.error(`The server could not accept a connection: ${error.message}`)
   })
   const address = httpServer.address()
   const actualPort = typeof address === 'object' && address ? address.port : port

@@ -1,17 +1,23 @@
 // @ts-check
-// `npm start`: builds the app when the build is missing or older than its sources, then runs the one server.
-// Settings come from the environment: PORT (default 8080), HTTPS=1, HOST, ICE_SERVERS (JSON),
-// ICE_TRANSPORT_POLICY (all or relay).
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+// `npm start`: checks the settings (server/settings.mjs), builds the app when the build is missing or older than
+// its sources, then runs the server (server/serve.mjs) in a process of its own and starts it again if it stops
+// unexpectedly. SIGINT and SIGTERM stop both. SERVER_PID_FILE, when set, is where the pid of the current server
+// process is written (for tests and process monitors).
+import { fork, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadOrCreateCertificate, startServer } from './app.mjs'
-import { parseIceServers, parseIceTransportPolicy } from './services.mjs'
+import { loadOrCreateCertificate } from './app.mjs'
+import { createRestartPolicy, DEFAULT_RESTART_POLICY } from './restart-policy.mjs'
+import { EXIT_CODES, readSettings } from './settings.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const distDir = path.join(root, 'dist')
+const serverProcessFile = path.join(root, 'server', 'serve.mjs')
+
+/** After SIGTERM a server process closes in milliseconds; one that has not exited by then is killed. */
+const STOP_TIMEOUT_MS = 5000
 
 /** Newest modification time under the given paths (files or folders), in ms. */
 function newestMtime(/** @type {string[]} */ paths) {
@@ -56,38 +62,89 @@ function lanAddresses() {
 }
 
 async function main() {
-  let iceServers
-  let iceTransportPolicy
+  let settings
   try {
-    iceServers = parseIceServers(process.env.ICE_SERVERS)
-    iceTransportPolicy = parseIceTransportPolicy(process.env.ICE_TRANSPORT_POLICY, iceServers)
+    settings = readSettings(process.env)
   } catch (error) {
     console.error(error instanceof Error ? error.message : error)
-    process.exit(2)
+    process.exit(EXIT_CODES.badSettings)
   }
-  const port = process.env.PORT === undefined ? 8080 : Number(process.env.PORT)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`PORT must be a number from 0 to 65535, not "${process.env.PORT}"`)
-    process.exit(2)
-  }
-  const useHttps = process.env.HTTPS === '1' || process.env.HTTPS === 'true'
-  // Plain HTTP is only a secure context on localhost, so only HTTPS is worth offering to other devices.
-  const host = process.env.HOST ?? (useHttps ? '0.0.0.0' : 'localhost')
   buildIfNeeded()
-  const tls = useHttps ? await loadOrCreateCertificate(path.join(root, '.certs')) : undefined
-  const server = await startServer({ port, host, distDir, iceServers, iceTransportPolicy, tls })
-  console.log(`XR Consult is running at ${server.url}`)
-  if (useHttps && host === '0.0.0.0') {
-    for (const address of lanAddresses()) console.log(`  on your network: https://${address}:${server.port}/`)
+  // Created here, once, so that every server process finds the same certificate.
+  if (settings.useHttps) await loadOrCreateCertificate(path.join(root, '.certs'))
+
+  const { host, useHttps, iceServers, iceTransportPolicy } = settings
+  const env = { ...process.env }
+  const restarts = createRestartPolicy()
+  /** @type {import('node:child_process').ChildProcess | null} */
+  let child = null
+  /** @type {NodeJS.Timeout | undefined} */
+  let restartTimer
+  let stopping = false
+  let everListened = false
+
+  const run = () => {
+    let listening = false
+    const current = fork(serverProcessFile, [], { env, stdio: 'inherit' })
+    child = current
+    if (process.env.SERVER_PID_FILE && current.pid)
+      writeFileSync(process.env.SERVER_PID_FILE, String(current.pid))
+    current.on('message', (message) => {
+      const listened = /** @type {import('./serve.mjs').ListeningMessage} */ (message)
+      if (listened?.type !== 'listening') return
+      listening = true
+      // PORT=0 picks a free port once: every later server process takes the same one, so open pages and links
+      // find the server again.
+      env.PORT = String(listened.port)
+      if (everListened) {
+        console.log(`XR Consult restarted; running again at ${listened.url}`)
+        return
+      }
+      everListened = true
+      console.log(`XR Consult is running at ${listened.url}`)
+      if (useHttps && host === '0.0.0.0') {
+        for (const address of lanAddresses())
+          console.log(`  on your network: https://${address}:${listened.port}/`)
+      }
+      if (iceServers.length > 0) console.log(`  ICE servers: ${iceServers.length} configured`)
+      if (iceTransportPolicy === 'relay')
+        console.log('  ICE transport policy: relay (calls go through TURN only)')
+    })
+    current.on('exit', (code, signal) => {
+      child = null
+      if (stopping) process.exit(0)
+      // Exit code 0 only follows a signal to the server process itself (Ctrl-C reaches the whole process group,
+      // and may reach it first): it was asked to stop.
+      if (code === 0) process.exit(0)
+      // A server that never got to listen the first time, or was refused its settings or its port, would fail
+      // the same way again: it has said why; stop with its exit code.
+      const refused = code === EXIT_CODES.badSettings || code === EXIT_CODES.cannotListen
+      if (refused || (!listening && !everListened)) process.exit(code ?? 1)
+      const how = signal ? `signal ${signal}` : `exit code ${code}`
+      const delay = restarts.afterCrash(Date.now())
+      if (delay === null) {
+        console.error(
+          `The server stopped unexpectedly (${how}), ${DEFAULT_RESTART_POLICY.maxCrashes} times within a ` +
+            'minute; it is not restarted again. See the messages above.',
+        )
+        process.exit(1)
+      }
+      console.error(`The server stopped unexpectedly (${how}); restarting it in ${delay / 1000} s.`)
+      restartTimer = setTimeout(run, delay)
+    })
   }
-  if (iceServers.length > 0) console.log(`  ICE servers: ${iceServers.length} configured`)
-  if (iceTransportPolicy === 'relay')
-    console.log('  ICE transport policy: relay (calls go through TURN only)')
+
   const stop = () => {
-    server.close().then(() => process.exit(0))
+    if (stopping) return
+    stopping = true
+    clearTimeout(restartTimer)
+    if (!child) process.exit(0)
+    child.kill('SIGTERM')
+    setTimeout(() => child?.kill('SIGKILL'), STOP_TIMEOUT_MS).unref()
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  run()
 }
 
 main().catch((error) => {
