@@ -90,7 +90,7 @@ function ownCpuTicks() {
       const type = /--type=([\w-]+)/.exec(command)?.[1]
       if (type) kind = type === 'gpu-process' ? 'gpu' : type === 'renderer' ? 'renderer' : 'utility'
       else if (/chrom/i.test(command)) kind = 'browser'
-      else if (command.includes('start.mjs')) kind = 'server'
+      else if (command.includes('start.mjs') || command.includes('serve.mjs')) kind = 'server'
     } catch {
       // the process ended while we looked
     }
