@@ -310,6 +310,8 @@ export class CallRuntime {
     this.sharing.dispose()
     this.guidance.dispose()
     const leaving = this.mesh?.leave()
+    // Nothing made after this (a stroke's last piece, a late click) goes anywhere.
+    this.mesh = null
     this.frameHandlers.clear()
     this.alarms.dispose()
     this.remoteVitals.clear()

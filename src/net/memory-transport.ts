@@ -219,13 +219,26 @@ class MemoryDataEnd implements DataLink {
     if (other && !other.closed && this.isOpen && !this.silent) {
       setTimeout(() => other.remoteClosed(), this.network.latencyMs)
     }
+    this.release()
   }
 
   remoteClosed() {
     if (this.closed) return
     this.closed = true
     this.closedListeners.emit()
+    this.release()
   }
+
+  /** A closed end holds nothing: like a closed RTCDataChannel, it lets go of its handlers. */
+  private release() {
+    this.opened.clear()
+    this.data.clear()
+    this.closedListeners.clear()
+    this.onRelease?.()
+  }
+
+  /** Set by the transport that holds this end, to forget it once closed. */
+  onRelease: (() => void) | null = null
 
   onOpen(handler: () => void) {
     return this.opened.add(handler)
@@ -281,13 +294,11 @@ class MemoryMediaEnd implements MediaLink {
     if (this.closed) return
     this.closed = true
     this.closedListeners.emit()
+    this.streams.clear()
+    this.closedListeners.clear()
     const other = this.other
     if (other && !other.closed) {
-      setTimeout(() => {
-        if (other.closed) return
-        other.closed = true
-        other.closedListeners.emit()
-      }, this.network.latencyMs)
+      setTimeout(() => other.close(), this.network.latencyMs)
     }
   }
 
@@ -358,17 +369,15 @@ export class MemoryTransport implements MeshTransport {
 
   dial(remoteId: string, metadata: DialMetadata): DataLink | null {
     if (!this.serverConnected || this.id === null) return null
-    const local = new MemoryDataEnd(this.network, remoteId, undefined)
+    const local = this.track(new MemoryDataEnd(this.network, remoteId, undefined))
     const callerId = this.id
-    this.dataEnds.add(local)
     this.network.signal(
       remoteId,
       (target) => {
         if (local.closed || target.destroyed || target.crashed) return
-        const remote = new MemoryDataEnd(this.network, callerId, metadata)
+        const remote = target.track(new MemoryDataEnd(this.network, callerId, metadata))
         local.other = remote
         remote.other = local
-        target.dataEnds.add(remote)
         target.incomingLinks.emit(remote)
         // Accepting is answering: back through the server, then both ends open.
         this.network.answer(() => setTimeout(() => local.openBoth(), this.network.latencyMs))
@@ -416,6 +425,13 @@ export class MemoryTransport implements MeshTransport {
     return this.back.add(handler)
   }
 
+  /** @internal Holds an end until it closes. */
+  track(end: MemoryDataEnd): MemoryDataEnd {
+    this.dataEnds.add(end)
+    end.onRelease = () => this.dataEnds.delete(end)
+    return end
+  }
+
   /**
    * The tab dies: nothing more is sent or received, nobody is told, and the server drops our registration (its
    * socket closed), so a dial to our id comes back "unavailable".
@@ -446,8 +462,9 @@ export class MemoryTransport implements MeshTransport {
     if (this.destroyed) return
     this.destroyed = true
     this.connected = false
-    for (const end of this.dataEnds) end.close()
+    for (const end of [...this.dataEnds]) end.close()
     for (const end of this.mediaEnds) end.close()
+    this.mediaEnds.clear()
     this.network.unregister(this)
     this.network.transports.delete(this)
     for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])

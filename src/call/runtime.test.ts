@@ -1,0 +1,103 @@
+// A whole call in Node: two runtimes over the in-memory transport, chatting, marking and sharing vitals; then
+// leaving. Leaving must let go of everything: no timers, links or listeners left running, and nothing of the call
+// still reachable once the page drops it (checked with the garbage collector).
+import { describe, expect, it } from 'vitest'
+import { addOp, pinShape } from '../annotations/test-ops'
+import { MemoryNetwork } from '../net/memory-transport'
+import { createRoom, type Role } from '../room/invite'
+import { createPageStore } from '../state/page-store'
+import { CallRuntime } from './runtime'
+
+async function until(condition: () => boolean, timeoutMs = 10_000) {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+function open(network: MemoryNetwork, room: ReturnType<typeof createRoom>, role: Role) {
+  const transport = network.transport()
+  const runtime = new CallRuntime({
+    invite: { ...room, role },
+    page: createPageStore(),
+    transport: () => transport,
+    record: false,
+  })
+  return { runtime, transport }
+}
+
+const connected = (runtime: CallRuntime) =>
+  Object.values(runtime.store.getState().participants).filter((p) => p.status === 'connected').length
+
+describe('CallRuntime', () => {
+  it('carries chat, marks and vitals between two calls, then lets go of everything on leave', async () => {
+    const network = new MemoryNetwork({ expireMs: 200 })
+    const room = createRoom()
+    const ada = open(network, room, 'clinician')
+    const pat = open(network, room, 'patient')
+    await ada.runtime.join('Dr. Ada')
+    await pat.runtime.join('Pat Patient')
+    await until(() => connected(ada.runtime) === 1 && connected(pat.runtime) === 1)
+
+    pat.runtime.sendChat('I feel dizzy')
+    pat.runtime.sharing.shareSimulated('normal')
+    ada.runtime.guidance.actions.setTool('pin')
+    ada.runtime.guidance.actions.pointerDown({ point: [0, 1, -1], normal: [0, 0, 1], approximate: false })
+    await until(() => ada.runtime.store.getState().chat.length === 1)
+    await until(() => pat.runtime.store.getState().annotations.records.size === 1)
+    await until(() => ada.runtime.remoteVitals.peers().length === 1)
+    expect(ada.runtime.store.getState().chat[0]).toMatchObject({ text: 'I feel dizzy', name: 'Pat Patient' })
+    expect(ada.runtime.alarms.inUse()).toHaveLength(1)
+
+    await Promise.all([ada.runtime.leave(), pat.runtime.leave()])
+    for (const { runtime, transport } of [ada, pat]) {
+      expect(transport.listenerCount).toBe(0)
+      expect(transport.openLinks).toBe(0)
+      expect(runtime.remoteVitals.peers()).toEqual([])
+      expect(runtime.ownVitals.peers()).toEqual([])
+      expect(runtime.alarms.inUse()).toEqual([])
+      expect(runtime.space.version).toBeGreaterThan(0)
+      expect(runtime.sharing.state().kind).toBeNull()
+    }
+    // A mark made after leaving goes nowhere and changes nothing.
+    ada.runtime.guidance.actions.pointerDown({ point: [0, 1, -1], normal: [0, 0, 1], approximate: false })
+    expect(ada.runtime.store.getState().annotations.records.size).toBe(1)
+  })
+
+  it('leaves nothing of a call reachable once the page lets go of it', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc
+    expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
+    const network = new MemoryNetwork({ expireMs: 200 })
+    const room = createRoom()
+    const other = open(network, room, 'patient')
+    await other.runtime.join('Pat Patient')
+    const refs = await (async () => {
+      const { runtime } = open(network, room, 'clinician')
+      await runtime.join('Dr. Ada')
+      await until(() => connected(runtime) === 1)
+      runtime.sendChat('hello')
+      runtime.store.getState().applyAnnotationOp(addOp('someone-else', 1, 1, pinShape('x')))
+      await until(() => other.runtime.store.getState().chat.length === 1)
+      const held = {
+        runtime: new WeakRef(runtime),
+        store: new WeakRef(runtime.store),
+        feed: new WeakRef(runtime.remoteVitals),
+        boards: new WeakRef(runtime.alarms),
+        space: new WeakRef(runtime.space),
+        guidance: new WeakRef(runtime.guidance.store),
+      }
+      await runtime.leave()
+      return held
+    })()
+    // The other side hears the goodbye and drops its link: nothing there holds us either.
+    await until(() => connected(other.runtime) === 0)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    for (let i = 0; i < 5; i++) {
+      gc?.()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    for (const [name, ref] of Object.entries(refs)) expect(ref.deref(), name).toBeUndefined()
+    await other.runtime.leave()
+  })
+})
