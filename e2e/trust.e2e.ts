@@ -2,6 +2,7 @@
 // goes away mid-call, a data connection cut while 600 chat messages are in flight, and a version mismatch.
 import type { Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PROTOCOL_VERSION } from '../src/net/protocol'
 import { parseInviteFragment, ROOM_CAPACITY, seatPeerId } from '../src/room/invite'
 import {
   expectLiveVideo,
@@ -131,13 +132,14 @@ describe('invite-only admission', () => {
     const invites = await startConsultation(a.page, `${suite.server.url}?debug`, 'clinician')
     await joinAs(a.page, 'Dr. Current')
     const b = await participant()
-    await openInvite(b, invites.patient as string, 'Pat Future', '?debug&test-protocol-version=2')
+    const [ours, future] = [PROTOCOL_VERSION, PROTOCOL_VERSION + 1]
+    await openInvite(b, invites.patient as string, 'Pat Future', `?debug&test-protocol-version=${future}`)
     await expect
       .poll(() => notices(a.page), { timeout: 30_000 })
-      .toContain('The other participant runs an incompatible version (v2, you have v1).')
+      .toContain(`The other participant runs an incompatible version (v${future}, you have v${ours}).`)
     await expect
       .poll(() => notices(b.page), { timeout: 30_000 })
-      .toContain('The other participant runs an incompatible version (v1, you have v2).')
+      .toContain(`The other participant runs an incompatible version (v${ours}, you have v${future}).`)
     expect(await a.page.locator('[data-testid="participant"]').count()).toBe(0)
   })
 })

@@ -16,6 +16,13 @@ import type { SpaceFeed, Surface } from './space'
 
 /** The frame stream id of the on-site worker's head pose, about 10 Hz while they share their space. */
 export const HEAD_POSE_STREAM = 1
+/**
+ * The highest Lamport clock an annotation op may carry, far beyond any call (one op every 10 ms for a day is under
+ * 10^7) and far below MAX_CLOCK: a forged clock can never reach the ceiling where a clear could no longer pass it.
+ */
+export const MAX_ACCEPTED_CLOCK = 10_000_000
+/** A pointer dated further than this from our clock is ignored, ms: a day, as for ops. */
+const MAX_POINTER_SKEW_MS = 24 * 60 * 60 * 1000
 /** Surfaces-removed messages name at most this many ids (their schema's limit). */
 const MAX_REMOVED_PER_MESSAGE = 100
 
@@ -79,6 +86,18 @@ export function createGuidanceChannel({ space, role, annotations, apply, port }:
   return {
     kinds: ANNOTATION_KINDS,
     applyOp: apply,
+    /** A mark names its author by name: it must be its author's own; and its clock must be a clock a call reaches. */
+    validate(op: AnnotationOp, author: { name: string }): boolean {
+      if (op.kind === 'annotation-add' && op.authorName !== author.name) return false
+      if ((op.kind === 'annotation-add' || op.kind === 'annotation-clear') && op.clock > MAX_ACCEPTED_CLOCK)
+        return false
+      if (
+        (op.kind === 'annotation-update' || op.kind === 'annotation-delete') &&
+        op.targetClock > MAX_ACCEPTED_CLOCK
+      )
+        return false
+      return true
+    },
     /**
      * A delete or a clear makes older annotation ops pointless: forget them, so neither our memory nor a
      * newcomer's snapshot grows with strokes nobody sees any more. Other features' ops are never ours to drop.
@@ -94,6 +113,7 @@ export function createGuidanceChannel({ space, role, annotations, apply, port }:
       laser(message: LaserMessage, from: Sender, now: number) {
         // A pointer speaks for its sender only: one naming another session is ignored.
         if (message.author !== from.session) return
+        if (Math.abs(message.at - now) > MAX_POINTER_SKEW_MS) return
         const { type: _type, ...laser } = message
         space.receiveLaser(laser, now)
       },

@@ -29,12 +29,15 @@ import {
   line,
   pinShape,
   strokeShape,
+  TEST_SIG,
   updateOp,
 } from './test-ops'
 
-// The protocol's op union, which holds the annotation ops next to chat.
+// The protocol's op union, which holds the annotation ops next to chat, each with its author's signature (whose
+// shape is all the schema checks; src/net/authorship.ts checks the signature itself).
 const combined = opSchema
-const accepts = (value: unknown) => combined.safeParse(value).success
+const signed = (value: unknown) => ({ ...(value as object), sig: TEST_SIG })
+const accepts = (value: unknown) => combined.safeParse(signed(value)).success
 
 const stroke = addOp(ALICE, 1, 1, strokeShape(line(0, 3)))
 const valid: AnnotationOp[] = [
@@ -58,7 +61,7 @@ describe('annotation op schemas', () => {
   })
 
   it('accept valid ops unchanged, next to chat in the protocol’s op union', () => {
-    for (const op of valid) expect(combined.parse(op)).toEqual(op)
+    for (const op of valid) expect(combined.parse(signed(op))).toEqual(signed(op))
     expect(
       accepts({ kind: 'chat', id: 'x:1', author: ALICE, at: 1, name: 'A', role: 'worker', text: 'hi' }),
     ).toBe(true)
@@ -115,7 +118,7 @@ describe('annotation op schemas', () => {
     // 17 significant digits is the longest a double prints as.
     const far: Vec3 = [-99.99999999999999, -99.99999999999999, -99.99999999999999]
     const largest = addOp(
-      's'.repeat(64),
+      's'.repeat(22),
       1,
       MAX_CLOCK,
       strokeShape(Array(MAX_POINTS_PER_OP).fill(far), 0.05),
@@ -134,7 +137,7 @@ describe('annotation op schemas', () => {
     )
     expect(accepts(largest)).toBe(true)
     // An op larger than a message could never be delivered; at an eighth of one, a batch still carries eight.
-    expect(JSON.stringify(largest).length).toBeLessThan(LIMITS.ops.maxChars / 8)
+    expect(JSON.stringify(signed(largest)).length).toBeLessThan(LIMITS.ops.maxChars / 8)
   })
 })
 

@@ -25,7 +25,8 @@ export { base64ToBytes, bytesToBase64 }
 export const MAX_AUTHOR_NAME_LENGTH = 64
 /** As protocol.ts's op ids and sessions. */
 const opId = z.string().min(1).max(80)
-const session = z.string().min(8).max(64)
+/** As the protocol's session ids (src/room/credentials.ts SESSION_ID_LENGTH). */
+const session = z.string().length(22)
 const at = z.number().finite()
 /** Anchor and plane ids are made up by the worker's device (WebXR gives anchors and planes no ids). */
 const frameRefId = z.string().min(1).max(80)

@@ -10,9 +10,12 @@ import type {
 } from './model'
 import { colourFor } from './palette'
 
-export const ALICE = 'alice-session'
-export const BOB = 'bob-session'
-export const CAROL = 'carol-session'
+// Session ids are 22 characters (the hash of a session key, src/room/credentials.ts).
+export const ALICE = 'alice-session-00000000'
+export const BOB = 'bob-session-0000000000'
+export const CAROL = 'carol-session-00000000'
+/** A signature's shape (86 characters of base64url), for protocol-level tests that do not check it. */
+export const TEST_SIG = 'S'.repeat(86)
 const NAMES: Record<string, string> = { [ALICE]: 'Alice', [BOB]: 'Bob', [CAROL]: 'Carol' }
 const SEATS: Record<string, number> = { [ALICE]: 0, [BOB]: 1, [CAROL]: 2 }
 

@@ -11,7 +11,7 @@ import { AlarmPanel } from './alarm-panel'
 import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
 import { GuidanceToolbar } from './guidance-toolbar'
-import { InviteLinks } from './invite-links'
+import { InviteLinks, invitesToShare } from './invite-links'
 import { RuntimeContext, useRuntime } from './runtime-context'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
@@ -218,7 +218,7 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
           {xrError}
         </p>
       )}
-      {showInvites && <InviteLinks room={invite} />}
+      {showInvites && <InviteLinks invites={invitesToShare(invite)} />}
     </nav>
   )
 }

@@ -1,12 +1,25 @@
 // The start screen: create a consultation and hand out invite links.
 import { useState } from 'react'
-import { createRoom, inviteFragment, ROLE_LABELS, ROLES, type Role, type Room } from '../room/invite'
-import { InviteLinks } from './invite-links'
+import { createConsultation } from '../room/credentials'
+import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
+import { InviteLinks, rememberInvites } from './invite-links'
 import { PastCalls } from './past-calls'
 
 export function Lobby() {
-  const [room, setRoom] = useState<Room | null>(null)
+  const [invites, setInvites] = useState<Record<Role, Invite> | null>(null)
+  const [starting, setStarting] = useState(false)
   const [role, setRole] = useState<Role>('clinician')
+  const start = async () => {
+    setStarting(true)
+    try {
+      // The room's signing key stays on this device; every invite carries a credential it signed.
+      const { invites: made } = await createConsultation()
+      rememberInvites(made)
+      setInvites(made)
+    } finally {
+      setStarting(false)
+    }
+  }
   return (
     <main className="screen">
       <h1>XR Consult</h1>
@@ -14,8 +27,14 @@ export function Lobby() {
         Private video consultations in a headset, in browser VR or in any browser tab. Everyone joins from a
         link; video and data go directly between the participants' devices.
       </p>
-      {!room ? (
-        <button type="button" className="primary" data-testid="start" onClick={() => setRoom(createRoom())}>
+      {!invites ? (
+        <button
+          type="button"
+          className="primary"
+          data-testid="start"
+          disabled={starting}
+          onClick={() => void start()}
+        >
           Start a consultation
         </button>
       ) : (
@@ -24,12 +43,12 @@ export function Lobby() {
           <p>
             Send each person the link for their role. Anyone holding a link can join, so share it privately.
           </p>
-          <InviteLinks room={room} />
+          <InviteLinks invites={ROLES.map((r) => invites[r])} />
           <form
             className="row"
             onSubmit={(event) => {
               event.preventDefault()
-              location.hash = inviteFragment({ ...room, role })
+              location.hash = inviteFragment(invites[role])
             }}
           >
             <label>

@@ -4,7 +4,7 @@
 import { createGuidanceChannel } from '../annotations/channel'
 import type { SpaceFeed } from '../annotations/space'
 import { createChatChannel } from '../chat/channel'
-import type { CallMesh, FeatureMessage, MeshPeer } from '../net/call-mesh'
+import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../net/call-mesh'
 import type { Frame } from '../net/frames'
 import { assertNever } from '../net/protocol'
 import type { Role } from '../room/invite'
@@ -14,6 +14,8 @@ import type { VitalsFeed } from '../vitals/feed'
 import type { Message, Op } from './protocol'
 
 type MeshOf = CallMesh<Message, Op>
+/** A feature's op as its channel makes it: the mesh signs it. */
+type Unsigned = DistributiveOmit<Exclude<Op, { kind: 'member' }>, 'sig'>
 
 export interface CallChannelsOptions {
   store: CallStore
@@ -34,7 +36,7 @@ function portOf(mesh: MeshOf) {
       mesh.share(key, message, peerId),
     unshare: (type: FeatureMessage<Message>['type'], key?: string) => mesh.unshare(type, key),
     broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),
-    publish: (op: Op) => mesh.publish(op),
+    publish: (op: Unsigned) => mesh.publish(op),
   }
 }
 
@@ -89,6 +91,23 @@ export function routeMessage(
   }
 }
 
+/** A feature's own check of a signed op from a known author, by the channel that owns its kind. */
+export function validateOp(channels: CallChannels, op: Op, author: { name: string; role: Role }): boolean {
+  switch (op.kind) {
+    case 'chat':
+      return channels.chat.validate(op, author)
+    case 'annotation-add':
+    case 'annotation-update':
+    case 'annotation-delete':
+    case 'annotation-clear':
+      return channels.guidance.validate(op, author)
+    case 'member':
+      return true
+    default:
+      return assertNever(op)
+  }
+}
+
 /** Every replicated op, once, to the channel that owns its kind. */
 export function applyOp(channels: CallChannels, op: Op) {
   switch (op.kind) {
@@ -99,6 +118,9 @@ export function applyOp(channels: CallChannels, op: Op) {
     case 'annotation-delete':
     case 'annotation-clear':
       return channels.guidance.applyOp(op)
+    case 'member':
+      // Who wrote what: the mesh's own record, nothing for a feature to show.
+      return
     default:
       return assertNever(op)
   }

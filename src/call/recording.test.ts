@@ -1,13 +1,19 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { ALICE, addOp, BOB, deleteOp, pinShape, strokeShape } from '../annotations/test-ops'
-import { ROLES, type Role } from '../room/invite'
+import { type Invite, ROLES, type Role } from '../room/invite'
 import { type CallStore, createCallStore } from '../state/call-store'
 import { VitalsFeed } from '../vitals/feed'
 import { getRecord, keepsRecord, startRecording } from './recording'
 
 // The recording against fake-indexeddb's global IndexedDB and a call's own store; no ECG is sent here.
-const invite = (role: Role) => ({ roomId: 'Zk3v9QpL2mX8rT1wYb5nHA', secret: 'not-used-here', role })
+const invite = (role: Role): Invite => ({
+  roomId: 'Zk3v9QpL2mX8rT1wYb5nHA',
+  secret: 'not-used-here',
+  role,
+  roomKey: 'not-used-here',
+  credential: { inviteId: 'not-used-here', sig: 'not-used-here' },
+})
 const sources = (store: CallStore) => ({ store, vitals: new VitalsFeed(), onEcg: () => () => {} })
 
 /** Runs `during` while recording as `role`; gives back the calls the record gained. */

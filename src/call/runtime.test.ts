@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { addOp, pinShape } from '../annotations/test-ops'
 import { MemoryNetwork } from '../net/memory-transport'
-import { createRoom, type Role } from '../room/invite'
+import { createConsultation } from '../room/credentials'
+import type { Invite, Role } from '../room/invite'
 import { createPageStore } from '../state/page-store'
 import { CallRuntime } from './runtime'
 
@@ -16,10 +17,10 @@ async function until(condition: () => boolean, timeoutMs = 10_000) {
   }
 }
 
-function open(network: MemoryNetwork, room: ReturnType<typeof createRoom>, role: Role) {
+function open(network: MemoryNetwork, room: Record<Role, Invite>, role: Role) {
   const transport = network.transport()
   const runtime = new CallRuntime({
-    invite: { ...room, role },
+    invite: room[role],
     page: createPageStore(),
     transport: () => transport,
     record: false,
@@ -33,7 +34,7 @@ const connected = (runtime: CallRuntime) =>
 describe('CallRuntime', () => {
   it('carries chat, marks and vitals between two calls, then lets go of everything on leave', async () => {
     const network = new MemoryNetwork({ expireMs: 200 })
-    const room = createRoom()
+    const room = (await createConsultation()).invites
     const ada = open(network, room, 'clinician')
     const pat = open(network, room, 'patient')
     await ada.runtime.join('Dr. Ada')
@@ -69,7 +70,7 @@ describe('CallRuntime', () => {
     const gc = (globalThis as { gc?: () => void }).gc
     expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
     const network = new MemoryNetwork({ expireMs: 200 })
-    const room = createRoom()
+    const room = (await createConsultation()).invites
     const other = open(network, room, 'patient')
     await other.runtime.join('Pat Patient')
     const refs = await (async () => {

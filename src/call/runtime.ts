@@ -20,7 +20,7 @@ import type { VitalsChannel } from '../vitals/channel'
 import { VitalsFeed } from '../vitals/feed'
 import type { MonitorInputs } from '../vitals/monitor'
 import { AlarmBoards } from './alarms'
-import { applyOp, type CallChannels, createCallChannels, routeMessage } from './channels'
+import { applyOp, type CallChannels, createCallChannels, routeMessage, validateOp } from './channels'
 import { createGuidance, type Guidance } from './guidance'
 import { appProtocol, type Message, type Op } from './protocol'
 import { startRecording } from './recording'
@@ -188,6 +188,7 @@ export class CallRuntime {
         for (const handler of this.frameHandlers) handler(from.peerId, frame)
       },
       applyOp: (op) => applyOp(this.channels, op),
+      validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
       linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
       peerGone: (peerId, session) => {

@@ -17,7 +17,7 @@ export interface ChatEntry {
 export interface ChatChannelOptions {
   /** Who we are: the author of what we send. */
   self: () => { session: string; name: string; role: Role }
-  /** Applies and sends an op we author; gives its id. */
+  /** Signs, applies and sends an op we author. */
   publish: (op: ChatOp) => void
   nextOpId: () => string
   /** Where a message goes once known here. */
@@ -29,6 +29,10 @@ export function createChatChannel(options: ChatChannelOptions) {
   const now = options.now ?? Date.now
   return {
     kinds: ['chat'] as const,
+    /** A chat op says who wrote it: the name and role must be its author's own (from their member record). */
+    validate(op: ChatOp, author: { name: string; role: Role }): boolean {
+      return op.name === author.name && op.role === author.role
+    },
     applyOp(op: ChatOp) {
       options.show({
         id: op.id,

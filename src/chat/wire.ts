@@ -15,7 +15,8 @@ const MAX_NAME_LENGTH = 64
 export const chatOpSchema = z.object({
   kind: z.literal('chat'),
   id: z.string().min(1).max(80),
-  author: z.string().min(8).max(64),
+  /** The author's session id (src/room/credentials.ts: 22 characters). */
+  author: z.string().length(22),
   at: z.number().finite(),
   name: z.string().min(1).max(MAX_NAME_LENGTH),
   role: z.enum(ROLES),

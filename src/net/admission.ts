@@ -38,11 +38,19 @@ export function newNonce(): string {
 }
 
 /**
- * What a proof covers: who proves to whom (so a proof cannot be reflected back or replayed to another peer) and
- * the challenger's nonce (so it cannot be replayed on another connection).
+ * What a proof covers: who proves to whom (so a proof cannot be reflected back or replayed to another peer), the
+ * challenger's nonce (so it cannot be replayed on another connection) and the prover's session public key (so
+ * the key that signs its ops is the one that proved the secret: nobody can swap in another).
  */
-function transcript(prover: string, verifier: string, nonce: string): Uint8Array<ArrayBuffer> {
-  return textEncoder.encode(`xr-consult/admit/v1|proof|from=${prover}|to=${verifier}|nonce=${nonce}`)
+function transcript(
+  prover: string,
+  verifier: string,
+  nonce: string,
+  sessionKey: string,
+): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(
+    `xr-consult/admit/v2|proof|from=${prover}|to=${verifier}|nonce=${nonce}|key=${sessionKey}`,
+  )
 }
 
 /** Our answer to `verifier`'s challenge. */
@@ -51,8 +59,9 @@ export async function prove(
   prover: string,
   verifier: string,
   nonce: string,
+  sessionKey: string,
 ): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', key, transcript(prover, verifier, nonce))
+  const mac = await crypto.subtle.sign('HMAC', key, transcript(prover, verifier, nonce, sessionKey))
   return toBase64Url(new Uint8Array(mac))
 }
 
@@ -76,8 +85,9 @@ export async function verifyProof(
   verifier: string,
   nonce: string,
   proof: string,
+  sessionKey: string,
 ): Promise<boolean> {
   const mac = fromBase64Url(proof)
   if (mac?.length !== 32) return false
-  return crypto.subtle.verify('HMAC', key, mac, transcript(prover, verifier, nonce))
+  return crypto.subtle.verify('HMAC', key, mac, transcript(prover, verifier, nonce, sessionKey))
 }

@@ -21,7 +21,7 @@ async function join(...participants: TestParticipant[]) {
 describe('CallMesh', () => {
   it('seats participants in order, admits them both ways and carries ops, messages and media', async () => {
     const network = new MemoryNetwork()
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     await join(ada, pat)
@@ -42,13 +42,15 @@ describe('CallMesh', () => {
 
   it('refuses a participant with the wrong secret before any app message, and tells the room', async () => {
     const network = new MemoryNetwork()
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     await join(ada)
     // Knows the seat ids (the server sees them) but not the secret.
-    const intruder = joinable(network, { roomId: room.roomId, secret: newRoom().secret }, 'Mallory')
+    const other = await newRoom()
+    const forgedRoom = { ...room, patient: { ...room.patient, secret: other.patient.secret } }
+    const intruder = joinable(network, forgedRoom, 'Mallory')
     ;(intruder.mesh as unknown as { options: { seatIds?: string[] } }).options.seatIds = await Promise.all(
-      [0, 1, 2, 3].map(async (seat) => (await import('../room/invite')).seatPeerId(room, seat)),
+      [0, 1, 2, 3].map(async (seat) => (await import('../room/invite')).seatPeerId(room.patient, seat)),
     )
     await join(intruder)
     await clock.until(() =>
@@ -66,7 +68,7 @@ describe('CallMesh', () => {
     // takes seat 2 and dials them. Their own stale dials to seat 2 must not win over the newcomer's. (A server
     // that keeps unanswered dials 10 s makes sure both seated participants' dials are still waiting at the stop.)
     const network = new MemoryNetwork({ expireMs: 10_000 })
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     await join(ada)
@@ -99,7 +101,7 @@ describe('CallMesh', () => {
     // The newcomer's first dial to seat 0 is lost (the server restarts between offer and answer); nobody is
     // known there yet, so nothing would ever dial again without the setup re-dial.
     const network = new MemoryNetwork({ signalMs: 50 })
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     await join(ada)
     const pat = joinable(network, room, 'Pat Patient', 'patient')
@@ -114,7 +116,7 @@ describe('CallMesh', () => {
 
   it('notices a crashed participant within 5 s, re-dials, and calls them gone when the server says so', async () => {
     const network = new MemoryNetwork()
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     await join(ada, pat)
@@ -134,7 +136,7 @@ describe('CallMesh', () => {
 
   it('cuts the data links with 300 ops in flight: after the reconnect both hold every op exactly once', async () => {
     const network = new MemoryNetwork({ latencyMs: 20 })
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     await join(ada, pat)
@@ -153,7 +155,7 @@ describe('CallMesh', () => {
 
   it('settles two simultaneous dials on the same connection on both sides', async () => {
     const network = new MemoryNetwork({ signalMs: 30 })
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     // Both register before either dials: each dials the other at the same moment.
@@ -165,9 +167,10 @@ describe('CallMesh', () => {
     const links = (p: TestParticipant) => p.mesh.debugView().links.filter((link) => link.ready)
     expect(links(ada)).toHaveLength(1)
     expect(links(pat)).toHaveLength(1)
-    // The same connection: the one the lower seat dialed.
-    expect(links(ada)[0]?.origin).toBe('outgoing')
-    expect(links(pat)[0]?.origin).toBe('incoming')
+    // The same connection: the one the lower seat dialed (either may have won seat 0 in the race to register).
+    const [lower, higher] = ada.mesh.seatIndex < pat.mesh.seatIndex ? [ada, pat] : [pat, ada]
+    expect(links(lower)[0]?.origin).toBe('outgoing')
+    expect(links(higher)[0]?.origin).toBe('incoming')
     ada.note('one copy')
     await clock.until(() => pat.seen.notes.includes('one copy'))
     await clock.advance(1000)
@@ -176,7 +179,7 @@ describe('CallMesh', () => {
 
   it('converges on every op through delays, duplicates and reordering', async () => {
     const network = new MemoryNetwork({ seed: 7 })
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     const sam = joinable(network, room, 'Sam Specialist', 'specialist')
@@ -191,7 +194,7 @@ describe('CallMesh', () => {
 
   it('leaves nothing running after leave: no timers, links or listeners', async () => {
     const network = new MemoryNetwork()
-    const room = newRoom()
+    const room = await newRoom()
     const ada = joinable(network, room, 'Dr. Ada', 'clinician')
     const pat = joinable(network, room, 'Pat Patient', 'patient')
     await join(ada, pat)

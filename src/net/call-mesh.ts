@@ -5,10 +5,13 @@
 // (./replication) and every feature's messages and frames without knowing them: what arrives goes to `events`,
 // what a feature sends goes out through `broadcast`, `publish`, `share` and `broadcastFrame`. No React, no
 // store, no peerjs: tested in Node over ./memory-transport.
+import { createSessionKey, type SessionKey, sessionOf } from '../room/credentials'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
+import { Authorship, type Member, memberOpFor, signOp } from './authorship'
 import { RoomFullError } from './errors'
 import { encodeFrame, type Frame } from './frames'
+import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { Outbox } from './outbox'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
@@ -16,6 +19,7 @@ import {
   assertNever,
   type CoreMessage,
   MAX_ACKS_PER_MESSAGE,
+  type MemberOp,
   type OpLike,
   type OpsMessage,
   type Protocol,
@@ -51,6 +55,28 @@ const SERVER_RETRY_MAX_MS = 5000
 const SETUP_REDIAL_ATTEMPTS = 4
 
 /**
+ * A data link that opened but whose peer has not proved the room secret by then is closed, ms: an honest page
+ * answers a challenge in well under a second even on a busy phone; one that holds a seat and never answers is not
+ * listed and goes away. (It is dialed again a few times, like any dial that never became ready.)
+ */
+export const ADMISSION_TIMEOUT_MS = 8000
+/**
+ * An op dated further than this from our clock is refused, ms: a day covers any clock skew and any call, and keeps
+ * dates a formatter, a store or the record can hold.
+ */
+export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
+/**
+ * What an author may send of its own ops on its own link: 64 KiB a second, 512 KiB at once (a paragraph of chat
+ * is 2 KB; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute some hundreds of
+ * KB). Relayed history is not rate-limited (it is old), only capped in total.
+ */
+const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
+/** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
+const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
+/** Ops held while their author's member op has not arrived yet, per link. */
+const MAX_PENDING_OPS = 2000
+
+/**
  * connecting: someone is in that seat and admission/hello is under way; connected: in the call; reconnecting:
  * the link dropped and we are re-dialing; gone: we gave up (shown for a moment, then removed).
  */
@@ -68,6 +94,9 @@ export interface ParticipantPatch {
   quality?: ConnectionQuality | null
 }
 
+/** An Omit that keeps a union a union (each member loses the key). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
 /** Who sent something: their peer id, seat, session and role (from their hello on this admitted link). */
 export interface MeshPeer {
   peerId: string
@@ -84,6 +113,11 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   participantRemoved(peerId: string): void
   notify(text: string, tone?: Tone): void
   serverConnected(connected: boolean): void
+  /**
+   * A feature's own check of a signed op from a known author (names and roles it repeats match the author's
+   * member record, its numbers are within bounds): false refuses it, as a forgery.
+   */
+  validateOp?(op: Op, author: Member): boolean
   /** A feature's message from an admitted participant. */
   message(message: FeatureMessage<M>, from: MeshPeer): void
   /** A sample frame (waveform, pose) from an admitted participant. */
@@ -115,8 +149,8 @@ export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> 
   /** Our microphone/camera now: sent in hello and media calls. */
   localMedia: () => { stream: MediaStream | null; muted: boolean; cameraOff: boolean }
   events: CallMeshEvents<M, Op>
-  /** Random per join unless a test sets it. */
-  session?: string
+  /** Our signing key for this join; made when joining unless a test gives one. */
+  sessionKey?: SessionKey
   /** Log connection events to the console (`?debug` in the page URL). */
   debug?: boolean
   /** The protocol version we announce. Only tests set it, to see a mismatch. */
@@ -147,6 +181,10 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   dialTimer: ReturnType<typeof setTimeout> | null
   /** Our registration with the signalling server when the link was made (CallMesh.serverEpoch). */
   serverEpoch: number
+  /** The remote's invite, from its verified hello: what a ban names besides its session. */
+  inviteId: string | null
+  /** Ops of authors whose member op has not arrived yet, in arrival order. */
+  pending: Op[]
   outbox: Outbox<Op>
   /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
   qualityCounters: QualityCounters | null
@@ -195,6 +233,12 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
       return `${name ?? 'A participant'} sent more messages than a consultation needs and was disconnected.`
     case 'protocol':
       return null
+    case 'invalid-credential':
+      return 'Someone whose invite does not prove the role they claimed was turned away.'
+    case 'forged':
+      return `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
+    case 'banned':
+      return null
     default:
       return assertNever(failure)
   }
@@ -203,7 +247,7 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
 export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private seat = -1
   private seatIds: string[] = []
-  private key: CryptoKey | null = null
+  private admissionKey: CryptoKey | null = null
   private readonly links = new Map<number, Link<M, Op>>()
   private readonly reconnects = new Map<number, Reconnect>()
   private readonly setupRedials = new Map<number, SetupRedial>()
@@ -223,18 +267,37 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    * nothing of it): such a stale dial is abandoned on re-registration and never wins a duplicate settlement.
    */
   private serverEpoch = 0
-  readonly session: string
-  readonly log: OpLog<Op>
+  private key: SessionKey | null = null
+  /** The op log; made when joining, with our session. */
+  log: OpLog<Op>
+  private readonly authorship: Authorship
+  /** Signs and sends our ops in the order they were published. */
+  private signing: Promise<void> = Promise.resolve()
+  /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
+  private readonly authorBudgets = new Map<string, { bucket: TokenBucket; total: number }>()
+  /** Sessions we told the user about after refusing them for a ban: one notice each. */
+  private readonly bannedNoticed = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
   constructor(private readonly options: CallMeshOptions<M, Op>) {
-    this.session = options.session ?? crypto.randomUUID()
-    this.log = new OpLog<Op>(this.session, (op) => {
-      options.events.applyOp(op)
-      const keep = options.events.pruneAfter?.(op)
-      if (keep) this.log.prune(keep)
+    this.log = this.newLog('')
+    this.authorship = new Authorship({ roomId: options.invite.roomId, roomKey: options.invite.roomKey })
+  }
+
+  private newLog(session: string): OpLog<Op> {
+    return new OpLog<Op>(session, (op) => {
+      // Member records are the mesh's own: who wrote what. Everything else is a feature's.
+      if (op.kind === 'member') return
+      this.options.events.applyOp(op)
+      const keep = this.options.events.pruneAfter?.(op)
+      if (keep) this.log.prune((kept) => kept.kind === 'member' || keep(kept))
     })
+  }
+
+  /** Our session id: the hash of our session key ('' before joining). */
+  get session(): string {
+    return this.key?.session ?? ''
   }
 
   private trace(...details: unknown[]) {
@@ -269,7 +332,17 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   /** Takes the first free seat of the room and dials everyone already seated. */
   async join(): Promise<void> {
     const { invite } = this.options
-    this.key = await admissionKey(invite)
+    const sessionKey = this.options.sessionKey ?? (await createSessionKey())
+    this.key = sessionKey
+    this.log = this.newLog(sessionKey.session)
+    // Our member record first: every op we publish after it can be checked by anyone who has it.
+    const member = await signOp<MemberOp>(
+      sessionKey,
+      memberOpFor(sessionKey, this.options.displayName, invite.role, invite.credential, Date.now()),
+    )
+    this.authorship.addOwn(member)
+    this.log.add(member as unknown as Op)
+    this.admissionKey = await admissionKey(invite)
     this.seatIds =
       this.options.seatIds ??
       (await Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))))
@@ -397,6 +470,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       data.close()
       return
     }
+    // Dropped for abuse earlier in this call: not again, under the same session.
+    if (this.authorship.isBanned(dial.session)) {
+      data.close()
+      return
+    }
     const existing = this.links.get(dial.seat)
     if (existing) {
       const keep = resolveDuplicateLink({
@@ -429,7 +507,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const current = () => this.links.get(seat) === link
     const protocol: PeerLink<M> = new PeerLink<M>({
       protocol: this.options.protocol,
-      key: this.key as CryptoKey,
+      key: this.admissionKey as CryptoKey,
+      sessionKey: this.key?.publicKey ?? '',
       localId: this.seatIds[this.seat] as string,
       remoteId: peerId,
       version: this.options.protocolVersion,
@@ -444,8 +523,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           session: this.session,
           muted,
           cameraOff,
+          credential: this.options.invite.credential,
         }
       },
+      checkHello: (hello, remoteKey) => this.checkHello(hello, remoteKey),
       send: (text) => data.send(text),
       sendBinary: (bytes) => data.send(bytes),
       onFrame: (frame) => {
@@ -455,6 +536,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       onAdmitted: () => {
         if (!current()) return
         this.trace('admitted', seat, origin)
+        // Only someone who proved the room secret is shown as joining.
+        if (!this.known.has(peerId)) this.upsert(peerId, { seat, status: 'connecting' })
         // Media only once the peer has proved the invite: the dialer offers it, the answerer answers it.
         if (origin === 'outgoing') this.callMedia(link)
         else if (link.pendingCall) this.answerCall(link, link.pendingCall)
@@ -462,15 +545,20 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       onHello: (hello, first) => {
         if (current() && first) this.onHello(link, hello)
       },
-      onMessage: (message) => {
-        if (current()) this.onMessage(link, message)
-      },
+      onMessage: (message) => (current() ? this.onMessage(link, message) : undefined),
       onFailure: (failure) => {
         if (!current()) return
-        const sentence = failureSentence(failure, protocol.remoteHello?.name ?? null)
         this.trace('refused', seat, failure)
+        if (failure.kind === 'flood' || failure.kind === 'forged') {
+          // Abuse: refused for the rest of the call, by session and by invite (a new session key will not help).
+          this.authorship.ban(link.remoteSession, link.inviteId)
+        }
+        const sentence =
+          failure.kind === 'banned'
+            ? this.bannedSentence(link.remoteSession ?? protocol.remoteHello?.session ?? null)
+            : failureSentence(failure, protocol.remoteHello?.name ?? null)
         if (sentence) this.events.notify(sentence, 'error')
-        else console.warn(`closed the connection to seat ${seat}:`, failure)
+        else if (failure.kind !== 'banned') console.warn(`closed the connection to seat ${seat}:`, failure)
         this.dropLink(link, 'refused')
       },
       onIgnored: (reason, detail) => {
@@ -491,6 +579,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       lastSampleAt: now,
       dialTimer: null,
       serverEpoch: this.serverEpoch,
+      inviteId: null,
+      pending: [],
       outbox: new Outbox<Op>({
         send: (message) => protocol.send(message as unknown as AppMessage<M>),
         ready: () => current() && protocol.ready,
@@ -503,13 +593,19 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     link.dialTimer = this.later(() => {
       if (!link.protocol.ready && current()) this.dropLink(link, 'lost')
     }, DIAL_TIMEOUT_MS)
+    const admissionTimer = this.later(() => {
+      // Opened, but no proof of the secret: not a participant we list or keep.
+      if (current() && data.open && !link.protocol.admitted) {
+        this.trace('no proof in time', seat)
+        this.dropLink(link, 'lost')
+      }
+    }, ADMISSION_TIMEOUT_MS)
+    link.unsubscribe.push(() => this.cancel(admissionTimer))
     link.unsubscribe.push(
       data.onOpen(() => {
         if (!current()) return
         protocol.lastHeard = Date.now()
         this.trace('open', seat, origin)
-        // Only now is someone known to be in that seat: a dial to an empty seat never opens.
-        if (!this.known.has(peerId)) this.upsert(peerId, { seat, status: 'connecting' })
         protocol.start()
       }),
       data.onData((raw) => {
@@ -554,6 +650,24 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
   }
 
+  /**
+   * A first hello, beyond its shape: its session is the hash of the key that signed the proof, its credential
+   * proves its role in our room, and neither is banned.
+   */
+  private async checkHello(hello: HelloMessage, remoteKey: string): Promise<LinkFailure | null> {
+    if ((await sessionOf(remoteKey)) !== hello.session) return { kind: 'invalid-credential' }
+    if (this.authorship.isBanned(hello.session, hello.credential.inviteId)) return { kind: 'banned' }
+    if (!(await this.authorship.verifyCredential(hello.role, hello.credential)))
+      return { kind: 'invalid-credential' }
+    return null
+  }
+
+  private bannedSentence(session: string | null): string | null {
+    if (session === null || this.bannedNoticed.has(session)) return null
+    this.bannedNoticed.add(session)
+    return 'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.'
+  }
+
   private onHello(link: Link<M, Op>, hello: HelloMessage) {
     if (hello.seat !== link.seat || (link.remoteSession !== null && hello.session !== link.remoteSession)) {
       // A hello that contradicts the connection it came on: not a participant we can place.
@@ -561,6 +675,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       return
     }
     link.remoteSession = hello.session
+    link.inviteId = hello.credential.inviteId
     this.trace('hello from', link.seat, hello.name)
     this.cancel(link.dialTimer)
     link.dialTimer = null
@@ -589,7 +704,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (peer) this.events.linkReady?.(peer, first)
   }
 
-  private onMessage(link: Link<M, Op>, message: AppMessage<M>) {
+  private onMessage(link: Link<M, Op>, message: AppMessage<M>): void | Promise<void> {
     const from = this.peerOf(link)
     if (!from) return
     const core = message as unknown as CoreMessage | OpsMessage<Op> | { type: '' }
@@ -597,15 +712,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       case 'media-state':
         this.upsert(link.peerId, { seat: link.seat, muted: core.muted, cameraOff: core.cameraOff })
         return
-      case 'ops': {
-        for (const op of core.items) this.log.receive(op, from.session)
-        // Acknowledge duplicates too: the sender resent them because it did not know we held them.
-        const ids = core.items.map((op) => op.id)
-        for (let i = 0; i < ids.length; i += MAX_ACKS_PER_MESSAGE) {
-          this.sendOn(link, { type: 'ack', ids: ids.slice(i, i + MAX_ACKS_PER_MESSAGE) })
-        }
-        return
-      }
+      case 'ops':
+        return this.receiveOps(link, from, core.items)
       case 'ack':
         this.log.acknowledged(from.session, core.ids)
         return
@@ -615,6 +723,67 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       default:
         this.events.message(message as unknown as FeatureMessage<M>, from)
     }
+  }
+
+  /**
+   * Ops from a link, in order: each is checked (its author signed it, its id is its author's, its date and a
+   * feature's own rules hold) before it is applied; the first forgery ends the link as abuse. Ops whose author's
+   * member record has not come yet wait for it. What we hold is acknowledged, duplicates too (the sender resent
+   * them because it did not know we held them).
+   */
+  private async receiveOps(link: Link<M, Op>, from: MeshPeer, items: Op[]) {
+    const held: string[] = []
+    let queue = [...link.pending, ...items]
+    link.pending = []
+    for (let progress = true; progress; ) {
+      progress = false
+      const waiting: Op[] = []
+      for (const op of queue) {
+        if (this.log.has(op.id)) {
+          held.push(op.id)
+          continue
+        }
+        const verdict = await this.checkOp(op, from)
+        if (this.links.get(link.seat) !== link) return
+        if (verdict === 'wait') waiting.push(op)
+        else if (verdict === 'ignore') continue
+        else if (verdict !== 'ok') {
+          link.protocol.refuse({ kind: 'forged', detail: `${op.kind} ${op.id}: ${verdict}` })
+          return
+        } else {
+          this.log.receive(op, from.session)
+          held.push(op.id)
+          // A member record may let ops waiting for it through.
+          if (op.kind === 'member' && waiting.length > 0) progress = true
+        }
+      }
+      queue = waiting
+    }
+    link.pending = queue.slice(-MAX_PENDING_OPS)
+    for (let i = 0; i < held.length; i += MAX_ACKS_PER_MESSAGE) {
+      this.sendOn(link, { type: 'ack', ids: held.slice(i, i + MAX_ACKS_PER_MESSAGE) })
+    }
+  }
+
+  private async checkOp(op: Op, from: MeshPeer): Promise<'ok' | 'wait' | 'ignore' | string> {
+    const now = Date.now()
+    if (!Number.isFinite(op.at) || Math.abs(op.at - now) > MAX_OP_CLOCK_SKEW_MS) return 'a date far from now'
+    const refusal = await this.authorship.check(op)
+    if (refusal === 'unknown-author') return 'wait'
+    if (refusal) return refusal
+    const author = this.authorship.member(op.author) as Member
+    if (op.kind !== 'member' && this.options.events.validateOp?.(op, author) === false) return 'invalid'
+    // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total.
+    const bytes = JSON.stringify(op).length
+    let budget = this.authorBudgets.get(op.author)
+    if (!budget) {
+      budget = { bucket: new TokenBucket(AUTHOR_BYTES, now), total: 0 }
+      this.authorBudgets.set(op.author, budget)
+    }
+    if (budget.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
+    if (op.author === from.session && !budget.bucket.takeMany(bytes, now)) return 'ignore'
+    budget.total += bytes
+    return 'ok'
   }
 
   private callMedia(link: Link<M, Op>) {
@@ -860,10 +1029,24 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return [...this.links.values()].filter((link) => link.protocol.ready)
   }
 
-  /** An op we author: applied here and sent to everyone, now or when they (re)connect. */
-  publish(op: Op) {
-    this.log.add(op)
-    for (const link of this.readyLinks()) link.outbox.enqueueOps([op])
+  /**
+   * An op we author: signed, applied here and sent to everyone, now or when they (re)connect. Signing takes a
+   * moment (WebCrypto is asynchronous); ops are applied and sent in the order they were published.
+   */
+  publish(op: DistributiveOmit<Op, 'sig'>) {
+    const key = this.key
+    if (!key || this.left) return
+    this.signing = this.signing.then(async () => {
+      const signed = await signOp<Op>(key, op as Omit<Op, 'sig'>)
+      if (this.left) return
+      this.log.add(signed)
+      for (const link of this.readyLinks()) link.outbox.enqueueOps([signed])
+    })
+  }
+
+  /** Resolves once every op published so far is signed, applied and queued (tests, leaving). */
+  published(): Promise<void> {
+    return this.signing
   }
 
   /** A fresh op id: our session and a counter. */
@@ -915,7 +1098,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       seat: this.seat,
       session: this.session,
       serverConnected: this.transport.serverConnected,
-      ops: this.log.size,
+      /** Replicated state changes held (member records are not counted: they are who, not what). */
+      ops: this.log.all().filter((op) => op.kind !== 'member').length,
       links: [...this.links.values()].map((link) => ({
         seat: link.seat,
         origin: link.origin,

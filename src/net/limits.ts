@@ -29,6 +29,14 @@ export class TokenBucket {
     return true
   }
 
+  /** Takes `count` tokens if there are that many (a budget in bytes, say). */
+  takeMany(count: number, now: number): boolean {
+    this.refill(now)
+    if (this.tokens < count) return false
+    this.tokens -= count
+    return true
+  }
+
   /** How long until a token is available, ms (0 when one is). */
   waitMs(now: number): number {
     this.refill(now)

@@ -3,7 +3,8 @@
 // (which completes on Node's thread pool, outside fake timers) finish first. Used by the tests only.
 import { vi } from 'vitest'
 import { z } from 'zod'
-import { createRoom, type Invite, type Role, type Room } from '../room/invite'
+import { createConsultation } from '../room/credentials'
+import type { Invite, Role } from '../room/invite'
 import { CallMesh, type MeshPeer, type ParticipantPatch } from './call-mesh'
 import type { Frame } from './frames'
 import { type MemoryNetwork, MemoryTransport } from './memory-transport'
@@ -12,7 +13,8 @@ import { createProtocol } from './protocol'
 const noteOp = z.object({
   kind: z.literal('note'),
   id: z.string().min(1).max(80),
-  author: z.string().min(8).max(64),
+  author: z.string().length(22),
+  at: z.number(),
   text: z.string().max(2000),
 })
 const pokeMessage = z.object({ type: z.literal('poke'), n: z.number() })
@@ -22,7 +24,8 @@ export const testProtocol = createProtocol(
   [noteOp],
 )
 type TestMessage = z.infer<typeof testProtocol.messageSchema>
-export type NoteOp = z.infer<typeof noteOp>
+type TestOp = z.infer<typeof testProtocol.opSchema>
+export type NoteOp = Extract<TestOp, { kind: 'note' }>
 
 export interface Seen {
   participants: Map<string, ParticipantPatch & { peerId: string }>
@@ -36,7 +39,7 @@ export interface Seen {
 
 export interface TestParticipant {
   name: string
-  mesh: CallMesh<TestMessage, NoteOp>
+  mesh: CallMesh<TestMessage, TestOp>
   transport: MemoryTransport
   seen: Seen
   /** The names of the participants this one sees connected. */
@@ -44,7 +47,10 @@ export interface TestParticipant {
   note(text: string): void
 }
 
-export function joinable(network: MemoryNetwork, room: Room, name: string, role: Role = 'patient') {
+/** A consultation's invites, one per role, as the lobby makes them. */
+export type TestRoom = Record<Role, Invite>
+
+export function joinable(network: MemoryNetwork, room: TestRoom, name: string, role: Role = 'patient') {
   const transport = network.transport()
   const seen: Seen = {
     participants: new Map(),
@@ -55,8 +61,8 @@ export function joinable(network: MemoryNetwork, room: Room, name: string, role:
     serverConnected: false,
     gone: [],
   }
-  const invite: Invite = { ...room, role }
-  const mesh: CallMesh<TestMessage, NoteOp> = new CallMesh<TestMessage, NoteOp>({
+  const invite: Invite = room[role]
+  const mesh: CallMesh<TestMessage, TestOp> = new CallMesh<TestMessage, TestOp>({
     transport,
     protocol: testProtocol,
     invite,
@@ -81,7 +87,9 @@ export function joinable(network: MemoryNetwork, room: Room, name: string, role:
         if (message.type === 'poke') seen.pokes.push({ n: message.n, from })
       },
       frame: (frame, from) => seen.frames.push({ frame, from }),
-      applyOp: (op) => seen.notes.push(op.text),
+      applyOp: (op) => {
+        if (op.kind === 'note') seen.notes.push(op.text)
+      },
       peerGone: (peerId) => seen.gone.push(peerId),
     },
   })
@@ -95,13 +103,14 @@ export function joinable(network: MemoryNetwork, room: Room, name: string, role:
         .filter((p) => p.status === 'connected')
         .map((p) => p.name ?? '?')
         .sort(),
-    note: (text) => mesh.publish({ kind: 'note', id: mesh.nextOpId(), author: mesh.session, text }),
+    note: (text) =>
+      mesh.publish({ kind: 'note', id: mesh.nextOpId(), author: mesh.session, at: Date.now(), text }),
   }
   return participant
 }
 
-export function newRoom(): Room {
-  return createRoom()
+export async function newRoom(): Promise<TestRoom> {
+  return (await createConsultation()).invites
 }
 
 /**

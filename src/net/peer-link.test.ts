@@ -7,6 +7,9 @@ import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
 import { PROTOCOL_VERSION } from './protocol'
 
+/** Our session public key as the proof carries it (its content does not matter to these tests). */
+const SESSION_KEY = 'K'.repeat(87)
+
 interface Side {
   link: PeerLink<Message>
   hellos: HelloMessage[]
@@ -25,9 +28,10 @@ function hello(name: string, seat: number, version = PROTOCOL_VERSION): HelloMes
     name,
     role: 'clinician',
     seat,
-    session: `${name}-session`,
+    session: `${name}-session`.padEnd(22, '-').slice(0, 22),
     muted: false,
     cameraOff: false,
+    credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
   }
 }
 
@@ -46,6 +50,7 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
     } as unknown as Side
     side.link = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: SESSION_KEY,
       key: keys[i] as CryptoKey,
       localId: id,
       remoteId: i === 0 ? 'xc-b' : 'xc-a',
@@ -60,7 +65,9 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
         side.admitted = true
       },
       onHello: (message) => side.hellos.push(message),
-      onMessage: (message) => side.messages.push(message),
+      onMessage: (message) => {
+        side.messages.push(message)
+      },
       onFrame: (frame) => side.frames.push(frame),
       onFailure: (failure) => side.failures.push(failure),
     })
@@ -104,6 +111,7 @@ describe('PeerLink admission', () => {
     const sent: string[] = []
     const link = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: SESSION_KEY,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -140,6 +148,7 @@ describe('PeerLink ordering', () => {
     const sent: string[] = []
     const link = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: SESSION_KEY,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -154,7 +163,13 @@ describe('PeerLink ordering', () => {
     link.start()
     const ourNonce = JSON.parse(sent[0] as string).nonce as string
     // The peer answered our challenge before its own challenge reached us (its side opened late).
-    link.receive(JSON.stringify({ type: 'proof', proof: await prove(key, 'xc-b', 'xc-a', ourNonce) }))
+    link.receive(
+      JSON.stringify({
+        type: 'proof',
+        proof: await prove(key, 'xc-b', 'xc-a', ourNonce, SESSION_KEY),
+        key: SESSION_KEY,
+      }),
+    )
     await vi.waitFor(() => expect(link.admitted).toBe(true))
     expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge'])
     link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce() }))
@@ -184,6 +199,7 @@ describe('PeerLink limits', () => {
     const ignored: string[] = []
     const link = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: SESSION_KEY,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -225,6 +241,7 @@ describe('PeerLink frames', () => {
     const failures: LinkFailure[] = []
     const early = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: SESSION_KEY,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',

@@ -4,9 +4,10 @@
 //
 // Order on a connection (each side, the channel being ordered):
 //   open → send challenge(our nonce)
-//   challenge(their nonce) → send proof(HMAC over their nonce)
-//   proof(of our nonce) → verify → admitted
+//   challenge(their nonce) → send proof(HMAC over their nonce and our session key, with that key)
+//   proof(of our nonce) → verify → admitted (their session key is now known)
 //   admitted and our proof sent → send hello
+//   hello → its session must be their key's hash, its credential must prove its role (checkHello)
 // Nothing but challenge and proof is accepted before the peer's proof has verified, and we send nothing else
 // before that either, so a peer without the secret never sees a name, a state change or a media offer. Arrivals
 // are handled one at a time in order (the HMAC steps are async), so a hello never overtakes the proof before it.
@@ -45,10 +46,18 @@ export type LinkFailure =
   | { kind: 'flood' }
   /** It broke the order of the protocol (an app message before admission, a second different hello). */
   | { kind: 'protocol'; detail: string }
+  /** Its hello claims a role its credential does not prove, or a session its key is not. */
+  | { kind: 'invalid-credential' }
+  /** It was dropped for abuse earlier in this call. */
+  | { kind: 'banned' }
+  /** It sent an op its author did not sign, or that claims another's identity. */
+  | { kind: 'forged'; detail: string }
 
 export interface PeerLinkOptions<M extends { type: string }> {
   protocol: LinkProtocol<M>
   key: CryptoKey
+  /** Our session's public key: sent with our proof, bound into it. */
+  sessionKey: string
   localId: string
   remoteId: string
   /** Our hello, built when it is sent (it carries the current mute state). */
@@ -59,7 +68,13 @@ export interface PeerLinkOptions<M extends { type: string }> {
   /** The peer proved it holds the room secret: media may be offered or answered now. */
   onAdmitted?: () => void
   onHello: (hello: HelloMessage, first: boolean) => void
-  onMessage: (message: AppMessage<M>) => void
+  /**
+   * Checks a first hello beyond its shape: that its session is the proof's key's, that its credential proves its
+   * role, that it is not banned. Null when it passes.
+   */
+  checkHello?: (hello: HelloMessage, remoteKey: string) => Promise<LinkFailure | null>
+  /** An app message; if it returns a promise, the next message waits for it (order is kept). */
+  onMessage: (message: AppMessage<M>) => void | Promise<void>
   /** A binary sample frame (waveform, pose) from an admitted peer. */
   onFrame?: (frame: Frame) => void
   onFailure: (failure: LinkFailure) => void
@@ -90,6 +105,8 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
   private failed = false
   /** When anything last arrived from the peer, ms (liveness). */
   lastHeard: number
+  /** The peer's session public key, from its verified proof. */
+  remoteKey: string | null = null
   /** The peer proved it holds the room secret. */
   admitted = false
   /** Round trip of the last ping, ms. */
@@ -241,9 +258,9 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
       case 'challenge': {
         const { key, localId, remoteId } = this.options
         if (this.proved) return
-        const answer = await prove(key, localId, remoteId, message.nonce)
+        const answer = await prove(key, localId, remoteId, message.nonce, this.options.sessionKey)
         if (this.failed) return
-        this.write({ type: 'proof', proof: answer })
+        this.write({ type: 'proof', proof: answer, key: this.options.sessionKey })
         this.proved = true
         this.sendHelloWhenDue()
         return
@@ -251,12 +268,13 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
       case 'proof': {
         if (this.admitted || this.ourNonce === null) return
         const { key, localId, remoteId } = this.options
-        const valid = await verifyProof(key, remoteId, localId, this.ourNonce, message.proof)
+        const valid = await verifyProof(key, remoteId, localId, this.ourNonce, message.proof, message.key)
         if (this.failed) return
         if (!valid) {
           this.fail({ kind: 'invalid-invite' })
           return
         }
+        this.remoteKey = message.key
         this.admitted = true
         this.options.onAdmitted?.()
         this.sendHelloWhenDue()
@@ -271,6 +289,14 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
         if (previous && (previous.session !== message.session || previous.seat !== message.seat)) {
           this.fail({ kind: 'protocol', detail: 'a second hello from another session' })
           return
+        }
+        if (!previous && this.options.checkHello) {
+          const failure = await this.options.checkHello(message, this.remoteKey ?? '')
+          if (this.failed) return
+          if (failure) {
+            this.fail(failure)
+            return
+          }
         }
         this.theirHello = message
         this.options.onHello(message, previous === null)
@@ -291,7 +317,7 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
           this.fail({ kind: 'protocol', detail: `${incoming.type} before hello` })
           return
         }
-        this.options.onMessage(incoming as AppMessage<M>)
+        await this.options.onMessage(incoming as AppMessage<M>)
     }
   }
 
@@ -304,6 +330,11 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     if (this.helloSent || !this.admitted || !this.proved || this.failed) return
     this.helloSent = true
     this.write(this.options.hello())
+  }
+
+  /** The peer did something its link cannot survive (found by the layer above: a forged op, say). */
+  refuse(failure: LinkFailure) {
+    this.fail(failure)
   }
 
   private fail(failure: LinkFailure) {

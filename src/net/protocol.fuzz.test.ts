@@ -24,14 +24,25 @@ const role = fc.constantFrom(
 /** A finite number as JSON carries it: no -0, which JSON turns into 0. */
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x))
 const token = fc.string({ minLength: TOKEN_LENGTH, maxLength: TOKEN_LENGTH })
+/** base64url text of an exact length: keys, signatures, invite ids. */
+const b64url = (length: number) =>
+  fc
+    .array(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), {
+      minLength: length,
+      maxLength: length,
+    })
+    .map((chars) => chars.join(''))
+const session = fc.string({ minLength: 22, maxLength: 22 })
+const credential = fc.record({ inviteId: b64url(22), sig: b64url(86) })
 const chatOp = fc.record({
   kind: fc.constant('chat' as const),
   id: fc.string({ minLength: 1, maxLength: 80 }),
-  author: fc.string({ minLength: 8, maxLength: 64 }),
+  author: session,
   at: finite,
   name: fc.string({ minLength: 1, maxLength: 64 }),
   role,
   text: fc.string({ minLength: 1, maxLength: 200 }),
+  sig: b64url(86),
 })
 
 const coordinate = fc.double({ min: -100, max: 100, noNaN: true }).map((x) => (x === 0 ? 0 : x))
@@ -43,7 +54,7 @@ const unitQuat = fc.constantFrom<[number, number, number, number]>(
 const spaceMessage = fc.oneof(
   fc.record({
     type: fc.constant('laser' as const),
-    author: fc.string({ minLength: 8, maxLength: 64 }),
+    author: session,
     colour: fc.constantFrom('yellow' as const, 'sky' as const),
     on: fc.boolean(),
     origin: vec3,
@@ -100,16 +111,17 @@ const mutatedMeshText = fc
 
 const validMessage = fc.oneof(
   fc.record({ type: fc.constant('challenge' as const), nonce: token }),
-  fc.record({ type: fc.constant('proof' as const), proof: token }),
+  fc.record({ type: fc.constant('proof' as const), proof: token, key: b64url(87) }),
   fc.record({
     type: fc.constant('hello' as const),
     version: fc.constant(PROTOCOL_VERSION),
     name: fc.string({ minLength: 1, maxLength: 64 }),
     role,
     seat: fc.integer({ min: 0, max: 3 }),
-    session: fc.string({ minLength: 8, maxLength: 64 }),
+    session,
     muted: fc.boolean(),
     cameraOff: fc.boolean(),
+    credential,
   }),
   fc.record({ type: fc.constant('media-state' as const), muted: fc.boolean(), cameraOff: fc.boolean() }),
   fc.record({
@@ -200,9 +212,12 @@ describe('parseMessage under arbitrary input', { timeout: 120_000 }, () => {
   })
 })
 
+const OWN = 'own-session-0000000000'
+const BEN = 'ben-session-0000000000'
+
 describe('state after invalid input', { timeout: 120_000 }, () => {
   const store = createCallStore()
-  const log = new OpLog<Op>('own-session', (op) => applyOpTo(store, op))
+  const log = new OpLog<Op>(OWN, (op) => applyOpTo(store, op))
   const vitals = new VitalsFeed()
   const space = new SpaceFeed()
   let link: PeerLink<Message>
@@ -213,16 +228,18 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
     store.getState().upsertParticipant('xc-b', { seat: 1, name: 'Ben', status: 'connected' })
     log.add({
       kind: 'chat',
-      id: 'own-session:1',
-      author: 'own-session',
+      id: `${OWN}:1`,
+      author: OWN,
       at: 5,
       name: 'Ada',
       role: 'clinician',
       text: 'hi',
+      sig: 'S'.repeat(86),
     })
     const key = await admissionKey(createRoom())
     link = new PeerLink<Message>({
       protocol: appProtocol,
+      sessionKey: 'K'.repeat(87),
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -232,13 +249,14 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         name: 'Ada',
         role: 'clinician',
         seat: 0,
-        session: 'own-session',
+        session: OWN,
         muted: false,
         cameraOff: false,
+        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
       }),
       send: () => undefined,
       onHello: () => undefined,
-      onMessage: (message) =>
+      onMessage: (message) => {
         applyMessage(
           {
             store,
@@ -248,11 +266,12 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
             now: clock,
             peerId: 'xc-b',
             seat: 1,
-            session: 'ben-session',
+            session: BEN,
             role: 'worker',
           },
           message,
-        ),
+        )
+      },
       onFailure: () => undefined,
       // A second per input: strikes never pile up into a drop, so every input is judged on its own.
       now: () => (clock += 1000),
@@ -265,9 +284,10 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         name: 'Ben',
         role: 'patient',
         seat: 1,
-        session: 'ben-session',
+        session: BEN,
         muted: false,
         cameraOff: false,
+        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
       }),
     )
     await new Promise((resolve) => setTimeout(resolve, 0))

@@ -8,9 +8,10 @@ const hello = {
   name: 'Dr. Ada',
   role: 'clinician',
   seat: 1,
-  session: 'b6f1c2d4-session',
+  session: 'b6f1c2d4-session-00000',
   muted: false,
   cameraOff: false,
+  credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
 }
 
 describe('parseMessage', () => {

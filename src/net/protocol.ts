@@ -7,11 +7,15 @@
 // frames of ./frames instead.
 import { z } from 'zod'
 import { bytesToBase64 } from '../lib/base64'
+import { INVITE_ID_LENGTH, PUBLIC_KEY_LENGTH, SESSION_ID_LENGTH, SIGNATURE_LENGTH } from '../room/credentials'
 import { ROLES } from '../room/invite'
 import { TOKEN_LENGTH } from './admission'
 
-/** Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages.
+ * Version 2: session keys in the proof, credentials in the hello, signed ops and member records.
+ */
+export const PROTOCOL_VERSION = 2
 
 /** Longest display name we accept, in characters: enough for "Dr. Firstname Lastname-Lastname". */
 export const MAX_NAME_LENGTH = 64
@@ -19,15 +23,25 @@ export const MAX_NAME_LENGTH = 64
 export const MAX_OPS_PER_MESSAGE = 50
 export const MAX_ACKS_PER_MESSAGE = 500
 
-export const sessionSchema = z.string().min(8).max(64)
+export const sessionSchema = z.string().length(SESSION_ID_LENGTH)
 /** An op id: the author's session and a counter. */
 export const opIdSchema = z.string().min(1).max(80)
 const token = z.string().length(TOKEN_LENGTH)
+const base64url = /^[A-Za-z0-9_-]+$/
+const publicKeySchema = z.string().length(PUBLIC_KEY_LENGTH).regex(base64url)
+export const signatureSchema = z.string().length(SIGNATURE_LENGTH).regex(base64url)
+export const credentialSchema = z.object({
+  inviteId: z.string().length(INVITE_ID_LENGTH).regex(base64url),
+  sig: signatureSchema,
+})
 
 /** Admission, first thing on a new connection: "prove you hold the room secret, over this nonce". */
 const challenge = z.object({ type: z.literal('challenge'), nonce: token })
-/** The answer: HMAC-SHA-256 over the challenger's nonce and both peer ids (see ./admission). */
-const proof = z.object({ type: z.literal('proof'), proof: token })
+/**
+ * The answer: HMAC-SHA-256 over the challenger's nonce, both peer ids and the prover's session public key (see
+ * ./admission), with that key: its hash is the prover's session id.
+ */
+const proof = z.object({ type: z.literal('proof'), proof: token, key: publicKeySchema })
 
 const hello = z.object({
   type: z.literal('hello'),
@@ -36,10 +50,12 @@ const hello = z.object({
   role: z.enum(ROLES),
   /** The sender's seat in the room (0-based). */
   seat: z.number().int().nonnegative().max(15),
-  /** Random per join: tells a participant who rejoined the same seat from a stale connection. */
+  /** The hash of the session key in our proof: tells a participant who rejoined the same seat apart. */
   session: sessionSchema,
   muted: z.boolean(),
   cameraOff: z.boolean(),
+  /** Proves `role`: signed by the room key (src/room/credentials.ts). */
+  credential: credentialSchema,
 })
 
 const mediaState = z.object({
@@ -62,12 +78,36 @@ const coreSchemas = [challenge, proof, hello, mediaState, ping, pong, bye, ack] 
 export type CoreMessage = z.infer<(typeof coreSchemas)[number]>
 export type HelloMessage = z.infer<typeof hello>
 
-/** A replicated operation: applied exactly once by every participant (./replication). */
+/** A replicated operation: applied exactly once by every participant (./replication), signed by its author. */
 export interface OpLike {
   kind: string
   id: string
   author: string
+  /** ms since the epoch, by the author's clock */
+  at: number
+  /** The author's session key's signature over the rest (./authorship.ts). */
+  sig: string
 }
+
+/**
+ * Who a session is, replicated like any op so that anyone can check an op's author, even one who has left: its
+ * public key (whose hash is the session id), its display name, and the credential that proves its role. Every
+ * participant publishes its own first, as `<session>:0`.
+ */
+export const memberOpSchema = z.object({
+  kind: z.literal('member'),
+  id: opIdSchema,
+  author: sessionSchema,
+  at: z.number().finite(),
+  key: publicKeySchema,
+  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  role: z.enum(ROLES),
+  credential: credentialSchema,
+  sig: signatureSchema,
+})
+export type MemberOp = z.infer<typeof memberOpSchema>
+/** A feature's op as it travels: with its author's signature. */
+export type Signed<O> = O extends unknown ? O & { sig: string } : never
 export type OpsMessage<Op> = { type: 'ops'; items: Op[] }
 
 export interface MessageLimit {
@@ -84,7 +124,7 @@ export interface MessageSpec<S extends AnyMessageSchema = AnyMessageSchema> {
   limit: MessageLimit
 }
 type AnyMessageSchema = z.ZodType<{ type: string }> & { shape: { type: z.ZodLiteral<string> } }
-type AnyOpSchema = z.ZodType<OpLike> & { shape: { kind: z.ZodLiteral<string> } }
+type AnyOpSchema = z.ZodType<Omit<OpLike, 'sig'>> & { shape: { kind: z.ZodLiteral<string> } }
 
 /** What an honest participant never exceeds, for the call layer's own messages. */
 const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
@@ -143,12 +183,17 @@ export function createProtocol<
   messages: MS,
   ops: OS,
 ): Protocol<
-  CoreMessage | OpsMessage<z.infer<OS[number]>> | z.infer<MS[number]['schema']>,
-  z.infer<OS[number]>
+  CoreMessage | OpsMessage<Signed<z.infer<OS[number]>> | MemberOp> | z.infer<MS[number]['schema']>,
+  Signed<z.infer<OS[number]>> | MemberOp
 > {
-  type Op = z.infer<OS[number]>
+  type Op = Signed<z.infer<OS[number]>> | MemberOp
   type M = CoreMessage | OpsMessage<Op> | z.infer<MS[number]['schema']>
-  const opSchema = z.discriminatedUnion('kind', ops as never) as unknown as z.ZodType<Op>
+  // Every feature's op travels with its author's signature (./authorship.ts); the features never see it.
+  const signed = ops.map((op) => (op as unknown as z.ZodObject).safeExtend({ sig: signatureSchema }))
+  const opSchema = z.discriminatedUnion('kind', [
+    memberOpSchema,
+    ...signed,
+  ] as never) as unknown as z.ZodType<Op>
   const opsMessage = z.object({
     type: z.literal('ops'),
     items: z.array(opSchema).min(1).max(MAX_OPS_PER_MESSAGE),

@@ -4,7 +4,7 @@ import type { Op } from '../call/protocol'
 import { OpLog } from './replication'
 
 function chat(id: string, author = 'session-a'): Op {
-  return { kind: 'chat', id, author, at: 1, name: 'Ada', role: 'clinician', text: id }
+  return { kind: 'chat', id, author, at: 1, name: 'Ada', role: 'clinician', text: id, sig: 'S'.repeat(86) }
 }
 
 describe('OpLog', () => {

@@ -1,5 +1,6 @@
-// Rooms and invites. A room is a random id plus a random secret; an invite link carries both, and the
-// participant's role, in the URL fragment, which browsers never send to a server. Plain TypeScript, no DOM.
+// Rooms and invites. A room is a random id plus a random secret; an invite link carries both, the participant's
+// role, the room's public key and the credential that proves the role (./credentials.ts), all in the URL
+// fragment, which browsers never send to a server. Plain TypeScript, no DOM.
 
 export const ROLES = ['patient', 'clinician', 'specialist', 'worker'] as const
 export type Role = (typeof ROLES)[number]
@@ -26,7 +27,16 @@ export interface Room {
 
 export interface Invite extends Room {
   role: Role
+  /** The room's public key (base64url, raw P-256): what the others' credentials are checked against. */
+  roomKey: string
+  /** Proves `role`: the room key's signature over the room, the role and the invite id. */
+  credential: { inviteId: string; sig: string }
 }
+
+/** As ./credentials.ts: lengths of the base64url texts an invite carries. */
+const PUBLIC_KEY_LENGTH = 87
+const SIGNATURE_LENGTH = 86
+const INVITE_ID_LENGTH = 22
 
 export type InviteParse = { ok: true; invite: Invite } | { ok: false; reason: string }
 
@@ -48,9 +58,9 @@ export function createRoom(): Room {
 const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** The fragment of an invite link: `#room=…&role=…&key=…`. */
-export function inviteFragment({ roomId, secret, role }: Invite): string {
-  return `#room=${roomId}&role=${role}&key=${secret}`
+/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&sig=…`. */
+export function inviteFragment({ roomId, secret, role, roomKey, credential }: Invite): string {
+  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.inviteId}&sig=${credential.sig}`
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -86,7 +96,29 @@ export function parseInviteFragment(hash: string): InviteParse {
   if (role === null || !(ROLES as readonly string[]).includes(role)) {
     return { ok: false, reason: 'This invite link does not say who it is for. Ask for the link again.' }
   }
-  return { ok: true, invite: { roomId, secret, role: role as Role } }
+  const roomKey = params.get('pk')
+  const inviteId = params.get('inv')
+  const sig = params.get('sig')
+  if (roomKey === null && inviteId === null && sig === null) {
+    return {
+      ok: false,
+      reason: 'This invite link is from an older version of XR Consult. Ask the host for a new link.',
+    }
+  }
+  if (
+    roomKey?.length !== PUBLIC_KEY_LENGTH ||
+    !BASE64URL.test(roomKey) ||
+    inviteId?.length !== INVITE_ID_LENGTH ||
+    !BASE64URL.test(inviteId) ||
+    sig?.length !== SIGNATURE_LENGTH ||
+    !BASE64URL.test(sig)
+  ) {
+    return {
+      ok: false,
+      reason: 'This invite link is damaged (the credential part is wrong). Ask for the link again.',
+    }
+  }
+  return { ok: true, invite: { roomId, secret, role: role as Role, roomKey, credential: { inviteId, sig } } }
 }
 
 const textEncoder = new TextEncoder()

@@ -13,6 +13,13 @@ type VitalsMessage = { type: 'vitals'; items: Measurement[] } | { type: 'vitals-
 export type EcgFrame = EcgBatch & { kind: 'waveform'; stream: number; capturedAt: number; scale: number }
 interface Sender {
   peerId: string
+  /** Proven by their invite's credential. */
+  role: string
+}
+
+/** Vitals are the patient's: only a participant whose invite proves the patient role is taken as their source. */
+function sharesVitals(role: string): boolean {
+  return role === 'patient'
 }
 
 export interface VitalsChannelPort {
@@ -23,14 +30,17 @@ export interface VitalsChannelPort {
 export function createVitalsChannel(remote: VitalsFeed, port: () => VitalsChannelPort | null) {
   return {
     messages: {
-      vitals: (message: { items: Measurement[] }, from: Sender, now: number) =>
-        void remote.receive(from.peerId, message.items, now),
-      'vitals-stopped': (_message: unknown, from: Sender, now: number) => remote.stop(from.peerId, now),
+      vitals: (message: { items: Measurement[] }, from: Sender, now: number) => {
+        if (sharesVitals(from.role)) remote.receive(from.peerId, message.items, now)
+      },
+      'vitals-stopped': (_message: unknown, from: Sender, now: number) => {
+        if (sharesVitals(from.role)) remote.stop(from.peerId, now)
+      },
     },
     /** A waveform frame: the ECG stream is ours, any other waveform is not (yet) anybody's. */
     frame(frame: { kind: string; stream: number } & Partial<EcgBatch>, from: Sender, now: number) {
       if (frame.kind !== 'waveform' || frame.stream !== ECG_STREAM) return false
-      remote.receiveEcg(from.peerId, frame as EcgBatch, now)
+      if (sharesVitals(from.role)) remote.receiveEcg(from.peerId, frame as EcgBatch, now)
       return true
     },
     peerGone(peerId: string) {

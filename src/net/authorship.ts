@@ -1,0 +1,161 @@
+// Who wrote an op, checked rather than believed. Every op is signed by its author's session key over a canonical
+// form of everything else it says; the author's key, name and role come from their member op, which is
+// self-certifying (its key hashes to its session id) and carries the room's credential for its role. So any
+// participant can check any op, whoever relayed it and whether or not its author is still here, and no
+// participant can speak for another, claim another's op ids ahead of time, or claim a role its invite does not
+// prove. Pure apart from WebCrypto.
+import {
+  type Credential,
+  type SessionKey,
+  SignatureVerifier,
+  sessionOf,
+  verifyCredential,
+} from '../room/credentials'
+import type { Role } from '../room/invite'
+import type { MemberOp, OpLike } from './protocol'
+
+const textEncoder = new TextEncoder()
+
+/** JSON with every object's keys in sorted order: the same text on every device, whatever built the object. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/** What an op's signature covers: everything but the signature, with a purpose prefix. */
+function signedBytes(op: Omit<OpLike, 'sig'> & { sig?: string }): Uint8Array<ArrayBuffer> {
+  const { sig: _sig, ...rest } = op
+  return textEncoder.encode(`xr-consult/op/v1|${canonicalJson(rest)}`)
+}
+
+/** Signs an op we author. */
+export async function signOp<O extends OpLike>(key: SessionKey, op: Omit<O, 'sig'>): Promise<O> {
+  return { ...op, sig: await key.sign(signedBytes(op)) } as O
+}
+
+/** Our own member op: the first op we publish in a call. */
+export function memberOpFor(
+  key: SessionKey,
+  name: string,
+  role: Role,
+  credential: Credential,
+  at: number,
+): Omit<MemberOp, 'sig'> {
+  return {
+    kind: 'member',
+    id: `${key.session}:0`,
+    author: key.session,
+    at,
+    key: key.publicKey,
+    name,
+    role,
+    credential,
+  }
+}
+
+export interface Member {
+  session: string
+  key: string
+  name: string
+  role: Role
+  inviteId: string
+}
+
+/** Why an op was refused. */
+export type OpRefusal =
+  | 'unknown-author'
+  | 'foreign-id'
+  | 'bad-signature'
+  | 'bad-member'
+  | 'not-the-author'
+  | 'banned'
+
+export interface AuthorshipOptions {
+  /** The room, and the room key we trust: from our own invite. */
+  roomId: string
+  roomKey: string
+}
+
+export class Authorship {
+  private readonly members = new Map<string, Member>()
+  private readonly verifier = new SignatureVerifier()
+  /** Invites and sessions refused for the rest of the call (dropped for abuse). */
+  private readonly bannedInvites = new Set<string>()
+  private readonly bannedSessions = new Set<string>()
+
+  constructor(private readonly options: AuthorshipOptions) {}
+
+  member(session: string): Member | undefined {
+    return this.members.get(session)
+  }
+
+  get memberCount(): number {
+    return this.members.size
+  }
+
+  /** A member record we made ourselves (no need to check our own signature). */
+  addOwn(op: MemberOp) {
+    this.members.set(op.author, {
+      session: op.author,
+      key: op.key,
+      name: op.name,
+      role: op.role,
+      inviteId: op.credential.inviteId,
+    })
+  }
+
+  ban(session: string | null, inviteId: string | null) {
+    if (session) this.bannedSessions.add(session)
+    if (inviteId) this.bannedInvites.add(inviteId)
+  }
+
+  isBanned(session: string | null, inviteId?: string | null): boolean {
+    return (
+      (session !== null && this.bannedSessions.has(session)) ||
+      (inviteId != null && this.bannedInvites.has(inviteId))
+    )
+  }
+
+  /** Whether `credential` proves `role` in our room. */
+  verifyCredential(role: Role, credential: Credential): Promise<boolean> {
+    return verifyCredential(this.options.roomKey, this.options.roomId, role, credential)
+  }
+
+  /**
+   * Checks an op: its id is its author's, its author is a member whose key signed it (a member op checks itself:
+   * key, credential and signature). A checked member op becomes known. Never throws.
+   */
+  async check(op: OpLike): Promise<OpRefusal | null> {
+    if (!op.id.startsWith(`${op.author}:`)) return 'foreign-id'
+    if (op.kind === 'member') return this.checkMember(op as MemberOp)
+    const member = this.members.get(op.author)
+    if (!member) return 'unknown-author'
+    if (this.isBanned(member.session, member.inviteId)) return 'banned'
+    return (await this.verifier.verify(member.key, signedBytes(op), op.sig)) ? null : 'bad-signature'
+  }
+
+  private async checkMember(op: MemberOp): Promise<OpRefusal | null> {
+    const known = this.members.get(op.author)
+    if (known)
+      return known.key === op.key && known.name === op.name && known.role === op.role ? null : 'bad-member'
+    if (op.id !== `${op.author}:0`) return 'bad-member'
+    if (this.isBanned(op.author, op.credential.inviteId)) return 'banned'
+    if ((await sessionOf(op.key)) !== op.author) return 'bad-member'
+    if (!(await this.verifyCredential(op.role, op.credential))) return 'bad-member'
+    if (!(await this.verifier.verify(op.key, signedBytes(op), op.sig))) return 'bad-signature'
+    this.members.set(op.author, {
+      session: op.author,
+      key: op.key,
+      name: op.name,
+      role: op.role,
+      inviteId: op.credential.inviteId,
+    })
+    return null
+  }
+}
