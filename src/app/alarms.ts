@@ -22,9 +22,10 @@ export function boardsInUse(): [string, AlarmBoard][] {
 
 remoteVitals.subscribe((peerId, items) => {
   const board = boardFor(peerId)
-  // Judged on arrival time, like the panels' staleness: the patient's clock may differ from ours.
+  // Judged on arrival time, like the panels' staleness: the patient's clock may differ from ours. The reading
+  // keeps its own time for the alarm log, which links each alarm to the recorded reading.
   const now = Date.now()
-  for (const item of items) board.ingest({ ...item, at: now })
+  for (const item of items) board.ingest(item, now)
 })
 
 /** Limits and the physiological alarms per vital, as the monitors draw them. */
