@@ -12,7 +12,14 @@ import {
   surfacesRemovedMessageSchema,
 } from '../annotations/schema'
 import { ROLES } from '../room/invite'
-import { VITAL_KINDS } from '../vitals/types'
+import {
+  GLUCOSE_SAMPLE_TYPES,
+  MAX_DEVICE_STRING,
+  SENT_UNITS,
+  type SentUnit,
+  TEMPERATURE_SITES,
+  VITAL_KINDS,
+} from '../vitals/types'
 import { TOKEN_LENGTH } from './admission'
 
 /** Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages. */
@@ -83,14 +90,38 @@ const ack = z.object({
   ids: z.array(z.string().min(1).max(80)).min(1).max(MAX_ACKS_PER_MESSAGE),
 })
 
+const deviceString = z.string().min(1).max(MAX_DEVICE_STRING).optional()
 const vitalSource = z.object({
   kind: z.enum(['simulated', 'device', 'manual']),
   label: z.string().min(1).max(80),
+  // What the device says it is (Device Information), for the clinician's export.
+  device: z
+    .object({
+      manufacturer: deviceString,
+      model: deviceString,
+      serial: deviceString,
+      firmware: deviceString,
+      hardware: deviceString,
+      software: deviceString,
+    })
+    .optional(),
 })
 const measurementBase = {
   at: z.number().finite(),
   source: vitalSource,
   quality: z.enum(['ok', 'questionable']),
+  // Issue 12's details of a reading (src/vitals/types.ts): why it is questionable, spot or continuous, the
+  // device's own value and unit, the thermometer's site, the glucose specimen. All optional: older peers omit them.
+  questionableBecause: z.array(z.string().min(1).max(120)).max(8).optional(),
+  spot: z.boolean().optional(),
+  sent: z
+    .object({
+      unit: z.enum(Object.keys(SENT_UNITS) as [SentUnit, ...SentUnit[]]),
+      values: z.array(z.number().finite()).min(1).max(3),
+    })
+    .optional(),
+  site: z.enum(TEMPERATURE_SITES).optional(),
+  specimen: z.enum(GLUCOSE_SAMPLE_TYPES).exclude(['control-solution']).optional(),
 }
 const finite = z.number().finite()
 /** One vital sign reading (src/vitals/types.ts). Plausibility is the receiver's business: it drops what is not. */
