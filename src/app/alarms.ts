@@ -1,16 +1,35 @@
 // Alarms on the clinician's side, no React: one AlarmBoard per participant who shares vitals, fed from the
 // remote vitals feed, and the tones (WebAudio, no sound files) for the most urgent unacknowledged alarm.
-import { type ActiveAlarm, ALARM_TONE, AlarmBoard, type AlarmPriority } from '../vitals/alarms'
+import {
+  type ActiveAlarm,
+  ALARM_TONE,
+  AlarmBoard,
+  type AlarmLogEntry,
+  type AlarmPriority,
+} from '../vitals/alarms'
 import type { MonitorInputs } from '../vitals/monitor'
 import type { VitalKind } from '../vitals/types'
 import { remoteVitals } from './vitals-feeds'
 
 const boards = new Map<string, AlarmBoard>()
+type AlarmLogListener = (peerId: string, entry: AlarmLogEntry) => void
+const logListeners = new Set<AlarmLogListener>()
+
+/** Every alarm log entry of every board (the call record keeps them). Returns the unsubscribe function. */
+export function onAlarmLog(listener: AlarmLogListener): () => void {
+  logListeners.add(listener)
+  return () => {
+    logListeners.delete(listener)
+  }
+}
 
 export function boardFor(peerId: string): AlarmBoard {
   let board = boards.get(peerId)
   if (!board) {
     board = new AlarmBoard()
+    board.onLog((entry) => {
+      for (const listener of logListeners) listener(peerId, entry)
+    })
     boards.set(peerId, board)
   }
   return board

@@ -7,6 +7,7 @@ import type { CallSession } from '../net/call-session'
 import type { VitalsRecord } from '../record/record'
 import type { Invite } from '../room/invite'
 import { type ConsultState, consultStore } from '../state/store'
+import { onAlarmLog } from './alarms'
 import { remoteVitals } from './vitals-feeds'
 
 let record: VitalsRecord | null = null
@@ -71,7 +72,10 @@ export async function startRecording(invite: Invite, displayName: string, sessio
     }
     db.addEcg(callId, frame.capturedAt, frame.samples, source, frame.sampleRateHz)
   })
+  // The alarm log (issue 12): every alarm raised, escalated, acknowledged, silenced, latched and cleared.
+  const unsubscribeAlarms = onAlarmLog((_peerId, entry) => db.addAlarmEvents(callId, [entry]))
   stop = () => {
+    unsubscribeAlarms()
     unsubscribeVitals()
     unsubscribeAnnotations()
     unsubscribeFrames()

@@ -3,7 +3,8 @@
 // validated `vitals` messages about once a second, the ECG as binary waveform frames every 400 ms.
 import { ECG_STREAM } from '../net/call-session'
 import { ECG_BATCH_MS, type WaveformFrame } from '../net/frames'
-import { connectVitalsDevice } from '../vitals/bluetooth'
+import { connectVitalsDevice, type VitalsDevice } from '../vitals/bluetooth'
+import type { DeviceUsersState } from '../vitals/device-users'
 import { createSimulator, type ScenarioName, type Simulator } from '../vitals/simulator'
 import { ECG_MICROVOLTS_PER_COUNT, ECG_SAMPLE_RATE_HZ, type Measurement } from '../vitals/types'
 import { currentSession } from './call-controller'
@@ -17,6 +18,8 @@ interface Sharing {
   stop: () => void
   simulator?: Simulator
   deviceName?: string
+  /** Issue 12: the connected device, for its users (a shared cuff). */
+  device?: VitalsDevice
 }
 
 let sharing: Sharing | null = null
@@ -34,6 +37,8 @@ export interface SharingState {
   kind: Sharing['kind'] | null
   scenario: ScenarioName | null
   deviceName: string | null
+  /** Whose readings a shared device's are (issue 12); null without a device. */
+  deviceUsers: DeviceUsersState | null
 }
 
 export function sharingState(): SharingState {
@@ -41,7 +46,14 @@ export function sharingState(): SharingState {
     kind: sharing?.kind ?? null,
     scenario: sharing?.simulator?.scenario ?? null,
     deviceName: sharing?.deviceName ?? null,
+    deviceUsers: sharing?.device?.users ?? null,
   }
+}
+
+/** The patient's user number on the connected device (issue 12); readings of other users are not shared. */
+export function chooseDeviceUser(user: number | null) {
+  sharing?.device?.chooseUser(user)
+  changed()
 }
 
 function changed() {
@@ -129,16 +141,25 @@ export function stopSharing({ announce = true } = {}) {
  * what it measures, labelled with its name. Resolves with null, or a sentence saying why it did not work.
  */
 export async function shareBluetoothDevice(onProblem: (message: string) => void): Promise<string | null> {
-  const result = await connectVitalsDevice(shareMeasurements, (message, kind) => {
-    onProblem(message)
-    if (kind === 'connection' && sharing?.kind === 'device') {
-      sharing = null
-      changed()
-    }
-  })
+  const result = await connectVitalsDevice(
+    shareMeasurements,
+    (message, kind) => {
+      onProblem(message)
+      if (kind === 'connection' && sharing?.kind === 'device') {
+        sharing = null
+        changed()
+      }
+    },
+    { onUsers: () => changed() },
+  )
   if (!result.ok) return result.error
   stopSharing({ announce: false })
-  sharing = { kind: 'device', stop: () => result.device.disconnect(), deviceName: result.device.name }
+  sharing = {
+    kind: 'device',
+    stop: () => result.device.disconnect(),
+    deviceName: result.device.name,
+    device: result.device,
+  }
   changed()
   return null
 }
