@@ -606,8 +606,12 @@ export class AlarmBoard {
   /** The latest time the board has seen: the default for a settings change made without a time. */
   #clock = 0
 
-  constructor(profile: AlarmProfileName = 'adult') {
+  /** Prefix of this board's alarm ids, so the alarms of two boards (two patients) in one record never mix. */
+  readonly #idPrefix: string
+
+  constructor(profile: AlarmProfileName = 'adult', idPrefix: string = crypto.randomUUID().slice(0, 8)) {
     if (profile !== 'adult') this.#settings = this.#fromProfile(profile)
+    this.#idPrefix = idPrefix
   }
 
   #fromProfile(profile: AlarmProfileName): AlarmSettings {
@@ -838,7 +842,7 @@ export class AlarmBoard {
     }
     // A new condition (or the other side of the limits): what was there ends first.
     this.#end(watch, at, `turned ${found.condition}`)
-    const id = `${found.kind}-${this.#nextId++}`
+    const id = `${this.#idPrefix}-${found.kind}-${this.#nextId++}`
     watch.current = {
       id,
       condition: found.condition,
@@ -875,7 +879,7 @@ export class AlarmBoard {
     this.#tick(now)
     for (const [kind, watch] of this.#watches) {
       if (watch.staleId !== null || !this.#continuous(watch) || !isStale(watch.lastAt, now)) continue
-      watch.staleId = `${kind}-${this.#nextId++}`
+      watch.staleId = `${this.#idPrefix}-${kind}-${this.#nextId++}`
       this.#write({
         at: watch.lastAt + STALE_AFTER_MS,
         event: 'raised',
