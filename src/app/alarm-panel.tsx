@@ -4,7 +4,13 @@ import { type FormEvent, useEffect, useState } from 'react'
 import type { ShownAlarm } from '../call/alarms'
 import { useCall } from '../state/call-store'
 import { usePage } from '../state/page-store'
-import { DEFAULT_AUDIO_PAUSE_MS } from '../vitals/alarms'
+import {
+  ALARM_PROFILE_NAMES,
+  type AlarmProfileName,
+  DEFAULT_AUDIO_PAUSE_MS,
+  PROFILES,
+  type SideRule,
+} from '../vitals/alarms'
 import { VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
 import { createAlarmTones } from './alarm-tones'
 import { useRuntime } from './runtime-context'
@@ -43,6 +49,16 @@ function useAlarms(): ShownAlarm[] {
   return alarms
 }
 
+/** "medium; high beyond 40", for the escalation of one side (issue 12: every value visible). */
+function escalationText(rule: SideRule, unit: string): string {
+  const steps = rule.further.map((step) =>
+    typeof step.beyond === 'number'
+      ? `${step.priority} beyond ${step.beyond} ${unit}`
+      : `${step.priority} ${step.beyond.fromLimit} ${unit} beyond the limit`,
+  )
+  return [rule.atLimit, ...steps].join('; ')
+}
+
 function LimitsEditor({ peerId }: { peerId: string }) {
   const board = useRuntime().alarms.boardFor(peerId)
   const [kind, setKind] = useState<VitalKind>('spo2')
@@ -57,7 +73,7 @@ function LimitsEditor({ peerId }: { peerId: string }) {
   }
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    const result = board.setLimits(kind, { low: Number(low), high: Number(high) })
+    const result = board.setLimits(kind, { low: Number(low), high: Number(high) }, Date.now())
     setMessage(
       result.ok
         ? { text: `${VITALS[kind].label} limits set.`, error: false }
@@ -90,6 +106,27 @@ function LimitsEditor({ peerId }: { peerId: string }) {
       <button type="submit" data-testid="limit-set">
         Set
       </button>
+      {/* Issue 12: the profile and the escalations in force, visible; editing them is board.setPriorityRule. */}
+      <select
+        value={board.settings.profile}
+        onChange={(e) => {
+          board.useProfile(e.target.value as AlarmProfileName, Date.now())
+          choose(kind)
+        }}
+        aria-label="Alarm profile"
+        data-testid="alarm-profile"
+      >
+        {ALARM_PROFILE_NAMES.map((name) => (
+          <option key={name} value={name} title={PROFILES[name].description}>
+            {PROFILES[name].label}
+            {board.settings.profile === name && board.settings.edited ? ' (changed)' : ''}
+          </option>
+        ))}
+      </select>
+      <p className="hint" data-testid="alarm-escalation">
+        Below the low limit: {escalationText(board.settings.priorities[kind].low, VITALS[kind].unitLabel)}.
+        Above the high limit: {escalationText(board.settings.priorities[kind].high, VITALS[kind].unitLabel)}.
+      </p>
       {message && (
         <p className={message.error ? 'error' : 'hint'} role={message.error ? 'alert' : 'status'}>
           {message.text}
@@ -123,6 +160,28 @@ function AlarmRow({ alarm }: { alarm: ShownAlarm }) {
         </button>
       )}
     </li>
+  )
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' })
+
+/** Issue 12: the alarm log, newest first (the call record keeps all of it; the export carries it). */
+function AlarmLog({ peerId }: { peerId: string }) {
+  const { alarms } = useRuntime()
+  const [open, setOpen] = useState(false)
+  const entries = open ? [...alarms.boardFor(peerId).log].reverse().slice(0, 50) : []
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="alarm-log">
+      <summary>Alarm log</summary>
+      <ol>
+        {entries.map((entry) => (
+          <li key={`${entry.at}|${entry.event}|${entry.alarmId ?? ''}|${entry.message}`}>
+            {timeFormat.format(entry.at)} · {entry.event}
+            {entry.priority ? ` (${entry.priority})` : ''}: {entry.message}
+          </li>
+        ))}
+      </ol>
+    </details>
   )
 }
 
@@ -161,6 +220,7 @@ export function AlarmPanel() {
         </button>
       )}
       {showLimits && firstVitalsPeer && <LimitsEditor peerId={firstVitalsPeer} />}
+      {firstVitalsPeer && <AlarmLog peerId={firstVitalsPeer} />}
     </section>
   )
 }

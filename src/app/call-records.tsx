@@ -87,8 +87,9 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
         return
       }
       if (format === 'fhir') {
-        const bundle = toFhirBundle(loaded.call, loaded.observations, loaded.ecg, loaded.annotations, {
+        const bundle = await toFhirBundle(loaded.call, loaded.observations, loaded.ecg, loaded.annotations, {
           exportedAt: Date.now(),
+          alarmLog: loaded.alarmLog,
         })
         download(
           JSON.stringify(bundle, null, 2),
@@ -114,6 +115,17 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
       setProblem(`The export failed: ${describeError(error)}`)
     } finally {
       setBusy(null)
+    }
+  }
+
+  // Issue 12: the patient's identifier (MRN) for the export's Patient; without one the export says "not identified".
+  const saveIdentifier = async (call: CallRecord, value: string) => {
+    setProblem(null)
+    try {
+      await record.setPatientIdentifier(call.id, value.trim() ? { value } : null)
+      await load()
+    } catch (error) {
+      setProblem(`The patient identifier was not saved: ${describeError(error)}`)
     }
   }
 
@@ -162,6 +174,28 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
                   {call.annotationCount > 0 && ` · ${annotationCountText(call.annotationCount)}`} · room{' '}
                   {call.roomLabel}
                 </p>
+                <form
+                  className="row"
+                  onSubmit={(event) => {
+                    event.preventDefault()
+                    const input = new FormData(event.currentTarget).get('mrn')
+                    void saveIdentifier(call, typeof input === 'string' ? input : '')
+                  }}
+                >
+                  <label>
+                    Patient identifier (MRN){' '}
+                    <input
+                      name="mrn"
+                      defaultValue={call.patientIdentifier?.value ?? ''}
+                      maxLength={64}
+                      placeholder="not identified"
+                      data-testid="call-record-mrn"
+                    />
+                  </label>
+                  <button type="submit" disabled={busy === call.id}>
+                    Save
+                  </button>
+                </form>
                 {confirming === call.id ? (
                   <div className="row" role="alert">
                     <span>Delete this call's record from this browser? This cannot be undone.</span>

@@ -47,6 +47,7 @@ export function VitalsTable({ feed, peerId, name, inputs }: VitalsTableProps) {
             tile.alarm ? `${tile.alarm} priority alarm` : '',
             tile.stale ? 'no update for 5 s' : '',
             tile.questionable ? 'questionable' : '',
+            tile.sentText ? `measured as ${tile.sentText}` : '',
             tile.ageText ?? '',
           ]
             .filter(Boolean)

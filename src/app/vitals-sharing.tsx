@@ -1,7 +1,8 @@
 // The patient's side of vitals: choose where they come from (the simulator, a Bluetooth device, a reading typed
-// in by hand) and stop sharing. Values go to the others through src/app/vitals.ts.
+// in by hand) and stop sharing. Values go to the others through the call's VitalsSharing (src/call/vitals-sharing.ts).
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react'
 import { type BluetoothAvailability, bluetoothAvailability } from '../vitals/bluetooth'
+import { deviceUsersSentence, userLabel } from '../vitals/device-users'
 import { isPlausible } from '../vitals/feed'
 import { SCENARIOS, type ScenarioName } from '../vitals/simulator'
 import { type Measurement, VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
@@ -137,6 +138,31 @@ export function VitalsSharing() {
       </label>
       {state.kind === 'simulated' && (
         <p className="hint">Simulated values, labelled as such on every screen. Not a measurement of you.</p>
+      )}
+      {/* Issue 12: a device shared by several users (a family cuff) shares only the patient's readings. */}
+      {state.deviceUsers && state.deviceUsers.seen.length > 0 && (
+        <label>
+          Your user on this device{' '}
+          <select
+            data-testid="device-user"
+            value={state.deviceUsers.chosen ?? ''}
+            onChange={(event) =>
+              sharing.chooseDeviceUser(event.target.value === '' ? null : Number(event.target.value))
+            }
+          >
+            <option value="">Choose…</option>
+            {state.deviceUsers.seen.map((user) => (
+              <option key={user} value={user}>
+                {userLabel(user)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {state.deviceUsers && deviceUsersSentence(state.deviceUsers) && (
+        <p className="hint" data-testid="device-users-sentence">
+          {deviceUsersSentence(state.deviceUsers)}
+        </p>
       )}
       {bluetooth?.available ? (
         <button type="button" onClick={() => void connect()} data-testid="bluetooth-connect">

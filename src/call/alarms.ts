@@ -1,6 +1,6 @@
 // Alarms on the clinician's side for one call, no React: one AlarmBoard per participant who shares vitals, fed
 // from the call's remote vitals feed. The tones are the page's (src/app/alarm-tones.ts).
-import { type ActiveAlarm, AlarmBoard, type AlarmPriority } from '../vitals/alarms'
+import { type ActiveAlarm, AlarmBoard, type AlarmLogEntry, type AlarmPriority } from '../vitals/alarms'
 import type { VitalsFeed } from '../vitals/feed'
 import type { MonitorInputs } from '../vitals/monitor'
 import type { VitalKind } from '../vitals/types'
@@ -12,13 +12,15 @@ export interface ShownAlarm extends ActiveAlarm {
 export class AlarmBoards {
   private readonly boards = new Map<string, AlarmBoard>()
   private readonly unsubscribe: () => void
+  private readonly logListeners = new Set<(peerId: string, entry: AlarmLogEntry) => void>()
 
   constructor(private readonly feed: VitalsFeed) {
     this.unsubscribe = feed.subscribe((peerId, items) => {
       const board = this.boardFor(peerId)
-      // Judged on arrival time, like the panels' staleness: the patient's clock may differ from ours.
+      // Judged on arrival time, like the panels' staleness: the patient's clock may differ from ours. The reading
+      // keeps its own time for the alarm log, which links each alarm to the recorded reading.
       const now = Date.now()
-      for (const item of items) board.ingest({ ...item, at: now })
+      for (const item of items) board.ingest(item, now)
     })
   }
 
@@ -26,6 +28,9 @@ export class AlarmBoards {
     let board = this.boards.get(peerId)
     if (!board) {
       board = new AlarmBoard()
+      board.onLog((entry) => {
+        for (const listener of this.logListeners) listener(peerId, entry)
+      })
       this.boards.set(peerId, board)
     }
     return board
@@ -50,6 +55,14 @@ export class AlarmBoards {
     return this.inUse().flatMap(([peerId, board]) => board.active(now).map((alarm) => ({ ...alarm, peerId })))
   }
 
+  /** Every alarm log entry of every board (the call record keeps them). Returns the unsubscribe function. */
+  onLog(listener: (peerId: string, entry: AlarmLogEntry) => void): () => void {
+    this.logListeners.add(listener)
+    return () => {
+      this.logListeners.delete(listener)
+    }
+  }
+
   /** The participant left: their board goes with them. */
   remove(peerId: string) {
     this.boards.delete(peerId)
@@ -57,6 +70,7 @@ export class AlarmBoards {
 
   dispose() {
     this.unsubscribe()
+    this.logListeners.clear()
     this.boards.clear()
   }
 }

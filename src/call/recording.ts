@@ -6,6 +6,7 @@ import { materialize } from '../annotations/model'
 import type { VitalsRecord } from '../record/record'
 import type { Invite } from '../room/invite'
 import type { CallState, CallStore } from '../state/call-store'
+import type { AlarmLogEntry } from '../vitals/alarms'
 import type { VitalsFeed } from '../vitals/feed'
 
 let record: VitalsRecord | null = null
@@ -30,6 +31,8 @@ export function keepsRecord(invite: Invite): boolean {
 export interface RecordingSources {
   store: CallStore
   vitals: VitalsFeed
+  /** The alarm log, entry by entry; returns the unsubscribe function. */
+  onAlarmLog?: (handler: (peerId: string, entry: AlarmLogEntry) => void) => () => void
   /** ECG batches as they arrive, with their sender; returns the unsubscribe function. */
   onEcg: (
     handler: (peerId: string, capturedAt: number, samples: Int16Array, sampleRateHz: number) => void,
@@ -83,7 +86,10 @@ export function startRecording(
       }
       db.addEcg(callId, capturedAt, samples, source, sampleRateHz)
     })
+    // The alarm log: every alarm raised, escalated, acknowledged, silenced, latched and cleared.
+    const unsubscribeAlarms = sources.onAlarmLog?.((_peerId, entry) => db.addAlarmEvents(callId, [entry]))
     stop = () => {
+      unsubscribeAlarms?.()
       unsubscribeVitals()
       unsubscribeAnnotations()
       unsubscribeEcg()

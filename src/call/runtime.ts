@@ -163,6 +163,7 @@ export class CallRuntime {
         startRecording(invite, displayName, {
           store: this.store,
           vitals: this.remoteVitals,
+          onAlarmLog: (handler) => this.alarms.onLog(handler),
           onEcg: (handler) =>
             this.onFrame((peerId, frame) => {
               if (frame.kind === 'waveform')

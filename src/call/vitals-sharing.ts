@@ -2,8 +2,9 @@
 // typed in by hand, sent through the call's vitals channel (numerics about once a second, the ECG as binary
 // waveform frames every 400 ms) and shown to ourselves through our own feed.
 import { ECG_BATCH_MS } from '../net/frames'
-import { connectVitalsDevice } from '../vitals/bluetooth'
+import { connectVitalsDevice, type VitalsDevice } from '../vitals/bluetooth'
 import type { EcgFrame, VitalsChannel } from '../vitals/channel'
+import type { DeviceUsersState } from '../vitals/device-users'
 import type { VitalsFeed } from '../vitals/feed'
 import { createSimulator, type ScenarioName, type Simulator } from '../vitals/simulator'
 import { ECG_MICROVOLTS_PER_COUNT, ECG_SAMPLE_RATE_HZ, type Measurement } from '../vitals/types'
@@ -19,18 +20,22 @@ interface Source {
   stop: () => void
   simulator?: Simulator
   deviceName?: string
+  /** The connected device, for its users (a shared cuff). */
+  device?: VitalsDevice
 }
 
 export interface SharingState {
   kind: Source['kind'] | null
   scenario: ScenarioName | null
   deviceName: string | null
+  /** Whose readings a shared device's are; null without a device. */
+  deviceUsers: DeviceUsersState | null
 }
 
 export class VitalsSharing {
   private source: Source | null = null
   private readonly listeners = new Set<() => void>()
-  private snapshot: SharingState = { kind: null, scenario: null, deviceName: null }
+  private snapshot: SharingState = { kind: null, scenario: null, deviceName: null, deviceUsers: null }
 
   constructor(
     /** What we share, for our own view of it. */
@@ -54,8 +59,15 @@ export class VitalsSharing {
       kind: this.source?.kind ?? null,
       scenario: this.source?.simulator?.scenario ?? null,
       deviceName: this.source?.deviceName ?? null,
+      deviceUsers: this.source?.device?.users ?? null,
     }
     for (const listener of this.listeners) listener()
+  }
+
+  /** The patient's user number on the connected device; readings of other users are not shared. */
+  chooseDeviceUser(user: number | null) {
+    this.source?.device?.chooseUser(user)
+    this.changed()
   }
 
   /** Sends numerics to everyone and shows them to ourselves. */
@@ -139,16 +151,25 @@ export class VitalsSharing {
    * shares what it measures, labelled with its name. Resolves with null, or a sentence saying why it did not work.
    */
   async shareBluetoothDevice(onProblem: (message: string) => void): Promise<string | null> {
-    const result = await connectVitalsDevice(this.shareMeasurements, (message, kind) => {
-      onProblem(message)
-      if (kind === 'connection' && this.source?.kind === 'device') {
-        this.source = null
-        this.changed()
-      }
-    })
+    const result = await connectVitalsDevice(
+      this.shareMeasurements,
+      (message, kind) => {
+        onProblem(message)
+        if (kind === 'connection' && this.source?.kind === 'device') {
+          this.source = null
+          this.changed()
+        }
+      },
+      { onUsers: () => this.changed() },
+    )
     if (!result.ok) return result.error
     this.stop({ announce: false })
-    this.source = { kind: 'device', stop: () => result.device.disconnect(), deviceName: result.device.name }
+    this.source = {
+      kind: 'device',
+      stop: () => result.device.disconnect(),
+      deviceName: result.device.name,
+      device: result.device,
+    }
     this.changed()
     return null
   }

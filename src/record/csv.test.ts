@@ -64,7 +64,7 @@ describe('CSV export', () => {
   it('starts with the header and ends every line, the last too, with CRLF', () => {
     expect(
       csv.startsWith(
-        'time (ISO 8601),vital,LOINC,value,unit (UCUM),systolic,diastolic,mean,source kind,source label,quality\r\n',
+        'time (ISO 8601),vital,LOINC,value,unit (UCUM),systolic,diastolic,mean,source kind,source label,quality,device value,device unit (UCUM),questionable because,site or specimen\r\n',
       ),
     ).toBe(true)
     expect(rows[0]).toEqual([...CSV_HEADER])
@@ -88,6 +88,10 @@ describe('CSV export', () => {
         'simulated',
         'Simulator (desaturation)',
         'questionable',
+        '',
+        '',
+        '',
+        '',
       ],
       [
         '2026-11-26T22:47:01.000Z',
@@ -101,6 +105,10 @@ describe('CSV export', () => {
         'manual',
         'line 1\nline 2',
         'ok',
+        '',
+        '',
+        '',
+        '',
       ],
       [
         '2026-11-26T22:47:02.000Z',
@@ -114,6 +122,10 @@ describe('CSV export', () => {
         'device',
         'Omron, "M7" cuff',
         'ok',
+        '',
+        '',
+        '',
+        '',
       ],
     ])
     expect(rows.every((row) => row.length === CSV_HEADER.length)).toBe(true)
@@ -144,6 +156,42 @@ describe('CSV export', () => {
     expect(numberCell(36.8)).toBe('36.8')
     expect(numberCell(undefined)).toBe('')
     expect(numberCell(Number.NaN)).toBe('')
+  })
+
+  it('writes the device’s own value and unit beside a conversion, the device’s reasons, site and specimen', () => {
+    const [, glucose, temperature] = parseCsv(
+      toCsv([
+        {
+          kind: 'glucose',
+          at: T0,
+          value: 99,
+          source: { kind: 'device', label: 'Meter' },
+          quality: 'questionable',
+          questionableBecause: ['the sample was too small', 'the strip was pulled out too soon'],
+          sent: { unit: 'mmol/L', values: [5.5] },
+          specimen: 'capillary-whole-blood',
+        },
+        {
+          kind: 'temperature',
+          at: T0 + 1,
+          value: 37,
+          source: { kind: 'device', label: 'Thermometer' },
+          quality: 'ok',
+          sent: { unit: '[degF]', values: [98.6] },
+          site: 'tympanum',
+        },
+      ]),
+    )
+    const at = (name: (typeof CSV_HEADER)[number]) => CSV_HEADER.indexOf(name)
+    expect(glucose?.[at('value')]).toBe('99')
+    expect(glucose?.[at('device value')]).toBe('5.5')
+    expect(glucose?.[at('device unit (UCUM)')]).toBe('mmol/L')
+    expect(glucose?.[at('questionable because')]).toBe(
+      'the sample was too small; the strip was pulled out too soon',
+    )
+    expect(glucose?.[at('site or specimen')]).toBe('capillary-whole-blood')
+    expect(temperature?.[at('device value')]).toBe('98.6')
+    expect(temperature?.[at('site or specimen')]).toBe('tympanum')
   })
 
   it('gives just the header for a call without measurements', () => {

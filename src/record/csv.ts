@@ -32,6 +32,12 @@ export const CSV_HEADER = [
   'source kind',
   'source label',
   'quality',
+  // The device's own value and unit when the app converted it (kPa, °F, mmol/L): "16/10.7/12.5", "kPa".
+  'device value',
+  'device unit (UCUM)',
+  'questionable because',
+  // Where a temperature was taken, or what a glucose sample was, as the device reported.
+  'site or specimen',
 ] as const
 
 const FORMULA_START = /^[=+\-@\t\r]/
@@ -63,6 +69,10 @@ function row(m: Measurement): string {
     textCell(m.source.kind),
     textCell(m.source.label),
     textCell(m.quality),
+    textCell(m.sent ? m.sent.values.join('/') : ''),
+    textCell(m.sent?.unit ?? ''),
+    textCell(m.questionableBecause?.join('; ') ?? ''),
+    textCell(m.site ?? m.specimen ?? ''),
   ].join(',')
 }
 

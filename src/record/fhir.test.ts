@@ -1,28 +1,43 @@
-import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
+// The FHIR export, field by field against the R4 vital-signs profiles as written out here (not from the code), and
+// every bundle it makes through two real FHIR R4 validators (test-fhir-validator.ts): 0 errors, warnings printed.
+import type { DetectedIssue, Device, Patient, Resource } from '@medplum/fhirtypes'
+import { afterAll, describe, expect, it } from 'vitest'
 import { applyAnnotationOps, createAnnotationState, materialize } from '../annotations/model'
 import { ALICE, addOp, arrowShape, BOB, line, pinShape, strokeShape } from '../annotations/test-ops'
+import { AlarmBoard } from '../vitals/alarms'
 import { type Measurement, type Source, VITAL_KINDS, type VitalKind } from '../vitals/types'
 import {
   ANNOTATIONS_TYPE_TEXT,
+  DATA_ABSENT_REASON_EXTENSION,
   type FhirBundle,
   type FhirDocumentReference,
+  type FhirExportOptions,
   type FhirObservation,
   MAX_ECG_SAMPLES_PER_OBSERVATION,
   MDC,
+  MEASUREMENT_STATUS,
   OBSERVATION_CATEGORY,
+  PQ_TRANSLATION_EXTENSION,
   QUESTIONABLE_NOTE,
   SIMULATED_NOTE,
+  sha1Base64,
   TEST_DATA_LABEL,
   toFhirBundle,
-  UCUM,
   VITAL_SIGNS_PROFILE,
 } from './fhir'
 import type { EcgChunk, RecordedAnnotation } from './record'
 import { decodeBase64Utf8 } from './test-base64'
+import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
+
+/** Loading the R4 definitions takes a few seconds on the first validation. */
+const VALIDATION_TIMEOUT_MS = 60_000
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47, 3, 250)
-const device: Source = { kind: 'device', label: 'Contec CMS50D+' }
+const device: Source = {
+  kind: 'device',
+  label: 'Contec CMS50D+',
+  device: { manufacturer: 'Contec', model: 'CMS50D+', serial: 'SN-0042', firmware: '2.1' },
+}
 const simulator: Source = { kind: 'simulated', label: 'Simulator (desaturation)' }
 const call = { patientName: 'Ada Patient', clinicianName: 'Dr Grace Hopper' }
 
@@ -34,44 +49,46 @@ const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 // What each vital must look like, written out from the FHIR R4 vital-signs profiles, not from the code.
 const EXPECTED: Record<
   VitalKind,
-  { loinc: string; ucum: string; profile: string | null; category: string; value: number }
+  { loinc: string[]; ucum: string; profile: string | null; category: string; value: number }
 > = {
   'heart-rate': {
-    loinc: '8867-4',
+    loinc: ['8867-4'],
     ucum: '/min',
     profile: 'http://hl7.org/fhir/StructureDefinition/heartrate',
     category: 'vital-signs',
     value: 72,
   },
   spo2: {
-    loinc: '2708-6',
+    // 2708-6 for the oxygensat profile, 59408-5 (by pulse oximetry) for systems that look for it.
+    loinc: ['2708-6', '59408-5'],
     ucum: '%',
     profile: 'http://hl7.org/fhir/StructureDefinition/oxygensat',
     category: 'vital-signs',
     value: 97,
   },
   'respiratory-rate': {
-    loinc: '9279-1',
+    loinc: ['9279-1'],
     ucum: '/min',
     profile: 'http://hl7.org/fhir/StructureDefinition/resprate',
     category: 'vital-signs',
     value: 16,
   },
   'blood-pressure': {
-    loinc: '85354-9',
+    loinc: ['85354-9'],
     ucum: 'mm[Hg]',
     profile: 'http://hl7.org/fhir/StructureDefinition/bp',
     category: 'vital-signs',
     value: 0,
   },
   temperature: {
-    loinc: '8310-5',
+    loinc: ['8310-5'],
     ucum: 'Cel',
     profile: 'http://hl7.org/fhir/StructureDefinition/bodytemp',
     category: 'vital-signs',
     value: 36.8,
   },
-  glucose: { loinc: '2339-0', ucum: 'mg/dL', profile: null, category: 'laboratory', value: 104 },
+  // No specimen reported: glucose in (whole) blood.
+  glucose: { loinc: ['2339-0'], ucum: 'mg/dL', profile: null, category: 'laboratory', value: 104 },
 }
 
 function measurementOf(kind: VitalKind, at: number, source: Source = device): Measurement {
@@ -85,128 +102,20 @@ function counter() {
   return () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`
 }
 
+const resources = (bundle: FhirBundle): Resource[] =>
+  (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))
 const observations = (bundle: FhirBundle) =>
-  bundle.entry.map((e) => e.resource).filter((r): r is FhirObservation => r.resourceType === 'Observation')
+  resources(bundle).filter((r): r is FhirObservation => r.resourceType === 'Observation')
 const documentReferences = (bundle: FhirBundle) =>
-  bundle.entry
-    .map((e) => e.resource)
-    .filter((r): r is FhirDocumentReference => r.resourceType === 'DocumentReference')
-
-// Shape check of what this export promises, in zod; a receiving system's validator would check more.
-const coding = z.object({
-  system: z.string().min(1),
-  code: z.string().min(1),
-  display: z.string().optional(),
-})
-const codeable = z.object({ coding: z.array(coding).min(1), text: z.string().optional() })
-const ucumQuantity = z.object({
-  value: z.number().finite(),
-  unit: z.string().min(1),
-  system: z.literal(UCUM),
-  code: z.string().min(1),
-})
-const reference = z.object({ reference: z.string().min(1), display: z.string().optional() })
-const observationSchema = z
-  .object({
-    resourceType: z.literal('Observation'),
-    id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
-    meta: z
-      .object({ profile: z.array(z.url()).optional(), security: z.array(coding).optional() })
-      .strict()
-      .optional(),
-    status: z.literal('final'),
-    category: z.array(codeable).min(1),
-    code: codeable,
-    subject: reference,
-    effectiveDateTime: z.string().regex(FHIR_DATE_TIME).optional(),
-    effectivePeriod: z
-      .object({ start: z.string().regex(FHIR_DATE_TIME), end: z.string().regex(FHIR_DATE_TIME) })
-      .optional(),
-    performer: z.array(reference).optional(),
-    valueQuantity: ucumQuantity.optional(),
-    valueSampledData: z
-      .object({
-        origin: ucumQuantity,
-        period: z.number().positive(),
-        factor: z.number(),
-        dimensions: z.number().int().positive(),
-        data: z.string().regex(/^-?\d+( -?\d+)*$/),
-      })
-      .strict()
-      .optional(),
-    component: z.array(z.object({ code: codeable, valueQuantity: ucumQuantity }).strict()).optional(),
-    note: z.array(z.object({ text: z.string().min(1) })).optional(),
-    method: z.object({ text: z.string().min(1) }).optional(),
-    device: z.object({ display: z.string().min(1) }).optional(),
-  })
-  .strict()
-  // vs-2: a value, or components; and one effective[x], not both.
-  .refine((o) => (o.valueQuantity || o.valueSampledData ? 1 : 0) + (o.component ? 1 : 0) === 1)
-  .refine((o) => (o.effectiveDateTime ? 1 : 0) + (o.effectivePeriod ? 1 : 0) === 1)
-const bundleSchema = z
-  .object({
-    resourceType: z.literal('Bundle'),
-    id: z.string(),
-    type: z.literal('collection'),
-    timestamp: z.string().regex(FHIR_DATE_TIME).optional(),
-    entry: z.array(
-      z
-        .object({
-          fullUrl: z.string().regex(UUID_URN),
-          resource: z.discriminatedUnion('resourceType', [
-            z
-              .object({
-                resourceType: z.literal('Patient'),
-                id: z.string(),
-                name: z.array(z.object({ text: z.string() }).strict()).optional(),
-              })
-              .strict(),
-            z
-              .object({
-                resourceType: z.literal('Practitioner'),
-                id: z.string(),
-                name: z.array(z.object({ text: z.string() }).strict()),
-              })
-              .strict(),
-            observationSchema,
-            z
-              .object({
-                resourceType: z.literal('DocumentReference'),
-                id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
-                status: z.literal('current'),
-                type: z.object({ text: z.string().min(1) }).strict(),
-                subject: reference,
-                // An instant: to the second at least, with a zone.
-                date: z.string().regex(FHIR_DATE_TIME),
-                author: z.array(z.object({ display: z.string().min(1) }).strict()).optional(),
-                description: z.string().min(1).optional(),
-                content: z
-                  .array(
-                    z
-                      .object({
-                        attachment: z
-                          .object({
-                            contentType: z.string().min(1),
-                            data: z
-                              .string()
-                              .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/),
-                            size: z.number().int().nonnegative().optional(),
-                            title: z.string().min(1).optional(),
-                          })
-                          .strict(),
-                      })
-                      .strict(),
-                  )
-                  .min(1),
-              })
-              .strict(),
-          ]),
-        })
-        .strict()
-        .refine((e) => e.fullUrl === `urn:uuid:${e.resource.id}`),
-    ),
-  })
-  .strict()
+  resources(bundle).filter((r): r is FhirDocumentReference => r.resourceType === 'DocumentReference')
+const issues = (bundle: FhirBundle) =>
+  resources(bundle).filter((r): r is DetectedIssue => r.resourceType === 'DetectedIssue')
+const devices = (bundle: FhirBundle) =>
+  resources(bundle).filter((r): r is Device => r.resourceType === 'Device')
+const patientOf = (bundle: FhirBundle) =>
+  resources(bundle).find((r): r is Patient => r.resourceType === 'Patient')
+const fullUrlOf = (bundle: FhirBundle, type: string) =>
+  bundle.entry?.find((e) => e.resource?.resourceType === type)?.fullUrl
 
 const ecgChunk = (at: number, samples: number[], source: Source = device): EcgChunk => ({
   at,
@@ -215,110 +124,164 @@ const ecgChunk = (at: number, samples: number[], source: Source = device): EcgCh
   source,
 })
 
-describe('FHIR export', () => {
+/** Every bundle a test makes, validated at the end of the file; each also in its own test where it matters. */
+const made: { name: string; bundle: FhirBundle }[] = []
+async function exported(name: string, ...args: Parameters<typeof toFhirBundle>): Promise<FhirBundle> {
+  const bundle = await toFhirBundle(...args)
+  made.push({ name, bundle })
+  return bundle
+}
+
+async function expectValid(bundle: FhirBundle, name: string) {
+  const report = await validateFhirBundle(bundle)
+  // The warnings, listed: Medplum's validator cannot resolve urn:uuid references inside a Bundle and says so.
+  if (report.warnings.length)
+    console.info(`FHIR validation warnings (${name}):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`)
+  expect(report.errors, name).toEqual([])
+}
+
+describe('FHIR export', async () => {
   const measurements = VITAL_KINDS.map((kind, i) => measurementOf(kind, T0 + i * 1000))
   const ecg = [ecgChunk(T0, [-120, 0, 850, 32767]), ecgChunk(T0 + 16, [-32768, 5, 6])]
-  const bundle = toFhirBundle(call, measurements, ecg, [], { exportedAt: T0 + 3_600_000, newId: counter() })
+  const options = { exportedAt: T0 + 3_600_000, newId: counter() }
+  const bundle = await exported('every vital', call, measurements, ecg, [], options)
 
-  it('is a collection Bundle with the patient, the clinician, and every entry addressed by a urn:uuid', () => {
+  it('is a collection Bundle with the patient, the clinician, the device, and urn:uuid addresses', () => {
     expect(bundle.resourceType).toBe('Bundle')
     expect(bundle.type).toBe('collection')
     expect(bundle.timestamp).toBe('2026-11-26T23:47:03.250Z')
-    const patient = bundle.entry.filter((e) => e.resource.resourceType === 'Patient')
-    expect(patient).toHaveLength(1)
-    expect(patient[0]?.resource).toEqual({
-      resourceType: 'Patient',
-      id: expect.any(String),
-      name: [{ text: 'Ada Patient' }],
+    expect(resources(bundle).filter((r) => r.resourceType === 'Patient')).toHaveLength(1)
+    expect(resources(bundle).find((r) => r.resourceType === 'Practitioner')).toMatchObject({
+      name: [{ text: 'Dr Grace Hopper' }],
     })
-    const practitioner = bundle.entry.find((e) => e.resource.resourceType === 'Practitioner')
-    expect(practitioner?.resource).toMatchObject({ name: [{ text: 'Dr Grace Hopper' }] })
-    const urls = bundle.entry.map((e) => e.fullUrl)
+    const urls = (bundle.entry ?? []).map((e) => e.fullUrl ?? '')
     for (const url of urls) expect(url).toMatch(UUID_URN)
+    for (const e of bundle.entry ?? []) expect(e.fullUrl).toBe(`urn:uuid:${e.resource?.id}`)
     expect(new Set(urls).size).toBe(urls.length)
     // One Observation per measurement, plus the ECG (two contiguous chunks make one).
     expect(observations(bundle)).toHaveLength(VITAL_KINDS.length + 1)
   })
 
-  it('passes the shape check, which does catch a broken export', () => {
-    const result = bundleSchema.safeParse(bundle)
-    expect(result.success ? [] : result.error.issues).toEqual([])
+  it(
+    'passes both FHIR R4 validators with 0 errors, and they do catch a broken export',
+    async () => {
+      await expectValid(bundle, 'every vital')
+      const broken = structuredClone(bundle)
+      const spo2 = observations(broken).find((o) => o.code.coding?.[0]?.code === '2708-6')
+      if (spo2?.valueQuantity) spo2.valueQuantity.code = 'mg'
+      const hr = observations(broken).find((o) => o.code.coding?.[0]?.code === '8867-4')
+      if (hr) hr.code.coding = [{ system: 'http://loinc.org', code: '1234-5' }]
+      const first = observations(broken).at(-1)
+      if (first) Object.assign(first, { status: 'nonsense' })
+      const report = await validateFhirBundle(broken)
+      expect(report.errors.join('\n')).toMatch(/UCUM code mg/)
+      expect(report.errors.join('\n')).toMatch(/HeartRateCode|8867-4/)
+      expect(report.errors.join('\n')).toMatch(/JSON schema/)
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 
-    const broken = structuredClone(bundle)
-    const quantity = observations(broken).find((o) => o.valueQuantity)?.valueQuantity
-    if (quantity) (quantity as { system: string }).system = 'mmHg'
-    expect(bundleSchema.safeParse(broken).success).toBe(false)
-    const noZone = structuredClone(bundle)
-    const first = observations(noZone)[0]
-    if (first) first.effectiveDateTime = '2026-11-26T22:47:03'
-    expect(bundleSchema.safeParse(noZone).success).toBe(false)
-  })
-
-  it('writes each vital field by field as its vital-signs profile asks', () => {
-    const patientUrl = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.fullUrl
-    const practitionerUrl = bundle.entry.find((e) => e.resource.resourceType === 'Practitioner')?.fullUrl
+  it('writes each vital field by field as its vital-signs profile asks, with no performer', () => {
+    const patientUrl = fullUrlOf(bundle, 'Patient')
+    const [oximeter] = devices(bundle)
     for (const [i, kind] of VITAL_KINDS.entries()) {
       const expected = EXPECTED[kind]
-      const obs = observations(bundle).find((o) => o.code.coding?.[0]?.code === expected.loinc)
+      const obs = observations(bundle).find((o) => o.code.coding?.[0]?.code === expected.loinc[0])
       expect(obs, kind).toBeDefined()
       if (!obs) continue
-      expect(obs.resourceType).toBe('Observation')
       expect(obs.status).toBe('final')
-      expect(obs.category).toHaveLength(1)
-      expect(obs.category[0]?.coding).toEqual([
-        {
-          system: 'http://terminology.hl7.org/CodeSystem/observation-category',
-          code: expected.category,
-          display: expect.any(String),
-        },
+      expect(obs.category?.[0]?.coding).toEqual([
+        { system: OBSERVATION_CATEGORY, code: expected.category, display: expect.any(String) },
       ])
-      expect(obs.code.coding).toHaveLength(1)
-      expect(obs.code.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: expected.loinc })
-      expect(obs.code.text).toBeTruthy()
+      expect(obs.code.coding?.map((c) => [c.system, c.code])).toEqual(
+        expected.loinc.map((code) => ['http://loinc.org', code]),
+      )
       expect(obs.meta?.profile).toEqual(
-        expected.profile
-          ? ['http://hl7.org/fhir/StructureDefinition/vitalsigns', expected.profile]
-          : undefined,
+        expected.profile ? [VITAL_SIGNS_PROFILE, expected.profile] : undefined,
       )
       expect(obs.effectiveDateTime).toMatch(FHIR_DATE_TIME)
       expect(Date.parse(obs.effectiveDateTime ?? '')).toBe(T0 + i * 1000)
-      expect(obs.subject.reference).toBe(patientUrl)
-      expect(obs.subject.display).toBe('Ada Patient')
-      expect(obs.performer).toEqual([{ reference: practitionerUrl, display: 'Dr Grace Hopper' }])
-      expect(obs.device).toEqual({ display: 'Contec CMS50D+' })
-      if (kind === 'blood-pressure') {
-        expect(obs.valueQuantity).toBeUndefined()
-      } else {
+      expect(obs.subject).toEqual({ reference: patientUrl, display: 'Ada Patient' })
+      // The remote clinician took none of these readings; the device at the patient's side did.
+      expect(obs.performer).toBeUndefined()
+      expect(obs.device).toEqual({ reference: `urn:uuid:${oximeter?.id}`, display: 'Contec CMS50D+' })
+      if (kind === 'blood-pressure') expect(obs.valueQuantity).toBeUndefined()
+      else
         expect(obs.valueQuantity).toEqual({
           value: expected.value,
           unit: expect.any(String),
           system: 'http://unitsofmeasure.org',
           code: expected.ucum,
         })
-        expect(obs.component).toBeUndefined()
-      }
     }
   })
 
-  it('writes blood pressure as the panel with systolic and diastolic components in mm[Hg]', () => {
+  it('describes the measuring device from its Device Information', () => {
+    expect(devices(bundle)).toEqual([
+      {
+        resourceType: 'Device',
+        id: expect.any(String),
+        deviceName: [
+          { name: 'Contec CMS50D+', type: 'user-friendly-name' },
+          { name: 'CMS50D+', type: 'model-name' },
+        ],
+        manufacturer: 'Contec',
+        modelNumber: 'CMS50D+',
+        serialNumber: 'SN-0042',
+        version: [{ type: { text: 'firmware revision' }, value: '2.1' }],
+        patient: { reference: fullUrlOf(bundle, 'Patient') },
+      },
+    ])
+  })
+
+  it('marks a patient without an identifier as not identified, and carries an MRN when one was entered', async () => {
+    expect(patientOf(bundle)?.identifier).toEqual([
+      {
+        extension: [{ url: DATA_ABSENT_REASON_EXTENSION, valueCode: 'unknown' }],
+        type: { text: expect.stringMatching(/^Not identified/) },
+      },
+    ])
+    const identified = await exported(
+      'with an MRN',
+      { ...call, patientIdentifier: { value: 'MRN-004711', system: 'urn:oid:1.2.3.4.5' } },
+      [measurementOf('heart-rate', T0)],
+      [],
+    )
+    expect(patientOf(identified)?.identifier).toEqual([
+      {
+        use: 'usual',
+        type: {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/v2-0203',
+              code: 'MR',
+              display: 'Medical record number',
+            },
+          ],
+          text: 'Medical record number',
+        },
+        system: 'urn:oid:1.2.3.4.5',
+        value: 'MRN-004711',
+      },
+    ])
+  })
+
+  it('writes blood pressure as the panel with systolic, diastolic and mean components in mm[Hg]', async () => {
     const bp = observations(bundle).find((o) => o.code.coding?.[0]?.code === '85354-9')
-    const components = bp?.component ?? []
-    const byCode = (code: string) => components.find((c) => c.code.coding?.[0]?.code === code)
-    for (const [code, value] of [
-      ['8480-6', 121],
-      ['8462-4', 79],
-      ['8478-0', 93],
-    ] as const) {
-      expect(byCode(code)?.code.coding?.[0]?.system).toBe('http://loinc.org')
-      expect(byCode(code)?.valueQuantity).toEqual({
-        value,
-        unit: 'mmHg',
-        system: 'http://unitsofmeasure.org',
-        code: 'mm[Hg]',
-      })
-    }
-    expect(components).toHaveLength(3)
-    const withoutMean = toFhirBundle(
+    expect(bp?.component?.map((c) => [c.code.coding?.[0]?.code, c.valueQuantity])).toEqual(
+      (
+        [
+          ['8480-6', 121],
+          ['8462-4', 79],
+          ['8478-0', 93],
+        ] as const
+      ).map(([code, value]) => [
+        code,
+        { value, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+      ]),
+    )
+    const withoutMean = await exported(
+      'bp without mean',
       call,
       [{ kind: 'blood-pressure', at: T0, systolic: 120, diastolic: 80, source: device, quality: 'ok' }],
       [],
@@ -329,35 +292,151 @@ describe('FHIR export', () => {
     ])
   })
 
+  describe('the device’s own value and unit', async () => {
+    const converted = await exported(
+      'converted units',
+      call,
+      [
+        {
+          kind: 'blood-pressure',
+          at: T0,
+          systolic: 120,
+          diastolic: 80,
+          mean: 94,
+          source: device,
+          quality: 'ok',
+          sent: { unit: 'kPa', values: [16, 10.7, 12.5] },
+        },
+        {
+          kind: 'temperature',
+          at: T0 + 1000,
+          value: 37,
+          source: device,
+          quality: 'ok',
+          sent: { unit: '[degF]', values: [98.6] },
+          site: 'tympanum',
+        },
+        {
+          kind: 'glucose',
+          at: T0 + 2000,
+          value: 99,
+          source: device,
+          quality: 'ok',
+          sent: { unit: 'mmol/L', values: [5.5] },
+          specimen: 'capillary-whole-blood',
+        },
+        {
+          kind: 'glucose',
+          at: T0 + 3000,
+          value: 99,
+          source: device,
+          quality: 'ok',
+          sent: { unit: 'mmol/L', values: [5.5] },
+          specimen: 'interstitial-fluid',
+        },
+      ],
+      [],
+    )
+    const [bp, temperature, capillary, interstitial] = observations(converted)
+
+    it('keeps kPa beside the whole-mmHg conversion the bp profile requires', () => {
+      expect(bp?.component?.[0]?.valueQuantity).toEqual({
+        extension: [
+          {
+            url: PQ_TRANSLATION_EXTENSION,
+            valueQuantity: { value: 16, unit: 'kPa', system: 'http://unitsofmeasure.org', code: 'kPa' },
+          },
+        ],
+        value: 120,
+        unit: 'mmHg',
+        system: 'http://unitsofmeasure.org',
+        code: 'mm[Hg]',
+      })
+    })
+
+    it('exports a °F reading in °F, as the thermometer measured it, with the site it reported', () => {
+      expect(temperature?.valueQuantity).toEqual({
+        value: 98.6,
+        unit: '°F',
+        system: 'http://unitsofmeasure.org',
+        code: '[degF]',
+      })
+      expect(temperature?.bodySite).toEqual({
+        coding: [
+          { system: 'http://snomed.info/sct', code: '42859004', display: 'Tympanic membrane structure' },
+        ],
+        text: 'Tympanic membrane structure',
+      })
+    })
+
+    it('codes glucose by specimen and unit: mmol/L from a capillary meter goes out as sent', () => {
+      expect(capillary?.code.coding?.[0]?.code).toBe('14743-9')
+      expect(capillary?.valueQuantity).toEqual({
+        value: 5.5,
+        unit: 'mmol/L',
+        system: 'http://unitsofmeasure.org',
+        code: 'mmol/L',
+      })
+      // Interstitial fluid has a mass LOINC term only: the conversion, with the sensor's own value kept.
+      expect(interstitial?.code.coding?.[0]?.code).toBe('99504-3')
+      expect(interstitial?.valueQuantity).toMatchObject({
+        value: 99,
+        code: 'mg/dL',
+        extension: [{ url: PQ_TRANSLATION_EXTENSION, valueQuantity: { value: 5.5, code: 'mmol/L' } }],
+      })
+    })
+
+    it(
+      'validates',
+      async () => {
+        await expectValid(converted, 'converted units')
+      },
+      VALIDATION_TIMEOUT_MS,
+    )
+  })
+
+  it('codes glucose by the specimen the meter reports', async () => {
+    const specimens = ['capillary-plasma', 'venous-whole-blood', 'undetermined-plasma'] as const
+    const glucose = await exported(
+      'glucose specimens',
+      call,
+      specimens.map((specimen, i) => ({
+        kind: 'glucose',
+        at: T0 + i,
+        value: 100,
+        source: device,
+        quality: 'ok',
+        specimen,
+      })),
+      [],
+    )
+    expect(observations(glucose).map((o) => o.code.coding?.[0]?.code)).toEqual(['2345-7', '2339-0', '2345-7'])
+  })
+
   it('writes the ECG as SampledData: 4 ms period, one dimension, every sample, in µV', () => {
     const ecgObs = observations(bundle).filter((o) => o.valueSampledData)
     expect(ecgObs).toHaveLength(1)
     const obs = ecgObs[0]
-    expect(obs?.status).toBe('final')
     expect(obs?.code.coding).toEqual([{ system: MDC, code: '131328', display: 'MDC_ECG_ELEC_POTL' }])
     expect(obs?.meta?.profile).toBeUndefined()
-    expect(obs?.category[0]?.coding?.[0]).toMatchObject({ system: OBSERVATION_CATEGORY, code: 'procedure' })
+    expect(obs?.category?.[0]?.coding?.[0]).toMatchObject({ system: OBSERVATION_CATEGORY, code: 'procedure' })
     const sampled = obs?.valueSampledData
     expect(sampled?.period).toBe(4)
     expect(sampled?.dimensions).toBe(1)
     expect(sampled?.factor).toBe(1)
     expect(sampled?.origin).toEqual({ value: 0, unit: 'µV', system: 'http://unitsofmeasure.org', code: 'uV' })
-    const data = sampled?.data.split(' ').map(Number)
-    expect(data).toEqual([-120, 0, 850, 32767, -32768, 5, 6])
-    expect(data).toHaveLength(7)
-    // First to last sample: 6 periods of 4 ms.
+    expect(sampled?.data?.split(' ').map(Number)).toEqual([-120, 0, 850, 32767, -32768, 5, 6])
     expect(obs?.effectivePeriod).toEqual({
       start: '2026-11-26T22:47:03.250Z',
       end: '2026-11-26T22:47:03.274Z',
     })
-    expect(obs?.effectiveDateTime).toBeUndefined()
-    expect(obs?.subject.reference).toBe(
-      bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.fullUrl,
-    )
+    expect(obs?.performer).toBeUndefined()
+    expect(obs?.device?.display).toBe('Contec CMS50D+')
   })
 
-  it('splits the ECG at a gap, at a change of source, and every minute of samples', () => {
-    const split = toFhirBundle(
+  it('splits the ECG at a gap, at a change of source, and every minute of samples', async () => {
+    const split = await exported(
+      'ecg split',
       call,
       [],
       [
@@ -370,64 +449,148 @@ describe('FHIR export', () => {
     expect(observations(split).map((o) => o.valueSampledData?.data)).toEqual(['1 2 3', '4 5', '6'])
 
     const long = Array.from({ length: 80 }, (_, i) => ecgChunk(T0 + i * 1000, new Array(250).fill(i)))
-    const minutes = observations(toFhirBundle(call, [], long))
-    expect(minutes.map((o) => o.valueSampledData?.data.split(' ').length)).toEqual([
+    const minutes = observations(await toFhirBundle(call, [], long))
+    expect(minutes.map((o) => o.valueSampledData?.data?.split(' ').length)).toEqual([
       MAX_ECG_SAMPLES_PER_OBSERVATION,
       20 * 250,
     ])
   })
 
-  it('makes a simulated value unmistakable: a note, the method, and the test-data security label', () => {
-    const [obs] = observations(toFhirBundle(call, [measurementOf('heart-rate', T0, simulator)], []))
+  it('makes a simulated value unmistakable: a note, the method, and the test-data security label', async () => {
+    const simulated = await exported(
+      'simulated',
+      call,
+      [measurementOf('heart-rate', T0, simulator)],
+      [ecgChunk(T0, [1, 2], simulator)],
+    )
+    const [obs, ecgObs] = observations(simulated)
     expect(obs?.note).toEqual([{ text: SIMULATED_NOTE }])
     expect(obs?.method?.text).toMatch(/^Simulated/)
     expect(obs?.meta?.security).toEqual([TEST_DATA_LABEL])
     expect(obs?.meta?.profile).toContain(VITAL_SIGNS_PROFILE)
     expect(obs?.device).toBeUndefined()
-
-    const [ecgObs] = observations(toFhirBundle(call, [], [ecgChunk(T0, [1, 2], simulator)]))
     expect(ecgObs?.note).toEqual([{ text: SIMULATED_NOTE }])
     expect(ecgObs?.meta?.security).toEqual([TEST_DATA_LABEL])
-
-    const [real] = observations(toFhirBundle(call, [measurementOf('heart-rate', T0)], []))
-    expect(real?.meta?.security).toBeUndefined()
-    expect(real?.note).toBeUndefined()
+    expect(devices(simulated)).toEqual([])
   })
 
-  it('notes a questionable reading, and says how a manual one was taken', () => {
-    const [obs] = observations(
-      toFhirBundle(
-        call,
-        [
-          {
-            ...measurementOf('spo2', T0, { kind: 'manual', label: 'Entered by hand' }),
-            quality: 'questionable',
-          },
-        ],
-        [],
-      ),
+  it('codes a questionable reading as the device flagged it, and says how a manual one was taken', async () => {
+    const flagged = await exported(
+      'questionable',
+      call,
+      [
+        {
+          ...measurementOf('spo2', T0, { kind: 'manual', label: 'Entered by hand' }),
+          quality: 'questionable',
+          questionableBecause: ['poor signal', 'motion'],
+        },
+      ],
+      [],
     )
+    const [obs] = observations(flagged)
+    expect(obs?.interpretation).toEqual([
+      {
+        coding: [{ system: MEASUREMENT_STATUS, code: 'questionable', display: 'Questionable' }],
+        text: 'Flagged by the device: poor signal; motion',
+      },
+    ])
     expect(obs?.note).toEqual([{ text: QUESTIONABLE_NOTE }])
-    expect(obs?.method).toEqual({ text: 'Entered by hand' })
+    expect(obs?.method).toEqual({ text: 'Entered by hand at the patient’s side' })
     expect(obs?.device).toBeUndefined()
+    expect(obs?.performer).toBeUndefined()
   })
 
-  it('points at the receiving system’s patient when given one, and holds no Patient of its own', () => {
-    const linked = toFhirBundle({}, [measurementOf('heart-rate', T0)], [], [], { patientRef: 'Patient/123' })
-    expect(linked.entry.map((e) => e.resource.resourceType)).toEqual(['Observation'])
+  it('points at the receiving system’s patient when given one, and holds no Patient of its own', async () => {
+    const linked = await exported(
+      'linked patient',
+      {},
+      [measurementOf('heart-rate', T0, simulator)],
+      [],
+      [],
+      {
+        patientRef: 'Patient/123',
+      },
+    )
+    expect(resources(linked).map((r) => r.resourceType)).toEqual(['Observation'])
     expect(observations(linked)[0]?.subject).toEqual({ reference: 'Patient/123' })
     expect(linked.timestamp).toBeUndefined()
-    expect(bundleSchema.safeParse(linked).success).toBe(true)
   })
 
-  it('keeps an unnamed patient anonymous: a Patient with nothing but its id', () => {
-    const anonymous = toFhirBundle({}, [measurementOf('heart-rate', T0)], [])
-    const patient = anonymous.entry.find((e) => e.resource.resourceType === 'Patient')
-    expect(Object.keys(patient?.resource ?? {}).sort()).toEqual(['id', 'resourceType'])
-    expect(observations(anonymous)[0]?.subject).toEqual({ reference: patient?.fullUrl })
+  describe('the alarm log', async () => {
+    const board = new AlarmBoard()
+    const readings: Measurement[] = [
+      measurementOf('spo2', T0),
+      { ...measurementOf('spo2', T0 + 1000), kind: 'spo2', value: 88 },
+      { ...measurementOf('spo2', T0 + 2000), kind: 'spo2', value: 80 },
+      { ...measurementOf('spo2', T0 + 4000), kind: 'spo2', value: 95 },
+    ]
+    for (const m of readings.slice(0, 3)) board.ingest(m, m.at + 200)
+    board.silence(120_000, T0 + 3000)
+    board.ingest(readings[3] as Measurement, T0 + 4200)
+    board.acknowledge('spo2', T0 + 5000)
+    const alarmLog = [...board.log]
+    const withLog: FhirExportOptions = { alarmLog, newId: counter() }
+    const logged = await exported('alarm log', call, readings, [], [], withLog)
+
+    it('exports each alarm as a DetectedIssue: severity, period, the readings, acknowledgement and pause', () => {
+      const [issue] = issues(logged)
+      const spo2 = observations(logged)
+      expect(issues(logged)).toHaveLength(1)
+      expect(issue).toMatchObject({
+        status: 'final',
+        code: { text: 'SpO₂ low alarm (low)' },
+        severity: 'high',
+        patient: { reference: fullUrlOf(logged, 'Patient') },
+        identifiedPeriod: { start: fhirTime(T0 + 1200), end: fhirTime(T0 + 5000) },
+        implicated: [{ reference: `urn:uuid:${spo2[1]?.id}` }, { reference: `urn:uuid:${spo2[2]?.id}` }],
+        mitigation: [
+          {
+            action: { text: 'Alarm audio paused (SpO₂ low: 80 % (limit 90 %): audio paused for 2 min)' },
+            date: fhirTime(T0 + 3000),
+            author: { reference: fullUrlOf(logged, 'Practitioner'), display: 'Dr Grace Hopper' },
+          },
+          { action: { text: 'Alarm acknowledged' }, date: fhirTime(T0 + 5000) },
+        ],
+      })
+      expect(issue?.evidence?.map((e) => e.code?.[0]?.text)).toEqual([
+        'raised (medium priority): SpO₂ low: 88 % (limit 90 %)',
+        'escalated (high priority): SpO₂ low: 80 % (limit 90 %)',
+      ])
+      expect(issue?.detail?.split('\n').map((line) => line.split(' ')[1])).toEqual([
+        'raised:',
+        'escalated:',
+        'silenced:',
+        'latched:',
+        'acknowledged:',
+        'cleared:',
+      ])
+      // Authored by the software that raised it, which says it is not a certified alarm system.
+      const author = devices(logged).find((d) => `urn:uuid:${d.id}` === issue?.author?.reference)
+      expect(author?.deviceName?.[0]?.name).toMatch(/not a certified alarm system/)
+    })
+
+    it('codes the readings outside the alarm limits in force: L, and LL in the high-priority band', () => {
+      expect(observations(logged).map((o) => o.interpretation?.[0]?.coding?.[0]?.code ?? null)).toEqual([
+        null,
+        'L',
+        'LL',
+        null,
+      ])
+      expect(observations(logged)[2]?.interpretation?.[0]?.text).toBe(
+        'SpO₂ low: 80 % (limit 90 %): high-priority alarm',
+      )
+    })
+
+    it(
+      'validates',
+      async () => {
+        await expectValid(logged, 'alarm log')
+      },
+      VALIDATION_TIMEOUT_MS,
+    )
   })
 
-  describe('annotations', () => {
+  describe('annotations', async () => {
     const shown = materialize(
       applyAnnotationOps(createAnnotationState(), [
         addOp(ALICE, 1, 1, strokeShape(line(0, 5)), {
@@ -450,65 +613,78 @@ describe('FHIR export', () => {
       seenAt: T0 + 1000 * (i + 1),
       ...(i === 2 ? { removedAt: T0 + 30_000 } : {}),
     }))
-    const withAnnotations = toFhirBundle(call, measurements, ecg, annotations, {
+    const withAnnotations = await exported('annotations', call, measurements, ecg, annotations, {
       exportedAt: T0 + 3_600_000,
       newId: counter(),
     })
 
-    it('adds them as one DocumentReference about the patient, field by field', () => {
+    it('adds them as one DocumentReference about the patient, with a coded type and a SHA-1 hash', async () => {
       const references = documentReferences(withAnnotations)
       expect(references).toHaveLength(1)
       const reference = references[0]
-      const patient = withAnnotations.entry.find((e) => e.resource.resourceType === 'Patient')
-      expect(reference?.resourceType).toBe('DocumentReference')
       expect(reference?.status).toBe('current')
-      expect(reference?.type).toEqual({ text: 'Remote guidance annotations' })
-      expect(ANNOTATIONS_TYPE_TEXT).toBe('Remote guidance annotations')
-      expect(reference?.subject).toEqual({ reference: patient?.fullUrl, display: 'Ada Patient' })
+      expect(reference?.type).toEqual({
+        coding: [{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }],
+        text: ANNOTATIONS_TYPE_TEXT,
+      })
+      expect(reference?.subject).toEqual({
+        reference: fullUrlOf(withAnnotations, 'Patient'),
+        display: 'Ada Patient',
+      })
       expect(reference?.date).toBe('2026-11-26T23:47:03.250Z')
       expect(reference?.author).toEqual([{ display: 'Alice' }, { display: 'Bob' }])
       expect(reference?.description).toBe(
         "3 annotations placed during the call (1 later removed), with their poses in the on-site worker's space",
       )
-      expect(reference?.content).toHaveLength(1)
-      expect(reference?.content[0]?.attachment).toEqual({
+      const attachment = reference?.content[0]?.attachment
+      expect(attachment).toEqual({
         contentType: 'application/json',
         data: expect.any(String),
         size: expect.any(Number),
+        hash: expect.stringMatching(/^[A-Za-z0-9+/]{27}=$/),
         title: 'xr-consult-annotations.json',
       })
-      // Everything else is as it was: one Observation per measurement, plus the ECG.
+      const bytes = new TextEncoder().encode(decodeBase64Utf8(attachment?.data ?? ''))
+      expect(attachment?.hash).toBe(await sha1Base64(bytes))
       expect(observations(withAnnotations)).toHaveLength(VITAL_KINDS.length + 1)
-      const result = bundleSchema.safeParse(withAnnotations)
-      expect(result.success ? [] : result.error.issues).toEqual([])
+    })
+
+    it('hashes with SHA-1 in base64, as FHIR defines Attachment.hash', async () => {
+      // FIPS 180 test vector: SHA-1("abc") = a9993e36 4706816a ba3e2571 7850c26c 9cd0d89d
+      expect(await sha1Base64(new TextEncoder().encode('abc'))).toBe('qZk+NkcGgWq6PiVxeFDCbJzQ2J0=')
     })
 
     it('attaches the annotation document, which decodes back to the annotations with their poses', () => {
       const attachment = documentReferences(withAnnotations)[0]?.content[0]?.attachment
       const json = decodeBase64Utf8(attachment?.data ?? '')
       expect(attachment?.size).toBe(new TextEncoder().encode(json).length)
-      const document = JSON.parse(json)
-      expect(document).toEqual({
+      expect(JSON.parse(json)).toEqual({
         format: 'xr-consult-annotations',
         version: 1,
         frame: "on-site worker's XR reference space (local-floor), metres",
         annotations,
       })
-      expect(document.annotations[1].shape.label).toBe('Ventil öffnen ⚠')
-      expect(document.annotations[2].removedAt).toBe(T0 + 30_000)
-      expect('removedAt' in document.annotations[0]).toBe(false)
-    })
-
-    it('points at the receiving system’s patient when given one', () => {
-      const linked = toFhirBundle({}, [], [], annotations, { patientRef: 'Patient/123', exportedAt: T0 })
-      expect(linked.entry.map((e) => e.resource.resourceType)).toEqual(['DocumentReference'])
-      expect(documentReferences(linked)[0]?.subject).toEqual({ reference: 'Patient/123' })
-      expect(bundleSchema.safeParse(linked).success).toBe(true)
     })
 
     it('adds no DocumentReference when the call has none', () => {
       expect(documentReferences(bundle)).toEqual([])
-      expect(documentReferences(toFhirBundle(call, measurements, ecg, [], { exportedAt: T0 }))).toEqual([])
     })
   })
+})
+
+function fhirTime(ms: number) {
+  return new Date(ms).toISOString()
+}
+
+describe('every exported bundle', () => {
+  afterAll(() => {
+    expect(made.length).toBeGreaterThan(5)
+  })
+  it(
+    'passes the FHIR R4 validators with 0 errors (warnings listed)',
+    async () => {
+      for (const { name, bundle } of made) await expectValid(bundle, name)
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 })

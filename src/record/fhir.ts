@@ -1,20 +1,59 @@
-// A recorded call as a FHIR R4 Bundle: the patient, the clinician, one Observation per measurement following the
-// FHIR vital-signs profiles (LOINC codes, UCUM units), the ECG as SampledData, and the remote-guidance annotations
-// as one DocumentReference. Pure: the caller turns it into a file; nothing here (or anywhere in the app) sends it
-// to a server.
+// A recorded call as a FHIR R4 Bundle that an EHR can import: the patient (with the identifier the clinician
+// entered, or marked as not identified), the clinician, each measuring device, one Observation per measurement
+// following the FHIR vital-signs profiles (LOINC codes, UCUM units, in the unit the device measured in where the
+// profile allows it), the ECG as SampledData, the alarm log as DetectedIssues, and the remote-guidance
+// annotations as one DocumentReference. Pure apart from the SHA-1 of the annotations (WebCrypto, hence async);
+// the caller turns it into a file, and nothing here (or anywhere in the app) sends it to a server. Typed with
+// @medplum/fhirtypes (FHIR R4), and checked in the tests by two validators (see fhir.test.ts).
 //
 // Bundle type `collection`, not `transaction`: a transaction is an instruction to a FHIR server (each entry
 // needs a request method and URL, and the server applies all or nothing); this export is a file the clinician
 // keeps, attaches or imports by hand, and `collection` is FHIR's "set of resources collected into a single
 // package for ease of distribution" that asks nobody to do anything. Not `document` either: that needs a
 // Composition and an attester, and this is a raw record of readings, not a signed clinical document.
+//
+// Who did what, only where it is true: readings carry no `performer` (a device at the patient's side took them,
+// and a value typed in may have been typed by the patient or a carer; the remote clinician took none), and name
+// the measuring `device` instead. The clinician appears where they acted: acknowledging and silencing alarms.
 
+import type {
+  Attachment,
+  Bundle,
+  BundleEntry,
+  CodeableConcept,
+  Coding,
+  DetectedIssue,
+  DetectedIssueEvidence,
+  DetectedIssueMitigation,
+  Device,
+  DocumentReference,
+  Extension,
+  Identifier,
+  Meta,
+  Observation,
+  ObservationComponent,
+  Patient,
+  Practitioner,
+  Quantity,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes'
+import {
+  type AlarmLogEntry,
+  type AlarmPriority,
+  type AlarmSettings,
+  evaluate,
+  PRIORITY_RANK,
+} from '../vitals/alarms'
 import {
   DIASTOLIC,
   ECG_MICROVOLTS_PER_COUNT,
+  type GlucoseSpecimen,
   type Measurement,
+  type SentUnit,
   type Source,
   SYSTOLIC,
+  type TemperatureSite,
   VITALS,
   type VitalKind,
 } from '../vitals/types'
@@ -22,7 +61,19 @@ import { ANNOTATION_DOCUMENT_FORMAT, annotationDocumentJson, base64Utf8 } from '
 import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
 
 export const UCUM = 'http://unitsofmeasure.org'
+export const LOINC = 'http://loinc.org'
+export const SNOMED = 'http://snomed.info/sct'
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category'
+export const OBSERVATION_INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation'
+/**
+ * The measurement-status codes of the HL7 Point-of-Care Device IG, which the Personal Health Device IG uses for an
+ * IEEE 11073 / Bluetooth reading the device flagged: `questionable` goes in Observation.interpretation.
+ */
+export const MEASUREMENT_STATUS = 'http://hl7.org/fhir/uv/pocd/CodeSystem/measurement-status'
+export const DATA_ABSENT_REASON_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason'
+/** FHIR core extension: the same quantity in another unit. Carries the device's own value of a conversion. */
+export const PQ_TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/iso21090-PQ-translation'
+export const IDENTIFIER_TYPE = 'http://terminology.hl7.org/CodeSystem/v2-0203'
 /** ISO/IEEE 11073-10101 (MDC), the nomenclature device waveforms are named in; FHIR's EKG example uses it. */
 export const MDC = 'urn:oid:2.16.840.1.113883.6.24'
 export const VITAL_SIGNS_PROFILE = 'http://hl7.org/fhir/StructureDefinition/vitalsigns'
@@ -47,12 +98,98 @@ export const VITAL_PROFILES: Record<VitalKind, string | null> = {
   glucose: null,
 }
 
+/** LOINC 59408-5, SpO₂ by pulse oximetry: sent beside 2708-6, which the R4 oxygensat profile requires. */
+export const PULSE_OXIMETRY = {
+  system: LOINC,
+  code: '59408-5',
+  display: 'Oxygen saturation in Arterial blood by Pulse oximetry',
+} as const
+
 /** LOINC 8478-0, sent as a third blood-pressure component when the device gave a mean (the bp profile's slicing is open). */
 export const MEAN_ARTERIAL = {
-  system: 'http://loinc.org',
+  system: LOINC,
   code: '8478-0',
   display: 'Mean blood pressure',
 } as const
+
+/**
+ * Glucose LOINC codes by the specimen the meter reports (GATT Glucose "Type" nibble) and by the unit it measures
+ * in (mass or substance concentration are different LOINC terms). A capillary meter reading is "by Glucometer";
+ * a plasma-referenced one (capillary or not) is "in Serum or Plasma"; whole blood from a vein or artery, or of
+ * unknown origin, is "in Blood". Interstitial fluid (a sensor under the skin) has a mass term only: a reading in
+ * mmol/L goes out converted to mg/dL, with the meter's own value kept beside it.
+ */
+const GLUCOSE_CODES: Record<
+  'capillary' | 'plasma' | 'blood' | 'interstitial',
+  { mass: Coding; molar?: Coding }
+> = {
+  capillary: {
+    mass: {
+      system: LOINC,
+      code: '41653-7',
+      display: 'Glucose [Mass/volume] in Capillary blood by Glucometer',
+    },
+    molar: {
+      system: LOINC,
+      code: '14743-9',
+      display: 'Glucose [Moles/volume] in Capillary blood by Glucometer',
+    },
+  },
+  plasma: {
+    mass: { system: LOINC, code: '2345-7', display: 'Glucose [Mass/volume] in Serum or Plasma' },
+    molar: { system: LOINC, code: '14749-6', display: 'Glucose [Moles/volume] in Serum or Plasma' },
+  },
+  blood: {
+    mass: { system: LOINC, code: '2339-0', display: 'Glucose [Mass/volume] in Blood' },
+    molar: { system: LOINC, code: '15074-8', display: 'Glucose [Moles/volume] in Blood' },
+  },
+  interstitial: {
+    mass: { system: LOINC, code: '99504-3', display: 'Glucose [Mass/volume] in Interstitial fluid' },
+  },
+}
+
+function glucoseGroup(specimen: GlucoseSpecimen | undefined): keyof typeof GLUCOSE_CODES {
+  switch (specimen) {
+    case 'capillary-whole-blood':
+      return 'capillary'
+    case 'capillary-plasma':
+    case 'venous-plasma':
+    case 'arterial-plasma':
+    case 'undetermined-plasma':
+      return 'plasma'
+    case 'interstitial-fluid':
+      return 'interstitial'
+    default:
+      return 'blood'
+  }
+}
+
+/**
+ * SNOMED CT body structures for the Temperature Type codes (GATT 0x2A1D). "Body (general)" names no site, so it
+ * gets no bodySite rather than a guessed one; "Ear (usually earlobe)" follows the specification's wording.
+ */
+export const TEMPERATURE_BODY_SITES: Record<TemperatureSite, Coding | null> = {
+  armpit: { system: SNOMED, code: '91470000', display: 'Axillary region structure' },
+  body: null,
+  ear: { system: SNOMED, code: '48800003', display: 'Ear lobule structure' },
+  finger: { system: SNOMED, code: '7569003', display: 'Finger structure' },
+  'gastro-intestinal-tract': {
+    system: SNOMED,
+    code: '122865005',
+    display: 'Gastrointestinal tract structure',
+  },
+  mouth: { system: SNOMED, code: '74262004', display: 'Oral cavity structure' },
+  rectum: { system: SNOMED, code: '34402009', display: 'Rectum structure' },
+  toe: { system: SNOMED, code: '29707007', display: 'Toe structure' },
+  tympanum: { system: SNOMED, code: '42859004', display: 'Tympanic membrane structure' },
+}
+
+/** UCUM codes and printed units of what devices may send (types.ts SENT_UNITS). */
+const SENT_QUANTITY: Record<SentUnit, { unit: string; code: string }> = {
+  kPa: { unit: 'kPa', code: 'kPa' },
+  '[degF]': { unit: '°F', code: '[degF]' },
+  'mmol/L': { unit: 'mmol/L', code: 'mmol/L' },
+}
 
 /**
  * Samples in one ECG Observation at most: 60 s at 250 Hz, about 90 kB of text. A whole call in one resource
@@ -60,111 +197,26 @@ export const MEAN_ARTERIAL = {
  */
 export const MAX_ECG_SAMPLES_PER_OBSERVATION = 15_000
 
-/** DocumentReference.type of the annotations: plain text, as no LOINC document type means "XR annotations". */
+/**
+ * DocumentReference.type of the annotations: LOINC 11488-4 "Consult note", the document type of what a
+ * consultation produces; the text says what kind of note it is.
+ */
+export const ANNOTATIONS_TYPE: CodeableConcept = {
+  coding: [{ system: LOINC, code: '11488-4', display: 'Consult note' }],
+  text: 'Remote guidance annotations',
+}
 export const ANNOTATIONS_TYPE_TEXT = 'Remote guidance annotations'
 
 export const SIMULATED_NOTE = 'Simulated value — not a measurement of the patient.'
 export const QUESTIONABLE_NOTE =
   'Questionable: the device flagged this reading (poor signal, motion or an early estimate).'
+/** Patient.identifier's place when no identifier was entered: said explicitly, not left to be guessed. */
+export const UNIDENTIFIED_TEXT = 'Not identified: no patient identifier was entered for this call.'
 
-// The subset of FHIR R4 this export writes.
-export interface FhirCoding {
-  system: string
-  code: string
-  display?: string
-}
-export interface FhirCodeableConcept {
-  coding?: FhirCoding[]
-  text?: string
-}
-export interface FhirReference {
-  reference?: string
-  display?: string
-}
-export interface FhirQuantity {
-  value: number
-  unit: string
-  system: typeof UCUM
-  code: string
-}
-export interface FhirSampledData {
-  origin: FhirQuantity
-  /** ms between samples */
-  period: number
-  factor: number
-  dimensions: number
-  /** Space-separated sample values. */
-  data: string
-}
-export interface FhirMeta {
-  profile?: string[]
-  security?: FhirCoding[]
-  tag?: FhirCoding[]
-}
-export interface FhirPatient {
-  resourceType: 'Patient'
-  id: string
-  name?: { text: string }[]
-}
-export interface FhirPractitioner {
-  resourceType: 'Practitioner'
-  id: string
-  name: { text: string }[]
-}
-export interface FhirObservationComponent {
-  code: FhirCodeableConcept
-  valueQuantity: FhirQuantity
-}
-export interface FhirObservation {
-  resourceType: 'Observation'
-  id: string
-  meta?: FhirMeta
-  status: 'final'
-  category: FhirCodeableConcept[]
-  code: FhirCodeableConcept
-  subject: FhirReference
-  effectiveDateTime?: string
-  effectivePeriod?: { start: string; end: string }
-  performer?: FhirReference[]
-  valueQuantity?: FhirQuantity
-  valueSampledData?: FhirSampledData
-  note?: { text: string }[]
-  method?: FhirCodeableConcept
-  device?: FhirReference
-  component?: FhirObservationComponent[]
-}
-export interface FhirAttachment {
-  contentType: string
-  /** base64 */
-  data: string
-  /** bytes of the data before base64 */
-  size?: number
-  title?: string
-}
-export interface FhirDocumentReference {
-  resourceType: 'DocumentReference'
-  id: string
-  status: 'current'
-  type: FhirCodeableConcept
-  subject: FhirReference
-  /** When this reference was made: the export. FHIR `instant`. */
-  date?: string
-  author?: FhirReference[]
-  description?: string
-  content: { attachment: FhirAttachment }[]
-}
-export type FhirResource = FhirPatient | FhirPractitioner | FhirObservation | FhirDocumentReference
-export interface FhirBundleEntry {
-  fullUrl: string
-  resource: FhirResource
-}
-export interface FhirBundle {
-  resourceType: 'Bundle'
-  id: string
-  type: 'collection'
-  timestamp?: string
-  entry: FhirBundleEntry[]
-}
+export type FhirBundle = Bundle
+export type FhirObservation = Observation
+export type FhirDocumentReference = DocumentReference
+export type FhirDetectedIssue = DetectedIssue
 
 export interface FhirExportOptions {
   /**
@@ -179,29 +231,90 @@ export interface FhirExportOptions {
   exportedAt?: number
   /** Makes the UUIDs of the Bundle and its entries; tests pass a counter. */
   newId?: () => string
+  /** The call's alarm log (src/vitals/alarms.ts), oldest first: DetectedIssues, and the readings' interpretation. */
+  alarmLog?: readonly AlarmLogEntry[]
 }
 
 /** The call fields the export reads. */
-export type FhirCall = Pick<CallRecord, 'patientName' | 'clinicianName'>
+export type FhirCall = Pick<CallRecord, 'patientName' | 'clinicianName' | 'patientIdentifier'>
 
 /** FHIR dateTime with a time zone (UTC, `Z`), which FHIR requires whenever a time is given. */
 export const fhirDateTime = (ms: number) => new Date(ms).toISOString()
 
-const category = (code: string, display: string): FhirCodeableConcept[] => [
+const category = (code: string, display: string): CodeableConcept[] => [
   { coding: [{ system: OBSERVATION_CATEGORY, code, display }], text: display },
 ]
 
-const quantity = (value: number, kind: VitalKind): FhirQuantity => ({
+const quantity = (value: number, kind: VitalKind): Quantity => ({
   value,
   unit: VITALS[kind].unitLabel,
   system: UCUM,
   code: VITALS[kind].ucum,
 })
 
+/** The app-unit quantity of a converted value, carrying the device's own value and unit as a translation. */
+function withTranslation(
+  base: Quantity,
+  sentValue: number | undefined,
+  unit: SentUnit | undefined,
+): Quantity {
+  if (sentValue === undefined || unit === undefined) return base
+  const translation: Extension = {
+    url: PQ_TRANSLATION_EXTENSION,
+    valueQuantity: { value: sentValue, system: UCUM, ...SENT_QUANTITY[unit] },
+  }
+  return { extension: [translation], ...base }
+}
+
+const identity = (source: Source) =>
+  JSON.stringify([source.label, source.device?.manufacturer, source.device?.model, source.device?.serial])
+
+/** A Device resource for a Bluetooth device, from its name and its Device Information strings. */
+function deviceResource(source: Source, id: string, patient: Reference<Patient>): Device {
+  const info = source.device ?? {}
+  const versions = (['firmware', 'hardware', 'software'] as const).flatMap((field) => {
+    const value = info[field]
+    return value === undefined ? [] : [{ type: { text: `${field} revision` }, value }]
+  })
+  return {
+    resourceType: 'Device',
+    id,
+    deviceName: [
+      { name: source.label, type: 'user-friendly-name' },
+      ...(info.model ? [{ name: info.model, type: 'model-name' as const }] : []),
+    ],
+    ...(info.manufacturer ? { manufacturer: info.manufacturer } : {}),
+    ...(info.model ? { modelNumber: info.model } : {}),
+    ...(info.serial ? { serialNumber: info.serial } : {}),
+    ...(versions.length ? { version: versions } : {}),
+    patient,
+  }
+}
+
+/** The software that raised the alarms: the author of the DetectedIssues. */
+function alarmBoardDevice(id: string): Device {
+  return {
+    resourceType: 'Device',
+    id,
+    deviceName: [
+      { name: 'XR Consult alarm display (not a certified alarm system)', type: 'user-friendly-name' },
+    ],
+    type: { text: 'Software: teleconsultation vital-signs display' },
+  }
+}
+
+interface ObservationContext {
+  subject: Reference<Patient>
+  devices: Map<string, Reference<Device>>
+  /** The alarm settings in force over time, oldest first (from the log). */
+  settings: readonly { at: number; settings: AlarmSettings }[]
+}
+
 /** Where a value came from, in the fields FHIR has for it, so a simulated one can never pass for the patient's. */
 function provenance(
   source: Source,
-): Pick<FhirObservation, 'method' | 'device' | 'note'> & { simulated: boolean } {
+  context: ObservationContext,
+): Pick<Observation, 'method' | 'device' | 'note'> & { simulated: boolean } {
   switch (source.kind) {
     case 'simulated':
       return {
@@ -209,11 +322,16 @@ function provenance(
         method: { text: `Simulated by software (${source.label}), not measured` },
         note: [{ text: SIMULATED_NOTE }],
       }
-    case 'device':
-      // A display-only reference: the device is known by its name, and a Device resource would add nothing.
-      return { simulated: false, device: { display: source.label }, method: { text: 'Measured by a device' } }
+    case 'device': {
+      const device = context.devices.get(identity(source))
+      return {
+        simulated: false,
+        ...(device ? { device } : {}),
+        method: { text: 'Measured by a device at the patient’s side' },
+      }
+    }
     case 'manual':
-      return { simulated: false, method: { text: source.label } }
+      return { simulated: false, method: { text: `${source.label} at the patient’s side` } }
     default: {
       const unknownKind: never = source.kind
       throw new Error(`Unknown source kind ${String(unknownKind)}`)
@@ -221,54 +339,125 @@ function provenance(
   }
 }
 
-function observation(
-  m: Measurement,
-  id: string,
-  subject: FhirReference,
-  performer: FhirReference[] | undefined,
-): FhirObservation {
+/** The alarm settings in force when the reading was taken (the first ones, for a reading before any). */
+function settingsAt(context: ObservationContext, at: number): AlarmSettings | undefined {
+  let found = context.settings[0]?.settings
+  for (const entry of context.settings) if (entry.at <= at) found = entry.settings
+  return found
+}
+
+const interpretationCoding = (code: string, display: string): Coding => ({
+  system: OBSERVATION_INTERPRETATION,
+  code,
+  display,
+})
+
+/**
+ * Coded interpretations: outside the alarm limits in force (H or L; HH or LL in the high-priority band, which is
+ * what "critical" means to an EHR), and `questionable` when the device flagged the reading.
+ */
+function interpretation(m: Measurement, context: ObservationContext): CodeableConcept[] {
+  const result: CodeableConcept[] = []
+  const settings = settingsAt(context, m.at)
+  const alarm = settings ? evaluate(m, settings.limits, settings.priorities) : null
+  if (alarm) {
+    const critical = PRIORITY_RANK[alarm.priority] === PRIORITY_RANK.high
+    const coding =
+      alarm.condition === 'high'
+        ? critical
+          ? interpretationCoding('HH', 'Critical high')
+          : interpretationCoding('H', 'High')
+        : critical
+          ? interpretationCoding('LL', 'Critical low')
+          : interpretationCoding('L', 'Low')
+    result.push({ coding: [coding], text: `${alarm.message}: ${alarm.priority}-priority alarm` })
+  }
+  if (m.quality === 'questionable') {
+    const because = m.questionableBecause?.length ? `: ${m.questionableBecause.join('; ')}` : ''
+    result.push({
+      coding: [{ system: MEASUREMENT_STATUS, code: 'questionable', display: 'Questionable' }],
+      text: `Flagged by the device${because}`,
+    })
+  }
+  return result
+}
+
+function glucoseCodeAndValue(m: Measurement & { kind: Exclude<VitalKind, 'blood-pressure'> }): {
+  code: Coding
+  value: Quantity
+} {
+  const codes = GLUCOSE_CODES[glucoseGroup(m.specimen)]
+  const sentMolar = m.sent?.unit === 'mmol/L' ? m.sent.values[0] : undefined
+  if (sentMolar !== undefined && codes.molar)
+    return {
+      code: codes.molar,
+      value: { value: sentMolar, unit: 'mmol/L', system: UCUM, code: 'mmol/L' },
+    }
+  return {
+    code: codes.mass,
+    value: withTranslation(
+      quantity(m.value, 'glucose'),
+      sentMolar,
+      sentMolar === undefined ? undefined : 'mmol/L',
+    ),
+  }
+}
+
+function observation(m: Measurement, id: string, context: ObservationContext): Observation {
   const definition = VITALS[m.kind]
   const profile = VITAL_PROFILES[m.kind]
-  const { simulated, ...origin } = provenance(m.source)
+  const { simulated, ...origin } = provenance(m.source, context)
   const notes = [
     ...(origin.note ?? []),
     ...(m.quality === 'questionable' ? [{ text: QUESTIONABLE_NOTE }] : []),
   ]
 
-  const meta: FhirMeta = {}
+  const meta: Meta = {}
   if (profile) meta.profile = [VITAL_SIGNS_PROFILE, profile]
   if (simulated) meta.security = [{ ...TEST_DATA_LABEL }]
 
-  const resource: FhirObservation = {
+  const coding: Coding[] =
+    m.kind === 'glucose'
+      ? [glucoseCodeAndValue(m).code]
+      : m.kind === 'spo2'
+        ? [{ ...definition.loinc }, { ...PULSE_OXIMETRY }]
+        : [{ ...definition.loinc }]
+  const resource: Observation = {
     resourceType: 'Observation',
     id,
     ...(meta.profile || meta.security ? { meta } : {}),
     status: 'final',
     category: profile ? category('vital-signs', 'Vital Signs') : category('laboratory', 'Laboratory'),
-    code: { coding: [{ ...definition.loinc }], text: definition.label },
-    subject,
+    code: { coding, text: definition.label },
+    subject: context.subject,
     effectiveDateTime: fhirDateTime(m.at),
-    ...(performer ? { performer } : {}),
   }
+  const interpretations = interpretation(m, context)
   if (m.kind === 'blood-pressure') {
-    // The bp profile: the panel code, no value of its own, systolic and diastolic as components.
+    // The bp profile: the panel code, no value of its own, systolic and diastolic as components in mm[Hg]. A
+    // cuff that measured in kPa: the whole-mmHg conversion, with the kPa value the cuff sent kept beside it.
+    const kPa = m.sent?.unit === 'kPa' ? m.sent.values : undefined
+    const component = (code: Coding, value: number, sent: number | undefined): ObservationComponent => ({
+      code: { coding: [{ ...code }], text: code.display ?? '' },
+      valueQuantity: withTranslation(quantity(value, m.kind), sent, sent === undefined ? undefined : 'kPa'),
+    })
     resource.component = [
-      {
-        code: { coding: [{ ...SYSTOLIC }], text: SYSTOLIC.display },
-        valueQuantity: quantity(m.systolic, m.kind),
-      },
-      {
-        code: { coding: [{ ...DIASTOLIC }], text: DIASTOLIC.display },
-        valueQuantity: quantity(m.diastolic, m.kind),
-      },
+      component(SYSTOLIC, m.systolic, kPa?.[0]),
+      component(DIASTOLIC, m.diastolic, kPa?.[1]),
+      ...(m.mean === undefined ? [] : [component(MEAN_ARTERIAL, m.mean, kPa?.[2])]),
     ]
-    if (m.mean !== undefined)
-      resource.component.push({
-        code: { coding: [{ ...MEAN_ARTERIAL }], text: MEAN_ARTERIAL.display },
-        valueQuantity: quantity(m.mean, m.kind),
-      })
+  } else if (m.kind === 'glucose') {
+    resource.valueQuantity = glucoseCodeAndValue(m).value
+  } else if (m.kind === 'temperature' && m.sent?.unit === '[degF]' && m.sent.values[0] !== undefined) {
+    // The bodytemp profile allows °F: the thermometer's own value goes out as it was measured.
+    resource.valueQuantity = { value: m.sent.values[0], system: UCUM, ...SENT_QUANTITY['[degF]'] }
   } else {
     resource.valueQuantity = quantity(m.value, m.kind)
+  }
+  if (interpretations.length) resource.interpretation = interpretations
+  if (m.kind === 'temperature' && m.site) {
+    const site = TEMPERATURE_BODY_SITES[m.site]
+    if (site) resource.bodySite = { coding: [{ ...site }], text: site.display ?? m.site }
   }
   if (origin.method) resource.method = origin.method
   if (origin.device) resource.device = origin.device
@@ -319,16 +508,11 @@ export function ecgRuns(chunks: readonly EcgChunk[]): EcgRun[] {
   return runs
 }
 
-function ecgObservation(
-  run: EcgRun,
-  id: string,
-  subject: FhirReference,
-  performer: FhirReference[] | undefined,
-): FhirObservation {
+function ecgObservation(run: EcgRun, id: string, context: ObservationContext): Observation {
   const periodMs = 1000 / run.sampleRateHz
-  const { simulated, ...origin } = provenance(run.source)
+  const { simulated, ...origin } = provenance(run.source, context)
   const data = run.parts.map((part) => part.join(' ')).join(' ')
-  const resource: FhirObservation = {
+  const resource: Observation = {
     resourceType: 'Observation',
     id,
     ...(simulated ? { meta: { security: [{ ...TEST_DATA_LABEL }] } } : {}),
@@ -342,12 +526,11 @@ function ecgObservation(
       // unspecified-lead code rather than 131329 (lead I) and its siblings.
       text: 'ECG, one lead (placement as worn)',
     },
-    subject,
+    subject: context.subject,
     effectivePeriod: {
       start: fhirDateTime(run.at),
       end: fhirDateTime(run.at + (run.count - 1) * periodMs),
     },
-    ...(performer ? { performer } : {}),
     valueSampledData: {
       // value = origin + factor × sample: zero µV plus the count times µV per count.
       origin: { value: 0, unit: 'µV', system: UCUM, code: 'uV' },
@@ -363,87 +546,231 @@ function ecgObservation(
   return resource
 }
 
+const textEncoder = new TextEncoder()
+
+/** base64 of bytes (btoa takes one char per byte). */
+function base64Bytes(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+/** Attachment.hash as FHIR defines it: the SHA-1 of the data (the bytes before base64), in base64. */
+export async function sha1Base64(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', bytes as Uint8Array<ArrayBuffer>)
+  return base64Bytes(new Uint8Array(digest))
+}
+
 /**
  * The annotations as one DocumentReference whose attachment is the JSON document of annotation-document.ts, the
  * same bytes as "Export annotations (JSON)". A document, not Observations: an annotation is not a finding about
  * the patient but what the participants drew in the worker's space, and a receiving system can keep and show a
  * document whatever its format. Its authors are named as the call showed them (display only: no identities).
  */
-function annotationsReference(
+async function annotationsReference(
   annotations: readonly RecordedAnnotation[],
   id: string,
-  subject: FhirReference,
+  subject: Reference<Patient>,
   date: number,
-): FhirDocumentReference {
+): Promise<DocumentReference> {
   const json = annotationDocumentJson(annotations)
+  const bytes = textEncoder.encode(json)
   const removed = annotations.filter((a) => a.removedAt !== undefined).length
   const authors = [...new Set(annotations.map((a) => a.authorName))]
+  const attachment: Attachment = {
+    contentType: 'application/json',
+    data: base64Utf8(json),
+    size: bytes.length,
+    hash: await sha1Base64(bytes),
+    title: `${ANNOTATION_DOCUMENT_FORMAT}.json`,
+  }
   return {
     resourceType: 'DocumentReference',
     id,
     status: 'current',
-    type: { text: ANNOTATIONS_TYPE_TEXT },
+    type: structuredClone(ANNOTATIONS_TYPE),
     subject,
     date: fhirDateTime(date),
     ...(authors.length ? { author: authors.map((display) => ({ display })) } : {}),
     description:
       `${annotations.length} ${annotations.length === 1 ? 'annotation' : 'annotations'} placed during the call` +
       `${removed ? ` (${removed} later removed)` : ''}, with their poses in the on-site worker's space`,
-    content: [
-      {
-        attachment: {
-          contentType: 'application/json',
-          data: base64Utf8(json),
-          size: new TextEncoder().encode(json).length,
-          title: `${ANNOTATION_DOCUMENT_FORMAT}.json`,
-        },
+    content: [{ attachment }],
+  }
+}
+
+const SEVERITY: Record<AlarmPriority, DetectedIssue['severity']> = {
+  high: 'high',
+  medium: 'moderate',
+  low: 'low',
+}
+
+/**
+ * One alarm, from its log entries, as a DetectedIssue: `severity` its highest priority, `identifiedPeriod` from
+ * raised to cleared (open while it was still going when the call ended), `implicated` and `evidence` the
+ * readings that raised and escalated it, `mitigation` each acknowledgement and audio pause (by the clinician of
+ * this record, at its time), and `detail` the whole log of the alarm in words.
+ */
+function alarmIssue(
+  entries: readonly AlarmLogEntry[],
+  id: string,
+  subject: Reference<Patient>,
+  author: Reference<Device>,
+  clinician: Reference<Practitioner> | undefined,
+  readingOf: (entry: AlarmLogEntry) => Reference<Observation> | undefined,
+): DetectedIssue {
+  const first = entries[0] as AlarmLogEntry
+  const peak = entries.reduce<AlarmPriority>(
+    (best, e) => (e.priority && PRIORITY_RANK[e.priority] > PRIORITY_RANK[best] ? e.priority : best),
+    'low',
+  )
+  const cleared = entries.find((e) => e.event === 'cleared')
+  const technical = first.condition === 'stale'
+  const evidence: DetectedIssueEvidence[] = []
+  const implicated: Reference[] = []
+  for (const entry of entries) {
+    if (entry.event !== 'raised' && entry.event !== 'escalated') continue
+    const reading = readingOf(entry)
+    if (reading && !implicated.some((r) => r.reference === reading.reference)) implicated.push(reading)
+    evidence.push({
+      code: [{ text: `${entry.event} (${entry.priority ?? 'low'} priority): ${entry.message}` }],
+      ...(reading ? { detail: [reading] } : {}),
+    })
+  }
+  const mitigation: DetectedIssueMitigation[] = entries
+    .filter((e) => e.event === 'acknowledged' || e.event === 'silenced')
+    .map((e) => ({
+      action: {
+        text: e.event === 'acknowledged' ? 'Alarm acknowledged' : `Alarm audio paused (${e.message})`,
       },
-    ],
+      date: fhirDateTime(e.at),
+      ...(clinician ? { author: clinician } : {}),
+    }))
+  const name = first.message.split(':')[0] ?? 'Vital sign'
+  return {
+    resourceType: 'DetectedIssue',
+    id,
+    status: 'final',
+    code: {
+      text: technical ? `${name}: no update (technical alarm)` : `${name} alarm (${first.condition ?? ''})`,
+    },
+    severity: SEVERITY[peak],
+    patient: subject,
+    identifiedPeriod: {
+      start: fhirDateTime(first.at),
+      ...(cleared ? { end: fhirDateTime(cleared.at) } : {}),
+    },
+    author,
+    ...(implicated.length ? { implicated } : {}),
+    ...(evidence.length ? { evidence } : {}),
+    detail: entries.map((e) => `${fhirDateTime(e.at)} ${e.event}: ${e.message}`).join('\n'),
+    ...(mitigation.length ? { mitigation } : {}),
+  }
+}
+
+function patientResource(call: FhirCall, id: string): Patient {
+  const identifier: Identifier = call.patientIdentifier
+    ? {
+        use: 'usual',
+        type: {
+          coding: [{ system: IDENTIFIER_TYPE, code: 'MR', display: 'Medical record number' }],
+          text: 'Medical record number',
+        },
+        ...(call.patientIdentifier.system ? { system: call.patientIdentifier.system } : {}),
+        value: call.patientIdentifier.value,
+      }
+    : {
+        // Said, not left out: an identifier whose value is unknown (FHIR's data-absent-reason extension), so
+        // a receiving system matches this patient by hand instead of taking the name as an identity.
+        extension: [{ url: DATA_ABSENT_REASON_EXTENSION, valueCode: 'unknown' }],
+        type: { text: UNIDENTIFIED_TEXT },
+      }
+  return {
+    resourceType: 'Patient',
+    id,
+    identifier: [identifier],
+    ...(call.patientName ? { name: [{ text: call.patientName }] } : {}),
   }
 }
 
 /** The whole call as a FHIR R4 `collection` Bundle; see the top of this file. */
-export function toFhirBundle(
+export async function toFhirBundle(
   call: FhirCall,
   observations: readonly Measurement[],
   ecgChunks: readonly EcgChunk[],
   annotations: readonly RecordedAnnotation[] = [],
   options: FhirExportOptions = {},
-): FhirBundle {
+): Promise<Bundle> {
   const newId = options.newId ?? (() => crypto.randomUUID())
-  const entry: FhirBundleEntry[] = []
-  const add = (resource: FhirResource) => entry.push({ fullUrl: `urn:uuid:${resource.id}`, resource })
+  const alarmLog = options.alarmLog ?? []
+  const entry: BundleEntry[] = []
+  // Every resource here is made with an id from newId(); the entry's urn:uuid is that id.
+  const add = (resource: Resource) => {
+    entry.push({ fullUrl: `urn:uuid:${resource.id}`, resource })
+    return `urn:uuid:${resource.id}`
+  }
 
-  let subject: FhirReference
+  let subject: Reference<Patient>
   if (options.patientRef) {
     subject = { reference: options.patientRef }
   } else {
-    // The patient as the call knew them: a name at most. No identifiers, birth date or anything else that the
-    // call never had; the receiving system matches the patient.
-    const patient: FhirPatient = { resourceType: 'Patient', id: newId() }
-    if (call.patientName) patient.name = [{ text: call.patientName }]
-    add(patient)
-    subject = { reference: `urn:uuid:${patient.id}` }
+    // The patient as the call knew them: a name at most, and the identifier the clinician entered. No birth date
+    // or anything else the call never had; the receiving system matches the patient.
+    subject = { reference: add(patientResource(call, newId())) }
   }
   if (call.patientName) subject.display = call.patientName
 
-  let performer: FhirReference[] | undefined
+  let clinician: Reference<Practitioner> | undefined
   if (call.clinicianName) {
-    const practitioner: FhirPractitioner = {
+    const practitioner: Practitioner = {
       resourceType: 'Practitioner',
       id: newId(),
       name: [{ text: call.clinicianName }],
     }
-    add(practitioner)
-    performer = [{ reference: `urn:uuid:${practitioner.id}`, display: call.clinicianName }]
+    clinician = { reference: add(practitioner), display: call.clinicianName }
   }
 
-  for (const m of [...observations].sort((a, b) => a.at - b.at))
-    add(observation(m, newId(), subject, performer))
-  for (const run of ecgRuns(ecgChunks)) add(ecgObservation(run, newId(), subject, performer))
+  const devices = new Map<string, Reference<Device>>()
+  const sources = [...observations.map((m) => m.source), ...ecgChunks.map((c) => c.source)]
+  for (const source of sources) {
+    if (source.kind !== 'device' || devices.has(identity(source))) continue
+    devices.set(identity(source), {
+      reference: add(deviceResource(source, newId(), { reference: subject.reference ?? '' })),
+      display: source.label,
+    })
+  }
+
+  const settings = alarmLog.flatMap((e) => (e.settings ? [{ at: e.at, settings: e.settings }] : []))
+  const context: ObservationContext = { subject, devices, settings }
+  const readings = new Map<string, Reference<Observation>>()
+  for (const m of [...observations].sort((a, b) => a.at - b.at)) {
+    const reference = add(observation(m, newId(), context))
+    readings.set(`${m.kind}|${m.at}`, { reference })
+  }
+  for (const run of ecgRuns(ecgChunks)) add(ecgObservation(run, newId(), context))
+
+  const alarms = new Map<string, AlarmLogEntry[]>()
+  for (const e of alarmLog) {
+    if (e.event === 'settings' || e.alarmId === undefined) continue
+    const list = alarms.get(e.alarmId) ?? []
+    list.push(e)
+    alarms.set(e.alarmId, list)
+  }
+  if (alarms.size) {
+    const author: Reference<Device> = {
+      reference: add(alarmBoardDevice(newId())),
+      display: 'XR Consult alarm display',
+    }
+    const readingOf = (e: AlarmLogEntry) =>
+      e.kind !== undefined && e.measuredAt !== undefined
+        ? readings.get(`${e.kind}|${e.measuredAt}`)
+        : undefined
+    for (const list of alarms.values()) add(alarmIssue(list, newId(), subject, author, clinician, readingOf))
+  }
+
   // Only with annotations: an empty document would say nothing, and calls without them stay as they were.
   if (annotations.length)
-    add(annotationsReference(annotations, newId(), subject, options.exportedAt ?? Date.now()))
+    add(await annotationsReference(annotations, newId(), subject, options.exportedAt ?? Date.now()))
 
   return {
     resourceType: 'Bundle',

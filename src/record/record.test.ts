@@ -430,7 +430,7 @@ describe('annotations in the record', () => {
     expect(errors).toHaveLength(1)
   })
 
-  it('keeps calls recorded by version 1 of the database, which get no annotations', async () => {
+  it('keeps calls recorded by version 1 of the database, which get no annotations and no alarm log', async () => {
     const factory = new IDBFactory()
     // Version 1 as it shipped, written out here rather than imported: this is what browsers hold.
     const v1 = new Dexie(RECORD_DB_NAME, { indexedDB: factory, IDBKeyRange })
@@ -472,17 +472,95 @@ describe('annotations in the record', () => {
     const record = openRecord(factory, { flushIntervalMs: 60_000 })
     open.push(record)
     const [old] = await record.listCalls()
-    // Every field as it was, and a count of annotations added by the upgrade.
-    expect(old).toEqual({ ...oldCall, annotationCount: 0 })
+    // Every field as it was, and the counts of annotations and alarm log entries added by the upgrades.
+    expect(old).toEqual({ ...oldCall, annotationCount: 0, alarmEventCount: 0 })
     const loaded = await record.loadCall('old-call')
     expect(loaded?.observations).toEqual([heartRate(T0 + 1000, 72)])
     expect(Array.from(loaded?.ecg[0]?.samples ?? [])).toEqual([1, -2, 3])
     expect(loaded?.annotations).toEqual([])
+    expect(loaded?.alarmLog).toEqual([])
 
     // And the upgraded database records annotations, for new calls and old.
     const { drawn } = states()
     record.saveAnnotations('old-call', materialize(drawn), T0 + 2000)
     await record.flush()
     expect((await record.listCalls())[0]?.annotationCount).toBe(3)
+  })
+})
+
+describe('issue 12 in the record', () => {
+  it('keeps what a reading said beyond its value: reasons, spot, the device’s own value, site, specimen, device', async () => {
+    const record = fresh()
+    const callId = await record.startCall(meta(T0))
+    const meter: Source = { kind: 'device', label: 'Meter', device: { manufacturer: 'Acme', serial: 'S1' } }
+    const readings: Measurement[] = [
+      {
+        kind: 'glucose',
+        at: T0 + 1000,
+        value: 99,
+        source: meter,
+        quality: 'questionable',
+        questionableBecause: ['the sample was too small'],
+        spot: true,
+        sent: { unit: 'mmol/L', values: [5.5] },
+        specimen: 'capillary-whole-blood',
+      },
+      {
+        kind: 'temperature',
+        at: T0 + 2000,
+        value: 37,
+        source: device,
+        quality: 'ok',
+        site: 'tympanum',
+        sent: { unit: '[degF]', values: [98.6] },
+      },
+    ]
+    record.addMeasurements(callId, readings)
+    expect((await record.loadCall(callId))?.observations).toEqual(readings)
+  })
+
+  it('keeps the alarm log of the call, oldest first, and counts it', async () => {
+    const record = fresh()
+    const callId = await record.startCall(meta(T0))
+    const other = await record.startCall(meta(T0 + 1))
+    record.addAlarmEvents(callId, [
+      { at: T0 + 2000, event: 'acknowledged', kind: 'spo2', alarmId: 'spo2-1', message: 'SpO₂ low: 84 %' },
+      {
+        at: T0 + 1000,
+        event: 'raised',
+        kind: 'spo2',
+        alarmId: 'spo2-1',
+        priority: 'high',
+        condition: 'low',
+        message: 'SpO₂ low: 84 % (limit 90 %)',
+        value: 84,
+        measuredAt: T0 + 900,
+        limit: 90,
+      },
+      { at: Number.NaN, event: 'cleared', message: 'ignored: no time' },
+    ])
+    record.addAlarmEvents(other, [{ at: T0, event: 'settings', message: 'Alarm profile: Adult.' }])
+    const loaded = await record.loadCall(callId)
+    expect(loaded?.alarmLog.map((e) => e.event)).toEqual(['raised', 'acknowledged'])
+    expect(loaded?.alarmLog[0]).toMatchObject({ value: 84, measuredAt: T0 + 900, priority: 'high' })
+    expect(loaded?.call.alarmEventCount).toBe(2)
+    await record.deleteCall(callId)
+    expect((await record.loadCall(other))?.alarmLog).toHaveLength(1)
+  })
+
+  it('keeps the patient identifier the clinician enters, and removes it when cleared', async () => {
+    const record = fresh()
+    const callId = await record.startCall(meta(T0))
+    await record.setPatientIdentifier(callId, { value: '  MRN-004711 ', system: 'urn:oid:1.2.3.4' })
+    expect((await record.loadCall(callId))?.call.patientIdentifier).toEqual({
+      value: 'MRN-004711',
+      system: 'urn:oid:1.2.3.4',
+    })
+    await expect(record.setPatientIdentifier(callId, { value: 'x', system: 'not a uri' })).rejects.toThrow(
+      /absolute URI/,
+    )
+    await expect(record.setPatientIdentifier(callId, { value: '9'.repeat(65) })).rejects.toThrow(/longer/)
+    await record.setPatientIdentifier(callId, { value: ' ' })
+    expect((await record.loadCall(callId))?.call.patientIdentifier).toBeUndefined()
   })
 })

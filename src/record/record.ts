@@ -14,10 +14,15 @@
 // annotations that differ from what it last wrote, in the same transaction as the readings. One that disappears
 // (deleted, cleared, pushed out by the limit) keeps its row with `removedAt`: the record says what was shown, and
 // when, not only what was left at the end.
+//
+// The alarm log (src/vitals/alarms.ts `AlarmLogEntry`: every alarm raised, escalated, acknowledged, silenced,
+// latched and cleared, and every change of alarm settings) is queued and written like the readings. The patient's
+// identifier (an MRN the clinician types in) is kept on the call, for the export's Patient.
 
 import Dexie, { type EntityTable, type IndexableType, type Table } from 'dexie'
 import type { Annotation } from '../annotations/model'
 import type { Role } from '../room/invite'
+import type { AlarmLogEntry } from '../vitals/alarms'
 import {
   ECG_SAMPLE_RATE_HZ,
   type Measurement,
@@ -70,7 +75,22 @@ export interface CallRecord {
   ecgSampleCount: number
   /** Annotations recorded in the call, removed ones included (0 for calls recorded before annotations were). */
   annotationCount: number
+  /** Alarm log entries recorded in the call (0 for calls recorded before the log was). */
+  alarmEventCount: number
+  /**
+   * The patient's identifier in the clinician's own system (a medical record number), as the clinician typed
+   * it after or during the call; absent: the export marks the patient as not identified.
+   */
+  patientIdentifier?: PatientIdentifier
 }
+
+/** A medical record number, and optionally the URI of the system that issued it (FHIR Identifier.system). */
+export interface PatientIdentifier {
+  value: string
+  system?: string
+}
+/** Longest identifier kept: MRNs are short; this only stops a paste of a whole document. */
+export const MAX_IDENTIFIER_LENGTH = 64
 
 /** A stretch of ECG as it arrived: one lead, int16 counts (`ECG_MICROVOLTS_PER_COUNT` µV each). */
 export interface EcgChunk {
@@ -98,6 +118,8 @@ export interface LoadedCall {
   ecg: EcgChunk[]
   /** In drawing order (clock, then id), removed ones included. */
   annotations: RecordedAnnotation[]
+  /** The alarm log, oldest first. */
+  alarmLog: AlarmLogEntry[]
 }
 
 /** One measurement as stored: blood pressure's numbers go in `values` as [systolic, diastolic, mean?]. */
@@ -113,6 +135,16 @@ interface ObservationRow {
   quality: MeasurementQuality
   /** kind|at|source kind|source label: the same measurement delivered twice has the same key. */
   key: string
+  /** What else the reading said (issue 12): reasons, spot, the device's own value, site, specimen. */
+  details?: MeasurementDetails
+}
+
+type MeasurementDetails = Pick<Measurement, 'questionableBecause' | 'spot' | 'sent' | 'site' | 'specimen'>
+const DETAIL_FIELDS = ['questionableBecause', 'spot', 'sent', 'site', 'specimen'] as const
+
+interface AlarmEventRow extends AlarmLogEntry {
+  id?: number
+  callId: string
 }
 
 interface EcgRow extends EcgChunk {
@@ -129,6 +161,7 @@ type RecordDb = Dexie & {
   observations: EntityTable<ObservationRow, 'id'>
   ecg: EntityTable<EcgRow, 'id'>
   annotations: Table<AnnotationRow, [callId: string, id: string]>
+  alarmEvents: EntityTable<AlarmEventRow, 'id'>
 }
 
 /** Version 1's tables, unchanged in version 2 (Dexie wants each version's whole schema). */
@@ -151,14 +184,27 @@ function createDb(indexedDbFactory: IDBFactory | undefined, keyRange: typeof IDB
   // Version 2: annotations. An annotation's id is unique in its call (the id of the op that added it), so
   // [callId+id] is the key and a changed annotation is a put over its row; callId alone finds a call's rows.
   // Calls recorded before get annotationCount 0, so the list reads one field whatever the call's age.
+  const V2_STORES = { ...V1_STORES, annotations: '[callId+id], callId' }
   db.version(2)
-    .stores({ ...V1_STORES, annotations: '[callId+id], callId' })
+    .stores(V2_STORES)
     .upgrade((tx) =>
       tx
         .table<CallRecord>('calls')
         .toCollection()
         .modify((call) => {
           call.annotationCount ??= 0
+        }),
+    )
+  // Version 3: the alarm log, read per call in time order. Calls recorded before get alarmEventCount 0 (they had
+  // alarms, but no log of them was kept). Rows of older readings simply have no `details`.
+  db.version(3)
+    .stores({ ...V2_STORES, alarmEvents: '++id, callId, [callId+at]' })
+    .upgrade((tx) =>
+      tx
+        .table<CallRecord>('calls')
+        .toCollection()
+        .modify((call) => {
+          call.alarmEventCount ??= 0
         }),
     )
   return db
@@ -183,6 +229,13 @@ export interface VitalsRecord {
     callId: string,
     patch: Pick<CallMeta, 'patientName' | 'clinicianName' | 'participants'>,
   ): Promise<void>
+  /**
+   * The patient's identifier (MRN), trimmed; null or an empty value removes it. Rejects one longer than
+   * MAX_IDENTIFIER_LENGTH characters or with a system that is not an absolute URI.
+   */
+  setPatientIdentifier(callId: string, identifier: PatientIdentifier | null): Promise<void>
+  /** Queues alarm log entries (src/vitals/alarms.ts), written with the next flush. */
+  addAlarmEvents(callId: string, entries: readonly AlarmLogEntry[]): void
   /**
    * Queues measurements. The same kind, time and source twice (a resend after a reconnect, a repeated device
    * notification) is stored once; one with a time or value that is not a finite number is ignored.
@@ -228,20 +281,27 @@ function toRow(callId: string, m: Measurement): ObservationRow {
         ? [m.systolic, m.diastolic]
         : [m.systolic, m.diastolic, m.mean]
       : [m.value]
+  const details: MeasurementDetails = {}
+  for (const field of DETAIL_FIELDS) if (m[field] !== undefined) Object.assign(details, { [field]: m[field] })
   return {
     callId,
     kind: m.kind,
     at: m.at,
     values,
     unit: VITALS[m.kind].ucum,
-    source: { kind: m.source.kind, label: m.source.label },
+    source: {
+      kind: m.source.kind,
+      label: m.source.label,
+      ...(m.source.device ? { device: { ...m.source.device } } : {}),
+    },
     quality: m.quality,
     key: `${m.kind}|${m.at}|${m.source.kind}|${m.source.label}`,
+    ...(Object.keys(details).length ? { details } : {}),
   }
 }
 
 function fromRow(row: ObservationRow): Measurement | undefined {
-  const base = { at: row.at, source: row.source, quality: row.quality }
+  const base = { at: row.at, source: row.source, quality: row.quality, ...row.details }
   if (row.kind === 'blood-pressure') {
     const [systolic, diastolic, mean] = row.values
     if (systolic === undefined || diastolic === undefined) return undefined
@@ -364,12 +424,13 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
 
   let queuedObservations: ObservationRow[] = []
   let queuedEcg: EcgRow[] = []
+  let queuedAlarms: AlarmEventRow[] = []
   const ledgers = new Map<string, AnnotationLedger>()
   let timer: ReturnType<typeof setTimeout> | undefined
   // Every write and delete runs after the one before, so a delete never races a flush of the same call.
   let chain: Promise<void> = Promise.resolve()
 
-  const pendingCount = () => queuedObservations.length + queuedEcg.length
+  const pendingCount = () => queuedObservations.length + queuedEcg.length + queuedAlarms.length
 
   /**
    * The annotation rows that differ from what was last written, per call, taken now (when the write runs, after
@@ -390,15 +451,17 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     return changes
   }
 
-  async function write(observations: ObservationRow[], ecg: EcgRow[]) {
+  async function write(observations: ObservationRow[], ecg: EcgRow[], alarms: AlarmEventRow[]) {
     const annotations = annotationChanges()
-    if (!observations.length && !ecg.length && !annotations.size) return
+    if (!observations.length && !ecg.length && !alarms.length && !annotations.size) return
     const callIds = new Set([
       ...observations.map((r) => r.callId),
       ...ecg.map((r) => r.callId),
+      ...alarms.map((r) => r.callId),
       ...annotations.keys(),
     ])
-    const done = db.transaction('rw', [db.calls, db.observations, db.ecg, db.annotations], async () => {
+    const tables = [db.calls, db.observations, db.ecg, db.annotations, db.alarmEvents]
+    const done = db.transaction('rw', tables, async () => {
       for (const callId of callIds) {
         const call = await db.calls.get(callId)
         // No call: never started, or deleted while its data waited. Deleting wins.
@@ -431,12 +494,15 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
 
         await db.observations.bulkAdd(fresh)
         await db.ecg.bulkAdd(freshChunks)
+        const alarmRows = alarms.filter((row) => row.callId === callId)
+        await db.alarmEvents.bulkAdd(alarmRows)
         const changed = annotations.get(callId)
         if (changed)
           await db.annotations.bulkPut([...changed.written.values()].map((w) => toAnnotationRow(callId, w)))
         await db.calls.update(callId, {
           observationCount: call.observationCount + fresh.length,
           ecgSampleCount: call.ecgSampleCount + freshChunks.reduce((sum, row) => sum + row.samples.length, 0),
+          alarmEventCount: (call.alarmEventCount ?? 0) + alarmRows.length,
           // Counted, not added up: a put may replace a row or make a new one, and counting an index is cheap.
           ...(changed
             ? { annotationCount: await db.annotations.where('callId').equals(callId).count() }
@@ -463,9 +529,11 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     }
     const observations = queuedObservations
     const ecg = queuedEcg
+    const alarms = queuedAlarms
     queuedObservations = []
     queuedEcg = []
-    const run = chain.then(() => write(observations, ecg))
+    queuedAlarms = []
+    const run = chain.then(() => write(observations, ecg, alarms))
     chain = run.catch(() => {})
     return run
   }
@@ -502,6 +570,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
         observationCount: 0,
         ecgSampleCount: 0,
         annotationCount: 0,
+        alarmEventCount: 0,
       }
       if (meta.patientName !== undefined) call.patientName = meta.patientName
       if (meta.clinicianName !== undefined) call.clinicianName = meta.clinicianName
@@ -516,6 +585,34 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
       if (patch.participants !== undefined)
         changes.participants = patch.participants.map(({ name, role }) => ({ name, role }))
       await serial(() => db.calls.update(callId, changes))
+    },
+
+    async setPatientIdentifier(callId, identifier) {
+      const value = identifier?.value.trim() ?? ''
+      const system = identifier?.system?.trim() || undefined
+      if (value.length > MAX_IDENTIFIER_LENGTH)
+        throw new Error(`The patient identifier is longer than ${MAX_IDENTIFIER_LENGTH} characters.`)
+      if (system !== undefined && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(system))
+        throw new Error('The identifier system must be an absolute URI (e.g. urn:oid:… or https://…).')
+      await serial(() =>
+        db.calls
+          .where('id')
+          .equals(callId)
+          .modify((call) => {
+            if (value === '') delete call.patientIdentifier
+            else call.patientIdentifier = system === undefined ? { value } : { value, system }
+          }),
+      )
+    },
+
+    addAlarmEvents(callId, entries) {
+      let added = 0
+      for (const entry of entries) {
+        if (!Number.isFinite(entry.at)) continue
+        queuedAlarms.push({ ...structuredClone(entry), callId })
+        added++
+      }
+      if (added) afterEnqueue()
     },
 
     addMeasurements(callId, measurements) {
@@ -593,9 +690,13 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     async loadCall(callId) {
       await flushNow()
       return serial(() =>
-        db.transaction('r', [db.calls, db.observations, db.ecg, db.annotations], async () => {
+        db.transaction('r', [db.calls, db.observations, db.ecg, db.annotations, db.alarmEvents], async () => {
           const call = await db.calls.get(callId)
           if (!call) return undefined
+          const alarmRows = await db.alarmEvents
+            .where('[callId+at]')
+            .between(...callRange(callId), true, true)
+            .toArray()
           const rows = await db.observations
             .where('[callId+at]')
             .between(...callRange(callId), true, true)
@@ -615,6 +716,7 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
               source,
             })),
             annotations: annotations.map(fromAnnotationRow).sort(byClockThenId),
+            alarmLog: alarmRows.map(({ id: _id, callId: _callId, ...entry }) => entry),
           }
         }),
       )
@@ -623,14 +725,20 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
     async deleteCall(callId) {
       queuedObservations = queuedObservations.filter((row) => row.callId !== callId)
       queuedEcg = queuedEcg.filter((row) => row.callId !== callId)
+      queuedAlarms = queuedAlarms.filter((row) => row.callId !== callId)
       ledgers.delete(callId)
       await serial(() =>
-        db.transaction('rw', [db.calls, db.observations, db.ecg, db.annotations], async () => {
-          await db.observations.where('callId').equals(callId).delete()
-          await db.ecg.where('callId').equals(callId).delete()
-          await db.annotations.where('callId').equals(callId).delete()
-          await db.calls.delete(callId)
-        }),
+        db.transaction(
+          'rw',
+          [db.calls, db.observations, db.ecg, db.annotations, db.alarmEvents],
+          async () => {
+            await db.observations.where('callId').equals(callId).delete()
+            await db.alarmEvents.where('callId').equals(callId).delete()
+            await db.ecg.where('callId').equals(callId).delete()
+            await db.annotations.where('callId').equals(callId).delete()
+            await db.calls.delete(callId)
+          },
+        ),
       )
     },
 

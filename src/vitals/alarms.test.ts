@@ -6,12 +6,13 @@ import {
   ALARM_VISUAL,
   AlarmBoard,
   type AlarmLimits,
-  BLOOD_PRESSURE_STALE_AFTER_MS,
+  type AlarmLogEntry,
   DEFAULT_AUDIO_PAUSE_MS,
   defaultLimits,
   evaluate,
   isStale,
   MAX_AUDIO_PAUSE_MS,
+  PROFILES,
   STALE_AFTER_MS,
   validateLimit,
 } from './alarms'
@@ -207,13 +208,19 @@ describe('evaluate', () => {
     PROPERTY_TIMEOUT_MS,
   )
 
-  it('treats non-numbers and implausible values as measuring errors, not alarms', () => {
-    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+  it('treats non-numbers and physically impossible values as measuring errors, not alarms', () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, -1]) {
       expect(evaluate(reading('spo2', value), limits)).toBeNull()
     }
-    expect(evaluate(reading('spo2', 30), limits)).toBeNull()
-    expect(evaluate(reading('heart-rate', 0), limits)).toBeNull()
+    expect(evaluate(reading('spo2', 101), limits)).toBeNull()
+    expect(evaluate(reading('heart-rate', 351), limits)).toBeNull()
     expect(evaluate(pressure(Number.NaN, 50), limits)).toBeNull()
+  })
+
+  it('alarms at high priority for extreme but possible values: SpO₂ 30 %, asystole', () => {
+    expect(evaluate(reading('spo2', 30), limits)).toMatchObject({ priority: 'high', condition: 'low' })
+    expect(evaluate(reading('heart-rate', 0), limits)).toMatchObject({ priority: 'high', condition: 'low' })
+    expect(evaluate(reading('respiratory-rate', 0), limits)?.priority).toBe('high')
   })
 })
 
@@ -222,7 +229,6 @@ describe('stale data', () => {
     expect(STALE_AFTER_MS).toBe(5_000)
     expect(isStale(T0, T0 + 4_999)).toBe(false)
     expect(isStale(T0, T0 + 5_000)).toBe(true)
-    expect(isStale(T0, T0 + 60_000, BLOOD_PRESSURE_STALE_AFTER_MS)).toBe(false)
     expect(isStale(Number.NaN, T0)).toBe(true)
   })
 
@@ -253,11 +259,16 @@ describe('stale data', () => {
     expect(board.active(T0 + 60 * SECOND)).toEqual([])
   })
 
-  it('gives the cuff 2.5 minutes: blood pressure is a spot reading', () => {
+  it('never raises "no update" for a spot reading: cuff, meter, thermometer, spot-check, hand entry', () => {
     const board = new AlarmBoard()
+    const manual = { kind: 'manual', label: 'Entered by hand' } as const
     board.ingest(pressure(120, 80, T0))
-    expect(board.active(T0 + 2 * 60 * SECOND)).toEqual([])
-    expect(board.active(T0 + 3 * 60 * SECOND)[0]?.message).toBe('Blood pressure: no update for 3 min')
+    board.ingest(reading('glucose', 100, T0))
+    board.ingest(reading('temperature', 36.8, T0))
+    board.ingest({ ...reading('spo2', 97, T0), spot: true }) // a spot-check oximeter
+    board.ingest({ ...reading('respiratory-rate', 14, T0), source: manual })
+    expect(board.active(T0 + 24 * 60 * 60 * SECOND)).toEqual([])
+    expect(board.log.filter((entry) => entry.condition === 'stale')).toEqual([])
   })
 
   it('keeps the last physiological alarm while the vital is stale: a lost signal is not a recovery', () => {
@@ -270,16 +281,16 @@ describe('stale data', () => {
     ])
   })
 
-  it('counts a vital sending only implausible values as stale', () => {
+  it('counts a vital sending only impossible values as stale', () => {
     const board = new AlarmBoard()
     board.ingest(reading('heart-rate', 70, T0))
-    for (let s = 1; s <= 6; s++) expect(board.ingest(reading('heart-rate', 0, T0 + s * SECOND))).toBeNull()
+    for (let s = 1; s <= 6; s++) expect(board.ingest(reading('heart-rate', -1, T0 + s * SECOND))).toBeNull()
     expect(board.active(T0 + 6 * SECOND).map((a) => a.condition)).toEqual(['stale'])
   })
 })
 
 describe('AlarmBoard', () => {
-  it('raises an alarm when a reading leaves its limits and clears it when it returns (non-latching)', () => {
+  it('raises a medium alarm when a reading leaves its limits and clears it when it returns (non-latching)', () => {
     const board = new AlarmBoard()
     expect(board.ingest(reading('spo2', 97, T0))).toBeNull()
     expect(board.active(T0)).toEqual([])
@@ -296,6 +307,7 @@ describe('AlarmBoard', () => {
       since: T0 + SECOND,
       acknowledged: false,
       audioPaused: false,
+      latched: false,
     })
     expect(board.shouldSound(T0 + SECOND)?.kind).toBe('spo2')
 
@@ -469,13 +481,13 @@ describe('AlarmBoard', () => {
       ],
       [
         'spo2',
-        { low: 40, high: 100 },
-        'The oxygen saturation limits must lie between 50 % and 100 %, the range a real reading can have.',
+        { low: -1, high: 100 },
+        'The oxygen saturation limits must lie between 0 % and 100 %, the range a real reading can have.',
       ],
       [
         'blood-pressure',
-        { low: 90, high: 320 },
-        'The systolic blood pressure limits must lie between 30 mmHg and 300 mmHg, the range a real reading can have.',
+        { low: 90, high: 420 },
+        'The systolic blood pressure limits must lie between 0 mmHg and 400 mmHg, the range a real reading can have.',
       ],
       ['temperature', { low: Number.NaN, high: 38 }, 'The body temperature limits must be numbers.'],
     ])('refuses %s %o with a sentence, and keeps the old limits', (kind, limit, error) => {
@@ -485,7 +497,7 @@ describe('AlarmBoard', () => {
       expect(board.limits[kind]).toEqual(VITALS[kind].defaultLimits)
     })
 
-    it('accepts limits at the edges of the plausible range', () => {
+    it('accepts limits at the edges of the physically possible range', () => {
       for (const kind of VITAL_KINDS) {
         const { min, max } = VITALS[kind].plausible
         expect(validateLimit(kind, { low: min, high: max })).toBeNull()
@@ -555,4 +567,223 @@ describe('AlarmBoard', () => {
     },
     PROPERTY_TIMEOUT_MS,
   )
+})
+
+describe('extreme readings', () => {
+  it('raises a high-priority alarm on the very first reading when it is already critical', () => {
+    const board = new AlarmBoard()
+    expect(board.ingest(reading('spo2', 45, T0))).toMatchObject({ priority: 'high', condition: 'low' })
+    expect(board.shouldSound(T0)).toMatchObject({
+      kind: 'spo2',
+      priority: 'high',
+      message: 'SpO₂ low: 45 % (limit 90 %)',
+    })
+  })
+
+  it('replaces an earlier medium alarm with high when the value falls out of every normal range', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('spo2', 88, T0))
+    board.ingest(reading('spo2', 45, T0 + SECOND))
+    expect(board.active(T0 + SECOND)).toMatchObject([
+      { priority: 'high', message: 'SpO₂ low: 45 % (limit 90 %)' },
+    ])
+  })
+})
+
+describe('latching', () => {
+  it('holds a high-priority alarm after the value returns to range, until acknowledged', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('spo2', 80, T0))
+    board.ingest(reading('spo2', 96, T0 + 3 * SECOND))
+    const [held] = board.active(T0 + 10 * SECOND)
+    expect(held).toMatchObject({
+      priority: 'high',
+      latched: true,
+      endedAt: T0 + 3 * SECOND,
+      acknowledged: false,
+      message: 'SpO₂ low: 80 % (limit 90 %); now back within limits',
+    })
+    // Latched means the tone goes on too (IEC 60601-1-8: a latching signal continues until the operator acts).
+    expect(board.shouldSound(T0 + 10 * SECOND)?.latched).toBe(true)
+    expect(board.acknowledge('spo2', T0 + 11 * SECOND)).toBe(true)
+    // Only the (acknowledged) technical alarm is left: the oximeter has been quiet since.
+    expect(board.active(T0 + 11 * SECOND).map((a) => [a.condition, a.acknowledged])).toEqual([
+      ['stale', true],
+    ])
+  })
+
+  it('keeps showing high while the value improves to medium, until the high alarm is acknowledged', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('spo2', 80, T0))
+    board.ingest(reading('spo2', 88, T0 + SECOND))
+    expect(board.active(T0 + SECOND)).toMatchObject([
+      {
+        priority: 'high',
+        latched: true,
+        message: 'SpO₂ low: 88 % (limit 90 %); was SpO₂ low: 80 % (limit 90 %)',
+      },
+    ])
+    board.acknowledge('spo2', T0 + 2 * SECOND)
+    expect(board.active(T0 + 2 * SECOND)).toMatchObject([
+      { priority: 'medium', latched: false, acknowledged: true, message: 'SpO₂ low: 88 % (limit 90 %)' },
+    ])
+    // Acknowledged at high: back in range now simply clears.
+    board.ingest(reading('spo2', 95, T0 + 3 * SECOND))
+    expect(board.active(T0 + 3 * SECOND)).toEqual([])
+  })
+
+  it('does not latch medium or low alarms', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('heart-rate', 130, T0))
+    board.ingest(reading('temperature', 39.0, T0))
+    board.ingest(reading('heart-rate', 80, T0 + SECOND))
+    board.ingest(reading('temperature', 37.0, T0 + SECOND))
+    expect(board.active(T0 + SECOND)).toEqual([])
+  })
+
+  it('shows a latched alarm beside a new one of the same vital', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('spo2', 80, T0))
+    board.ingest(reading('spo2', 96, T0 + SECOND))
+    board.ingest(reading('spo2', 88, T0 + 2 * SECOND))
+    expect(board.active(T0 + 2 * SECOND).map((a) => [a.priority, a.latched])).toEqual([
+      ['high', true],
+      ['medium', false],
+    ])
+    board.acknowledge('spo2', T0 + 3 * SECOND)
+    expect(board.active(T0 + 3 * SECOND).map((a) => [a.priority, a.acknowledged])).toEqual([['medium', true]])
+  })
+})
+
+describe('the alarm log', () => {
+  const brief = (entries: readonly AlarmLogEntry[]) =>
+    entries.map((e) => [e.event, e.kind ?? null, e.priority ?? null, e.at - T0])
+
+  it('records every transition with its time, priority, value and the reading’s own time', () => {
+    const board = new AlarmBoard()
+    const heard: AlarmLogEntry[] = []
+    board.onLog((entry) => heard.push(entry))
+    // measured 500 ms before it arrived
+    board.ingest(reading('spo2', 88, T0 - 500), T0)
+    board.ingest(reading('spo2', 80, T0 + 500), T0 + SECOND)
+    board.silence(DEFAULT_AUDIO_PAUSE_MS, T0 + 2 * SECOND)
+    board.ingest(reading('spo2', 96, T0 + 3 * SECOND))
+    board.acknowledge('spo2', T0 + 4 * SECOND)
+    board.ingest(reading('heart-rate', 130, T0 + 5 * SECOND))
+    board.ingest(reading('heart-rate', 90, T0 + 6 * SECOND))
+    expect(brief(board.log)).toEqual([
+      ['settings', null, null, 0],
+      ['raised', 'spo2', 'medium', 0],
+      ['escalated', 'spo2', 'high', SECOND],
+      ['silenced', 'spo2', 'high', 2 * SECOND],
+      ['latched', 'spo2', 'high', 3 * SECOND],
+      ['acknowledged', 'spo2', 'high', 4 * SECOND],
+      ['cleared', 'spo2', 'high', 4 * SECOND],
+      ['raised', 'heart-rate', 'medium', 5 * SECOND],
+      ['cleared', 'heart-rate', 'medium', 6 * SECOND],
+    ])
+    expect(heard).toEqual(board.log)
+    expect(board.log[1]).toMatchObject({
+      message: 'SpO₂ low: 88 % (limit 90 %)',
+      value: 88,
+      measuredAt: T0 - 500,
+      limit: 90,
+      condition: 'low',
+    })
+    expect(board.log[0]?.settings?.profile).toBe('adult')
+    // The entries of one alarm share its id.
+    const spo2Ids = new Set(board.log.filter((e) => e.kind === 'spo2').map((e) => e.alarmId))
+    expect(spo2Ids.size).toBe(1)
+  })
+
+  it('records a continuous vital going stale and coming back', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('heart-rate', 70, T0))
+    board.active(T0 + 6 * SECOND)
+    board.active(T0 + 7 * SECOND) // asked again: logged once
+    board.acknowledge('heart-rate', T0 + 8 * SECOND)
+    board.ingest(reading('heart-rate', 70, T0 + 9 * SECOND))
+    expect(brief(board.log)).toEqual([
+      ['settings', null, null, 0],
+      ['raised', 'heart-rate', 'low', STALE_AFTER_MS],
+      ['acknowledged', 'heart-rate', 'low', 8 * SECOND],
+      ['cleared', 'heart-rate', 'low', 9 * SECOND],
+    ])
+    expect(board.log.slice(1).every((e) => e.condition === 'stale')).toBe(true)
+  })
+
+  it('records changes of the settings in full', () => {
+    const board = new AlarmBoard()
+    board.setLimits('spo2', { low: 92, high: 100 }, T0)
+    board.useProfile('neonatal', T0 + SECOND)
+    expect(board.log.map((e) => [e.event, e.message])).toEqual([
+      ['settings', 'SpO₂ limits set to 92–100 %.'],
+      ['settings', 'Alarm profile: Neonatal.'],
+    ])
+    expect(board.log[0]?.settings).toMatchObject({ profile: 'adult', edited: true })
+    expect(board.log[1]?.settings).toMatchObject({ profile: 'neonatal', edited: false })
+    expect(board.log[1]?.settings?.limits.spo2).toEqual({ low: 89, high: 95 })
+  })
+})
+
+describe('alarm profiles', () => {
+  it('give each group its own limits and escalations, every value visible', () => {
+    for (const name of ['adult', 'paediatric', 'neonatal'] as const) {
+      const board = new AlarmBoard(name)
+      expect(board.settings).toEqual({
+        profile: name,
+        edited: false,
+        limits: PROFILES[name].limits,
+        priorities: PROFILES[name].priorities,
+      })
+      for (const kind of VITAL_KINDS) expect(validateLimit(kind, PROFILES[name].limits[kind])).toBeNull()
+    }
+    expect(defaultLimits('adult')).toEqual(
+      Object.fromEntries(VITAL_KINDS.map((kind) => [kind, VITALS[kind].defaultLimits])),
+    )
+  })
+
+  it('change what alarms and how urgently: a heart rate of 150 and an SpO₂ of 97 in a newborn', () => {
+    const adult = new AlarmBoard()
+    const newborn = new AlarmBoard('neonatal')
+    expect(adult.ingest(reading('heart-rate', 150, T0))?.priority).toBe('medium')
+    expect(newborn.ingest(reading('heart-rate', 150, T0))).toBeNull()
+    expect(adult.ingest(reading('heart-rate', 85, T0 + SECOND))).toBeNull()
+    expect(newborn.ingest(reading('heart-rate', 75, T0 + SECOND))?.priority).toBe('high')
+    // Hyperoxia matters in a newborn: above the 95 % limit is medium priority.
+    expect(newborn.ingest(reading('spo2', 97, T0))).toMatchObject({ priority: 'medium', condition: 'high' })
+    expect(adult.ingest(reading('spo2', 97, T0))).toBeNull()
+  })
+
+  it('apply to the latest readings when chosen', () => {
+    const board = new AlarmBoard()
+    board.ingest(reading('heart-rate', 150, T0))
+    expect(board.active(T0)).toMatchObject([{ priority: 'medium' }])
+    board.useProfile('paediatric', T0 + SECOND)
+    expect(board.active(T0 + SECOND)).toEqual([])
+    expect(board.limits['heart-rate']).toEqual({ low: 70, high: 160 })
+  })
+
+  it('let each escalation be changed for the patient, and refuse one that does not raise the priority', () => {
+    const board = new AlarmBoard()
+    expect(
+      board.setPriorityRule('heart-rate', 'high', {
+        atLimit: 'medium',
+        further: [{ priority: 'high', beyond: 130 }],
+      }),
+    ).toEqual({ ok: true })
+    expect(board.ingest(reading('heart-rate', 135, T0))?.priority).toBe('high')
+    expect(board.settings.edited).toBe(true)
+    expect(
+      board.setPriorityRule('heart-rate', 'low', {
+        atLimit: 'high',
+        further: [{ priority: 'medium', beyond: 30 }],
+      }),
+    ).toEqual({
+      ok: false,
+      error: 'The Heart rate low escalations must each raise the priority (high at the limit, then higher).',
+    })
+    board.useProfile('adult')
+    expect(board.settings.edited).toBe(false)
+  })
 })

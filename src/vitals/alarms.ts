@@ -1,19 +1,50 @@
-// Alarm evaluation for the vital signs, in the manner of IEC 60601-1-8 (general requirements for alarm systems in
-// medical electrical equipment): three priorities, each with its standard colour, flashing rate and tone
-// pattern; physiological alarms from limits; a technical alarm when a vital stops updating; and a pure
-// `AlarmBoard` state machine for acknowledge and audio pause. No clock and no DOM: every time is an argument.
+// Alarms for the vital signs, in the manner of IEC 60601-1-8 (general requirements for alarm systems in medical
+// electrical equipment): three priorities, each with its standard colour, flashing rate and tone pattern;
+// physiological alarms from limits, with priorities that rise past escalation thresholds; a technical alarm when a
+// continuous vital stops updating; latching of high-priority alarms; acknowledge and audio pause; an alarm log;
+// and alarm profiles (adult, paediatric, neonatal). A pure `AlarmBoard`: no clock and no DOM, every time is an
+// argument.
 //
-// Latching: these physiological alarms do NOT latch (IEC 60601-1-8 leaves it to the manufacturer; bedside
-// monitors commonly make limit alarms non-latching). An alarm ends as soon as a reading is back inside its
-// limits, acknowledged or not, because a vital that oscillates around a limit would otherwise bury the screen in
-// alarms that have ended. What the board remembers is the acknowledgement: while the condition lasts, it stays
-// acknowledged unless it escalates to a higher priority than the one acknowledged; once it ends, it is forgotten,
-// and the next occurrence alarms afresh.
+// THIS IS NOT A CERTIFIED ALARM SYSTEM. It is a display aid for a teleconsultation; the bedside monitor (or the
+// patient's own device) remains the primary alarm source, and nothing here replaces it.
 //
-// This is a display and demonstration aid for a teleconsultation, not a certified alarm system: the bedside
-// monitor stays the primary alarm source.
+// Policies, and why:
+// - Spot readings never go stale. A cuff, a glucose meter, a thermometer, a spot-check oximeter and anything
+//   typed in by hand measure once (types.ts `isSpotReading`): they show their age on the monitor and never raise
+//   "no update". Only continuous vitals (heart rate, SpO₂ and respiratory rate from a streaming source) raise the
+//   low-priority technical alarm after STALE_AFTER_MS without a reading.
+// - Latching: a HIGH-priority alarm latches. Once a vital has been in its high-priority band, the alarm stays high
+//   (visual and tone) until a clinician acknowledges it, even if the value improves or returns within its limits
+//   in the meantime; the screen then says it is back within limits. A high-priority condition is one that can
+//   kill or injure within minutes; if it came and went unseen (a 20 s desaturation during a call), the clinician
+//   must still learn of it. Medium and low priorities do not latch: they end when the value is back within its
+//   limits, so a vital wavering around a limit does not bury the screen in alarms that have ended; the log keeps
+//   every one of them.
+// - Alarm delay: none. An alarm condition is announced on the first reading that meets it, and a reading that is
+//   critical on arrival raises a high-priority alarm at once. The readings that reach this board are already the
+//   devices' own averaged values (oximeters average over several seconds), arrive at most about once a second,
+//   and spot readings come once: a persistence delay would hide exactly the one reading a cuff or a meter sends,
+//   and would add to the bedside monitor's own delay. The cost is more medium alarms from a value crossing a
+//   limit; acknowledgement and the non-latching of medium and low priorities keep that manageable.
+// - Acknowledge stops the tone of what is showing; a condition that escalates above what was acknowledged sounds
+//   again. Audio pause (`silence`) lasts two minutes by default, at most five, and never covers a condition that
+//   arises or escalates during the pause.
+// - The log: every alarm raised, escalated, acknowledged, silenced, latched (condition ended while latched) and
+//   cleared, with its time, vital, priority, message and the value and measured time of the reading behind it,
+//   and every change of alarm settings with the settings in full (`AlarmLogEntry`). The call record keeps it and
+//   the FHIR export carries it (src/record/fhir.ts).
+//
+// Profiles and the sources of their defaults: see PROFILES below.
 
-import { type Measurement, primaryValue, VITAL_KINDS, VITALS, type VitalKind } from './types'
+import {
+  isSpotReading,
+  type Measurement,
+  primaryValue,
+  roundTo,
+  VITAL_KINDS,
+  VITALS,
+  type VitalKind,
+} from './types'
 
 export const ALARM_PRIORITIES = ['high', 'medium', 'low'] as const
 export type AlarmPriority = (typeof ALARM_PRIORITIES)[number]
@@ -104,15 +135,12 @@ export const ALARM_TONE: Record<AlarmPriority, AlarmTone> = {
 
 /** A technical alarm when a continuously measured vital has had no new reading for this long, ms. */
 export const STALE_AFTER_MS = 5_000
-/**
- * Blood pressure is a spot reading (the simulator takes one a minute, a ward cuff every 5–60 min), so it is
- * stale only after 2.5 minutes: one missed one-minute cycle plus the cuff's inflation and measuring time.
- */
-export const BLOOD_PRESSURE_STALE_AFTER_MS = 150_000
 /** What `silence` pauses audio for by default, ms: two minutes, the usual monitor default. */
 export const DEFAULT_AUDIO_PAUSE_MS = 120_000
 /** The longest audio pause `silence` grants, ms: indefinite silence would be "audio off", which is not offered. */
 export const MAX_AUDIO_PAUSE_MS = 300_000
+/** Log entries the board keeps in memory for the screen; the call record keeps all of them. */
+export const MAX_LOG_ENTRIES = 1_000
 
 export interface AlarmLimit {
   low: number
@@ -120,12 +148,6 @@ export interface AlarmLimit {
 }
 /** Per vital; for blood pressure, of the systolic value. */
 export type AlarmLimits = Record<VitalKind, AlarmLimit>
-
-export function defaultLimits(): AlarmLimits {
-  const limits = {} as AlarmLimits
-  for (const kind of VITAL_KINDS) limits[kind] = { ...VITALS[kind].defaultLimits }
-  return limits
-}
 
 /** Beyond a threshold (absolute, or an offset from the limit) the priority rises. */
 export interface Escalation {
@@ -139,65 +161,190 @@ export interface SideRule {
   /** Escalations, from least to most urgent. */
   further: readonly Escalation[]
 }
+export type PriorityTable = Record<VitalKind, Record<'low' | 'high', SideRule>>
+
+const rule = (atLimit: AlarmPriority, ...further: Escalation[]): SideRule => ({ atLimit, further })
+const to = (priority: AlarmPriority, beyond: number | { fromLimit: number }): Escalation => ({
+  priority,
+  beyond,
+})
+
+export const ALARM_PROFILE_NAMES = ['adult', 'paediatric', 'neonatal'] as const
+export type AlarmProfileName = (typeof ALARM_PROFILE_NAMES)[number]
+
+export interface AlarmProfile {
+  name: AlarmProfileName
+  label: string
+  /** Who it is for, in one sentence for the settings panel. */
+  description: string
+  limits: AlarmLimits
+  priorities: PriorityTable
+}
 
 /**
- * The priority table, following IEC 60601-1-8 Table 1: high when the operator must act at once to prevent death
- * or irreversible injury, medium when prompt action is needed, low when awareness is enough (or harm would
- * come only after some time). Just outside a limit gives `atLimit`; past a `further` threshold (and outside the limit)
- * gives that priority. Thresholds, and why:
+ * Alarm profiles: the limits and escalation thresholds a clinician starts from for a patient group. Each value is
+ * shown and can be changed for the patient (`setLimits`, `setPriorityRule`); they are starting points, not a
+ * validated protocol. Priorities follow IEC 60601-1-8 Table 1: high when the operator must act at once to prevent
+ * death or irreversible injury, medium when prompt action is needed, low when awareness is enough.
+ *
+ * ADULT (the app's values since the first version):
+ * - Limits: heart rate 50–120 bpm, SpO₂ 90–100 %, respiratory rate 8–25 /min, systolic 90–160 mmHg: common adult
+ *   bedside-monitor defaults; temperature 35.5–38.0 °C; glucose 70–180 mg/dL, the consensus "time in range"
+ *   (Battelino et al., Diabetes Care 2019).
  * - Heart rate: medium; high below 40 bpm (severe bradycardia) or above 150 bpm (rates where filling fails).
- * - SpO₂ low: medium; high more than 5 % below the limit (85 % by default: severe hypoxaemia). SpO₂ high: low
- *   priority (hyperoxia matters mostly for neonates; the default limit of 100 % never triggers it).
+ * - SpO₂ low: medium; high more than 5 % below the limit (85 % by default: severe hypoxaemia). SpO₂ high: low.
  * - Respiratory rate: medium; high below 6 /min (approaching apnoea) or above 35 /min (respiratory failure).
- * - Blood pressure (systolic): medium; high below 70 mmHg (shock) or above 180 mmHg (hypertensive crisis).
- * - Temperature: low priority (it changes over hours); medium below 35.0 °C (hypothermia) or above 39.5 °C;
- *   high below 32.0 °C (moderate hypothermia) or above 41.0 °C (hyperpyrexia).
- * - Glucose low: medium; high below 54 mg/dL (level 2 hypoglycaemia, ADA: needs action now). Glucose high: low;
+ * - Systolic pressure: medium; high below 70 mmHg (shock) or above 180 mmHg (hypertensive crisis).
+ * - Temperature: low (it changes over hours); medium below 35.0 °C (hypothermia, NEWS2 scores it 3) or above
+ *   39.5 °C; high below 32.0 °C (moderate hypothermia) or above 41.0 °C (hyperpyrexia).
+ * - Glucose low: medium; high below 54 mg/dL (level 2 hypoglycaemia, ADA Standards of Care). Glucose high: low;
  *   medium above 250 mg/dL (the ADA's ketoacidosis threshold); high above 600 mg/dL (hyperosmolar state).
+ *
+ * PAEDIATRIC (a child of 1–12 years; narrow the limits to the child's age):
+ * - Heart rate 70–160 bpm and respiratory rate 15–40 /min span the normal ranges of APLS (Advanced Paediatric Life
+ *   Support, 6th ed., 2016) and the centiles of Fleming et al. (Lancet 2011;377:1011) from 1 to 12 years. High
+ *   below 60 bpm (PALS, AHA 2020: bradycardia with poor perfusion calls for CPR) or above 180 bpm (PALS: above
+ *   this in a child, suspect SVT rather than sinus tachycardia); respiratory rate high below 10 /min (a slowing
+ *   rate is pre-terminal) or above 50 /min.
+ * - SpO₂ low limit 92 %: below it a child needs oxygen (British Thoracic Society, pneumonia in children, 2011);
+ *   high more than 5 % below the limit.
+ * - Systolic 80–130 mmHg; high below 70 mmHg (PALS hypotension: below 70 + 2 × age in years) or above 150 mmHg.
+ * - Temperature 36.0–38.0 °C (NICE NG143, fever in under 5s: 38 °C); medium below 35.0 or above 39.0 °C; high
+ *   below 32.0 or above 41.0 °C.
+ * - Glucose 70–180 mg/dL with the ISPAD 2022 hypoglycaemia levels (high below 54 mg/dL); medium above
+ *   200 mg/dL (ISPAD's ketoacidosis threshold, 11 mmol/L); high above 600 mg/dL.
+ *
+ * NEONATAL (the first 28 days; preterm infants need limits set to gestation):
+ * - Heart rate 100–180 bpm (Fleming et al. 2011, first month); high below 80 bpm (the bradycardia of
+ *   apnoea-bradycardia events, AAP, Apnea of Prematurity, Pediatrics 2016) or above 220 bpm (neonatal SVT).
+ * - SpO₂ 89–95 %, the alarm limits of the European Consensus Guidelines on RDS (Sweet et al., Neonatology 2019)
+ *   for a preterm infant in oxygen: the high limit matters (hyperoxia and retinopathy of prematurity), so SpO₂
+ *   above it is medium priority; high priority below 80 %.
+ * - Respiratory rate 30–60 /min (WHO IMCI: 60 or more is fast breathing in an infant under 2 months); high below
+ *   20 or above 80 /min.
+ * - Systolic 50–90 mmHg (a term newborn; lower in preterm infants); high below 40 or above 110 mmHg.
+ * - Temperature 36.5–37.5 °C (WHO, Thermal protection of the newborn, 1997); below the limit is already medium
+ *   (cold stress needs prompt action in a newborn); high below 32.0 °C (WHO severe hypothermia); above the limit
+ *   low, medium above 38.0 °C (any fever in a newborn needs assessment, NICE NG143), high above 39.5 °C.
+ * - Glucose low limit 47 mg/dL (2.6 mmol/L, the long-used operational threshold); high below 36 mg/dL
+ *   (2.0 mmol/L, BAPM framework on neonatal hypoglycaemia, 2017); high side as for adults.
  */
-export const PRIORITY_TABLE: Record<VitalKind, Record<'low' | 'high', SideRule>> = {
-  'heart-rate': {
-    low: { atLimit: 'medium', further: [{ priority: 'high', beyond: 40 }] },
-    high: { atLimit: 'medium', further: [{ priority: 'high', beyond: 150 }] },
-  },
-  spo2: {
-    low: { atLimit: 'medium', further: [{ priority: 'high', beyond: { fromLimit: 5 } }] },
-    high: { atLimit: 'low', further: [] },
-  },
-  'respiratory-rate': {
-    low: { atLimit: 'medium', further: [{ priority: 'high', beyond: 6 }] },
-    high: { atLimit: 'medium', further: [{ priority: 'high', beyond: 35 }] },
-  },
-  'blood-pressure': {
-    low: { atLimit: 'medium', further: [{ priority: 'high', beyond: 70 }] },
-    high: { atLimit: 'medium', further: [{ priority: 'high', beyond: 180 }] },
-  },
-  temperature: {
-    low: {
-      atLimit: 'low',
-      further: [
-        { priority: 'medium', beyond: 35.0 },
-        { priority: 'high', beyond: 32.0 },
-      ],
+export const PROFILES: Record<AlarmProfileName, AlarmProfile> = {
+  adult: {
+    name: 'adult',
+    label: 'Adult',
+    description: 'An adult patient.',
+    limits: {
+      'heart-rate': { low: 50, high: 120 },
+      spo2: { low: 90, high: 100 },
+      'respiratory-rate': { low: 8, high: 25 },
+      'blood-pressure': { low: 90, high: 160 },
+      temperature: { low: 35.5, high: 38.0 },
+      glucose: { low: 70, high: 180 },
     },
-    high: {
-      atLimit: 'low',
-      further: [
-        { priority: 'medium', beyond: 39.5 },
-        { priority: 'high', beyond: 41.0 },
-      ],
+    priorities: {
+      'heart-rate': { low: rule('medium', to('high', 40)), high: rule('medium', to('high', 150)) },
+      spo2: { low: rule('medium', to('high', { fromLimit: 5 })), high: rule('low') },
+      'respiratory-rate': { low: rule('medium', to('high', 6)), high: rule('medium', to('high', 35)) },
+      'blood-pressure': { low: rule('medium', to('high', 70)), high: rule('medium', to('high', 180)) },
+      temperature: {
+        low: rule('low', to('medium', 35.0), to('high', 32.0)),
+        high: rule('low', to('medium', 39.5), to('high', 41.0)),
+      },
+      glucose: {
+        low: rule('medium', to('high', 54)),
+        high: rule('low', to('medium', 250), to('high', 600)),
+      },
     },
   },
-  glucose: {
-    low: { atLimit: 'medium', further: [{ priority: 'high', beyond: 54 }] },
-    high: {
-      atLimit: 'low',
-      further: [
-        { priority: 'medium', beyond: 250 },
-        { priority: 'high', beyond: 600 },
-      ],
+  paediatric: {
+    name: 'paediatric',
+    label: 'Paediatric',
+    description: 'A child of 1 to 12 years: narrow the limits to the child’s age.',
+    limits: {
+      'heart-rate': { low: 70, high: 160 },
+      spo2: { low: 92, high: 100 },
+      'respiratory-rate': { low: 15, high: 40 },
+      'blood-pressure': { low: 80, high: 130 },
+      temperature: { low: 36.0, high: 38.0 },
+      glucose: { low: 70, high: 180 },
+    },
+    priorities: {
+      'heart-rate': { low: rule('medium', to('high', 60)), high: rule('medium', to('high', 180)) },
+      spo2: { low: rule('medium', to('high', { fromLimit: 5 })), high: rule('low') },
+      'respiratory-rate': { low: rule('medium', to('high', 10)), high: rule('medium', to('high', 50)) },
+      'blood-pressure': { low: rule('medium', to('high', 70)), high: rule('medium', to('high', 150)) },
+      temperature: {
+        low: rule('low', to('medium', 35.0), to('high', 32.0)),
+        high: rule('low', to('medium', 39.0), to('high', 41.0)),
+      },
+      glucose: {
+        low: rule('medium', to('high', 54)),
+        high: rule('low', to('medium', 200), to('high', 600)),
+      },
     },
   },
+  neonatal: {
+    name: 'neonatal',
+    label: 'Neonatal',
+    description: 'A newborn in the first 28 days: set the limits to gestation for a preterm infant.',
+    limits: {
+      'heart-rate': { low: 100, high: 180 },
+      spo2: { low: 89, high: 95 },
+      'respiratory-rate': { low: 30, high: 60 },
+      'blood-pressure': { low: 50, high: 90 },
+      temperature: { low: 36.5, high: 37.5 },
+      glucose: { low: 47, high: 180 },
+    },
+    priorities: {
+      'heart-rate': { low: rule('medium', to('high', 80)), high: rule('medium', to('high', 220)) },
+      spo2: { low: rule('medium', to('high', 80)), high: rule('medium') },
+      'respiratory-rate': { low: rule('medium', to('high', 20)), high: rule('medium', to('high', 80)) },
+      'blood-pressure': { low: rule('medium', to('high', 40)), high: rule('medium', to('high', 110)) },
+      temperature: {
+        low: rule('medium', to('high', 32.0)),
+        high: rule('low', to('medium', 38.0), to('high', 39.5)),
+      },
+      glucose: {
+        low: rule('medium', to('high', 36)),
+        high: rule('low', to('medium', 250), to('high', 600)),
+      },
+    },
+  },
+}
+
+/** The adult priority table (kept under its old name for callers that predate the profiles). */
+export const PRIORITY_TABLE: PriorityTable = PROFILES.adult.priorities
+
+function copyLimits(limits: AlarmLimits): AlarmLimits {
+  const copy = {} as AlarmLimits
+  for (const kind of VITAL_KINDS) copy[kind] = { ...limits[kind] }
+  return copy
+}
+
+function copyPriorities(table: PriorityTable): PriorityTable {
+  const copy = {} as PriorityTable
+  for (const kind of VITAL_KINDS) {
+    const sides = table[kind]
+    copy[kind] = {
+      low: { atLimit: sides.low.atLimit, further: sides.low.further.map((step) => ({ ...step })) },
+      high: { atLimit: sides.high.atLimit, further: sides.high.further.map((step) => ({ ...step })) },
+    }
+  }
+  return copy
+}
+
+export function defaultLimits(profile: AlarmProfileName = 'adult'): AlarmLimits {
+  return copyLimits(PROFILES[profile].limits)
+}
+
+/** What a board alarms on: a profile's values, possibly changed for this patient (`edited`). */
+export interface AlarmSettings {
+  profile: AlarmProfileName
+  /** Some value differs from the profile's. */
+  edited: boolean
+  limits: AlarmLimits
+  priorities: PriorityTable
 }
 
 /** How an alarm message names the vital. */
@@ -216,11 +363,10 @@ export interface AlarmCondition {
   condition: 'high' | 'low'
   /** A plain sentence for the screen, e.g. "SpO₂ low: 86 % (limit 90 %)". */
   message: string
-}
-
-function roundTo(value: number, decimals: number): number {
-  const factor = 10 ** decimals
-  return Math.round(value * factor) / factor
+  /** The limit crossed. */
+  limit: number
+  /** The value compared, at the display resolution. */
+  value: number
 }
 
 /** At the vital's display resolution; a limit finer than that keeps its own digits (up to 2). */
@@ -234,13 +380,22 @@ function withUnit(kind: VitalKind, text: string): string {
   return `${text} ${VITALS[kind].unitLabel}`
 }
 
+/** Whether `value` lies beyond `threshold` on the side of the condition. */
+function beyond(condition: 'high' | 'low', value: number, threshold: number): boolean {
+  return condition === 'low' ? value < threshold : value > threshold
+}
+
 /**
- * The alarm a measurement raises against the limits, or null when it is inside them. Compared at the
- * resolution the monitor displays, so a message never reads "SpO₂ low: 90 % (limit 90 %)". A value outside the
- * vital's plausible range, or not a finite number, is a measuring error rather than a physiological alarm
- * (types.ts): null here; the board's stale alarm reports a vital that only sends such values.
+ * The alarm a measurement raises against the limits and priority table, or null when it is inside the limits.
+ * Compared at the resolution the monitor displays, so a message never reads "SpO₂ low: 90 % (limit 90 %)". A
+ * value that is not physically possible, or not a finite number, is a measuring error rather than a
+ * physiological alarm (types.ts): null here, and such readings never reach the board (feed.ts refuses them).
  */
-export function evaluate(measurement: Measurement, limits: AlarmLimits): AlarmCondition | null {
+export function evaluate(
+  measurement: Measurement,
+  limits: AlarmLimits,
+  priorities: PriorityTable = PRIORITY_TABLE,
+): AlarmCondition | null {
   const kind = measurement.kind
   const { decimals, plausible } = VITALS[kind]
   const raw = primaryValue(measurement)
@@ -250,17 +405,18 @@ export function evaluate(measurement: Measurement, limits: AlarmLimits): AlarmCo
   const condition = value < limit.low ? 'low' : value > limit.high ? 'high' : null
   if (condition === null) return null
 
-  const rule = PRIORITY_TABLE[kind][condition]
+  const sideRule = priorities[kind][condition]
   const limitValue = condition === 'low' ? limit.low : limit.high
-  let priority = rule.atLimit
-  for (const step of rule.further) {
+  let priority = sideRule.atLimit
+  for (const step of sideRule.further) {
     const threshold =
       typeof step.beyond === 'number'
         ? step.beyond
         : condition === 'low'
           ? limitValue - step.beyond.fromLimit
           : limitValue + step.beyond.fromLimit
-    if (condition === 'low' ? value < threshold : value > threshold) priority = step.priority
+    if (beyond(condition, value, threshold) && PRIORITY_RANK[step.priority] > PRIORITY_RANK[priority])
+      priority = step.priority
   }
 
   const shown =
@@ -269,11 +425,7 @@ export function evaluate(measurement: Measurement, limits: AlarmLimits): AlarmCo
       : formatNumber(kind, value)
   const limitName = kind === 'blood-pressure' ? 'systolic limit' : 'limit'
   const message = `${ALARM_NAMES[kind]} ${condition}: ${withUnit(kind, shown)} (${limitName} ${withUnit(kind, formatNumber(kind, limitValue))})`
-  return { kind, priority, condition, message }
-}
-
-export function staleAfterMs(kind: VitalKind): number {
-  return kind === 'blood-pressure' ? BLOOD_PRESSURE_STALE_AFTER_MS : STALE_AFTER_MS
+  return { kind, priority, condition, message, limit: limitValue, value }
 }
 
 /** Whether a vital last updated at `lastAt` has had no update for `afterMs` by `now` (all ms). */
@@ -299,6 +451,26 @@ export function validateLimit(kind: VitalKind, limit: AlarmLimit): string | null
   return null
 }
 
+/** Why an escalation rule was refused, as a sentence; null if it is acceptable. */
+export function validatePriorityRule(
+  kind: VitalKind,
+  side: 'low' | 'high',
+  sideRule: SideRule,
+): string | null {
+  const name = `${ALARM_NAMES[kind]} ${side}`
+  let rank = PRIORITY_RANK[sideRule.atLimit]
+  for (const step of sideRule.further) {
+    const threshold = typeof step.beyond === 'number' ? step.beyond : step.beyond.fromLimit
+    if (!Number.isFinite(threshold)) return `The ${name} escalation thresholds must be numbers.`
+    if (typeof step.beyond !== 'number' && step.beyond.fromLimit < 0)
+      return `The ${name} escalation distances from the limit must not be negative.`
+    if (PRIORITY_RANK[step.priority] <= rank)
+      return `The ${name} escalations must each raise the priority (${sideRule.atLimit} at the limit, then higher).`
+    rank = PRIORITY_RANK[step.priority]
+  }
+  return null
+}
+
 export type LimitResult = { ok: true } | { ok: false; error: string }
 
 /** An alarm on the board, as the UI shows it. */
@@ -311,18 +483,65 @@ export interface ActiveAlarm {
   message: string
   /** When the condition began, ms since the epoch. */
   since: number
-  /** Seen by a clinician: no tone, the visual indication stays. */
+  /** Seen by a clinician: no tone, the visual indication stays while the condition lasts. */
   acknowledged: boolean
   /** Audio paused by `silence` at the time asked for. */
   audioPaused: boolean
+  /**
+   * A high-priority alarm held until acknowledged: the value has improved since (or, with `endedAt`, is back
+   * within its limits), but the clinician has not yet seen the alarm.
+   */
+  latched: boolean
+  /** When the condition ended, for a latched alarm whose value is back within its limits. */
+  endedAt?: number
 }
 
-interface PhysiologicalAlarm {
-  priority: AlarmPriority
-  condition: 'high' | 'low'
+export type AlarmLogEvent =
+  | 'raised'
+  | 'escalated'
+  | 'acknowledged'
+  | 'silenced'
+  | 'latched'
+  | 'cleared'
+  | 'settings'
+
+/** One line of the alarm log. */
+export interface AlarmLogEntry {
+  /** ms since the epoch, by the board's clock: a reading's arrival, or the moment of a clinician's action. */
+  at: number
+  event: AlarmLogEvent
+  /** The vital; for 'settings', the vital whose settings changed, or undefined when all did (a profile). */
+  kind?: VitalKind
+  /** The alarm the entry belongs to: every entry from 'raised' to 'cleared' of one alarm shares it. */
+  alarmId?: string
+  priority?: AlarmPriority
+  condition?: 'high' | 'low' | 'stale'
+  /** A plain sentence, e.g. "SpO₂ low: 45 % (limit 90 %)" or "audio paused for 2 min". */
   message: string
+  /** The primary value of the reading behind the entry (app unit), when a reading caused it. */
+  value?: number
+  /** When that reading was measured (its own time stamp), to find it in the record. */
+  measuredAt?: number
+  /** The limit crossed. */
+  limit?: number
+  /** For 'settings': the settings in force from `at` on, in full. */
+  settings?: AlarmSettings
+}
+
+/** One physiological alarm from its onset to its end (or its acknowledgement, when it latched). */
+interface Episode {
+  id: string
+  condition: 'high' | 'low'
+  priority: AlarmPriority
+  /** The highest priority reached; a 'high' peak latches until acknowledged. */
+  peak: AlarmPriority
+  message: string
+  /** The message when `peak` was first reached: what a latched alarm shows. */
+  peakMessage: string
   since: number
-  /** Rank of the highest priority acknowledged while the condition lasted; 0: none. */
+  /** Set when the value came back within limits while the alarm was latched. */
+  endedAt?: number
+  /** Rank of the highest priority acknowledged; 0: none. */
   acknowledgedRank: number
   /** Audio pause: until when, for priorities up to which rank. */
   pausedUntil: number
@@ -330,11 +549,16 @@ interface PhysiologicalAlarm {
 }
 
 interface Watch {
-  /** `at` of the latest valid measurement. */
+  /** Board time of the latest reading (its arrival): staleness runs on it. */
   lastAt: number
+  /** Measured time of the latest reading: a reading measured before it arrives late and is ignored. */
+  lastMeasuredAt: number
   last: Measurement
-  alarm: PhysiologicalAlarm | null
-  /** The technical alarm's acknowledgement and pause hold for this `lastAt` only: a new reading ends it. */
+  current: Episode | null
+  /** High-priority alarms whose condition has ended, held until acknowledged. */
+  latched: Episode[]
+  /** The technical alarm: its id while raised (logged), and its acknowledgement and pause for this `lastAt`. */
+  staleId: string | null
   staleAcknowledgedFor: number | null
   stalePausedFor: number | null
   stalePausedUntil: number
@@ -345,97 +569,355 @@ function formatDuration(ms: number): string {
   return seconds < 120 ? `${seconds} s` : `${Math.floor(seconds / 60)} min`
 }
 
+const rank = (priority: AlarmPriority) => PRIORITY_RANK[priority]
+
+/** The priority shown: a high peak not yet acknowledged holds the alarm at high (latching). */
+function shownPriority(episode: Episode): AlarmPriority {
+  return episode.peak === 'high' && episode.acknowledgedRank < PRIORITY_RANK.high ? 'high' : episode.priority
+}
+
 /**
  * The alarms of one patient's vitals: feed it every measurement (`ingest`), ask it what to show (`active`) and
- * what to sound (`shouldSound`). Pure: no timers; the caller asks again as time passes.
+ * what to sound (`shouldSound`); it keeps the alarm log (`log`, `onLog`). Pure: no timers; the caller asks again
+ * as time passes (and `active` records the time-driven transitions, a vital going stale, in the log).
  *
- * - `acknowledge(kind, now)`: the clinician has seen that vital's alarms. Their tone stops; they stay on screen
- *   until the condition clears. If the condition escalates to a higher priority than the one acknowledged, or
- *   turns into a different condition (low to high), it alarms again.
+ * - `acknowledge(kind, now)`: the clinician has seen that vital's alarms. Their tone stops; an active one stays on
+ *   screen until its condition clears; a latched one whose condition has ended is cleared. If the condition
+ *   escalates above the priority acknowledged, or turns into a different condition, it alarms again.
  * - `silence(ms, now)`: audio paused for the alarms active now, up to their current priority, for `ms` (default
  *   2 min, at most 5); afterwards they sound again if still active. A new condition or an escalation during the
  *   pause sounds at once: the clinician silenced what they knew about, not what came after.
- * - A vital with no valid reading for STALE_AFTER_MS (BLOOD_PRESSURE_STALE_AFTER_MS for the cuff) raises a
- *   low-priority technical alarm. Its physiological alarm stays as it was: losing the signal is no evidence that
- *   the condition has ended.
+ * - A continuous vital with no reading for STALE_AFTER_MS raises a low-priority technical alarm. Its physiological
+ *   alarm stays as it was: losing the signal is no evidence that the condition has ended.
  */
 export class AlarmBoard {
-  #limits: AlarmLimits = defaultLimits()
+  #settings: AlarmSettings = {
+    profile: 'adult',
+    edited: false,
+    limits: defaultLimits('adult'),
+    priorities: copyPriorities(PROFILES.adult.priorities),
+  }
   readonly #watches = new Map<VitalKind, Watch>()
+  readonly #log: AlarmLogEntry[] = []
+  readonly #listeners = new Set<(entry: AlarmLogEntry) => void>()
+  /** The settings have been logged since they last changed (they are logged when first used). */
+  #settingsLogged = false
+  #nextId = 1
+  /** The latest time the board has seen: the default for a settings change made without a time. */
+  #clock = 0
+
+  /** Prefix of this board's alarm ids, so the alarms of two boards (two patients) in one record never mix. */
+  readonly #idPrefix: string
+
+  constructor(profile: AlarmProfileName = 'adult', idPrefix: string = crypto.randomUUID().slice(0, 8)) {
+    if (profile !== 'adult') this.#settings = this.#fromProfile(profile)
+    this.#idPrefix = idPrefix
+  }
+
+  #fromProfile(profile: AlarmProfileName): AlarmSettings {
+    return {
+      profile,
+      edited: false,
+      limits: defaultLimits(profile),
+      priorities: copyPriorities(PROFILES[profile].priorities),
+    }
+  }
 
   /** A copy of the current limits. */
   get limits(): AlarmLimits {
-    const copy = {} as AlarmLimits
-    for (const kind of VITAL_KINDS) copy[kind] = { ...this.#limits[kind] }
-    return copy
+    return copyLimits(this.#settings.limits)
+  }
+
+  /** A copy of everything the board alarms on: profile, limits and escalations. */
+  get settings(): AlarmSettings {
+    return {
+      profile: this.#settings.profile,
+      edited: this.#settings.edited,
+      limits: copyLimits(this.#settings.limits),
+      priorities: copyPriorities(this.#settings.priorities),
+    }
+  }
+
+  /** The log, oldest first (the latest MAX_LOG_ENTRIES; `onLog` sees every entry). */
+  get log(): readonly AlarmLogEntry[] {
+    return this.#log
+  }
+
+  /** Called with every log entry as it is made (the call record keeps them). Returns the unsubscribe function. */
+  onLog(listener: (entry: AlarmLogEntry) => void): () => void {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  #write(entry: AlarmLogEntry) {
+    this.#log.push(entry)
+    if (this.#log.length > MAX_LOG_ENTRIES) this.#log.splice(0, this.#log.length - MAX_LOG_ENTRIES)
+    for (const listener of this.#listeners) listener(entry)
+  }
+
+  #logSettings(at: number, kind: VitalKind | undefined, message: string) {
+    this.#settingsLogged = true
+    this.#write({ at, event: 'settings', ...(kind ? { kind } : {}), message, settings: this.settings })
+  }
+
+  #tick(now: number) {
+    if (Number.isFinite(now) && now > this.#clock) this.#clock = now
+  }
+
+  /**
+   * Starts from a profile's limits and escalations (the patient is an adult, a child, a newborn), replacing any
+   * change made before; re-evaluates every vital's latest reading.
+   */
+  useProfile(profile: AlarmProfileName, now: number = this.#clock): void {
+    this.#tick(now)
+    this.#settings = this.#fromProfile(profile)
+    this.#logSettings(now, undefined, `Alarm profile: ${PROFILES[profile].label}.`)
+    for (const watch of this.#watches.values()) this.#apply(watch, watch.last, now)
+  }
+
+  #markEdited() {
+    const profile = PROFILES[this.#settings.profile]
+    this.#settings.edited =
+      JSON.stringify(this.#settings.limits) !== JSON.stringify(profile.limits) ||
+      JSON.stringify(this.#settings.priorities) !== JSON.stringify(profile.priorities)
   }
 
   /** Sets one vital's limits if they are valid, and re-evaluates its latest reading against them. */
-  setLimits(kind: VitalKind, limit: AlarmLimit): LimitResult {
+  setLimits(kind: VitalKind, limit: AlarmLimit, now: number = this.#clock): LimitResult {
     const error = validateLimit(kind, limit)
     if (error !== null) return { ok: false, error }
-    this.#limits[kind] = { low: limit.low, high: limit.high }
+    this.#tick(now)
+    this.#settings.limits[kind] = { low: limit.low, high: limit.high }
+    this.#markEdited()
+    const unit = VITALS[kind].unitLabel
+    this.#logSettings(
+      now,
+      kind,
+      `${ALARM_NAMES[kind]} limits set to ${formatNumber(kind, limit.low)}–${formatNumber(kind, limit.high)} ${unit}.`,
+    )
     const watch = this.#watches.get(kind)
-    if (watch) this.#apply(watch, watch.last)
+    if (watch) this.#apply(watch, watch.last, now)
+    return { ok: true }
+  }
+
+  /** Sets the priority at one side's limit and its escalations, if valid; re-evaluates the latest reading. */
+  setPriorityRule(
+    kind: VitalKind,
+    side: 'low' | 'high',
+    sideRule: SideRule,
+    now: number = this.#clock,
+  ): LimitResult {
+    const error = validatePriorityRule(kind, side, sideRule)
+    if (error !== null) return { ok: false, error }
+    this.#tick(now)
+    this.#settings.priorities[kind][side] = {
+      atLimit: sideRule.atLimit,
+      further: sideRule.further.map((step) => ({ ...step })),
+    }
+    this.#markEdited()
+    this.#logSettings(now, kind, `${ALARM_NAMES[kind]} ${side} escalation changed.`)
+    const watch = this.#watches.get(kind)
+    if (watch) this.#apply(watch, watch.last, now)
     return { ok: true }
   }
 
   /**
-   * Takes a measurement: raises, updates or clears that vital's alarm, and returns the alarm condition it is in
-   * (null: inside the limits). Readings older than the latest one (arriving late) and implausible or non-finite
-   * values (measuring errors) are ignored and return null without changing anything.
+   * Takes a measurement that arrived at `receivedAt` (ms; staleness and the log run on arrival time, since the
+   * patient's clocks may differ from ours): raises, escalates, latches or clears that vital's alarm, and returns
+   * the condition the reading is in (null: inside the limits). A reading measured before the latest one (arriving
+   * late) and one that is not physically possible are ignored and return null without changing anything.
    */
-  ingest(measurement: Measurement): AlarmCondition | null {
+  ingest(measurement: Measurement, receivedAt: number = measurement.at): AlarmCondition | null {
     const { plausible } = VITALS[measurement.kind]
     const value = primaryValue(measurement)
-    if (!Number.isFinite(measurement.at) || !Number.isFinite(value)) return null
+    if (!Number.isFinite(measurement.at) || !Number.isFinite(receivedAt) || !Number.isFinite(value))
+      return null
     if (value < plausible.min || value > plausible.max) return null
     let watch = this.#watches.get(measurement.kind)
-    if (watch && measurement.at < watch.lastAt) return null
+    if (watch && measurement.at < watch.lastMeasuredAt) return null
+    this.#tick(receivedAt)
+    if (!this.#settingsLogged) this.#logSettings(receivedAt, undefined, this.#settingsSentence())
     if (!watch) {
       watch = {
-        lastAt: measurement.at,
+        lastAt: receivedAt,
+        lastMeasuredAt: measurement.at,
         last: measurement,
-        alarm: null,
+        current: null,
+        latched: [],
+        staleId: null,
         staleAcknowledgedFor: null,
         stalePausedFor: null,
         stalePausedUntil: Number.NEGATIVE_INFINITY,
       }
       this.#watches.set(measurement.kind, watch)
     }
-    watch.lastAt = measurement.at
+    if (watch.staleId !== null) {
+      this.#write({
+        at: receivedAt,
+        event: 'cleared',
+        kind: measurement.kind,
+        alarmId: watch.staleId,
+        priority: 'low',
+        condition: 'stale',
+        message: `${ALARM_NAMES[measurement.kind]}: updating again`,
+        value,
+        measuredAt: measurement.at,
+      })
+      watch.staleId = null
+    }
+    watch.lastAt = receivedAt
+    watch.lastMeasuredAt = measurement.at
     watch.last = measurement
-    return this.#apply(watch, measurement)
+    return this.#apply(watch, measurement, receivedAt)
   }
 
-  #apply(watch: Watch, measurement: Measurement): AlarmCondition | null {
-    const found = evaluate(measurement, this.#limits)
+  #settingsSentence(): string {
+    const { profile, edited } = this.#settings
+    return `Alarm profile: ${PROFILES[profile].label}${edited ? ' (changed for this patient)' : ''}.`
+  }
+
+  /** Ends the current episode: latched when it reached high priority unacknowledged, else cleared. */
+  #end(watch: Watch, at: number, reason: string) {
+    const episode = watch.current
+    if (!episode) return
+    watch.current = null
+    const kind = watch.last.kind
+    const base = { kind, alarmId: episode.id, condition: episode.condition } as const
+    if (shownPriority(episode) === 'high' && episode.peak === 'high') {
+      episode.endedAt = at
+      watch.latched.push(episode)
+      this.#write({
+        at,
+        event: 'latched',
+        ...base,
+        priority: 'high',
+        message: `${episode.peakMessage}: ${reason}; held until acknowledged`,
+        value: primaryValue(watch.last),
+        measuredAt: watch.lastMeasuredAt,
+      })
+    } else {
+      this.#write({
+        at,
+        event: 'cleared',
+        ...base,
+        priority: episode.priority,
+        message: `${episode.message}: ${reason}`,
+        value: primaryValue(watch.last),
+        measuredAt: watch.lastMeasuredAt,
+      })
+    }
+  }
+
+  #apply(watch: Watch, measurement: Measurement, at: number): AlarmCondition | null {
+    const { limits, priorities } = this.#settings
+    const found = evaluate(measurement, limits, priorities)
+    const reading = { value: primaryValue(measurement), measuredAt: watch.lastMeasuredAt }
+    const current = watch.current
     if (found === null) {
-      watch.alarm = null // non-latching: the condition has ended, and its acknowledgement with it
+      this.#end(watch, at, 'back within limits')
       return null
     }
-    const alarm = watch.alarm
-    if (alarm === null || alarm.condition !== found.condition) {
-      watch.alarm = {
-        priority: found.priority,
-        condition: found.condition,
-        message: found.message,
-        since: measurement.at,
-        acknowledgedRank: 0,
-        pausedUntil: Number.NEGATIVE_INFINITY,
-        pausedRank: 0,
+    if (current && current.condition === found.condition) {
+      const wasPeak = current.peak
+      current.priority = found.priority
+      current.message = found.message
+      if (rank(found.priority) > rank(wasPeak)) {
+        current.peak = found.priority
+        current.peakMessage = found.message
+        this.#write({
+          at,
+          event: 'escalated',
+          kind: found.kind,
+          alarmId: current.id,
+          priority: found.priority,
+          condition: found.condition,
+          message: found.message,
+          limit: found.limit,
+          ...reading,
+        })
       }
-    } else {
-      // Same condition: a priority above the one acknowledged or paused sounds again (see `active`: the ranks are
-      // compared there); a lower one stays acknowledged.
-      alarm.priority = found.priority
-      alarm.message = found.message
+      return found
     }
+    // A new condition (or the other side of the limits): what was there ends first.
+    this.#end(watch, at, `turned ${found.condition}`)
+    const id = `${this.#idPrefix}-${found.kind}-${this.#nextId++}`
+    watch.current = {
+      id,
+      condition: found.condition,
+      priority: found.priority,
+      peak: found.priority,
+      message: found.message,
+      peakMessage: found.message,
+      since: at,
+      acknowledgedRank: 0,
+      pausedUntil: Number.NEGATIVE_INFINITY,
+      pausedRank: 0,
+    }
+    this.#write({
+      at,
+      event: 'raised',
+      kind: found.kind,
+      alarmId: id,
+      priority: found.priority,
+      condition: found.condition,
+      message: found.message,
+      limit: found.limit,
+      ...reading,
+    })
     return found
   }
 
+  /** Whether this vital raises the "no update" technical alarm: only a continuous one does. */
+  #continuous(watch: Watch): boolean {
+    return !isSpotReading(watch.last)
+  }
+
+  /** Time-driven transitions up to `now`: a continuous vital going stale is raised (and logged) once. */
+  #advance(now: number) {
+    this.#tick(now)
+    for (const [kind, watch] of this.#watches) {
+      if (watch.staleId !== null || !this.#continuous(watch) || !isStale(watch.lastAt, now)) continue
+      watch.staleId = `${this.#idPrefix}-${kind}-${this.#nextId++}`
+      this.#write({
+        at: watch.lastAt + STALE_AFTER_MS,
+        event: 'raised',
+        kind,
+        alarmId: watch.staleId,
+        priority: 'low',
+        condition: 'stale',
+        message: `${ALARM_NAMES[kind]}: no update for ${formatDuration(STALE_AFTER_MS)}`,
+      })
+    }
+  }
+
   /** Stop watching a vital (its device was disconnected on purpose): its alarms, stale included, end. */
-  stopWatching(kind: VitalKind): void {
+  stopWatching(kind: VitalKind, now: number = this.#clock): void {
+    const watch = this.#watches.get(kind)
+    if (!watch) return
+    this.#tick(now)
+    const ended = [...(watch.current ? [watch.current] : []), ...watch.latched]
+    for (const episode of ended)
+      this.#write({
+        at: now,
+        event: 'cleared',
+        kind,
+        alarmId: episode.id,
+        priority: shownPriority(episode),
+        condition: episode.condition,
+        message: `${episode.message}: monitoring of this vital stopped`,
+      })
+    if (watch.staleId !== null)
+      this.#write({
+        at: now,
+        event: 'cleared',
+        kind,
+        alarmId: watch.staleId,
+        priority: 'low',
+        condition: 'stale',
+        message: `${ALARM_NAMES[kind]}: monitoring of this vital stopped`,
+      })
     this.#watches.delete(kind)
   }
 
@@ -443,18 +925,54 @@ export class AlarmBoard {
   acknowledge(kind: VitalKind, now: number): boolean {
     const watch = this.#watches.get(kind)
     if (!watch) return false
+    this.#advance(now)
     let acknowledged = false
-    if (watch.alarm) {
-      watch.alarm.acknowledgedRank = Math.max(
-        watch.alarm.acknowledgedRank,
-        PRIORITY_RANK[watch.alarm.priority],
-      )
+    const episode = watch.current
+    if (episode) {
+      const shown = shownPriority(episode)
+      if (rank(shown) > episode.acknowledgedRank) {
+        episode.acknowledgedRank = rank(shown)
+        this.#write({
+          at: now,
+          event: 'acknowledged',
+          kind,
+          alarmId: episode.id,
+          priority: shown,
+          condition: episode.condition,
+          message: episode.message,
+        })
+      }
       acknowledged = true
     }
-    if (isStale(watch.lastAt, now, staleAfterMs(kind))) {
+    for (const latched of watch.latched.splice(0)) {
+      const base = {
+        at: now,
+        kind,
+        alarmId: latched.id,
+        priority: 'high',
+        condition: latched.condition,
+      } as const
+      this.#write({ ...base, event: 'acknowledged', message: latched.peakMessage })
+      this.#write({
+        ...base,
+        event: 'cleared',
+        message: `${latched.peakMessage}: seen, and back within limits`,
+      })
+      acknowledged = true
+    }
+    if (watch.staleId !== null && watch.staleAcknowledgedFor !== watch.lastAt) {
       watch.staleAcknowledgedFor = watch.lastAt
+      this.#write({
+        at: now,
+        event: 'acknowledged',
+        kind,
+        alarmId: watch.staleId,
+        priority: 'low',
+        condition: 'stale',
+        message: `${ALARM_NAMES[kind]}: no update`,
+      })
       acknowledged = true
-    }
+    } else if (watch.staleId !== null) acknowledged = true
     return acknowledged
   }
 
@@ -463,53 +981,85 @@ export class AlarmBoard {
    * to 0..MAX_AUDIO_PAUSE_MS, a non-number gives the default); 0 resumes it.
    */
   silence(ms: number, now: number): void {
+    this.#advance(now)
     const duration = Number.isFinite(ms)
       ? Math.max(0, Math.min(MAX_AUDIO_PAUSE_MS, ms))
       : DEFAULT_AUDIO_PAUSE_MS
     const until = now + duration
+    const what = duration === 0 ? 'audio resumed' : `audio paused for ${formatDuration(duration)}`
     for (const [kind, watch] of this.#watches) {
-      if (watch.alarm) {
-        watch.alarm.pausedUntil = until
-        watch.alarm.pausedRank = PRIORITY_RANK[watch.alarm.priority]
+      for (const episode of [...(watch.current ? [watch.current] : []), ...watch.latched]) {
+        const shown = shownPriority(episode)
+        episode.pausedUntil = until
+        episode.pausedRank = rank(shown)
+        this.#write({
+          at: now,
+          event: 'silenced',
+          kind,
+          alarmId: episode.id,
+          priority: shown,
+          condition: episode.condition,
+          message: `${episode.message}: ${what}`,
+        })
       }
-      if (isStale(watch.lastAt, now, staleAfterMs(kind))) {
+      if (watch.staleId !== null) {
         watch.stalePausedFor = watch.lastAt
         watch.stalePausedUntil = until
+        this.#write({
+          at: now,
+          event: 'silenced',
+          kind,
+          alarmId: watch.staleId,
+          priority: 'low',
+          condition: 'stale',
+          message: `${ALARM_NAMES[kind]}: no update: ${what}`,
+        })
       }
     }
   }
 
   /** Everything to show at `now`: high priority first, then the longest-standing, then in VITAL_KINDS order. */
   active(now: number): ActiveAlarm[] {
+    this.#advance(now)
     const list: ActiveAlarm[] = []
+    const show = (kind: VitalKind, episode: Episode): ActiveAlarm => {
+      const priority = shownPriority(episode)
+      const held = priority !== episode.priority || episode.endedAt !== undefined
+      const message =
+        episode.endedAt !== undefined
+          ? `${episode.peakMessage}; now back within limits`
+          : held
+            ? `${episode.message}; was ${episode.peakMessage}`
+            : episode.message
+      return {
+        kind,
+        priority,
+        condition: episode.condition,
+        technical: false,
+        message,
+        since: episode.since,
+        acknowledged: rank(priority) <= episode.acknowledgedRank,
+        audioPaused: rank(priority) <= episode.pausedRank && now < episode.pausedUntil,
+        latched: held,
+        ...(episode.endedAt === undefined ? {} : { endedAt: episode.endedAt }),
+      }
+    }
     for (const kind of VITAL_KINDS) {
       const watch = this.#watches.get(kind)
       if (!watch) continue
-      const alarm = watch.alarm
-      if (alarm) {
-        const rank = PRIORITY_RANK[alarm.priority]
-        list.push({
-          kind,
-          priority: alarm.priority,
-          condition: alarm.condition,
-          technical: false,
-          message: alarm.message,
-          since: alarm.since,
-          acknowledged: rank <= alarm.acknowledgedRank,
-          audioPaused: rank <= alarm.pausedRank && now < alarm.pausedUntil,
-        })
-      }
-      const afterMs = staleAfterMs(kind)
-      if (isStale(watch.lastAt, now, afterMs)) {
+      for (const latched of watch.latched) list.push(show(kind, latched))
+      if (watch.current) list.push(show(kind, watch.current))
+      if (watch.staleId !== null) {
         list.push({
           kind,
           priority: 'low',
           condition: 'stale',
           technical: true,
           message: `${ALARM_NAMES[kind]}: no update for ${formatDuration(now - watch.lastAt)}`,
-          since: watch.lastAt + afterMs,
+          since: watch.lastAt + STALE_AFTER_MS,
           acknowledged: watch.staleAcknowledgedFor === watch.lastAt,
           audioPaused: watch.stalePausedFor === watch.lastAt && now < watch.stalePausedUntil,
+          latched: false,
         })
       }
     }

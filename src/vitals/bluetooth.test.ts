@@ -1,7 +1,8 @@
 // The Web Bluetooth adapter against a fake navigator.bluetooth: what it says when Bluetooth is missing, which
 // devices it asks the chooser for, that notifications reach the callback as Measurements named after the device,
 // that a glucose meter is asked for its last record, and that a lost connection is reported but a deliberate
-// disconnect is not.
+// disconnect is not; that the device's identity comes from its Device Information, and that a shared cuff's
+// other users' readings never reach the callback.
 import { describe, expect, it } from 'vitest'
 import {
   BLUETOOTH_UNAVAILABLE,
@@ -14,6 +15,7 @@ import {
   connectVitalsDevice,
   type VitalsErrorKind,
 } from './bluetooth'
+import type { DeviceUsersState } from './device-users'
 import type { Measurement } from './types'
 
 const notFound = () => new DOMException('No such service.', 'NotFoundError')
@@ -36,6 +38,11 @@ class FakeCharacteristic extends EventTarget implements BluetoothCharacteristicL
       : new Uint8Array(value)
     this.written.push([...bytes])
     if (this.answer !== undefined) queueMicrotask(() => this.answer && this.send(this.answer))
+  }
+
+  async readValue() {
+    if (this.value === null) throw new DOMException('Nothing to read.', 'NotSupportedError')
+    return this.value
   }
 
   send(bytes: number[]) {
@@ -77,6 +84,7 @@ class FakeDevice extends EventTarget implements BluetoothDeviceLike {
   constructor(
     readonly name: string | undefined,
     services: Map<number, Map<number, FakeCharacteristic>>,
+    readonly id = 'fake-device-id',
   ) {
     super()
     this.gatt = new FakeServer(this, services)
@@ -168,6 +176,7 @@ describe('connectVitalsDevice', () => {
           { services: [0x1809] },
           { services: [0x1808] },
         ],
+        optionalServices: [0x180a],
       },
     ])
   })
@@ -200,6 +209,7 @@ describe('connectVitalsDevice', () => {
         at: 1000,
         source: { kind: 'device', label: 'Polar H10 1234' },
         quality: 'ok',
+        spot: false,
       },
     ])
     hr.send([0x01, 0x48]) // uint16 flagged, one byte: broken
@@ -302,5 +312,98 @@ describe('connectVitalsDevice', () => {
     result.device.disconnect()
     expect(kept.gatt.connected).toBe(false)
     expect(quiet.errors).toEqual([])
+  })
+
+  it('names the device by its Device Information strings, for the export', async () => {
+    const hr = new FakeCharacteristic()
+    const text = (value: string) => {
+      const characteristic = new FakeCharacteristic()
+      characteristic.value = new DataView(new TextEncoder().encode(value).buffer)
+      return characteristic
+    }
+    const device = new FakeDevice(
+      'Strap',
+      new Map([
+        [0x180d, new Map([[0x2a37, hr]])],
+        [
+          0x180a,
+          new Map([
+            [0x2a29, text('Polar Electro Oy\0\0')], // padded with NULs, as some devices do
+            [0x2a24, text('H10')],
+            [0x2a25, text('C7A12345')],
+          ]),
+        ],
+      ]),
+    )
+    const log = recorder()
+    await connectVitalsDevice(log.onMeasurements, log.onError, { environment: environment(device).env })
+    hr.send([0x06, 0x48])
+    expect(log.measurements[0]?.source).toEqual({
+      kind: 'device',
+      label: 'Strap',
+      device: { manufacturer: 'Polar Electro Oy', model: 'H10', serial: 'C7A12345' },
+    })
+  })
+
+  describe('a cuff shared by several users', () => {
+    /** Blood pressure 120/80/93 mmHg of device user `user` (User ID flag set). */
+    const reading = (user: number, systolic = 120) => [0x08, systolic, 0x00, 0x50, 0x00, 0x5d, 0x00, user]
+
+    async function connectCuff(storage: Map<string, string>, id = 'cuff-1') {
+      const bp = new FakeCharacteristic()
+      const device = new FakeDevice('Family cuff', new Map([[0x1810, new Map([[0x2a35, bp]])]]), id)
+      const log = recorder()
+      const states: DeviceUsersState[] = []
+      const result = await connectVitalsDevice(log.onMeasurements, log.onError, {
+        environment: environment(device).env,
+        userStorage: {
+          getItem: (key) => storage.get(key) ?? null,
+          setItem: (key, value) => storage.set(key, value),
+          removeItem: (key) => storage.delete(key),
+        },
+        onUsers: (state) => states.push(state),
+      })
+      if (!result.ok) throw new Error(result.error)
+      return { bp, log, states, device: result.device }
+    }
+
+    it('holds readings until the patient chooses their user number, then shares only theirs', async () => {
+      const { bp, log, states, device } = await connectCuff(new Map())
+      bp.send(reading(1, 118))
+      bp.send(reading(2, 150))
+      expect(log.measurements).toEqual([])
+      expect(device.users).toEqual({ chosen: null, seen: [1, 2], skipped: 0, waiting: 2 })
+
+      device.chooseUser(1)
+      expect(log.measurements.map((m) => m.kind === 'blood-pressure' && m.systolic)).toEqual([118])
+      bp.send(reading(2, 152))
+      bp.send(reading(1, 121))
+      expect(log.measurements.map((m) => m.kind === 'blood-pressure' && m.systolic)).toEqual([118, 121])
+      expect(states.at(-1)).toEqual({ chosen: 1, seen: [1, 2], skipped: 2, waiting: 0 })
+    })
+
+    it('remembers the choice per device, and skips a guest reading', async () => {
+      const storage = new Map<string, string>()
+      const first = await connectCuff(storage)
+      first.device.chooseUser(2)
+      first.device.disconnect()
+
+      const again = await connectCuff(storage)
+      expect(again.device.users.chosen).toBe(2)
+      again.bp.send(reading(2))
+      again.bp.send(reading(255)) // guest: not known to be the patient
+      expect(again.log.measurements).toHaveLength(1)
+      expect(again.device.users.skipped).toBe(1)
+
+      const otherCuff = await connectCuff(storage, 'cuff-2')
+      expect(otherCuff.device.users.chosen).toBeNull()
+    })
+
+    it('passes readings of a device without users straight through', async () => {
+      const { bp, log, device } = await connectCuff(new Map())
+      bp.send([0x00, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00]) // no User ID flag
+      expect(log.measurements).toHaveLength(1)
+      expect(device.users).toEqual({ chosen: null, seen: [], skipped: 0, waiting: 0 })
+    })
   })
 })

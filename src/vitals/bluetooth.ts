@@ -2,20 +2,32 @@
 // notifications. Every byte goes through gatt.ts; this file only wires Web Bluetooth to it and turns browser
 // failures into sentences. The environment is a parameter so tests can hand in a fake `navigator.bluetooth`.
 import {
+  DeviceUserFilter,
+  type DeviceUsersState,
+  deviceUserKey,
+  loadDeviceUser,
+  saveDeviceUser,
+  type UserChoiceStorage,
+} from './device-users'
+import {
+  DEVICE_INFORMATION,
   GATT_CHARACTERISTIC,
   GATT_SERVICE,
   parseCharacteristic,
+  parseDeviceString,
   parseRecordAccessResponse,
   RACP_REPORT_ALL_RECORDS,
   RACP_REPORT_LAST_RECORD,
   toMeasurements,
 } from './gatt'
-import type { Measurement, Source } from './types'
+import { DEVICE_IDENTITY_FIELDS, type DeviceIdentity, type Measurement, type Source } from './types'
 
 // The slice of Web Bluetooth used here. @types/web-bluetooth is not installed, and these few members are all the
 // adapter needs; the names end in "Like" so they never collide with the DOM's own types if those arrive.
 export interface BluetoothCharacteristicLike extends EventTarget {
   readonly value?: DataView | null
+  /** Reads the value once (the Device Information strings); some fakes and old browsers lack it. */
+  readValue?(): Promise<DataView>
   startNotifications(): Promise<unknown>
   writeValueWithResponse(value: BufferSource): Promise<void>
 }
@@ -29,13 +41,18 @@ export interface BluetoothServerLike {
   getPrimaryService(service: number): Promise<BluetoothServiceLike>
 }
 export interface BluetoothDeviceLike extends EventTarget {
+  /** Stable for this site and device across sessions (Chrome): the key of the remembered user number. */
+  readonly id?: string | null
   readonly name?: string | null
   readonly gatt?: BluetoothServerLike | null
 }
 export interface BluetoothLike {
   /** Missing in some browsers; false when there is no adapter (and, in some, when it is switched off). */
   getAvailability?(): Promise<boolean>
-  requestDevice(options: { filters: Array<{ services: number[] }> }): Promise<BluetoothDeviceLike>
+  requestDevice(options: {
+    filters: Array<{ services: number[] }>
+    optionalServices?: number[]
+  }): Promise<BluetoothDeviceLike>
 }
 export interface BluetoothEnvironment {
   isSecureContext: boolean
@@ -117,9 +134,19 @@ export interface VitalsDevice {
   measuring: string[]
   /** Stops readings and disconnects; the disconnection is not reported as an error. */
   disconnect(): void
+  /** Whose readings are shared, for a device that keeps several users' readings (see device-users.ts). */
+  readonly users: DeviceUsersState
+  /**
+   * The patient's user number on this device (null: not chosen), remembered for this device. Readings of that
+   * user that waited for the choice are shared at once.
+   */
+  chooseUser(user: number | null): void
 }
 export type ConnectResult = { ok: true; device: VitalsDevice } | { ok: false; error: string }
-/** 'reading': one reading was unusable, the device carries on; 'connection': the device is gone. */
+/**
+ * 'reading': one reading, or part of one, was unusable, the device carries on; 'connection': the device is
+ * gone.
+ */
 export type VitalsErrorKind = 'reading' | 'connection'
 
 export interface ConnectOptions {
@@ -131,6 +158,18 @@ export interface ConnectOptions {
   glucoseRecords?: 'last' | 'all'
   /** ms since the epoch; the arrival time of readings that carry no time of their own */
   now?: () => number
+  /** Where each device's chosen user number is kept; default: the browser's localStorage, when there is one. */
+  userStorage?: UserChoiceStorage
+  /** Called when whose readings are shared changes: a new user seen, a reading skipped or waiting, a choice. */
+  onUsers?: (state: DeviceUsersState) => void
+}
+
+function browserStorage(): UserChoiceStorage | undefined {
+  try {
+    return globalThis.localStorage ?? undefined
+  } catch {
+    return undefined // storage disabled for this site: the choice lasts for this connection only
+  }
 }
 
 function errorName(error: unknown): string {
@@ -178,12 +217,18 @@ export async function connectVitalsDevice(
     // One filter per service: a device matches if it advertises any of them, and all five become accessible.
     chosen = await bluetooth.requestDevice({
       filters: PROFILES.map(({ service }) => ({ services: [service] })),
+      // Not a filter (few devices advertise it) but allowed, so the device's maker, model and serial can be read.
+      optionalServices: [DEVICE_INFORMATION.service],
     })
   } catch (error) {
     return { ok: false, error: chooserError(error) }
   }
   const name = chosen.name?.trim() || 'Bluetooth device'
   const source: Source = { kind: 'device', label: name }
+  const userStorage = options.userStorage ?? browserStorage()
+  const userKey = deviceUserKey(chosen)
+  const users = new DeviceUserFilter(loadDeviceUser(userStorage, userKey))
+  const usersChanged = () => options.onUsers?.(users.state)
   const gatt = chosen.gatt
   if (gatt === undefined || gatt === null) return { ok: false, error: `${name} cannot be connected to.` }
 
@@ -216,14 +261,12 @@ export async function connectVitalsDevice(
   const deliver = (characteristic: number, view: DataView | null | undefined) => {
     if (view === null || view === undefined) return
     try {
-      const { measurements, dropped } = toMeasurements(
-        characteristic,
-        parseCharacteristic(characteristic, view),
-        source,
-        now(),
-      )
-      if (measurements.length > 0) onMeasurements(measurements)
-      for (const reason of dropped) onError(reason, 'reading')
+      const mapped = toMeasurements(characteristic, parseCharacteristic(characteristic, view), source, now())
+      const before = JSON.stringify(users.state)
+      const patients = users.take(mapped.measurements, mapped.deviceUser)
+      if (JSON.stringify(users.state) !== before) usersChanged()
+      if (patients.length > 0) onMeasurements(patients)
+      for (const reason of [...mapped.dropped, ...mapped.notes]) onError(reason, 'reading')
     } catch {
       // gatt.ts never throws by design (its fuzz tests hold it to that); this keeps a bug there, or in a
       // callback, from silently killing the event listener.
@@ -232,6 +275,9 @@ export async function connectVitalsDevice(
   }
 
   // GATT operations go one at a time: Chrome rejects a second one while the first is in flight.
+  // What the device says it is comes first, so its first readings already carry it.
+  const identity = await readDeviceIdentity(server)
+  if (identity) source.device = identity
   const measuring: string[] = []
   for (const profile of PROFILES) {
     let service: BluetoothServiceLike
@@ -286,8 +332,39 @@ export async function connectVitalsDevice(
         close()
         if (server.connected) server.disconnect()
       },
+      get users() {
+        return users.state
+      },
+      chooseUser(user) {
+        saveDeviceUser(userStorage, userKey, user)
+        const released = users.choose(user)
+        usersChanged()
+        if (released.length > 0) onMeasurements(released)
+      },
     },
   }
+}
+
+/** The Device Information strings the device offers, or undefined when it offers none (or no such service). */
+async function readDeviceIdentity(server: BluetoothServerLike): Promise<DeviceIdentity | undefined> {
+  let service: BluetoothServiceLike
+  try {
+    service = await server.getPrimaryService(DEVICE_INFORMATION.service)
+  } catch {
+    return undefined // optional: many devices have none
+  }
+  const identity: DeviceIdentity = {}
+  for (const field of DEVICE_IDENTITY_FIELDS) {
+    try {
+      const characteristic = await service.getCharacteristic(DEVICE_INFORMATION.strings[field])
+      const view = await characteristic.readValue?.()
+      const text = view === undefined ? undefined : parseDeviceString(view)
+      if (text !== undefined) identity[field] = text
+    } catch {
+      // Each string is optional in the service.
+    }
+  }
+  return Object.keys(identity).length > 0 ? identity : undefined
 }
 
 /**

@@ -28,13 +28,36 @@ describe('VitalsFeed', () => {
     expect(feed.get('p')?.version).toBe(1)
   })
 
-  it('drops implausible values and keeps nothing for them', () => {
+  it('drops only physically impossible values (NaN, 1e300, negative) and keeps nothing for them', () => {
     const feed = new VitalsFeed()
-    expect(feed.receive('p', [hr(0, 1), hr(Number.NaN, 1), hr(400, 1)], 5)).toEqual([])
+    expect(feed.receive('p', [hr(-1, 1), hr(Number.NaN, 1), hr(400, 1), hr(1e300, 1)], 5)).toEqual([])
     expect(feed.get('p')).toBeUndefined()
-    expect(
-      isPlausible({ kind: 'blood-pressure', systolic: 80, diastolic: 90, at: 1, source, quality: 'ok' }),
-    ).toBe(false)
+    const pressure = (systolic: number, diastolic: number): Measurement => ({
+      kind: 'blood-pressure',
+      systolic,
+      diastolic,
+      at: 1,
+      source,
+      quality: 'ok',
+    })
+    expect(isPlausible(pressure(80, 90))).toBe(false)
+    expect(isPlausible(pressure(120, -5))).toBe(false)
+    expect(isPlausible(pressure(401, 80))).toBe(false)
+  })
+
+  it('keeps extreme but possible values at the edges of each range: they are what alarms are for', () => {
+    const feed = new VitalsFeed()
+    const edges: Measurement[] = [
+      hr(0, 1),
+      hr(350, 2),
+      { kind: 'spo2', value: 0, at: 1, source, quality: 'ok' },
+      { kind: 'respiratory-rate', value: 0, at: 1, source, quality: 'ok' },
+      { kind: 'temperature', value: 50, at: 1, source, quality: 'ok' },
+      { kind: 'glucose', value: 0, at: 1, source, quality: 'ok' },
+      { kind: 'blood-pressure', systolic: 400, diastolic: 0, at: 1, source, quality: 'ok' },
+    ]
+    expect(feed.receive('p', edges, 5)).toEqual(edges)
+    expect(feed.get('p')?.tracks.spo2.latest).toMatchObject({ value: 0 })
   })
 
   it('trend keeps 5 minutes and drops older points', () => {

@@ -69,15 +69,22 @@ function emptyPatient(): PatientVitals {
   }
 }
 
-/** Whether a measurement is physiologically possible at all; anything else is a device or transfer error. */
+/**
+ * Whether a measurement is physically possible at all (`VITALS[kind].plausible`): anything else (NaN, a
+ * negative pressure, 1e300) is a device or transfer error and never reaches a panel, an alarm or the record.
+ * Anything possible is kept however far from normal: an SpO₂ of 45 % is the reading that matters most.
+ */
 export function isPlausible(measurement: Measurement): boolean {
   const { min, max } = VITALS[measurement.kind].plausible
   const inRange = (value: number) => Number.isFinite(value) && value >= min && value <= max
+  if (!Number.isFinite(measurement.at)) return false
   if (measurement.kind === 'blood-pressure') {
+    // Equal pressures are possible at a cuff's resolution (no measurable pulse pressure); diastolic above is not.
     return (
       inRange(measurement.systolic) &&
       inRange(measurement.diastolic) &&
-      measurement.diastolic < measurement.systolic
+      measurement.diastolic <= measurement.systolic &&
+      (measurement.mean === undefined || inRange(measurement.mean))
     )
   }
   return inRange(measurement.value)
@@ -106,7 +113,7 @@ export class VitalsFeed {
     return patient
   }
 
-  /** Numerics from `peerId`. Implausible values are dropped; returns the accepted ones. */
+  /** Numerics from `peerId`. Impossible values are dropped (see `isPlausible`); returns the accepted ones. */
   receive(peerId: string, measurements: readonly Measurement[], now: number): Measurement[] {
     const accepted = measurements.filter(isPlausible)
     if (accepted.length === 0) return accepted

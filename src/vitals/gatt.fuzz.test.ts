@@ -1,7 +1,9 @@
 // Property-based checks of the GATT parsers: whatever bytes a device sends, each parser returns a reading or a
-// sentence and never throws; a packet shorter than its flags require is always "cut short" (checked against a
-// length table written separately from the parsers, straight from the specifications), and one long enough never
-// is; a view into a larger buffer reads like a copy; and whatever parses maps only to plausible Measurements.
+// sentence and never throws; a packet shorter than its mandatory fields is always refused as "cut short", one
+// that has them but is shorter than its flags announce is kept and names the optional field it lost (both
+// checked against length tables written separately from the parsers, straight from the specifications), and a
+// whole one is neither; a view into a larger buffer reads like a copy; and whatever parses maps only to
+// physically possible Measurements.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -21,6 +23,19 @@ const RUNS = 10_000
 const packet = fc.uint8Array({ maxLength: 40 })
 
 const has = (flags: number, bit: number) => (flags & bit) !== 0
+
+/**
+ * Bytes of each characteristic's mandatory part: flags and the fields every packet carries (for heart rate, the
+ * value in the size its flag says). Shorter than this, there is no reading to keep.
+ */
+const MANDATORY_BYTES: Record<number, (flags: number) => number> = {
+  [GATT_CHARACTERISTIC.heartRateMeasurement]: (f) => 1 + (has(f, 0x01) ? 2 : 1),
+  [GATT_CHARACTERISTIC.plxSpotCheckMeasurement]: () => 1 + 4,
+  [GATT_CHARACTERISTIC.plxContinuousMeasurement]: () => 1 + 4,
+  [GATT_CHARACTERISTIC.bloodPressureMeasurement]: () => 1 + 6,
+  [GATT_CHARACTERISTIC.temperatureMeasurement]: () => 1 + 4,
+  [GATT_CHARACTERISTIC.glucoseMeasurement]: () => 1 + 2 + 7,
+}
 
 /**
  * Bytes each characteristic needs for its flags, from the field tables: 2-byte SFLOAT, 4-byte FLOAT, 7-byte Date
@@ -48,6 +63,12 @@ const REQUIRED_BYTES: Record<number, (flags: number) => number> = {
 
 function isCutShort(bytes: Uint8Array, characteristic: number): boolean {
   if (bytes.length === 0) return true
+  return bytes.length < (MANDATORY_BYTES[characteristic]?.(bytes[0] ?? 0) ?? 0)
+}
+
+/** Mandatory part complete, but shorter than the flags announce (or half an RR interval at the end). */
+function isTruncated(bytes: Uint8Array, characteristic: number): boolean {
+  if (isCutShort(bytes, characteristic)) return false
   const flags = bytes[0] ?? 0
   const required = REQUIRED_BYTES[characteristic]?.(flags) ?? 0
   if (bytes.length < required) return true
@@ -95,7 +116,7 @@ const MEASUREMENTS = [
 
 describe.each(MEASUREMENTS)('%s, fed arbitrary bytes', (_name, characteristic) => {
   it(
-    'never throws, is cut short exactly when the spec says, and maps only plausible values',
+    'never throws, is refused or truncated exactly when the spec says, and maps only possible values',
     () => {
       fc.assert(
         fc.property(packet, (bytes) => {
@@ -107,6 +128,7 @@ describe.each(MEASUREMENTS)('%s, fed arbitrary bytes', (_name, characteristic) =
             expect(parsed.characteristic).toBe(characteristic)
             expect(allNumbersFinite(parsed)).toBe(true)
             expect(parsed.questionable).toBe(parsed.questionableBecause.length > 0)
+            expect(parsed.truncated !== undefined).toBe(isTruncated(bytes, characteristic))
           } else {
             expect(parsed.error).toMatch(/^[A-Z].*\.$/) // a sentence
           }

@@ -233,19 +233,30 @@ describe('Heart Rate Measurement (0x2A37)', () => {
     expect(error(parseHeartRateMeasurement(new DataView(buffer, 2, 1)))).toMatch(/before its heart rate/)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses a packet whose mandatory part is incomplete, naming the field', () => {
     expect(error(parseHeartRateMeasurement(bytes()))).toBe('The device sent an empty heart rate measurement.')
     expect(error(parseHeartRateMeasurement(bytes(0x00)))).toBe(
       'The heart rate measurement is cut short: it ends (after 1 byte) before its heart rate.',
     )
     // uint16 flagged, one byte sent
     expect(error(parseHeartRateMeasurement(bytes(0x01, 0x48)))).toMatch(/before its 16-bit heart rate/)
-    // energy flagged, one of its two bytes sent
-    expect(error(parseHeartRateMeasurement(bytes(0x08, 0x48, 0x10)))).toMatch(/before its energy expended/)
-    // RR flagged: one whole interval and half of another
-    expect(error(parseHeartRateMeasurement(bytes(0x10, 0x48, 0x00, 0x04, 0x20)))).toBe(
-      'The heart rate measurement is cut short inside an RR interval.',
-    )
+  })
+
+  it('keeps the heart rate and the complete RR intervals when the last interval is cut short', () => {
+    // RR flagged: one whole interval (0x0400 = 1024/1024 s) and half of another
+    const reading = ok(parseHeartRateMeasurement(bytes(0x10, 0x48, 0x00, 0x04, 0x20)))
+    expect(reading).toMatchObject({ bpm: 72, rrIntervalsMs: [1000], truncated: 'last RR interval' })
+    const mapped = toMeasurements(0x2a37, { ...reading, ok: true }, { kind: 'device', label: 'Strap' }, 1000)
+    expect(mapped.measurements).toMatchObject([{ kind: 'heart-rate', value: 72 }])
+    expect(mapped.notes).toEqual([
+      'The heart rate measurement was cut short in its last RR interval: the fields before it were kept, the rest was lost.',
+    ])
+  })
+
+  it('keeps the heart rate when the energy expended is cut short (and the RR intervals behind it are lost)', () => {
+    const reading = ok(parseHeartRateMeasurement(bytes(0x18, 0x48, 0x10)))
+    expect(reading).toMatchObject({ bpm: 72, rrIntervalsMs: [], truncated: 'energy expended' })
+    expect(reading.energyExpendedKj).toBeUndefined()
   })
 })
 
@@ -362,7 +373,7 @@ describe('PLX Spot-check Measurement (0x2A5E)', () => {
     expect(ok(parsePlxSpotCheckMeasurement(bytes(0xe0, 0x62, 0x00, 0x48, 0x00))).spo2).toBe(98)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses a packet whose mandatory part is incomplete, naming the field', () => {
     expect(error(parsePlxSpotCheckMeasurement(bytes()))).toBe(
       'The device sent an empty pulse oximeter spot-check measurement.',
     )
@@ -370,14 +381,24 @@ describe('PLX Spot-check Measurement (0x2A5E)', () => {
     expect(error(parsePlxSpotCheckMeasurement(bytes(0x00, 0x62, 0x00, 0x48)))).toMatch(
       /before its pulse rate/,
     )
-    // timestamp flagged, 3 of its 7 bytes sent
-    expect(error(parsePlxSpotCheckMeasurement(bytes(0x01, 0x62, 0x00, 0x48, 0x00, 0xe8, 0x07, 0x03)))).toBe(
-      'The pulse oximeter spot-check measurement is cut short: it ends (after 8 bytes) before its timestamp.',
-    )
+  })
+
+  it('keeps SpO₂ and pulse rate when an optional field is cut short, naming it', () => {
+    // timestamp flagged, 3 of its 7 bytes sent: the values stand, without the device's time
+    const timeCut = ok(parsePlxSpotCheckMeasurement(bytes(0x01, 0x62, 0x00, 0x48, 0x00, 0xe8, 0x07, 0x03)))
+    expect(timeCut).toMatchObject({ spo2: 98, pulseRate: 72, truncated: 'timestamp', questionable: false })
+    expect(timeCut.timestamp).toBeUndefined()
+  })
+
+  it('keeps the values of a packet cut short in its status, but as questionable: the verdict is unknown', () => {
     // device and sensor status flagged, 2 of its 3 bytes sent
-    expect(error(parsePlxSpotCheckMeasurement(bytes(0x04, 0x62, 0x00, 0x48, 0x00, 0x00, 0x00)))).toMatch(
-      /before its device and sensor status/,
-    )
+    const statusCut = ok(parsePlxSpotCheckMeasurement(bytes(0x04, 0x62, 0x00, 0x48, 0x00, 0x00, 0x00)))
+    expect(statusCut).toMatchObject({
+      spo2: 98,
+      truncated: 'device and sensor status',
+      questionable: true,
+      questionableBecause: ['its status was cut off, so whether the oximeter flagged it is unknown'],
+    })
   })
 })
 
@@ -473,16 +494,19 @@ describe('PLX Continuous Measurement (0x2A5F)', () => {
     expect(reading.questionable).toBe(false)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses only an incomplete mandatory part; a cut optional field is named and left out', () => {
     expect(error(parsePlxContinuousMeasurement(bytes()))).toMatch(/empty/)
+    expect(error(parsePlxContinuousMeasurement(bytes(0x00, 0x62, 0x00)))).toMatch(/before its pulse rate/)
     // slow flagged, only its SpO2 sent
-    expect(error(parsePlxContinuousMeasurement(bytes(0x02, 0x62, 0x00, 0x48, 0x00, 0x62, 0x00)))).toMatch(
-      /before its slow pulse rate/,
-    )
+    const slowCut = ok(parsePlxContinuousMeasurement(bytes(0x02, 0x62, 0x00, 0x48, 0x00, 0x62, 0x00)))
+    expect(slowCut).toMatchObject({ spo2: 98, pulseRate: 72, truncated: 'slow pulse rate' })
+    expect(slowCut.slow).toBeUndefined()
     // PAI flagged, one byte of it
-    expect(error(parsePlxContinuousMeasurement(bytes(0x10, 0x62, 0x00, 0x48, 0x00, 0x0f)))).toMatch(
-      /before its pulse amplitude index/,
-    )
+    expect(ok(parsePlxContinuousMeasurement(bytes(0x10, 0x62, 0x00, 0x48, 0x00, 0x0f)))).toMatchObject({
+      spo2: 98,
+      truncated: 'pulse amplitude index',
+      questionable: false,
+    })
   })
 })
 
@@ -620,24 +644,39 @@ describe('Blood Pressure Measurement (0x2A35)', () => {
     ).toBe(120)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses a packet whose pressures are incomplete, naming the field', () => {
     expect(error(parseBloodPressureMeasurement(bytes()))).toMatch(/empty blood pressure measurement/)
     expect(error(parseBloodPressureMeasurement(bytes(0x00)))).toMatch(/before its systolic pressure/)
     expect(error(parseBloodPressureMeasurement(bytes(0x00, 0x78, 0x00, 0x50)))).toMatch(
       /before its diastolic pressure/,
     )
-    // time stamp flagged, cut after its year
-    expect(
-      error(parseBloodPressureMeasurement(bytes(0x02, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00, 0xe8, 0x07))),
-    ).toMatch(/before its time stamp/)
-    // user id flagged, missing
-    expect(error(parseBloodPressureMeasurement(bytes(0x08, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00)))).toMatch(
-      /before its user id/,
+    expect(error(parseBloodPressureMeasurement(bytes(0x00, 0x78, 0x00, 0x50, 0x00, 0x5d)))).toMatch(
+      /before its mean arterial pressure/,
     )
-    // status flagged, one byte of two
+  })
+
+  it('keeps the pressures when an optional field is cut short, and says which', () => {
+    // time stamp flagged, cut after its year: the reading stands at its arrival time
+    const timeCut = ok(
+      parseBloodPressureMeasurement(bytes(0x02, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00, 0xe8, 0x07)),
+    )
+    expect(timeCut).toMatchObject({ systolicMmHg: 120, diastolicMmHg: 80, truncated: 'time stamp' })
+    expect(timeCut.timestamp).toBeUndefined()
+    // user id flagged, missing: whose reading it is cannot be known, so it is an unknown user's
+    expect(ok(parseBloodPressureMeasurement(bytes(0x08, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00)))).toMatchObject({
+      systolicMmHg: 120,
+      userId: 255,
+      truncated: 'user id',
+    })
+    // status flagged, one byte of two: the cuff's own checks are unknown, so the reading is questionable
     expect(
-      error(parseBloodPressureMeasurement(bytes(0x10, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00, 0x01))),
-    ).toMatch(/before its measurement status/)
+      ok(parseBloodPressureMeasurement(bytes(0x10, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00, 0x01))),
+    ).toMatchObject({
+      systolicMmHg: 120,
+      truncated: 'measurement status',
+      questionable: true,
+      questionableBecause: ['its status was cut off, so whether the monitor flagged it is unknown'],
+    })
   })
 })
 
@@ -717,17 +756,20 @@ describe('Temperature Measurement (0x2A1C)', () => {
     expect(ok(parseTemperatureMeasurement(bytes(0xf8, 0x6e, 0x01, 0x00, 0xff))).celsius).toBe(36.6)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses a packet without its temperature, naming the field', () => {
     expect(error(parseTemperatureMeasurement(bytes()))).toMatch(/empty temperature measurement/)
     expect(error(parseTemperatureMeasurement(bytes(0x00, 0x6e, 0x01)))).toMatch(
       /before its temperature value/,
     )
-    expect(error(parseTemperatureMeasurement(bytes(0x02, 0x6e, 0x01, 0x00, 0xff, 0xe8, 0x07, 0x03)))).toMatch(
-      /before its time stamp/,
-    )
-    expect(error(parseTemperatureMeasurement(bytes(0x04, 0x6e, 0x01, 0x00, 0xff)))).toMatch(
-      /before its temperature type/,
-    )
+  })
+
+  it('keeps the temperature when its time stamp or type is cut short, naming the field', () => {
+    expect(
+      ok(parseTemperatureMeasurement(bytes(0x02, 0x6e, 0x01, 0x00, 0xff, 0xe8, 0x07, 0x03))),
+    ).toMatchObject({ celsius: 36.6, truncated: 'time stamp' })
+    const typeCut = ok(parseTemperatureMeasurement(bytes(0x04, 0x6e, 0x01, 0x00, 0xff)))
+    expect(typeCut).toMatchObject({ celsius: 36.6, truncated: 'temperature type' })
+    expect(typeCut.site).toBeUndefined()
   })
 })
 
@@ -857,24 +899,45 @@ describe('Glucose Measurement (0x2A18)', () => {
     expect(reading.concentration?.value).toBe(95)
   })
 
-  it('names what is missing in a broken packet', () => {
+  it('refuses a record whose mandatory part is incomplete, naming the field', () => {
     expect(error(parseGlucoseMeasurement(bytes()))).toMatch(/empty glucose measurement/)
     expect(error(parseGlucoseMeasurement(bytes(0x00, 0x01)))).toMatch(/before its sequence number/)
     expect(error(parseGlucoseMeasurement(bytes(0x00, 0x01, 0x00, 0xe8, 0x07)))).toMatch(
       /before its base time/,
     )
-    expect(error(parseGlucoseMeasurement(bytes(0x01, 0x01, 0x00, ...MARCH_15_2024_103005, 0x0f)))).toMatch(
-      /before its time offset/,
+  })
+
+  it('salvages what a cut-short optional tail allows, and no value whose sample type was lost', () => {
+    // time offset flagged, one byte of two: the record is kept, but its time is unknown
+    const offsetCut = ok(parseGlucoseMeasurement(bytes(0x01, 0x01, 0x00, ...MARCH_15_2024_103005, 0x0f)))
+    expect(offsetCut).toMatchObject({ sequenceNumber: 1, truncated: 'time offset' })
+    expect(offsetCut.timestamp).toBeUndefined()
+    // concentration flagged: the SFLOAT is there, the type/location byte is not. Without the type a
+    // control-solution test cannot be told from blood, so the value is not kept.
+    const typeCut = ok(parseGlucoseMeasurement(bytes(0x02, 0x01, 0x00, ...MARCH_15_2024_103005, 0x5f, 0xb0)))
+    expect(typeCut).toMatchObject({ truncated: 'sample type and location' })
+    expect(typeCut.concentration).toBeUndefined()
+    const mapped = toMeasurements(
+      0x2a18,
+      { ...typeCut, ok: true },
+      { kind: 'device', label: 'Meter' },
+      Date.now(),
     )
-    // concentration flagged: the SFLOAT is there, the type/location byte is not
-    expect(
-      error(parseGlucoseMeasurement(bytes(0x02, 0x01, 0x00, ...MARCH_15_2024_103005, 0x5f, 0xb0))),
-    ).toMatch(/before its sample type and location/)
-    expect(
-      error(
-        parseGlucoseMeasurement(bytes(0x0a, 0x01, 0x00, ...MARCH_15_2024_103005, 0x5f, 0xb0, 0x11, 0x08)),
-      ),
-    ).toMatch(/before its sensor status/)
+    expect(mapped.measurements).toEqual([])
+    expect(mapped.dropped).toEqual(['The glucose record carries no glucose value.'])
+    expect(mapped.notes).toEqual([
+      'The glucose measurement was cut short in its sample type and location: the fields before it were kept, the rest was lost.',
+    ])
+    // sensor status flagged, one byte of two: value kept, questionable, and no time (it may have had a fault)
+    const statusCut = ok(
+      parseGlucoseMeasurement(bytes(0x0a, 0x01, 0x00, ...MARCH_15_2024_103005, 0x5f, 0xb0, 0x11, 0x08)),
+    )
+    expect(statusCut).toMatchObject({
+      concentration: { value: 95, unit: 'mg/dL' },
+      truncated: 'sensor status',
+      questionable: true,
+    })
+    expect(statusCut.timestamp).toBeUndefined()
   })
 })
 
@@ -923,29 +986,51 @@ describe('toMeasurements', () => {
   const map = (uuid: number, view: DataView) =>
     toMeasurements(uuid, parseCharacteristic(uuid, view), source, receivedAt)
 
-  it('maps heart rate at its arrival time, questionable without skin contact', () => {
+  it('maps heart rate at its arrival time as a continuous reading, questionable without skin contact', () => {
     expect(map(0x2a37, bytes(0x06, 0x48))).toEqual({
-      measurements: [{ kind: 'heart-rate', value: 72, at: receivedAt, source, quality: 'ok' }],
+      measurements: [{ kind: 'heart-rate', value: 72, at: receivedAt, source, quality: 'ok', spot: false }],
       dropped: [],
+      notes: [],
     })
-    expect(map(0x2a37, bytes(0x04, 0x48)).measurements[0]?.quality).toBe('questionable')
+    expect(map(0x2a37, bytes(0x04, 0x48)).measurements[0]).toMatchObject({
+      quality: 'questionable',
+      questionableBecause: ['the sensor has no skin contact'],
+    })
   })
 
-  it('drops an implausible value with a reason', () => {
-    expect(map(0x2a37, bytes(0x06, 0x00))).toEqual({
+  it('keeps every physically possible value, however extreme: asystole and 350 bpm, SpO₂ 0 %', () => {
+    expect(map(0x2a37, bytes(0x06, 0x00)).measurements).toMatchObject([{ kind: 'heart-rate', value: 0 }])
+    // uint16 rate 350 = 0x015E
+    expect(map(0x2a37, bytes(0x07, 0x5e, 0x01)).measurements).toMatchObject([{ value: 350 }])
+    // SpO₂ 0 %, pulse rate 45
+    expect(map(0x2a5f, bytes(0x00, 0x00, 0x00, 0x2d, 0x00)).measurements).toMatchObject([
+      { kind: 'spo2', value: 0 },
+      { kind: 'heart-rate', value: 45 },
+    ])
+  })
+
+  it('drops only what is not physically possible, with a reason', () => {
+    // uint16 rate 351
+    expect(map(0x2a37, bytes(0x07, 0x5f, 0x01))).toEqual({
       measurements: [],
-      dropped: ['Heart rate of 0 bpm is outside the plausible range (20–300 bpm) and was left out.'],
+      dropped: ['Heart rate of 351 bpm is not physically possible (0–350 bpm) and was left out.'],
+      notes: [],
     })
+    // SpO₂ 101 %
+    expect(map(0x2a5f, bytes(0x00, 0x65, 0x00, 0x48, 0x00)).dropped).toEqual([
+      'Oxygen saturation of 101 % is not physically possible (0–100 %) and was left out.',
+    ])
   })
 
   it('passes a parse error on as the reason', () => {
     expect(map(0x2a37, bytes())).toEqual({
       measurements: [],
       dropped: ['The device sent an empty heart rate measurement.'],
+      notes: [],
     })
   })
 
-  it('maps a spot-check to SpO₂ and heart rate at the oximeter’s time', () => {
+  it('maps a spot-check to spot SpO₂ and heart rate at the oximeter’s time', () => {
     const { measurements } = toMeasurements(
       0x2a5e,
       parseCharacteristic(0x2a5e, bytes(0x01, 0x62, 0x00, 0x48, 0x00, ...MARCH_15_2024_103005)),
@@ -953,8 +1038,8 @@ describe('toMeasurements', () => {
       MARCH_15_2024_103005_MS + 60_000,
     )
     expect(measurements).toEqual([
-      { kind: 'spo2', value: 98, at: MARCH_15_2024_103005_MS, source, quality: 'ok' },
-      { kind: 'heart-rate', value: 72, at: MARCH_15_2024_103005_MS, source, quality: 'ok' },
+      { kind: 'spo2', value: 98, at: MARCH_15_2024_103005_MS, source, quality: 'ok', spot: true },
+      { kind: 'heart-rate', value: 72, at: MARCH_15_2024_103005_MS, source, quality: 'ok', spot: true },
     ])
   })
 
@@ -969,23 +1054,28 @@ describe('toMeasurements', () => {
     expect(measurements.map((m) => m.at)).toEqual([receivedBefore, receivedBefore])
   })
 
-  it('marks both PLX values questionable, and drops demonstration data', () => {
+  it('marks both PLX values questionable with the oximeter’s reason, and drops demonstration data', () => {
     // continuous, measurement status 0x0040 (early estimate)
     const early = map(0x2a5f, bytes(0x04, 0x62, 0x00, 0x48, 0x00, 0x40, 0x00))
-    expect(early.measurements.map((m) => m.quality)).toEqual(['questionable', 'questionable'])
+    expect(early.measurements.map((m) => [m.quality, m.questionableBecause])).toEqual([
+      ['questionable', ['it is an early estimate']],
+      ['questionable', ['it is an early estimate']],
+    ])
     // continuous, status 0x0800 (data for testing)
     expect(map(0x2a5f, bytes(0x04, 0x62, 0x00, 0x48, 0x00, 0x00, 0x08))).toEqual({
       measurements: [],
       dropped: ["The oximeter marked this reading as test data, not a patient's."],
+      notes: [],
     })
   })
 
-  it('maps blood pressure with its mean, plus the pulse rate as heart rate', () => {
+  it('maps blood pressure with its mean, plus the pulse rate as a spot heart rate', () => {
     const { measurements, dropped } = map(
       0x2a35,
       bytes(0x16, 0x79, 0x00, 0x51, 0x00, 0xaf, 0xf3, ...MARCH_15_2024_103005, 0x48, 0x00, 0x01, 0x00),
     )
     expect(dropped).toEqual([])
+    const questionableBecause = ['the patient moved during the measurement']
     expect(measurements).toEqual([
       {
         kind: 'blood-pressure',
@@ -995,15 +1085,32 @@ describe('toMeasurements', () => {
         at: MARCH_15_2024_103005_MS,
         source,
         quality: 'questionable', // body movement
+        questionableBecause,
       },
-      { kind: 'heart-rate', value: 72, at: MARCH_15_2024_103005_MS, source, quality: 'questionable' },
+      {
+        kind: 'heart-rate',
+        value: 72,
+        at: MARCH_15_2024_103005_MS,
+        source,
+        quality: 'questionable',
+        questionableBecause,
+        spot: true,
+      },
     ])
   })
 
-  it('drops blood pressure outside the plausible range or with diastolic above systolic', () => {
-    // systolic 0x0190 = 400 mmHg
-    expect(map(0x2a35, bytes(0x00, 0x90, 0x01, 0x50, 0x00, 0x5d, 0x00)).dropped).toEqual([
-      'Systolic pressure of 400 mmHg is outside the plausible range (30–300 mmHg) and was left out.',
+  it('keeps blood pressure across what is possible (0–400 mmHg), drops beyond it or diastolic above systolic', () => {
+    // systolic 0x0190 = 400 mmHg, diastolic 80, mean 93: extreme, but possible
+    expect(map(0x2a35, bytes(0x00, 0x90, 0x01, 0x50, 0x00, 0x5d, 0x00)).measurements).toMatchObject([
+      { kind: 'blood-pressure', systolic: 400, diastolic: 80 },
+    ])
+    // systolic 0x0191 = 401 mmHg
+    expect(map(0x2a35, bytes(0x00, 0x91, 0x01, 0x50, 0x00, 0x5d, 0x00)).dropped).toEqual([
+      'Systolic pressure of 401 mmHg is not physically possible (0–400 mmHg) and was left out.',
+    ])
+    // a negative pressure (SFLOAT mantissa 0xFFF = -1) is impossible
+    expect(map(0x2a35, bytes(0x00, 0x78, 0x00, 0xff, 0x0f, 0x5d, 0x00)).dropped).toEqual([
+      'Diastolic pressure of -1 mmHg is not physically possible (0–400 mmHg) and was left out.',
     ])
     // systolic 80, diastolic 120
     expect(map(0x2a35, bytes(0x00, 0x50, 0x00, 0x78, 0x00, 0x5d, 0x00)).dropped).toEqual([
@@ -1011,28 +1118,59 @@ describe('toMeasurements', () => {
     ])
   })
 
-  it('maps kPa blood pressure in mmHg', () => {
+  it('maps kPa blood pressure to whole mmHg and keeps the kPa the cuff sent', () => {
+    // 16.0 / 10.7 / 12.5 kPa (tenths, exponent -1)
     const [bp] = map(0x2a35, bytes(0x01, 0xa0, 0xf0, 0x6b, 0xf0, 0x7d, 0xf0)).measurements
-    if (bp?.kind !== 'blood-pressure') throw new Error('expected blood pressure')
-    expect(bp.systolic).toBeCloseTo(120.01, 2)
-    expect(bp.diastolic).toBeCloseTo(80.26, 2)
-    expect(bp.mean).toBeCloseTo(93.76, 2)
+    expect(bp).toMatchObject({
+      kind: 'blood-pressure',
+      // 16.0 kPa is 120.0099 mmHg: shown and stored as 120, not 120.00985213530501
+      systolic: 120,
+      diastolic: 80,
+      mean: 94,
+      sent: { unit: 'kPa', values: [16, 10.7, 12.5] },
+    })
   })
 
-  it('maps °F to a °C temperature', () => {
-    const [temperature] = map(0x2a1c, bytes(0x01, 0xda, 0x03, 0x00, 0xff)).measurements
-    expect(temperature?.kind).toBe('temperature')
-    expect(temperature?.kind === 'temperature' && temperature.value).toBeCloseTo(37, 10)
+  it('maps °F to °C at one decimal and keeps the °F the thermometer sent, with the site', () => {
+    // 98.6 °F (FLOAT 986 × 10^-1), type 6 (mouth)
+    const [exact] = map(0x2a1c, bytes(0x05, 0xda, 0x03, 0x00, 0xff, 0x06)).measurements
+    expect(exact).toMatchObject({ kind: 'temperature', value: 37, sent: { unit: '[degF]', values: [98.6] } })
+    expect(exact?.site).toBe('mouth')
+    // 100.3 °F is 37.944… °C: 37.9
+    const [fever] = map(0x2a1c, bytes(0x01, 0xeb, 0x03, 0x00, 0xff)).measurements
+    expect(fever).toMatchObject({ value: 37.9, sent: { unit: '[degF]', values: [100.3] } })
   })
 
-  it('maps glucose in mg/dL, converting mmol/L', () => {
+  it('maps glucose in mg/dL with its specimen; mmol/L becomes whole mg/dL and keeps the mmol/L', () => {
     const mgdl = map(0x2a18, bytes(0x02, 0x01, 0x00, ...MARCH_15_2024_103005, 0x5f, 0xb0, 0x11))
     expect(mgdl.measurements).toEqual([
-      { kind: 'glucose', value: 95, at: MARCH_15_2024_103005_MS, source, quality: 'ok' },
+      {
+        kind: 'glucose',
+        value: 95,
+        at: MARCH_15_2024_103005_MS,
+        source,
+        quality: 'ok',
+        specimen: 'capillary-whole-blood',
+      },
     ])
-    const mmol = map(0x2a18, bytes(0x06, 0x02, 0x00, ...MARCH_15_2024_103005, 0x36, 0xc0, 0x11))
-    const [glucose] = mmol.measurements
-    expect(glucose?.kind === 'glucose' && glucose.value).toBeCloseTo(5.4 * MG_PER_DL_PER_MMOL_PER_L, 10) // 97.3
+    // 5.5 mmol/L (SFLOAT 55 × 10^-4 mol/L), interstitial fluid (type 9)
+    const mmol = map(0x2a18, bytes(0x06, 0x02, 0x00, ...MARCH_15_2024_103005, 0x37, 0xc0, 0x19))
+    expect(mmol.measurements).toMatchObject([
+      {
+        kind: 'glucose',
+        // 5.5 × 18.016 = 99.088: 99 mg/dL, the resolution 0.1 mmol/L (1.8 mg/dL) warrants
+        value: 99,
+        sent: { unit: 'mmol/L', values: [5.5] },
+        specimen: 'interstitial-fluid',
+      },
+    ])
+    expect(5.5 * MG_PER_DL_PER_MMOL_PER_L).toBeCloseTo(99.088, 3)
+  })
+
+  it('says which device user a blood pressure reading belongs to', () => {
+    // user id flagged: user 2
+    expect(map(0x2a35, bytes(0x08, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00, 0x02)).deviceUser).toBe(2)
+    expect(map(0x2a35, bytes(0x00, 0x78, 0x00, 0x50, 0x00, 0x5d, 0x00)).deviceUser).toBeUndefined()
   })
 
   it('drops control-solution tests and records without a value', () => {

@@ -7,7 +7,23 @@
 // Service, Pulse Oximeter Service, Blood Pressure Service, Health Thermometer Service, Glucose Service; now collected
 // in the GATT Specification Supplement). All multi-byte fields are little-endian. SFLOAT and FLOAT are the
 // IEEE 11073-20601 decimal floats.
-import { type Measurement, type MeasurementQuality, type Source, VITALS, type VitalKind } from './types'
+import {
+  type DeviceIdentity,
+  GLUCOSE_SAMPLE_TYPES,
+  type GlucoseSampleType,
+  MAX_DEVICE_STRING,
+  type Measurement,
+  type MeasurementQuality,
+  roundTo,
+  type SentValue,
+  type Source,
+  TEMPERATURE_SITES,
+  type TemperatureSite,
+  VITALS,
+  type VitalKind,
+} from './types'
+
+export { GLUCOSE_SAMPLE_TYPES, type GlucoseSampleType, TEMPERATURE_SITES, type TemperatureSite }
 
 /** 16-bit service UUIDs (Bluetooth SIG Assigned Numbers). */
 export const GATT_SERVICE = {
@@ -130,7 +146,10 @@ const DATE_TIME_BYTES = 7
 
 /**
  * Reads fields in order. A field that does not fit is remembered (only the first) and reads as 0 from then on,
- * so a parser reads its whole layout, then checks `short` once before using any value.
+ * so a parser reads its mandatory fields, then checks `short` once before using any value. The optional fields
+ * after them (the "tail" that flags announce) are read through `tail`, which gives undefined for a field that
+ * does not fit and for every one after it: a packet cut short in its tail keeps the complete fields before the
+ * cut, and `short` then names the field that was cut.
  */
 class FieldReader {
   private offset = 0
@@ -140,6 +159,13 @@ class FieldReader {
 
   get remaining(): number {
     return this.view.byteLength - this.offset
+  }
+
+  /** An optional field (or group read together): its value, or undefined when the packet ended before it. */
+  tail<T>(read: () => T): T | undefined {
+    if (this.short !== undefined) return undefined
+    const value = read()
+    return this.short === undefined ? value : undefined
   }
 
   private take(bytes: number, field: string): number | undefined {
@@ -227,6 +253,11 @@ interface Flagged {
   questionable: boolean
   /** Why, in plain words, one entry per status bit that made it questionable. */
   questionableBecause: string[]
+  /**
+   * The optional field in which the packet was cut short, when it was: the fields before it were kept, this one
+   * and any after it were not (see `truncatedNote`).
+   */
+  truncated?: string
 }
 
 export type SensorContact = 'detected' | 'not-detected' | 'unsupported'
@@ -284,54 +315,36 @@ export interface BloodPressureReading extends Flagged {
   meanMmHg?: number
   /** The unit the monitor used on the wire. */
   sentUnit: 'mmHg' | 'kPa'
+  /** The three pressures exactly as sent, in `sentUnit` (mean left out when it was a special value). */
+  sent: { systolic: number; diastolic: number; mean?: number }
   /** ms since the epoch (see `deviceTimeToEpochMs`) */
   timestamp?: number
   /** beats per minute */
   pulseRate?: number
-  /** Which of a shared monitor's users took it; 255 = unknown user. */
+  /**
+   * Which of a shared monitor's users took it (the User Index of the User Data Service, 0–254); UNKNOWN_USER
+   * (255) when the monitor does not know, or when the packet was cut short in this field.
+   */
   userId?: number
   measurementStatus?: number
 }
 
-/** Temperature Type (GATT Specification Supplement), 1–9. */
-export const TEMPERATURE_SITES = [
-  'armpit',
-  'body',
-  'ear',
-  'finger',
-  'gastro-intestinal-tract',
-  'mouth',
-  'rectum',
-  'toe',
-  'tympanum',
-] as const
-export type TemperatureSite = (typeof TEMPERATURE_SITES)[number]
+/** User Index 255: "unknown user" (a guest measurement on a multi-user device). */
+export const UNKNOWN_USER = 255
 
 export interface TemperatureReading extends Flagged {
   characteristic: typeof GATT_CHARACTERISTIC.temperatureMeasurement
   /** °C (converted when the thermometer sent °F) */
   celsius: number
   sentUnit: 'celsius' | 'fahrenheit'
+  /** The temperature exactly as sent, in `sentUnit`. */
+  sentValue: number
   /** ms since the epoch */
   timestamp?: number
   /** Where it was taken; left out when not sent or a reserved code. */
   site?: TemperatureSite
 }
 
-/** Glucose Type nibble, 1–10. */
-export const GLUCOSE_SAMPLE_TYPES = [
-  'capillary-whole-blood',
-  'capillary-plasma',
-  'venous-whole-blood',
-  'venous-plasma',
-  'arterial-whole-blood',
-  'arterial-plasma',
-  'undetermined-whole-blood',
-  'undetermined-plasma',
-  'interstitial-fluid',
-  'control-solution',
-] as const
-export type GlucoseSampleType = (typeof GLUCOSE_SAMPLE_TYPES)[number]
 /** Glucose Sample Location nibble: 1–4, and 15 for "not available". */
 export type GlucoseSampleLocation =
   | 'finger'
@@ -386,6 +399,16 @@ function tooShort(what: string, view: DataView, field: string): { ok: false; err
   return fail(`The ${what} is cut short: it ends (after ${bytes}) before its ${field}.`)
 }
 
+/** The sentence for a reading kept from a packet cut short in its optional `field`. */
+export function truncatedNote(what: string, field: string): string {
+  return `The ${what} was cut short in its ${field}: the fields before it were kept, the rest was lost.`
+}
+
+/** `truncated` for a reading, or nothing when the packet was whole. */
+function cut(read: FieldReader): { truncated?: string } {
+  return read.short === undefined ? {} : { truncated: read.short }
+}
+
 function noReading(device: string, quantity: string, special: Special11073): { ok: false; error: string } {
   return fail(`The ${device} sent no valid ${quantity} (${SPECIAL_MEANING[special]}).`)
 }
@@ -424,14 +447,15 @@ export function parseHeartRateMeasurement(view: DataView): ParseResult<HeartRate
   const read = new FieldReader(view)
   const flags = read.u8('flags')
   const bpm = (flags & HR_UINT16) !== 0 ? read.u16('16-bit heart rate') : read.u8('heart rate')
-  const energyExpendedKj = (flags & HR_ENERGY_PRESENT) !== 0 ? read.u16('energy expended') : undefined
   if (read.short !== undefined) return tooShort(what, view, read.short)
+  const energyExpendedKj =
+    (flags & HR_ENERGY_PRESENT) !== 0 ? read.tail(() => read.u16('energy expended')) : undefined
 
   const rrIntervalsMs: number[] = []
-  if ((flags & HR_RR_PRESENT) !== 0) {
-    if (read.remaining % 2 !== 0)
-      return fail('The heart rate measurement is cut short inside an RR interval.')
+  if ((flags & HR_RR_PRESENT) !== 0 && read.short === undefined) {
+    // The intervals fill the rest of the packet; an odd byte at the end is half of one that was cut off.
     while (read.remaining >= 2) rrIntervalsMs.push(read.u16('RR interval') * MS_PER_RR_UNIT)
+    if (read.remaining === 1) read.u16('last RR interval')
   }
   // Bits 1–2: 00 and 01 both mean "contact detection not supported" (bit 1 alone is the reserved-looking combination
   // the specification still defines as unsupported), 10 supported but no contact, 11 contact.
@@ -449,6 +473,7 @@ export function parseHeartRateMeasurement(view: DataView): ParseResult<HeartRate
     ...(energyExpendedKj === undefined ? {} : { energyExpendedKj }),
     rrIntervalsMs,
     ...flagged(sensorContact === 'not-detected' ? ['the sensor has no skin contact'] : []),
+    ...cut(read),
   }
 }
 
@@ -541,20 +566,35 @@ const PLX_SPOT_SENSOR_STATUS = 0x04 // bit 2: 24-bit Device and Sensor Status
 const PLX_SPOT_PULSE_AMPLITUDE = 0x08 // bit 3: SFLOAT Pulse Amplitude Index
 const PLX_SPOT_CLOCK_NOT_SET = 0x10 // bit 4: the timestamp, if any, is not a real time
 
+/**
+ * When a packet is cut short in (or before) a status field the device announced, its verdict on the reading is
+ * unknown: it may have said "sensor off the patient". The values are kept, but as questionable.
+ */
+function statusCut(lost: boolean, device: string): string[] {
+  return lost ? [`its status was cut off, so whether the ${device} flagged it is unknown`] : []
+}
+
 export function parsePlxSpotCheckMeasurement(view: DataView): ParseResult<PlxSpotCheckReading> {
   const what = 'pulse oximeter spot-check measurement'
   const read = new FieldReader(view)
   const flags = read.u8('flags')
   const spo2 = read.sfloat('SpO₂')
   const pulseRate = read.sfloat('pulse rate')
-  const time = (flags & PLX_SPOT_TIMESTAMP) !== 0 ? read.dateTime('timestamp') : undefined
-  const measurementStatus =
-    (flags & PLX_SPOT_MEASUREMENT_STATUS) !== 0 ? read.u16('measurement status') : undefined
-  const sensorStatus =
-    (flags & PLX_SPOT_SENSOR_STATUS) !== 0 ? read.u24('device and sensor status') : undefined
-  const amplitude =
-    (flags & PLX_SPOT_PULSE_AMPLITUDE) !== 0 ? read.sfloat('pulse amplitude index') : undefined
   if (read.short !== undefined) return tooShort(what, view, read.short)
+  const time = (flags & PLX_SPOT_TIMESTAMP) !== 0 ? read.tail(() => read.dateTime('timestamp')) : undefined
+  const measurementStatus =
+    (flags & PLX_SPOT_MEASUREMENT_STATUS) !== 0 ? read.tail(() => read.u16('measurement status')) : undefined
+  const sensorStatus =
+    (flags & PLX_SPOT_SENSOR_STATUS) !== 0 ? read.tail(() => read.u24('device and sensor status')) : undefined
+  const amplitude =
+    (flags & PLX_SPOT_PULSE_AMPLITUDE) !== 0
+      ? read.tail(() => read.sfloat('pulse amplitude index'))
+      : undefined
+  const statusLost = statusCut(
+    ((flags & PLX_SPOT_MEASUREMENT_STATUS) !== 0 && measurementStatus === undefined) ||
+      ((flags & PLX_SPOT_SENSOR_STATUS) !== 0 && sensorStatus === undefined),
+    'oximeter',
+  )
 
   const status = plxStatus(measurementStatus, sensorStatus)
   if ('error' in status) return fail(status.error)
@@ -572,7 +612,8 @@ export function parsePlxSpotCheckMeasurement(view: DataView): ParseResult<PlxSpo
     ...(sensorStatus === undefined ? {} : { deviceAndSensorStatus: sensorStatus }),
     ...(pulseAmplitudeIndex === undefined ? {} : { pulseAmplitudeIndex }),
     ...(status.notFromPatient === undefined ? {} : { notFromPatient: status.notFromPatient }),
-    ...flagged(status.questionableBecause),
+    ...flagged([...status.questionableBecause, ...statusLost]),
+    ...cut(read),
   }
 }
 
@@ -588,21 +629,28 @@ export function parsePlxContinuousMeasurement(view: DataView): ParseResult<PlxCo
   const flags = read.u8('flags')
   const spo2 = read.sfloat('SpO₂')
   const pulseRate = read.sfloat('pulse rate')
+  if (read.short !== undefined) return tooShort(what, view, read.short)
   const fast =
     (flags & PLX_CONT_FAST) !== 0
-      ? spo2PulseRate(read.sfloat('fast SpO₂'), read.sfloat('fast pulse rate'))
+      ? read.tail(() => spo2PulseRate(read.sfloat('fast SpO₂'), read.sfloat('fast pulse rate')))
       : undefined
   const slow =
     (flags & PLX_CONT_SLOW) !== 0
-      ? spo2PulseRate(read.sfloat('slow SpO₂'), read.sfloat('slow pulse rate'))
+      ? read.tail(() => spo2PulseRate(read.sfloat('slow SpO₂'), read.sfloat('slow pulse rate')))
       : undefined
   const measurementStatus =
-    (flags & PLX_CONT_MEASUREMENT_STATUS) !== 0 ? read.u16('measurement status') : undefined
+    (flags & PLX_CONT_MEASUREMENT_STATUS) !== 0 ? read.tail(() => read.u16('measurement status')) : undefined
   const sensorStatus =
-    (flags & PLX_CONT_SENSOR_STATUS) !== 0 ? read.u24('device and sensor status') : undefined
+    (flags & PLX_CONT_SENSOR_STATUS) !== 0 ? read.tail(() => read.u24('device and sensor status')) : undefined
   const amplitude =
-    (flags & PLX_CONT_PULSE_AMPLITUDE) !== 0 ? read.sfloat('pulse amplitude index') : undefined
-  if (read.short !== undefined) return tooShort(what, view, read.short)
+    (flags & PLX_CONT_PULSE_AMPLITUDE) !== 0
+      ? read.tail(() => read.sfloat('pulse amplitude index'))
+      : undefined
+  const statusLost = statusCut(
+    ((flags & PLX_CONT_MEASUREMENT_STATUS) !== 0 && measurementStatus === undefined) ||
+      ((flags & PLX_CONT_SENSOR_STATUS) !== 0 && sensorStatus === undefined),
+    'oximeter',
+  )
 
   const status = plxStatus(measurementStatus, sensorStatus)
   if ('error' in status) return fail(status.error)
@@ -619,7 +667,8 @@ export function parsePlxContinuousMeasurement(view: DataView): ParseResult<PlxCo
     ...(sensorStatus === undefined ? {} : { deviceAndSensorStatus: sensorStatus }),
     ...(pulseAmplitudeIndex === undefined ? {} : { pulseAmplitudeIndex }),
     ...(status.notFromPatient === undefined ? {} : { notFromPatient: status.notFromPatient }),
-    ...flagged(status.questionableBecause),
+    ...flagged([...status.questionableBecause, ...statusLost]),
+    ...cut(read),
   }
 }
 
@@ -654,11 +703,13 @@ export function parseBloodPressureMeasurement(view: DataView): ParseResult<Blood
   const systolic = read.sfloat('systolic pressure')
   const diastolic = read.sfloat('diastolic pressure')
   const mean = read.sfloat('mean arterial pressure')
-  const time = (flags & BP_TIMESTAMP) !== 0 ? read.dateTime('time stamp') : undefined
-  const pulse = (flags & BP_PULSE_RATE) !== 0 ? read.sfloat('pulse rate') : undefined
-  const userId = (flags & BP_USER_ID) !== 0 ? read.u8('user id') : undefined
-  const measurementStatus = (flags & BP_MEASUREMENT_STATUS) !== 0 ? read.u16('measurement status') : undefined
   if (read.short !== undefined) return tooShort(what, view, read.short)
+  const time = (flags & BP_TIMESTAMP) !== 0 ? read.tail(() => read.dateTime('time stamp')) : undefined
+  const pulse = (flags & BP_PULSE_RATE) !== 0 ? read.tail(() => read.sfloat('pulse rate')) : undefined
+  const hasUser = (flags & BP_USER_ID) !== 0
+  const userId = hasUser ? read.tail(() => read.u8('user id')) : undefined
+  const hasStatus = (flags & BP_MEASUREMENT_STATUS) !== 0
+  const measurementStatus = hasStatus ? read.tail(() => read.u16('measurement status')) : undefined
 
   const device = 'blood pressure monitor'
   if (typeof systolic === 'string') return noReading(device, 'systolic pressure', systolic)
@@ -679,11 +730,22 @@ export function parseBloodPressureMeasurement(view: DataView): ParseResult<Blood
     diastolicMmHg: toMmHg(diastolic),
     ...(meanMmHg === undefined ? {} : { meanMmHg }),
     sentUnit: kPa ? 'kPa' : 'mmHg',
+    sent: {
+      systolic: decimalValue(systolic),
+      diastolic: decimalValue(diastolic),
+      ...(typeof mean === 'string' ? {} : { mean: decimalValue(mean) }),
+    },
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(pulseRate === undefined ? {} : { pulseRate }),
-    ...(userId === undefined ? {} : { userId }),
+    // A user id announced but cut off: whose reading it is cannot be known, which is what 255 says.
+    ...(hasUser ? { userId: userId ?? UNKNOWN_USER } : {}),
     ...(measurementStatus === undefined ? {} : { measurementStatus }),
-    ...flagged([...setBits(status, BP_QUESTIONABLE), ...(pulseRange === undefined ? [] : [pulseRange])]),
+    ...flagged([
+      ...setBits(status, BP_QUESTIONABLE),
+      ...(pulseRange === undefined ? [] : [pulseRange]),
+      ...statusCut(hasStatus && measurementStatus === undefined, 'monitor'),
+    ]),
+    ...cut(read),
   }
 }
 
@@ -699,9 +761,9 @@ export function parseTemperatureMeasurement(view: DataView): ParseResult<Tempera
   const read = new FieldReader(view)
   const flags = read.u8('flags')
   const value = read.float('temperature value')
-  const time = (flags & TEMP_TIMESTAMP) !== 0 ? read.dateTime('time stamp') : undefined
-  const type = (flags & TEMP_TYPE) !== 0 ? read.u8('temperature type') : undefined
   if (read.short !== undefined) return tooShort(what, view, read.short)
+  const time = (flags & TEMP_TIMESTAMP) !== 0 ? read.tail(() => read.dateTime('time stamp')) : undefined
+  const type = (flags & TEMP_TYPE) !== 0 ? read.tail(() => read.u8('temperature type')) : undefined
 
   if (typeof value === 'string') return noReading('thermometer', 'temperature', value)
   const fahrenheit = (flags & TEMP_FAHRENHEIT) !== 0
@@ -714,9 +776,11 @@ export function parseTemperatureMeasurement(view: DataView): ParseResult<Tempera
     characteristic: GATT_CHARACTERISTIC.temperatureMeasurement,
     celsius: fahrenheit ? ((sent - 32) * 5) / 9 : sent,
     sentUnit: fahrenheit ? 'fahrenheit' : 'celsius',
+    sentValue: sent,
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(site === undefined ? {} : { site }),
     ...flagged([]),
+    ...cut(read),
   }
 }
 
@@ -758,12 +822,24 @@ export function parseGlucoseMeasurement(view: DataView): ParseResult<GlucoseRead
   const flags = read.u8('flags')
   const sequenceNumber = read.u16('sequence number')
   const baseTime = read.dateTime('base time')
-  const timeOffsetMinutes = (flags & GLU_TIME_OFFSET) !== 0 ? read.s16('time offset') : undefined
-  const hasConcentration = (flags & GLU_CONCENTRATION) !== 0
-  const concentration = hasConcentration ? read.sfloat('glucose concentration') : undefined
-  const typeAndLocation = hasConcentration ? read.u8('sample type and location') : undefined
-  const sensorStatus = (flags & GLU_SENSOR_STATUS) !== 0 ? read.u16('sensor status') : undefined
   if (read.short !== undefined) return tooShort(what, view, read.short)
+  const hasOffset = (flags & GLU_TIME_OFFSET) !== 0
+  const timeOffsetMinutes = hasOffset ? read.tail(() => read.s16('time offset')) : undefined
+  const hasConcentration = (flags & GLU_CONCENTRATION) !== 0
+  // The value and its sample type go together: without the type, a control-solution test cannot be told from
+  // blood, so a value whose type byte was cut off is not kept either.
+  const reading = hasConcentration
+    ? read.tail(() => ({
+        concentration: read.sfloat('glucose concentration'),
+        typeAndLocation: read.u8('sample type and location'),
+      }))
+    : undefined
+  const concentration = reading?.concentration
+  const typeAndLocation = reading?.typeAndLocation
+  const hasStatus = (flags & GLU_SENSOR_STATUS) !== 0
+  const sensorStatus = hasStatus ? read.tail(() => read.u16('sensor status')) : undefined
+  // Announced but cut off: a time offset, or a sensor status that might have reported a time fault.
+  const timeLost = (hasOffset && timeOffsetMinutes === undefined) || (hasStatus && sensorStatus === undefined)
 
   if (typeof concentration === 'string')
     return noReading('glucose meter', 'glucose concentration', concentration)
@@ -783,6 +859,7 @@ export function parseGlucoseMeasurement(view: DataView): ParseResult<GlucoseRead
   const base = deviceTimeToEpochMs(baseTime)
   const timeKnown =
     base !== undefined &&
+    !timeLost &&
     !bit(status, GLU_TIME_FAULT_BIT) &&
     (timeOffsetMinutes === undefined || !GLU_OFFSET_UNKNOWN.has(timeOffsetMinutes))
   const timestamp = timeKnown ? base + (timeOffsetMinutes ?? 0) * 60_000 : undefined
@@ -803,7 +880,11 @@ export function parseGlucoseMeasurement(view: DataView): ParseResult<GlucoseRead
     ...(control
       ? { notFromPatient: 'The glucose meter says this was a control-solution test, not a blood sample.' }
       : {}),
-    ...flagged(setBits(status, GLU_QUESTIONABLE)),
+    ...flagged([
+      ...setBits(status, GLU_QUESTIONABLE),
+      ...statusCut(hasStatus && sensorStatus === undefined, 'meter'),
+    ]),
+    ...cut(read),
   }
 }
 
@@ -897,7 +978,7 @@ export function parseCharacteristic(characteristicUuid: number | string, view: D
 
 /**
  * mg/dL per mmol/L of glucose: its molar mass, 180.16 g/mol, is 180.16 mg per mmol, per litre = 18.016 mg/dL.
- * types.ts keeps glucose in mg/dL, so mmol/L readings are converted here.
+ * types.ts keeps glucose in mg/dL, so mmol/L readings are converted here (and keep their own value in `sent`).
  */
 export const MG_PER_DL_PER_MMOL_PER_L = 18.016
 
@@ -906,8 +987,15 @@ export const CLOCK_AHEAD_TOLERANCE_MS = 5 * 60_000
 
 export interface MappedMeasurements {
   measurements: Measurement[]
-  /** One plain sentence per reading left out (a device error, an implausible value, a control test). */
+  /** One plain sentence per reading left out (a device error, an impossible value, a control test). */
   dropped: string[]
+  /** Sentences about readings kept with something missing (a packet cut short in an optional field). */
+  notes: string[]
+  /**
+   * The device user the reading belongs to, when the device says (a shared cuff's User ID; UNKNOWN_USER when
+   * it does not know): see device-users.ts, which keeps other users' readings out.
+   */
+  deviceUser?: number
 }
 
 function measuredAt(deviceTime: number | undefined, receivedAt: number): number {
@@ -920,19 +1008,35 @@ function rounded(value: number): string {
   return String(Math.round(value * 10) / 10)
 }
 
-/** Undefined when plausible, else why the value is left out. */
+/** Undefined when physically possible, else why the value is left out. */
 function implausible(kind: VitalKind, value: number, what = VITALS[kind].label): string | undefined {
   const { plausible, unitLabel } = VITALS[kind]
   if (Number.isFinite(value) && value >= plausible.min && value <= plausible.max) return undefined
-  return `${what} of ${rounded(value)} ${unitLabel} is outside the plausible range (${plausible.min}–${plausible.max} ${unitLabel}) and was left out.`
+  return `${what} of ${rounded(value)} ${unitLabel} is not physically possible (${plausible.min}–${plausible.max} ${unitLabel}) and was left out.`
+}
+
+/** A converted value at the resolution its unit warrants (`VITALS[kind].decimals`), see `SentValue`. */
+function converted(kind: VitalKind, value: number): number {
+  return roundTo(value, VITALS[kind].decimals)
+}
+
+const CHARACTERISTIC_NAMES: Record<GattReading['characteristic'], string> = {
+  [GATT_CHARACTERISTIC.heartRateMeasurement]: 'heart rate measurement',
+  [GATT_CHARACTERISTIC.plxSpotCheckMeasurement]: 'pulse oximeter spot-check measurement',
+  [GATT_CHARACTERISTIC.plxContinuousMeasurement]: 'pulse oximeter continuous measurement',
+  [GATT_CHARACTERISTIC.bloodPressureMeasurement]: 'blood pressure measurement',
+  [GATT_CHARACTERISTIC.temperatureMeasurement]: 'temperature measurement',
+  [GATT_CHARACTERISTIC.glucoseMeasurement]: 'glucose measurement',
 }
 
 /**
  * Turns a parsed notification into Measurements: HR → heart rate; PLX → SpO₂ and heart rate (its pulse rate);
- * blood pressure → blood pressure (+ heart rate when sent); temperature; glucose (in mg/dL). Values outside
- * `VITALS[kind].plausible`, readings the device marks as not the patient's, and parse errors come back in
- * `dropped`; a reading the device flagged is kept with quality 'questionable'. `at` is the device's time stamp
- * when it sent a usable one, else `receivedAt`.
+ * blood pressure → blood pressure (+ heart rate when sent); temperature (with its site); glucose (in mg/dL, with
+ * its specimen). Values outside what is physically possible (`VITALS[kind].plausible`), readings the device marks
+ * as not the patient's, and parse errors come back in `dropped`; a reading the device flagged is kept with
+ * quality 'questionable' and the device's reasons. A value sent in another unit (kPa, °F, mmol/L) is converted
+ * and rounded to the app unit's resolution, and the value as sent is kept in `sent`. `at` is the device's time
+ * stamp when it sent a usable one, else `receivedAt`.
  */
 export function toMeasurements(
   characteristicUuid: number | string,
@@ -942,27 +1046,36 @@ export function toMeasurements(
 ): MappedMeasurements {
   const measurements: Measurement[] = []
   const dropped: string[] = []
-  if (!parsed.ok) return { measurements, dropped: [parsed.error] }
+  const notes: string[] = []
+  if (!parsed.ok) return { measurements, dropped: [parsed.error], notes }
   if (shortUuid(characteristicUuid) !== parsed.characteristic) {
     const error = `A reading of ${hex(parsed.characteristic)} was handed over as ${hex(characteristicUuid)}.`
-    return { measurements, dropped: [error] }
+    return { measurements, dropped: [error], notes }
   }
+  if (parsed.truncated !== undefined)
+    notes.push(truncatedNote(CHARACTERISTIC_NAMES[parsed.characteristic], parsed.truncated))
   const quality: MeasurementQuality = parsed.questionable ? 'questionable' : 'ok'
+  const trust = {
+    source,
+    quality,
+    ...(parsed.questionable ? { questionableBecause: [...parsed.questionableBecause] } : {}),
+  }
   const add = (
     kind: Exclude<VitalKind, 'blood-pressure'>,
     value: number | undefined,
     at: number,
+    extra: Partial<Pick<Measurement, 'spot' | 'sent' | 'site' | 'specimen'>> = {},
     what?: string,
   ) => {
     if (value === undefined) return
     const reason = implausible(kind, value, what)
-    if (reason === undefined) measurements.push({ kind, value, at, source, quality })
+    if (reason === undefined) measurements.push({ kind, value, at, ...trust, ...extra })
     else dropped.push(reason)
   }
 
   switch (parsed.characteristic) {
     case GATT_CHARACTERISTIC.heartRateMeasurement:
-      add('heart-rate', parsed.bpm, receivedAt)
+      add('heart-rate', parsed.bpm, receivedAt, { spot: false })
       break
     case GATT_CHARACTERISTIC.plxSpotCheckMeasurement:
     case GATT_CHARACTERISTIC.plxContinuousMeasurement: {
@@ -971,13 +1084,19 @@ export function toMeasurements(
         break
       }
       const at = measuredAt('timestamp' in parsed ? parsed.timestamp : undefined, receivedAt)
-      add('spo2', parsed.spo2, at)
-      add('heart-rate', parsed.pulseRate, at, 'Pulse rate')
+      // A spot-check oximeter sends one reading when it has settled; a continuous one streams.
+      const spot = parsed.characteristic === GATT_CHARACTERISTIC.plxSpotCheckMeasurement
+      add('spo2', parsed.spo2, at, { spot })
+      add('heart-rate', parsed.pulseRate, at, { spot }, 'Pulse rate')
       break
     }
     case GATT_CHARACTERISTIC.bloodPressureMeasurement: {
       const at = measuredAt(parsed.timestamp, receivedAt)
-      const { systolicMmHg: systolic, diastolicMmHg: diastolic, meanMmHg: mean } = parsed
+      const kPa = parsed.sentUnit === 'kPa'
+      const pressure = (mmHg: number) => (kPa ? converted('blood-pressure', mmHg) : mmHg)
+      const systolic = pressure(parsed.systolicMmHg)
+      const diastolic = pressure(parsed.diastolicMmHg)
+      const mean = parsed.meanMmHg === undefined ? undefined : pressure(parsed.meanMmHg)
       const reason =
         implausible('blood-pressure', systolic, 'Systolic pressure') ??
         implausible('blood-pressure', diastolic, 'Diastolic pressure') ??
@@ -988,32 +1107,60 @@ export function toMeasurements(
       else {
         // A mean outside the two pressures is a device error in that field only; the pair is still good.
         const meanOk = mean !== undefined && mean >= diastolic && mean <= systolic
+        const sent: SentValue | undefined = kPa
+          ? {
+              unit: 'kPa',
+              values: [
+                parsed.sent.systolic,
+                parsed.sent.diastolic,
+                ...(meanOk && parsed.sent.mean !== undefined ? [parsed.sent.mean] : []),
+              ],
+            }
+          : undefined
         measurements.push({
           kind: 'blood-pressure',
           systolic,
           diastolic,
           ...(meanOk ? { mean } : {}),
           at,
-          source,
-          quality,
+          ...trust,
+          ...(sent ? { sent } : {}),
         })
       }
-      add('heart-rate', parsed.pulseRate, at, 'Pulse rate')
+      // The pulse rate of a cuff is a spot reading like the pressures.
+      add('heart-rate', parsed.pulseRate, at, { spot: true }, 'Pulse rate')
+      if (parsed.userId !== undefined) return { measurements, dropped, notes, deviceUser: parsed.userId }
       break
     }
-    case GATT_CHARACTERISTIC.temperatureMeasurement:
-      add('temperature', parsed.celsius, measuredAt(parsed.timestamp, receivedAt))
+    case GATT_CHARACTERISTIC.temperatureMeasurement: {
+      const fahrenheit = parsed.sentUnit === 'fahrenheit'
+      add(
+        'temperature',
+        fahrenheit ? converted('temperature', parsed.celsius) : parsed.celsius,
+        measuredAt(parsed.timestamp, receivedAt),
+        {
+          ...(fahrenheit ? { sent: { unit: '[degF]', values: [parsed.sentValue] } } : {}),
+          ...(parsed.site === undefined ? {} : { site: parsed.site }),
+        },
+      )
       break
+    }
     case GATT_CHARACTERISTIC.glucoseMeasurement: {
       if (parsed.notFromPatient !== undefined) dropped.push(parsed.notFromPatient)
       else if (parsed.concentration === undefined)
         dropped.push('The glucose record carries no glucose value.')
       else {
         const { value, unit } = parsed.concentration
+        const molar = unit === 'mmol/L'
+        const specimen = parsed.sampleType === 'control-solution' ? undefined : parsed.sampleType
         add(
           'glucose',
-          unit === 'mmol/L' ? value * MG_PER_DL_PER_MMOL_PER_L : value,
+          molar ? converted('glucose', value * MG_PER_DL_PER_MMOL_PER_L) : value,
           measuredAt(parsed.timestamp, receivedAt),
+          {
+            ...(molar ? { sent: { unit: 'mmol/L', values: [value] } } : {}),
+            ...(specimen === undefined ? {} : { specimen }),
+          },
         )
       }
       break
@@ -1023,5 +1170,38 @@ export function toMeasurements(
       return unreachable
     }
   }
-  return { measurements, dropped }
+  return { measurements, dropped, notes }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Device Information Service (0x180A)
+
+/** 16-bit UUIDs of the Device Information Service and the strings this app reads from it. */
+export const DEVICE_INFORMATION = {
+  service: 0x180a,
+  strings: {
+    manufacturer: 0x2a29,
+    model: 0x2a24,
+    serial: 0x2a25,
+    hardware: 0x2a27,
+    firmware: 0x2a26,
+    software: 0x2a28,
+  },
+} as const satisfies { service: number; strings: Record<keyof DeviceIdentity, number> }
+
+const utf8 = new TextDecoder('utf-8', { fatal: false })
+
+/**
+ * One Device Information string (UTF-8, GATT "utf8s"): trailing NULs some devices pad with and surrounding space
+ * removed, control characters dropped, at most MAX_DEVICE_STRING characters; undefined when nothing is left.
+ * A device names itself, so this is as untrusted as any other byte it sends.
+ */
+export function parseDeviceString(view: DataView): string | undefined {
+  const text = utf8
+    .decode(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, MAX_DEVICE_STRING)
+  return text === '' ? undefined : text
 }

@@ -1,7 +1,17 @@
 // What a vitals monitor shows for one patient at one moment, built from the feed, the alarm limits and the active
 // alarms. Pure: the 3D panel and the DOM monitor draw the same model.
 import { type PatientVitals, trendPoints } from './feed'
-import { type Measurement, VITAL_KINDS, VITALS, type VitalKind } from './types'
+import {
+  isSpotReading,
+  type Measurement,
+  SENT_UNITS,
+  type SentValue,
+  VITAL_KINDS,
+  VITALS,
+  type VitalKind,
+} from './types'
+
+export { isSpotReading }
 
 export type AlarmPriority = 'high' | 'medium' | 'low'
 
@@ -9,14 +19,17 @@ export interface TileModel {
   kind: VitalKind
   /** The value as shown ("72", "120/80", "37.2"), or "--" when there is none. */
   valueText: string
+  /** The value as the device sent it when it was converted, e.g. "5.5 mmol/L"; null otherwise. */
+  sentText: string | null
   limits: { low: number; high: number }
   /** "Simulated", the device's name, "Manual"… (never omitted: a simulated value must never pass for real). */
   sourceText: string
   simulated: boolean
-  /** No update for 5 s from a continuous source: greyed out and labelled. */
+  /** No update for 5 s from a continuous source: greyed out and labelled, its alarm (if any) still shown. */
   stale: boolean
   /** For spot readings (a cuff, a thermometer): how old the value is. */
   ageText: string | null
+  /** The vital's physiological alarm, if any: kept while stale, since losing the signal does not end it. */
   alarm: AlarmPriority | null
   /** Whether a flashing alarm is in its bright phase now. */
   flashOn: boolean
@@ -36,17 +49,23 @@ export const STALE_AFTER_MS = 5000
 /** The trend window: 5 minutes. */
 export const TREND_WINDOW_MS = 5 * 60 * 1000
 
-/** Spot readings (a cuff, a thermometer, anything entered by hand) are shown with their age, never as stale. */
-export function isSpotReading(measurement: Measurement): boolean {
-  return measurement.kind === 'blood-pressure' || measurement.source.kind === 'manual'
-}
-
+/** At the resolution of the vital's unit: mmHg and mg/dL whole, °C to one decimal. */
 export function formatValue(measurement: Measurement | null): string {
   if (!measurement) return '--'
   if (measurement.kind === 'blood-pressure') {
     return `${Math.round(measurement.systolic)}/${Math.round(measurement.diastolic)}`
   }
   return measurement.value.toFixed(VITALS[measurement.kind].decimals)
+}
+
+/** A device's own value at its unit's resolution: "16.0/10.7 kPa", "98.6 °F", "5.5 mmol/L". */
+export function formatSent(sent: SentValue | undefined): string | null {
+  if (!sent) return null
+  const { label, decimals } = SENT_UNITS[sent.unit]
+  const [first, second] = sent.values
+  if (first === undefined) return null
+  const numbers = sent.unit === 'kPa' && second !== undefined ? [first, second] : [first]
+  return `${numbers.map((n) => n.toFixed(decimals)).join('/')} ${label}`
 }
 
 function ageText(ms: number): string {
@@ -86,10 +105,12 @@ export function buildMonitorModel(
       const spot = latest ? isSpotReading(latest) : false
       const stale =
         latest !== null && !spot && (patient.stoppedAt !== null || now - track.receivedAt > STALE_AFTER_MS)
-      const alarm = stale ? null : (inputs.alarms[kind] ?? null)
+      // A stale tile keeps its alarm: the last value was alarming and nothing since says it has stopped.
+      const alarm = inputs.alarms[kind] ?? null
       return {
         kind,
         valueText: formatValue(latest),
+        sentText: formatSent(latest?.sent),
         limits: inputs.limits[kind],
         sourceText: sourceText(latest),
         simulated: latest?.source.kind === 'simulated',
