@@ -116,8 +116,8 @@ describe('invite-only admission', () => {
       expect(view.links.map((link) => link.seat)).toEqual([page === host.page ? 1 : 0])
       expect(await page.locator('[data-testid="participant"]').count()).toBe(1)
     }
-    // It was reached and refused, not just lost: challenges and proofs came in, and nothing else ever did.
-    expect(Object.keys(seen.received).sort()).toEqual(['challenge', 'proof'])
+    // It was reached and refused, not just lost: proofs came in, and nothing else ever did.
+    expect(Object.keys(seen.received).sort()).toEqual(['proof'])
     await intruder.context.close()
 
     // The same kind of page with the real invite is let in.

@@ -9,7 +9,7 @@ import { colourFor } from '../annotations/palette'
 import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed } from '../annotations/space'
 import type { ChatChannel } from '../chat/channel'
-import { CallMesh, type CallMeshEvents } from '../net/call-mesh'
+import { CallMesh, type CallMeshEvents, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import type { Frame } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
 import type { Invite } from '../room/invite'
@@ -65,9 +65,13 @@ export class CallRuntime {
   private readonly frameHandlers = new Set<FrameHandler>()
   private readonly cleanups: Array<() => void> = []
   private state: 'new' | 'joining' | 'joined' | 'left' = 'new'
+  /** Keys and seat ids, made while the join screen shows (a failure shows up when joining). */
+  private readonly prepared: Promise<PreparedJoin>
 
   constructor(private readonly options: CallRuntimeOptions) {
     this.invite = options.invite
+    this.prepared = prepareJoin(options.invite)
+    this.prepared.catch(() => undefined)
     const mesh = () => this.mesh
     this.channels = createCallChannels({
       store: this.store,
@@ -140,6 +144,7 @@ export class CallRuntime {
       debug: this.options.debug,
       protocolVersion: this.options.protocolVersion,
       seatIds: this.options.seatIds,
+      prepared: this.prepared,
     })
     this.mesh = mesh
     try {

@@ -1,11 +1,10 @@
 // Invite-only admission: before either side accepts any app message or answers any media call, each proves that
-// it holds the room secret, by an HMAC-SHA-256 over a fresh random nonce chosen by the other side. The secret
-// never crosses the wire; a proof is useless for any other pair of peers, direction or connection.
+// it holds the room secret, by an HMAC-SHA-256 over both peer ids and both DTLS certificate fingerprints of this
+// very connection. The secret never crosses the wire; a proof is useless for any other pair of peers, direction
+// or connection, and fails if anyone in between swapped the certificates.
 import { type Room, toBase64Url } from '../room/invite'
 
-/** Bytes of randomness in each challenge: as many as the HMAC output, so a nonce never repeats in practice. */
-export const NONCE_BYTES = 32
-/** Length of a base64url nonce or proof (32 bytes → 43 characters). */
+/** Length of a base64url proof (an HMAC-SHA-256, 32 bytes → 43 characters). */
 export const TOKEN_LENGTH = 43
 
 const textEncoder = new TextEncoder()
@@ -33,35 +32,39 @@ export async function admissionKey({ roomId, secret }: Room): Promise<CryptoKey>
   )
 }
 
-export function newNonce(): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(NONCE_BYTES)))
-}
-
 /**
  * What a proof covers: who proves to whom (so a proof cannot be reflected back or replayed to another peer), the
- * challenger's nonce (so it cannot be replayed on another connection) and the prover's session public key (so
- * the key that signs its ops is the one that proved the secret: nobody can swap in another).
+ * connection's two certificate fingerprints, the prover's and the verifier's (each RTCPeerConnection makes its own
+ * certificate, so a proof cannot be replayed on another connection, and a man in the middle who replaced them is
+ * refused), and the prover's session public key (so the key that signs its ops is the one that proved the
+ * secret: nobody can swap in another).
  */
 function transcript(
   prover: string,
   verifier: string,
-  nonce: string,
+  proverFingerprint: string,
+  verifierFingerprint: string,
   sessionKey: string,
 ): Uint8Array<ArrayBuffer> {
   return textEncoder.encode(
-    `xr-consult/admit/v2|proof|from=${prover}|to=${verifier}|nonce=${nonce}|key=${sessionKey}`,
+    `xr-consult/admit/v3|proof|from=${prover}|to=${verifier}|from-cert=${proverFingerprint}|to-cert=${verifierFingerprint}|key=${sessionKey}`,
   )
 }
 
-/** Our answer to `verifier`'s challenge. */
+/** Our proof to `verifier`, over this connection's certificates. */
 export async function prove(
   key: CryptoKey,
   prover: string,
   verifier: string,
-  nonce: string,
+  proverFingerprint: string,
+  verifierFingerprint: string,
   sessionKey: string,
 ): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', key, transcript(prover, verifier, nonce, sessionKey))
+  const mac = await crypto.subtle.sign(
+    'HMAC',
+    key,
+    transcript(prover, verifier, proverFingerprint, verifierFingerprint, sessionKey),
+  )
   return toBase64Url(new Uint8Array(mac))
 }
 
@@ -76,18 +79,24 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
 }
 
 /**
- * Checks `prover`'s answer to the nonce we sent. WebCrypto's verify compares in constant time, so the time it
+^ * Checks `prover`'s proof over this connection. WebCrypto's verify compares in constant time, so the time it
  * takes says nothing about how much of a forged proof was right.
  */
 export async function verifyProof(
   key: CryptoKey,
   prover: string,
   verifier: string,
-  nonce: string,
+  proverFingerprint: string,
+  verifierFingerprint: string,
   proof: string,
   sessionKey: string,
 ): Promise<boolean> {
   const mac = fromBase64Url(proof)
   if (mac?.length !== 32) return false
-  return crypto.subtle.verify('HMAC', key, mac, transcript(prover, verifier, nonce, sessionKey))
+  return crypto.subtle.verify(
+    'HMAC',
+    key,
+    mac,
+    transcript(prover, verifier, proverFingerprint, verifierFingerprint, sessionKey),
+  )
 }

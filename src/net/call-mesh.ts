@@ -61,6 +61,13 @@ const SETUP_REDIAL_ATTEMPTS = 4
  */
 export const ADMISSION_TIMEOUT_MS = 8000
 /**
+ * A dial of ours that has not opened by then has stalled, ms: a data link to someone there opens in well under a
+ * second, and a dial to nobody is answered "unavailable" by the server within about 2 s. A stalled dial may have
+ * been swallowed (delivered to a registration that went away at once), so it never wins a duplicate settlement
+ * against a live incoming dial from that seat.
+ */
+const STALLED_DIAL_MS = 4000
+/**
  * An op dated further than this from our clock is refused, ms: a day covers any clock skew and any call, and keeps
  * dates a formatter, a store or the record can hold.
  */
@@ -92,6 +99,26 @@ export interface ParticipantPatch {
   cameraOff?: boolean
   stream?: MediaStream | null
   quality?: ConnectionQuality | null
+}
+
+/** What joining a room needs before it talks to anyone. */
+export interface PreparedJoin {
+  /** Our signing key for this join. */
+  sessionKey: SessionKey
+  /** The room's admission key (HMAC, from the secret). */
+  admissionKey: CryptoKey
+  /** The room's seat ids, in seat order. */
+  seatIds: string[]
+}
+
+/** The keys and seat ids for a join, all at once. */
+export async function prepareJoin(invite: Invite): Promise<PreparedJoin> {
+  const [sessionKey, key, seatIds] = await Promise.all([
+    createSessionKey(),
+    admissionKey(invite),
+    Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))),
+  ])
+  return { sessionKey, admissionKey: key, seatIds }
 }
 
 /** An Omit that keeps a union a union (each member loses the key). */
@@ -149,8 +176,11 @@ export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> 
   /** Our microphone/camera now: sent in hello and media calls. */
   localMedia: () => { stream: MediaStream | null; muted: boolean; cameraOff: boolean }
   events: CallMeshEvents<M, Op>
-  /** Our signing key for this join; made when joining unless a test gives one. */
-  sessionKey?: SessionKey
+  /**
+   * The keys and seat ids a join needs, made ahead of time (they depend only on the invite: the runtime starts
+   * them while the join screen shows, so the Join click does not wait for them); made when joining otherwise.
+   */
+  prepared?: Promise<PreparedJoin>
   /** Log connection events to the console (`?debug` in the page URL). */
   debug?: boolean
   /** The protocol version we announce. Only tests set it, to see a mismatch. */
@@ -181,6 +211,8 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   dialTimer: ReturnType<typeof setTimeout> | null
   /** Our registration with the signalling server when the link was made (CallMesh.serverEpoch). */
   serverEpoch: number
+  /** When the link was made, ms. */
+  dialedAt: number
   /** The remote's invite, from its verified hello: what a ban names besides its session. */
   inviteId: string | null
   /** Ops of authors whose member op has not arrived yet, in arrival order. */
@@ -332,24 +364,24 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   /** Takes the first free seat of the room and dials everyone already seated. */
   async join(): Promise<void> {
     const { invite } = this.options
-    const sessionKey = this.options.sessionKey ?? (await createSessionKey())
+    const prepared = await (this.options.prepared ?? prepareJoin(invite))
+    const { sessionKey } = prepared
     this.key = sessionKey
     this.log = this.newLog(sessionKey.session)
-    // Our member record first: every op we publish after it can be checked by anyone who has it.
-    const member = await signOp<MemberOp>(
-      sessionKey,
-      memberOpFor(sessionKey, this.options.displayName, invite.role, invite.credential, Date.now()),
-    )
+    this.admissionKey = prepared.admissionKey
+    this.seatIds = this.options.seatIds ?? prepared.seatIds
+    // Our member record first: every op we publish after it can be checked by anyone who has it. Signed while
+    // the seats are being asked for.
+    const [member, seat] = await Promise.all([
+      signOp<MemberOp>(
+        sessionKey,
+        memberOpFor(sessionKey, this.options.displayName, invite.role, invite.credential, Date.now()),
+      ),
+      this.transport.registerFirst(this.seatIds),
+    ])
     this.authorship.addOwn(member)
     this.log.add(member as unknown as Op)
-    this.admissionKey = await admissionKey(invite)
-    this.seatIds =
-      this.options.seatIds ??
-      (await Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))))
-    for (let seat = 0; seat < ROOM_CAPACITY && this.seat < 0; seat++) {
-      if (this.left) break
-      if ((await this.transport.register(this.seatIds[seat] as string)) === 'registered') this.seat = seat
-    }
+    this.seat = seat
     if (this.left) {
       // Left while registering: nothing may stay registered behind our back.
       this.transport.destroy()
@@ -482,7 +514,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         remoteSeat: dial.seat,
         existingOrigin: existing.origin,
         existingIsStaleDial:
-          existing.origin === 'outgoing' && !existing.data.open && existing.serverEpoch < this.serverEpoch,
+          existing.origin === 'outgoing' &&
+          !existing.data.open &&
+          (existing.serverEpoch < this.serverEpoch || Date.now() - existing.dialedAt > STALLED_DIAL_MS),
         existingRemoteSession: existing.remoteSession,
         incomingSession: dial.session,
       })
@@ -509,6 +543,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       protocol: this.options.protocol,
       key: this.admissionKey as CryptoKey,
       sessionKey: this.key?.publicKey ?? '',
+      fingerprints: () => data.fingerprints(),
       localId: this.seatIds[this.seat] as string,
       remoteId: peerId,
       version: this.options.protocolVersion,
@@ -579,6 +614,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       lastSampleAt: now,
       dialTimer: null,
       serverEpoch: this.serverEpoch,
+      dialedAt: now,
       inviteId: null,
       pending: [],
       outbox: new Outbox<Op>({

@@ -157,6 +157,9 @@ class MemoryDataEnd implements DataLink {
   /** Set when our own side crashed: nothing arrives or leaves any more, and nobody is told. */
   silent = false
   bytesReceived = 0
+  /** This end's made-up certificate fingerprint (the far end's is `other.certificate`). */
+  readonly certificate =
+    `sha-256 ${Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`
   readonly opened = new Listeners<[]>()
   readonly data = new Listeners<[unknown]>()
   readonly closedListeners = new Listeners<[]>()
@@ -252,6 +255,9 @@ class MemoryDataEnd implements DataLink {
   async stats(): Promise<RTCStatsLike[]> {
     return [{ type: 'transport', id: 'T', bytesReceived: this.bytesReceived } as RTCStatsLike]
   }
+  fingerprints() {
+    return this.other ? { local: this.certificate, remote: this.other.certificate } : null
+  }
   /** A network fault: the connection dies under us; the far end sees it die a moment later. */
   fault() {
     const other = this.other
@@ -335,14 +341,17 @@ export class MemoryTransport implements MeshTransport {
     return this.connected && this.network.serverUp && !this.destroyed
   }
 
-  async register(id: string): Promise<'registered' | 'taken'> {
+  async registerFirst(ids: readonly string[]): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, this.network.signalMs))
     if (!this.network.serverUp) throw new Error('The consultation server cannot be reached.')
     if (this.id !== null) throw new Error('already registered')
-    if (!this.network.register(id, this)) return 'taken'
-    this.id = id
-    this.connected = true
-    return 'registered'
+    for (const [index, id] of ids.entries()) {
+      if (!this.network.register(id, this)) continue
+      this.id = id
+      this.connected = true
+      return index
+    }
+    return -1
   }
 
   /** @internal The server stopped. */

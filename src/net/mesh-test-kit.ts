@@ -121,7 +121,11 @@ export async function newRoom(): Promise<TestRoom> {
 export function useMeshClock() {
   let inFlight = 0
   const subtle = crypto.subtle
-  const wrap = <K extends 'sign' | 'verify' | 'deriveKey' | 'importKey' | 'digest'>(name: K) => {
+  const wrap = <
+    K extends 'sign' | 'verify' | 'deriveKey' | 'importKey' | 'digest' | 'generateKey' | 'exportKey',
+  >(
+    name: K,
+  ) => {
     const original = subtle[name].bind(subtle) as (...args: unknown[]) => Promise<unknown>
     vi.spyOn(subtle, name).mockImplementation(((...args: unknown[]) => {
       inFlight += 1
@@ -135,6 +139,8 @@ export function useMeshClock() {
   wrap('deriveKey')
   wrap('importKey')
   wrap('digest')
+  wrap('generateKey')
+  wrap('exportKey')
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
 
   // Node's, outside the DOM types this project compiles against: one turn of the real event loop.

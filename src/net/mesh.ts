@@ -12,9 +12,10 @@ export interface DuplicateLinkFacts {
   /** Who opened the link we already hold. */
   existingOrigin: 'outgoing' | 'incoming'
   /**
-   * The link we hold is our own dial that has not opened, made before our connection to the PeerServer last
-   * dropped. Its offer and answer travel through the server, so the server's restart lost them: it can never
-   * connect, while the incoming dial has just come through the live server.
+   * The link we hold is our own dial that has not opened and never will: made before our connection to the
+   * PeerServer last dropped (its offer and answer travel through the server, so the restart lost them), or
+   * stalled for seconds (delivered to a registration that went away). The incoming dial has just come through
+   * the live server from someone who is there now.
    */
   existingIsStaleDial?: boolean
   /** The remote's session id on the existing link, if known yet (from their hello or their dial). */

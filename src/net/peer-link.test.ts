@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { appProtocol, LIMITS, MAX_MESSAGE_CHARS, type Message } from '../call/protocol'
 import { createRoom, type Room } from '../room/invite'
-import { admissionKey, newNonce, prove } from './admission'
+import { admissionKey, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
@@ -9,6 +9,11 @@ import { PROTOCOL_VERSION } from './protocol'
 
 /** Our session public key as the proof carries it (its content does not matter to these tests). */
 const SESSION_KEY = 'K'.repeat(87)
+/** One connection's two certificate fingerprints: side a's and side b's. */
+const FP_A = `sha-256 ${'AA:'.repeat(31)}AA`
+const FP_B = `sha-256 ${'BB:'.repeat(31)}BB`
+/** What side a (xc-a) sees. */
+const AS_A = () => ({ local: FP_A, remote: FP_B })
 
 interface Side {
   link: PeerLink<Message>
@@ -51,6 +56,7 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
     side.link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      fingerprints: () => (i === 0 ? { local: FP_A, remote: FP_B } : { local: FP_B, remote: FP_A }),
       key: keys[i] as CryptoKey,
       localId: id,
       remoteId: i === 0 ? 'xc-b' : 'xc-a',
@@ -98,8 +104,8 @@ describe('PeerLink admission', () => {
     const [host, intruder] = await pair(room, { roomId: room.roomId, secret: createRoom().secret })
     await vi.waitFor(() => expect(host.failures).toEqual([{ kind: 'invalid-invite' }]))
     await vi.waitFor(() => expect(intruder.failures).toEqual([{ kind: 'invalid-invite' }]))
-    // The host put nothing on the wire but its challenge and its proof: no name, no state, no media offer.
-    expect(sentTypes(host)).toEqual(['challenge', 'proof'])
+    // The host put nothing on the wire but its proof: no name, no state, no media offer.
+    expect(sentTypes(host)).toEqual(['proof'])
     expect(host.admitted || intruder.admitted).toBe(false)
     expect(host.hellos.concat(intruder.hellos)).toEqual([])
     expect(host.link.send({ type: 'bye' })).toBe(false)
@@ -112,6 +118,7 @@ describe('PeerLink admission', () => {
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      fingerprints: AS_A,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -122,9 +129,10 @@ describe('PeerLink admission', () => {
       onFailure: (failure) => failures.push(failure),
     })
     link.start()
+    await vi.waitFor(() => expect(sent).toHaveLength(1))
     link.receive(JSON.stringify(hello('b', 1)))
     await vi.waitFor(() => expect(failures).toEqual([{ kind: 'protocol', detail: 'hello before admission' }]))
-    expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge'])
+    expect(sent.map((text) => JSON.parse(text).type)).toEqual(['proof'])
   })
 
   it('tells both sides about a version mismatch, with both versions', async () => {
@@ -142,13 +150,14 @@ describe('PeerLink admission', () => {
 })
 
 describe('PeerLink ordering', () => {
-  it('sends its hello after its proof even when the peer’s proof arrives before the peer’s challenge', async () => {
+  it('sends its hello after its own proof even when the peer’s proof arrives before our side opened', async () => {
     const room = createRoom()
     const key = await admissionKey(room)
     const sent: string[] = []
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      fingerprints: AS_A,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -160,22 +169,18 @@ describe('PeerLink ordering', () => {
         throw new Error(JSON.stringify(failure))
       },
     })
-    link.start()
-    const ourNonce = JSON.parse(sent[0] as string).nonce as string
-    // The peer answered our challenge before its own challenge reached us (its side opened late).
+    // The peer's proof comes in before our side of the connection has opened (so before ours went out).
     link.receive(
       JSON.stringify({
         type: 'proof',
-        proof: await prove(key, 'xc-b', 'xc-a', ourNonce, SESSION_KEY),
+        proof: await prove(key, 'xc-b', 'xc-a', FP_B, FP_A, SESSION_KEY),
         key: SESSION_KEY,
       }),
     )
     await vi.waitFor(() => expect(link.admitted).toBe(true))
-    expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge'])
-    link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce() }))
-    await vi.waitFor(() =>
-      expect(sent.map((text) => JSON.parse(text).type)).toEqual(['challenge', 'proof', 'hello']),
-    )
+    expect(sent).toEqual([])
+    link.start()
+    await vi.waitFor(() => expect(sent.map((text) => JSON.parse(text).type)).toEqual(['proof', 'hello']))
   })
 })
 
@@ -193,13 +198,14 @@ describe('PeerLink limits', () => {
     expect(b.sent.length - before).toBeLessThanOrEqual(LIMITS.ping.burst)
   })
 
-  it('ignores oversized and malformed text, and answers a challenge with a proof only', async () => {
+  it('ignores oversized and malformed text, and sends nothing but its proof before admission', async () => {
     const key = await admissionKey(createRoom())
     const sent: string[] = []
     const ignored: string[] = []
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      fingerprints: AS_A,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',
@@ -213,9 +219,11 @@ describe('PeerLink limits', () => {
     link.receive('x'.repeat(MAX_MESSAGE_CHARS + 1))
     link.receive('{"type":"ping"')
     link.receive(new ArrayBuffer(8))
-    link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce(), pad: 'x'.repeat(300) }))
+    link.receive(
+      JSON.stringify({ type: 'proof', proof: 'p'.repeat(43), key: 'k'.repeat(87), pad: 'x'.repeat(300) }),
+    )
     expect(ignored).toEqual(['too-large', 'not-json', 'too-short', 'too-large'])
-    link.receive(JSON.stringify({ type: 'challenge', nonce: newNonce() }))
+    link.start()
     await vi.waitFor(() => expect(sent.map((text) => JSON.parse(text).type)).toEqual(['proof']))
   })
 })
@@ -242,6 +250,7 @@ describe('PeerLink frames', () => {
     const early = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      fingerprints: AS_A,
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',

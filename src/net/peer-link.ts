@@ -3,15 +3,17 @@
 // two of them wired back to back are tested in Node.
 //
 // Order on a connection (each side, the channel being ordered):
-//   open → send challenge(our nonce)
-//   challenge(their nonce) → send proof(HMAC over their nonce and our session key, with that key)
-//   proof(of our nonce) → verify → admitted (their session key is now known)
+//   open → send proof(HMAC over both peer ids, both DTLS certificate fingerprints and our session key; with the key)
+//   proof → verify → admitted (their session key is now known)
 //   admitted and our proof sent → send hello
 //   hello → its session must be their key's hash, its credential must prove its role (checkHello)
-// Nothing but challenge and proof is accepted before the peer's proof has verified, and we send nothing else
-// before that either, so a peer without the secret never sees a name, a state change or a media offer. Arrivals
-// are handled one at a time in order (the HMAC steps are async), so a hello never overtakes the proof before it.
-import { newNonce, prove, verifyProof } from './admission'
+// The fingerprints make the proof this connection's and nobody else's (each RTCPeerConnection has its own DTLS
+// certificate), so it cannot be replayed, reflected or relayed; and a signalling server that swapped in its own
+// certificates to sit in the middle is caught, since the two sides then see different fingerprints. Nothing but a
+// proof is accepted before the peer's proof has verified, and we send nothing else before that either, so a peer
+// without the secret never sees a name, a state change or a media offer. Arrivals are handled one at a time in
+// order (the HMAC steps are async), so a hello never overtakes the proof before it.
+import { prove, verifyProof } from './admission'
 import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
 import { PeerGuard, TokenBucket } from './limits'
 import {
@@ -34,9 +36,9 @@ export interface LinkProtocol<M extends { type: string }> {
 /** Messages the link hands on once the peer is admitted and has said hello. */
 export type AppMessage<M extends { type: string } = CoreMessage> = Exclude<
   M,
-  { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }
+  { type: 'proof' | 'hello' | 'ping' | 'pong' }
 >
-type LinkMessage = Extract<CoreMessage, { type: 'challenge' | 'proof' | 'hello' | 'ping' | 'pong' }>
+type LinkMessage = Extract<CoreMessage, { type: 'proof' | 'hello' | 'ping' | 'pong' }>
 
 export type LinkFailure =
   /** The peer's proof did not verify: it does not hold this room's secret. */
@@ -58,6 +60,11 @@ export interface PeerLinkOptions<M extends { type: string }> {
   key: CryptoKey
   /** Our session's public key: sent with our proof, bound into it. */
   sessionKey: string
+  /**
+   * This connection's DTLS certificate fingerprints, ours and theirs, as our side sees them (from the SDP); null
+   * when unknown. The proofs are bound to them.
+   */
+  fingerprints: () => { local: string; remote: string } | null
   localId: string
   remoteId: string
   /** Our hello, built when it is sent (it carries the current mute state). */
@@ -95,8 +102,7 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
   private readonly guard: PeerGuard
   private frameBucket: TokenBucket | null = null
   private readonly now: () => number
-  private ourNonce: string | null = null
-  /** We have answered the peer's challenge: our proof is on the wire ahead of anything else we send. */
+  /** Our proof is on the wire ahead of anything else we send. */
   private proved = false
   private helloSent = false
   private theirHello: HelloMessage | null = null
@@ -138,10 +144,23 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     return this.failed
   }
 
-  /** The connection is open: challenge the peer. */
+  /** The connection is open: prove that we hold the room secret, over this connection's certificates. */
   start() {
-    this.ourNonce = newNonce()
-    this.write({ type: 'challenge', nonce: this.ourNonce })
+    void this.sendProof()
+  }
+
+  private async sendProof() {
+    const fingerprints = this.options.fingerprints()
+    if (!fingerprints) {
+      this.fail({ kind: 'protocol', detail: 'no certificate fingerprints on an open connection' })
+      return
+    }
+    const { key, localId, remoteId, sessionKey } = this.options
+    const proof = await prove(key, localId, remoteId, fingerprints.local, fingerprints.remote, sessionKey)
+    if (this.failed) return
+    this.write({ type: 'proof', proof, key: sessionKey })
+    this.proved = true
+    this.sendHelloWhenDue()
   }
 
   /** Sends an app message; false when the peer is not admitted yet or the link failed. */
@@ -255,20 +274,21 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     // The link's own messages are core ones, typed by the core schemas that parsed them; the rest is the app's.
     const message = incoming as unknown as LinkMessage | (AppMessage<M> & { type: '' })
     switch (message.type) {
-      case 'challenge': {
-        const { key, localId, remoteId } = this.options
-        if (this.proved) return
-        const answer = await prove(key, localId, remoteId, message.nonce, this.options.sessionKey)
-        if (this.failed) return
-        this.write({ type: 'proof', proof: answer, key: this.options.sessionKey })
-        this.proved = true
-        this.sendHelloWhenDue()
-        return
-      }
       case 'proof': {
-        if (this.admitted || this.ourNonce === null) return
+        if (this.admitted) return
+        const fingerprints = this.options.fingerprints()
         const { key, localId, remoteId } = this.options
-        const valid = await verifyProof(key, remoteId, localId, this.ourNonce, message.proof, message.key)
+        const valid =
+          fingerprints !== null &&
+          (await verifyProof(
+            key,
+            remoteId,
+            localId,
+            fingerprints.remote,
+            fingerprints.local,
+            message.proof,
+            message.key,
+          ))
         if (this.failed) return
         if (!valid) {
           this.fail({ kind: 'invalid-invite' })
@@ -323,8 +343,7 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
 
   /**
    * Our hello goes out once the peer is admitted *and* our proof has gone out: the peer then always reads our
-   * proof before our hello, whichever of its challenge and its proof reached us first (a challenge can arrive
-   * before our side of the connection has even opened).
+   * proof before our hello, even when its proof reached us before our side of the connection had opened.
    */
   private sendHelloWhenDue() {
     if (this.helloSent || !this.admitted || !this.proved || this.failed) return

@@ -5,7 +5,14 @@ import Peer, { type CallOption, type DataConnection, type MediaConnection, type 
 import { NoWebRtcError, ServerUnreachableError } from './errors'
 import type { RTCStatsLike } from './quality'
 import type { PeerServerOptions } from './server-config'
-import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
+import {
+  type DataLink,
+  type DialMetadata,
+  Listeners,
+  type MediaLink,
+  type MeshTransport,
+  sdpFingerprint,
+} from './transport'
 
 /** Longest wait for the PeerServer to accept our id, ms. */
 const REGISTER_TIMEOUT_MS = 10000
@@ -15,6 +22,14 @@ const REGISTER_TIMEOUT_MS = 10000
  */
 const OFFER_CONSTRAINTS = { offerToReceiveAudio: true, offerToReceiveVideo: true }
 
+/** What reached a registration before we knew whether we keep it. */
+interface HeldEvents {
+  /** To replay, in order, once the registration is ours. */
+  events: Array<() => void>
+  /** Stops holding: the peer's own handlers take over, or it is destroyed. */
+  stop: () => void
+}
+
 async function statsOf(pc: RTCPeerConnection | undefined | null): Promise<RTCStatsLike[]> {
   if (!pc || pc.connectionState === 'closed') return []
   return pc.getStats().then(
@@ -23,14 +38,30 @@ async function statsOf(pc: RTCPeerConnection | undefined | null): Promise<RTCSta
   )
 }
 
+/**
+ * What a connection may deliver before the mesh listens to it (between the server handing it over and the
+ * mesh's subscription, a few tasks at most): more is dropped, as a flood would be.
+ */
+const MAX_EARLY_MESSAGES = 200
+
 function wrapData(conn: DataConnection): DataLink {
   const opened = new Listeners<[]>()
   const data = new Listeners<[unknown]>()
   const closed = new Listeners<[]>()
+  // Wrapped as soon as it arrives, listened to a moment later: what comes meanwhile waits.
+  const early: unknown[] = []
+  let hasClosed = false
   conn.on('open', () => opened.emit())
-  conn.on('data', (raw) => data.emit(raw))
-  conn.on('close', () => closed.emit())
-  conn.on('error', () => closed.emit())
+  conn.on('data', (raw) => {
+    if (data.size > 0) data.emit(raw)
+    else if (early.length < MAX_EARLY_MESSAGES) early.push(raw)
+  })
+  const onClosed = () => {
+    hasClosed = true
+    closed.emit()
+  }
+  conn.on('close', onClosed)
+  conn.on('error', onClosed)
   return {
     remoteId: conn.peer,
     metadata: conn.metadata,
@@ -44,10 +75,28 @@ function wrapData(conn: DataConnection): DataLink {
       if (conn.open) conn.send(payload)
     },
     close: () => conn.close(),
-    onOpen: (handler) => opened.add(handler),
-    onData: (handler) => data.add(handler),
-    onClose: (handler) => closed.add(handler),
+    onOpen: (handler) => {
+      const unsubscribe = opened.add(handler)
+      // A connection held while we chose our seat may have opened already: say so now.
+      if (conn.open) queueMicrotask(() => conn.open && handler())
+      return unsubscribe
+    },
+    onData: (handler) => {
+      const unsubscribe = data.add(handler)
+      for (const raw of early.splice(0)) handler(raw)
+      return unsubscribe
+    },
+    onClose: (handler) => {
+      const unsubscribe = closed.add(handler)
+      if (hasClosed) queueMicrotask(handler)
+      return unsubscribe
+    },
     stats: () => statsOf(conn.peerConnection),
+    fingerprints: () => {
+      const local = sdpFingerprint(conn.peerConnection?.localDescription?.sdp)
+      const remote = sdpFingerprint(conn.peerConnection?.remoteDescription?.sdp)
+      return local && remote ? { local, remote } : null
+    },
     get iceState() {
       return conn.peerConnection?.iceConnectionState
     },
@@ -86,6 +135,8 @@ function wrapMedia(call: MediaConnection): MediaLink {
 
 export class PeerJsTransport implements MeshTransport {
   private peer: Peer | null = null
+  /** Dials and calls that arrived before the mesh listened. */
+  private readonly held: Array<() => void> = []
   private readonly incomingLinks = new Listeners<[DataLink]>()
   private readonly incomingCalls = new Listeners<[MediaLink]>()
   private readonly unavailable = new Listeners<[string]>()
@@ -98,8 +149,31 @@ export class PeerJsTransport implements MeshTransport {
     return !!this.peer && !this.peer.disconnected && !this.peer.destroyed
   }
 
-  register(id: string): Promise<'registered' | 'taken'> {
-    if (typeof RTCPeerConnection === 'undefined') return Promise.reject(new NoWebRtcError())
+  /**
+   * One seat after the other, the lowest free one kept. (Asking for all at once saves a handshake per occupied
+   * seat, but the extra registrations, held for a moment and released, receive the dials other participants had
+   * waiting for those empty seats, and those dials then hang unanswered: tried, and not worth it.)
+   */
+  async registerFirst(ids: readonly string[]): Promise<number> {
+    if (typeof RTCPeerConnection === 'undefined') throw new NoWebRtcError()
+    for (const [index, id] of ids.entries()) {
+      const result = await this.attempt(id)
+      if (!result) continue
+      result.held.stop()
+      this.peer = result.peer
+      this.wire(result.peer)
+      // Dials that were waiting for this seat arrive with the registration: handed on once the mesh listens.
+      this.held.push(...result.held.events)
+      return index
+    }
+    return -1
+  }
+
+  /**
+   * One registration: the Peer once the server accepted the id, null when it is taken. The server delivers dials
+   * that waited for an id right after accepting it, before the mesh listens: they are held, never dropped unseen.
+   */
+  private attempt(id: string): Promise<{ peer: Peer; held: HeldEvents } | null> {
     return new Promise((resolve, reject) => {
       const peer = new Peer(id, { ...this.server, debug: 0 })
       const timer = setTimeout(() => {
@@ -109,7 +183,7 @@ export class PeerJsTransport implements MeshTransport {
       const onError = (error: PeerError<string>) => {
         clearTimeout(timer)
         peer.destroy()
-        if (error.type === 'unavailable-id') resolve('taken')
+        if (error.type === 'unavailable-id') resolve(null)
         else if (error.type === 'browser-incompatible') reject(new NoWebRtcError())
         else reject(new ServerUnreachableError())
       }
@@ -117,23 +191,54 @@ export class PeerJsTransport implements MeshTransport {
       peer.once('open', () => {
         clearTimeout(timer)
         peer.off('error', onError)
-        this.peer = peer
-        this.wire(peer)
-        resolve('registered')
+        const held: HeldEvents = { events: [], stop: () => undefined }
+        const holdConnection = (conn: DataConnection) => {
+          const link = this.acceptable(conn)
+          if (link) held.events.push(() => this.emitLink(link))
+        }
+        const holdCall = (call: MediaConnection) =>
+          held.events.push(() => this.incomingCalls.emit(wrapMedia(call)))
+        peer.on('connection', holdConnection)
+        peer.on('call', holdCall)
+        held.stop = () => {
+          peer.off('connection', holdConnection)
+          peer.off('call', holdCall)
+        }
+        resolve({ peer, held })
       })
     })
   }
 
+  /** The connection as a link, wrapped at once so nothing it delivers is missed; null if it is not ours. */
+  private acceptable(conn: DataConnection): DataLink | null {
+    // Our protocol is text and binary as they are; a connection asking for another serialization is not ours.
+    if (conn.serialization !== 'raw') {
+      conn.close()
+      return null
+    }
+    return wrapData(conn)
+  }
+
+  private emitLink(link: DataLink) {
+    if (this.incomingLinks.size === 0) this.held.push(() => this.emitLink(link))
+    else this.incomingLinks.emit(link)
+  }
+
+  /** Hands on what arrived before anyone listened. */
+  private flushHeld() {
+    if (this.incomingLinks.size === 0 || this.incomingCalls.size === 0) return
+    for (const event of this.held.splice(0)) event()
+  }
+
   private wire(peer: Peer) {
     peer.on('connection', (conn) => {
-      // Our protocol is text and binary as they are; a connection asking for another serialization is not ours.
-      if (conn.serialization !== 'raw') {
-        conn.close()
-        return
-      }
-      this.incomingLinks.emit(wrapData(conn))
+      const link = this.acceptable(conn)
+      if (link) this.emitLink(link)
     })
-    peer.on('call', (call) => this.incomingCalls.emit(wrapMedia(call)))
+    peer.on('call', (call) => {
+      if (this.incomingCalls.size === 0) this.held.push(() => this.incomingCalls.emit(wrapMedia(call)))
+      else this.incomingCalls.emit(wrapMedia(call))
+    })
     peer.on('error', (error) => {
       if (error.type === 'peer-unavailable') {
         // "Could not connect to peer <id>": the dial to an empty seat expired at the server.
@@ -175,11 +280,15 @@ export class PeerJsTransport implements MeshTransport {
   }
 
   onIncomingLink(handler: (link: DataLink) => void) {
-    return this.incomingLinks.add(handler)
+    const unsubscribe = this.incomingLinks.add(handler)
+    queueMicrotask(() => this.flushHeld())
+    return unsubscribe
   }
 
   onIncomingCall(handler: (call: MediaLink) => void) {
-    return this.incomingCalls.add(handler)
+    const unsubscribe = this.incomingCalls.add(handler)
+    queueMicrotask(() => this.flushHeld())
+    return unsubscribe
   }
 
   onUnavailable(handler: (remoteId: string) => void) {

@@ -110,7 +110,6 @@ const mutatedMeshText = fc
   })
 
 const validMessage = fc.oneof(
-  fc.record({ type: fc.constant('challenge' as const), nonce: token }),
   fc.record({ type: fc.constant('proof' as const), proof: token, key: b64url(87) }),
   fc.record({
     type: fc.constant('hello' as const),
@@ -240,6 +239,7 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
     link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: 'K'.repeat(87),
+      fingerprints: () => ({ local: 'sha-256 AA', remote: 'sha-256 BB' }),
       key,
       localId: 'xc-a',
       remoteId: 'xc-b',

@@ -35,11 +35,10 @@ export const credentialSchema = z.object({
   sig: signatureSchema,
 })
 
-/** Admission, first thing on a new connection: "prove you hold the room secret, over this nonce". */
-const challenge = z.object({ type: z.literal('challenge'), nonce: token })
 /**
- * The answer: HMAC-SHA-256 over the challenger's nonce, both peer ids and the prover's session public key (see
- * ./admission), with that key: its hash is the prover's session id.
+ * Admission, first thing on a new connection: HMAC-SHA-256 over both peer ids, the connection's two certificate
+ * fingerprints and the prover's session public key (see ./admission), with that key: its hash is the prover's
+ * session id.
  */
 const proof = z.object({ type: z.literal('proof'), proof: token, key: publicKeySchema })
 
@@ -74,7 +73,7 @@ const ack = z.object({
   ids: z.array(opIdSchema).min(1).max(MAX_ACKS_PER_MESSAGE),
 })
 
-const coreSchemas = [challenge, proof, hello, mediaState, ping, pong, bye, ack] as const
+const coreSchemas = [proof, hello, mediaState, ping, pong, bye, ack] as const
 export type CoreMessage = z.infer<(typeof coreSchemas)[number]>
 export type HelloMessage = z.infer<typeof hello>
 
@@ -128,8 +127,7 @@ type AnyOpSchema = z.ZodType<Omit<OpLike, 'sig'>> & { shape: { kind: z.ZodLitera
 
 /** What an honest participant never exceeds, for the call layer's own messages. */
 const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
-  challenge: { maxChars: 200, perSecond: 1, burst: 3 },
-  proof: { maxChars: 200, perSecond: 1, burst: 3 },
+  proof: { maxChars: 300, perSecond: 1, burst: 3 },
   hello: { maxChars: 600, perSecond: 1, burst: 3 },
   'media-state': { maxChars: 200, perSecond: 10, burst: 20 },
   ping: { maxChars: 100, perSecond: 4, burst: 10 },
@@ -141,7 +139,7 @@ const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
 }
 
 /** Messages that may arrive before the sender has proved it holds the room secret. */
-export const ADMISSION_TYPES: ReadonlySet<string> = new Set(['challenge', 'proof'])
+export const ADMISSION_TYPES: ReadonlySet<string> = new Set(['proof'])
 
 export const REJECTION = {
   notText: 'not-text',

@@ -15,10 +15,11 @@ export interface DialMetadata {
 
 export interface MeshTransport {
   /**
-   * Registers `id` with the signalling server: 'taken' when someone holds it (that seat is occupied). Rejects with
-   * ServerUnreachableError or NoWebRtcError. Only one registration succeeds per transport.
+   * Registers the first of `ids` the signalling server lets us have (the others are held by someone: those seats
+   * are occupied); resolves with its index, or -1 when all are taken. Rejects with
+   * ServerUnreachableError or NoWebRtcError. Called once per transport.
    */
-  register(id: string): Promise<'registered' | 'taken'>
+  registerFirst(ids: readonly string[]): Promise<number>
   /** Whether the signalling server knows us right now (open links carry on without it). */
   readonly serverConnected: boolean
   /** Tries to register again after the server went away (see onServerLost). */
@@ -52,6 +53,11 @@ export interface DataLink {
   onClose(handler: () => void): Unsubscribe
   /** The link's own transport statistics (bytes received show whether anything still arrives). */
   stats(): Promise<RTCStatsLike[]>
+  /**
+   * The DTLS certificate fingerprints of the underlying connection, ours and theirs, as this side's SDP states
+   * them; null until both descriptions are set. Admission proofs are bound to them.
+   */
+  fingerprints(): { local: string; remote: string } | null
   /** ICE state of the underlying connection, if known. */
   readonly iceState: RTCIceConnectionState | undefined
   /** Cuts the underlying connection without a goodbye, as a network fault would (tests of the reconnect). */
@@ -93,4 +99,10 @@ export class Listeners<Args extends unknown[]> {
   get size(): number {
     return this.handlers.size
   }
+}
+
+/** The first `a=fingerprint:` of an SDP (every section carries the same certificate's), normalised; or null. */
+export function sdpFingerprint(sdp: string | undefined): string | null {
+  const match = sdp ? /^a=fingerprint:(\S+) (\S+)\s*$/im.exec(sdp) : null
+  return match ? `${(match[1] ?? '').toLowerCase()} ${(match[2] ?? '').toUpperCase()}` : null
 }
