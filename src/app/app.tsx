@@ -19,6 +19,45 @@ function readInviteFromLocation() {
   else pageStore.setState({ invite: null, phase: 'home', fatalError: parsed.reason })
 }
 
+/** After a call: why it ended (if we did not leave ourselves), and the ways on from here. */
+function LeftScreen() {
+  const endedBecause = usePage((s) => s.endedBecause)
+  const home = () => {
+    // The lobby: start another consultation, or open a past call's record.
+    history.pushState(null, '', location.pathname + location.search)
+    pageStore.getState().setInvite(null)
+  }
+  return (
+    <main className="screen">
+      <h1>{endedBecause ? 'The consultation ended for you' : 'You left the consultation'}</h1>
+      {endedBecause && (
+        <p role="status" data-testid="ended-because">
+          {endedBecause}
+        </p>
+      )}
+      <p>Your camera and microphone are off.</p>
+      <div className="row">
+        {!endedBecause && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => pageStore.getState().setPhase('preview')}
+            data-testid="rejoin"
+          >
+            Rejoin
+          </button>
+        )}
+        <button type="button" onClick={home} data-testid="start-another">
+          Start another consultation
+        </button>
+        <button type="button" onClick={home} data-testid="past-calls-link">
+          Past calls
+        </button>
+      </div>
+    </main>
+  )
+}
+
 export function App() {
   const phase = usePage((s) => s.phase)
   const fatalError = usePage((s) => s.fatalError)
@@ -57,15 +96,7 @@ export function App() {
       {(phase === 'preview' || phase === 'joining') && current && <JoinPreview runtime={current} />}
       {/* Mounted, hidden, from the join screen on: the 3D scene is warm when Join is clicked. */}
       {wantsCall && current && <CallView runtime={current} active={phase === 'in-call'} />}
-      {phase === 'left' && (
-        <main className="screen">
-          <h1>You left the consultation</h1>
-          <p>Your camera and microphone are off.</p>
-          <button type="button" onClick={() => pageStore.getState().setPhase('preview')}>
-            Rejoin
-          </button>
-        </main>
-      )}
+      {phase === 'left' && <LeftScreen />}
     </>
   )
 }

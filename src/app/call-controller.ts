@@ -58,7 +58,16 @@ export function openCall(invite: Invite): CallRuntime {
     transport: async () => new PeerJsTransport(peerServerOptions(await config())),
     debug: query.has('debug'),
     ...testOverrides(query),
+    onEnded: (reason) => endCall(reason),
   })
+}
+
+/** The call ended for us (we were asked to leave): camera and microphone off, and the reason on screen. */
+function endCall(reason: string) {
+  const state = pageStore.getState()
+  state.setLocalStream(null, state.mediaMode)
+  void xrStore?.getState().session?.end()
+  pageStore.setState({ phase: 'left', endedBecause: reason })
 }
 
 export async function joinCall(runtime: CallRuntime, displayName: string): Promise<void> {
@@ -81,7 +90,7 @@ export function leaveCall(runtime: CallRuntime) {
   const state = pageStore.getState()
   state.setLocalStream(null, state.mediaMode)
   void xrStore?.getState().session?.end()
-  pageStore.setState({ phase: 'left' })
+  pageStore.setState({ phase: 'left', endedBecause: null })
 }
 
 export function toggleMute() {

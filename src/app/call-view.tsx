@@ -88,6 +88,39 @@ function QualityLine({ peerId }: { peerId: string }) {
   )
 }
 
+/** The clinician's "Ask to leave", with a confirmation: the participant is refused for the rest of the call. */
+function AskToLeave({ peerId, name }: { peerId: string; name: string }) {
+  const runtime = useRuntime()
+  const session = useCall((s) => s.participants[peerId]?.session ?? null)
+  const [confirming, setConfirming] = useState(false)
+  if (!runtime.canDismiss || !session) return null
+  if (!confirming) {
+    return (
+      <button type="button" className="small" onClick={() => setConfirming(true)} data-testid="ask-to-leave">
+        Ask to leave
+      </button>
+    )
+  }
+  return (
+    <span className="confirm" role="group" aria-label={`Remove ${name} from the call?`}>
+      <button
+        type="button"
+        className="danger small"
+        onClick={() => {
+          setConfirming(false)
+          runtime.dismiss(session)
+        }}
+        data-testid="ask-to-leave-confirm"
+      >
+        Remove {name}
+      </button>
+      <button type="button" className="small" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </span>
+  )
+}
+
 function ParticipantRow({ peerId }: { peerId: string }) {
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
   const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
@@ -98,6 +131,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       <span className="name">{name}</span> <span className="role">{ROLE_LABELS[role]}</span>{' '}
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
+      {status === 'connected' && <AskToLeave peerId={peerId} name={name} />}
       <QualityLine peerId={peerId} />
       <RemoteAudio peerId={peerId} />
     </li>

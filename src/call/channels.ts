@@ -102,6 +102,7 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
     case 'annotation-clear':
       return channels.guidance.validate(op, author)
     case 'member':
+    case 'dismiss':
       return true
     default:
       return assertNever(op)
@@ -119,7 +120,8 @@ export function applyOp(channels: CallChannels, op: Op) {
     case 'annotation-clear':
       return channels.guidance.applyOp(op)
     case 'member':
-      // Who wrote what: the mesh's own record, nothing for a feature to show.
+    case 'dismiss':
+      // Who is who: the mesh's own records, nothing for a feature to show.
       return
     default:
       return assertNever(op)

@@ -40,6 +40,8 @@ export interface CallRuntimeOptions {
   seatIds?: string[]
   /** Keep the call's record in IndexedDB (the clinicians' pages); tests may turn it off. */
   record?: boolean
+  /** The call ended for us without our leaving (the clinician asked us to leave): a sentence saying so. */
+  onEnded?: (reason: string) => void
 }
 
 type MeshOf = CallMesh<Message, Op>
@@ -197,6 +199,10 @@ export class CallRuntime {
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
       linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
+      dismissed: (by) => {
+        void this.leave()
+        this.options.onEnded?.(`${by} asked you to leave the consultation.`)
+      },
       peerGone: (peerId, session) => {
         this.vitals.peerGone(peerId)
         this.alarms.remove(peerId)
@@ -222,6 +228,16 @@ export class CallRuntime {
 
   sendChat(text: string) {
     this.chat.send(text)
+  }
+
+  /** Asks a participant to leave, for the rest of the call (the clinician only; see CallMesh.dismiss). */
+  dismiss(session: string) {
+    this.mesh?.dismiss(session)
+  }
+
+  /** Whether this page may ask others to leave: its invite proves the clinician role. */
+  get canDismiss(): boolean {
+    return this.invite.role === 'clinician'
   }
 
   /** Our seat's colour: what our marks are drawn in until we pick another. */

@@ -192,6 +192,48 @@ describe('CallMesh', () => {
     for (const participant of [ada, pat, sam]) expect(new Set(participant.seen.notes).size).toBe(40)
   })
 
+  it('lets only the clinician ask a participant to leave: they are refused, their invite too, for the rest of the call', {
+    timeout: 60_000,
+  }, async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(ada, pat, sam)
+    await clock.until(() => [ada, pat, sam].every((p) => p.connected().length === 2), 30_000)
+    // Only the clinician's credential may: a specialist's dismissal (made by hand, as the app would not) is
+    // refused by everyone as a forgery.
+    sam.mesh.publish({
+      kind: 'dismiss',
+      id: sam.mesh.nextOpId(),
+      author: sam.mesh.session,
+      at: Date.now(),
+      target: pat.mesh.session,
+    } as never)
+    await clock.advance(2000)
+    expect(ada.connected()).toEqual(['Pat Patient'])
+    expect(pat.seen.dismissedBy).toBeNull()
+    expect(ada.seen.notices).toContain(
+      'Sam Specialist sent messages in someone else’s name and was disconnected.',
+    )
+
+    ada.mesh.dismiss(pat.mesh.session)
+    await clock.until(() => pat.seen.dismissedBy === 'Dr. Ada')
+    await clock.until(() => ada.connected().length === 0, 10_000)
+    expect(ada.seen.notices).toContain('Dr. Ada asked Pat Patient to leave the call.')
+    const left = pat.mesh.leave()
+    await clock.advance(2000)
+    await left
+
+    // The same invite, a new session: refused by everyone, including a newcomer who only has the history.
+    const again = joinable(network, room, 'Pat Again', 'patient')
+    await join(again)
+    await clock.advance(20_000, 100)
+    expect(ada.connected()).toEqual([])
+    expect(again.connected()).toEqual([])
+  })
+
   it('leaves nothing running after leave: no timers, links or listeners', async () => {
     const network = new MemoryNetwork()
     const room = await newRoom()

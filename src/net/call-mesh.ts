@@ -18,6 +18,7 @@ import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from '
 import {
   assertNever,
   type CoreMessage,
+  type DismissOp,
   MAX_ACKS_PER_MESSAGE,
   type MemberOp,
   type OpLike,
@@ -60,6 +61,8 @@ const SETUP_REDIAL_ATTEMPTS = 4
  * listed and goes away. (It is dialed again a few times, like any dial that never became ready.)
  */
 export const ADMISSION_TIMEOUT_MS = 8000
+/** After a dismissal, the target's link stays this long, for the dismissal to reach them, ms. */
+const DISMISS_FLUSH_MS = 1000
 /**
  * A dial of ours that has not opened by then has stalled, ms: a data link to someone there opens in well under a
  * second, and a dial to nobody is answered "unavailable" by the server within about 2 s. A stalled dial may have
@@ -92,6 +95,8 @@ export type ParticipantStatus = 'connecting' | 'connected' | 'reconnecting' | 'g
 /** What the mesh knows of a participant, as it changes. */
 export interface ParticipantPatch {
   seat: number
+  /** Their session id (from their hello): what a dismissal names. */
+  session?: string
   name?: string
   role?: Role
   status?: ParticipantStatus
@@ -158,6 +163,8 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   pruneAfter?(op: Op): ((kept: Op) => boolean) | null
   /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
   linkReady?(peer: MeshPeer, first: boolean): void
+  /** The clinician asked us to leave: the call is over for us. */
+  dismissed?(by: string): void
   /** A participant is gone for good (left, or given up on): forget what they shared. */
   peerGone?(peerId: string, session: string | null): void
 }
@@ -319,11 +326,15 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   private newLog(session: string): OpLog<Op> {
     return new OpLog<Op>(session, (op) => {
-      // Member records are the mesh's own: who wrote what. Everything else is a feature's.
+      // Member records and dismissals are the mesh's own: who is who. Everything else is a feature's.
       if (op.kind === 'member') return
+      if (op.kind === 'dismiss') {
+        this.applyDismiss(op as unknown as DismissOp)
+        return
+      }
       this.options.events.applyOp(op)
       const keep = this.options.events.pruneAfter?.(op)
-      if (keep) this.log.prune((kept) => kept.kind === 'member' || keep(kept))
+      if (keep) this.log.prune((kept) => kept.kind === 'member' || kept.kind === 'dismiss' || keep(kept))
     })
   }
 
@@ -718,6 +729,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.endSetupRedial(link.seat)
     this.upsert(link.peerId, {
       seat: link.seat,
+      session: hello.session,
       name: hello.name,
       role: hello.role,
       muted: hello.muted,
@@ -742,7 +754,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   private onMessage(link: Link<M, Op>, message: AppMessage<M>): void | Promise<void> {
     const from = this.peerOf(link)
-    if (!from) return
+    if (!from || this.authorship.isBanned(from.session, link.inviteId)) return
     const core = message as unknown as CoreMessage | OpsMessage<Op> | { type: '' }
     switch (core.type) {
       case 'media-state':
@@ -808,7 +820,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (refusal === 'unknown-author') return 'wait'
     if (refusal) return refusal
     const author = this.authorship.member(op.author) as Member
-    if (op.kind !== 'member' && this.options.events.validateOp?.(op, author) === false) return 'invalid'
+    // Only the clinician's credential may ask someone to leave.
+    if (op.kind === 'dismiss' && author.role !== 'clinician') return 'a dismissal not by the clinician'
+    if (
+      op.kind !== 'member' &&
+      op.kind !== 'dismiss' &&
+      this.options.events.validateOp?.(op, author) === false
+    )
+      return 'invalid'
     // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total.
     const bytes = JSON.stringify(op).length
     let budget = this.authorBudgets.get(op.author)
@@ -1078,6 +1097,45 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.log.add(signed)
       for (const link of this.readyLinks()) link.outbox.enqueueOps([signed])
     })
+  }
+
+  /**
+   * Asks a participant to leave (the clinician only): everyone, and everyone who joins later, refuses their session
+   * and their invite for the rest of the call.
+   */
+  dismiss(target: string) {
+    if (this.options.invite.role !== 'clinician' || target === this.session) return
+    const op: Omit<DismissOp, 'sig'> = {
+      kind: 'dismiss',
+      id: this.nextOpId(),
+      author: this.session,
+      at: Date.now(),
+      target,
+    }
+    this.publish(op as unknown as DistributiveOmit<Op, 'sig'>)
+  }
+
+  /** A dismissal became known here: the target is refused from now on; if it is us, we are out. */
+  private applyDismiss(op: DismissOp) {
+    const target = this.authorship.member(op.target)
+    const by = this.authorship.member(op.author)?.name ?? 'The clinician'
+    this.authorship.ban(op.target, target?.inviteId ?? null)
+    if (op.target === this.session) {
+      this.events.dismissed?.(by)
+      return
+    }
+    for (const link of [...this.links.values()]) {
+      if (link.remoteSession !== op.target) continue
+      // A moment for the op itself to reach them (it is on its way in the outbox), then the link closes.
+      this.later(() => {
+        if (this.links.get(link.seat) === link) this.dropLink(link, 'refused')
+      }, DISMISS_FLUSH_MS)
+      if (this.known.has(link.peerId)) {
+        this.removeKnown(link.peerId)
+        this.events.peerGone?.(link.peerId, op.target)
+      }
+    }
+    if (target) this.events.notify(`${by} asked ${target.name} to leave the call.`)
   }
 
   /** Resolves once every op published so far is signed, applied and queued (tests, leaving). */

@@ -35,6 +35,8 @@ export interface Seen {
   frames: Array<{ frame: Frame; from: MeshPeer }>
   serverConnected: boolean
   gone: string[]
+  /** Who asked us to leave, if anyone did. */
+  dismissedBy: string | null
 }
 
 export interface TestParticipant {
@@ -60,6 +62,7 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
     frames: [],
     serverConnected: false,
     gone: [],
+    dismissedBy: null,
   }
   const invite: Invite = room[role]
   const mesh: CallMesh<TestMessage, TestOp> = new CallMesh<TestMessage, TestOp>({
@@ -91,6 +94,9 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
         if (op.kind === 'note') seen.notes.push(op.text)
       },
       peerGone: (peerId) => seen.gone.push(peerId),
+      dismissed: (by) => {
+        seen.dismissedBy = by
+      },
     },
   })
   const participant: TestParticipant = {

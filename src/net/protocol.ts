@@ -105,6 +105,24 @@ export const memberOpSchema = z.object({
   sig: signatureSchema,
 })
 export type MemberOp = z.infer<typeof memberOpSchema>
+
+/**
+ * "Please leave": the clinician removes a participant from the call. Replicated like any op, so everyone (and
+ * anyone who joins later) refuses that session and its invite for the rest of the call. Only a member whose
+ * credential proves the clinician role may make one (./call-mesh.ts checks it).
+ */
+export const dismissOpSchema = z.object({
+  kind: z.literal('dismiss'),
+  id: opIdSchema,
+  author: sessionSchema,
+  at: z.number().finite(),
+  /** The session asked to leave. */
+  target: sessionSchema,
+  sig: signatureSchema,
+})
+export type DismissOp = z.infer<typeof dismissOpSchema>
+/** The call layer's own ops: who is who, and who was asked to leave. */
+export type CoreOp = MemberOp | DismissOp
 /** A feature's op as it travels: with its author's signature. */
 export type Signed<O> = O extends unknown ? O & { sig: string } : never
 export type OpsMessage<Op> = { type: 'ops'; items: Op[] }
@@ -181,15 +199,16 @@ export function createProtocol<
   messages: MS,
   ops: OS,
 ): Protocol<
-  CoreMessage | OpsMessage<Signed<z.infer<OS[number]>> | MemberOp> | z.infer<MS[number]['schema']>,
-  Signed<z.infer<OS[number]>> | MemberOp
+  CoreMessage | OpsMessage<Signed<z.infer<OS[number]>> | CoreOp> | z.infer<MS[number]['schema']>,
+  Signed<z.infer<OS[number]>> | CoreOp
 > {
-  type Op = Signed<z.infer<OS[number]>> | MemberOp
+  type Op = Signed<z.infer<OS[number]>> | CoreOp
   type M = CoreMessage | OpsMessage<Op> | z.infer<MS[number]['schema']>
   // Every feature's op travels with its author's signature (./authorship.ts); the features never see it.
   const signed = ops.map((op) => (op as unknown as z.ZodObject).safeExtend({ sig: signatureSchema }))
   const opSchema = z.discriminatedUnion('kind', [
     memberOpSchema,
+    dismissOpSchema,
     ...signed,
   ] as never) as unknown as z.ZodType<Op>
   const opsMessage = z.object({

@@ -21,6 +21,8 @@ export type { ParticipantStatus }
 export interface Participant {
   peerId: string
   seat: number
+  /** Their session id, once they said hello. */
+  session?: string
   name: string
   role: Role
   status: ParticipantStatus

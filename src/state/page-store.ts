@@ -15,6 +15,8 @@ export interface SessionSlice {
   invite: Invite | null
   /** A sentence for the user when something stops the call (room full, server unreachable, …). */
   fatalError: string | null
+  /** Why the call ended, when we did not leave ourselves (asked to leave); shown on the "left" screen. */
+  endedBecause: string | null
   setInvite: (invite: Invite | null) => void
   setPhase: (phase: Phase) => void
 }
@@ -35,7 +37,9 @@ const createSessionSlice: StateCreator<PageState, [], [], SessionSlice> = (set) 
   phase: 'home',
   invite: null,
   fatalError: null,
-  setInvite: (invite) => set({ invite, phase: invite ? 'preview' : 'home', fatalError: null }),
+  endedBecause: null,
+  setInvite: (invite) =>
+    set({ invite, phase: invite ? 'preview' : 'home', fatalError: null, endedBecause: null }),
   setPhase: (phase) => set({ phase }),
 })
 
