@@ -66,14 +66,17 @@ describe('a consultation in plain 3D view', () => {
     await expect(patient.page.getByTestId('participants').textContent()).resolves.toContain(
       'Dr. Ada Clinician',
     )
-    // Connection quality from getStats, once a second: round trip, loss, bitrate and frame rate. (Whether it is
-    // judged good depends on how busy this machine is, so the level is only checked to be one of the two.)
+    // Connection quality from getStats, once a second, in words, with the numbers behind it (round trip, loss,
+    // bitrate and frame rate) on request. (Whether it is judged good depends on how busy this machine is, so the
+    // level is only checked to be one of the three, and the words to name it.)
     for (const page of [clinician.page, patient.page]) {
       const quality = page.getByTestId('quality')
       await expect
         .poll(() => quality.textContent(), { timeout: 15_000 })
         .toMatch(/^\d+\sms · \d+\.\d\s%\sloss · \d+\skb\/s · \d+\sfps$/)
-      await expect(quality.getAttribute('data-level')).resolves.toMatch(/^(good|poor)$/)
+      const words = page.getByTestId('quality-words')
+      await expect(words.getAttribute('data-level')).resolves.toMatch(/^(good|fair|poor)$/)
+      await expect(words.textContent()).resolves.toMatch(/^(Good|Fair|Poor) connection/)
     }
   })
 

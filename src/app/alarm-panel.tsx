@@ -1,6 +1,6 @@
 // The clinician's alarms in the DOM: what is alarming (high priority first), acknowledge and silence, and the
 // limits. It re-renders only when the list of alarms changes, never per sample.
-import { type FormEvent, useEffect, useState } from 'react'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import type { ShownAlarm } from '../call/alarms'
 import { useCall } from '../state/call-store'
 import { usePage } from '../state/page-store'
@@ -185,10 +185,32 @@ function AlarmLog({ peerId }: { peerId: string }) {
   )
 }
 
+/** "Tones paused: 1:45 left", counting down, while a silence lasts: nobody should wonder why it is quiet. */
+function SilenceCountdown({ until, onEnd }: { until: number; onEnd: () => void }) {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
+  }, [])
+  const left = Math.max(0, Math.ceil((until - now) / 1000))
+  useEffect(() => {
+    if (left === 0) onEnd()
+  }, [left, onEnd])
+  if (left === 0) return null
+  const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`
+  return (
+    <p className="silenced" role="status" data-testid="silence-countdown">
+      Alarm tones paused: {text} left. Visual alarms stay on.
+    </p>
+  )
+}
+
 export function AlarmPanel() {
   const runtime = useRuntime()
   const alarms = useAlarms()
   const [showLimits, setShowLimits] = useState(false)
+  const [silencedUntil, setSilencedUntil] = useState<number | null>(null)
+  const endSilence = useCallback(() => setSilencedUntil(null), [])
   const peers = [...new Set(alarms.map((a) => a.peerId))]
   const role = usePage((s) => s.invite?.role)
   const firstVitalsPeer = useCall((s) => Object.keys(s.participants).sort()[0] ?? null)
@@ -207,6 +229,7 @@ export function AlarmPanel() {
             onClick={() => {
               const now = Date.now()
               for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
+              setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
             }}
             data-testid="alarm-silence"
           >
@@ -214,6 +237,7 @@ export function AlarmPanel() {
           </button>
         </>
       )}
+      {silencedUntil !== null && <SilenceCountdown until={silencedUntil} onEnd={endSilence} />}
       {firstVitalsPeer && (
         <button type="button" onClick={() => setShowLimits((v) => !v)} aria-expanded={showLimits}>
           Alarm limits

@@ -10,6 +10,12 @@ import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
+/** A date as words, or a plain "unknown date" for a value no formatter can take (a damaged record). */
+function safeDate(at: number): string {
+  const date = new Date(at)
+  return Number.isFinite(date.getTime()) ? dateFormat.format(date) : 'unknown date'
+}
+
 const pad = (n: number) => String(n).padStart(2, '0')
 
 /**
@@ -163,16 +169,18 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
             return (
               <li key={call.id} data-testid="call-record">
                 <p>
-                  <strong>{dateFormat.format(call.startedAt)}</strong> ·{' '}
+                  {/* Named as a person looks for it: who, when, with whom. */}
+                  <strong data-testid="call-record-title">
+                    {call.patientName || 'Unnamed patient'}, {safeDate(call.startedAt)}
+                  </strong>
+                  {call.clinicianName ? ` · with ${call.clinicianName}` : ''} ·{' '}
                   {call.endedAt === undefined
                     ? 'no end recorded'
-                    : formatDuration(call.endedAt - call.startedAt)}{' '}
-                  · {call.patientName || 'Unnamed patient'}
+                    : formatDuration(call.endedAt - call.startedAt)}
                   <br />
                   {call.observationCount} {call.observationCount === 1 ? 'reading' : 'readings'}
                   {call.ecgSampleCount > 0 && ` · ${formatDuration(ecgMs)} of ECG`}
-                  {call.annotationCount > 0 && ` · ${annotationCountText(call.annotationCount)}`} · room{' '}
-                  {call.roomLabel}
+                  {call.annotationCount > 0 && ` · ${annotationCountText(call.annotationCount)}`}
                 </p>
                 <form
                   className="row"

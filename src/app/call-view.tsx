@@ -4,7 +4,7 @@ import type { CallRuntime } from '../call/runtime'
 import { ROLE_LABELS } from '../room/invite'
 import { CallStoreProvider, useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
-import { formatQuality, poorConnectionSentence } from '../ui/quality-text'
+import { formatQuality, qualityLevel, qualityWords } from '../ui/quality-text'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AlarmPanel } from './alarm-panel'
@@ -62,28 +62,34 @@ function RemoteAudio({ peerId }: { peerId: string }) {
 const NO_BREAK_SPACE = '\u00a0'
 
 /**
- * Round trip, loss, bitrate and frame rate of what we receive from one participant, and a sentence when that is
- * beyond a comfortable consultation. Its own component: it changes every second, the rest of the row rarely.
+ * How the connection to one participant is, in words (Good, Fair or Poor, with the reason), and the numbers
+ * behind it (round trip, loss, bitrate, frame rate) on request. Its own component: it changes every second, the
+ * rest of the row rarely.
  */
 function QualityLine({ peerId }: { peerId: string }) {
   // Strings, not the quality object, so a sample that changes nothing visible re-renders nothing.
-  const text = useCall((s) => {
+  const numbers = useCall((s) => {
     const p = s.participants[peerId]
     return p?.quality
       ? formatQuality(p.quality, { videoExpected: !p.cameraOff, unitSpace: NO_BREAK_SPACE })
       : ''
   })
-  const warning = useCall((s) => {
+  const words = useCall((s) => {
     const p = s.participants[peerId]
-    return p?.quality ? poorConnectionSentence(p.quality, { videoExpected: !p.cameraOff }) : null
+    return p?.quality ? qualityWords(p.quality, { videoExpected: !p.cameraOff }).text : ''
   })
-  if (!text && !warning) return null
+  const level = useCall((s) => {
+    const p = s.participants[peerId]
+    return p?.quality ? qualityLevel(p.quality, { videoExpected: !p.cameraOff }) : 'good'
+  })
+  if (!numbers && !words) return null
   return (
-    <div className="quality" data-testid="quality" data-level={warning ? 'poor' : 'good'}>
-      {text}
-      {/* A line break is not a space: without one, textContent would read "30 fpsPoor connection". */}
-      {warning && ' '}
-      {warning && <p className="quality-warning">{warning}</p>}
+    <div className={`quality ${level}`} data-testid="quality-words" data-level={level}>
+      <span className="quality-text">{words}</span>
+      <details className="quality-numbers">
+        <summary>Details</summary>
+        <span data-testid="quality">{numbers}</span>
+      </details>
     </div>
   )
 }
@@ -102,7 +108,8 @@ function AskToLeave({ peerId, name }: { peerId: string; name: string }) {
     )
   }
   return (
-    <span className="confirm" role="group" aria-label={`Remove ${name} from the call?`}>
+    <fieldset className="confirm">
+      <legend className="visually-hidden">Remove {name} from the call?</legend>
       <button
         type="button"
         className="danger small"
@@ -117,7 +124,7 @@ function AskToLeave({ peerId, name }: { peerId: string; name: string }) {
       <button type="button" className="small" onClick={() => setConfirming(false)}>
         Cancel
       </button>
-    </span>
+    </fieldset>
   )
 }
 
@@ -138,6 +145,33 @@ function ParticipantRow({ peerId }: { peerId: string }) {
   )
 }
 
+/**
+ * How long alone before we say that nobody answered, ms: long enough for anyone already in the room to be reached
+ * (seconds), short enough that a wrong or outdated link is not a mystery.
+ */
+const ALONE_HINT_MS = 20_000
+
+/** "Waiting for the others", and after a while alone, what to check: a wrong link joins an empty room. */
+function WaitingLine() {
+  const [long, setLong] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setLong(true), ALONE_HINT_MS)
+    return () => clearTimeout(timer)
+  }, [])
+  return (
+    <li className="waiting">
+      Waiting for the others to join…
+      {long && (
+        <span className="hint" role="status" data-testid="alone-hint">
+          {' '}
+          Nobody has answered yet. If someone should already be here, check that your link is complete and
+          current (ask for it again), and that they have joined.
+        </span>
+      )}
+    </li>
+  )
+}
+
 function ParticipantList() {
   const peerIds = useParticipantIds({ includeGone: true })
   return (
@@ -145,7 +179,7 @@ function ParticipantList() {
       {peerIds.map((peerId) => (
         <ParticipantRow key={peerId} peerId={peerId} />
       ))}
-      {peerIds.length === 0 && <li className="waiting">Waiting for the others to join…</li>}
+      {peerIds.length === 0 && <WaitingLine />}
     </ul>
   )
 }

@@ -1,12 +1,15 @@
 // The patient's side of vitals: choose where they come from (the simulator, a Bluetooth device, a reading typed
 // in by hand) and stop sharing. Values go to the others through the call's VitalsSharing (src/call/vitals-sharing.ts).
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react'
+import { SELF } from '../call/vitals-sharing'
+import { defaultLimits } from '../vitals/alarms'
 import { type BluetoothAvailability, bluetoothAvailability } from '../vitals/bluetooth'
 import { deviceUsersSentence, userLabel } from '../vitals/device-users'
 import { isPlausible } from '../vitals/feed'
 import { SCENARIOS, type ScenarioName } from '../vitals/simulator'
 import { type Measurement, VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
 import { useRuntime } from './runtime-context'
+import { VitalsTable } from './vitals-monitor-dom'
 
 /** A reading typed in by hand, checked against what is physiologically possible. */
 export function manualMeasurement(
@@ -94,6 +97,10 @@ function ManualEntry() {
     </form>
   )
 }
+
+/** Our own readings are shown against the default limits, without alarms: the clinician judges them. */
+const ownLimits = defaultLimits()
+const ownInputs = (_peerId: string, now: number) => ({ limits: ownLimits, alarms: {}, now })
 
 export function VitalsSharing() {
   const { sharing } = useRuntime()
@@ -184,6 +191,8 @@ export function VitalsSharing() {
         Enter a reading
       </button>
       {open && <ManualEntry />}
+      {/* What we share, as the others see it: the patient sees their own readings too. */}
+      <VitalsTable feed={sharing.own} peerId={SELF} name="What you share" inputs={ownInputs} />
     </section>
   )
 }

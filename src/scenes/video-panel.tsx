@@ -19,7 +19,7 @@ import { CanvasTexture, type Group, type Mesh, SRGBColorSpace, Vector3, VideoTex
 import type { Target } from '../annotations/raycast'
 import { ROLE_LABELS } from '../room/invite'
 import { useCall } from '../state/call-store'
-import { formatQuality, qualityLevel } from '../ui/quality-text'
+import { qualityLevel, qualityWords } from '../ui/quality-text'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import {
   defaultPanelPose,
@@ -128,17 +128,18 @@ function PanelQualityLine({ peerId }: { peerId: string }) {
   // sample that changes nothing visible re-renders nothing.
   const text = useCall((s) => {
     const p = s.participants[peerId]
-    return p?.quality ? formatQuality(p.quality, { videoExpected: !p.cameraOff, separator: ' | ' }) : ''
+    return p?.quality ? qualityWords(p.quality, { videoExpected: !p.cameraOff }).text : ''
   })
   const poor = useCall((s) => {
     const p = s.participants[peerId]
-    return p?.quality ? qualityLevel(p.quality, { videoExpected: !p.cameraOff }) === 'poor' : false
+    return p?.quality ? qualityLevel(p.quality, { videoExpected: !p.cameraOff }) !== 'good' : false
   })
   if (!text) return null
+  // Words, not statistics: the numbers are in the participant list's details. Colour alone would not tell
+  // everyone, so the words carry the level too.
   return (
-    // Colour alone would not tell everyone, so a poor line also says so in words.
     <Text fontSize={22} color={poor ? QUALITY_POOR_COLOR : QUALITY_COLOR}>
-      {poor ? `Poor connection: ${text}` : text}
+      {text}
     </Text>
   )
 }

@@ -15,7 +15,16 @@ export const LOSS_LIMIT_PERCENT = 10
  */
 export const FPS_FLOOR = 15
 
-export type QualityLevel = 'good' | 'poor'
+/**
+ * Beyond these a conversation still works but is noticeably worse: a round trip over 150 ms (ITU-T G.114's
+ * one-way 75 ms each way is where delay starts to be heard), loss over 3 % (where concealment starts to show) or
+ * video under 24 frames/s (below film rate, motion starts to stutter).
+ */
+export const RTT_FAIR_MS = 150
+export const LOSS_FAIR_PERCENT = 3
+export const FPS_FAIR = 24
+
+export type QualityLevel = 'good' | 'fair' | 'poor'
 
 export interface QualityViewOptions {
   /** Whether their camera is meant to be on; with it off, frame rate is neither shown nor warned about. */
@@ -38,8 +47,36 @@ export function qualityWarnings(quality: ConnectionQuality, { videoExpected }: Q
   return warnings
 }
 
+/** Why the connection is only fair, as phrases such as "some delay (round trip 180 ms)"; empty otherwise. */
+function fairReasons(quality: ConnectionQuality, { videoExpected }: QualityViewOptions): string[] {
+  const reasons: string[] = []
+  if (quality.rttMs !== null && quality.rttMs > RTT_FAIR_MS)
+    reasons.push(`some delay (round trip ${quality.rttMs} ms)`)
+  if (quality.lossPercent !== null && quality.lossPercent > LOSS_FAIR_PERCENT)
+    reasons.push(`some packets lost (${quality.lossPercent.toFixed(1)} %)`)
+  if (videoExpected && quality.fps !== null && quality.fps < FPS_FAIR)
+    reasons.push(`video at ${quality.fps} fps`)
+  return reasons
+}
+
 export function qualityLevel(quality: ConnectionQuality, options: QualityViewOptions): QualityLevel {
-  return qualityWarnings(quality, options).length > 0 ? 'poor' : 'good'
+  if (qualityWarnings(quality, options).length > 0) return 'poor'
+  return fairReasons(quality, options).length > 0 ? 'fair' : 'good'
+}
+
+/**
+ * The connection in words, as a person reads it: "Good connection", "Fair connection: some delay (round trip
+ * 180 ms)" or "Poor connection: round trip 420 ms (over 300 ms)". The numbers stay available beside it.
+ */
+export function qualityWords(
+  quality: ConnectionQuality,
+  options: QualityViewOptions,
+): { level: QualityLevel; text: string } {
+  const poor = qualityWarnings(quality, options)
+  if (poor.length > 0) return { level: 'poor', text: `Poor connection: ${poor.join(', ')}` }
+  const fair = fairReasons(quality, options)
+  if (fair.length > 0) return { level: 'fair', text: `Fair connection: ${fair.join(', ')}` }
+  return { level: 'good', text: 'Good connection' }
 }
 
 /**

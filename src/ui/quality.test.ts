@@ -13,6 +13,7 @@ import {
   poorConnectionSentence,
   qualityLevel,
   qualityWarnings,
+  qualityWords,
   RTT_LIMIT_MS,
 } from './quality-text'
 
@@ -519,7 +520,8 @@ describe('warnings', () => {
   it('warns only beyond each threshold, not at it', () => {
     const atLimits: ConnectionQuality = { rttMs: 300, lossPercent: 10, bitrateKbps: 90, fps: 15 }
     expect(qualityWarnings(atLimits, VIDEO)).toEqual([])
-    expect(qualityLevel(atLimits, VIDEO)).toBe('good')
+    // At the poor limits it is not poor, only fair.
+    expect(qualityLevel(atLimits, VIDEO)).toBe('fair')
     expect(poorConnectionSentence(atLimits, VIDEO)).toBeNull()
     const beyond: ConnectionQuality = { rttMs: 301, lossPercent: 10.1, bitrateKbps: 90, fps: 14 }
     expect(qualityWarnings(beyond, VIDEO)).toEqual([
@@ -536,6 +538,24 @@ describe('warnings', () => {
     expect(poorConnectionSentence({ ...slow, lossPercent: 12.5 }, VIDEO)).toBe(
       'Poor connection: round trip 420 ms (over 300 ms), 12.5 % packet loss (over 10 %).',
     )
+  })
+
+  it('says in words how the connection is: good, fair with the reason, or poor with the reason', () => {
+    expect(qualityWords(GOOD, VIDEO)).toEqual({ level: 'good', text: 'Good connection' })
+    expect(qualityWords({ ...GOOD, rttMs: 180 }, VIDEO)).toEqual({
+      level: 'fair',
+      text: 'Fair connection: some delay (round trip 180 ms)',
+    })
+    expect(qualityWords({ ...GOOD, lossPercent: 4, fps: 20 }, VIDEO)).toEqual({
+      level: 'fair',
+      text: 'Fair connection: some packets lost (4.0 %), video at 20 fps',
+    })
+    expect(qualityWords({ ...GOOD, rttMs: 420 }, VIDEO)).toEqual({
+      level: 'poor',
+      text: 'Poor connection: round trip 420 ms (over 300 ms)',
+    })
+    // At the fair limits exactly, still good.
+    expect(qualityLevel({ rttMs: 150, lossPercent: 3, bitrateKbps: 900, fps: 24 }, VIDEO)).toBe('good')
   })
 
   it('does not warn about frame rate when the camera is off, nor about values not measured yet', () => {
