@@ -41,7 +41,7 @@ export function InviteLinks({ invites }: { invites: readonly Invite[] }) {
         const url = inviteUrl(base, invite)
         const { role } = invite
         return (
-          <li key={invite.credential.inviteId}>
+          <li key={invite.credential.key}>
             <label>
               <span>{ROLE_LABELS[role]}</span>
               <input
@@ -56,11 +56,11 @@ export function InviteLinks({ invites }: { invites: readonly Invite[] }) {
               onClick={() =>
                 navigator.clipboard
                   ?.writeText(url)
-                  .then(() => setCopied(invite.credential.inviteId))
+                  .then(() => setCopied(invite.credential.key))
                   .catch(() => setCopied(null))
               }
             >
-              {copied === invite.credential.inviteId ? 'Copied' : 'Copy'}
+              {copied === invite.credential.key ? 'Copied' : 'Copy'}
             </button>
           </li>
         )

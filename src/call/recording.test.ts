@@ -12,7 +12,7 @@ const invite = (role: Role): Invite => ({
   secret: 'not-used-here',
   role,
   roomKey: 'not-used-here',
-  credential: { inviteId: 'not-used-here', sig: 'not-used-here' },
+  credential: { key: 'not-used-here', secret: 'not-used-here', sig: 'not-used-here' },
 })
 const sources = (store: CallStore) => ({ store, vitals: new VitalsFeed(), onEcg: () => () => {} })
 

@@ -5,7 +5,7 @@
 // participant can speak for another, claim another's op ids ahead of time, or claim a role its invite does not
 // prove. Pure apart from WebCrypto.
 import {
-  type Credential,
+  type PresentedCredential,
   type SessionKey,
   SignatureVerifier,
   sessionOf,
@@ -44,7 +44,7 @@ export function memberOpFor(
   key: SessionKey,
   name: string,
   role: Role,
-  credential: Credential,
+  credential: PresentedCredential,
   at: number,
 ): Omit<MemberOp, 'sig'> {
   return {
@@ -64,7 +64,8 @@ export interface Member {
   key: string
   name: string
   role: Role
-  inviteId: string
+  /** The public key of the invite it joined with: what a ban names besides the session. */
+  inviteKey: string
 }
 
 /** Why an op was refused. */
@@ -106,25 +107,25 @@ export class Authorship {
       key: op.key,
       name: op.name,
       role: op.role,
-      inviteId: op.credential.inviteId,
+      inviteKey: op.credential.key,
     })
   }
 
-  ban(session: string | null, inviteId: string | null) {
+  ban(session: string | null, inviteKey: string | null) {
     if (session) this.bannedSessions.add(session)
-    if (inviteId) this.bannedInvites.add(inviteId)
+    if (inviteKey) this.bannedInvites.add(inviteKey)
   }
 
-  isBanned(session: string | null, inviteId?: string | null): boolean {
+  isBanned(session: string | null, inviteKey?: string | null): boolean {
     return (
       (session !== null && this.bannedSessions.has(session)) ||
-      (inviteId != null && this.bannedInvites.has(inviteId))
+      (inviteKey != null && this.bannedInvites.has(inviteKey))
     )
   }
 
-  /** Whether `credential` proves `role` in our room. */
-  verifyCredential(role: Role, credential: Credential): Promise<boolean> {
-    return verifyCredential(this.options.roomKey, this.options.roomId, role, credential)
+  /** Whether `credential` proves `role` in our room, for the session whose public key is `sessionKey`. */
+  verifyCredential(role: Role, credential: PresentedCredential, sessionKey: string): Promise<boolean> {
+    return verifyCredential(this.options.roomKey, this.options.roomId, role, credential, sessionKey)
   }
 
   /**
@@ -136,7 +137,7 @@ export class Authorship {
     if (op.kind === 'member') return this.checkMember(op as MemberOp)
     const member = this.members.get(op.author)
     if (!member) return 'unknown-author'
-    if (this.isBanned(member.session, member.inviteId)) return 'banned'
+    if (this.isBanned(member.session, member.inviteKey)) return 'banned'
     return (await this.verifier.verify(member.key, signedBytes(op), op.sig)) ? null : 'bad-signature'
   }
 
@@ -145,16 +146,16 @@ export class Authorship {
     if (known)
       return known.key === op.key && known.name === op.name && known.role === op.role ? null : 'bad-member'
     if (op.id !== `${op.author}:0`) return 'bad-member'
-    if (this.isBanned(op.author, op.credential.inviteId)) return 'banned'
+    if (this.isBanned(op.author, op.credential.key)) return 'banned'
     if ((await sessionOf(op.key)) !== op.author) return 'bad-member'
-    if (!(await this.verifyCredential(op.role, op.credential))) return 'bad-member'
+    if (!(await this.verifyCredential(op.role, op.credential, op.key))) return 'bad-member'
     if (!(await this.verifier.verify(op.key, signedBytes(op), op.sig))) return 'bad-signature'
     this.members.set(op.author, {
       session: op.author,
       key: op.key,
       name: op.name,
       role: op.role,
-      inviteId: op.credential.inviteId,
+      inviteKey: op.credential.key,
     })
     return null
   }

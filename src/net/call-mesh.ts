@@ -5,16 +5,28 @@
 // (./replication) and every feature's messages and frames without knowing them: what arrives goes to `events`,
 // what a feature sends goes out through `broadcast`, `publish`, `share` and `broadcastFrame`. No React, no
 // store, no peerjs: tested in Node over ./memory-transport.
-import { createSessionKey, type SessionKey, sessionOf } from '../room/credentials'
+import {
+  createSessionKey,
+  type PresentedCredential,
+  presentCredential,
+  type SessionKey,
+  sessionOf,
+} from '../room/credentials'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
 import { Authorship, type Member, memberOpFor, signOp } from './authorship'
-import { RoomFullError } from './errors'
+import { DamagedInviteError, RoomFullError } from './errors'
 import { encodeFrame, type Frame } from './frames'
 import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { Outbox } from './outbox'
-import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
+import {
+  type AppMessage,
+  type HelloMessage,
+  type LinkFailure,
+  PeerLink,
+  type ProofMessage,
+} from './peer-link'
 import {
   assertNever,
   type CoreMessage,
@@ -114,6 +126,8 @@ export interface PreparedJoin {
   admissionKey: CryptoKey
   /** The room's seat ids, in seat order. */
   seatIds: string[]
+  /** Our invite's credential, bound to `sessionKey`. */
+  presented: PresentedCredential
 }
 
 /** The keys and seat ids for a join, all at once. */
@@ -123,7 +137,9 @@ export async function prepareJoin(invite: Invite): Promise<PreparedJoin> {
     admissionKey(invite),
     Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))),
   ])
-  return { sessionKey, admissionKey: key, seatIds }
+  const presented = await presentCredential(invite, sessionKey.publicKey)
+  if (!presented) throw new DamagedInviteError()
+  return { sessionKey, admissionKey: key, seatIds, presented }
 }
 
 /** An Omit that keeps a union a union (each member loses the key). */
@@ -220,7 +236,7 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   serverEpoch: number
   /** When the link was made, ms. */
   dialedAt: number
-  /** The remote's invite, from its verified hello: what a ban names besides its session. */
+  /** The remote's invite key, from its proof: what a ban names besides its session. */
   inviteId: string | null
   /** Ops of authors whose member op has not arrived yet, in arrival order. */
   pending: Op[]
@@ -278,6 +294,10 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
       return `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
     case 'banned':
       return null
+    case 'refused-by-peer':
+      return failure.reason === 'banned'
+        ? 'You cannot rejoin this consultation: you were asked to leave it, or disconnected for misuse.'
+        : 'Your invite link does not let you join this consultation as this role. Ask for a new link.'
     default:
       return assertNever(failure)
   }
@@ -287,6 +307,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private seat = -1
   private seatIds: string[] = []
   private admissionKey: CryptoKey | null = null
+  /** Our invite's credential, bound to our session key: sent with our proof and in our member record. */
+  private presented: PresentedCredential | null = null
   private readonly links = new Map<number, Link<M, Op>>()
   private readonly reconnects = new Map<number, Reconnect>()
   private readonly setupRedials = new Map<number, SetupRedial>()
@@ -378,6 +400,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const prepared = await (this.options.prepared ?? prepareJoin(invite))
     const { sessionKey } = prepared
     this.key = sessionKey
+    this.presented = prepared.presented
     this.log = this.newLog(sessionKey.session)
     this.admissionKey = prepared.admissionKey
     this.seatIds = this.options.seatIds ?? prepared.seatIds
@@ -386,7 +409,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const [member, seat] = await Promise.all([
       signOp<MemberOp>(
         sessionKey,
-        memberOpFor(sessionKey, this.options.displayName, invite.role, invite.credential, Date.now()),
+        memberOpFor(sessionKey, this.options.displayName, invite.role, prepared.presented, Date.now()),
       ),
       this.transport.registerFirst(this.seatIds),
     ])
@@ -572,7 +595,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           credential: this.options.invite.credential,
         }
       },
-      checkHello: (hello, remoteKey) => this.checkHello(hello, remoteKey),
+      checkProof: (proof) => this.checkProof(link, proof),
+      credential: () => ({
+        role: this.options.invite.role,
+        credential: this.presented as PresentedCredential,
+      }),
       send: (text) => data.send(text),
       sendBinary: (bytes) => data.send(bytes),
       onFrame: (frame) => {
@@ -698,13 +725,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   /**
-   * A first hello, beyond its shape: its session is the hash of the key that signed the proof, its credential
-   * proves its role in our room, and neither is banned.
+   * A proof whose HMAC verified, before we admit its sender and send it anything: its credential proves its role
+   * for its session key, and neither its session nor its invite is banned.
    */
-  private async checkHello(hello: HelloMessage, remoteKey: string): Promise<LinkFailure | null> {
-    if ((await sessionOf(remoteKey)) !== hello.session) return { kind: 'invalid-credential' }
-    if (this.authorship.isBanned(hello.session, hello.credential.inviteId)) return { kind: 'banned' }
-    if (!(await this.authorship.verifyCredential(hello.role, hello.credential)))
+  private async checkProof(link: Link<M, Op>, proof: ProofMessage): Promise<LinkFailure | null> {
+    const session = await sessionOf(proof.key)
+    link.inviteId = proof.credential.key
+    if (this.authorship.isBanned(session, proof.credential.key)) return { kind: 'banned' }
+    if (!(await this.authorship.verifyCredential(proof.role, proof.credential, proof.key)))
       return { kind: 'invalid-credential' }
     return null
   }
@@ -722,7 +750,6 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       return
     }
     link.remoteSession = hello.session
-    link.inviteId = hello.credential.inviteId
     this.trace('hello from', link.seat, hello.name)
     this.cancel(link.dialTimer)
     link.dialTimer = null
@@ -1119,7 +1146,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private applyDismiss(op: DismissOp) {
     const target = this.authorship.member(op.target)
     const by = this.authorship.member(op.author)?.name ?? 'The clinician'
-    this.authorship.ban(op.target, target?.inviteId ?? null)
+    this.authorship.ban(op.target, target?.inviteKey ?? null)
     if (op.target === this.session) {
       this.events.dismissed?.(by)
       return

@@ -22,3 +22,9 @@ export class ServerUnreachableError extends Error {
     super('The consultation server cannot be reached. Check your network connection and try again.')
   }
 }
+
+export class DamagedInviteError extends Error {
+  constructor() {
+    super('This invite link is damaged (its credential cannot be read). Ask for the link again.')
+  }
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { appProtocol, LIMITS, MAX_MESSAGE_CHARS, type Message } from '../call/protocol'
+import { sessionOf } from '../room/credentials'
 import { createRoom, type Room } from '../room/invite'
 import { admissionKey, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
@@ -12,6 +13,10 @@ const SESSION_KEY = 'K'.repeat(87)
 /** One connection's two certificate fingerprints: side a's and side b's. */
 const FP_A = `sha-256 ${'AA:'.repeat(31)}AA`
 const FP_B = `sha-256 ${'BB:'.repeat(31)}BB`
+/** The session those keys stand for (the hash of the key), and a credential's shape (not checked here). */
+const SESSION = (await sessionOf(SESSION_KEY)) as string
+const CREDENTIAL = { key: 'K'.repeat(87), sig: 'S'.repeat(86), bind: 'S'.repeat(86) }
+const OWN_CREDENTIAL = () => ({ role: 'clinician' as const, credential: CREDENTIAL })
 /** What side a (xc-a) sees. */
 const AS_A = () => ({ local: FP_A, remote: FP_B })
 
@@ -33,10 +38,9 @@ function hello(name: string, seat: number, version = PROTOCOL_VERSION): HelloMes
     name,
     role: 'clinician',
     seat,
-    session: `${name}-session`.padEnd(22, '-').slice(0, 22),
+    session: SESSION,
     muted: false,
     cameraOff: false,
-    credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
   }
 }
 
@@ -56,6 +60,7 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
     side.link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      credential: OWN_CREDENTIAL,
       fingerprints: () => (i === 0 ? { local: FP_A, remote: FP_B } : { local: FP_B, remote: FP_A }),
       key: keys[i] as CryptoKey,
       localId: id,
@@ -118,6 +123,7 @@ describe('PeerLink admission', () => {
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      credential: OWN_CREDENTIAL,
       fingerprints: AS_A,
       key,
       localId: 'xc-a',
@@ -157,6 +163,7 @@ describe('PeerLink ordering', () => {
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      credential: OWN_CREDENTIAL,
       fingerprints: AS_A,
       key,
       localId: 'xc-a',
@@ -175,6 +182,7 @@ describe('PeerLink ordering', () => {
         type: 'proof',
         proof: await prove(key, 'xc-b', 'xc-a', FP_B, FP_A, SESSION_KEY),
         key: SESSION_KEY,
+        ...OWN_CREDENTIAL(),
       }),
     )
     await vi.waitFor(() => expect(link.admitted).toBe(true))
@@ -205,6 +213,7 @@ describe('PeerLink limits', () => {
     const link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      credential: OWN_CREDENTIAL,
       fingerprints: AS_A,
       key,
       localId: 'xc-a',
@@ -220,7 +229,13 @@ describe('PeerLink limits', () => {
     link.receive('{"type":"ping"')
     link.receive(new ArrayBuffer(8))
     link.receive(
-      JSON.stringify({ type: 'proof', proof: 'p'.repeat(43), key: 'k'.repeat(87), pad: 'x'.repeat(300) }),
+      JSON.stringify({
+        type: 'proof',
+        proof: 'p'.repeat(43),
+        key: 'k'.repeat(87),
+        ...OWN_CREDENTIAL(),
+        pad: 'x'.repeat(600),
+      }),
     )
     expect(ignored).toEqual(['too-large', 'not-json', 'too-short', 'too-large'])
     link.start()
@@ -250,6 +265,7 @@ describe('PeerLink frames', () => {
     const early = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: SESSION_KEY,
+      credential: OWN_CREDENTIAL,
       fingerprints: AS_A,
       key,
       localId: 'xc-a',

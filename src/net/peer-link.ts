@@ -3,16 +3,18 @@
 // two of them wired back to back are tested in Node.
 //
 // Order on a connection (each side, the channel being ordered):
-//   open → send proof(HMAC over both peer ids, both DTLS certificate fingerprints and our session key; with the key)
-//   proof → verify → admitted (their session key is now known)
+//   open → send proof(HMAC over both peer ids, both DTLS certificate fingerprints and our session key; with the key,
+//          our role and our credential, bound to that key)
+//   proof → verify the HMAC, then checkProof (credential, bans) → admitted, or a refusal sent and the link closed
 //   admitted and our proof sent → send hello
-//   hello → its session must be their key's hash, its credential must prove its role (checkHello)
+//   hello → its role must be the proof's
 // The fingerprints make the proof this connection's and nobody else's (each RTCPeerConnection has its own DTLS
 // certificate), so it cannot be replayed, reflected or relayed; and a signalling server that swapped in its own
 // certificates to sit in the middle is caught, since the two sides then see different fingerprints. Nothing but a
 // proof is accepted before the peer's proof has verified, and we send nothing else before that either, so a peer
 // without the secret never sees a name, a state change or a media offer. Arrivals are handled one at a time in
 // order (the HMAC steps are async), so a hello never overtakes the proof before it.
+import { sessionOf } from '../room/credentials'
 import { prove, verifyProof } from './admission'
 import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
 import { PeerGuard, TokenBucket } from './limits'
@@ -28,6 +30,7 @@ import {
 } from './protocol'
 
 export type { HelloMessage }
+export type ProofMessage = Extract<CoreMessage, { type: 'proof' }>
 /** What a link needs of the protocol: parsing what arrives, and each type's limits. */
 export interface LinkProtocol<M extends { type: string }> {
   decodeText(raw: unknown): ParseResult<M>
@@ -36,9 +39,9 @@ export interface LinkProtocol<M extends { type: string }> {
 /** Messages the link hands on once the peer is admitted and has said hello. */
 export type AppMessage<M extends { type: string } = CoreMessage> = Exclude<
   M,
-  { type: 'proof' | 'hello' | 'ping' | 'pong' }
+  { type: 'proof' | 'refusal' | 'hello' | 'ping' | 'pong' }
 >
-type LinkMessage = Extract<CoreMessage, { type: 'proof' | 'hello' | 'ping' | 'pong' }>
+type LinkMessage = Extract<CoreMessage, { type: 'proof' | 'refusal' | 'hello' | 'ping' | 'pong' }>
 
 export type LinkFailure =
   /** The peer's proof did not verify: it does not hold this room's secret. */
@@ -48,10 +51,12 @@ export type LinkFailure =
   | { kind: 'flood' }
   /** It broke the order of the protocol (an app message before admission, a second different hello). */
   | { kind: 'protocol'; detail: string }
-  /** Its hello claims a role its credential does not prove, or a session its key is not. */
+  /** Its credential does not prove its role, or its hello claims another role or session than its proof. */
   | { kind: 'invalid-credential' }
-  /** It was dropped for abuse earlier in this call. */
+  /** It was dropped for abuse or asked to leave earlier in this call. */
   | { kind: 'banned' }
+  /** The peer refused us, and said why. */
+  | { kind: 'refused-by-peer'; reason: 'banned' | 'credential' }
   /** It sent an op its author did not sign, or that claims another's identity. */
   | { kind: 'forged'; detail: string }
 
@@ -76,10 +81,13 @@ export interface PeerLinkOptions<M extends { type: string }> {
   onAdmitted?: () => void
   onHello: (hello: HelloMessage, first: boolean) => void
   /**
-   * Checks a first hello beyond its shape: that its session is the proof's key's, that its credential proves its
-   * role, that it is not banned. Null when it passes.
+   * Checks a proof whose HMAC verified, before the peer is admitted (nothing but our proof has gone to it yet): its
+   * credential proves its role for its session key, and neither is banned. Null when it passes; a failure is told
+   * to the peer (`refusal`) before the link closes.
    */
-  checkHello?: (hello: HelloMessage, remoteKey: string) => Promise<LinkFailure | null>
+  checkProof?: (proof: ProofMessage) => Promise<LinkFailure | null>
+  /** Our role and presented credential, sent with our proof. */
+  credential: () => { role: HelloMessage['role']; credential: ProofMessage['credential'] }
   /** An app message; if it returns a promise, the next message waits for it (order is kept). */
   onMessage: (message: AppMessage<M>) => void | Promise<void>
   /** A binary sample frame (waveform, pose) from an admitted peer. */
@@ -113,6 +121,10 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
   lastHeard: number
   /** The peer's session public key, from its verified proof. */
   remoteKey: string | null = null
+  /** The role its proof's credential proves. */
+  remoteRole: HelloMessage['role'] | null = null
+  /** The session its proof's key stands for (the key's hash), once its proof verified. */
+  remoteSession: string | null = null
   /** The peer proved it holds the room secret. */
   admitted = false
   /** Round trip of the last ping, ms. */
@@ -158,7 +170,7 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     const { key, localId, remoteId, sessionKey } = this.options
     const proof = await prove(key, localId, remoteId, fingerprints.local, fingerprints.remote, sessionKey)
     if (this.failed) return
-    this.write({ type: 'proof', proof, key: sessionKey })
+    this.write({ type: 'proof', proof, key: sessionKey, ...this.options.credential() })
     this.proved = true
     this.sendHelloWhenDue()
   }
@@ -294,12 +306,30 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
           this.fail({ kind: 'invalid-invite' })
           return
         }
+        const session = await sessionOf(message.key)
+        const refused =
+          session === null
+            ? { kind: 'invalid-credential' as const }
+            : ((await this.options.checkProof?.(message)) ?? null)
+        if (this.failed) return
+        if (refused) {
+          // Said to the peer (it proved the secret: it may know why), then closed.
+          const reason = refused.kind === 'banned' ? 'banned' : 'credential'
+          this.write({ type: 'refusal', reason })
+          this.fail(refused)
+          return
+        }
         this.remoteKey = message.key
+        this.remoteRole = message.role
+        this.remoteSession = session
         this.admitted = true
         this.options.onAdmitted?.()
         this.sendHelloWhenDue()
         return
       }
+      case 'refusal':
+        this.fail({ kind: 'refused-by-peer', reason: message.reason })
+        return
       case 'hello': {
         if (message.version !== this.version) {
           this.fail({ kind: 'incompatible-version', theirs: message.version, ours: this.version })
@@ -310,13 +340,13 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
           this.fail({ kind: 'protocol', detail: 'a second hello from another session' })
           return
         }
-        if (!previous && this.options.checkHello) {
-          const failure = await this.options.checkHello(message, this.remoteKey ?? '')
-          if (this.failed) return
-          if (failure) {
-            this.fail(failure)
-            return
-          }
+        if (
+          message.role !== this.remoteRole ||
+          (this.remoteSession !== null && message.session !== this.remoteSession)
+        ) {
+          // The hello claims another role or session than the proof its credential was checked with.
+          this.fail({ kind: 'invalid-credential' })
+          return
         }
         this.theirHello = message
         this.options.onHello(message, previous === null)

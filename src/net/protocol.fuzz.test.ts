@@ -33,7 +33,7 @@ const b64url = (length: number) =>
     })
     .map((chars) => chars.join(''))
 const session = fc.string({ minLength: 22, maxLength: 22 })
-const credential = fc.record({ inviteId: b64url(22), sig: b64url(86) })
+const credential = fc.record({ key: b64url(87), sig: b64url(86), bind: b64url(86) })
 const chatOp = fc.record({
   kind: fc.constant('chat' as const),
   id: fc.string({ minLength: 1, maxLength: 80 }),
@@ -110,7 +110,11 @@ const mutatedMeshText = fc
   })
 
 const validMessage = fc.oneof(
-  fc.record({ type: fc.constant('proof' as const), proof: token, key: b64url(87) }),
+  fc.record({ type: fc.constant('proof' as const), proof: token, key: b64url(87), role, credential }),
+  fc.record({
+    type: fc.constant('refusal' as const),
+    reason: fc.constantFrom('banned' as const, 'credential' as const),
+  }),
   fc.record({
     type: fc.constant('hello' as const),
     version: fc.constant(PROTOCOL_VERSION),
@@ -120,7 +124,6 @@ const validMessage = fc.oneof(
     session,
     muted: fc.boolean(),
     cameraOff: fc.boolean(),
-    credential,
   }),
   fc.record({ type: fc.constant('media-state' as const), muted: fc.boolean(), cameraOff: fc.boolean() }),
   fc.record({
@@ -239,6 +242,10 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
     link = new PeerLink<Message>({
       protocol: appProtocol,
       sessionKey: 'K'.repeat(87),
+      credential: () => ({
+        role: 'clinician',
+        credential: { key: 'K'.repeat(87), sig: 'S'.repeat(86), bind: 'S'.repeat(86) },
+      }),
       fingerprints: () => ({ local: 'sha-256 AA', remote: 'sha-256 BB' }),
       key,
       localId: 'xc-a',
@@ -252,7 +259,6 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         session: OWN,
         muted: false,
         cameraOff: false,
-        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
       }),
       send: () => undefined,
       onHello: () => undefined,
@@ -276,7 +282,7 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       // A second per input: strikes never pile up into a drop, so every input is judged on its own.
       now: () => (clock += 1000),
     })
-    Object.assign(link, { admitted: true })
+    Object.assign(link, { admitted: true, remoteRole: 'patient', remoteSession: BEN })
     link.receive(
       JSON.stringify({
         type: 'hello',
@@ -287,7 +293,6 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         session: BEN,
         muted: false,
         cameraOff: false,
-        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
       }),
     )
     await new Promise((resolve) => setTimeout(resolve, 0))

@@ -7,13 +7,14 @@
 // frames of ./frames instead.
 import { z } from 'zod'
 import { bytesToBase64 } from '../lib/base64'
-import { INVITE_ID_LENGTH, PUBLIC_KEY_LENGTH, SESSION_ID_LENGTH, SIGNATURE_LENGTH } from '../room/credentials'
+import { PUBLIC_KEY_LENGTH, SESSION_ID_LENGTH, SIGNATURE_LENGTH } from '../room/credentials'
 import { ROLES } from '../room/invite'
 import { TOKEN_LENGTH } from './admission'
 
 /**
  * Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages.
- * Version 2: session keys in the proof, credentials in the hello, signed ops and member records.
+ * Version 2: proofs bound to the connection's certificates, carrying the session key and the credential (bound to
+ * that key), signed ops and member records.
  */
 export const PROTOCOL_VERSION = 2
 
@@ -30,9 +31,11 @@ const token = z.string().length(TOKEN_LENGTH)
 const base64url = /^[A-Za-z0-9_-]+$/
 const publicKeySchema = z.string().length(PUBLIC_KEY_LENGTH).regex(base64url)
 export const signatureSchema = z.string().length(SIGNATURE_LENGTH).regex(base64url)
+/** A credential as presented (src/room/credentials.ts): the invite's key, the room's signature, the binding. */
 export const credentialSchema = z.object({
-  inviteId: z.string().length(INVITE_ID_LENGTH).regex(base64url),
+  key: publicKeySchema,
   sig: signatureSchema,
+  bind: signatureSchema,
 })
 
 /**
@@ -40,7 +43,19 @@ export const credentialSchema = z.object({
  * fingerprints and the prover's session public key (see ./admission), with that key: its hash is the prover's
  * session id.
  */
-const proof = z.object({ type: z.literal('proof'), proof: token, key: publicKeySchema })
+const proof = z.object({
+  type: z.literal('proof'),
+  proof: token,
+  key: publicKeySchema,
+  /** The role the prover's invite proves, and that proof (bound to `key`): checked before anything else is sent. */
+  role: z.enum(ROLES),
+  credential: credentialSchema,
+})
+/**
+ * Why a connection was refused, told to the refused side before it is closed (it may arrive before admission):
+ * it was asked to leave or dropped for misuse earlier in this call, or its invite does not prove its role.
+ */
+const refusal = z.object({ type: z.literal('refusal'), reason: z.enum(['banned', 'credential']) })
 
 const hello = z.object({
   type: z.literal('hello'),
@@ -53,8 +68,6 @@ const hello = z.object({
   session: sessionSchema,
   muted: z.boolean(),
   cameraOff: z.boolean(),
-  /** Proves `role`: signed by the room key (src/room/credentials.ts). */
-  credential: credentialSchema,
 })
 
 const mediaState = z.object({
@@ -73,7 +86,7 @@ const ack = z.object({
   ids: z.array(opIdSchema).min(1).max(MAX_ACKS_PER_MESSAGE),
 })
 
-const coreSchemas = [proof, hello, mediaState, ping, pong, bye, ack] as const
+const coreSchemas = [proof, refusal, hello, mediaState, ping, pong, bye, ack] as const
 export type CoreMessage = z.infer<(typeof coreSchemas)[number]>
 export type HelloMessage = z.infer<typeof hello>
 
@@ -145,7 +158,8 @@ type AnyOpSchema = z.ZodType<Omit<OpLike, 'sig'>> & { shape: { kind: z.ZodLitera
 
 /** What an honest participant never exceeds, for the call layer's own messages. */
 const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
-  proof: { maxChars: 300, perSecond: 1, burst: 3 },
+  proof: { maxChars: 600, perSecond: 1, burst: 3 },
+  refusal: { maxChars: 100, perSecond: 1, burst: 2 },
   hello: { maxChars: 600, perSecond: 1, burst: 3 },
   'media-state': { maxChars: 200, perSecond: 10, burst: 20 },
   ping: { maxChars: 100, perSecond: 4, burst: 10 },
@@ -157,7 +171,7 @@ const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
 }
 
 /** Messages that may arrive before the sender has proved it holds the room secret. */
-export const ADMISSION_TYPES: ReadonlySet<string> = new Set(['proof'])
+export const ADMISSION_TYPES: ReadonlySet<string> = new Set(['proof', 'refusal'])
 
 export const REJECTION = {
   notText: 'not-text',

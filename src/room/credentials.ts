@@ -1,9 +1,11 @@
 // Who may speak as which role, and who wrote what. Two kinds of ECDSA P-256 keys (WebCrypto, in every current
 // browser and in Node), both plain and pure:
-// - the room key: made by whoever starts a consultation. It signs one credential per invite (the room, the role,
-//   a random invite id); every invite carries its credential and the room's public key, and every participant
-//   checks the others' credentials against the public key in its own invite. A role is what a credential proves,
-//   never what a peer says.
+// - the room key: made by whoever starts a consultation. It signs one credential per invite: the room, the role and
+//   the invite's own public key. The invite link carries that credential, the invite's private key and the room's
+//   public key. A participant presents the credential with a signature, by the invite's key, over its session key
+//   (proof of possession): so a credential seen on the wire cannot be reused by anyone else, and a role is what a
+//   credential proves, never what a peer says. Every participant checks the others' against the public key in its
+//   own invite.
 // - a session key: made by each participant when joining. The session id is a hash of its public key, so the key
 //   that signs an op is the author the op names (self-certifying: a relayed op can be checked by anyone, even when
 //   its author has left). The key is announced inside the admission proof (HMAC-bound, so it cannot be swapped).
@@ -17,9 +19,8 @@ const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const
 export const PUBLIC_KEY_LENGTH = 87
 /** An ECDSA P-256 signature in WebCrypto's fixed r‖s form (64 bytes), as base64url: 86 characters. */
 export const SIGNATURE_LENGTH = 86
-/** 128 random bits name an invite: enough never to repeat. */
-const INVITE_ID_BYTES = 16
-export const INVITE_ID_LENGTH = 22
+/** An invite's private key: the P-256 scalar (32 bytes), as base64url: 43 characters. */
+export const PRIVATE_KEY_LENGTH = 43
 /** A session id: the first 128 bits of the SHA-256 of the session's public key, base64url: 22 characters. */
 export const SESSION_ID_LENGTH = 22
 
@@ -33,14 +34,30 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-/** A credential: this invite may speak as `role` in this room. */
-export interface Credential {
-  inviteId: string
+/** What an invite link holds to prove its role: the invite's key pair, and the room key's signature over it. */
+export interface InviteCredential {
+  /** The invite's public key (base64url, raw P-256): what names this invite, in a ban for instance. */
+  key: string
+  /** The invite's private key (base64url P-256 scalar): never sent anywhere, it stays in the link. */
+  secret: string
+  /** The room key's signature over the room, the role and `key`. */
   sig: string
 }
 
-function credentialText(roomId: string, role: Role, inviteId: string): Uint8Array<ArrayBuffer> {
-  return textEncoder.encode(`xr-consult/credential/v1|room=${roomId}|role=${role}|invite=${inviteId}`)
+/** A credential as presented to the others: the invite's public key and room signature, and the proof of possession. */
+export interface PresentedCredential {
+  key: string
+  sig: string
+  /** The invite key's signature over the room, the role and the presenter's session key. */
+  bind: string
+}
+
+function credentialText(roomId: string, role: Role, inviteKey: string): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(`xr-consult/credential/v2|room=${roomId}|role=${role}|invite=${inviteKey}`)
+}
+
+function bindText(roomId: string, role: Role, sessionKey: string): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(`xr-consult/bind/v1|room=${roomId}|role=${role}|session=${sessionKey}`)
 }
 
 async function importPublicKey(raw: string): Promise<CryptoKey | null> {
@@ -80,31 +97,69 @@ export async function importRoomAuthority(text: string): Promise<RoomAuthority |
   }
 }
 
-/** A fresh invite for `role`: a random id, signed by the room key together with the room and the role. */
+/** A fresh invite for `role`: its own key pair, whose public key the room key signs with the room and the role. */
 export async function issueCredential(
   authority: RoomAuthority,
   roomId: string,
   role: Role,
-): Promise<Credential> {
-  const inviteId = toBase64Url(crypto.getRandomValues(new Uint8Array(INVITE_ID_BYTES)))
-  const sig = await crypto.subtle.sign(SIGN, authority.privateKey, credentialText(roomId, role, inviteId))
-  return { inviteId, sig: toBase64Url(new Uint8Array(sig)) }
+): Promise<InviteCredential> {
+  const pair = await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])
+  const key = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)))
+  const { d } = await crypto.subtle.exportKey('jwk', pair.privateKey)
+  const sig = await crypto.subtle.sign(SIGN, authority.privateKey, credentialText(roomId, role, key))
+  return { key, secret: d ?? '', sig: toBase64Url(new Uint8Array(sig)) }
 }
 
-/** Whether `credential` proves `role` in `roomId`, by the room key we trust (the one in our own invite). */
+/** The invite's private key, back from the link's text (the scalar, with the public point it belongs to). */
+async function importInviteKey(credential: InviteCredential): Promise<CryptoKey | null> {
+  const point = fromBase64Url(credential.key)
+  if (point?.length !== 65) return null
+  const jwk: JsonWebKey = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: toBase64Url(point.slice(1, 33)),
+    y: toBase64Url(point.slice(33, 65)),
+    d: credential.secret,
+  }
+  return crypto.subtle.importKey('jwk', jwk, EC, false, ['sign']).catch(() => null)
+}
+
+/**
+ * Presents an invite's credential for one session: the proof of possession binds it to that session's key, so
+ * whoever sees it cannot present it for theirs. Null when the invite's key cannot be read (a damaged link).
+ */
+export async function presentCredential(
+  invite: { roomId: string; role: Role; credential: InviteCredential },
+  sessionKey: string,
+): Promise<PresentedCredential | null> {
+  const key = await importInviteKey(invite.credential)
+  if (!key) return null
+  const bind = await crypto.subtle.sign(SIGN, key, bindText(invite.roomId, invite.role, sessionKey))
+  return { key: invite.credential.key, sig: invite.credential.sig, bind: toBase64Url(new Uint8Array(bind)) }
+}
+
+/**
+ * Whether `credential` proves `role` in `roomId` for the session whose public key is `sessionKey`: the room key we
+ * trust (the one in our own invite) signed the invite's key with this room and role, and the invite's key signed
+ * this session key.
+ */
 export async function verifyCredential(
   roomKey: string,
   roomId: string,
   role: Role,
-  credential: Credential,
+  credential: PresentedCredential,
+  sessionKey: string,
 ): Promise<boolean> {
   if (!(ROLES as readonly string[]).includes(role)) return false
-  const key = await importPublicKey(roomKey)
+  const [room, invite] = await Promise.all([importPublicKey(roomKey), importPublicKey(credential.key)])
   const sig = fromBase64Url(credential.sig)
-  if (!key || sig?.length !== 64 || credential.inviteId.length !== INVITE_ID_LENGTH) return false
-  return crypto.subtle
-    .verify(SIGN, key, sig, credentialText(roomId, role, credential.inviteId))
-    .catch(() => false)
+  const bind = fromBase64Url(credential.bind)
+  if (!room || !invite || sig?.length !== 64 || bind?.length !== 64) return false
+  const [signed, bound] = await Promise.all([
+    crypto.subtle.verify(SIGN, room, sig, credentialText(roomId, role, credential.key)).catch(() => false),
+    crypto.subtle.verify(SIGN, invite, bind, bindText(roomId, role, sessionKey)).catch(() => false),
+  ])
+  return signed && bound
 }
 
 /** One participant's signing key for one join. */

@@ -29,14 +29,14 @@ export interface Invite extends Room {
   role: Role
   /** The room's public key (base64url, raw P-256): what the others' credentials are checked against. */
   roomKey: string
-  /** Proves `role`: the room key's signature over the room, the role and the invite id. */
-  credential: { inviteId: string; sig: string }
+  /** Proves `role`: the invite's key pair and the room key's signature over the room, the role and its public key. */
+  credential: { key: string; secret: string; sig: string }
 }
 
 /** As ./credentials.ts: lengths of the base64url texts an invite carries. */
 const PUBLIC_KEY_LENGTH = 87
 const SIGNATURE_LENGTH = 86
-const INVITE_ID_LENGTH = 22
+const PRIVATE_KEY_LENGTH = 43
 
 export type InviteParse = { ok: true; invite: Invite } | { ok: false; reason: string }
 
@@ -58,9 +58,9 @@ export function createRoom(): Room {
 const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&sig=…`. */
+/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&sig=…`. */
 export function inviteFragment({ roomId, secret, role, roomKey, credential }: Invite): string {
-  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.inviteId}&sig=${credential.sig}`
+  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}`
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -97,9 +97,10 @@ export function parseInviteFragment(hash: string): InviteParse {
     return { ok: false, reason: 'This invite link does not say who it is for. Ask for the link again.' }
   }
   const roomKey = params.get('pk')
-  const inviteId = params.get('inv')
+  const inviteKey = params.get('inv')
+  const inviteSecret = params.get('ik')
   const sig = params.get('sig')
-  if (roomKey === null && inviteId === null && sig === null) {
+  if (roomKey === null && inviteKey === null && sig === null) {
     return {
       ok: false,
       reason: 'This invite link is from an older version of XR Consult. Ask the host for a new link.',
@@ -108,8 +109,10 @@ export function parseInviteFragment(hash: string): InviteParse {
   if (
     roomKey?.length !== PUBLIC_KEY_LENGTH ||
     !BASE64URL.test(roomKey) ||
-    inviteId?.length !== INVITE_ID_LENGTH ||
-    !BASE64URL.test(inviteId) ||
+    inviteKey?.length !== PUBLIC_KEY_LENGTH ||
+    !BASE64URL.test(inviteKey) ||
+    inviteSecret?.length !== PRIVATE_KEY_LENGTH ||
+    !BASE64URL.test(inviteSecret) ||
     sig?.length !== SIGNATURE_LENGTH ||
     !BASE64URL.test(sig)
   ) {
@@ -118,7 +121,16 @@ export function parseInviteFragment(hash: string): InviteParse {
       reason: 'This invite link is damaged (the credential part is wrong). Ask for the link again.',
     }
   }
-  return { ok: true, invite: { roomId, secret, role: role as Role, roomKey, credential: { inviteId, sig } } }
+  return {
+    ok: true,
+    invite: {
+      roomId,
+      secret,
+      role: role as Role,
+      roomKey,
+      credential: { key: inviteKey, secret: inviteSecret, sig },
+    },
+  }
 }
 
 const textEncoder = new TextEncoder()
