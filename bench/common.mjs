@@ -1,27 +1,26 @@
 // @ts-check
-// What the benchmarks share (bench/run.mjs, bench/vitals.mjs, bench/protocol.mjs), so that every number in
-// BENCHMARKS.md and bench/vitals-results.md is taken the same way: the machine they ran on, other processes' CPU
-// use and the wait for a quiet machine, a private copy of the build, the app's server, Chromium, participants
-// joining a call, frame counting, and small statistics and formatters. It measures nothing itself and runs nothing
-// when imported.
-import { execFileSync, spawn } from 'node:child_process'
+// What the benchmarks share (bench/run.mjs, bench/vitals.mjs, bench/protocol.mjs, bench/guidance.mjs), so that
+// every number in BENCHMARKS.md and bench/vitals-results.md is taken the same way: the machine they ran on, other
+// processes' CPU use and the wait for a quiet machine, a private copy of the build, frame counting, and small
+// statistics and formatters; and, from e2e/real-app.mjs (the browser tests use the same), the app's server,
+// Chromium, participants, the lobby and the wait for panels. It measures nothing itself and runs nothing when
+// imported.
+import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { chromium } from 'playwright-core'
-import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs'
+import * as realApp from '../e2e/real-app.mjs'
 
-/** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../src/scenes/scene-probe-types').SceneProbe} SceneProbe (declares window.__xrConsult) */
 /** @typedef {{ width: number, height: number }} Viewport */
 /** @typedef {{ median: number, min: number, max: number, samples: number[] }} Stats */
 /** @typedef {{ file: string, raw: number, gzip: number }} SizedFile */
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const root = realApp.root
 
 /** A window in which other processes used more than this share of the machine counts as disturbed. */
 export const DISTURBED_SHARE = 0.1
@@ -289,126 +288,48 @@ export function removeSnapshot(dir) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The app: server, browser, participants
+// The app: server, browser, participants (e2e/real-app.mjs, shared with the browser tests)
+
+export {
+  launchChromium,
+  newParticipant,
+  startAppServer,
+  startConsultation,
+  waitForPanels,
+  withQuery,
+} from '../e2e/real-app.mjs'
+
+/** @typedef {import('../e2e/real-app.mjs').JoinOptions} JoinOptions */
 
 /**
- * `node server/start.mjs` (what `npm start` runs) on a free port, from the snapshot folder `appDir` (there it
- * finds no sources newer than its dist/, so it serves that build as it is); `started` resolves with its URL.
- * @param {string} appDir
+ * How benchmark pages join unless told otherwise: with their camera (a preview problem fails the run instead of
+ * measuring a call without video), and only once the join screen has settled as it has when a person clicks Join.
+ * @type {JoinOptions}
  */
-export function startAppServer(appDir) {
-  const child = spawn(process.execPath, [path.join(appDir, 'server/start.mjs')], {
-    cwd: appDir,
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  /** @type {() => Promise<void>} */
-  const stop = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done()
-      child.once('exit', () => done())
-      child.kill('SIGTERM')
-    })
-  /** @type {Promise<{ url: string, origin: string }>} */
-  const started = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000)
-    child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
-      output += chunk.toString()
-      const url = /XR Consult is running at (\S+)/.exec(output)?.[1]
-      if (!url) return
-      clearTimeout(timer)
-      resolve({ url, origin: new URL(url).origin })
-    })
-    child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${output}`))
-    })
-  })
-  return { started, stop }
+export const AS_A_PERSON = { requireMedia: true, settle: true }
+
+/** The join screen up to the Join button (AS_A_PERSON unless `options` say otherwise). @param {Page} page @param {string} name @param {JoinOptions} [options] */
+export function fillJoinForm(page, name, options = AS_A_PERSON) {
+  return realApp.fillJoinForm(page, name, options)
 }
 
-/** Debian's Chromium, headless, as the e2e tests start it (fake camera, SwiftShader). */
-export function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
+/** Name, camera preview, Join, in the call (AS_A_PERSON unless `options` say otherwise). @param {Page} page @param {string} name @param {JoinOptions} [options] */
+export function joinCall(page, name, options = AS_A_PERSON) {
+  return realApp.joinCall(page, name, options)
 }
 
 /**
- * A participant in a browser context of their own, with camera and microphone allowed; `initScript` runs in the
- * page before any of the app's scripts.
- * @param {Browser} browser @param {string} origin @param {Viewport} viewport @param {() => void} [initScript]
+ * Opens an invite with `query` instead of its own and joins (AS_A_PERSON unless `options` say otherwise).
+ * @param {Page} page @param {string} inviteUrl @param {string} name @param {string} query @param {JoinOptions} [options]
  */
-export async function newParticipant(browser, origin, viewport, initScript) {
-  const context = await browser.newContext({ viewport })
-  await context.grantPermissions(['camera', 'microphone'], { origin })
-  if (initScript) await context.addInitScript(initScript)
-  const page = await context.newPage()
-  /** @type {string[]} */
-  const errors = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  return { context, page, errors }
-}
-
-/** The join screen up to the Join button: name filled in, camera preview showing. @param {Page} page */
-export async function fillJoinForm(page, /** @type {string} */ name) {
-  await page.getByTestId('name').fill(name)
-  await page.waitForFunction(
-    () => {
-      const video = document.querySelector('[data-testid="self-preview"]')
-      return (
-        (video instanceof HTMLVideoElement && video.srcObject != null) ||
-        document.querySelector('[data-testid="media-problem"]') != null
-      )
-    },
-    undefined,
-    { timeout: 30_000 },
-  )
-  if ((await page.getByTestId('media-problem').count()) > 0) {
-    throw new Error(`camera preview failed: ${await page.getByTestId('media-problem').textContent()}`)
-  }
-  // The join screen mounts the 3D scene hidden while the person reads it and types a name; a person's click comes
-  // after that, so the clock starts once the page has settled (the scene probe is installed when it has mounted).
-  await page.waitForFunction(() => window.__xrConsult !== undefined, undefined, { timeout: 30_000 })
-}
-
-/** Name, camera preview, Join, in the call. @param {Page} page @param {string} name */
-export async function joinCall(page, name) {
-  await fillJoinForm(page, name)
-  await page.getByTestId('join').click()
-  await page.getByTestId('call').waitFor({ timeout: 30_000 })
+export function openInvite(page, inviteUrl, name, query, options = AS_A_PERSON) {
+  return realApp.openInvite(page, inviteUrl, name, query, options)
 }
 
 /** Remote panels on the page, and how many of them show video. @param {Page} page */
-export function panelState(page) {
-  return page.evaluate(() => {
-    const panels = window.__xrConsult?.panels() ?? []
-    return { count: panels.length, withVideo: panels.filter((p) => p.showsVideo).length }
-  })
-}
-
-/**
- * Waits until the page shows `count` remote panels, all with video; returns their peer ids.
- * @param {Page} page @param {number} count @param {number} [timeout] ms
- */
-export async function waitForPanels(page, count, timeout = 60_000) {
-  await page
-    .waitForFunction(
-      (n) => {
-        const panels = window.__xrConsult?.panels() ?? []
-        return panels.length === n && panels.every((p) => p.showsVideo)
-      },
-      count,
-      { timeout, polling: 100 },
-    )
-    .catch(async (error) => {
-      throw new Error(`expected ${count} panels with video, saw ${JSON.stringify(await panelState(page))}`, {
-        cause: error,
-      })
-    })
-  return page.evaluate(() => (window.__xrConsult?.panels() ?? []).map((p) => p.peerId))
+export async function panelState(page) {
+  const list = await realApp.panels(page)
+  return { count: list.length, withVideo: list.filter((p) => p.showsVideo).length }
 }
 
 /** The scene's frame counter and the page's clock. @param {Page} page */

@@ -8,17 +8,22 @@
 //      the same two pages, sampled alternately.
 //   8. Frames per second of the specialist's view (worker's room in miniature, every frame drawn) with one
 //      2,000-point stroke in the scene against none, in alternating windows of the same run.
-// run.mjs hands in its helpers (participants, quiet-CPU waits); this module drives the pages and renders its
-// section of BENCHMARKS.md.
+// run.mjs hands in its browser, server and quiet-CPU waits; this module drives the pages (participants and the
+// lobby from bench/common.mjs) and renders its section of BENCHMARKS.md.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { frameCounter, spread } from './common.mjs'
+import {
+  frameCounter,
+  joinCall,
+  newParticipant,
+  openInvite,
+  spread,
+  startConsultation,
+  withQuery,
+} from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
-/** @typedef {import('playwright-core').BrowserContext} BrowserContext */
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../src/scenes/scene-probe-types').SceneProbe} SceneProbe (declares window.__xrConsult) */
-/** @typedef {{ width: number, height: number }} Viewport */
-/** @typedef {{ context: BrowserContext, page: Page, errors: string[] }} Participant */
 /** @typedef {[number, number, number]} Vec3 */
 /**
  * What the benchmark uses of a page opened with `?debug`.
@@ -53,8 +58,6 @@ import { frameCounter, spread } from './common.mjs'
  * @typedef {{
  *   browser: Browser,
  *   app: { url: string, origin: string },
- *   newParticipant: (browser: Browser, origin: string, viewport: Viewport) => Promise<Participant>,
- *   joinCall: (page: Page, name: string) => Promise<void>,
  *   waitForQuiet: (before: string) => Promise<number>,
  *   watchForeignCpu: () => () => number,
  * }} Deps
@@ -208,30 +211,30 @@ async function drawLongStroke(/** @type {{ count: number, y: number }} */ o) {
 // ---------------------------------------------------------------------------------------------------------------
 // Setting up the call
 
-/** @param {string} url @param {string} query e.g. '?debug' */
-function withQuery(url, query) {
-  const u = new URL(url)
-  u.search = query
-  return u.href
-}
-
 /**
  * The specialist (A, every frame drawn) and the worker (B, in emulated AR in the synthetic office), in one room;
  * resolves once A holds B's shared surfaces and head pose.
  * @param {Deps} deps
  */
 async function startGuidanceCall(deps) {
-  const a = await deps.newParticipant(deps.browser, deps.app.origin, VIEWPORT)
-  await a.page.goto(`${deps.app.url.replace(/\/$/, '')}/?debug&render=always`)
-  await a.page.getByTestId('start').click()
-  const invite = await a.page.getByTestId('invite-worker').inputValue()
-  await a.page.getByTestId('own-role').selectOption('specialist')
-  await a.page.getByTestId('continue').click()
-  await deps.joinCall(a.page, 'Bench specialist')
+  const a = await newParticipant(deps.browser, { origin: deps.app.origin, viewport: VIEWPORT })
+  const invites = await startConsultation(
+    a.page,
+    withQuery(deps.app.url, '?debug&render=always'),
+    'specialist',
+  )
+  await joinCall(a.page, 'Bench specialist')
   // 800x450: the emulated headset renders two eyes in software (as in the XR browser tests).
-  const b = await deps.newParticipant(deps.browser, deps.app.origin, { width: 800, height: 450 })
-  await b.page.goto(withQuery(invite, '?debug&emulate=quest3&devui=0&env=office_small'))
-  await deps.joinCall(b.page, 'Bench worker')
+  const b = await newParticipant(deps.browser, {
+    origin: deps.app.origin,
+    viewport: { width: 800, height: 450 },
+  })
+  await openInvite(
+    b.page,
+    invites.worker ?? '',
+    'Bench worker',
+    '?debug&emulate=quest3&devui=0&env=office_small',
+  )
   await b.page.getByTestId('enter-ar').click({ timeout: 60_000 })
   await b.page.waitForFunction(() => (window.__xrConsult?.xrFrames ?? 0) > 10, undefined, { timeout: 60_000 })
   await a.page.waitForFunction(

@@ -6,28 +6,31 @@
 //      design constants (3 s of silence, 1 s heartbeat) and the issue's target (within 5 s).
 //   6. Time from cutting the data connections with chat in flight to both sides holding every message again,
 //      against a fresh join's data link (open → hello) on the same pages.
-// run.mjs hands in its helpers (participants, quiet-CPU waits); this module drives the pages and renders its
-// section of BENCHMARKS.md.
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
+// run.mjs hands in its browser, server and quiet-CPU waits; this module drives the pages (participants and the
+// lobby from bench/common.mjs) and renders its section of BENCHMARKS.md. The design constants it reports against
+// are read from the first page's debug API (`__xrConsultCall.debugConstants()`), so the report states what the
+// build under test does.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { frameCounter, percent, root, spread } from './common.mjs'
+import {
+  AS_A_PERSON,
+  frameCounter,
+  joinCall,
+  newParticipant,
+  openInvite,
+  percent,
+  spread,
+  startConsultation,
+  waitForPanels,
+  withQuery,
+} from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
-/** @typedef {import('playwright-core').BrowserContext} BrowserContext */
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../src/scenes/scene-probe-types').SceneProbe} SceneProbe (declares window.__xrConsult) */
-/** @typedef {{ width: number, height: number }} Viewport */
-/** @typedef {{ context: BrowserContext, page: Page, errors: string[] }} Participant */
-/**
- * What the benchmark uses of a call opened with `?debug`: window.__xrConsultCall, the page's CallSession.
- * @typedef {{
- *   debugRoundTrip(seat: number): Promise<number>,
- *   debugView(): { seat: number, ops: number, links: { seat: number, ready: boolean }[] },
- *   sendChat(text: string): void,
- *   debugDropDataConnections(): void,
- * }} DebugCall
- */
+/** @typedef {import('../e2e/real-app.mjs').Participant} Participant */
+/** What a page opened with `?debug` exposes as window.__xrConsultCall (src/call/runtime.ts). */
+/** @typedef {import('../src/call/runtime').DebugCall} DebugCall */
+/** @typedef {ReturnType<DebugCall['debugConstants']>} DesignConstants */
 /** A `?debug` connection event as the page logged it ('open', 'hello from', 'drop', ...), with its Date.now(). */
 /** @typedef {{ at: number, what: string, seat: number }} TraceEntry */
 /**
@@ -41,14 +44,9 @@ import { frameCounter, percent, root, spread } from './common.mjs'
  */
 /** @typedef {{ since: number, relinkedAt: number | null, doneAt: number | null }} Resync */
 /**
- * When each ping and pong went into the app's data channel and when each arrived, by 'ping|pong sentAt', ms.
+ * When each ping and pong was handed to the app's data link and when each arrived, before the app handled it, by
+ * 'ping|pong sentAt', ms.
  * @typedef {{ sent: Record<string, number>, arrived: Record<string, number> }} ChannelMarks
- */
-/**
- * CallSession's private fields the round-trip breakdown looks through (not part of its debug API).
- * @typedef {{
- *   links?: Map<number, { data?: { dataChannel?: RTCDataChannel, _handleDataMessage?: (event: MessageEvent) => void } }>,
- * }} CallInternals
  */
 /**
  * @typedef {Window & {
@@ -63,45 +61,12 @@ import { frameCounter, percent, root, spread } from './common.mjs'
  * @typedef {{
  *   browser: Browser,
  *   app: { url: string, origin: string },
- *   newParticipant: (browser: Browser, origin: string, viewport: Viewport) => Promise<Participant>,
- *   joinCall: (page: Page, name: string) => Promise<void>,
- *   waitForPanels: (page: Page, count: number, timeout: number) => Promise<unknown>,
  *   waitForQuiet: (before: string) => Promise<number>,
  *   watchForeignCpu: () => () => number,
  *   mayMeasureAgain: () => boolean,
  *   disturbedShare: number,
  * }} Deps
  */
-
-/**
- * A design constant read from the source, so the report states what the code says, not what it once said.
- * @param {string} file @param {string} name
- */
-function designConstant(file, name) {
-  const match = new RegExp(`const ${name}\\s*=\\s*([\\d_]+)`).exec(
-    readFileSync(path.join(root, file), 'utf8'),
-  )
-  if (!match?.[1]) throw new Error(`bench: no numeric \`const ${name}\` in ${file}`)
-  return Number(match[1].replaceAll('_', ''))
-}
-
-/** The ping limit a peer enforces (LIMITS in src/net/protocol.ts): perSecond and burst. */
-function pingLimit() {
-  const text = readFileSync(path.join(root, 'src/net/protocol.ts'), 'utf8')
-  const match = /\bping:\s*\{[^}]*perSecond:\s*(\d+),\s*burst:\s*(\d+)/.exec(text)
-  if (!match) throw new Error('bench: no ping limit in src/net/protocol.ts')
-  return { perSecond: Number(match[1]), burst: Number(match[2]) }
-}
-
-const DESIGN = {
-  /** Silence (messages and transport) after which a peer counts as gone. */
-  deadPeerMs: designConstant('src/net/mesh.ts', 'DEAD_PEER_MS'),
-  /** Heartbeat period: a ping to each peer, and the liveness check. */
-  heartbeatMs: designConstant('src/net/call-session.ts', 'HEARTBEAT_MS'),
-  /** How long a participant marked gone stays in the list. */
-  goneLingerMs: designConstant('src/net/call-session.ts', 'GONE_LINGER_MS'),
-  ping: pingLimit(),
-}
 
 /** Both pages of every issue-3 measurement: a laptop-sized window, as in the join and frame-rate measurements. */
 const VIEWPORT = { width: 1280, height: 720 }
@@ -139,21 +104,24 @@ const FAULT_TIMEOUT_MS = 60_000
 /** In-page polling of the participant list and the debug view, ms: the error of every fault timing. */
 const POLL_MS = 10
 
-{
+/**
+ * The design constants, from a joined `?debug` page; fails if the round-trip sampling could trip the ping limit.
+ * @param {Page} page @returns {Promise<DesignConstants>}
+ */
+async function designConstants(page) {
+  const design = await page.evaluate(() => {
+    const call = /** @type {BenchWindow} */ (window).__xrConsultCall
+    if (!call) throw new Error('no call (?debug) in this page')
+    return call.debugConstants()
+  })
   // Pings A's page sends per second at the fastest (every pause at its shortest), plus the heartbeat's.
-  const fastest = 1000 / (2 * (RTT_GAP_MS - RTT_JITTER_MS)) + 1000 / DESIGN.heartbeatMs
-  if (fastest > DESIGN.ping.perSecond) {
+  const fastest = 1000 / (2 * (RTT_GAP_MS - RTT_JITTER_MS)) + 1000 / design.heartbeatMs
+  if (fastest > design.limits.ping.perSecond) {
     throw new Error(
-      `bench: ${fastest.toFixed(1)} pings/s would trip the ${DESIGN.ping.perSecond}/s ping limit`,
+      `bench: ${fastest.toFixed(1)} pings/s would trip the ${design.limits.ping.perSecond}/s ping limit`,
     )
   }
-}
-
-/** @param {string} url @param {string} query e.g. '?debug' */
-function withQuery(url, query) {
-  const u = new URL(url)
-  u.search = query
-  return u.href
+  return design
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -236,19 +204,15 @@ async function rawAccept(/** @type {string} */ answer) {
 }
 
 /**
- * Both pages, for the breakdown of the app's round trip: watches the app's own data connection to seat `seat`
- * (reached through CallSession's private `links` and PeerJS's `_handleDataMessage`: when those change, there is
- * just no breakdown). Records when each ping and pong is handed to the RTCDataChannel and when PeerJS starts
- * handling each that arrives, keyed by type and `sentAt`. Costs a regular expression per message on the measured
- * path.
+ * Both pages, for the breakdown of the app's round trip: taps the app's own data link to seat `seat` through the
+ * debug API (`debugTapLink`). Records when each ping and pong is handed to the link and when each that arrives
+ * reaches it, before the app handles it, keyed by type and `sentAt`. Costs a regular expression per message on the
+ * measured path.
  */
 function hookAppChannel(/** @type {number} */ seat) {
   const w = /** @type {BenchWindow} */ (window)
-  const internals = /** @type {CallInternals | undefined} */ (/** @type {unknown} */ (w.__xrConsultCall))
-  const connection = internals?.links?.get(seat)?.data
-  const channel = connection?.dataChannel
-  const handle = connection?._handleDataMessage
-  if (!connection || !channel || typeof handle !== 'function') return false
+  const call = w.__xrConsultCall
+  if (!call) return false
   /** @type {ChannelMarks} */
   const marks = { sent: {}, arrived: {} }
   w.__benchMarks = marks
@@ -258,19 +222,10 @@ function hookAppChannel(/** @type {number} */ seat) {
     const match = /^\{"type":"(ping|pong)","sentAt":([^,}]+)\}$/.exec(data)
     return match ? `${match[1]} ${match[2]}` : null
   }
-  const send = channel.send.bind(channel)
-  channel.send = /** @type {(data: any) => void} */ (
-    (data) => {
-      const k = key(data)
-      if (k) marks.sent[k] = performance.now()
-      send(data)
-    }
-  )
-  connection._handleDataMessage = (event) => {
-    const k = key(event.data)
-    if (k) marks.arrived[k] = performance.now()
-    handle.call(connection, event)
-  }
+  call.debugTapLink(seat, (direction, data) => {
+    const k = key(data)
+    if (k) marks[direction === 'out' ? 'sent' : 'arrived'][k] = performance.now()
+  })
   return true
 }
 
@@ -441,37 +396,33 @@ function refuseMedia() {
  * A participant whose page keeps its connection log.
  * @param {Deps} deps @param {MediaChoice} media
  */
-async function tracedParticipant(deps, media) {
-  const person = await deps.newParticipant(deps.browser, deps.app.origin, VIEWPORT)
-  await person.page.addInitScript(recordCallTrace)
-  if (media === 'none') await person.page.addInitScript(refuseMedia)
-  return person
+function tracedParticipant(deps, media) {
+  return newParticipant(deps.browser, {
+    origin: deps.app.origin,
+    viewport: VIEWPORT,
+    prepare: async (context) => {
+      await context.addInitScript(recordCallTrace)
+      if (media === 'none') await context.addInitScript(refuseMedia)
+    },
+  })
 }
 
-/** @param {Deps} deps @param {Page} page @param {string} name @param {MediaChoice} media */
-async function join(deps, page, name, media) {
-  if (media === 'camera') return deps.joinCall(page, name)
-  await page.getByTestId('receive-only').click({ timeout: 30_000 })
-  await page.getByTestId('receive-only-note').waitFor()
-  await page.getByTestId('name').fill(name)
-  await page.waitForFunction(() => window.__xrConsult !== undefined, undefined, { timeout: 30_000 })
-  await page.getByTestId('join').click()
-  await page.getByTestId('call').waitFor({ timeout: 30_000 })
-}
+/** How each page joins: as a person would, with its camera, or through "Join without camera or microphone". */
+const JOIN = /** @type {const} */ ({
+  camera: AS_A_PERSON,
+  none: { receiveOnly: true, settle: true },
+})
 
 /**
- * Page A starts a fresh room as clinician with `query` and joins; resolves with it and the patient invite.
+ * Page A starts a fresh room as clinician with `query` and joins; resolves with it, its design constants and the
+ * patient invite.
  * @param {Deps} deps @param {string} query @param {MediaChoice} media
  */
 async function startRoom(deps, query, media = 'camera') {
   const a = await tracedParticipant(deps, media)
-  await a.page.goto(`${deps.app.url.replace(/\/$/, '')}/${query}`)
-  await a.page.getByTestId('start').click()
-  const invite = await a.page.getByTestId('invite-patient').inputValue()
-  await a.page.getByTestId('own-role').selectOption('clinician')
-  await a.page.getByTestId('continue').click()
-  await join(deps, a.page, 'Bench A', media)
-  return { a, invite }
+  const invites = await startConsultation(a.page, withQuery(deps.app.url, query), 'clinician')
+  await joinCall(a.page, 'Bench A', JOIN[media])
+  return { a, invite: invites.patient ?? '', design: await designConstants(a.page) }
 }
 
 /**
@@ -482,10 +433,9 @@ async function startRoom(deps, query, media = 'camera') {
  */
 async function joinRoom(deps, a, invite, query, name, media = 'camera') {
   const b = await tracedParticipant(deps, media)
-  await b.page.goto(withQuery(invite, query))
-  await join(deps, b.page, name, media)
+  await openInvite(b.page, invite, name, query, JOIN[media])
   for (const page of [a.page, b.page]) {
-    if (media === 'camera') await deps.waitForPanels(page, 1, 60_000)
+    if (media === 'camera') await waitForPanels(page, 1, 60_000)
     else
       await page.waitForFunction(() => window.__xrConsult?.panels().length === 1, undefined, {
         timeout: 60_000,
@@ -555,8 +505,12 @@ const RTT_CONDITIONS = /** @type {const} */ ([
 async function measureRoundTrips(deps, discarded, joinSetups) {
   /** @type {RttCondition[]} */
   const results = []
+  /** @type {DesignConstants | undefined} what the pages' code says (the same build in every room) */
+  let design
   for (const condition of RTT_CONDITIONS) {
-    const { a, invite } = await startRoom(deps, condition.query, condition.media)
+    const room = await startRoom(deps, condition.query, condition.media)
+    const { a, invite } = room
+    design = room.design
     /** @type {Participant[]} */
     const people = [a]
     try {
@@ -641,7 +595,8 @@ async function measureRoundTrips(deps, discarded, joinSetups) {
       await closeAll(people)
     }
   }
-  return results
+  if (!design) throw new Error('bench: no round-trip condition ran')
+  return { results, design }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -845,10 +800,10 @@ export async function measureProtocolAndFaults(deps) {
   }
   /** @type {number[]} open → hello of every fresh join in these measurements, on the page already in the room */
   const joinSetups = []
-  const rtt = await measureRoundTrips(deps, discarded, joinSetups)
+  const { results: rtt, design } = await measureRoundTrips(deps, discarded, joinSetups)
   const dead = await measureDeadPeer(deps, discarded, joinSetups)
   const resync = await measureResync(deps, discarded, joinSetups)
-  return { rtt, dead, resync, joinSetups, discarded }
+  return { rtt, dead, resync, joinSetups, discarded, design }
 }
 
 /** @typedef {Awaited<ReturnType<typeof measureProtocolAndFaults>>} ProtocolResults */
@@ -866,6 +821,7 @@ const ms2 = (ms) => `${ms.toFixed(2)} ms`
  * @param {ProtocolResults} p @param {number} disturbedShare a window in which other processes took more is disturbed
  */
 export function renderProtocol(p, disturbedShare) {
+  const design = p.design
   const verdict = (/** @type {boolean} */ ok) => (ok ? 'meets target' : 'MISSES target')
   const noticed = spread(p.dead.map((r) => r.noticedMs))
   const gone = spread(p.dead.map((r) => r.goneMs))
@@ -902,8 +858,8 @@ export function renderProtocol(p, disturbedShare) {
     [
       `Crashed participant noticed (leaves "connected"), median of ${p.dead.length}`,
       range(noticed),
-      `design: ${ms0(DESIGN.deadPeerMs)} of silence, heartbeat every ${ms0(DESIGN.heartbeatMs)}`,
-      `${(noticed.median / DESIGN.deadPeerMs).toFixed(2)}×`,
+      `design: ${ms0(design.deadPeerMs)} of silence, heartbeat every ${ms0(design.heartbeatMs)}`,
+      `${(noticed.median / design.deadPeerMs).toFixed(2)}×`,
       `≤ ${ms0(TARGET_DEAD_MS)} in every run: ${verdict(noticed.max <= TARGET_DEAD_MS)}` +
         (noticed.max > TARGET_DEAD_MS
           ? ` (${noticed.samples.filter((t) => t > TARGET_DEAD_MS).length} of ${noticed.samples.length} over)`
@@ -957,7 +913,7 @@ export function renderProtocol(p, disturbedShare) {
   const breakdownRows = p.rtt.map((r) => {
     const b = r.breakdown
     if (!b)
-      return `| ${r.short} | ${ms2(r.app.median)} | (no breakdown: the app's internals changed) | | | ${ms2(r.raw.median)} |`
+      return `| ${r.short} | ${ms2(r.app.median)} | (no breakdown: the page has no debug API) | | | ${ms2(r.raw.median)} |`
     return (
       `| ${r.short} | ${ms2(r.app.median)} | ${ms2(b.ownA.median)} | ${ms2(b.ownB.median)} | ${ms2(b.rest.median)} | ` +
       `${ms2(r.raw.median)} |`
@@ -1004,27 +960,27 @@ the same two pages with one ordered data channel (as PeerJS opens with \`reliabl
 and answer (with their candidates) passed by the benchmark; page B's \`onmessage\` sends each message straight
 back and page A times it with \`performance.now()\`; the message is the same JSON text as the app's ping. App and
 raw samples alternate (${RTT_SAMPLES} of each per condition), each after a pause of ${RTT_GAP_MS} ± ${RTT_JITTER_MS} ms, so app pings go out
-about twice a second: with the 1 Hz heartbeat that stays under the receiver's ping limit (${DESIGN.ping.perSecond}/s, burst ${DESIGN.ping.burst};
+about twice a second: with the 1 Hz heartbeat that stays under the receiver's ping limit (${design.limits.ping.perSecond}/s, burst ${design.limits.ping.burst};
 excess is ignored, and a sample without an answer within ${RTT_TIMEOUT_MS / 1000} s would be counted lost). Each condition has a
 fresh room and pair of pages, ${RTT_SETTLE_MS / 1000} s of settling once both show each other's panel: both pages with
 \`&render=always\` and the fake camera; both with the default on-demand rendering and the fake camera (the scene
 then draws for each new video frame); both joined through _Join without camera or microphone_ (the benchmark
 refuses \`getUserMedia\`), so neither page has video to encode, decode or draw and the scene only draws at its
 4 Hz idle tick. "Scene fps" is each page's \`__xrConsult.frames\` over the window. The breakdown
-times, in each page, the app's own code (PeerJS's handler, size check, rate limit, zod, queue, and the send)
-from when PeerJS starts handling a message to when the reply is handed to the \`RTCDataChannel\`, plus, in A,
-\`debugRoundTrip\` up to its send: it reads CallSession's private \`links\` and wraps the channel's \`send\` and
-PeerJS's \`_handleDataMessage\`, which adds a regular expression per message to the measured path. A
+times, in each page, the app's own code (size check, rate limit, zod, queue, and the send) from when a message
+reaches the app's data link (the transport's data event, after PeerJS's own handling of the raw message) to when
+the reply is handed back to it, plus, in A, \`debugRoundTrip\` up to its send: it taps the link through
+\`__xrConsultCall.debugTapLink(seat, tap)\`, which adds a regular expression per message to the measured path. A
 median of a few milliseconds moves with a single scheduling delay, so the p95 columns and the samples (console)
 matter as much as the ratio.
 
 ### 5. A participant's tab crashes
 
-Target: noticed within ${TARGET_DEAD_MS / 1000} s. Design (\`src/net/mesh.ts\`, \`src/net/call-session.ts\`): a peer is dropped once
-its messages and its transport have both been silent for more than ${ms0(DESIGN.deadPeerMs)}, checked at every heartbeat
-(${ms0(DESIGN.heartbeatMs)}). The transport's last activity is the time of the last once-per-heartbeat byte count that grew, and
+Target: noticed within ${TARGET_DEAD_MS / 1000} s. Design (\`src/net/mesh.ts\`, \`src/net/call-mesh.ts\`, as \`__xrConsultCall.debugConstants()\` reports them): a peer is dropped once
+its messages and its transport have both been silent for more than ${ms0(design.deadPeerMs)}, checked at every heartbeat
+(${ms0(design.heartbeatMs)}). The transport's last activity is the time of the last once-per-heartbeat byte count that grew, and
 the first count after a crash still grows (it includes what arrived before the crash), so the check can first
-pass ${DESIGN.deadPeerMs / 1000} s after that count, at the heartbeat after next: ${(DESIGN.deadPeerMs + DESIGN.heartbeatMs) / 1000}–${(DESIGN.deadPeerMs + 2 * DESIGN.heartbeatMs) / 1000} s after the crash on an idle
+pass ${design.deadPeerMs / 1000} s after that count, at the heartbeat after next: ${(design.deadPeerMs + design.heartbeatMs) / 1000}–${(design.deadPeerMs + 2 * design.heartbeatMs) / 1000} s after the crash on an idle
 machine, later when the surviving page is busy. "Gone" then waits for a re-dial to be refused by the PeerServer.
 
 | ms after \`Page.crash\` | median | min | max | samples |
@@ -1032,7 +988,7 @@ machine, later when the surviving page is busy. "Gone" then waits for a re-dial 
 | noticed: the list row leaves "connected" | ${ms0(noticed.median)} | ${ms0(noticed.min)} | ${ms0(noticed.max)} | ${noticed.samples.map(Math.round).join(', ')} |
 | gone: the row says "gone" | ${ms0(gone.median)} | ${ms0(gone.min)} | ${ms0(gone.max)} | ${gone.samples.map(Math.round).join(', ')} |
 | the panel leaves the scene (\`__xrConsult.panels()\`) | ${ms0(panelGone.median)} | ${ms0(panelGone.min)} | ${ms0(panelGone.max)} | ${panelGone.samples.map(Math.round).join(', ')} |
-| the row leaves the list (gone rows linger ${ms0(DESIGN.goneLingerMs)}) | ${ms0(removed.median)} | ${ms0(removed.min)} | ${ms0(removed.max)} | ${removed.samples.map(Math.round).join(', ')} |
+| the row leaves the list (gone rows linger ${ms0(design.goneLingerMs)}) | ${ms0(removed.median)} | ${ms0(removed.min)} | ${ms0(removed.max)} | ${removed.samples.map(Math.round).join(', ')} |
 
 How measured: page A (clinician, \`?debug\`, on-demand rendering) stays in one room; for each of ${p.dead.length} runs a fresh
 page B joins as patient, both show each other's video, ${DEAD_SETTLE_MS / 1000} s of heartbeats, then A starts watching B's row

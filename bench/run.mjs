@@ -29,6 +29,7 @@ import {
   launchChromium,
   machine,
   newParticipant,
+  openInvite,
   panelState,
   percent,
   REMEASURE_LIMIT,
@@ -38,9 +39,11 @@ import {
   SMALL,
   snapshotApp,
   startAppServer,
+  startConsultation,
   stats,
   waitForPanels,
   watchForeignCpu,
+  withQuery,
 } from './common.mjs'
 import { measureGuidance, renderGuidance } from './guidance.mjs'
 import { measureProtocolAndFaults, renderProtocol } from './protocol.mjs'
@@ -158,13 +161,6 @@ async function threeFloor() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The app: server, browser, participants
-
-/** @param {string} url */
-function renderAlways(url) {
-  const u = new URL(url)
-  u.search = '?render=always'
-  return u.href
-}
 
 /**
  * Frames per second of each page over the same window (timed by each page's own clock), and the CPU share other
@@ -315,7 +311,7 @@ async function main() {
   // First, straight after `npm run build`: the build to measure.
   const snapshot = await snapshotApp()
   const dist = snapshot.dist
-  /** @type {ReturnType<typeof startAppServer> | undefined} */
+  /** @type {Awaited<ReturnType<typeof startAppServer>> | undefined} */
   let server
   /** @type {Browser | undefined} */
   let browser
@@ -326,8 +322,8 @@ async function main() {
         `warning: other processes use ${percent(foreignAtStart)} of the CPU; numbers will be skewed`,
       )
     }
-    server = startAppServer(snapshot.dir)
-    const app = await server.started
+    server = await startAppServer({ appDir: snapshot.dir })
+    const app = server
     if (dist.developmentBuild) {
       console.warn('warning: dist/ is a development build (jsxDEV); sizes and speed are not production ones')
     }
@@ -344,12 +340,9 @@ async function main() {
     const chromiumVersion = browser.version()
 
     // The staying participant: clinician, alone in a fresh room, rendering every frame at 1280x720.
-    const host = await newParticipant(browser, app.origin, LARGE)
-    await host.page.goto(`${app.url.replace(/\/$/, '')}/?render=always`)
-    await host.page.getByTestId('start').click()
-    const patientInvite = await host.page.getByTestId('invite-patient').inputValue()
-    await host.page.getByTestId('own-role').selectOption('clinician')
-    await host.page.getByTestId('continue').click()
+    const host = await newParticipant(browser, { origin: app.origin, viewport: LARGE })
+    const invites = await startConsultation(host.page, withQuery(app.url, '?render=always'), 'clinician')
+    const patientInvite = invites.patient ?? ''
     await joinCall(host.page, 'Bench Clinician')
     await host.page.waitForFunction(() => window.__xrConsult?.surroundings() === 'grid', undefined, {
       timeout: 30_000,
@@ -404,9 +397,8 @@ async function main() {
       emptyFps.push(empty)
       fpsForeign.push(emptyRun.foreign)
 
-      const guest = await newParticipant(browser, app.origin, SMALL)
-      await guest.page.goto(renderAlways(patientInvite))
-      await joinCall(guest.page, `Bench Patient ${i + 1}`)
+      const guest = await newParticipant(browser, { origin: app.origin, viewport: SMALL })
+      await openInvite(guest.page, patientInvite, `Bench Patient ${i + 1}`, '?render=always')
       await waitForPanels(host.page, 1, 60_000)
       await sleep(FPS_WARMUP_MS)
       const panelRun = await measureFpsUndisturbed([host.page, guest.page], discarded.fps)
@@ -441,7 +433,7 @@ async function main() {
     while (joinMs.length < JOIN_RUNS) {
       await waitForPanels(host.page, 0, DROP_TIMEOUT_MS)
       await waitForQuiet('a join run')
-      const guest = await newParticipant(browser, app.origin, LARGE)
+      const guest = await newParticipant(browser, { origin: app.origin, viewport: LARGE })
       const foreign = watchForeignCpu()
       const baseline = await baselineSample(guest.context, app.origin)
       /** @type {Set<string>} */
@@ -450,7 +442,7 @@ async function main() {
         const url = new URL(response.url())
         if (url.origin === app.origin && url.pathname.endsWith('.js')) scripts.add(url.pathname)
       })
-      await guest.page.goto(renderAlways(patientInvite))
+      await guest.page.goto(withQuery(patientInvite, '?render=always'))
       await fillJoinForm(guest.page, `Bench Patient J${joinMs.length + 1}`)
       const joined = await guest.page.evaluate(clickJoinAndTrace)
       const share = foreign()
@@ -485,9 +477,6 @@ async function main() {
     const protocol = await measureProtocolAndFaults({
       browser,
       app,
-      newParticipant,
-      joinCall,
-      waitForPanels,
       waitForQuiet,
       watchForeignCpu,
       mayMeasureAgain: () => quietLeftMs() > 0,
@@ -498,8 +487,6 @@ async function main() {
     const guidance = await measureGuidance({
       browser,
       app,
-      newParticipant,
-      joinCall,
       waitForQuiet,
       watchForeignCpu,
     })

@@ -25,6 +25,7 @@ import {
   launchChromium,
   machine,
   newParticipant as newContextParticipant,
+  openInvite,
   percent,
   processTicks,
   REMEASURE_LIMIT,
@@ -34,10 +35,12 @@ import {
   SMALL,
   snapshotApp,
   startAppServer,
+  startConsultation,
   stats,
   TICKS_PER_SECOND,
   waitForPanels,
   watchForeignCpu,
+  withQuery,
 } from './common.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
@@ -56,12 +59,11 @@ const WARMUP_MS = 2000
 const QUIET_BUDGET_MS = 120_000
 /** The issue's budget for the ECG, per lead, bytes per second. */
 const TARGET_ECG_BYTES_PER_LEAD = 600
-/** src/net/frames.ts: HEADER_BYTES + WAVEFORM_HEADER_BYTES, ECG_BATCH_MS; src/vitals/types.ts: 250 Hz. */
-const FRAME_OVERHEAD_BYTES = 18 + 7
-const ECG_BATCH_MS = 400
-const ECG_SAMPLE_RATE_HZ = 250
-/** What `waveformBytesPerSecond({ sampleRateHz: 250, batchMs: 400 })` in src/net/frames.ts computes: 562.5. */
-const DESIGNED_ECG_BYTES_PER_SECOND = (1000 / ECG_BATCH_MS) * FRAME_OVERHEAD_BYTES + ECG_SAMPLE_RATE_HZ * 2
+/**
+ * What a `?debug` page says of its build (src/call/runtime.ts, `__xrConsultCall.debugConstants()`): the frame
+ * layout the wire counter decodes, and the ECG stream's design figures the report compares with.
+ * @typedef {ReturnType<import('../src/call/runtime').DebugCall['debugConstants']>} DesignConstants
+ */
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers (the shared ones are in bench/common.mjs)
@@ -241,10 +243,23 @@ function installCommitCounter() {
 /**
  * Patient page: every message the page puts on a data channel, as sent (RTCDataChannel.prototype.send), and every
  * RTCPeerConnection (for getStats). Binary messages are decoded far enough to tell ECG waveform frames (layout in
- * src/net/frames.ts) and, once per frame, the same samples are serialized as naive JSON for the baseline. Text
- * messages are the JSON protocol; they are counted by their `type`.
+ * src/net/frames.ts; the magic and header sizes as the app's debug API reports them, handed in as `frame`) and,
+ * once per frame, the same samples are serialized as naive JSON for the baseline. Text messages are the JSON
+ * protocol; they are counted by their `type`.
+ * @param {DesignConstants['frame']} frame
  */
-function installWireCounter() {
+function installWireCounter(frame) {
+  // Offsets of the fields read (src/net/frames.ts's layout table): kind and capture time in the header; rate,
+  // lead count and scale in the waveform payload's own header, then the samples.
+  const KIND_AT = 2
+  const CAPTURED_AT = 8
+  const RATE_AT = frame.headerBytes
+  const LEADS_AT = frame.headerBytes + 2
+  const SCALE_AT = frame.headerBytes + 3
+  const SAMPLES_AT = frame.headerBytes + frame.waveformHeaderBytes
+  /** Frame kind codes (the layout table): 1 waveform, 2 pose. */
+  const WAVEFORM = 1
+  const POSE = 2
   /** @type {RTCPeerConnection[]} */
   const connections = []
   const NativePeerConnection = window.RTCPeerConnection
@@ -300,22 +315,23 @@ function installWireCounter() {
       return
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const isFrame = bytes.byteLength >= 18 && view.getUint8(0) === 0xf8
-    const kindCode = isFrame ? view.getUint8(2) : 0
-    if (kindCode !== 1 || bytes.byteLength < 25) {
+    const isFrame = bytes.byteLength >= frame.headerBytes && view.getUint8(0) === frame.magic
+    const kindCode = isFrame ? view.getUint8(KIND_AT) : 0
+    if (kindCode !== WAVEFORM || bytes.byteLength < SAMPLES_AT) {
       sends.push({
         at,
         channel: channelId,
         bytes: bytes.byteLength,
-        kind: kindCode === 2 ? 'pose' : 'binary',
+        kind: kindCode === POSE ? 'pose' : 'binary',
       })
       return
     }
-    const capturedAt = view.getFloat64(8, true)
-    const rateHz = view.getUint16(18, true)
-    const leads = view.getUint8(20) || 1
-    const scale = view.getFloat32(21, true)
-    const count = (bytes.byteLength - 25) / 2
+    const capturedAt = view.getFloat64(CAPTURED_AT, true)
+    const rateHz = view.getUint16(RATE_AT, true)
+    const leads = view.getUint8(LEADS_AT) || 1
+    const scale = view.getFloat32(SCALE_AT, true)
+    // int16 samples: 2 bytes each.
+    const count = (bytes.byteLength - SAMPLES_AT) / 2
     const unique = !seenBuffers.has(bytes.buffer)
     seenBuffers.add(bytes.buffer)
     let jsonCounts = 0
@@ -324,7 +340,7 @@ function installWireCounter() {
     if (unique) {
       /** @type {number[]} */
       const counts = []
-      for (let i = 0; i < count; i++) counts.push(view.getInt16(25 + i * 2, true))
+      for (let i = 0; i < count; i++) counts.push(view.getInt16(SAMPLES_AT + i * 2, true))
       // scale is µV per count (1 for the simulator): the samples as a naive sender would hold them.
       const microvolts = counts.map((c) => c * scale)
       const millivolts = microvolts.map((uv) => uv / 1000)
@@ -531,11 +547,16 @@ function ecgWritten(page, /** @type {string} */ peer) {
 
 /**
  * A participant (bench/common.mjs) whose page also reports Chromium's per-page counters of main-thread time
- * (TaskDuration, ScriptDuration, …, in seconds).
+ * (TaskDuration, ScriptDuration, …, in seconds); `initScript` runs in the page, with `arg`, before the app's own.
  * @param {Browser} browser @param {string} origin @param {import('./common.mjs').Viewport} viewport
+ * @param {(arg: any) => void} initScript @param {unknown} [arg]
  */
-async function newParticipant(browser, origin, viewport, /** @type {() => void} */ initScript) {
-  const participant = await newContextParticipant(browser, origin, viewport, initScript)
+async function newParticipant(browser, origin, viewport, initScript, arg) {
+  const participant = await newContextParticipant(browser, {
+    origin,
+    viewport,
+    prepare: (context) => context.addInitScript(initScript, arg),
+  })
   const cdp = await participant.context.newCDPSession(participant.page)
   await cdp.send('Performance.enable')
   return { ...participant, cdp }
@@ -581,17 +602,19 @@ async function measureVitalsIn({
   log = console.log,
 }) {
   const info = { ...machine(), chromium: browser.version() }
-  const base = url.replace(/\/$/, '')
 
   // The clinician: starts the room, stays for the whole run, 1280×720, drawing every frame.
   const clinician = await newParticipant(browser, origin, LARGE, installCommitCounter)
-  await clinician.page.goto(`${base}/?debug&render=always`)
-  await clinician.page.getByTestId('start').click()
-  const invite = new URL(await clinician.page.getByTestId('invite-patient').inputValue())
-  invite.search = '?debug&render=always'
-  await clinician.page.getByTestId('own-role').selectOption('clinician')
-  await clinician.page.getByTestId('continue').click()
+  const query = '?debug&render=always'
+  const invites = await startConsultation(clinician.page, withQuery(url, query), 'clinician')
   await joinCall(clinician.page, 'Bench Clinician')
+  /** @type {DesignConstants} */
+  const design = await clinician.page.evaluate(() => {
+    const call = /** @type {{ __xrConsultCall?: import('../src/call/runtime').DebugCall }} */ (window)
+      .__xrConsultCall
+    if (!call) throw new Error('no call (?debug) in the clinician page')
+    return call.debugConstants()
+  })
   /** @type {string[]} */
   const renderers = await clinician.page.evaluate(() => [
     .../** @type {any} */ (window).__REACT_DEVTOOLS_GLOBAL_HOOK__.renderers.values(),
@@ -693,10 +716,9 @@ async function measureVitalsIn({
 
   for (let run = 1; run <= REPEATS; run++) {
     // A fresh patient each time: once vitals were shared the monitor stays (greyed out) until the patient leaves.
-    const patient = await newParticipant(browser, origin, SMALL, installWireCounter)
-    await patient.page.goto(invite.href)
-    await joinCall(patient.page, `Bench Patient ${run}`)
-    const [peer] = await waitForPanels(clinician.page, 1)
+    const patient = await newParticipant(browser, origin, SMALL, installWireCounter, design.frame)
+    await openInvite(patient.page, invites.patient ?? '', `Bench Patient ${run}`, query)
+    const peer = (await waitForPanels(clinician.page, 1, 60_000))[0]?.peerId
     if (!peer) throw new Error('no panel for the patient')
     await patient.page.getByTestId('participants').locator('[data-testid="participant"]').first().waitFor()
     await sleep(WARMUP_MS)
@@ -763,6 +785,7 @@ async function measureVitalsIn({
   await clinician.context.close()
   return {
     info: { ...info, loadAfter: os.loadavg()[0] ?? NaN },
+    design,
     renderers,
     counts,
     mounts,
@@ -1058,11 +1081,11 @@ the bytes handed to the data channel. ${s.leads} lead(s), ${s.receivers} receivi
 - ECG frames: **${rate(s.ecgPooled)} per lead** per second of signal (the bytes of every frame sent in the windows over the
   ${fixed1(s.signalSeconds)} s of samples they carry; windows: ${rateSamples(s.ecgPerLead.samples)}), ${fixed2(s.framesPerSignalSecond)} frames per second of signal. By the wall clock
   over the windows: ${rate(s.ecgWallClock)} per lead and receiver, ${fixed2(s.framesPerSecond)} frames/s, ${fixed1(s.samplesPerLeadPerSecond)} samples/s per lead (a window holds
-  50 or 51 frames, hence the small difference). Design figure, \`waveformBytesPerSecond({ sampleRateHz: 250, batchMs: 400 })\` in
-  src/net/frames.ts: ${DESIGNED_ECG_BYTES_PER_SECOND} B/s.
+  50 or 51 frames, hence the small difference). Design figure, \`waveformBytesPerSecond({ sampleRateHz: ${r.design.ecg.sampleRateHz}, batchMs: ${r.design.ecg.batchMs} })\` in
+  src/net/frames.ts: ${r.design.ecg.bytesPerSecondPerLead} B/s.
 - The clinician's page received ${fixed1(s.ecgReceived.median)} ECG samples/s (its \`VitalsFeed\`, median of windows).
 - Baseline, computed in the page on the very samples of each frame sent (once per frame):
-  \`JSON.stringify({ type: 'ecg', t: capturedAt, samples })\` per 400 ms batch with the samples as integer µV (the
+  \`JSON.stringify({ type: 'ecg', t: capturedAt, samples })\` per ${r.design.ecg.batchMs} ms batch with the samples as integer µV (the
   simulator's units) ${rate(s.naive.counts)}, or as mV numbers ${rate(s.naive.millivolts)}; one object per sample,
   \`JSON.stringify([{ t, v }, …])\` (t in epoch ms, v in mV) ${rate(s.naive.sampleObjects)}. JSON of this ASCII is 1 byte per character.
 - On the wire: getStats of the patient's data connection (PeerJS gives it its own RTCPeerConnection). Its
@@ -1163,14 +1186,16 @@ ${cpuRows.join('\n')}
 
 async function main() {
   const snapshot = await snapshotApp()
-  const server = startAppServer(snapshot.dir)
+  /** @type {Awaited<ReturnType<typeof startAppServer>> | undefined} */
+  let server
   /** @type {Browser | undefined} */
   let browser
   try {
     if (snapshot.dist.developmentBuild) console.warn('warning: dist/ is a development build (jsxDEV)')
     const start = await standaloneQuiet.waitForQuiet('starting')
     if (start > DISTURBED_SHARE) console.warn(`warning: other processes use ${percent(start)} of the CPU`)
-    const app = await server.started
+    const app = await startAppServer({ appDir: snapshot.dir })
+    server = app
     browser = await launchChromium()
     const results = await measureVitals({ browser, origin: app.origin, url: app.url })
     const markdown = renderVitals(results)
@@ -1195,7 +1220,7 @@ async function main() {
     console.log(`wrote ${path.relative(process.cwd(), out)}`)
   } finally {
     await browser?.close().catch(() => undefined)
-    await server.stop()
+    await server?.stop()
     removeSnapshot(snapshot.dir)
   }
 }

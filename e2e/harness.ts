@@ -1,63 +1,28 @@
 // Real parts for the browser tests: the real server process on a free port, Debian's Chromium with a fake camera
-// and microphone, one browser context per participant, and a log of every request any page makes.
-import { type ChildProcess, spawn } from 'node:child_process'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+// and microphone, one browser context per participant, and a log of every request any page makes. The server,
+// the browser, participants, the lobby and the panel wait are e2e/real-app.mjs, shared with the benchmarks; this
+// file gives them the tests' shape and adds what only tests need (the request log, pixel checks, suite hooks).
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, expect } from 'vitest'
-import type { PanelOnScreen } from '../src/scenes/scene-probe-types'
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs'
+import * as realApp from './real-app.mjs'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  launchChromium,
+  type Participant,
+  panels,
+  startConsultation,
+  waitForPanels,
+} from './real-app.mjs'
 
-export { CHROMIUM, CHROMIUM_ARGS }
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-
-export interface AppServer {
-  url: string
-  origin: string
-  process: ChildProcess
-  stop: () => Promise<void>
-}
+export type { AppServer, Participant }
+export { CHROMIUM, CHROMIUM_ARGS, launchChromium, panels, startConsultation, waitForPanels }
 
 /** Starts `node server/start.mjs` (what `npm start` runs) on a free port and waits for its URL. */
 export function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
-  const child = spawn(process.execPath, [path.join(root, 'server/start.mjs')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /running at (\S+)/.exec(output)
-      if (!match?.[1]) return
-      clearTimeout(timer)
-      const url = match[1]
-      resolve({
-        url,
-        origin: new URL(url).origin,
-        process: child,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done()
-            child.once('exit', () => done())
-            child.kill('SIGTERM')
-          }),
-      })
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
-  })
-}
-
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true })
+  return realApp.startAppServer({ env })
 }
 
 /** Every URL any page asked for, including WebSockets, so a test can prove nothing left the origin. */
@@ -83,97 +48,34 @@ export class RequestLog {
   }
 }
 
-export interface Participant {
-  context: BrowserContext
-  page: Page
-  errors: string[]
-  /** The page's `[call]` connection log (pages opened with `?debug`), for reading a failure. */
-  trace: string[]
-}
-
 /**
  * A participant in a context of their own. 1280x720 where a test reads pixels; a smaller window where it only
  * counts panels, since several pages rendering in software on two cores is what slows a test down.
  */
-export async function newParticipant(
+export function newParticipant(
   browser: Browser,
   log: RequestLog,
   viewport = { width: 1280, height: 720 },
 ): Promise<Participant> {
-  const context = await browser.newContext({ viewport })
-  await context.grantPermissions(['camera', 'microphone', 'clipboard-read', 'clipboard-write'])
-  log.attach(context)
-  const page = await context.newPage()
-  const errors: string[] = []
-  const trace: string[] = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().startsWith('[call]'))
-      trace.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`)
+  return realApp.newParticipant(browser, {
+    viewport,
+    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
+    prepare: (context) => log.attach(context),
   })
-  return { context, page, errors, trace }
-}
-
-/** Goes through the lobby: start a consultation, read the invite links, continue as `role`. */
-export async function startConsultation(page: Page, url: string, role = 'clinician') {
-  await page.goto(url)
-  await page.getByTestId('start').click()
-  const invites: Record<string, string> = {}
-  for (const r of ['patient', 'clinician', 'specialist', 'worker']) {
-    invites[r] = await page.getByTestId(`invite-${r}`).inputValue()
-  }
-  await page.getByTestId('own-role').selectOption(role)
-  await page.getByTestId('continue').click()
-  return invites
 }
 
 /** The join screen: name, wait for the camera preview, click Join, wait until in the call. */
-export async function joinAs(page: Page, name: string) {
-  await page.getByTestId('name').fill(name)
-  await page.waitForFunction(() => {
-    const video = document.querySelector<HTMLVideoElement>('[data-testid="self-preview"]')
-    return video?.srcObject != null || document.querySelector('[data-testid="media-problem"]') != null
-  })
-  await page.getByTestId('join').click()
-  await page.getByTestId('call').waitFor({ timeout: 30_000 })
+export function joinAs(page: Page, name: string): Promise<void> {
+  return realApp.joinCall(page, name)
 }
 
-export async function openInvite(participant: Participant, inviteUrl: string, name: string, query = '') {
-  const url = new URL(inviteUrl)
-  url.search = query
-  await participant.page.goto(url.href)
-  await joinAs(participant.page, name)
-}
-
-export function panels(page: Page): Promise<PanelOnScreen[]> {
-  return page.evaluate(() => window.__xrConsult?.panels() ?? [])
-}
-
-export async function waitForPanels(page: Page, count: number, timeout = 30_000) {
-  try {
-    await page.waitForFunction(
-      (n) => {
-        const list = window.__xrConsult?.panels() ?? []
-        return list.length === n && list.every((p) => p.showsVideo)
-      },
-      count,
-      { timeout },
-    )
-  } catch (error) {
-    // Say what the page showed instead, so a failure can be read without rerunning.
-    const shown = await panels(page).catch(() => [])
-    const list = await page
-      .getByTestId('participants')
-      .textContent()
-      .catch(() => '?')
-    throw new Error(
-      `expected ${count} panels with video; saw ${JSON.stringify(shown)}; participants: ${list}`,
-      {
-        cause: error,
-      },
-    )
-  }
-  return panels(page)
+export function openInvite(
+  participant: Participant,
+  inviteUrl: string,
+  name: string,
+  query = '',
+): Promise<void> {
+  return realApp.openInvite(participant.page, inviteUrl, name, query)
 }
 
 export interface Rgb {

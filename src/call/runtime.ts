@@ -9,8 +9,8 @@ import { colourFor } from '../annotations/palette'
 import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed } from '../annotations/space'
 import type { ChatChannel } from '../chat/channel'
-import { CallMesh, type CallMeshEvents, type PreparedJoin, prepareJoin } from '../net/call-mesh'
-import type { Frame } from '../net/frames'
+import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
+import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
 import type { Invite } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
@@ -19,6 +19,7 @@ import type { PageStore } from '../state/page-store'
 import type { VitalsChannel } from '../vitals/channel'
 import { VitalsFeed } from '../vitals/feed'
 import type { MonitorInputs } from '../vitals/monitor'
+import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 import { AlarmBoards } from './alarms'
 import { applyOp, type CallChannels, createCallChannels, routeMessage, validateOp } from './channels'
 import { createGuidance, type Guidance } from './guidance'
@@ -287,12 +288,29 @@ export class CallRuntime {
     }
   }
 
-  /** Tests drive and inspect the call through these (`?debug`): chat bursts, cutting the data connections. */
+  /**
+   * Tests and benchmarks drive and inspect the call through these (`?debug`): chat bursts, cutting the data
+   * connections, watching a link's raw traffic, and the design constants a benchmark reports against.
+   */
   debugApi(mesh: MeshOf) {
     const call = {
       debugView: () => mesh.debugView(),
       debugRoundTrip: (seat: number) => mesh.debugRoundTrip(seat),
       debugDropDataConnections: () => mesh.debugDropDataConnections(),
+      debugTapLink: (seat: number, tap: LinkTap) => mesh.debugTapLink(seat, tap),
+      debugConstants: () => ({
+        ...mesh.debugConstants(),
+        /** The ECG stream as vitals sharing sends it: one lead, batched. */
+        ecg: {
+          sampleRateHz: ECG_SAMPLE_RATE_HZ,
+          batchMs: ECG_BATCH_MS,
+          /** frame bytes per second of one lead, transport framing excluded */
+          bytesPerSecondPerLead: waveformBytesPerSecond({
+            sampleRateHz: ECG_SAMPLE_RATE_HZ,
+            batchMs: ECG_BATCH_MS,
+          }),
+        },
+      }),
       sendChat: (text: string) => this.sendChat(text),
       onFrame: (handler: FrameHandler) => this.onFrame(handler),
       broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),

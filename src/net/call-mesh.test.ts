@@ -234,6 +234,45 @@ describe('CallMesh', () => {
     expect(again.connected()).toEqual([])
   })
 
+  it("lets a debug tap see a round trip's ping leave and its pong arrive before the link handles it", async () => {
+    const network = new MemoryNetwork({ latencyMs: 20 })
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    let resolved = false
+    let ourPing: number | null = null
+    const seen: string[] = []
+    const pongsHandled = () => ada.mesh.debugView().links.find((link) => link.seat === 1)?.received.pong ?? 0
+    let handledAtTap = -1
+    const untap = ada.mesh.debugTapLink(1, (direction, data) => {
+      const message = JSON.parse(String(data)) as { type: string; sentAt?: number }
+      // The first ping handed to the link after debugRoundTrip is ours (heartbeat pings go out too).
+      if (direction === 'out' && message.type === 'ping' && ourPing === null) {
+        ourPing = message.sentAt ?? null
+        seen.push('out ping')
+      }
+      if (direction === 'in' && message.type === 'pong' && message.sentAt === ourPing) {
+        seen.push('in pong')
+        handledAtTap = pongsHandled()
+      }
+    })
+    const trip = ada.mesh.debugRoundTrip(1).then(() => {
+      resolved = true
+    })
+    await clock.until(() => resolved)
+    await trip
+    // The link counted our pong after the tap saw it.
+    expect(pongsHandled()).toBe(handledAtTap + 1)
+    untap()
+    ourPing = null
+    void ada.mesh.debugRoundTrip(1)
+    await clock.advance(200)
+    expect(seen).toEqual(['out ping', 'in pong'])
+    expect(ada.mesh.debugConstants()).toMatchObject({ heartbeatMs: 1000, limits: { ping: { perSecond: 4 } } })
+  })
+
   it('leaves nothing running after leave: no timers, links or listeners', async () => {
     const network = new MemoryNetwork()
     const room = await newRoom()

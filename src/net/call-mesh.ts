@@ -16,9 +16,9 @@ import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '
 import { admissionKey } from './admission'
 import { Authorship, type Member, memberOpFor, signOp } from './authorship'
 import { DamagedInviteError, RoomFullError } from './errors'
-import { encodeFrame, type Frame } from './frames'
+import { encodeFrame, FRAME_MAGIC, type Frame, HEADER_BYTES, WAVEFORM_HEADER_BYTES } from './frames'
 import { TokenBucket } from './limits'
-import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
+import { DEAD_PEER_MS, peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
 import { Outbox } from './outbox'
 import {
   type AppMessage,
@@ -262,6 +262,9 @@ interface Reconnect {
   timer: ReturnType<typeof setTimeout> | null
 }
 
+/** Sees what a link sends (`out`, as handed to the transport) and receives (`in`, before it is handled). */
+export type LinkTap = (direction: 'in' | 'out', data: unknown) => void
+
 /** A participant as the mesh tracks them (the store gets the same as patches). */
 interface Known {
   peerId: string
@@ -340,6 +343,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly bannedNoticed = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
+  /** Per seat, what debugTapLink installed (the benchmark's round-trip breakdown); empty otherwise. */
+  private readonly taps = new Map<number, LinkTap>()
 
   constructor(private readonly options: CallMeshOptions<M, Op>) {
     this.log = this.newLog('')
@@ -600,8 +605,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         role: this.options.invite.role,
         credential: this.presented as PresentedCredential,
       }),
-      send: (text) => data.send(text),
-      sendBinary: (bytes) => data.send(bytes),
+      send: (text) => {
+        this.taps.get(seat)?.('out', text)
+        data.send(text)
+      },
+      sendBinary: (bytes) => {
+        this.taps.get(seat)?.('out', bytes)
+        data.send(bytes)
+      },
       onFrame: (frame) => {
         const from = this.peerOf(link)
         if (current() && from) this.events.frame(frame, from)
@@ -683,7 +694,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         protocol.start()
       }),
       data.onData((raw) => {
-        if (current()) protocol.receive(raw)
+        if (!current()) return
+        this.taps.get(seat)?.('in', raw)
+        protocol.receive(raw)
       }),
       data.onClose(() => {
         if (current()) this.dropLink(link, 'lost')
@@ -1249,6 +1262,33 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return link.protocol.measureRoundTrip()
   }
 
+  /**
+   * For the benchmark: `tap` sees everything the link to `seat` (this one and any that replaces it) hands to the
+   * transport and everything it receives, before the protocol handles it, so a message's time inside the app can
+   * be told from its time on the wire. One tap per seat; returns its removal.
+   */
+  debugTapLink(seat: number, tap: LinkTap): () => void {
+    this.taps.set(seat, tap)
+    return () => {
+      if (this.taps.get(seat) === tap) this.taps.delete(seat)
+    }
+  }
+
+  /** For the benchmark: the design constants it reports against, as this build has them. */
+  debugConstants() {
+    return {
+      /** ms between pings to each peer and liveness checks */
+      heartbeatMs: HEARTBEAT_MS,
+      /** ms of silence (messages and transport) after which a peer is dropped */
+      deadPeerMs: DEAD_PEER_MS,
+      /** ms a participant given up on stays in the list, marked gone */
+      goneLingerMs: GONE_LINGER_MS,
+      /** per message type: longest text, sustained rate and burst that a receiver accepts */
+      limits: { ...this.options.protocol.limits },
+      frame: { magic: FRAME_MAGIC, headerBytes: HEADER_BYTES, waveformHeaderBytes: WAVEFORM_HEADER_BYTES },
+    }
+  }
+
   /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */
   debugDropDataConnections() {
     for (const link of this.links.values()) link.data.fault()
@@ -1281,6 +1321,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.serverRetryTimer = null
     this.reconnects.clear()
     this.setupRedials.clear()
+    this.taps.clear()
     const links = [...this.links.values()]
     this.links.clear()
     for (const link of links) link.outbox.dispose()
