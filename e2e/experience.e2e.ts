@@ -93,6 +93,61 @@ describe('the consultation as people meet it', () => {
     for (const person of [clinician, patient, guest, back]) await person.context.close()
   })
 
+  it('keeps an early patient in the waiting room, with no media or call data either way, until let in', async () => {
+    const clinician = await participant()
+    await clinician.page.goto(`${suite.server.url}?debug`)
+    await clinician.page.getByTestId('waiting-room-option').check()
+    await clinician.page.getByTestId('start').click()
+    const patientLink = await clinician.page.getByTestId('invite-patient').inputValue()
+    expect(new URL(patientLink).hash).toContain('wait=1')
+    await clinician.page.getByTestId('own-role').selectOption('clinician')
+    await clinician.page.getByTestId('continue').click()
+    await joinAs(clinician.page, 'Dr. Door')
+
+    const patient = await participant()
+    // Every RTCPeerConnection's incoming tracks are counted: none may arrive while waiting.
+    await patient.page.addInitScript(() => {
+      const counts = { tracks: 0 }
+      Object.assign(window, { __incoming: counts })
+      const Native = window.RTCPeerConnection
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super(config)
+          this.addEventListener('track', () => {
+            counts.tracks += 1
+          })
+        }
+      }
+    })
+    await openInvite(patient, patientLink, 'Pat Early', '?debug')
+    await patient.page.getByTestId('waiting-room').waitFor({ timeout: 30_000 })
+    await clinician.page.getByTestId('admit').waitFor({ timeout: 30_000 })
+    await expect
+      .poll(() => clinician.page.getByTestId('notices').textContent(), { timeout: 10_000 })
+      .toContain('Pat Early is waiting to be let in.')
+    await clinician.page.getByTestId('chat-input').fill('Not for the waiting room')
+    await clinician.page.getByTestId('chat-send').click()
+    // Long enough for media to have been offered and answered, were it allowed.
+    await patient.page.waitForTimeout(3000)
+    const tracksWhileWaiting = await patient.page.evaluate(
+      () => (window as unknown as { __incoming: { tracks: number } }).__incoming.tracks,
+    )
+    expect(tracksWhileWaiting).toBe(0)
+    await expect(patient.page.locator('[data-testid="chat-message"]').count()).resolves.toBe(0)
+    await expect(clinician.page.evaluate(() => window.__xrConsult?.panels().length ?? 0)).resolves.toBe(0)
+
+    await clinician.page.getByTestId('admit').click()
+    await patient.page.getByTestId('waiting-room').waitFor({ state: 'detached', timeout: 30_000 })
+    await waitForPanels(clinician.page, 1, 60_000)
+    await waitForPanels(patient.page, 1, 60_000)
+    // The history comes once in.
+    await patient.page
+      .getByTestId('chat-list')
+      .getByText('Not for the waiting room')
+      .waitFor({ timeout: 30_000 })
+    for (const person of [clinician, patient]) await person.context.close()
+  })
+
   it('offers the way on after leaving: rejoin, start another consultation, past calls', async () => {
     const clinician = await participant()
     await startConsultation(clinician.page, `${suite.server.url}?debug`, 'clinician')

@@ -128,6 +128,35 @@ function AskToLeave({ peerId, name }: { peerId: string; name: string }) {
   )
 }
 
+/** The clinician's "Let in", for someone in the waiting room. */
+function LetIn({ peerId, name }: { peerId: string; name: string }) {
+  const runtime = useRuntime()
+  const inviteKey = useCall((s) => s.participants[peerId]?.inviteKey ?? null)
+  if (!runtime.canDismiss || !inviteKey) return null
+  return (
+    <button
+      type="button"
+      className="small primary"
+      onClick={() => runtime.admit(inviteKey)}
+      data-testid="admit"
+      aria-label={`Let ${name} in`}
+    >
+      Let in
+    </button>
+  )
+}
+
+/** Said to a patient in the waiting room: why nothing happens yet, and that nothing is sent meanwhile. */
+function WaitingRoom() {
+  const waiting = useCall((s) => s.waitingRoom)
+  if (!waiting) return null
+  return (
+    <p className="notice info waiting-room" role="status" data-testid="waiting-room">
+      You are in the waiting room. The clinician will let you in shortly; until then nobody sees or hears you.
+    </p>
+  )
+}
+
 function ParticipantRow({ peerId }: { peerId: string }) {
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
   const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
@@ -139,6 +168,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
       {status === 'connected' && <AskToLeave peerId={peerId} name={name} />}
+      {status === 'waiting' && <LetIn peerId={peerId} name={name} />}
       <QualityLine peerId={peerId} />
       <RemoteAudio peerId={peerId} />
     </li>
@@ -345,6 +375,7 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
           </div>
           <aside className="side">
             <ServerStatus />
+            <WaitingRoom />
             <ParticipantList />
             <Notices />
             <AlarmPanel />

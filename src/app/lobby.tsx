@@ -8,12 +8,13 @@ import { PastCalls } from './past-calls'
 export function Lobby() {
   const [invites, setInvites] = useState<Record<Role, Invite> | null>(null)
   const [starting, setStarting] = useState(false)
+  const [waitingRoom, setWaitingRoom] = useState(false)
   const [role, setRole] = useState<Role>('clinician')
   const start = async () => {
     setStarting(true)
     try {
       // The room's signing key stays on this device; every invite carries a credential it signed.
-      const { invites: made } = await createConsultation()
+      const { invites: made } = await createConsultation({ waitingRoom })
       rememberInvites(made)
       setInvites(made)
     } finally {
@@ -27,6 +28,17 @@ export function Lobby() {
         Private video consultations in a headset, in browser VR or in any browser tab. Everyone joins from a
         link; video and data go directly between the participants' devices.
       </p>
+      {!invites && (
+        <label className="option">
+          <input
+            type="checkbox"
+            checked={waitingRoom}
+            onChange={(event) => setWaitingRoom(event.currentTarget.checked)}
+            data-testid="waiting-room-option"
+          />{' '}
+          The patient waits in a waiting room until I let them in
+        </label>
+      )}
       {!invites ? (
         <button
           type="button"

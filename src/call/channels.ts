@@ -103,6 +103,7 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
       return channels.guidance.validate(op, author)
     case 'member':
     case 'dismiss':
+    case 'admit':
       return true
     default:
       return assertNever(op)
@@ -121,6 +122,7 @@ export function applyOp(channels: CallChannels, op: Op) {
       return channels.guidance.applyOp(op)
     case 'member':
     case 'dismiss':
+    case 'admit':
       // Who is who: the mesh's own records, nothing for a feature to show.
       return
     default:

@@ -200,6 +200,7 @@ export class CallRuntime {
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
       linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
+      waiting: (waitingRoom) => this.store.setState({ waitingRoom }),
       dismissed: (by) => {
         void this.leave()
         this.options.onEnded?.(`${by} asked you to leave the consultation.`)
@@ -236,7 +237,12 @@ export class CallRuntime {
     this.mesh?.dismiss(session)
   }
 
-  /** Whether this page may ask others to leave: its invite proves the clinician role. */
+  /** Lets a participant in from the waiting room (the clinician only; see CallMesh.admit). */
+  admit(inviteKey: string) {
+    this.mesh?.admit(inviteKey)
+  }
+
+  /** Whether this page may ask others to leave, or let them in: its invite proves the clinician role. */
   get canDismiss(): boolean {
     return this.invite.role === 'clinician'
   }

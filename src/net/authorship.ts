@@ -66,6 +66,8 @@ export interface Member {
   role: Role
   /** The public key of the invite it joined with: what a ban names besides the session. */
   inviteKey: string
+  /** Its invite waits to be let in. */
+  waits: boolean
 }
 
 /** Why an op was refused. */
@@ -108,6 +110,7 @@ export class Authorship {
       name: op.name,
       role: op.role,
       inviteKey: op.credential.key,
+      waits: op.credential.wait,
     })
   }
 
@@ -156,6 +159,7 @@ export class Authorship {
       name: op.name,
       role: op.role,
       inviteKey: op.credential.key,
+      waits: op.credential.wait,
     })
     return null
   }

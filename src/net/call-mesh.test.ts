@@ -273,6 +273,57 @@ describe('CallMesh', () => {
     expect(ada.mesh.debugConstants()).toMatchObject({ heartbeatMs: 1000, limits: { ping: { perSecond: 4 } } })
   })
 
+  it('keeps a patient in the waiting room, with nothing of the call either way, until the clinician lets them in', {
+    timeout: 60_000,
+  }, async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom({ waitingRoom: true })
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(ada, sam)
+    await clock.until(() => ada.connected().length === 1 && sam.connected().length === 1)
+    ada.note('before the patient came')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(pat)
+    expect(pat.seen.waiting).toBe(true)
+    await clock.until(
+      () => ada.withStatus('waiting').length === 1 && pat.withStatus('waiting').length === 2,
+      20_000,
+    )
+    expect(ada.seen.notices).toContain('Pat Patient is waiting to be let in.')
+    pat.note('let me in')
+    pat.mesh.broadcast({ type: 'poke', n: 1 })
+    ada.note('not for the waiting room')
+    await clock.advance(3000)
+    // Nothing of the call crossed: no notes, no messages, no media, either way.
+    expect(pat.seen.notes).toEqual(['let me in'])
+    expect(ada.seen.notes).not.toContain('let me in')
+    expect(ada.seen.pokes).toEqual([])
+    expect([...pat.seen.participants.values()].some((p) => p.stream != null)).toBe(false)
+    expect(
+      [...ada.seen.participants.values()].filter((p) => p.name === 'Pat Patient' && p.stream != null),
+    ).toEqual([])
+
+    // The specialist cannot let anyone in (a hand-made admission is a forgery).
+    const inviteKey = room.patient.credential.key
+    sam.mesh.publish({
+      kind: 'admit',
+      id: sam.mesh.nextOpId(),
+      author: sam.mesh.session,
+      at: Date.now(),
+      target: inviteKey,
+    } as never)
+    await clock.advance(2000)
+    expect(pat.seen.waiting).toBe(true)
+
+    ada.mesh.admit(inviteKey)
+    await clock.until(() => !pat.seen.waiting && ada.connected().includes('Pat Patient'), 20_000)
+    await clock.until(() => pat.seen.notes.includes('before the patient came'), 20_000)
+    // Their own waiting-room note went out once they were in.
+    await clock.until(() => ada.seen.notes.includes('let me in'), 20_000)
+    await clock.until(() => [...pat.seen.participants.values()].some((p) => p.stream != null), 20_000)
+  })
+
   it('leaves nothing running after leave: no timers, links or listeners', async () => {
     const network = new MemoryNetwork()
     const room = await newRoom()

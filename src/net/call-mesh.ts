@@ -28,7 +28,9 @@ import {
   type ProofMessage,
 } from './peer-link'
 import {
+  type AdmitOp,
   assertNever,
+  CORE_OP_KINDS,
   type CoreMessage,
   type DismissOp,
   MAX_ACKS_PER_MESSAGE,
@@ -99,16 +101,19 @@ const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
 const MAX_PENDING_OPS = 2000
 
 /**
+ * waiting: admitted to the room's secret but in the waiting room (theirs or ours): no media, no call data;
  * connecting: someone is in that seat and admission/hello is under way; connected: in the call; reconnecting:
  * the link dropped and we are re-dialing; gone: we gave up (shown for a moment, then removed).
  */
-export type ParticipantStatus = 'connecting' | 'connected' | 'reconnecting' | 'gone'
+export type ParticipantStatus = 'connecting' | 'waiting' | 'connected' | 'reconnecting' | 'gone'
 
 /** What the mesh knows of a participant, as it changes. */
 export interface ParticipantPatch {
   seat: number
   /** Their session id (from their hello): what a dismissal names. */
   session?: string
+  /** Their invite's key: what letting them in names. */
+  inviteKey?: string
   name?: string
   role?: Role
   status?: ParticipantStatus
@@ -181,6 +186,8 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   linkReady?(peer: MeshPeer, first: boolean): void
   /** The clinician asked us to leave: the call is over for us. */
   dismissed?(by: string): void
+  /** We wait to be let in (true), or were just let in (false). */
+  waiting?(waiting: boolean): void
   /** A participant is gone for good (left, or given up on): forget what they shared. */
   peerGone?(peerId: string, session: string | null): void
 }
@@ -240,6 +247,10 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   inviteId: string | null
   /** Ops of authors whose member op has not arrived yet, in arrival order. */
   pending: Op[]
+  /** The remote's invite waits to be let in (from its credential). */
+  remoteWaits: boolean
+  /** The link carries the whole call (neither side waits): set when it does, so the change is noticed once. */
+  full: boolean
   outbox: Outbox<Op>
   /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
   qualityCounters: QualityCounters | null
@@ -339,6 +350,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private signing: Promise<void> = Promise.resolve()
   /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
   private readonly authorBudgets = new Map<string, { bucket: TokenBucket; total: number }>()
+  /** Sessions whose arrival in the waiting room we told the user about. */
+  private readonly waitingNoticed = new Set<string>()
+  /** Invite keys the clinician let in from the waiting room. */
+  private readonly admittedInvites = new Set<string>()
   /** Sessions we told the user about after refusing them for a ban: one notice each. */
   private readonly bannedNoticed = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
@@ -359,9 +374,13 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.applyDismiss(op as unknown as DismissOp)
         return
       }
+      if (op.kind === 'admit') {
+        this.applyAdmit(op as unknown as AdmitOp)
+        return
+      }
       this.options.events.applyOp(op)
       const keep = this.options.events.pruneAfter?.(op)
-      if (keep) this.log.prune((kept) => kept.kind === 'member' || kept.kind === 'dismiss' || keep(kept))
+      if (keep) this.log.prune((kept) => CORE_OP_KINDS.has(kept.kind) || keep(kept))
     })
   }
 
@@ -428,6 +447,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
     if (this.seat < 0) throw new RoomFullError()
     this.joined = true
+    if (this.waiting) this.events.waiting?.(true)
     this.wireTransport()
     this.events.serverConnected(true)
     for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
@@ -496,7 +516,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.trace('redial stale dial', link.seat, link.origin)
         this.dropLink(link, null)
         if (!this.links.has(link.seat) && !this.reconnects.has(link.seat)) this.dial(link.seat)
-      } else if (link.origin === 'outgoing' && link.protocol.admitted && !link.media) {
+      } else if (link.origin === 'outgoing' && link.protocol.admitted && !link.media && !this.gated(link)) {
         this.callMedia(link)
       }
     }
@@ -622,7 +642,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.trace('admitted', seat, origin)
         // Only someone who proved the room secret is shown as joining.
         if (!this.known.has(peerId)) this.upsert(peerId, { seat, status: 'connecting' })
-        // Media only once the peer has proved the invite: the dialer offers it, the answerer answers it.
+        // Media only once the peer has proved the invite, and neither side is in the waiting room: the dialer
+        // offers it, the answerer answers it.
+        if (this.gated(link)) return
         if (origin === 'outgoing') this.callMedia(link)
         else if (link.pendingCall) this.answerCall(link, link.pendingCall)
       },
@@ -666,6 +688,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       dialedAt: now,
       inviteId: null,
       pending: [],
+      remoteWaits: false,
+      full: false,
       outbox: new Outbox<Op>({
         send: (message) => protocol.send(message as unknown as AppMessage<M>),
         ready: () => current() && protocol.ready,
@@ -744,6 +768,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private async checkProof(link: Link<M, Op>, proof: ProofMessage): Promise<LinkFailure | null> {
     const session = await sessionOf(proof.key)
     link.inviteId = proof.credential.key
+    link.remoteWaits = proof.credential.wait
     if (this.authorship.isBanned(session, proof.credential.key)) return { kind: 'banned' }
     if (!(await this.authorship.verifyCredential(proof.role, proof.credential, proof.key)))
       return { kind: 'invalid-credential' }
@@ -767,17 +792,29 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.cancel(link.dialTimer)
     link.dialTimer = null
     this.endSetupRedial(link.seat)
+    const gated = this.gated(link)
     this.upsert(link.peerId, {
       seat: link.seat,
       session: hello.session,
+      inviteKey: link.inviteId ?? undefined,
       name: hello.name,
       role: hello.role,
       muted: hello.muted,
       cameraOff: hello.cameraOff,
-      status: 'connected',
+      status: gated ? 'waiting' : 'connected',
     })
     const reconnect = this.reconnects.get(link.seat)
     if (reconnect) this.endReconnect(reconnect)
+    if (gated) {
+      // The waiting room: who is who, who is let in or asked to leave, nothing of the call itself.
+      link.outbox.enqueueOps(this.log.missingFor(hello.session).filter((op) => CORE_OP_KINDS.has(op.kind)))
+      if (link.remoteWaits && !this.waiting && !this.waitingNoticed.has(hello.session)) {
+        this.waitingNoticed.add(hello.session)
+        this.events.notify(`${hello.name} is waiting to be let in.`)
+      }
+      return
+    }
+    link.full = true
     const first = this.announced.get(link.seat) !== hello.session
     if (first) {
       this.announced.set(link.seat, hello.session)
@@ -795,6 +832,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private onMessage(link: Link<M, Op>, message: AppMessage<M>): void | Promise<void> {
     const from = this.peerOf(link)
     if (!from || this.authorship.isBanned(from.session, link.inviteId)) return
+    // In the waiting room only the call layer's own messages pass: no feature's data either way.
+    const type = (message as { type: string }).type
+    if (this.gated(link) && !['ops', 'ack', 'media-state', 'bye'].includes(type)) return
     const core = message as unknown as CoreMessage | OpsMessage<Op> | { type: '' }
     switch (core.type) {
       case 'media-state':
@@ -831,6 +871,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           held.push(op.id)
           continue
         }
+        // From or to the waiting room, only who-is-who ops: the rest waits here (unacknowledged) until the gate
+        // opens, which an admission further on in the same stream may do.
+        if (this.gated(link) && !CORE_OP_KINDS.has(op.kind)) {
+          waiting.push(op)
+          continue
+        }
         const verdict = await this.checkOp(op, from)
         if (this.links.get(link.seat) !== link) return
         if (verdict === 'wait') waiting.push(op)
@@ -841,8 +887,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         } else {
           this.log.receive(op, from.session)
           held.push(op.id)
-          // A member record may let ops waiting for it through.
-          if (op.kind === 'member' && waiting.length > 0) progress = true
+          // A member record may let ops waiting for it through, an admission ops waiting for the gate.
+          if ((op.kind === 'member' || op.kind === 'admit') && waiting.length > 0) progress = true
         }
       }
       queue = waiting
@@ -861,7 +907,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (refusal) return refusal
     const author = this.authorship.member(op.author) as Member
     // Only the clinician's credential may ask someone to leave.
-    if (op.kind === 'dismiss' && author.role !== 'clinician') return 'a dismissal not by the clinician'
+    if ((op.kind === 'dismiss' || op.kind === 'admit') && author.role !== 'clinician')
+      return `${op.kind} not by the clinician`
     if (
       op.kind !== 'member' &&
       op.kind !== 'dismiss' &&
@@ -902,8 +949,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       call.close()
       return
     }
-    this.trace('call from', link.seat, link.protocol.admitted ? 'answering' : 'held until admitted')
-    if (link.protocol.admitted) this.answerCall(link, call)
+    const answerable = link.protocol.admitted && !this.gated(link)
+    this.trace('call from', link.seat, answerable ? 'answering' : 'held until admitted')
+    if (answerable) this.answerCall(link, call)
     else {
       link.pendingCall?.close()
       link.pendingCall = call
@@ -1124,6 +1172,52 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return [...this.links.values()].filter((link) => link.protocol.ready)
   }
 
+  /** Everyone we share the call with: a working link, and neither side in the waiting room. */
+  private fullLinks(): Link<M, Op>[] {
+    return this.readyLinks().filter((link) => !this.gated(link))
+  }
+
+  /** We wait to be let in: our invite waits, and the clinician has not let it in. */
+  get waiting(): boolean {
+    const credential = this.options.invite.credential
+    return credential.wait === true && !this.admittedInvites.has(credential.key)
+  }
+
+  /** Whether the waiting room stands between us and this link's peer (on their side or ours). */
+  private gated(link: Link<M, Op>): boolean {
+    return this.waiting || (link.remoteWaits && !this.admittedInvites.has(link.inviteId ?? ''))
+  }
+
+  /** Lets an invite in from the waiting room (the clinician only), for the rest of the call. */
+  admit(inviteKey: string) {
+    if (this.options.invite.role !== 'clinician') return
+    const op: Omit<AdmitOp, 'sig'> = {
+      kind: 'admit',
+      id: this.nextOpId(),
+      author: this.session,
+      at: Date.now(),
+      target: inviteKey,
+    }
+    this.publish(op as unknown as DistributiveOmit<Op, 'sig'>)
+  }
+
+  /** An invite was let in: every link that now carries the whole call starts doing so. */
+  private applyAdmit(op: AdmitOp) {
+    const wasWaiting = this.waiting
+    this.admittedInvites.add(op.target)
+    if (wasWaiting && !this.waiting) this.events.waiting?.(false)
+    for (const link of [...this.links.values()]) {
+      if (!link.protocol.ready || link.full || this.gated(link)) continue
+      const hello = link.protocol.remoteHello
+      if (hello) this.onHello(link, hello)
+      if (link.origin === 'outgoing' && !link.media) this.callMedia(link)
+      else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+      // What arrived while the gate was closed, and waited for it.
+      const peer = this.peerOf(link)
+      if (peer && link.pending.length > 0) void this.receiveOps(link, peer, [])
+    }
+  }
+
   /**
    * An op we author: signed, applied here and sent to everyone, now or when they (re)connect. Signing takes a
    * moment (WebCrypto is asynchronous); ops are applied and sent in the order they were published.
@@ -1135,7 +1229,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       const signed = await signOp<Op>(key, op as Omit<Op, 'sig'>)
       if (this.left) return
       this.log.add(signed)
-      for (const link of this.readyLinks()) link.outbox.enqueueOps([signed])
+      // Who-is-who ops reach the waiting room too; the call's own only those who share it.
+      const links = CORE_OP_KINDS.has(signed.kind) ? this.readyLinks() : this.fullLinks()
+      for (const link of links) link.outbox.enqueueOps([signed])
     })
   }
 
@@ -1190,12 +1286,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   /** A message to everyone admitted, now; nothing is queued or resent. */
   broadcast(message: FeatureMessage<M> | Extract<CoreMessage, { type: 'media-state' }>) {
-    for (const link of this.readyLinks()) this.sendOn(link, message)
+    for (const link of this.fullLinks()) this.sendOn(link, message)
   }
 
   /** A message to one participant, now, if they are admitted. */
   sendTo(peerId: string, message: FeatureMessage<M>) {
-    for (const link of this.readyLinks()) if (link.peerId === peerId) this.sendOn(link, message)
+    for (const link of this.fullLinks()) if (link.peerId === peerId) this.sendOn(link, message)
   }
 
   /**
@@ -1203,7 +1299,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    * one for the same key replaces what still waits.
    */
   share(key: string, message: FeatureMessage<M>, peerId?: string) {
-    for (const link of this.readyLinks()) if (!peerId || link.peerId === peerId) link.outbox.put(key, message)
+    for (const link of this.fullLinks()) if (!peerId || link.peerId === peerId) link.outbox.put(key, message)
   }
 
   /** Withdraws what waits to be shared under `key` (or everything of `type`, without a key). */
@@ -1217,7 +1313,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   /** Sends a sample frame to every admitted participant. */
   broadcastFrame(frame: Frame) {
     const bytes = encodeFrame(frame)
-    for (const link of this.links.values()) if (link.protocol.ready) link.protocol.sendFrame(bytes)
+    for (const link of this.fullLinks()) link.protocol.sendFrame(bytes)
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */

@@ -37,6 +37,8 @@ export interface Seen {
   gone: string[]
   /** Who asked us to leave, if anyone did. */
   dismissedBy: string | null
+  /** We are in the waiting room. */
+  waiting: boolean
 }
 
 export interface TestParticipant {
@@ -46,6 +48,8 @@ export interface TestParticipant {
   seen: Seen
   /** The names of the participants this one sees connected. */
   connected(): string[]
+  /** The names of the participants this one sees in `status`. */
+  withStatus(status: string): string[]
   note(text: string): void
 }
 
@@ -63,6 +67,7 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
     serverConnected: false,
     gone: [],
     dismissedBy: null,
+    waiting: false,
   }
   const invite: Invite = room[role]
   const mesh: CallMesh<TestMessage, TestOp> = new CallMesh<TestMessage, TestOp>({
@@ -97,6 +102,9 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
       dismissed: (by) => {
         seen.dismissedBy = by
       },
+      waiting: (waiting) => {
+        seen.waiting = waiting
+      },
     },
   })
   const participant: TestParticipant = {
@@ -104,6 +112,11 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
     mesh,
     transport,
     seen,
+    withStatus: (status) =>
+      [...seen.participants.values()]
+        .filter((p) => p.status === status)
+        .map((p) => p.name ?? '?')
+        .sort(),
     connected: () =>
       [...seen.participants.values()]
         .filter((p) => p.status === 'connected')
@@ -115,8 +128,8 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
   return participant
 }
 
-export async function newRoom(): Promise<TestRoom> {
-  return (await createConsultation()).invites
+export async function newRoom(options: { waitingRoom?: boolean } = {}): Promise<TestRoom> {
+  return (await createConsultation(options)).invites
 }
 
 /**

@@ -15,7 +15,7 @@ const FP_A = `sha-256 ${'AA:'.repeat(31)}AA`
 const FP_B = `sha-256 ${'BB:'.repeat(31)}BB`
 /** The session those keys stand for (the hash of the key), and a credential's shape (not checked here). */
 const SESSION = (await sessionOf(SESSION_KEY)) as string
-const CREDENTIAL = { key: 'K'.repeat(87), sig: 'S'.repeat(86), bind: 'S'.repeat(86) }
+const CREDENTIAL = { key: 'K'.repeat(87), sig: 'S'.repeat(86), wait: false, bind: 'S'.repeat(86) }
 const OWN_CREDENTIAL = () => ({ role: 'clinician' as const, credential: CREDENTIAL })
 /** What side a (xc-a) sees. */
 const AS_A = () => ({ local: FP_A, remote: FP_B })

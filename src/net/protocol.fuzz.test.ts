@@ -33,7 +33,7 @@ const b64url = (length: number) =>
     })
     .map((chars) => chars.join(''))
 const session = fc.string({ minLength: 22, maxLength: 22 })
-const credential = fc.record({ key: b64url(87), sig: b64url(86), bind: b64url(86) })
+const credential = fc.record({ key: b64url(87), sig: b64url(86), wait: fc.boolean(), bind: b64url(86) })
 const chatOp = fc.record({
   kind: fc.constant('chat' as const),
   id: fc.string({ minLength: 1, maxLength: 80 }),
@@ -244,7 +244,7 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
       sessionKey: 'K'.repeat(87),
       credential: () => ({
         role: 'clinician',
-        credential: { key: 'K'.repeat(87), sig: 'S'.repeat(86), bind: 'S'.repeat(86) },
+        credential: { key: 'K'.repeat(87), sig: 'S'.repeat(86), wait: false, bind: 'S'.repeat(86) },
       }),
       fingerprints: () => ({ local: 'sha-256 AA', remote: 'sha-256 BB' }),
       key,

@@ -35,6 +35,7 @@ export const signatureSchema = z.string().length(SIGNATURE_LENGTH).regex(base64u
 export const credentialSchema = z.object({
   key: publicKeySchema,
   sig: signatureSchema,
+  wait: z.boolean(),
   bind: signatureSchema,
 })
 
@@ -134,8 +135,25 @@ export const dismissOpSchema = z.object({
   sig: signatureSchema,
 })
 export type DismissOp = z.infer<typeof dismissOpSchema>
-/** The call layer's own ops: who is who, and who was asked to leave. */
-export type CoreOp = MemberOp | DismissOp
+
+/**
+ * "Come in": the clinician lets an invite that waits (src/room/credentials.ts `wait`) into the call, for the rest
+ * of the call. Only a member whose credential proves the clinician role may make one.
+ */
+export const admitOpSchema = z.object({
+  kind: z.literal('admit'),
+  id: opIdSchema,
+  author: sessionSchema,
+  at: z.number().finite(),
+  /** The invite key let in. */
+  target: publicKeySchema,
+  sig: signatureSchema,
+})
+export type AdmitOp = z.infer<typeof admitOpSchema>
+/** The call layer's own ops: who is who, who was let in, and who was asked to leave. */
+export type CoreOp = MemberOp | DismissOp | AdmitOp
+/** Their kinds: these reach a participant in the waiting room too. */
+export const CORE_OP_KINDS: ReadonlySet<string> = new Set(['member', 'dismiss', 'admit'])
 /** A feature's op as it travels: with its author's signature. */
 export type Signed<O> = O extends unknown ? O & { sig: string } : never
 export type OpsMessage<Op> = { type: 'ops'; items: Op[] }
@@ -223,6 +241,7 @@ export function createProtocol<
   const opSchema = z.discriminatedUnion('kind', [
     memberOpSchema,
     dismissOpSchema,
+    admitOpSchema,
     ...signed,
   ] as never) as unknown as z.ZodType<Op>
   const opsMessage = z.object({

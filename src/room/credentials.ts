@@ -40,20 +40,31 @@ export interface InviteCredential {
   key: string
   /** The invite's private key (base64url P-256 scalar): never sent anywhere, it stays in the link. */
   secret: string
-  /** The room key's signature over the room, the role and `key`. */
+  /** The room key's signature over the room, the role, `key` and `wait`. */
   sig: string
+  /** This invite's holder waits in the waiting room until the clinician lets them in. */
+  wait?: boolean
 }
 
 /** A credential as presented to the others: the invite's public key and room signature, and the proof of possession. */
 export interface PresentedCredential {
   key: string
   sig: string
+  /** Whether its holder waits to be let in (signed with the rest: a holder cannot drop it). */
+  wait: boolean
   /** The invite key's signature over the room, the role and the presenter's session key. */
   bind: string
 }
 
-function credentialText(roomId: string, role: Role, inviteKey: string): Uint8Array<ArrayBuffer> {
-  return textEncoder.encode(`xr-consult/credential/v2|room=${roomId}|role=${role}|invite=${inviteKey}`)
+function credentialText(
+  roomId: string,
+  role: Role,
+  inviteKey: string,
+  wait: boolean,
+): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(
+    `xr-consult/credential/v2|room=${roomId}|role=${role}|invite=${inviteKey}|wait=${wait ? 1 : 0}`,
+  )
 }
 
 function bindText(roomId: string, role: Role, sessionKey: string): Uint8Array<ArrayBuffer> {
@@ -102,12 +113,13 @@ export async function issueCredential(
   authority: RoomAuthority,
   roomId: string,
   role: Role,
+  { wait = false }: { wait?: boolean } = {},
 ): Promise<InviteCredential> {
   const pair = await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])
   const key = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)))
   const { d } = await crypto.subtle.exportKey('jwk', pair.privateKey)
-  const sig = await crypto.subtle.sign(SIGN, authority.privateKey, credentialText(roomId, role, key))
-  return { key, secret: d ?? '', sig: toBase64Url(new Uint8Array(sig)) }
+  const sig = await crypto.subtle.sign(SIGN, authority.privateKey, credentialText(roomId, role, key, wait))
+  return { key, secret: d ?? '', sig: toBase64Url(new Uint8Array(sig)), ...(wait ? { wait } : {}) }
 }
 
 /** The invite's private key, back from the link's text (the scalar, with the public point it belongs to). */
@@ -135,7 +147,12 @@ export async function presentCredential(
   const key = await importInviteKey(invite.credential)
   if (!key) return null
   const bind = await crypto.subtle.sign(SIGN, key, bindText(invite.roomId, invite.role, sessionKey))
-  return { key: invite.credential.key, sig: invite.credential.sig, bind: toBase64Url(new Uint8Array(bind)) }
+  return {
+    key: invite.credential.key,
+    sig: invite.credential.sig,
+    wait: invite.credential.wait === true,
+    bind: toBase64Url(new Uint8Array(bind)),
+  }
 }
 
 /**
@@ -156,7 +173,9 @@ export async function verifyCredential(
   const bind = fromBase64Url(credential.bind)
   if (!room || !invite || sig?.length !== 64 || bind?.length !== 64) return false
   const [signed, bound] = await Promise.all([
-    crypto.subtle.verify(SIGN, room, sig, credentialText(roomId, role, credential.key)).catch(() => false),
+    crypto.subtle
+      .verify(SIGN, room, sig, credentialText(roomId, role, credential.key, credential.wait))
+      .catch(() => false),
     crypto.subtle.verify(SIGN, invite, bind, bindText(roomId, role, sessionKey)).catch(() => false),
   ])
   return signed && bound
@@ -214,8 +233,11 @@ export class SignatureVerifier {
   }
 }
 
-/** A new consultation: the room, its authority, and one invite per role. */
-export async function createConsultation(): Promise<{
+/**
+ * A new consultation: the room, its authority, and one invite per role. With a waiting room, the patient's invite
+ * waits to be let in by the clinician.
+ */
+export async function createConsultation({ waitingRoom = false }: { waitingRoom?: boolean } = {}): Promise<{
   room: Room
   authority: RoomAuthority
   invites: Record<Role, Invite>
@@ -230,7 +252,9 @@ export async function createConsultation(): Promise<{
           ...room,
           role,
           roomKey: authority.roomKey,
-          credential: await issueCredential(authority, room.roomId, role),
+          credential: await issueCredential(authority, room.roomId, role, {
+            wait: waitingRoom && role === 'patient',
+          }),
         },
       ],
     ),

@@ -12,6 +12,15 @@ describe('invites', () => {
     }
   })
 
+  it('carries the waiting room with the patient’s invite, and only there', async () => {
+    const { invites } = await createConsultation({ waitingRoom: true })
+    for (const role of ROLES) {
+      const parsed = parseInviteFragment(new URL(inviteUrl('http://localhost:8080/', invites[role])).hash)
+      expect(parsed.ok && parsed.invite.credential.wait === true).toBe(role === 'patient')
+      expect(parsed).toEqual({ ok: true, invite: invites[role] })
+    }
+  })
+
   it('creates rooms that do not repeat', () => {
     const ids = new Set(Array.from({ length: 200 }, () => createRoom().roomId))
     expect(ids.size).toBe(200)

@@ -30,7 +30,7 @@ export interface Invite extends Room {
   /** The room's public key (base64url, raw P-256): what the others' credentials are checked against. */
   roomKey: string
   /** Proves `role`: the invite's key pair and the room key's signature over the room, the role and its public key. */
-  credential: { key: string; secret: string; sig: string }
+  credential: { key: string; secret: string; sig: string; wait?: boolean }
 }
 
 /** As ./credentials.ts: lengths of the base64url texts an invite carries. */
@@ -60,7 +60,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/
 
 /** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&sig=…`. */
 export function inviteFragment({ roomId, secret, role, roomKey, credential }: Invite): string {
-  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}`
+  const wait = credential.wait ? '&wait=1' : ''
+  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}${wait}`
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -128,7 +129,13 @@ export function parseInviteFragment(hash: string): InviteParse {
       secret,
       role: role as Role,
       roomKey,
-      credential: { key: inviteKey, secret: inviteSecret, sig },
+      credential: {
+        key: inviteKey,
+        secret: inviteSecret,
+        sig,
+        // Signed with the rest: a link whose flag was removed carries a credential nobody accepts.
+        ...(params.get('wait') === '1' ? { wait: true } : {}),
+      },
     },
   }
 }

@@ -23,6 +23,8 @@ export interface Participant {
   seat: number
   /** Their session id, once they said hello. */
   session?: string
+  /** Their invite's key: what letting them in from the waiting room names. */
+  inviteKey?: string
   name: string
   role: Role
   status: ParticipantStatus
@@ -41,6 +43,8 @@ export interface Notice {
 }
 
 export interface ConnectionSlice {
+  /** We are in the waiting room: the clinician has not let us in yet. */
+  waitingRoom: boolean
   /**
    * Whether the PeerServer knows us. Without it the call goes on, but nobody new can join or be re-dialed.
    */
@@ -88,6 +92,7 @@ export type CallState = ConnectionSlice & ParticipantsSlice & NoticesSlice & Cha
 const NOTICE_MS = 6000
 
 const createConnectionSlice: StateCreator<CallState, [], [], ConnectionSlice> = () => ({
+  waitingRoom: false,
   serverConnected: true,
 })
 
@@ -201,13 +206,14 @@ export function useCall<T>(selector: (state: CallState) => T): T {
 
 /**
  * The remote participants' peer ids in seat order: the order of panels and of the participant list. Those we
- * gave up on stay in the list for a moment (status "gone") but get no panel.
+ * gave up on stay in the list for a moment (status "gone"), and those in the waiting room are listed, but neither
+ * gets a panel.
  */
 export function useParticipantIds({ includeGone = false } = {}): string[] {
   return useCall(
     useShallow((s) =>
       Object.values(s.participants)
-        .filter((p) => includeGone || p.status !== 'gone')
+        .filter((p) => includeGone || (p.status !== 'gone' && p.status !== 'waiting'))
         .sort((a, b) => a.seat - b.seat)
         .map((p) => p.peerId),
     ),
