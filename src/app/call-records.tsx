@@ -6,6 +6,7 @@ import { annotationDocumentJson } from '../record/annotation-document'
 import { toCsv } from '../record/csv'
 import { toFhirBundle } from '../record/fhir'
 import type { CallRecord, VitalsRecord } from '../record/record'
+import { formatTime } from '../ui/time-text'
 import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -21,6 +22,8 @@ export function exportFileName(
   extension: 'fhir.json' | 'csv' | 'annotations.json',
 ): string {
   const d = new Date(startedAt)
+  // A start no calendar can hold (a damaged record) still gets a file name rather than "NaN-NaN".
+  if (Number.isNaN(d.getTime())) return `consult-unknown-time.${extension}`
   const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}-${pad(d.getMinutes())}`
   return `consult-${stamp}.${extension}`
 }
@@ -163,7 +166,7 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
             return (
               <li key={call.id} data-testid="call-record">
                 <p>
-                  <strong>{dateFormat.format(call.startedAt)}</strong> ·{' '}
+                  <strong>{formatTime(dateFormat, call.startedAt)}</strong> ·{' '}
                   {call.endedAt === undefined
                     ? 'no end recorded'
                     : formatDuration(call.endedAt - call.startedAt)}{' '}

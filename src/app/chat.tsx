@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { MAX_CHAT_LENGTH } from '../chat/wire'
 import { ROLE_LABELS } from '../room/invite'
 import { useCall } from '../state/call-store'
+import { formatTime } from '../ui/time-text'
 import { useRuntime } from './runtime-context'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -32,7 +33,7 @@ export function Chat() {
           <li key={message.id} data-testid="chat-message" className={message.mine ? 'mine' : undefined}>
             <span className="meta">
               {message.mine ? 'You' : `${message.name} (${ROLE_LABELS[message.role]})`} ·{' '}
-              {timeFormat.format(message.at)}
+              {formatTime(timeFormat, message.at)}
             </span>
             <span className="text">{message.text}</span>
           </li>

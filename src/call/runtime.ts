@@ -164,11 +164,6 @@ export class CallRuntime {
           store: this.store,
           vitals: this.remoteVitals,
           onAlarmLog: (handler) => this.alarms.onLog(handler),
-          onEcg: (handler) =>
-            this.onFrame((peerId, frame) => {
-              if (frame.kind === 'waveform')
-                handler(peerId, frame.capturedAt, frame.samples, frame.sampleRateHz)
-            }),
         }),
       )
     }
