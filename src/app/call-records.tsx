@@ -6,6 +6,7 @@ import { annotationDocumentJson } from '../record/annotation-document'
 import { toCsv } from '../record/csv'
 import { toFhirBundle } from '../record/fhir'
 import type { CallRecord, VitalsRecord } from '../record/record'
+import { ExportSkips } from '../record/skipped'
 import { formatTime } from '../ui/time-text'
 import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 
@@ -66,6 +67,8 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
   const [problem, setProblem] = useState<string | null>(null)
   const [confirming, setConfirming] = useState<string | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
+  /** What the last export left out, in words ("1 reading skipped: its time was invalid"). */
+  const [exportNote, setExportNote] = useState<string | null>(null)
 
   const load = useCallback(async () => {
     try {
@@ -82,6 +85,8 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
   const exportCall = async (call: CallRecord, format: Format) => {
     setBusy(call.id)
     setProblem(null)
+    setExportNote(null)
+    const skipped = new ExportSkips()
     try {
       const loaded = await record.loadCall(call.id)
       if (!loaded) {
@@ -93,6 +98,7 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
         const bundle = await toFhirBundle(loaded.call, loaded.observations, loaded.ecg, loaded.annotations, {
           exportedAt: Date.now(),
           alarmLog: loaded.alarmLog,
+          skipped,
         })
         download(
           JSON.stringify(bundle, null, 2),
@@ -102,18 +108,20 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
       } else if (format === 'annotations') {
         // The same document the FHIR export attaches, byte for byte.
         download(
-          annotationDocumentJson(loaded.annotations),
+          annotationDocumentJson(loaded.annotations, skipped),
           'application/json',
           exportFileName(call.startedAt, 'annotations.json'),
         )
       } else {
         // The byte-order mark makes Excel read the file as UTF-8 (°C, accented names); other programs ignore it.
         download(
-          `\uFEFF${toCsv(loaded.observations)}`,
+          `\uFEFF${toCsv(loaded.observations, skipped)}`,
           'text/csv;charset=utf-8',
           exportFileName(call.startedAt, 'csv'),
         )
       }
+      if (skipped.count > 0)
+        setExportNote(`Exported without what it could not hold: ${skipped.sentences().join('; ')}.`)
     } catch (error) {
       setProblem(`The export failed: ${describeError(error)}`)
     } finally {
@@ -155,6 +163,11 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
       {problem && (
         <p className="notice error" role="alert">
           {problem}
+        </p>
+      )}
+      {exportNote && (
+        <p className="notice warning" role="status" data-testid="export-note">
+          {exportNote}
         </p>
       )}
       {calls === null && !problem && <p className="loading">Reading past calls…</p>}
