@@ -1,23 +1,53 @@
 // The call's chat: notes and instructions in writing, beside the video. Every message reaches every participant
-// exactly once, including those who join or reconnect later (src/net/replication.ts).
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+// exactly once, including those who join or reconnect later (src/net/replication.ts). The store keeps the newest
+// CHAT_KEPT messages and counts the rest, so the list has a bounded length; each row is memoised on its message
+// (messages never change), so a new message renders one row, whatever the list holds.
+import { type FormEvent, memo, useEffect, useRef, useState } from 'react'
 import { MAX_CHAT_LENGTH } from '../chat/wire'
 import { ROLE_LABELS } from '../room/invite'
-import { useCall } from '../state/call-store'
+import { type ChatMessage, useCall } from '../state/call-store'
 import { formatTime } from '../ui/time-text'
+import { RegionBoundary } from './region-boundary'
 import { useRuntime } from './runtime-context'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
+const ChatRow = memo(function ChatRow({ message }: { message: ChatMessage }) {
+  return (
+    <li data-testid="chat-message" className={message.mine ? 'mine' : undefined}>
+      <span className="meta">
+        {message.mine ? 'You' : `${message.name} (${ROLE_LABELS[message.role]})`} ·{' '}
+        {formatTime(timeFormat, message.at)}
+      </span>
+      <span className="text">{message.text}</span>
+    </li>
+  )
+})
+
+/** One message that cannot be drawn is one line saying so; the rest of the chat stays. */
+const unshowable = (
+  <li data-testid="chat-message-unshowable" className="error">
+    This message could not be shown.
+  </li>
+)
+
+/** "1 earlier message", "1,204 earlier messages". */
+export function earlierMessagesText(count: number): string {
+  return `${count.toLocaleString('en')} earlier ${count === 1 ? 'message' : 'messages'} not shown`
+}
+
 export function Chat() {
   const runtime = useRuntime()
   const chat = useCall((s) => s.chat)
+  const earlier = useCall((s) => s.earlierChatCount)
   const [draft, setDraft] = useState('')
   const listRef = useRef<HTMLOListElement>(null)
+  // The newest message, not the count: once the list is full a new message keeps its length.
+  const newest = chat[chat.length - 1]?.id
   useEffect(() => {
     const list = listRef.current
-    if (list) list.scrollTop = list.scrollHeight
-  }, [chat.length])
+    if (list && newest !== undefined) list.scrollTop = list.scrollHeight
+  }, [newest])
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -28,15 +58,16 @@ export function Chat() {
 
   return (
     <section className="chat" aria-label="Chat">
+      {earlier > 0 && (
+        <p className="hint" data-testid="chat-earlier">
+          {earlierMessagesText(earlier)}
+        </p>
+      )}
       <ol ref={listRef} data-testid="chat-list" aria-live="polite">
         {chat.map((message) => (
-          <li key={message.id} data-testid="chat-message" className={message.mine ? 'mine' : undefined}>
-            <span className="meta">
-              {message.mine ? 'You' : `${message.name} (${ROLE_LABELS[message.role]})`} ·{' '}
-              {formatTime(timeFormat, message.at)}
-            </span>
-            <span className="text">{message.text}</span>
-          </li>
+          <RegionBoundary key={message.id} name="a chat message" fallback={unshowable}>
+            <ChatRow message={message} />
+          </RegionBoundary>
         ))}
       </ol>
       <form onSubmit={submit}>

@@ -186,6 +186,7 @@ export class CallRuntime {
       applyOp: (op) => applyOp(this.channels, op),
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
+      limitAfter: (op) => this.chat.limitAfter(op),
       linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
       peerGone: (peerId, session) => {
         this.vitals.peerGone(peerId)

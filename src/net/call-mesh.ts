@@ -70,7 +70,12 @@ export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
  * is 2 KB; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute some hundreds of
  * KB). Relayed history is not rate-limited (it is old), only capped in total.
  */
-const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
+export const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
+/**
+ * How we pace our own ops to one peer: within its AUTHOR_BYTES with a margin (80 % of the rate, half the burst),
+ * since its bucket for us may not be full when a new link starts (a reconnect right after a busy minute).
+ */
+const OWN_OPS_PACE = { perSecond: AUTHOR_BYTES.perSecond * 0.8, burst: AUTHOR_BYTES.burst / 2 }
 /** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
 const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
 /** Ops held while their author's member op has not arrived yet, per link. */
@@ -129,6 +134,11 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
    * so neither our memory nor a newcomer's snapshot grows with what nobody sees any more. Null: keep all.
    */
   pruneAfter?(op: Op): ((kept: Op) => boolean) | null
+  /**
+   * After `op` was applied: which ops to keep, when a feature holds only so many (the newest chat). Those dropped
+   * leave the log and the snapshots, but their ids are remembered, so a copy that comes again is not applied.
+   */
+  limitAfter?(op: Op): ((kept: Op) => boolean) | null
   /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
   linkReady?(peer: MeshPeer, first: boolean): void
   /** A participant is gone for good (left, or given up on): forget what they shared. */
@@ -292,6 +302,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.options.events.applyOp(op)
       const keep = this.options.events.pruneAfter?.(op)
       if (keep) this.log.prune((kept) => kept.kind === 'member' || keep(kept))
+      const limit = this.options.events.limitAfter?.(op)
+      if (limit) this.log.prune((kept) => kept.kind === 'member' || limit(kept), { remember: true })
     })
   }
 
@@ -585,6 +597,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         send: (message) => protocol.send(message as unknown as AppMessage<M>),
         ready: () => current() && protocol.ready,
         limits: this.options.protocol.limits,
+        ownOps: { author: () => this.session, ...OWN_OPS_PACE },
       }),
       qualityCounters: null,
       unsubscribe: [],
@@ -766,22 +779,28 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   private async checkOp(op: Op, from: MeshPeer): Promise<'ok' | 'wait' | 'ignore' | string> {
-    const now = Date.now()
-    if (!Number.isFinite(op.at) || Math.abs(op.at - now) > MAX_OP_CLOCK_SKEW_MS) return 'a date far from now'
+    if (!Number.isFinite(op.at) || Math.abs(op.at - Date.now()) > MAX_OP_CLOCK_SKEW_MS)
+      return 'a date far from now'
+    // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total. Looked at
+    // before the signature, so a flood beyond the budget costs us no verification; charged only once it passed.
+    const bytes = JSON.stringify(op).length
+    const own = op.author === from.session
+    const known = this.authorBudgets.get(op.author)
+    if (known && (known.total + bytes > AUTHOR_TOTAL_BYTES || (own && !known.bucket.has(bytes, Date.now()))))
+      return 'ignore'
     const refusal = await this.authorship.check(op)
     if (refusal === 'unknown-author') return 'wait'
     if (refusal) return refusal
     const author = this.authorship.member(op.author) as Member
     if (op.kind !== 'member' && this.options.events.validateOp?.(op, author) === false) return 'invalid'
-    // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total.
-    const bytes = JSON.stringify(op).length
+    const now = Date.now()
     let budget = this.authorBudgets.get(op.author)
     if (!budget) {
       budget = { bucket: new TokenBucket(AUTHOR_BYTES, now), total: 0 }
       this.authorBudgets.set(op.author, budget)
     }
     if (budget.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
-    if (op.author === from.session && !budget.bucket.takeMany(bytes, now)) return 'ignore'
+    if (own && !budget.bucket.takeMany(bytes, now)) return 'ignore'
     budget.total += bytes
     return 'ok'
   }
