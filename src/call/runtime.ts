@@ -12,7 +12,7 @@ import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents } from '../net/call-mesh'
 import type { Frame } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
-import type { Invite } from '../room/invite'
+import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import { type CallStore, createCallStore } from '../state/call-store'
 import type { PageStore } from '../state/page-store'
@@ -38,6 +38,8 @@ export interface CallRuntimeOptions {
   protocolVersion?: number
   /** Seat ids to dial instead of the invite's: only tests set it (an intruder who knows the peer ids). */
   seatIds?: string[]
+  /** A role to claim instead of the invite's: only tests set it (a participant claiming a role it was not given). */
+  claimedRole?: Role
   /** Keep the call's record in IndexedDB (the clinicians' pages); tests may turn it off. */
   record?: boolean
 }
@@ -140,6 +142,7 @@ export class CallRuntime {
       debug: this.options.debug,
       protocolVersion: this.options.protocolVersion,
       seatIds: this.options.seatIds,
+      claimedRole: this.options.claimedRole,
     })
     this.mesh = mesh
     try {
@@ -262,12 +265,19 @@ export class CallRuntime {
     }
   }
 
-  /** Tests drive and inspect the call through these (`?debug`): chat bursts, cutting the data connections. */
+  /**
+   * Tests drive and inspect the call through these (`?debug`): chat bursts, cutting the data connections, and a
+   * hostile participant's tools: raw text on a link, and any op signed with our own key (what a modified client
+   * can do; the others' checks are what the tests are about).
+   */
   debugApi(mesh: MeshOf) {
     const call = {
       debugView: () => mesh.debugView(),
       debugRoundTrip: (seat: number) => mesh.debugRoundTrip(seat),
       debugDropDataConnections: () => mesh.debugDropDataConnections(),
+      debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
+      debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
+      session: () => mesh.session,
       sendChat: (text: string) => this.sendChat(text),
       onFrame: (handler: FrameHandler) => this.onFrame(handler),
       broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),

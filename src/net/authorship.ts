@@ -76,6 +76,15 @@ export type OpRefusal =
   | 'not-the-author'
   | 'banned'
 
+/**
+ * A participant refused for the rest of the call: `abuse` (dropped for flooding or forging), or `credential` (its
+ * hello claimed a role its invite does not prove). `noticed`: the user was told it came back (once per ban).
+ */
+export interface Ban {
+  reason: 'abuse' | 'credential'
+  noticed: boolean
+}
+
 export interface AuthorshipOptions {
   /** The room, and the room key we trust: from our own invite. */
   roomId: string
@@ -85,9 +94,9 @@ export interface AuthorshipOptions {
 export class Authorship {
   private readonly members = new Map<string, Member>()
   private readonly verifier = new SignatureVerifier()
-  /** Invites and sessions refused for the rest of the call (dropped for abuse). */
-  private readonly bannedInvites = new Set<string>()
-  private readonly bannedSessions = new Set<string>()
+  /** Invites and sessions refused for the rest of the call; an invite's sessions share its ban. */
+  private readonly bannedInvites = new Map<string, Ban>()
+  private readonly bannedSessions = new Map<string, Ban>()
 
   constructor(private readonly options: AuthorshipOptions) {}
 
@@ -110,16 +119,29 @@ export class Authorship {
     })
   }
 
-  ban(session: string | null, inviteId: string | null) {
-    if (session) this.bannedSessions.add(session)
-    if (inviteId) this.bannedInvites.add(inviteId)
+  /**
+   * Refuses `session` and `inviteId` for the rest of the call. Only ever with an invite id whose credential was
+   * verified (or anyone could have someone else's invite banned by naming it), and a session proven by its key.
+   */
+  ban(session: string | null, inviteId: string | null, reason: Ban['reason'] = 'abuse'): Ban {
+    const ban = (inviteId ? this.bannedInvites.get(inviteId) : undefined) ??
+      (session ? this.bannedSessions.get(session) : undefined) ?? { reason, noticed: reason === 'credential' }
+    if (session) this.bannedSessions.set(session, ban)
+    if (inviteId) this.bannedInvites.set(inviteId, ban)
+    return ban
+  }
+
+  /** The ban `session` or `inviteId` falls under, if any. */
+  banOf(session: string | null, inviteId?: string | null): Ban | null {
+    return (
+      (session !== null ? this.bannedSessions.get(session) : undefined) ??
+      (inviteId != null ? this.bannedInvites.get(inviteId) : undefined) ??
+      null
+    )
   }
 
   isBanned(session: string | null, inviteId?: string | null): boolean {
-    return (
-      (session !== null && this.bannedSessions.has(session)) ||
-      (inviteId != null && this.bannedInvites.has(inviteId))
-    )
+    return this.banOf(session, inviteId) !== null
   }
 
   /** Whether `credential` proves `role` in our room. */

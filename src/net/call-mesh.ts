@@ -8,7 +8,7 @@
 import { createSessionKey, type SessionKey, sessionOf } from '../room/credentials'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
-import { Authorship, type Member, memberOpFor, signOp } from './authorship'
+import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
 import { RoomFullError } from './errors'
 import { encodeFrame, type Frame } from './frames'
 import { TokenBucket } from './limits'
@@ -170,6 +170,11 @@ export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> 
    * room's peer ids (the PeerServer sees them) but not its secret.
    */
   seatIds?: string[]
+  /**
+   * The role our hello and member record claim instead of our invite's, whose credential we still present. Only
+   * tests set it: it plays a participant who claims a role its invite does not prove.
+   */
+  claimedRole?: Role
 }
 
 interface Link<M extends { type: string }, Op extends OpLike> {
@@ -285,8 +290,6 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private signing: Promise<void> = Promise.resolve()
   /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
   private readonly authorBudgets = new Map<string, { bucket: TokenBucket; total: number }>()
-  /** Sessions we told the user about after refusing them for a ban: one notice each. */
-  private readonly bannedNoticed = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
@@ -337,6 +340,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return this.options.invite.role
   }
 
+  /** The role we claim: our invite's (a test may claim another, see `claimedRole`). */
+  private get claimedRole(): Role {
+    return this.options.claimedRole ?? this.options.invite.role
+  }
+
   get serverConnected(): boolean {
     return this.transport.serverConnected
   }
@@ -350,7 +358,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     // Our member record first: every op we publish after it can be checked by anyone who has it.
     const member = await signOp<MemberOp>(
       sessionKey,
-      memberOpFor(sessionKey, this.options.displayName, invite.role, invite.credential, Date.now()),
+      memberOpFor(sessionKey, this.options.displayName, this.claimedRole, invite.credential, Date.now()),
     )
     this.authorship.addOwn(member)
     this.log.add(member as unknown as Op)
@@ -482,8 +490,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       data.close()
       return
     }
-    // Dropped for abuse earlier in this call: not again, under the same session.
-    if (this.authorship.isBanned(dial.session)) {
+    // Refused earlier in this call: not again, under the same session (its dial says which; a new session of a
+    // banned invite is refused at its hello). Closed before anything is said, so nothing is negotiated.
+    const ban = this.authorship.banOf(dial.session)
+    if (ban) {
+      this.noticeReturn(ban)
       data.close()
       return
     }
@@ -530,7 +541,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           type: 'hello',
           version: protocol.version,
           name: this.options.displayName,
-          role: this.options.invite.role,
+          role: this.claimedRole,
           seat: this.seat,
           session: this.session,
           muted,
@@ -561,14 +572,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       onFailure: (failure) => {
         if (!current()) return
         this.trace('refused', seat, failure)
-        if (failure.kind === 'flood' || failure.kind === 'forged') {
-          // Abuse: refused for the rest of the call, by session and by invite (a new session key will not help).
-          this.authorship.ban(link.remoteSession, link.inviteId)
-        }
-        const sentence =
-          failure.kind === 'banned'
-            ? this.bannedSentence(link.remoteSession ?? protocol.remoteHello?.session ?? null)
-            : failureSentence(failure, protocol.remoteHello?.name ?? null)
+        if (failure.kind === 'flood' || failure.kind === 'forged') this.banAbuser(link)
+        const sentence = failureSentence(failure, protocol.remoteHello?.name ?? null)
         if (sentence) this.events.notify(sentence, 'error')
         else if (failure.kind !== 'banned') console.warn(`closed the connection to seat ${seat}:`, failure)
         this.dropLink(link, 'refused')
@@ -669,16 +674,47 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    */
   private async checkHello(hello: HelloMessage, remoteKey: string): Promise<LinkFailure | null> {
     if ((await sessionOf(remoteKey)) !== hello.session) return { kind: 'invalid-credential' }
-    if (this.authorship.isBanned(hello.session, hello.credential.inviteId)) return { kind: 'banned' }
-    if (!(await this.authorship.verifyCredential(hello.role, hello.credential)))
+    const ban = this.authorship.banOf(hello.session, hello.credential.inviteId)
+    if (ban) {
+      this.noticeReturn(ban)
+      return { kind: 'banned' }
+    }
+    if (!(await this.authorship.verifyCredential(hello.role, hello.credential))) {
+      // A role its invite does not prove: this session (proven by its key) is refused for the rest of the call,
+      // so its re-dials are closed unheard instead of each costing a handshake and a notice. Not its invite id:
+      // that one was not proven, and naming someone else's must not get them banned.
+      this.authorship.ban(hello.session, null, 'credential')
       return { kind: 'invalid-credential' }
+    }
     return null
   }
 
-  private bannedSentence(session: string | null): string | null {
-    if (session === null || this.bannedNoticed.has(session)) return null
-    this.bannedNoticed.add(session)
-    return 'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.'
+  /**
+   * Abuse: refused for the rest of the call, by session and by invite (a new session key will not help). Only
+   * what is proven: the session and invite of its verified hello, or before a hello the session its admission
+   * key hashes to; never the session its dial claimed, which anyone could set to someone else's.
+   */
+  private banAbuser(link: Link<M, Op>) {
+    const hello = link.protocol.remoteHello
+    if (hello) {
+      this.authorship.ban(hello.session, link.inviteId)
+      return
+    }
+    const key = link.protocol.remoteKey
+    if (key) void sessionOf(key).then((session) => session && this.authorship.ban(session, null))
+  }
+
+  /**
+   * Someone refused for abuse came back (the same session re-dialing, or a new session of the same invite): said
+   * once per ban, however often they try. A refused credential was said when it was refused.
+   */
+  private noticeReturn(ban: Ban) {
+    if (ban.noticed) return
+    ban.noticed = true
+    this.events.notify(
+      'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.',
+      'error',
+    )
   }
 
   private onHello(link: Link<M, Op>, hello: HelloMessage) {
@@ -1145,6 +1181,17 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const link = this.links.get(seat)
     if (!link?.protocol.ready) return Promise.reject(new Error(`no open link to seat ${seat}`))
     return link.protocol.measureRoundTrip()
+  }
+
+  /**
+   * For tests and `?debug`: puts `text` on the data connection to `seat` as it is, as a modified client could
+   * (forged ops, floods, garbage). False when there is no open connection there.
+   */
+  debugSendRaw(seat: number, text: string): boolean {
+    const link = this.links.get(seat)
+    if (!link?.data.open) return false
+    link.data.send(text)
+    return true
   }
 
   /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */
