@@ -11,8 +11,8 @@ import { admissionKey } from './admission'
 import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
 import { RoomFullError } from './errors'
 import { encodeFrame, type Frame } from './frames'
-import { TokenBucket } from './limits'
 import { peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
+import { AUTHOR_BYTES, OpGate } from './op-gate'
 import { Outbox } from './outbox'
 import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
 import {
@@ -61,23 +61,10 @@ const SETUP_REDIAL_ATTEMPTS = 4
  */
 export const ADMISSION_TIMEOUT_MS = 8000
 /**
- * An op dated further than this from our clock is refused, ms: a day covers any clock skew and any call, and keeps
- * dates a formatter, a store or the record can hold.
- */
-export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
-/**
- * What an author may send of its own ops on its own link: 64 KiB a second, 512 KiB at once (a paragraph of chat
- * is 2 KB; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute some hundreds of
- * KB). Relayed history is not rate-limited (it is old), only capped in total.
- */
-export const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
-/**
  * How we pace our own ops to one peer: within its AUTHOR_BYTES with a margin (80 % of the rate, half the burst),
  * since its bucket for us may not be full when a new link starts (a reconnect right after a busy minute).
  */
 const OWN_OPS_PACE = { perSecond: AUTHOR_BYTES.perSecond * 0.8, burst: AUTHOR_BYTES.burst / 2 }
-/** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
-const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
 /** Ops held while their author's member op has not arrived yet, per link. */
 const MAX_PENDING_OPS = 2000
 
@@ -288,14 +275,18 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly authorship: Authorship
   /** Signs and sends our ops in the order they were published. */
   private signing: Promise<void> = Promise.resolve()
-  /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
-  private readonly authorBudgets = new Map<string, { bucket: TokenBucket; total: number }>()
+  /** What gets into the op log: checks, budgets, ops waiting for their author's member record. */
+  private readonly gate: OpGate<Op>
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
 
   constructor(private readonly options: CallMeshOptions<M, Op>) {
     this.log = this.newLog('')
     this.authorship = new Authorship({ roomId: options.invite.roomId, roomKey: options.invite.roomKey })
+    this.gate = new OpGate<Op>({
+      authorship: this.authorship,
+      validateOp: (op, author) => this.options.events.validateOp?.(op, author) !== false,
+    })
   }
 
   private newLog(session: string): OpLog<Op> {
@@ -775,70 +766,30 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   /**
-   * Ops from a link, in order: each is checked (its author signed it, its id is its author's, its date and a
-   * feature's own rules hold) before it is applied; the first forgery ends the link as abuse. Ops whose author's
-   * member record has not come yet wait for it. What we hold is acknowledged, duplicates too (the sender resent
-   * them because it did not know we held them).
+   * Ops from a link, in order: each is checked (./op-gate: its author signed it, its id is its author's, its date,
+   * its author's budget and a feature's own rules hold) before it is applied; the first forgery ends the link as
+   * abuse. Ops whose author's member record has not come yet wait for it. What we hold is acknowledged,
+   * duplicates too (the sender resent them because it did not know we held them).
    */
   private async receiveOps(link: Link<M, Op>, from: MeshPeer, items: Op[]) {
-    const held: string[] = []
-    let queue = [...link.pending, ...items]
+    const queue = [...link.pending, ...items]
     link.pending = []
-    for (let progress = true; progress; ) {
-      progress = false
-      const waiting: Op[] = []
-      for (const op of queue) {
-        if (this.log.has(op.id)) {
-          held.push(op.id)
-          continue
-        }
-        const verdict = await this.checkOp(op, from)
-        if (this.links.get(link.seat) !== link) return
-        if (verdict === 'wait') waiting.push(op)
-        else if (verdict === 'ignore') continue
-        else if (verdict !== 'ok') {
-          link.protocol.refuse({ kind: 'forged', detail: `${op.kind} ${op.id}: ${verdict}` })
-          return
-        } else {
-          this.log.receive(op, from.session)
-          held.push(op.id)
-          // A member record may let ops waiting for it through.
-          if (op.kind === 'member' && waiting.length > 0) progress = true
-        }
-      }
-      queue = waiting
+    const admitted = await this.gate.admit(
+      queue,
+      this.log,
+      from.session,
+      () => this.links.get(link.seat) === link,
+    )
+    if (!admitted) return
+    if (admitted.forged) {
+      link.protocol.refuse({ kind: 'forged', detail: admitted.forged })
+      return
     }
-    link.pending = queue.slice(-MAX_PENDING_OPS)
+    link.pending = admitted.waiting.slice(-MAX_PENDING_OPS)
+    const { held } = admitted
     for (let i = 0; i < held.length; i += MAX_ACKS_PER_MESSAGE) {
       this.sendOn(link, { type: 'ack', ids: held.slice(i, i + MAX_ACKS_PER_MESSAGE) })
     }
-  }
-
-  private async checkOp(op: Op, from: MeshPeer): Promise<'ok' | 'wait' | 'ignore' | string> {
-    if (!Number.isFinite(op.at) || Math.abs(op.at - Date.now()) > MAX_OP_CLOCK_SKEW_MS)
-      return 'a date far from now'
-    // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total. Looked at
-    // before the signature, so a flood beyond the budget costs us no verification; charged only once it passed.
-    const bytes = JSON.stringify(op).length
-    const own = op.author === from.session
-    const known = this.authorBudgets.get(op.author)
-    if (known && (known.total + bytes > AUTHOR_TOTAL_BYTES || (own && !known.bucket.has(bytes, Date.now()))))
-      return 'ignore'
-    const refusal = await this.authorship.check(op)
-    if (refusal === 'unknown-author') return 'wait'
-    if (refusal) return refusal
-    const author = this.authorship.member(op.author) as Member
-    if (op.kind !== 'member' && this.options.events.validateOp?.(op, author) === false) return 'invalid'
-    const now = Date.now()
-    let budget = this.authorBudgets.get(op.author)
-    if (!budget) {
-      budget = { bucket: new TokenBucket(AUTHOR_BYTES, now), total: 0 }
-      this.authorBudgets.set(op.author, budget)
-    }
-    if (budget.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
-    if (own && !budget.bucket.takeMany(bytes, now)) return 'ignore'
-    budget.total += bytes
-    return 'ok'
   }
 
   private callMedia(link: Link<M, Op>) {
