@@ -12,7 +12,8 @@ const invite = (role: Role): Invite => ({
   secret: 'not-used-here',
   role,
   roomKey: 'not-used-here',
-  credential: { inviteId: 'not-used-here', sig: 'not-used-here' },
+  credential: { inviteId: 'not-used-here', key: 'not-used-here', sig: 'not-used-here' },
+  inviteSecretKey: 'not-used-here',
 })
 const sources = (store: CallStore) => ({ store, vitals: new VitalsFeed() })
 

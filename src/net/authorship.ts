@@ -45,6 +45,7 @@ export function memberOpFor(
   name: string,
   role: Role,
   credential: Credential,
+  bind: string,
   at: number,
 ): Omit<MemberOp, 'sig'> {
   return {
@@ -56,6 +57,7 @@ export function memberOpFor(
     name,
     role,
     credential,
+    bind,
   }
 }
 
@@ -144,9 +146,9 @@ export class Authorship {
     return this.banOf(session, inviteId) !== null
   }
 
-  /** Whether `credential` proves `role` in our room. */
-  verifyCredential(role: Role, credential: Credential): Promise<boolean> {
-    return verifyCredential(this.options.roomKey, this.options.roomId, role, credential)
+  /** Whether `credential` proves `role` in our room for the session whose public key is `sessionKey`. */
+  verifyCredential(role: Role, credential: Credential, sessionKey: string, bind: string): Promise<boolean> {
+    return verifyCredential(this.options.roomKey, this.options.roomId, role, credential, sessionKey, bind)
   }
 
   /**
@@ -169,7 +171,7 @@ export class Authorship {
     if (op.id !== `${op.author}:0`) return 'bad-member'
     if (this.isBanned(op.author, op.credential.inviteId)) return 'banned'
     if ((await sessionOf(op.key)) !== op.author) return 'bad-member'
-    if (!(await this.verifyCredential(op.role, op.credential))) return 'bad-member'
+    if (!(await this.verifyCredential(op.role, op.credential, op.key, op.bind))) return 'bad-member'
     if (!(await this.verifier.verify(op.key, signedBytes(op), op.sig))) return 'bad-signature'
     this.members.set(op.author, {
       session: op.author,

@@ -313,4 +313,26 @@ describe('abuse has consequences', () => {
     expect(ada.seen.notices.filter((n) => n.includes('Dr. Victim'))).toEqual([])
     expect(mallory.connected()).toEqual([])
   })
+
+  it('refuses a credential seen in someone else’s hello: it is bound to their session, not the copier’s', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    // The worker saw the patient's credential (every hello shows it) and presents it as the patient's, bound to
+    // its session with the only invite key it has: its own (the mesh binds when joining, with the invite it had).
+    const mallory = joinable(network, room, 'Pat Patient', 'worker')
+    const joined = mallory.mesh.join()
+    Object.assign((mallory.mesh as unknown as { options: object }).options, {
+      invite: { ...room.worker, credential: room.patient.credential },
+      claimedRole: 'patient',
+    })
+    await clock.until(() => mallory.mesh.seatIndex >= 0)
+    await joined
+    await clock.until(() =>
+      ada.seen.notices.includes('Someone whose invite does not prove the role they claimed was turned away.'),
+    )
+    await clock.advance(5000)
+    expect(ada.connected()).toEqual([])
+  })
 })

@@ -5,7 +5,7 @@
 // (./replication) and every feature's messages and frames without knowing them: what arrives goes to `events`,
 // what a feature sends goes out through `broadcast`, `publish`, `share` and `broadcastFrame`. No React, no
 // store, no peerjs: tested in Node over ./memory-transport.
-import { createSessionKey, type SessionKey, sessionOf } from '../room/credentials'
+import { bindSession, createSessionKey, type SessionKey, sessionOf } from '../room/credentials'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
 import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
@@ -270,6 +270,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    */
   private serverEpoch = 0
   private key: SessionKey | null = null
+  /** Our invite key's binding of our session key (./../room/credentials.ts), sent with our credential. */
+  private bind = ''
   /** The op log; made when joining, with our session. */
   log: OpLog<Op>
   private readonly authorship: Authorship
@@ -347,9 +349,18 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.key = sessionKey
     this.log = this.newLog(sessionKey.session)
     // Our member record first: every op we publish after it can be checked by anyone who has it.
+    // Our invite's key vouches for this session: our credential is then ours alone, not one seen and copied.
+    this.bind = await bindSession(invite, sessionKey.publicKey)
     const member = await signOp<MemberOp>(
       sessionKey,
-      memberOpFor(sessionKey, this.options.displayName, this.claimedRole, invite.credential, Date.now()),
+      memberOpFor(
+        sessionKey,
+        this.options.displayName,
+        this.claimedRole,
+        invite.credential,
+        this.bind,
+        Date.now(),
+      ),
     )
     this.authorship.addOwn(member)
     this.log.add(member as unknown as Op)
@@ -538,6 +549,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           muted,
           cameraOff,
           credential: this.options.invite.credential,
+          bind: this.bind,
         }
       },
       checkHello: (hello, remoteKey) => this.checkHello(hello, remoteKey),
@@ -670,7 +682,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.noticeReturn(ban)
       return { kind: 'banned' }
     }
-    if (!(await this.authorship.verifyCredential(hello.role, hello.credential))) {
+    if (!(await this.authorship.verifyCredential(hello.role, hello.credential, remoteKey, hello.bind))) {
       // A role its invite does not prove: this session (proven by its key) is refused for the rest of the call,
       // so its re-dials are closed unheard instead of each costing a handshake and a notice. Not its invite id:
       // that one was not proven, and naming someone else's must not get them banned.

@@ -31,7 +31,8 @@ function hello(name: string, seat: number, version = PROTOCOL_VERSION): HelloMes
     session: `${name}-session`.padEnd(22, '-').slice(0, 22),
     muted: false,
     cameraOff: false,
-    credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
+    credential: { inviteId: 'I'.repeat(22), key: 'K'.repeat(87), sig: 'S'.repeat(86) },
+    bind: 'B'.repeat(86),
   }
 }
 

@@ -33,7 +33,7 @@ const b64url = (length: number) =>
     })
     .map((chars) => chars.join(''))
 const session = fc.string({ minLength: 22, maxLength: 22 })
-const credential = fc.record({ inviteId: b64url(22), sig: b64url(86) })
+const credential = fc.record({ inviteId: b64url(22), key: b64url(87), sig: b64url(86) })
 const chatOp = fc.record({
   kind: fc.constant('chat' as const),
   id: fc.string({ minLength: 1, maxLength: 80 }),
@@ -122,6 +122,7 @@ const validMessage = fc.oneof(
     muted: fc.boolean(),
     cameraOff: fc.boolean(),
     credential,
+    bind: b64url(86),
   }),
   fc.record({ type: fc.constant('media-state' as const), muted: fc.boolean(), cameraOff: fc.boolean() }),
   fc.record({
@@ -252,7 +253,8 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         session: OWN,
         muted: false,
         cameraOff: false,
-        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
+        credential: { inviteId: 'I'.repeat(22), key: 'K'.repeat(87), sig: 'S'.repeat(86) },
+        bind: 'B'.repeat(86),
       }),
       send: () => undefined,
       onHello: () => undefined,
@@ -287,7 +289,8 @@ describe('state after invalid input', { timeout: 120_000 }, () => {
         session: BEN,
         muted: false,
         cameraOff: false,
-        credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
+        credential: { inviteId: 'I'.repeat(22), key: 'K'.repeat(87), sig: 'S'.repeat(86) },
+        bind: 'B'.repeat(86),
       }),
     )
     await new Promise((resolve) => setTimeout(resolve, 0))

@@ -11,7 +11,8 @@ const hello = {
   session: 'b6f1c2d4-session-00000',
   muted: false,
   cameraOff: false,
-  credential: { inviteId: 'I'.repeat(22), sig: 'S'.repeat(86) },
+  credential: { inviteId: 'I'.repeat(22), key: 'K'.repeat(87), sig: 'S'.repeat(86) },
+  bind: 'B'.repeat(86),
 }
 
 describe('parseMessage', () => {

@@ -13,9 +13,10 @@ import { TOKEN_LENGTH } from './admission'
 
 /**
  * Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages.
- * Version 2: session keys in the proof, credentials in the hello, signed ops and member records.
+ * Version 2: session keys in the proof, credentials in the hello, signed ops and member records. Version 3: each
+ * credential carries its invite's key, and hellos and member records the invite key's binding of the session.
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /** Longest display name we accept, in characters: enough for "Dr. Firstname Lastname-Lastname". */
 export const MAX_NAME_LENGTH = 64
@@ -32,6 +33,7 @@ const publicKeySchema = z.string().length(PUBLIC_KEY_LENGTH).regex(base64url)
 export const signatureSchema = z.string().length(SIGNATURE_LENGTH).regex(base64url)
 export const credentialSchema = z.object({
   inviteId: z.string().length(INVITE_ID_LENGTH).regex(base64url),
+  key: publicKeySchema,
   sig: signatureSchema,
 })
 
@@ -56,6 +58,8 @@ const hello = z.object({
   cameraOff: z.boolean(),
   /** Proves `role`: signed by the room key (src/room/credentials.ts). */
   credential: credentialSchema,
+  /** The invite key's signature over the session key of our proof: the credential is ours, not copied. */
+  bind: signatureSchema,
 })
 
 const mediaState = z.object({
@@ -103,6 +107,8 @@ export const memberOpSchema = z.object({
   name: z.string().min(1).max(MAX_NAME_LENGTH),
   role: z.enum(ROLES),
   credential: credentialSchema,
+  /** The invite key's signature over `key`: whoever holds the invite made this session. */
+  bind: signatureSchema,
   sig: signatureSchema,
 })
 export type MemberOp = z.infer<typeof memberOpSchema>

@@ -1,9 +1,13 @@
-// Who may speak as which role, and who wrote what. Two kinds of ECDSA P-256 keys (WebCrypto, in every current
-// browser and in Node), both plain and pure:
+// Who may speak as which role, and who wrote what. Three kinds of ECDSA P-256 keys (WebCrypto, in every current
+// browser and in Node), all plain and pure:
 // - the room key: made by whoever starts a consultation. It signs one credential per invite (the room, the role,
-//   a random invite id); every invite carries its credential and the room's public key, and every participant
-//   checks the others' credentials against the public key in its own invite. A role is what a credential proves,
-//   never what a peer says.
+//   a random invite id and the invite's public key); every invite carries its credential and the room's public
+//   key, and every participant checks the others' credentials against the public key in its own invite. A role
+//   is what a credential proves, never what a peer says.
+// - an invite key: one per invite, its private half only in that invite's link. A credential is shown to every
+//   participant (in hellos and member records), so on its own it could be replayed by any of them; each join
+//   therefore binds its session key with the invite key, and a credential only counts together with a binding to
+//   the session presenting it. Whoever does not hold the link cannot make one.
 // - a session key: made by each participant when joining. The session id is a hash of its public key, so the key
 //   that signs an op is the author the op names (self-certifying: a relayed op can be checked by anyone, even when
 //   its author has left). The key is announced inside the admission proof (HMAC-bound, so it cannot be swapped).
@@ -33,14 +37,26 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-/** A credential: this invite may speak as `role` in this room. */
+/** A credential: this invite (whose public key is `key`) may speak as `role` in this room. */
 export interface Credential {
   inviteId: string
+  /** The invite key's public half (base64url, raw P-256): what a session binding is checked against. */
+  key: string
   sig: string
 }
 
-function credentialText(roomId: string, role: Role, inviteId: string): Uint8Array<ArrayBuffer> {
-  return textEncoder.encode(`xr-consult/credential/v1|room=${roomId}|role=${role}|invite=${inviteId}`)
+/** The private half of an invite key, base64url: the scalar `d` (32 bytes, 43 characters). */
+export const INVITE_SECRET_KEY_LENGTH = 43
+
+function credentialText(roomId: string, role: Role, inviteId: string, key: string): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(
+    `xr-consult/credential/v2|room=${roomId}|role=${role}|invite=${inviteId}|key=${key}`,
+  )
+}
+
+/** What an invite key signs to bind a session: the room and the session's public key. */
+function bindingText(roomId: string, sessionKey: string): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(`xr-consult/bind/v1|room=${roomId}|session=${sessionKey}`)
 }
 
 async function importPublicKey(raw: string): Promise<CryptoKey | null> {
@@ -80,31 +96,75 @@ export async function importRoomAuthority(text: string): Promise<RoomAuthority |
   }
 }
 
-/** A fresh invite for `role`: a random id, signed by the room key together with the room and the role. */
+/**
+ * A fresh invite for `role`: a random id and an invite key pair; the room key signs the room, the role, the id and
+ * the invite's public key. The private half (`inviteSecretKey`) goes into that invite's link and nowhere else.
+ */
 export async function issueCredential(
   authority: RoomAuthority,
   roomId: string,
   role: Role,
-): Promise<Credential> {
+): Promise<{ credential: Credential; inviteSecretKey: string }> {
   const inviteId = toBase64Url(crypto.getRandomValues(new Uint8Array(INVITE_ID_BYTES)))
-  const sig = await crypto.subtle.sign(SIGN, authority.privateKey, credentialText(roomId, role, inviteId))
-  return { inviteId, sig: toBase64Url(new Uint8Array(sig)) }
+  const pair = await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])
+  const key = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)))
+  const { d } = await crypto.subtle.exportKey('jwk', pair.privateKey)
+  const sig = await crypto.subtle.sign(
+    SIGN,
+    authority.privateKey,
+    credentialText(roomId, role, inviteId, key),
+  )
+  return { credential: { inviteId, key, sig: toBase64Url(new Uint8Array(sig)) }, inviteSecretKey: d ?? '' }
 }
 
-/** Whether `credential` proves `role` in `roomId`, by the room key we trust (the one in our own invite). */
+/**
+ * Binds a session to an invite: the invite key's signature over the room and the session's public key. Sent with
+ * the credential (hello, member record); only the holder of the link can make it.
+ */
+export async function bindSession(
+  invite: { roomId: string; credential: Credential; inviteSecretKey: string },
+  sessionKey: string,
+): Promise<string> {
+  const raw = fromBase64Url(invite.credential.key)
+  if (raw?.length !== 65) throw new Error('This invite has no valid invite key.')
+  const jwk: JsonWebKey = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: toBase64Url(raw.slice(1, 33)),
+    y: toBase64Url(raw.slice(33, 65)),
+    d: invite.inviteSecretKey,
+  }
+  const privateKey = await crypto.subtle.importKey('jwk', jwk, EC, false, ['sign'])
+  const sig = await crypto.subtle.sign(SIGN, privateKey, bindingText(invite.roomId, sessionKey))
+  return toBase64Url(new Uint8Array(sig))
+}
+
+/**
+ * Whether `credential` proves `role` in `roomId` for the session whose public key is `sessionKey`: the room key
+ * we trust (the one in our own invite) signed the credential, and the credential's invite key signed `binding`
+ * for that session. A credential copied from someone else's hello has no binding to the copier's session.
+ */
 export async function verifyCredential(
   roomKey: string,
   roomId: string,
   role: Role,
   credential: Credential,
+  sessionKey: string,
+  binding: string,
 ): Promise<boolean> {
   if (!(ROLES as readonly string[]).includes(role)) return false
-  const key = await importPublicKey(roomKey)
+  const [room, invite] = await Promise.all([importPublicKey(roomKey), importPublicKey(credential.key)])
   const sig = fromBase64Url(credential.sig)
-  if (!key || sig?.length !== 64 || credential.inviteId.length !== INVITE_ID_LENGTH) return false
-  return crypto.subtle
-    .verify(SIGN, key, sig, credentialText(roomId, role, credential.inviteId))
-    .catch(() => false)
+  const bound = fromBase64Url(binding)
+  if (!room || !invite || sig?.length !== 64 || bound?.length !== 64) return false
+  if (credential.inviteId.length !== INVITE_ID_LENGTH) return false
+  const [issued, ofSession] = await Promise.all([
+    crypto.subtle
+      .verify(SIGN, room, sig, credentialText(roomId, role, credential.inviteId, credential.key))
+      .catch(() => false),
+    crypto.subtle.verify(SIGN, invite, bound, bindingText(roomId, sessionKey)).catch(() => false),
+  ])
+  return issued && ofSession
 }
 
 /** One participant's signing key for one join. */
@@ -175,7 +235,7 @@ export async function createConsultation(): Promise<{
           ...room,
           role,
           roomKey: authority.roomKey,
-          credential: await issueCredential(authority, room.roomId, role),
+          ...(await issueCredential(authority, room.roomId, role)),
         },
       ],
     ),

@@ -29,8 +29,10 @@ describe('invites', () => {
       good.replace(/&key=[^&]*/, ''),
       good.replace(/&sig=[^&]*/, '&sig=short'),
       good.replace(/&pk=[^&]*/, ''),
-      // A link from before credentials: said to be from an older version.
+      // A link from before credentials, or before invite keys: said to be from an older version.
       good.replace(/&pk=.*$/, ''),
+      good.replace(/&ik=[^&]*&is=[^&]*/, ''),
+      good.replace(/&is=[^&]*/, '&is=short'),
     ]
     for (const hash of cases) {
       const result = parseInviteFragment(hash)

@@ -29,14 +29,20 @@ export interface Invite extends Room {
   role: Role
   /** The room's public key (base64url, raw P-256): what the others' credentials are checked against. */
   roomKey: string
-  /** Proves `role`: the room key's signature over the room, the role and the invite id. */
-  credential: { inviteId: string; sig: string }
+  /** Proves `role`: the room key's signature over the room, the role, the invite id and the invite's key. */
+  credential: { inviteId: string; key: string; sig: string }
+  /**
+   * The invite key's private half (./credentials.ts): binds each session that joins with this invite to its
+   * credential, so the credential cannot be replayed by someone who saw it. Only in this invite's link.
+   */
+  inviteSecretKey: string
 }
 
 /** As ./credentials.ts: lengths of the base64url texts an invite carries. */
 const PUBLIC_KEY_LENGTH = 87
 const SIGNATURE_LENGTH = 86
 const INVITE_ID_LENGTH = 22
+const INVITE_SECRET_KEY_LENGTH = 43
 
 export type InviteParse = { ok: true; invite: Invite } | { ok: false; reason: string }
 
@@ -58,9 +64,19 @@ export function createRoom(): Room {
 const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&sig=…`. */
-export function inviteFragment({ roomId, secret, role, roomKey, credential }: Invite): string {
-  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.inviteId}&sig=${credential.sig}`
+/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&is=…&sig=…`. */
+export function inviteFragment({
+  roomId,
+  secret,
+  role,
+  roomKey,
+  credential,
+  inviteSecretKey,
+}: Invite): string {
+  return (
+    `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}` +
+    `&inv=${credential.inviteId}&ik=${credential.key}&is=${inviteSecretKey}&sig=${credential.sig}`
+  )
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -98,8 +114,13 @@ export function parseInviteFragment(hash: string): InviteParse {
   }
   const roomKey = params.get('pk')
   const inviteId = params.get('inv')
+  const inviteKey = params.get('ik')
+  const inviteSecretKey = params.get('is')
   const sig = params.get('sig')
-  if (roomKey === null && inviteId === null && sig === null) {
+  if (
+    (roomKey === null && inviteId === null && sig === null) ||
+    (inviteKey === null && inviteSecretKey === null)
+  ) {
     return {
       ok: false,
       reason: 'This invite link is from an older version of XR Consult. Ask the host for a new link.',
@@ -111,14 +132,28 @@ export function parseInviteFragment(hash: string): InviteParse {
     inviteId?.length !== INVITE_ID_LENGTH ||
     !BASE64URL.test(inviteId) ||
     sig?.length !== SIGNATURE_LENGTH ||
-    !BASE64URL.test(sig)
+    !BASE64URL.test(sig) ||
+    inviteKey?.length !== PUBLIC_KEY_LENGTH ||
+    !BASE64URL.test(inviteKey) ||
+    inviteSecretKey?.length !== INVITE_SECRET_KEY_LENGTH ||
+    !BASE64URL.test(inviteSecretKey)
   ) {
     return {
       ok: false,
       reason: 'This invite link is damaged (the credential part is wrong). Ask for the link again.',
     }
   }
-  return { ok: true, invite: { roomId, secret, role: role as Role, roomKey, credential: { inviteId, sig } } }
+  return {
+    ok: true,
+    invite: {
+      roomId,
+      secret,
+      role: role as Role,
+      roomKey,
+      credential: { inviteId, key: inviteKey, sig },
+      inviteSecretKey,
+    },
+  }
 }
 
 const textEncoder = new TextEncoder()
