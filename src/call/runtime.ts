@@ -277,6 +277,8 @@ export class CallRuntime {
       debugDropDataConnections: () => mesh.debugDropDataConnections(),
       debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
       debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
+      debugSign: (op: Parameters<MeshOf['publish']>[0]) => mesh.debugSign(op),
+      nextOpId: () => mesh.nextOpId(),
       session: () => mesh.session,
       sendChat: (text: string) => this.sendChat(text),
       onFrame: (handler: FrameHandler) => this.onFrame(handler),

@@ -1157,6 +1157,15 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return true
   }
 
+  /**
+   * For tests and `?debug`: `op` signed with our key, neither applied nor sent: what a modified client would put
+   * on a link with debugSendRaw, beyond what our own outbox would send.
+   */
+  debugSign(op: DistributiveOmit<Op, 'sig'>): Promise<Op> {
+    if (!this.key) return Promise.reject(new Error('not joined'))
+    return signOp<Op>(this.key, op as Omit<Op, 'sig'>)
+  }
+
   /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */
   debugDropDataConnections() {
     for (const link of this.links.values()) link.data.fault()
