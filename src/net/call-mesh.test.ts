@@ -214,7 +214,7 @@ describe('CallMesh', () => {
 describe('abuse has consequences', () => {
   const FLOODED = 'Pat Patient sent more messages than a consultation needs and was disconnected.'
   const CAME_BACK =
-    'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.'
+    'A participant who was disconnected earlier in this call tried to come back and was refused.'
   const count = (notices: string[], text: string) => notices.filter((notice) => notice === text).length
 
   it('refuses a flooder for the rest of the call, its session and its invite, with one notice', async () => {

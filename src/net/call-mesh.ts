@@ -238,7 +238,9 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
     case 'invalid-credential':
       return 'Someone whose invite does not prove the role they claimed was turned away.'
     case 'forged':
-      return `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
+      return failure.identity
+        ? `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
+        : `${name ?? 'A participant'} sent messages no consultation app sends (a date far from now, a value out of bounds) and was disconnected.`
     case 'banned':
       return null
     default:
@@ -715,7 +717,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (ban.noticed) return
     ban.noticed = true
     this.events.notify(
-      'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.',
+      'A participant who was disconnected earlier in this call tried to come back and was refused.',
       'error',
     )
   }
@@ -794,7 +796,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     )
     if (!admitted) return
     if (admitted.forged) {
-      link.protocol.refuse({ kind: 'forged', detail: admitted.forged })
+      link.protocol.refuse({ kind: 'forged', detail: admitted.forged, identity: admitted.identity })
       return
     }
     link.pending = admitted.waiting.slice(-MAX_PENDING_OPS)

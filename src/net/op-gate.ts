@@ -33,7 +33,12 @@ export interface Admitted<Op> {
   waiting: Op[]
   /** The first forgery, in words ("chat s:1: bad-signature"): the link that sent it is abusive. */
   forged: string | null
+  /** Whether that forgery claimed someone else's identity (else it broke a rule about dates or values). */
+  identity: boolean
 }
+
+/** Verdicts that mean an op claims to be someone else's (./authorship's refusals); the rest break a rule. */
+const IDENTITY_VERDICTS = new Set(['foreign-id', 'bad-signature', 'bad-member', 'not-the-author', 'banned'])
 
 export interface OpGateOptions<Op extends OpLike> {
   authorship: Authorship
@@ -105,7 +110,13 @@ export class OpGate<Op extends OpLike> {
         if (!current()) return null
         if (verdict === 'wait') waiting.push(op)
         else if (verdict === 'ignore') continue
-        else if (verdict !== 'ok') return { held, waiting: [], forged: `${op.kind} ${op.id}: ${verdict}` }
+        else if (verdict !== 'ok')
+          return {
+            held,
+            waiting: [],
+            forged: `${op.kind} ${op.id}: ${verdict}`,
+            identity: IDENTITY_VERDICTS.has(verdict),
+          }
         else {
           log.receive(op, fromSession)
           held.push(op.id)
@@ -114,6 +125,6 @@ export class OpGate<Op extends OpLike> {
       }
       pending = waiting
     }
-    return { held, waiting: [...pending], forged: null }
+    return { held, waiting: [...pending], forged: null, identity: false }
   }
 }
