@@ -2,7 +2,7 @@
 // exactly once, including those who join or reconnect later (src/net/replication.ts). The store keeps the newest
 // CHAT_KEPT messages and counts the rest, so the list has a bounded length; each row is memoised on its message
 // (messages never change), so a new message renders one row, whatever the list holds.
-import { type FormEvent, memo, useEffect, useRef, useState } from 'react'
+import { type FormEvent, memo, useCallback, useEffect, useRef, useState } from 'react'
 import { MAX_CHAT_LENGTH } from '../chat/wire'
 import { ROLE_LABELS } from '../room/invite'
 import { type ChatMessage, useCall } from '../state/call-store'
@@ -25,11 +25,60 @@ const ChatRow = memo(function ChatRow({ message }: { message: ChatMessage }) {
 })
 
 /** One message that cannot be drawn is one line saying so; the rest of the chat stays. */
+const SafeChatRow = memo(function SafeChatRow({ message }: { message: ChatMessage }) {
+  return (
+    <RegionBoundary name="a chat message" fallback={unshowable}>
+      <ChatRow message={message} />
+    </RegionBoundary>
+  )
+})
+
 const unshowable = (
   <li data-testid="chat-message-unshowable" className="error">
     This message could not be shown.
   </li>
 )
+
+/**
+ * The list follows the newest message at most this often, ms. Reading scrollHeight lays the whole list out
+ * (1,000 rows of long text, under a flood), which per message was most of a flooded page's main thread; five
+ * times a second still looks immediate.
+ */
+const SCROLL_EVERY_MS = 200
+
+/** `run` at once, then at most once per `ms` however often it is asked for (the last ask is never lost). */
+function useThrottled(run: () => void, ms: number): () => void {
+  const state = useRef<{ timer: ReturnType<typeof setTimeout> | null; again: boolean }>({
+    timer: null,
+    again: false,
+  })
+  const latest = useRef(run)
+  latest.current = run
+  useEffect(
+    () => () => {
+      if (state.current.timer !== null) clearTimeout(state.current.timer)
+    },
+    [],
+  )
+  return useCallback(() => {
+    const s = state.current
+    if (s.timer !== null) {
+      s.again = true
+      return
+    }
+    const fire = () => {
+      latest.current()
+      s.timer = setTimeout(() => {
+        s.timer = null
+        if (s.again) {
+          s.again = false
+          fire()
+        }
+      }, ms)
+    }
+    fire()
+  }, [ms])
+}
 
 /** "1 earlier message", "1,204 earlier messages". */
 export function earlierMessagesText(count: number): string {
@@ -44,10 +93,13 @@ export function Chat() {
   const listRef = useRef<HTMLOListElement>(null)
   // The newest message, not the count: once the list is full a new message keeps its length.
   const newest = chat[chat.length - 1]?.id
-  useEffect(() => {
+  const scrollToNewest = useThrottled(() => {
     const list = listRef.current
-    if (list && newest !== undefined) list.scrollTop = list.scrollHeight
-  }, [newest])
+    if (list) list.scrollTop = list.scrollHeight
+  }, SCROLL_EVERY_MS)
+  useEffect(() => {
+    if (newest !== undefined) scrollToNewest()
+  }, [newest, scrollToNewest])
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -65,9 +117,7 @@ export function Chat() {
       )}
       <ol ref={listRef} data-testid="chat-list" aria-live="polite">
         {chat.map((message) => (
-          <RegionBoundary key={message.id} name="a chat message" fallback={unshowable}>
-            <ChatRow message={message} />
-          </RegionBoundary>
+          <SafeChatRow key={message.id} message={message} />
         ))}
       </ol>
       <form onSubmit={submit}>
