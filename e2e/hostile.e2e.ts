@@ -450,6 +450,46 @@ describe('values within human bounds', () => {
   })
 })
 
+describe('error boundaries', () => {
+  it('an item that cannot be drawn is one sentence in its region, and the rest of the page goes on', async () => {
+    const { victim, invites } = await startAsVictim()
+    const patient = await participant()
+    await openInvite(patient, invites.patient as string, 'Pat Patient', '?debug')
+    await until(victim.page, 'Pat Patient')
+    // Nothing on the wire can make these any more (the schemas and the mesh refuse them): they stand for the
+    // next bug. Written straight into the call's store: a chat message whose text is an object, and a
+    // participant whose name is one.
+    await victim.page.evaluate(() => {
+      const store = window.__xrConsultGuidance.consultStore.getState()
+      store.addChatMessage({
+        id: 'broken:1',
+        author: 'broken',
+        name: 'Broken',
+        role: 'patient',
+        at: Date.now(),
+        text: { not: 'text' } as unknown as string,
+        mine: false,
+      })
+      store.upsertParticipant('broken-peer', { seat: 3, name: { not: 'a name' } as unknown as string })
+    })
+    await victim.page.getByTestId('chat-message-unshowable').waitFor()
+    // Each region that draws the broken participant says so in its place (the list, and their vitals table).
+    await victim.page.getByTestId('region-error').first().waitFor()
+    const failed = await victim.page.getByTestId('region-error').allTextContents()
+    expect(failed.some((text) => text.startsWith('The participant list could not be shown'))).toBe(true)
+    for (const text of failed) expect(text).toMatch(/could not be shown: something in it was not valid\./)
+    // The chat still works both ways around the broken message, and so do the controls.
+    await say(patient.page, 'Can you hear me?')
+    await expect.poll(() => chatTexts(victim.page)).toContain('Can you hear me?')
+    await say(victim.page, 'Yes')
+    await expect.poll(() => chatTexts(patient.page)).toContain('Yes')
+    for (const id of ['leave', 'mute', 'camera', 'notices', 'chat-input']) {
+      expect(await victim.page.getByTestId(id).count(), id).toBe(1)
+    }
+    expect(await victim.page.locator('.scene canvas').count()).toBeGreaterThan(0)
+  })
+})
+
 describe('floods', () => {
   it('an in-limit flood of large chats leaves the victim responsive and its chat bounded', async () => {
     const { victim, invites } = await startAsVictim()
