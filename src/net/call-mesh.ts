@@ -350,9 +350,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const sessionKey = this.options.sessionKey ?? (await createSessionKey())
     this.key = sessionKey
     this.log = this.newLog(sessionKey.session)
-    // Our member record first: every op we publish after it can be checked by anyone who has it.
     // Our invite's key vouches for this session: our credential is then ours alone, not one seen and copied.
     this.bind = await bindSession(invite, sessionKey.publicKey)
+    // Our member record first: every op we publish after it can be checked by anyone who has it.
     const member = await signOp<MemberOp>(
       sessionKey,
       memberOpFor(
