@@ -4,6 +4,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import type { ShownAlarm } from '../call/alarms'
 import { useCall } from '../state/call-store'
 import { usePage } from '../state/page-store'
+import { formatTime } from '../ui/time-text'
 import {
   ALARM_PROFILE_NAMES,
   type AlarmProfileName,
@@ -176,7 +177,7 @@ function AlarmLog({ peerId }: { peerId: string }) {
       <ol>
         {entries.map((entry) => (
           <li key={`${entry.at}|${entry.event}|${entry.alarmId ?? ''}|${entry.message}`}>
-            {timeFormat.format(entry.at)} · {entry.event}
+            {formatTime(timeFormat, entry.at)} · {entry.event}
             {entry.priority ? ` (${entry.priority})` : ''}: {entry.message}
           </li>
         ))}

@@ -4,7 +4,7 @@ import { CallRuntime } from '../call/runtime'
 import { ServerUnreachableError } from '../net/errors'
 import { PeerJsTransport } from '../net/peerjs-transport'
 import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
-import type { Invite } from '../room/invite'
+import { type Invite, ROLES, type Role } from '../room/invite'
 import { pageStore } from '../state/page-store'
 import type { ConsultXRStore } from '../xr/xr-store'
 
@@ -37,15 +37,22 @@ function sentenceOf(error: unknown): string {
 /**
  * Switches for the browser tests, read from the page URL: `test-protocol-version` announces another protocol
  * version; `test-peer-ids` (four comma-separated ids) dials those instead of the ids the invite derives, which
- * plays an intruder who learned the peer ids but not the secret. Neither grants anything: admission still needs
- * the secret.
+ * plays an intruder who learned the peer ids but not the secret; `test-role` claims that role in our hello and
+ * member record while presenting our invite's credential, which plays a participant claiming a role it was not
+ * given. None grants anything: admission still needs the secret, and a role needs its credential.
  */
-function testOverrides(query: URLSearchParams): { protocolVersion?: number; seatIds?: string[] } {
+function testOverrides(query: URLSearchParams): {
+  protocolVersion?: number
+  seatIds?: string[]
+  claimedRole?: Role
+} {
   const version = Number(query.get('test-protocol-version'))
   const ids = query.get('test-peer-ids')?.split(',')
+  const role = query.get('test-role')
   return {
     ...(Number.isInteger(version) && version > 0 ? { protocolVersion: version } : {}),
     ...(ids?.length === 4 ? { seatIds: ids } : {}),
+    ...(role && (ROLES as readonly string[]).includes(role) ? { claimedRole: role as Role } : {}),
   }
 }
 

@@ -7,6 +7,7 @@ describe('past calls', () => {
     expect(exportFileName(startedAt, 'fhir.json')).toBe('consult-2026-11-26T22-47.fhir.json')
     expect(exportFileName(startedAt, 'csv')).toBe('consult-2026-11-26T22-47.csv')
     expect(exportFileName(startedAt, 'annotations.json')).toBe('consult-2026-11-26T22-47.annotations.json')
+    expect(exportFileName(1e300, 'csv')).toBe('consult-unknown-time.csv')
   })
 
   it('says how long a call lasted', () => {

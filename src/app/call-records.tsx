@@ -6,15 +6,14 @@ import { annotationDocumentJson } from '../record/annotation-document'
 import { toCsv } from '../record/csv'
 import { toFhirBundle } from '../record/fhir'
 import type { CallRecord, VitalsRecord } from '../record/record'
+import { ExportSkips } from '../record/skipped'
+import { formatTime } from '../ui/time-text'
 import { ECG_SAMPLE_RATE_HZ } from '../vitals/types'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /** A date as words, or a plain "unknown date" for a value no formatter can take (a damaged record). */
-function safeDate(at: number): string {
-  const date = new Date(at)
-  return Number.isFinite(date.getTime()) ? dateFormat.format(date) : 'unknown date'
-}
+const safeDate = (at: number): string => formatTime(dateFormat, at, 'unknown date')
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -27,6 +26,8 @@ export function exportFileName(
   extension: 'fhir.json' | 'csv' | 'annotations.json',
 ): string {
   const d = new Date(startedAt)
+  // A start no calendar can hold (a damaged record) still gets a file name rather than "NaN-NaN".
+  if (Number.isNaN(d.getTime())) return `consult-unknown-time.${extension}`
   const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}-${pad(d.getMinutes())}`
   return `consult-${stamp}.${extension}`
 }
@@ -69,6 +70,8 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
   const [problem, setProblem] = useState<string | null>(null)
   const [confirming, setConfirming] = useState<string | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
+  /** What the last export left out, in words ("1 reading skipped: its time was invalid"). */
+  const [exportNote, setExportNote] = useState<string | null>(null)
 
   const load = useCallback(async () => {
     try {
@@ -85,6 +88,8 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
   const exportCall = async (call: CallRecord, format: Format) => {
     setBusy(call.id)
     setProblem(null)
+    setExportNote(null)
+    const skipped = new ExportSkips()
     try {
       const loaded = await record.loadCall(call.id)
       if (!loaded) {
@@ -96,6 +101,7 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
         const bundle = await toFhirBundle(loaded.call, loaded.observations, loaded.ecg, loaded.annotations, {
           exportedAt: Date.now(),
           alarmLog: loaded.alarmLog,
+          skipped,
         })
         download(
           JSON.stringify(bundle, null, 2),
@@ -105,18 +111,20 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
       } else if (format === 'annotations') {
         // The same document the FHIR export attaches, byte for byte.
         download(
-          annotationDocumentJson(loaded.annotations),
+          annotationDocumentJson(loaded.annotations, skipped),
           'application/json',
           exportFileName(call.startedAt, 'annotations.json'),
         )
       } else {
         // The byte-order mark makes Excel read the file as UTF-8 (°C, accented names); other programs ignore it.
         download(
-          `\uFEFF${toCsv(loaded.observations)}`,
+          `\uFEFF${toCsv(loaded.observations, skipped)}`,
           'text/csv;charset=utf-8',
           exportFileName(call.startedAt, 'csv'),
         )
       }
+      if (skipped.count > 0)
+        setExportNote(`Exported without what it could not hold: ${skipped.sentences().join('; ')}.`)
     } catch (error) {
       setProblem(`The export failed: ${describeError(error)}`)
     } finally {
@@ -158,6 +166,11 @@ export function CallRecords({ record }: { record: VitalsRecord }) {
       {problem && (
         <p className="notice error" role="alert">
           {problem}
+        </p>
+      )}
+      {exportNote && (
+        <p className="notice warning" role="status" data-testid="export-note">
+          {exportNote}
         </p>
       )}
       {calls === null && !problem && <p className="loading">Reading past calls…</p>}

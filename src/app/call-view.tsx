@@ -12,6 +12,7 @@ import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controll
 import { Chat, ServerStatus } from './chat'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
+import { RegionBoundary } from './region-boundary'
 import { RuntimeContext, useRuntime } from './runtime-context'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
@@ -220,7 +221,9 @@ function RemoteVitals() {
   return (
     <>
       {peerIds.map((peerId) => (
-        <RemoteVitalsTable key={peerId} peerId={peerId} />
+        <RegionBoundary key={peerId} name="these vitals">
+          <RemoteVitalsTable peerId={peerId} />
+        </RegionBoundary>
       ))}
     </>
   )
@@ -375,16 +378,34 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
           </div>
           <aside className="side">
             <ServerStatus />
-            <WaitingRoom />
-            <ParticipantList />
-            <Notices />
-            <AlarmPanel />
+            <RegionBoundary name="the waiting room">
+              <WaitingRoom />
+            </RegionBoundary>
+            <RegionBoundary name="the participant list">
+              <ParticipantList />
+            </RegionBoundary>
+            <RegionBoundary name="the notices">
+              <Notices />
+            </RegionBoundary>
+            <RegionBoundary name="the alarms">
+              <AlarmPanel />
+            </RegionBoundary>
             <RemoteVitals />
-            {invite.role === 'patient' && <VitalsSharing />}
-            <Chat />
+            {invite.role === 'patient' && (
+              <RegionBoundary name="vitals sharing">
+                <VitalsSharing />
+              </RegionBoundary>
+            )}
+            <RegionBoundary name="the chat">
+              <Chat />
+            </RegionBoundary>
           </aside>
-          <GuidanceToolbar />
-          <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
+          <RegionBoundary name="the guidance tools">
+            <GuidanceToolbar />
+          </RegionBoundary>
+          <RegionBoundary name="the call controls">
+            <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
+          </RegionBoundary>
         </div>
       </CallStoreProvider>
     </RuntimeContext.Provider>

@@ -1,5 +1,6 @@
 // The lobby's list of past calls with their vitals (clinicians' devices only keep one), loaded lazily with Dexie.
 import { lazy, Suspense } from 'react'
+import { RegionBoundary } from './region-boundary'
 
 const Records = lazy(async () => {
   const [{ CallRecords }, { getRecord }] = await Promise.all([
@@ -13,8 +14,10 @@ const Records = lazy(async () => {
 export function PastCalls() {
   if (typeof indexedDB === 'undefined') return null
   return (
-    <Suspense fallback={null}>
-      <Records />
-    </Suspense>
+    <RegionBoundary name="the past calls">
+      <Suspense fallback={null}>
+        <Records />
+      </Suspense>
+    </RegionBoundary>
   )
 }

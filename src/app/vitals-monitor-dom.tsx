@@ -22,7 +22,19 @@ export function VitalsTable({ feed, peerId, name, inputs }: VitalsTableProps) {
   useEffect(() => {
     const section = sectionRef.current
     if (!section) return
+    const problem = section.querySelector<HTMLElement>('[data-role="problem"]')
+    // The cells are written outside React, so its error boundary never sees a failure here: catch it, say so in
+    // the table, and try again at the next reading or tick.
     const update = () => {
+      try {
+        write()
+        if (problem) problem.hidden = true
+      } catch (error) {
+        console.warn('the vitals table could not be updated', error)
+        if (problem) problem.hidden = false
+      }
+    }
+    const write = () => {
       const patient = feed.get(peerId)
       section.hidden = !patient
       if (!patient) return
@@ -75,6 +87,9 @@ export function VitalsTable({ feed, peerId, name, inputs }: VitalsTableProps) {
           (sharing stopped)
         </span>
       </h3>
+      <p data-role="problem" className="error" role="alert" hidden>
+        These vitals could not be shown: a value was not valid. Trying again with the next reading.
+      </p>
       <table>
         <thead>
           <tr>

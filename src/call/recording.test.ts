@@ -14,7 +14,7 @@ const invite = (role: Role): Invite => ({
   roomKey: 'not-used-here',
   credential: { key: 'not-used-here', secret: 'not-used-here', sig: 'not-used-here' },
 })
-const sources = (store: CallStore) => ({ store, vitals: new VitalsFeed(), onEcg: () => () => {} })
+const sources = (store: CallStore) => ({ store, vitals: new VitalsFeed() })
 
 /** Runs `during` while recording as `role`; gives back the calls the record gained. */
 async function record(role: Role, store: CallStore, during: () => Promise<void> | void) {

@@ -27,16 +27,15 @@ export function keepsRecord(invite: Invite): boolean {
   return invite.role === 'clinician' || invite.role === 'specialist'
 }
 
-/** What a recording listens to: the call's store and remote vitals, and its ECG frames. */
+/**
+ * What a recording listens to: the call's store, and the remote vitals (numerics and ECG) as the vitals channel
+ * accepted them: only the patient's, only dated near now.
+ */
 export interface RecordingSources {
   store: CallStore
   vitals: VitalsFeed
   /** The alarm log, entry by entry; returns the unsubscribe function. */
   onAlarmLog?: (handler: (peerId: string, entry: AlarmLogEntry) => void) => () => void
-  /** ECG batches as they arrive, with their sender; returns the unsubscribe function. */
-  onEcg: (
-    handler: (peerId: string, capturedAt: number, samples: Int16Array, sampleRateHz: number) => void,
-  ) => () => void
 }
 
 /**
@@ -77,7 +76,7 @@ export function startRecording(
     const unsubscribeAnnotations = sources.store.subscribe((state, previous) => {
       if (state.annotations !== previous.annotations) saveAnnotations(state.annotations)
     })
-    const unsubscribeEcg = sources.onEcg((peerId, capturedAt, samples, sampleRateHz) => {
+    const unsubscribeEcg = sources.vitals.subscribeEcg((peerId, { samples, sampleRateHz }, capturedAt) => {
       // The ECG carries no source of its own: it comes with the numerics, so it is labelled like them (a
       // simulated ECG must never be exported as a measured one).
       const source = sources.vitals.get(peerId)?.tracks['heart-rate'].latest?.source ?? {

@@ -3,9 +3,11 @@
 // still reachable once the page drops it (checked with the garbage collector).
 import { describe, expect, it } from 'vitest'
 import { addOp, pinShape } from '../annotations/test-ops'
+import { MAX_CHAT_OPS_KEPT } from '../chat/channel'
 import { MemoryNetwork } from '../net/memory-transport'
 import { createConsultation } from '../room/credentials'
 import type { Invite, Role } from '../room/invite'
+import { CHAT_KEPT } from '../state/call-store'
 import { createPageStore } from '../state/page-store'
 import { CallRuntime } from './runtime'
 
@@ -101,4 +103,25 @@ describe('CallRuntime', () => {
     for (const [name, ref] of Object.entries(refs)) expect(ref.deref(), name).toBeUndefined()
     await other.runtime.leave()
   })
+
+  it('bounds a long chat: the store keeps the newest, the op log the newest chat ops, counting the rest', async () => {
+    const network = new MemoryNetwork({ expireMs: 200 })
+    const room = (await createConsultation()).invites
+    const { runtime } = open(network, room, 'clinician')
+    await runtime.join('Dr. Ada')
+    const total = MAX_CHAT_OPS_KEPT + 1200
+    for (let i = 0; i < total; i++) runtime.sendChat(`note ${i}`)
+    const mesh = (
+      runtime as unknown as { mesh: { published(): Promise<void>; debugView(): { ops: number } } }
+    ).mesh
+    await mesh.published()
+    const { chat, earlierChatCount } = runtime.store.getState()
+    expect(chat).toHaveLength(CHAT_KEPT)
+    expect(chat.at(-1)?.text).toBe(`note ${total - 1}`)
+    expect(earlierChatCount).toBe(total - CHAT_KEPT)
+    // What a newcomer would be sent: at most the cap and its slack of chat ops, the newest.
+    expect(mesh.debugView().ops).toBeGreaterThanOrEqual(MAX_CHAT_OPS_KEPT)
+    expect(mesh.debugView().ops).toBeLessThanOrEqual(MAX_CHAT_OPS_KEPT + 500)
+    await runtime.leave()
+  }, 60_000)
 })

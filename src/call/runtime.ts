@@ -12,7 +12,7 @@ import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
-import type { Invite } from '../room/invite'
+import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import { type CallStore, createCallStore } from '../state/call-store'
 import type { PageStore } from '../state/page-store'
@@ -39,6 +39,8 @@ export interface CallRuntimeOptions {
   protocolVersion?: number
   /** Seat ids to dial instead of the invite's: only tests set it (an intruder who knows the peer ids). */
   seatIds?: string[]
+  /** A role to claim instead of the invite's: only tests set it (a participant claiming a role it was not given). */
+  claimedRole?: Role
   /** Keep the call's record in IndexedDB (the clinicians' pages); tests may turn it off. */
   record?: boolean
   /** The call ended for us without our leaving (the clinician asked us to leave): a sentence saying so. */
@@ -148,6 +150,7 @@ export class CallRuntime {
       protocolVersion: this.options.protocolVersion,
       seatIds: this.options.seatIds,
       prepared: this.prepared,
+      claimedRole: this.options.claimedRole,
     })
     this.mesh = mesh
     try {
@@ -172,11 +175,6 @@ export class CallRuntime {
           store: this.store,
           vitals: this.remoteVitals,
           onAlarmLog: (handler) => this.alarms.onLog(handler),
-          onEcg: (handler) =>
-            this.onFrame((peerId, frame) => {
-              if (frame.kind === 'waveform')
-                handler(peerId, frame.capturedAt, frame.samples, frame.sampleRateHz)
-            }),
         }),
       )
     }
@@ -199,6 +197,7 @@ export class CallRuntime {
       applyOp: (op) => applyOp(this.channels, op),
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
+      limitAfter: (op) => this.chat.limitAfter(op),
       linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
       waiting: (waitingRoom) => this.store.setState({ waitingRoom }),
       dismissed: (by) => {
@@ -296,7 +295,9 @@ export class CallRuntime {
 
   /**
    * Tests and benchmarks drive and inspect the call through these (`?debug`): chat bursts, cutting the data
-   * connections, watching a link's raw traffic, and the design constants a benchmark reports against.
+   * connections, watching a link's raw traffic, the design constants a benchmark reports against, and a hostile
+   * participant's tools: raw text on a link, and any op signed with our own key (what a modified client can do;
+   * the others' checks are what the tests are about).
    */
   debugApi(mesh: MeshOf) {
     const call = {
@@ -317,6 +318,11 @@ export class CallRuntime {
           }),
         },
       }),
+      debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
+      debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
+      debugSign: (op: Parameters<MeshOf['publish']>[0]) => mesh.debugSign(op),
+      nextOpId: () => mesh.nextOpId(),
+      session: () => mesh.session,
       sendChat: (text: string) => this.sendChat(text),
       onFrame: (handler: FrameHandler) => this.onFrame(handler),
       broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),

@@ -25,8 +25,20 @@ export interface ChatChannelOptions {
   now?: () => number
 }
 
+/**
+ * Most chat ops a participant keeps in its op log, the newest: what it resends and gives a newcomer. Five times
+ * what the chat shows (CHAT_KEPT), so a newcomer's chat is as full as everyone's; 5,000 paragraphs of 2 KB are
+ * 10 MB, the most a flood within the limits leaves in memory.
+ */
+export const MAX_CHAT_OPS_KEPT = 5000
+/** The log is cut back to the cap once it is this far over it: one pass over the log per 500 messages, not per one. */
+const CHAT_OPS_SLACK = 500
+
 export function createChatChannel(options: ChatChannelOptions) {
   const now = options.now ?? Date.now
+  /** The ids of the chat ops we hold, in the order they arrived; `head` is the oldest still held. */
+  const held: string[] = []
+  let head = 0
   return {
     kinds: ['chat'] as const,
     /** A chat op says who wrote it: the name and role must be its author's own (from their member record). */
@@ -34,6 +46,7 @@ export function createChatChannel(options: ChatChannelOptions) {
       return op.name === author.name && op.role === author.role
     },
     applyOp(op: ChatOp) {
+      held.push(op.id)
       options.show({
         id: op.id,
         author: op.author,
@@ -43,6 +56,22 @@ export function createChatChannel(options: ChatChannelOptions) {
         text: op.text,
         mine: op.author === options.self().session,
       })
+    },
+    /**
+     * After a chat op: once we hold more than MAX_CHAT_OPS_KEPT (plus the slack), which to keep: all but the
+     * oldest arrivals beyond the cap. Other features' ops are never ours to drop.
+     */
+    limitAfter(op: { kind: string }): ((kept: { kind: string; id: string }) => boolean) | null {
+      if (op.kind !== 'chat' || held.length - head <= MAX_CHAT_OPS_KEPT + CHAT_OPS_SLACK) return null
+      const cut = held.length - MAX_CHAT_OPS_KEPT
+      const dropped = new Set(held.slice(head, cut))
+      head = cut
+      // Let go of the ids already dropped once they are most of the array.
+      if (head > held.length / 2) {
+        held.splice(0, head)
+        head = 0
+      }
+      return (kept) => kept.kind !== 'chat' || !dropped.has(kept.id)
     },
     /** Sends a chat message to everyone, now or when they (re)connect. */
     send(text: string) {

@@ -79,6 +79,16 @@ export type OpRefusal =
   | 'not-the-author'
   | 'banned'
 
+/**
+ * A participant refused for the rest of the call: `abuse` (dropped for flooding or forging, or asked to leave), or
+ * `credential` (its proof claimed a role its invite does not prove). `noticed`: the user was told it came back
+ * (once per ban).
+ */
+export interface Ban {
+  reason: 'abuse' | 'credential'
+  noticed: boolean
+}
+
 export interface AuthorshipOptions {
   /** The room, and the room key we trust: from our own invite. */
   roomId: string
@@ -88,9 +98,9 @@ export interface AuthorshipOptions {
 export class Authorship {
   private readonly members = new Map<string, Member>()
   private readonly verifier = new SignatureVerifier()
-  /** Invites and sessions refused for the rest of the call (dropped for abuse). */
-  private readonly bannedInvites = new Set<string>()
-  private readonly bannedSessions = new Set<string>()
+  /** Invites and sessions refused for the rest of the call; an invite's sessions share its ban. */
+  private readonly bannedInvites = new Map<string, Ban>()
+  private readonly bannedSessions = new Map<string, Ban>()
 
   constructor(private readonly options: AuthorshipOptions) {}
 
@@ -114,16 +124,29 @@ export class Authorship {
     })
   }
 
-  ban(session: string | null, inviteKey: string | null) {
-    if (session) this.bannedSessions.add(session)
-    if (inviteKey) this.bannedInvites.add(inviteKey)
+  /**
+   * Refuses `session` and `inviteKey` for the rest of the call. Only ever with an invite key whose credential was
+   * verified (or anyone could have someone else's invite banned by naming it), and a session proven by its key.
+   */
+  ban(session: string | null, inviteKey: string | null, reason: Ban['reason'] = 'abuse'): Ban {
+    const ban = (inviteKey ? this.bannedInvites.get(inviteKey) : undefined) ??
+      (session ? this.bannedSessions.get(session) : undefined) ?? { reason, noticed: reason === 'credential' }
+    if (session) this.bannedSessions.set(session, ban)
+    if (inviteKey) this.bannedInvites.set(inviteKey, ban)
+    return ban
+  }
+
+  /** The ban `session` or `inviteKey` falls under, if any. */
+  banOf(session: string | null, inviteKey?: string | null): Ban | null {
+    return (
+      (session !== null ? this.bannedSessions.get(session) : undefined) ??
+      (inviteKey != null ? this.bannedInvites.get(inviteKey) : undefined) ??
+      null
+    )
   }
 
   isBanned(session: string | null, inviteKey?: string | null): boolean {
-    return (
-      (session !== null && this.bannedSessions.has(session)) ||
-      (inviteKey != null && this.bannedInvites.has(inviteKey))
-    )
+    return this.banOf(session, inviteKey) !== null
   }
 
   /** Whether `credential` proves `role` in our room, for the session whose public key is `sessionKey`. */

@@ -1,6 +1,7 @@
 // The mesh over the in-memory transport, in fake time: the histories that break real calls, replayed exactly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DIAL_TIMEOUT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
+import { seatPeerId } from '../room/invite'
+import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
 import { MemoryNetwork } from './memory-transport'
 import { joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
 
@@ -339,5 +340,131 @@ describe('CallMesh', () => {
     expect(ada.transport.openLinks).toBe(0)
     await clock.until(() => pat.seen.notices.includes('Dr. Ada left the call.'))
     expect(pat.connected()).toEqual([])
+  })
+})
+
+describe('abuse has consequences', () => {
+  const FLOODED = 'Pat Patient sent more messages than a consultation needs and was disconnected.'
+  const CAME_BACK =
+    'A participant who was disconnected earlier in this call tried to come back and was refused.'
+  const count = (notices: string[], text: string) => notices.filter((notice) => notice === text).length
+
+  it('refuses a flooder for the rest of the call, its session and its invite, with one notice', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+
+    // Garbage is ignored; 50 ignored messages within 10 s drop the sender.
+    for (let i = 0; i < 60; i++) pat.mesh.debugSendRaw(ada.mesh.seatIndex, 'not a message')
+    await clock.until(() => ada.seen.notices.includes(FLOODED))
+    await clock.until(() => ada.connected().length === 0)
+    // The flooder's page took it as a lost link and re-dials with the same session for 30 s: each dial is
+    // closed before anything is said, and the user hears of it once.
+    const redialsBefore = pat.mesh.debugView().received.proof ?? 0
+    let dials = 0
+    const stopCounting = ada.transport.onIncomingLink(() => {
+      dials += 1
+    })
+    await clock.advance(RECONNECT_GIVE_UP_MS + 5000, 50)
+    stopCounting()
+    expect(dials).toBeGreaterThanOrEqual(3)
+    expect(count(ada.seen.notices, CAME_BACK)).toBe(1)
+    expect(pat.mesh.debugView().received.proof ?? 0).toBe(redialsBefore)
+    expect(ada.connected()).toEqual([])
+
+    // The same invite with a new session (the page reloaded): refused at its proof, no new notice.
+    const left = pat.mesh.leave()
+    await clock.advance(2000)
+    await left
+    const again = joinable(network, room, 'Pat Again', 'patient')
+    await join(again)
+    again.note('let me back in')
+    await clock.advance(15_000, 50)
+    expect(ada.connected()).toEqual([])
+    expect([...ada.seen.participants.values()].map((p) => p.name)).not.toContain('Pat Again')
+    expect(ada.seen.notes).not.toContain('let me back in')
+    expect(count(ada.seen.notices, CAME_BACK)).toBe(1)
+    expect(count(ada.seen.notices, FLOODED)).toBe(1)
+
+    // Nobody else is refused: another invite joins as ever.
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(sam)
+    await clock.until(() => ada.connected().includes('Sam Specialist'), 30_000)
+  })
+
+  it('closes a seat holder that opens a channel but never proves the secret, never listing it', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    // It holds seat 0 and accepts every connection, then says nothing.
+    const silent = network.transport()
+    const registered = silent.registerFirst([await seatPeerId(room.patient, 0)])
+    await clock.until(() => silent.id !== null)
+    await registered
+    const lifetimes: number[] = []
+    silent.onIncomingLink((link) => {
+      let openedAt = 0
+      link.onOpen(() => {
+        openedAt = Date.now()
+      })
+      link.onClose(() => {
+        if (openedAt) lifetimes.push(Date.now() - openedAt)
+      })
+    })
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    expect(ada.mesh.seatIndex).toBe(1)
+    // Dialed, opened, no proof: closed at the admission timeout, and dialed again a few times.
+    await clock.until(() => lifetimes.length >= 2, 60_000)
+    for (const lifetime of lifetimes) {
+      expect(lifetime).toBeGreaterThanOrEqual(ADMISSION_TIMEOUT_MS - 100)
+      expect(lifetime).toBeLessThanOrEqual(ADMISSION_TIMEOUT_MS + 100)
+    }
+    await clock.advance(30_000, 50)
+    expect(ada.seen.everListed.size).toBe(0)
+    expect(ada.seen.notices).toEqual([])
+  })
+
+  it('refuses a role its invite does not prove, says so once, and never lists it as that role', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    // The specialist's invite, claiming to be the clinician.
+    const mallory = joinable(network, room, 'Dr. Victim', 'specialist')
+    ;(mallory.mesh as unknown as { options: { claimedRole?: string } }).options.claimedRole = 'clinician'
+    await join(mallory)
+    const refused = 'Someone whose invite does not prove the role they claimed was turned away.'
+    await clock.until(() => ada.seen.notices.includes(refused))
+    await clock.advance(RECONNECT_GIVE_UP_MS + 5000, 50)
+    expect(count(ada.seen.notices, refused)).toBe(1)
+    expect(ada.connected()).toEqual([])
+    expect(ada.seen.participants.size).toBe(0)
+    expect(ada.seen.notices.filter((n) => n.includes('Dr. Victim'))).toEqual([])
+    expect(mallory.connected()).toEqual([])
+  })
+
+  it('refuses a credential seen in someone else’s hello: it is bound to their session, not the copier’s', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    // The worker saw the patient's credential (every hello shows it) and presents it as the patient's, bound to
+    // its session with the only invite key it has: its own (the mesh binds when joining, with the invite it had).
+    const mallory = joinable(network, room, 'Pat Patient', 'worker')
+    const joined = mallory.mesh.join()
+    Object.assign((mallory.mesh as unknown as { options: object }).options, {
+      invite: { ...room.worker, credential: room.patient.credential },
+      claimedRole: 'patient',
+    })
+    await clock.until(() => mallory.mesh.seatIndex >= 0)
+    await joined
+    await clock.until(() =>
+      ada.seen.notices.includes('Someone whose invite does not prove the role they claimed was turned away.'),
+    )
+    await clock.advance(5000)
+    expect(ada.connected()).toEqual([])
   })
 })

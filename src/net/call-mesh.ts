@@ -14,11 +14,11 @@ import {
 } from '../room/credentials'
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
-import { Authorship, type Member, memberOpFor, signOp } from './authorship'
+import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
 import { DamagedInviteError, RoomFullError } from './errors'
 import { encodeFrame, FRAME_MAGIC, type Frame, HEADER_BYTES, WAVEFORM_HEADER_BYTES } from './frames'
-import { TokenBucket } from './limits'
 import { DEAD_PEER_MS, peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
+import { AUTHOR_BYTES, OpGate } from './op-gate'
 import { Outbox } from './outbox'
 import {
   type AppMessage,
@@ -71,7 +71,7 @@ const SETUP_REDIAL_ATTEMPTS = 4
 
 /**
  * A data link that opened but whose peer has not proved the room secret by then is closed, ms: an honest page
- * answers a challenge in well under a second even on a busy phone; one that holds a seat and never answers is not
+ * sends its proof in well under a second even on a busy phone; one that holds a seat and never proves it is not
  * listed and goes away. (It is dialed again a few times, like any dial that never became ready.)
  */
 export const ADMISSION_TIMEOUT_MS = 8000
@@ -85,18 +85,10 @@ const DISMISS_FLUSH_MS = 1000
  */
 const STALLED_DIAL_MS = 4000
 /**
- * An op dated further than this from our clock is refused, ms: a day covers any clock skew and any call, and keeps
- * dates a formatter, a store or the record can hold.
+ * How we pace our own ops to one peer: within its AUTHOR_BYTES with a margin (80 % of the rate, half the burst),
+ * since its bucket for us may not be full when a new link starts (a reconnect right after a busy minute).
  */
-export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
-/**
- * What an author may send of its own ops on its own link: 64 KiB a second, 512 KiB at once (a paragraph of chat
- * is 2 KB; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute some hundreds of
- * KB). Relayed history is not rate-limited (it is old), only capped in total.
- */
-const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
-/** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
-const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
+const OWN_OPS_PACE = { perSecond: AUTHOR_BYTES.perSecond * 0.8, burst: AUTHOR_BYTES.burst / 2 }
 /** Ops held while their author's member op has not arrived yet, per link. */
 const MAX_PENDING_OPS = 2000
 
@@ -182,6 +174,11 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
    * so neither our memory nor a newcomer's snapshot grows with what nobody sees any more. Null: keep all.
    */
   pruneAfter?(op: Op): ((kept: Op) => boolean) | null
+  /**
+   * After `op` was applied: which ops to keep, when a feature holds only so many (the newest chat). Those dropped
+   * leave the log and the snapshots, but their ids are remembered, so a copy that comes again is not applied.
+   */
+  limitAfter?(op: Op): ((kept: Op) => boolean) | null
   /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
   linkReady?(peer: MeshPeer, first: boolean): void
   /** The clinician asked us to leave: the call is over for us. */
@@ -220,6 +217,11 @@ export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> 
    * room's peer ids (the PeerServer sees them) but not its secret.
    */
   seatIds?: string[]
+  /**
+   * The role our hello and member record claim instead of our invite's, whose credential we still present. Only
+   * tests set it: it plays a participant who claims a role its invite does not prove.
+   */
+  claimedRole?: Role
 }
 
 interface Link<M extends { type: string }, Op extends OpLike> {
@@ -305,7 +307,9 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
     case 'invalid-credential':
       return 'Someone whose invite does not prove the role they claimed was turned away.'
     case 'forged':
-      return `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
+      return failure.identity
+        ? `${name ?? 'A participant'} sent messages in someone else’s name and was disconnected.`
+        : `${name ?? 'A participant'} sent messages no consultation app sends (a date far from now, a value out of bounds) and was disconnected.`
     case 'banned':
       return null
     case 'refused-by-peer':
@@ -343,19 +347,19 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    */
   private serverEpoch = 0
   private key: SessionKey | null = null
+  /** Our invite key's binding of our session key (./../room/credentials.ts), sent with our credential. */
+  private bind = ''
   /** The op log; made when joining, with our session. */
   log: OpLog<Op>
   private readonly authorship: Authorship
   /** Signs and sends our ops in the order they were published. */
   private signing: Promise<void> = Promise.resolve()
-  /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
-  private readonly authorBudgets = new Map<string, { bucket: TokenBucket; total: number }>()
+  /** What gets into the op log: checks, budgets, ops waiting for their author's member record. */
+  private readonly gate: OpGate<Op>
   /** Sessions whose arrival in the waiting room we told the user about. */
   private readonly waitingNoticed = new Set<string>()
   /** Invite keys the clinician let in from the waiting room. */
   private readonly admittedInvites = new Set<string>()
-  /** Sessions we told the user about after refusing them for a ban: one notice each. */
-  private readonly bannedNoticed = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
   /** Per seat, what debugTapLink installed (the benchmark's round-trip breakdown); empty otherwise. */
@@ -364,6 +368,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   constructor(private readonly options: CallMeshOptions<M, Op>) {
     this.log = this.newLog('')
     this.authorship = new Authorship({ roomId: options.invite.roomId, roomKey: options.invite.roomKey })
+    this.gate = new OpGate<Op>({
+      authorship: this.authorship,
+      validateOp: (op, author) => this.options.events.validateOp?.(op, author) !== false,
+    })
   }
 
   private newLog(session: string): OpLog<Op> {
@@ -381,6 +389,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.options.events.applyOp(op)
       const keep = this.options.events.pruneAfter?.(op)
       if (keep) this.log.prune((kept) => CORE_OP_KINDS.has(kept.kind) || keep(kept))
+      const limit = this.options.events.limitAfter?.(op)
+      if (limit) this.log.prune((kept) => CORE_OP_KINDS.has(kept.kind) || limit(kept), { remember: true })
     })
   }
 
@@ -414,6 +424,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return this.options.invite.role
   }
 
+  /** The role we claim: our invite's (a test may claim another, see `claimedRole`). */
+  private get claimedRole(): Role {
+    return this.options.claimedRole ?? this.options.invite.role
+  }
+
   get serverConnected(): boolean {
     return this.transport.serverConnected
   }
@@ -433,7 +448,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const [member, seat] = await Promise.all([
       signOp<MemberOp>(
         sessionKey,
-        memberOpFor(sessionKey, this.options.displayName, invite.role, prepared.presented, Date.now()),
+        memberOpFor(sessionKey, this.options.displayName, this.claimedRole, prepared.presented, Date.now()),
       ),
       this.transport.registerFirst(this.seatIds),
     ])
@@ -561,8 +576,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       data.close()
       return
     }
-    // Dropped for abuse earlier in this call: not again, under the same session.
-    if (this.authorship.isBanned(dial.session)) {
+    // Refused earlier in this call: not again, under the same session (its dial says which; a new session of a
+    // banned invite is refused at its hello). Closed before anything is said, so nothing is negotiated.
+    const ban = this.authorship.banOf(dial.session)
+    if (ban) {
+      this.noticeReturn(ban)
       data.close()
       return
     }
@@ -612,17 +630,18 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
           type: 'hello',
           version: protocol.version,
           name: this.options.displayName,
-          role: this.options.invite.role,
+          role: this.claimedRole,
           seat: this.seat,
           session: this.session,
           muted,
           cameraOff,
           credential: this.options.invite.credential,
+          bind: this.bind,
         }
       },
       checkProof: (proof) => this.checkProof(link, proof),
       credential: () => ({
-        role: this.options.invite.role,
+        role: this.claimedRole,
         credential: this.presented as PresentedCredential,
       }),
       send: (text) => {
@@ -655,14 +674,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       onFailure: (failure) => {
         if (!current()) return
         this.trace('refused', seat, failure)
-        if (failure.kind === 'flood' || failure.kind === 'forged') {
-          // Abuse: refused for the rest of the call, by session and by invite (a new session key will not help).
-          this.authorship.ban(link.remoteSession, link.inviteId)
-        }
-        const sentence =
-          failure.kind === 'banned'
-            ? this.bannedSentence(link.remoteSession ?? protocol.remoteHello?.session ?? null)
-            : failureSentence(failure, protocol.remoteHello?.name ?? null)
+        if (failure.kind === 'flood' || failure.kind === 'forged') this.banAbuser(link)
+        // A hello claiming another role than its proof: that session (proven) is not heard again this call.
+        else if (failure.kind === 'invalid-credential' && protocol.remoteSession)
+          this.authorship.ban(protocol.remoteSession, null, 'credential')
+        const sentence = failureSentence(failure, protocol.remoteHello?.name ?? null)
         if (sentence) this.events.notify(sentence, 'error')
         else if (failure.kind !== 'banned') console.warn(`closed the connection to seat ${seat}:`, failure)
         this.dropLink(link, 'refused')
@@ -694,6 +710,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         send: (message) => protocol.send(message as unknown as AppMessage<M>),
         ready: () => current() && protocol.ready,
         limits: this.options.protocol.limits,
+        ownOps: { author: () => this.session, ...OWN_OPS_PACE },
       }),
       qualityCounters: null,
       unsubscribe: [],
@@ -767,18 +784,45 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    */
   private async checkProof(link: Link<M, Op>, proof: ProofMessage): Promise<LinkFailure | null> {
     const session = await sessionOf(proof.key)
+    const ban = this.authorship.banOf(session, proof.credential.key)
+    if (ban) {
+      this.noticeReturn(ban)
+      return { kind: 'banned' }
+    }
+    if (!(await this.authorship.verifyCredential(proof.role, proof.credential, proof.key))) {
+      // A role its invite does not prove: this session (proven by its key) is refused for the rest of the call,
+      // so its re-dials are closed unheard instead of each costing a handshake and a notice. Not its invite key:
+      // that one was not proven, and naming someone else's must not get them banned.
+      if (session) this.authorship.ban(session, null, 'credential')
+      return { kind: 'invalid-credential' }
+    }
+    // Proven now: what a ban of this link names besides its session, and whether it asked to wait.
     link.inviteId = proof.credential.key
     link.remoteWaits = proof.credential.wait
-    if (this.authorship.isBanned(session, proof.credential.key)) return { kind: 'banned' }
-    if (!(await this.authorship.verifyCredential(proof.role, proof.credential, proof.key)))
-      return { kind: 'invalid-credential' }
     return null
   }
 
-  private bannedSentence(session: string | null): string | null {
-    if (session === null || this.bannedNoticed.has(session)) return null
-    this.bannedNoticed.add(session)
-    return 'A participant who was disconnected for sending too much or in someone else’s name tried to come back and was refused.'
+  /**
+   * Abuse: refused for the rest of the call, by session and by invite (a new session key will not help). Only
+   * what is proven: the session its proof's key hashes to and the invite key its verified credential names; never
+   * the session its dial claimed, which anyone could set to someone else's.
+   */
+  private banAbuser(link: Link<M, Op>) {
+    const session = link.protocol.remoteSession
+    if (session) this.authorship.ban(session, link.inviteId)
+  }
+
+  /**
+   * Someone refused for abuse came back (the same session re-dialing, or a new session of the same invite): said
+   * once per ban, however often they try. A refused credential was said when it was refused.
+   */
+  private noticeReturn(ban: Ban) {
+    if (ban.noticed) return
+    ban.noticed = true
+    this.events.notify(
+      'A participant who was disconnected earlier in this call tried to come back and was refused.',
+      'error',
+    )
   }
 
   private onHello(link: Link<M, Op>, hello: HelloMessage) {
@@ -854,78 +898,30 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   /**
-   * Ops from a link, in order: each is checked (its author signed it, its id is its author's, its date and a
-   * feature's own rules hold) before it is applied; the first forgery ends the link as abuse. Ops whose author's
-   * member record has not come yet wait for it. What we hold is acknowledged, duplicates too (the sender resent
-   * them because it did not know we held them).
+   * Ops from a link, in order: each is checked (./op-gate: its author signed it, its id is its author's, its date,
+   * its author's budget and a feature's own rules hold) before it is applied; the first forgery ends the link as
+   * abuse. Ops whose author's member record has not come yet wait for it. What we hold is acknowledged,
+   * duplicates too (the sender resent them because it did not know we held them).
    */
   private async receiveOps(link: Link<M, Op>, from: MeshPeer, items: Op[]) {
-    const held: string[] = []
-    let queue = [...link.pending, ...items]
+    const queue = [...link.pending, ...items]
     link.pending = []
-    for (let progress = true; progress; ) {
-      progress = false
-      const waiting: Op[] = []
-      for (const op of queue) {
-        if (this.log.has(op.id)) {
-          held.push(op.id)
-          continue
-        }
-        // From or to the waiting room, only who-is-who ops: the rest waits here (unacknowledged) until the gate
-        // opens, which an admission further on in the same stream may do.
-        if (this.gated(link) && !CORE_OP_KINDS.has(op.kind)) {
-          waiting.push(op)
-          continue
-        }
-        const verdict = await this.checkOp(op, from)
-        if (this.links.get(link.seat) !== link) return
-        if (verdict === 'wait') waiting.push(op)
-        else if (verdict === 'ignore') continue
-        else if (verdict !== 'ok') {
-          link.protocol.refuse({ kind: 'forged', detail: `${op.kind} ${op.id}: ${verdict}` })
-          return
-        } else {
-          this.log.receive(op, from.session)
-          held.push(op.id)
-          // A member record may let ops waiting for it through, an admission ops waiting for the gate.
-          if ((op.kind === 'member' || op.kind === 'admit') && waiting.length > 0) progress = true
-        }
-      }
-      queue = waiting
+    const admitted = await this.gate.admit(queue, this.log, from.session, {
+      current: () => this.links.get(link.seat) === link,
+      // From or to the waiting room, only who-is-who ops: the rest waits (unacknowledged) until the gate opens,
+      // which an admission further on in the same stream may do.
+      holds: (op) => this.gated(link) && !CORE_OP_KINDS.has(op.kind),
+    })
+    if (!admitted) return
+    if (admitted.forged) {
+      link.protocol.refuse({ kind: 'forged', detail: admitted.forged, identity: admitted.identity })
+      return
     }
-    link.pending = queue.slice(-MAX_PENDING_OPS)
+    link.pending = admitted.waiting.slice(-MAX_PENDING_OPS)
+    const { held } = admitted
     for (let i = 0; i < held.length; i += MAX_ACKS_PER_MESSAGE) {
       this.sendOn(link, { type: 'ack', ids: held.slice(i, i + MAX_ACKS_PER_MESSAGE) })
     }
-  }
-
-  private async checkOp(op: Op, from: MeshPeer): Promise<'ok' | 'wait' | 'ignore' | string> {
-    const now = Date.now()
-    if (!Number.isFinite(op.at) || Math.abs(op.at - now) > MAX_OP_CLOCK_SKEW_MS) return 'a date far from now'
-    const refusal = await this.authorship.check(op)
-    if (refusal === 'unknown-author') return 'wait'
-    if (refusal) return refusal
-    const author = this.authorship.member(op.author) as Member
-    // Only the clinician's credential may ask someone to leave.
-    if ((op.kind === 'dismiss' || op.kind === 'admit') && author.role !== 'clinician')
-      return `${op.kind} not by the clinician`
-    if (
-      op.kind !== 'member' &&
-      op.kind !== 'dismiss' &&
-      this.options.events.validateOp?.(op, author) === false
-    )
-      return 'invalid'
-    // Budgets: an author's own ops on its own link at a rate, and what we keep of any author in total.
-    const bytes = JSON.stringify(op).length
-    let budget = this.authorBudgets.get(op.author)
-    if (!budget) {
-      budget = { bucket: new TokenBucket(AUTHOR_BYTES, now), total: 0 }
-      this.authorBudgets.set(op.author, budget)
-    }
-    if (budget.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
-    if (op.author === from.session && !budget.bucket.takeMany(bytes, now)) return 'ignore'
-    budget.total += bytes
-    return 'ok'
   }
 
   private callMedia(link: Link<M, Op>) {
@@ -1383,6 +1379,26 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       limits: { ...this.options.protocol.limits },
       frame: { magic: FRAME_MAGIC, headerBytes: HEADER_BYTES, waveformHeaderBytes: WAVEFORM_HEADER_BYTES },
     }
+  }
+
+  /**
+   * For tests and `?debug`: puts `text` on the data connection to `seat` as it is, as a modified client could
+   * (forged ops, floods, garbage). False when there is no open connection there.
+   */
+  debugSendRaw(seat: number, text: string): boolean {
+    const link = this.links.get(seat)
+    if (!link?.data.open) return false
+    link.data.send(text)
+    return true
+  }
+
+  /**
+   * For tests and `?debug`: `op` signed with our key, neither applied nor sent: what a modified client would put
+   * on a link with debugSendRaw, beyond what our own outbox would send.
+   */
+  debugSign(op: DistributiveOmit<Op, 'sig'>): Promise<Op> {
+    if (!this.key) return Promise.reject(new Error('not joined'))
+    return signOp<Op>(this.key, op as Omit<Op, 'sig'>)
   }
 
   /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */

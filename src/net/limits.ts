@@ -37,10 +37,16 @@ export class TokenBucket {
     return true
   }
 
-  /** How long until a token is available, ms (0 when one is). */
-  waitMs(now: number): number {
+  /** Whether `count` tokens are there now, without taking them. */
+  has(count: number, now: number): boolean {
     this.refill(now)
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.limit.perSecond) * 1000)
+    return this.tokens >= count
+  }
+
+  /** How long until a token is available, ms (0 when one is). */
+  waitMs(now: number, count = 1): number {
+    this.refill(now)
+    return this.tokens >= count ? 0 : Math.ceil(((count - this.tokens) / this.limit.perSecond) * 1000)
   }
 }
 

@@ -29,6 +29,8 @@ export type NoteOp = Extract<TestOp, { kind: 'note' }>
 
 export interface Seen {
   participants: Map<string, ParticipantPatch & { peerId: string }>
+  /** Every peer id ever listed, even for a moment. */
+  everListed: Set<string>
   notices: string[]
   notes: string[]
   pokes: Array<{ n: number; from: MeshPeer }>
@@ -60,6 +62,7 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
   const transport = network.transport()
   const seen: Seen = {
     participants: new Map(),
+    everListed: new Set(),
     notices: [],
     notes: [],
     pokes: [],
@@ -82,6 +85,7 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
     }),
     events: {
       participant: (peerId, patch) => {
+        seen.everListed.add(peerId)
         seen.participants.set(peerId, { ...seen.participants.get(peerId), ...patch, peerId })
       },
       participantRemoved: (peerId) => {

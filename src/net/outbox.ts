@@ -1,7 +1,8 @@
 // What waits to go out on one link, paced so that an honest sender never trips the receiver's limits. Two kinds
 // of lane share one timer:
 // - the op lane: replicated ops, in order, none ever dropped, batched into `ops` messages as large as the
-//   receiver accepts, at the receiver's `ops` rate;
+//   receiver accepts, at the receiver's `ops` rate, and our own ops within the receiver's byte budget for an
+//   author on its own link (a newcomer's snapshot of a long call must not look like a flood);
 // - keyed lanes (e.g. shared surfaces): only the newest message per key matters, sent at 80 % of the receiver's
 //   rate for that type (bunching on the way must never push a burst over its limit: a throttled message there is
 //   dropped by the receiver, not resent).
@@ -20,6 +21,11 @@ export interface OutboxOptions {
   /** Whether the link can carry app messages now (admitted, hello exchanged). */
   ready: () => boolean
   limits: Readonly<Record<string, MessageLimit>>
+  /**
+   * Our own ops' bytes are paced to this (the receiver's per-author budget, with a margin): `author` is our
+   * session. Without it only the `ops` message rate paces.
+   */
+  ownOps?: { author: () => string; perSecond: number; burst: number }
   now?: () => number
   setTimer?: (run: () => void, ms: number) => unknown
   clearTimer?: (timer: unknown) => void
@@ -34,6 +40,7 @@ export class Outbox<Op extends OpLike = OpLike> {
   private readonly ops: Op[] = []
   private readonly opsBucket: TokenBucket
   private readonly opsBatchChars: number
+  private readonly ownBytes: TokenBucket | null
   private readonly lanes = new Map<string, KeyedLane>()
   private timer: unknown = null
   private disposed = false
@@ -45,6 +52,15 @@ export class Outbox<Op extends OpLike = OpLike> {
     if (!opsLimit) throw new Error('the protocol has no limit for ops')
     this.opsBucket = new TokenBucket(opsLimit, this.now())
     this.opsBatchChars = opsLimit.maxChars - OPS_ENVELOPE_CHARS
+    this.ownBytes = options.ownOps ? new TokenBucket(options.ownOps, this.now()) : null
+  }
+
+  /** Bytes the next op costs against our own budget: 0 when it is someone else's (relayed history). */
+  private ownCost(op: Op): number {
+    const { ownOps } = this.options
+    if (!ownOps || op.author !== ownOps.author()) return 0
+    // Never more than the bucket holds, or a single op larger than the burst would wait forever.
+    return Math.min(JSON.stringify(op).length, ownOps.burst)
   }
 
   /** Ops to send in order (a newcomer's snapshot, a resend after a reconnect, a new op). */
@@ -92,13 +108,17 @@ export class Outbox<Op extends OpLike = OpLike> {
     let wait = Number.POSITIVE_INFINITY
     while (this.ops.length > 0) {
       const now = this.now()
-      const opsWait = this.opsBucket.waitMs(now)
+      const head = this.ops[0] as Op
+      const opsWait = Math.max(
+        this.opsBucket.waitMs(now),
+        this.ownBytes?.waitMs(now, this.ownCost(head)) ?? 0,
+      )
       if (opsWait > 0) {
         wait = Math.min(wait, opsWait)
         break
       }
       this.opsBucket.take(now)
-      this.options.send({ type: 'ops', items: this.nextBatch() } as { type: string })
+      this.options.send({ type: 'ops', items: this.nextBatch(now) } as { type: string })
     }
     for (const lane of this.lanes.values()) {
       while (lane.pending.size > 0) {
@@ -122,12 +142,16 @@ export class Outbox<Op extends OpLike = OpLike> {
     }, wait)
   }
 
-  private nextBatch(): Op[] {
+  private nextBatch(now: number): Op[] {
     const items: Op[] = []
     let chars = 0
     while (items.length < MAX_OPS_PER_MESSAGE && this.ops.length > 0) {
-      const size = JSON.stringify(this.ops[0]).length + 1
+      const op = this.ops[0] as Op
+      const size = JSON.stringify(op).length + 1
       if (items.length > 0 && chars + size > this.opsBatchChars) break
+      // Our own op beyond what the receiver takes from us now: it waits for the next batch.
+      const own = this.ownCost(op)
+      if (own > 0 && !this.ownBytes?.takeMany(own, now)) break
       items.push(this.ops.shift() as Op)
       chars += size
     }

@@ -57,8 +57,11 @@ export type LinkFailure =
   | { kind: 'banned' }
   /** The peer refused us, and said why. */
   | { kind: 'refused-by-peer'; reason: 'banned' | 'credential' }
-  /** It sent an op its author did not sign, or that claims another's identity. */
-  | { kind: 'forged'; detail: string }
+  /**
+   * It sent an op its author did not sign or that claims another's identity (`identity`), or one that breaks the
+   * call's rules (a date far from now, a value out of bounds).
+   */
+  | { kind: 'forged'; detail: string; identity: boolean }
 
 export interface PeerLinkOptions<M extends { type: string }> {
   protocol: LinkProtocol<M>

@@ -44,6 +44,21 @@ describe('OpLog', () => {
     expect(log.missingFor('session-b')).toEqual([keep])
   })
 
+  it('prunes to a cap and remembers the ids: a copy that comes again is held, never applied twice', () => {
+    const applied: string[] = []
+    const log = new OpLog('session-a', (op) => applied.push(op.id))
+    const [old, kept] = [chat('session-b:1', 'session-b'), chat('session-b:2', 'session-b')]
+    log.add(old)
+    log.add(kept)
+    log.prune((op) => op.id !== old.id, { remember: true })
+    expect(log.all()).toEqual([kept])
+    // Not resent, not in a newcomer's snapshot, and a resend of it is known.
+    expect(log.missingFor('session-c')).toEqual([kept])
+    expect(log.has(old.id)).toBe(true)
+    expect(log.receive(old, 'session-c')).toBe(false)
+    expect(applied).toEqual([old.id, kept.id])
+  })
+
   it('converges: any order of delivery, with duplicates, gives every receiver the same operations once', () => {
     const ops = Array.from({ length: 40 }, (_, i) => chat(`s${i % 3}-session:${i}`, `s${i % 3}-session`))
     const delivery = fc.array(fc.nat({ max: ops.length - 1 }), { minLength: ops.length, maxLength: 200 })

@@ -6,6 +6,8 @@ import type { OpLike } from './protocol'
 
 export class OpLog<Op extends OpLike = OpLike> {
   private readonly known = new Map<string, Op>()
+  /** Ids of ops dropped to keep the log bounded (prune with `remember`): held, so never applied again. */
+  private readonly remembered = new Set<string>()
   /** Per remote session: the ids it is known to hold (it acknowledged them, or it sent them to us). */
   private readonly heldBy = new Map<string, Set<string>>()
   private counter = 0
@@ -27,7 +29,7 @@ export class OpLog<Op extends OpLike = OpLike> {
   }
 
   has(id: string): boolean {
-    return this.known.has(id)
+    return this.known.has(id) || this.remembered.has(id)
   }
 
   all(): Op[] {
@@ -36,7 +38,7 @@ export class OpLog<Op extends OpLike = OpLike> {
 
   /** An operation we author (or received): applied if new. Returns whether it was new. */
   add(op: Op): boolean {
-    if (this.known.has(op.id)) return false
+    if (this.has(op.id)) return false
     this.known.set(op.id, op)
     this.apply(op)
     return true
@@ -55,15 +57,17 @@ export class OpLog<Op extends OpLike = OpLike> {
 
   /**
    * Forgets the operations `keep` rejects: ones whose effect a later op has made void (an annotation deleted or
-   * cleared). They are neither resent nor part of a newcomer's snapshot; their ids are forgotten too, so only
-   * prune ops that can no longer change anything even if they arrive again.
+   * cleared), or the oldest of a kind kept only up to a cap (chat). They are neither resent nor part of a
+   * newcomer's snapshot. Their ids are forgotten too, so only prune ops that can no longer change anything even
+   * if they arrive again; unless `remember`: then only the ids are kept, and the op is never applied again.
    */
-  prune(keep: (op: Op) => boolean) {
+  prune(keep: (op: Op) => boolean, { remember = false } = {}) {
     const pruned: string[] = []
     for (const [id, op] of this.known) {
       if (keep(op)) continue
       this.known.delete(id)
       pruned.push(id)
+      if (remember) this.remembered.add(id)
     }
     for (const held of this.heldBy.values()) for (const id of pruned) held.delete(id)
   }

@@ -10,6 +10,7 @@ import {
   toAnnotationDocument,
 } from './annotation-document'
 import type { RecordedAnnotation } from './record'
+import { ExportSkips } from './skipped'
 import { decodeBase64Utf8 } from './test-base64'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47)
@@ -77,5 +78,27 @@ describe('annotation document', () => {
     // A three-byte character across the first slice boundary (0x8000 bytes), and far more than one slice.
     const long = `${'x'.repeat(0x7fff)}€${'y'.repeat(40_000)}🔧`
     expect(decodeBase64Utf8(base64Utf8(long))).toBe(long)
+  })
+
+  it('leaves out an annotation no file can hold, names it in the document and to the caller', () => {
+    const skipped = new ExportSkips()
+    const bad: RecordedAnnotation[] = [
+      { ...(recorded[0] as RecordedAnnotation), id: 'far', createdAt: 1e300 },
+      { ...(recorded[1] as RecordedAnnotation), id: 'gone', removedAt: Number.NaN },
+      {
+        ...(recorded[1] as RecordedAnnotation),
+        id: 'nan',
+        placement: { frame: 'world', position: [0, Number.NaN, 0], orientation: [0, 0, 0, 1] },
+      } as RecordedAnnotation,
+    ]
+    const document = toAnnotationDocument([...recorded, ...bad], skipped)
+    expect(document.annotations.map((a) => a.id)).toEqual(recorded.map((a) => a.id))
+    expect(document.skipped).toEqual([
+      '2 annotations skipped: their times were invalid',
+      '1 annotation skipped: a value was not a number',
+    ])
+    expect(skipped.sentences()).toEqual(document.skipped)
+    // Nothing skipped: no `skipped` field at all.
+    expect('skipped' in toAnnotationDocument(recorded)).toBe(false)
   })
 })

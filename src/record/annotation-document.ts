@@ -15,6 +15,7 @@
 
 import { bytesToBase64 } from '../lib/base64'
 import type { RecordedAnnotation } from './record'
+import { allFinite, ExportSkips, exportable, isExportableTime, type SkipReason } from './skipped'
 
 export const ANNOTATION_DOCUMENT_FORMAT = 'xr-consult-annotations'
 /** Bumped when a field changes meaning or goes away; a reader checks it before trusting the rest. */
@@ -31,18 +32,39 @@ export interface AnnotationDocument {
   frame: typeof ANNOTATION_FRAME
   /** In drawing order (clock, then id), removed ones included. */
   annotations: RecordedAnnotation[]
+  /**
+   * What was left out because no file can carry it, e.g. "1 annotation skipped: its time was invalid"; absent
+   * when nothing was. (A field a reader may ignore, so the version stays.)
+   */
+  skipped?: string[]
+}
+
+/** Why an annotation cannot go into a file, or null when it can: its times must be dates, its numbers numbers. */
+export function annotationProblem(a: RecordedAnnotation): SkipReason | null {
+  const times = [a.createdAt, a.seenAt, ...(a.removedAt === undefined ? [] : [a.removedAt])]
+  if (!times.every(isExportableTime)) return 'time'
+  if (!Number.isFinite(a.clock) || !allFinite(a.placement) || !allFinite(a.shape)) return 'value'
+  return null
 }
 
 /**
  * The document for a call's recorded annotations. Each one is rebuilt field by field, in a fixed order that reads
- * well (who, when, where, what), so that nothing but the documented fields ever goes into a file.
+ * well (who, when, where, what), so that nothing but the documented fields ever goes into a file. One that no
+ * file can carry is left out, named in the document's `skipped` and counted in `skipped` (when given).
  */
-export function toAnnotationDocument(annotations: readonly RecordedAnnotation[]): AnnotationDocument {
+export function toAnnotationDocument(
+  annotations: readonly RecordedAnnotation[],
+  skipped?: ExportSkips,
+): AnnotationDocument {
+  const left = new ExportSkips()
+  const kept = exportable(annotations, 'annotation', annotationProblem, left)
+  skipped?.addAll(left)
   return {
     format: ANNOTATION_DOCUMENT_FORMAT,
     version: ANNOTATION_DOCUMENT_VERSION,
     frame: ANNOTATION_FRAME,
-    annotations: annotations.map((a) => ({
+    ...(left.count > 0 ? { skipped: left.sentences() } : {}),
+    annotations: kept.map((a) => ({
       id: a.id,
       author: a.author,
       authorName: a.authorName,
@@ -62,8 +84,11 @@ export function toAnnotationDocument(annotations: readonly RecordedAnnotation[])
  * The document as the text both exports carry. Compact: a stroke holds up to 2,000 points, and indented JSON puts
  * every coordinate on a line of its own.
  */
-export function annotationDocumentJson(annotations: readonly RecordedAnnotation[]): string {
-  return JSON.stringify(toAnnotationDocument(annotations))
+export function annotationDocumentJson(
+  annotations: readonly RecordedAnnotation[],
+  skipped?: ExportSkips,
+): string {
+  return JSON.stringify(toAnnotationDocument(annotations, skipped))
 }
 
 /** Base64 of the text's UTF-8 bytes (btoa alone only takes Latin-1, and names and labels may be any script). */

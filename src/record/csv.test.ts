@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Measurement } from '../vitals/types'
 import { CSV_HEADER, numberCell, textCell, toCsv } from './csv'
+import { ExportSkips } from './skipped'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47)
 
@@ -196,5 +197,25 @@ describe('CSV export', () => {
 
   it('gives just the header for a call without measurements', () => {
     expect(parseCsv(toCsv([]))).toEqual([[...CSV_HEADER]])
+  })
+
+  it('skips a reading it cannot write and says so, and writes the others', () => {
+    const skipped = new ExportSkips()
+    const text = toCsv(
+      [
+        measurements[1] as Measurement,
+        { ...(measurements[1] as Measurement), at: 1e300 },
+        { ...(measurements[1] as Measurement), at: Number.NaN },
+        { ...(measurements[0] as Measurement), systolic: Number.POSITIVE_INFINITY } as Measurement,
+      ],
+      skipped,
+    )
+    const written = parseCsv(text)
+    expect(written).toHaveLength(2)
+    expect(written[1]?.[0]).toBe('2026-11-26T22:47:00.000Z')
+    expect(skipped.sentences()).toEqual([
+      '2 readings skipped: their times were invalid',
+      '1 reading skipped: a value was not a number',
+    ])
   })
 })

@@ -18,6 +18,7 @@
 
 import type { Measurement } from '../vitals/types'
 import { VITALS } from '../vitals/types'
+import { type ExportSkips, exportable, measurementProblem } from './skipped'
 
 export const CSV_HEADER = [
   'time (ISO 8601)',
@@ -79,9 +80,12 @@ function row(m: Measurement): string {
 /**
  * The measurements, oldest first, under CSV_HEADER. No patient name or call details in the rows: the file name
  * says which call it is, and a name repeated in every row spreads personal data further than it needs to go.
+ * A measurement that cannot be written (a time no date holds, a value that is not a number) is left out and
+ * counted in `skipped`; the file keeps one header and the same fields in every row, so it says nothing itself.
  */
-export function toCsv(observations: readonly Measurement[]): string {
+export function toCsv(observations: readonly Measurement[], skipped?: ExportSkips): string {
   const lines = [CSV_HEADER.map(textCell).join(',')]
-  for (const m of [...observations].sort((a, b) => a.at - b.at)) lines.push(row(m))
+  const rows = exportable(observations, 'reading', measurementProblem, skipped)
+  for (const m of rows.sort((a, b) => a.at - b.at)) lines.push(row(m))
   return `${lines.join('\r\n')}\r\n`
 }

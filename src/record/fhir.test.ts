@@ -26,6 +26,7 @@ import {
   VITAL_SIGNS_PROFILE,
 } from './fhir'
 import type { EcgChunk, RecordedAnnotation } from './record'
+import { ExportSkips } from './skipped'
 import { decodeBase64Utf8 } from './test-base64'
 import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
 
@@ -670,6 +671,73 @@ describe('FHIR export', async () => {
       expect(documentReferences(bundle)).toEqual([])
     })
   })
+})
+
+describe('FHIR export of a record with items no file can hold', async () => {
+  // A record written before dates were checked, or damaged: one reading dated 1e300, one whose value is not a
+  // number, an ECG stretch dated 1e300, an alarm log entry dated 1e300 and an annotation dated 1e300.
+  const good = measurementOf('heart-rate', T0)
+  const measurements: Measurement[] = [
+    good,
+    measurementOf('spo2', 1e300),
+    { ...measurementOf('temperature', T0 + 1000), value: Number.NaN } as Measurement,
+  ]
+  const ecg = [ecgChunk(T0, [1, 2, 3]), ecgChunk(1e300, [4, 5, 6])]
+  const [shown] = materialize(
+    applyAnnotationOps(createAnnotationState(), [addOp(ALICE, 1, 1, pinShape('x'))]),
+  )
+  if (!shown) throw new Error('an annotation expected')
+  const annotations: RecordedAnnotation[] = [
+    { ...shown, seenAt: T0 },
+    { ...shown, id: 'late', createdAt: 1e300, seenAt: T0 },
+  ]
+  const alarmLog = [{ at: 1e300, event: 'acknowledged' as const, message: 'SpO₂ low', alarmId: 'a1' }]
+  const skipped = new ExportSkips()
+  const bundle = await exported('skipped items', call, measurements, ecg, annotations, {
+    exportedAt: T0 + 3_600_000,
+    newId: counter(),
+    alarmLog,
+    skipped,
+  })
+
+  it('exports the rest and names what it left out, in the file and to the caller', () => {
+    expect(observations(bundle).map((o) => o.effectiveDateTime ?? o.effectivePeriod?.start)).toEqual([
+      fhirTime(T0),
+      fhirTime(T0),
+    ])
+    expect(issues(bundle)).toEqual([])
+    const outcome = resources(bundle).find((r) => r.resourceType === 'OperationOutcome')
+    expect(skipped.sentences()).toEqual([
+      '1 reading skipped: its time was invalid',
+      '1 reading skipped: a value was not a number',
+      '1 ECG stretch skipped: its time was invalid',
+      '1 alarm log entry skipped: its time was invalid',
+      '1 annotation skipped: its time was invalid',
+    ])
+    expect(outcome).toMatchObject({
+      issue: expect.arrayContaining([
+        {
+          severity: 'warning',
+          code: 'invalid',
+          details: { text: 'Left out of this export: 1 reading skipped: its time was invalid.' },
+        },
+      ]),
+    })
+    const document = JSON.parse(
+      decodeBase64Utf8(documentReferences(bundle)[0]?.content[0]?.attachment?.data ?? ''),
+    )
+    expect(document.annotations).toHaveLength(1)
+    expect(document.skipped).toEqual(['1 annotation skipped: its time was invalid'])
+    expect(documentReferences(bundle)[0]?.description).toMatch(/^1 annotation placed/)
+  })
+
+  it(
+    'is still a valid FHIR R4 Bundle',
+    async () => {
+      await expectValid(bundle, 'skipped items')
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 })
 
 function fhirTime(ms: number) {

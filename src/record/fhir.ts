@@ -32,6 +32,7 @@ import type {
   Meta,
   Observation,
   ObservationComponent,
+  OperationOutcome,
   Patient,
   Practitioner,
   Quantity,
@@ -57,8 +58,9 @@ import {
   VITALS,
   type VitalKind,
 } from '../vitals/types'
-import { ANNOTATION_DOCUMENT_FORMAT, annotationDocumentJson, base64Utf8 } from './annotation-document'
+import { ANNOTATION_DOCUMENT_FORMAT, base64Utf8, toAnnotationDocument } from './annotation-document'
 import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
+import { ExportSkips, exportable, isExportableTime, measurementProblem, type SkipReason } from './skipped'
 
 export const UCUM = 'http://unitsofmeasure.org'
 export const LOINC = 'http://loinc.org'
@@ -233,6 +235,11 @@ export interface FhirExportOptions {
   newId?: () => string
   /** The call's alarm log (src/vitals/alarms.ts), oldest first: DetectedIssues, and the readings' interpretation. */
   alarmLog?: readonly AlarmLogEntry[]
+  /**
+   * Counts what had to be left out (a time no date holds, a value that is not a number), for the person
+   * exporting; the Bundle names it too, in an OperationOutcome.
+   */
+  skipped?: ExportSkips
 }
 
 /** The call fields the export reads. */
@@ -568,12 +575,17 @@ export async function sha1Base64(bytes: Uint8Array): Promise<string> {
  * document whatever its format. Its authors are named as the call showed them (display only: no identities).
  */
 async function annotationsReference(
-  annotations: readonly RecordedAnnotation[],
+  recorded: readonly RecordedAnnotation[],
   id: string,
   subject: Reference<Patient>,
   date: number,
-): Promise<DocumentReference> {
-  const json = annotationDocumentJson(annotations)
+  skipped: ExportSkips,
+): Promise<DocumentReference | null> {
+  const document = toAnnotationDocument(recorded, skipped)
+  const annotations = document.annotations
+  // Every one was left out: the OperationOutcome says so, and an empty document would say nothing.
+  if (annotations.length === 0) return null
+  const json = JSON.stringify(document)
   const bytes = textEncoder.encode(json)
   const removed = annotations.filter((a) => a.removedAt !== undefined).length
   const authors = [...new Set(annotations.map((a) => a.authorName))]
@@ -693,6 +705,30 @@ function patientResource(call: FhirCall, id: string): Patient {
   }
 }
 
+/** Why an ECG chunk cannot be exported: its start and end must be dates, its rate a positive number. */
+function ecgProblem(chunk: EcgChunk): SkipReason | null {
+  if (!(Number.isFinite(chunk.sampleRateHz) && chunk.sampleRateHz > 0)) return 'value'
+  const end = chunk.at + (chunk.samples.length * 1000) / chunk.sampleRateHz
+  return isExportableTime(chunk.at) && isExportableTime(end) ? null : 'time'
+}
+
+/**
+ * What the export left out, said inside the file: an OperationOutcome, FHIR's resource for "this is what went
+ * wrong", with one warning per kind of item and reason, so whoever imports the Bundle knows it is not the whole
+ * record.
+ */
+function skippedOutcome(skipped: ExportSkips, id: string): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    id,
+    issue: skipped.sentences().map((text) => ({
+      severity: 'warning' as const,
+      code: 'invalid' as const,
+      details: { text: `Left out of this export: ${text}.` },
+    })),
+  }
+}
+
 /** The whole call as a FHIR R4 `collection` Bundle; see the top of this file. */
 export async function toFhirBundle(
   call: FhirCall,
@@ -702,7 +738,16 @@ export async function toFhirBundle(
   options: FhirExportOptions = {},
 ): Promise<Bundle> {
   const newId = options.newId ?? (() => crypto.randomUUID())
-  const alarmLog = options.alarmLog ?? []
+  // One bad item is skipped and named, never the end of the export.
+  const skipped = new ExportSkips()
+  const measurements = exportable(observations, 'reading', measurementProblem, skipped)
+  const ecg = exportable(ecgChunks, 'ecg', ecgProblem, skipped)
+  const alarmLog = exportable(
+    options.alarmLog ?? [],
+    'alarm-entry',
+    (e) => (isExportableTime(e.at) ? null : 'time'),
+    skipped,
+  )
   const entry: BundleEntry[] = []
   // Every resource here is made with an id from newId(); the entry's urn:uuid is that id.
   const add = (resource: Resource) => {
@@ -731,7 +776,7 @@ export async function toFhirBundle(
   }
 
   const devices = new Map<string, Reference<Device>>()
-  const sources = [...observations.map((m) => m.source), ...ecgChunks.map((c) => c.source)]
+  const sources = [...measurements.map((m) => m.source), ...ecg.map((c) => c.source)]
   for (const source of sources) {
     if (source.kind !== 'device' || devices.has(identity(source))) continue
     devices.set(identity(source), {
@@ -743,11 +788,11 @@ export async function toFhirBundle(
   const settings = alarmLog.flatMap((e) => (e.settings ? [{ at: e.at, settings: e.settings }] : []))
   const context: ObservationContext = { subject, devices, settings }
   const readings = new Map<string, Reference<Observation>>()
-  for (const m of [...observations].sort((a, b) => a.at - b.at)) {
+  for (const m of measurements.sort((a, b) => a.at - b.at)) {
     const reference = add(observation(m, newId(), context))
     readings.set(`${m.kind}|${m.at}`, { reference })
   }
-  for (const run of ecgRuns(ecgChunks)) add(ecgObservation(run, newId(), context))
+  for (const run of ecgRuns(ecg)) add(ecgObservation(run, newId(), context))
 
   const alarms = new Map<string, AlarmLogEntry[]>()
   for (const e of alarmLog) {
@@ -769,8 +814,18 @@ export async function toFhirBundle(
   }
 
   // Only with annotations: an empty document would say nothing, and calls without them stay as they were.
-  if (annotations.length)
-    add(await annotationsReference(annotations, newId(), subject, options.exportedAt ?? Date.now()))
+  if (annotations.length) {
+    const reference = await annotationsReference(
+      annotations,
+      newId(),
+      subject,
+      options.exportedAt ?? Date.now(),
+      skipped,
+    )
+    if (reference) add(reference)
+  }
+  if (skipped.count > 0) add(skippedOutcome(skipped, newId()))
+  options.skipped?.addAll(skipped)
 
   return {
     resourceType: 'Bundle',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createCallStore } from './call-store'
+import { CHAT_KEPT, type ChatMessage, createCallStore } from './call-store'
 import { createPageStore } from './page-store'
 
 /** Just enough of a MediaStream for the store: tracks with an `enabled` flag and a stop(). */
@@ -67,5 +67,45 @@ describe('consult store', () => {
     const quality = { rttMs: 42, lossPercent: 0, bitrateKbps: 812, fps: 30 }
     store.getState().upsertParticipant('a', { seat: 0, quality })
     expect(store.getState().participants.a).toMatchObject({ name: 'Ada', status: 'connected', quality })
+  })
+
+  it('keeps the newest CHAT_KEPT chat messages in order, and counts the older ones', () => {
+    const store = createCallStore()
+    const message = (n: number, at = n): ChatMessage => ({
+      id: `s:${n}`,
+      author: 's',
+      name: 'Pat',
+      role: 'patient',
+      at,
+      text: `m${n}`,
+      mine: false,
+    })
+    // Out of order at first: a late one sorts into place.
+    store.getState().addChatMessage(message(2))
+    store.getState().addChatMessage(message(1))
+    expect(store.getState().chat.map((m) => m.id)).toEqual(['s:1', 's:2'])
+    for (let n = 3; n <= CHAT_KEPT + 5; n++) store.getState().addChatMessage(message(n))
+    const { chat, earlierChatCount } = store.getState()
+    expect(chat).toHaveLength(CHAT_KEPT)
+    expect(earlierChatCount).toBe(5)
+    expect(chat[0]?.id).toBe('s:6')
+    expect(chat.at(-1)?.id).toBe(`s:${CHAT_KEPT + 5}`)
+    // A late message older than all kept: counted, not shown.
+    store.getState().addChatMessage(message(0))
+    expect(store.getState().earlierChatCount).toBe(6)
+    expect(store.getState().chat[0]?.id).toBe('s:6')
+    // A late one in the middle: placed there, the oldest goes.
+    store.getState().addChatMessage(message(-1, 500.5))
+    // After messages 7…500: index 494.
+    expect(
+      store
+        .getState()
+        .chat.map((m) => m.at)
+        .indexOf(500.5),
+    ).toBe(494)
+    expect(store.getState().chat[0]?.id).toBe('s:7')
+    expect(store.getState().earlierChatCount).toBe(7)
+    const ats = store.getState().chat.map((m) => m.at)
+    expect(ats).toEqual([...ats].sort((a, b) => a - b))
   })
 })

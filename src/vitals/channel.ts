@@ -7,6 +7,17 @@ import { ECG_STREAM } from './wire'
 
 /** How many readings one `vitals` message carries at most (its schema's limit). */
 const MAX_READINGS_PER_MESSAGE = 20
+/**
+ * A reading or an ECG batch dated further than this from our clock is dropped, ms: a day covers any clock skew
+ * between two devices in one consultation, and keeps every date the monitor, the alarms and the record are given
+ * one a formatter and an export can hold (a reading dated 1e300 once made both exports of its call fail).
+ */
+export const MAX_VITALS_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
+
+/** Whether `at` (ms since the epoch, by the sender's clock) is within a day of our `now`. */
+export function isNearNow(at: number, now: number): boolean {
+  return Number.isFinite(at) && Math.abs(at - now) <= MAX_VITALS_CLOCK_SKEW_MS
+}
 
 type VitalsMessage = { type: 'vitals'; items: Measurement[] } | { type: 'vitals-stopped' }
 /** An ECG frame as the call carries it. */
@@ -31,16 +42,23 @@ export function createVitalsChannel(remote: VitalsFeed, port: () => VitalsChanne
   return {
     messages: {
       vitals: (message: { items: Measurement[] }, from: Sender, now: number) => {
-        if (sharesVitals(from.role)) remote.receive(from.peerId, message.items, now)
+        if (!sharesVitals(from.role)) return
+        const items = message.items.filter((m) => isNearNow(m.at, now))
+        if (items.length > 0) remote.receive(from.peerId, items, now)
       },
       'vitals-stopped': (_message: unknown, from: Sender, now: number) => {
         if (sharesVitals(from.role)) remote.stop(from.peerId, now)
       },
     },
     /** A waveform frame: the ECG stream is ours, any other waveform is not (yet) anybody's. */
-    frame(frame: { kind: string; stream: number } & Partial<EcgBatch>, from: Sender, now: number) {
+    frame(
+      frame: { kind: string; stream: number; capturedAt: number } & Partial<EcgBatch>,
+      from: Sender,
+      now: number,
+    ) {
       if (frame.kind !== 'waveform' || frame.stream !== ECG_STREAM) return false
-      if (sharesVitals(from.role)) remote.receiveEcg(from.peerId, frame as EcgBatch, now)
+      if (sharesVitals(from.role) && isNearNow(frame.capturedAt, now))
+        remote.receiveEcg(from.peerId, frame as EcgBatch, now, frame.capturedAt)
       return true
     },
     peerGone(peerId: string) {

@@ -91,10 +91,13 @@ export function isPlausible(measurement: Measurement): boolean {
 }
 
 export type VitalsListener = (peerId: string, measurements: readonly Measurement[]) => void
+/** An accepted ECG batch, with when its first sample was captured (by the sender's clock, ms). */
+export type EcgListener = (peerId: string, batch: EcgBatch, capturedAt: number) => void
 
 export class VitalsFeed {
   private readonly patients = new Map<string, PatientVitals>()
   private readonly listeners = new Set<VitalsListener>()
+  private readonly ecgListeners = new Set<EcgListener>()
 
   get(peerId: string): PatientVitals | undefined {
     return this.patients.get(peerId)
@@ -133,8 +136,8 @@ export class VitalsFeed {
     return accepted
   }
 
-  /** A batch of ECG samples from `peerId`. */
-  receiveEcg(peerId: string, frame: EcgBatch, now: number) {
+  /** A batch of ECG samples from `peerId`, captured at `capturedAt` (sender's clock; `now` when not given). */
+  receiveEcg(peerId: string, frame: EcgBatch, now: number, capturedAt = now) {
     const patient = this.patient(peerId)
     const strip = patient.ecg
     strip.sampleRateHz = frame.sampleRateHz
@@ -147,6 +150,7 @@ export class VitalsFeed {
     strip.receivedAt = now
     strip.lastSeq = frame.seq
     patient.stoppedAt = null
+    for (const listener of this.ecgListeners) listener(peerId, frame, capturedAt)
   }
 
   stop(peerId: string, now: number) {
@@ -164,6 +168,18 @@ export class VitalsFeed {
   clear() {
     this.patients.clear()
     this.listeners.clear()
+    this.ecgListeners.clear()
+  }
+
+  /**
+   * Called with every accepted ECG batch (the record): only what the vitals channel let in, so a waveform from
+   * someone who is not the patient is never recorded. Returns the unsubscribe function.
+   */
+  subscribeEcg(listener: EcgListener): () => void {
+    this.ecgListeners.add(listener)
+    return () => {
+      this.ecgListeners.delete(listener)
+    }
   }
 
   /** Called with every accepted batch of numerics (alarms, the record). Returns the unsubscribe function. */
