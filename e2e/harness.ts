@@ -144,13 +144,14 @@ export interface AppSuite {
 }
 
 /**
- * The real server and one Chromium for a test file: started before its tests, stopped after them. `server` and
+ * The real server (with `env`'s settings) and one Chromium for a test file: started before its tests, stopped after
+ * them. `server` and
  * `browser` are set once the file's first hook has run, so read them inside hooks and tests.
  */
-export function useAppSuite(): AppSuite {
+export function useAppSuite(env: Record<string, string> = {}): AppSuite {
   const suite = { log: new RequestLog() } as AppSuite
   beforeAll(async () => {
-    suite.server = await startAppServer()
+    suite.server = await startAppServer(env)
     suite.browser = await launchChromium()
   })
   afterAll(async () => {

@@ -56,6 +56,7 @@ export async function loadOrCreateCertificate(dir) {
  * @property {string} distDir the built app
  * @property {unknown[]} [iceServers]
  * @property {'all' | 'relay'} [iceTransportPolicy]
+ * @property {number} [shareMaxBytes] largest file participants share, bytes (told to clients in /config.json)
  * @property {{ key: string, cert: string }} [tls] serve HTTPS with this certificate
  * @property {Partial<import('./services.mjs').SignallingLimits>} [limits] signalling limits other than the defaults
  */
@@ -67,6 +68,7 @@ export async function startServer({
   distDir,
   iceServers = [],
   iceTransportPolicy,
+  shareMaxBytes,
   tls,
   limits,
 }) {
@@ -81,7 +83,7 @@ export async function startServer({
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
     next()
   })
-  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, limits })
+  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, shareMaxBytes, limits })
   // Hashed asset names never change content: cache them for good; index.html is always revalidated.
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))

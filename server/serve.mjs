@@ -24,7 +24,7 @@ async function main() {
     console.error(error instanceof Error ? error.message : error)
     process.exit(EXIT_CODES.badSettings)
   }
-  const { port, host, useHttps, iceServers, iceTransportPolicy } = settings
+  const { port, host, useHttps, iceServers, iceTransportPolicy, shareMaxBytes } = settings
   const tls = useHttps ? await loadOrCreateCertificate(path.join(root, '.certs')) : undefined
   let server
   try {
@@ -34,6 +34,7 @@ async function main() {
       distDir: path.join(root, 'dist'),
       iceServers,
       iceTransportPolicy,
+      shareMaxBytes,
       tls,
     })
   } catch (error) {

@@ -279,13 +279,14 @@ export function sendPlainError(error, _request, response, _next) {
  * @param {{ use: Function }} app an express app or a connect middleware stack (Vite's)
  * @param {import('node:http').Server | import('node:https').Server} httpServer the server the PeerServer's
  *   WebSocket upgrades arrive on
- * @param {{ iceServers: unknown[], iceTransportPolicy?: 'all' | 'relay', limits?: Partial<SignallingLimits> }} options
+ * @param {{ iceServers: unknown[], iceTransportPolicy?: 'all' | 'relay', shareMaxBytes?: number,
+ *   limits?: Partial<SignallingLimits> }} options
  *   `limits` replaces some of DEFAULT_SIGNALLING_LIMITS (tests set small ones)
  */
 export function mountConsultServices(
   app,
   httpServer,
-  { iceServers, iceTransportPolicy = 'all', limits = {} },
+  { iceServers, iceTransportPolicy = 'all', shareMaxBytes = 100_000_000, limits = {} },
 ) {
   const signallingLimits = { ...DEFAULT_SIGNALLING_LIMITS, ...limits }
   const services = express()
@@ -295,6 +296,7 @@ export function mountConsultServices(
     iceServers,
     iceTransportPolicy,
     profilesPath: `${PROFILES_MOUNT}/`,
+    shareMaxBytes,
   })
   services.use('/config.json', (/** @type {any} */ _req, /** @type {any} */ res) => {
     res.setHeader('Content-Type', 'application/json')

@@ -1,6 +1,6 @@
 // @ts-check
 // The server's settings, from the environment: PORT (default 8080), HTTPS=1, HOST, ICE_SERVERS (JSON),
-// ICE_TRANSPORT_POLICY (all or relay). Read by `npm start` to refuse bad ones before anything starts, and again by
+// ICE_TRANSPORT_POLICY (all or relay), SHARE_MAX_MB (largest shared file, megabytes; default 100). Read by `npm start` to refuse bad ones before anything starts, and again by
 // the server process it runs.
 import { parseIceServers, parseIceTransportPolicy } from './services.mjs'
 
@@ -15,7 +15,7 @@ export const EXIT_CODES = Object.freeze({
 /**
  * @param {NodeJS.ProcessEnv} env
  * @returns {{ port: number, host: string, useHttps: boolean, iceServers: ReturnType<typeof parseIceServers>,
- *   iceTransportPolicy: 'all' | 'relay' }}
+ *   iceTransportPolicy: 'all' | 'relay', shareMaxBytes: number }}
  * @throws {Error} with a message that says which setting is wrong and how
  */
 export function readSettings(env) {
@@ -28,7 +28,11 @@ export function readSettings(env) {
   const useHttps = env.HTTPS === '1' || env.HTTPS === 'true'
   // Plain HTTP is only a secure context on localhost, so only HTTPS is worth offering to other devices.
   const host = env.HOST ?? (useHttps ? '0.0.0.0' : 'localhost')
-  return { port, host, useHttps, iceServers, iceTransportPolicy }
+  const shareMaxMb = env.SHARE_MAX_MB === undefined ? 100 : Number(env.SHARE_MAX_MB)
+  if (!Number.isFinite(shareMaxMb) || shareMaxMb <= 0 || shareMaxMb > 2000) {
+    throw new Error(`SHARE_MAX_MB must be a number of megabytes from 1 to 2000, not "${env.SHARE_MAX_MB}"`)
+  }
+  return { port, host, useHttps, iceServers, iceTransportPolicy, shareMaxBytes: Math.round(shareMaxMb * 1e6) }
 }
 
 /**

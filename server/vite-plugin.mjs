@@ -13,6 +13,7 @@ export function consultServer() {
       mountConsultServices(server.middlewares, /** @type {any} */ (server.httpServer), {
         iceServers,
         iceTransportPolicy: parseIceTransportPolicy(process.env.ICE_TRANSPORT_POLICY, iceServers),
+        shareMaxBytes: process.env.SHARE_MAX_MB ? Number(process.env.SHARE_MAX_MB) * 1e6 : undefined,
       })
     },
   }

@@ -58,6 +58,7 @@ function testOverrides(query: URLSearchParams): {
 
 /** A call for `invite`, not joined yet: the join screen shows, and the 3D view warms up around it. */
 export function openCall(invite: Invite): CallRuntime {
+  void config().catch(() => undefined)
   const query = new URLSearchParams(location.search)
   return new CallRuntime({
     invite,
@@ -66,6 +67,8 @@ export function openCall(invite: Invite): CallRuntime {
     debug: query.has('debug'),
     ...testOverrides(query),
     onEnded: (reason) => endCall(reason),
+    // Loaded with the page's first call screen; until then (a moment), the app's default.
+    maxShareBytes: () => serverConfig?.shareMaxBytes,
   })
 }
 

@@ -14,6 +14,8 @@ import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
 import { RegionBoundary } from './region-boundary'
 import { RuntimeContext, useRuntime } from './runtime-context'
+import { ShareControls } from './share-controls'
+import { SharedItems } from './shared-items'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
 
@@ -308,6 +310,7 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
           Enter AR
         </button>
       )}
+      <ShareControls />
       <button type="button" onClick={() => setShowInvites((v) => !v)} aria-expanded={showInvites}>
         Invite
       </button>
@@ -341,6 +344,7 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
       // Only the on-site worker's AR session shares its room: a clinician or specialist in AR for the panels
       // must not send the scan of their own surroundings to everyone.
       workerSpace: runtime.invite.role === 'worker' ? runtime.workerSpaceActions() : undefined,
+      shared: runtime.shareView(),
     }),
     [runtime],
   )
@@ -372,6 +376,7 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
                   vitals={views.vitals}
                   workerSpace={views.workerSpace}
                   guidance={views.guidance}
+                  shared={views.shared}
                 />
               </Suspense>
             </SceneErrorBoundary>
@@ -386,6 +391,9 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
             </RegionBoundary>
             <RegionBoundary name="the notices">
               <Notices />
+            </RegionBoundary>
+            <RegionBoundary name="the shared items">
+              <SharedItems />
             </RegionBoundary>
             <RegionBoundary name="the alarms">
               <AlarmPanel />

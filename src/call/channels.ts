@@ -5,9 +5,11 @@ import { createGuidanceChannel } from '../annotations/channel'
 import type { SpaceFeed } from '../annotations/space'
 import { createChatChannel } from '../chat/channel'
 import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../net/call-mesh'
+import type { Chunk } from '../net/chunks'
 import type { Frame } from '../net/frames'
 import { assertNever } from '../net/protocol'
 import type { Role } from '../room/invite'
+import { createShareChannel, type SharedItem } from '../share/channel'
 import type { CallStore } from '../state/call-store'
 import { createVitalsChannel } from '../vitals/channel'
 import type { VitalsFeed } from '../vitals/feed'
@@ -25,6 +27,10 @@ export interface CallChannelsOptions {
   role: Role
   /** The call's mesh, once joined: until then nothing is sent. */
   mesh: () => MeshOf | null
+  /** Largest shared file we send or take now, bytes. */
+  maxShareBytes?: () => number
+  /** A shared item became known (for the record). */
+  onShared?: (item: SharedItem) => void
 }
 
 /** The mesh as the features' channels see it. */
@@ -37,10 +43,19 @@ function portOf(mesh: MeshOf) {
     unshare: (type: FeatureMessage<Message>['type'], key?: string) => mesh.unshare(type, key),
     broadcastFrame: (frame: Frame) => mesh.broadcastFrame(frame),
     publish: (op: Unsigned) => mesh.publish(op),
+    sendChunk: (peerId: string, chunk: Chunk) => mesh.sendChunk(peerId, chunk),
   }
 }
 
-export function createCallChannels({ store, remoteVitals, space, role, mesh }: CallChannelsOptions) {
+export function createCallChannels({
+  store,
+  remoteVitals,
+  space,
+  role,
+  mesh,
+  maxShareBytes,
+  onShared,
+}: CallChannelsOptions) {
   const port = () => {
     const m = mesh()
     return m && portOf(m)
@@ -60,6 +75,14 @@ export function createCallChannels({ store, remoteVitals, space, role, mesh }: C
       apply: (op) => store.getState().applyAnnotationOp(op),
       port,
     }),
+    share: createShareChannel({
+      self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
+      nextOpId: () => mesh()?.nextOpId() ?? '',
+      port,
+      peers: () => mesh()?.peers() ?? [],
+      maxBytes: maxShareBytes,
+      onAdded: onShared,
+    }),
   }
 }
 
@@ -72,7 +95,7 @@ export function routeMessage(
   from: MeshPeer,
   now: number,
 ) {
-  const { guidance, vitals } = channels
+  const { guidance, vitals, share } = channels
   switch (message.type) {
     case 'laser':
       return guidance.messages.laser(message, from, now)
@@ -86,6 +109,14 @@ export function routeMessage(
       return vitals.messages.vitals(message, from, now)
     case 'vitals-stopped':
       return vitals.messages['vitals-stopped'](message, from, now)
+    case 'share-want':
+      return share.messages['share-want'](message, from)
+    case 'share-have':
+      return share.messages['share-have'](message, from)
+    case 'share-got':
+      return share.messages['share-got'](message, from)
+    case 'share-view':
+      return share.messages['share-view'](message, from)
     default:
       return assertNever(message)
   }
@@ -101,6 +132,9 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
     case 'annotation-delete':
     case 'annotation-clear':
       return channels.guidance.validate(op, author)
+    case 'share-add':
+    case 'share-remove':
+      return channels.share.validate(op, author)
     case 'member':
     case 'dismiss':
     case 'admit':
@@ -120,6 +154,9 @@ export function applyOp(channels: CallChannels, op: Op) {
     case 'annotation-delete':
     case 'annotation-clear':
       return channels.guidance.applyOp(op)
+    case 'share-add':
+    case 'share-remove':
+      return channels.share.applyOp(op)
     case 'member':
     case 'dismiss':
     case 'admit':

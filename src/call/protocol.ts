@@ -4,11 +4,12 @@ import type { z } from 'zod'
 import { annotationOpSchemas, guidanceMessageSpecs } from '../annotations/schema'
 import { chatOpSchema } from '../chat/wire'
 import { createProtocol } from '../net/protocol'
+import { shareMessageSpecs, shareOpSchemas } from '../share/wire'
 import { vitalsMessageSpecs } from '../vitals/wire'
 
 export const appProtocol = createProtocol(
-  [...guidanceMessageSpecs, ...vitalsMessageSpecs],
-  [chatOpSchema, ...annotationOpSchemas],
+  [...guidanceMessageSpecs, ...vitalsMessageSpecs, ...shareMessageSpecs],
+  [chatOpSchema, ...annotationOpSchemas, ...shareOpSchemas],
 )
 
 export type Message = z.infer<typeof appProtocol.messageSchema>

@@ -3,7 +3,7 @@
 // past-calls list and the FHIR/CSV/JSON exports. Nothing leaves the device. Dexie is loaded lazily, so the lobby
 // does not carry it; the database is the page's, the recording the call's.
 import { materialize } from '../annotations/model'
-import type { VitalsRecord } from '../record/record'
+import type { SharedRecord, VitalsRecord } from '../record/record'
 import type { Invite } from '../room/invite'
 import type { CallState, CallStore } from '../state/call-store'
 import type { AlarmLogEntry } from '../vitals/alarms'
@@ -36,6 +36,8 @@ export interface RecordingSources {
   vitals: VitalsFeed
   /** The alarm log, entry by entry; returns the unsubscribe function. */
   onAlarmLog?: (handler: (peerId: string, entry: AlarmLogEntry) => void) => () => void
+  /** Files shared in the call, each once (those shared before the record opened too); returns the unsubscribe. */
+  onShared?: (handler: (item: SharedRecord) => void) => () => void
 }
 
 /**
@@ -87,7 +89,9 @@ export function startRecording(
     })
     // The alarm log: every alarm raised, escalated, acknowledged, silenced, latched and cleared.
     const unsubscribeAlarms = sources.onAlarmLog?.((_peerId, entry) => db.addAlarmEvents(callId, [entry]))
+    const unsubscribeShared = sources.onShared?.((item) => void db.addSharedItem(callId, item))
     stop = () => {
+      unsubscribeShared?.()
       unsubscribeAlarms?.()
       unsubscribeVitals()
       unsubscribeAnnotations()

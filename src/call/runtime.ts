@@ -14,6 +14,8 @@ import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
+import type { ShareChannel } from '../share/channel'
+import { DEFAULT_MAX_SHARE_BYTES } from '../share/intake'
 import { type CallStore, createCallStore } from '../state/call-store'
 import type { PageStore } from '../state/page-store'
 import type { VitalsChannel } from '../vitals/channel'
@@ -45,7 +47,12 @@ export interface CallRuntimeOptions {
   record?: boolean
   /** The call ended for us without our leaving (the clinician asked us to leave): a sentence saying so. */
   onEnded?: (reason: string) => void
+  /** Largest file we share or take, bytes (the server's setting), when known; 100 MB otherwise. */
+  maxShareBytes?: () => number | undefined
 }
+
+/** How often stalled transfers are looked at, ms (see ShareChannel.tick). */
+const SHARE_TICK_MS = 1000
 
 type MeshOf = CallMesh<Message, Op>
 type FrameHandler = (peerId: string, frame: Frame) => void
@@ -64,6 +71,8 @@ export class CallRuntime {
   readonly chat: ChatChannel
   readonly vitals: VitalsChannel
   readonly guidanceChannel: GuidanceChannel
+  /** Shared files and their views. */
+  readonly share: ShareChannel
   readonly guidance: Guidance
   readonly sharing: VitalsSharing
   private mesh: MeshOf | null = null
@@ -84,8 +93,10 @@ export class CallRuntime {
       space: this.space,
       role: options.invite.role,
       mesh,
+      maxShareBytes: () => options.maxShareBytes?.() ?? DEFAULT_MAX_SHARE_BYTES,
     })
     this.chat = this.channels.chat
+    this.share = this.channels.share
     this.vitals = this.channels.vitals
     this.guidanceChannel = this.channels.guidance
     this.guidance = createGuidance({
@@ -163,6 +174,8 @@ export class CallRuntime {
     }
     if (this.state !== 'joining') return
     this.state = 'joined'
+    const shareTick = setInterval(() => this.share.tick(), SHARE_TICK_MS)
+    this.cleanups.push(() => clearInterval(shareTick))
     // Mute and camera changes, from the toolbar or from inside the headset, reach everyone.
     this.cleanups.push(
       page.subscribe((now, before) => {
@@ -175,6 +188,25 @@ export class CallRuntime {
           store: this.store,
           vitals: this.remoteVitals,
           onAlarmLog: (handler) => this.alarms.onLog(handler),
+          onShared: (handler) => {
+            const seen = new Set<string>()
+            const check = () => {
+              for (const item of this.share.items()) {
+                if (seen.has(item.id)) continue
+                seen.add(item.id)
+                handler({
+                  name: item.name,
+                  mime: item.mime,
+                  size: item.size,
+                  sha256: item.sha256,
+                  sharedBy: item.authorName,
+                  sharedAt: item.at,
+                })
+              }
+            }
+            check()
+            return this.share.subscribe(check)
+          },
         }),
       )
     }
@@ -194,11 +226,15 @@ export class CallRuntime {
         if (!this.vitals.frame(frame, from, now)) this.guidanceChannel.frame(frame, from, now)
         for (const handler of this.frameHandlers) handler(from.peerId, frame)
       },
+      chunk: (chunk, from) => this.share.chunk(chunk, from),
       applyOp: (op) => applyOp(this.channels, op),
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
       limitAfter: (op) => this.chat.limitAfter(op),
-      linkReady: (peer) => this.guidanceChannel.linkReady(peer.peerId),
+      linkReady: (peer) => {
+        this.guidanceChannel.linkReady(peer.peerId)
+        this.share.linkReady(peer)
+      },
       waiting: (waitingRoom) => this.store.setState({ waitingRoom }),
       dismissed: (by) => {
         void this.leave()
@@ -208,6 +244,7 @@ export class CallRuntime {
         this.vitals.peerGone(peerId)
         this.alarms.remove(peerId)
         this.guidanceChannel.peerGone(peerId, session)
+        this.share.peerGone(peerId)
       },
     }
   }
@@ -230,6 +267,19 @@ export class CallRuntime {
   sendChat(text: string) {
     this.chat.send(text)
   }
+
+  /** Largest file we share or take, bytes. */
+  get maxShareBytes(): number {
+    return this.options.maxShareBytes?.() ?? DEFAULT_MAX_SHARE_BYTES
+  }
+
+  /** Shares our screen with everyone (a media call of its own per participant), or stops with null. */
+  shareScreen(stream: MediaStream | null) {
+    this.mesh?.shareScreen(stream)
+  }
+
+  /** What the scenes are handed for shared items: the channel they read and change views through. */
+  readonly shareView = () => ({ channel: this.share })
 
   /** Asks a participant to leave, for the rest of the call (the clinician only; see CallMesh.dismiss). */
   dismiss(session: string) {
@@ -329,6 +379,7 @@ export class CallRuntime {
       ...this.workerSpaceActions(),
       vitals: this.remoteVitals,
       runtime: this,
+      share: this.share,
     }
     const guidance = {
       actions: this.guidance.actions,
@@ -362,6 +413,7 @@ export class CallRuntime {
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.sharing.dispose()
     this.guidance.dispose()
+    this.share.dispose()
     const leaving = this.mesh?.leave()
     // Nothing made after this (a stroke's last piece, a late click) goes anywhere.
     this.mesh = null

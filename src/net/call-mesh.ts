@@ -15,6 +15,8 @@ import {
 import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
 import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
+import { BulkSender } from './bulk-sender'
+import { type Chunk, encodeChunk } from './chunks'
 import { DamagedInviteError, RoomFullError } from './errors'
 import { encodeFrame, FRAME_MAGIC, type Frame, HEADER_BYTES, WAVEFORM_HEADER_BYTES } from './frames'
 import { DEAD_PEER_MS, peerIsGone, resolveDuplicateLink, videoSendBudget } from './mesh'
@@ -112,6 +114,8 @@ export interface ParticipantPatch {
   muted?: boolean
   cameraOff?: boolean
   stream?: MediaStream | null
+  /** The screen they share (a media call of its own), or null when they stop. */
+  screen?: MediaStream | null
   quality?: ConnectionQuality | null
 }
 
@@ -167,6 +171,8 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   message(message: FeatureMessage<M>, from: MeshPeer): void
   /** A sample frame (waveform, pose) from an admitted participant. */
   frame(frame: Frame, from: MeshPeer): void
+  /** A chunk of a bulk transfer from an admitted participant (a shared file's piece). */
+  chunk?(chunk: Chunk, from: MeshPeer): void
   /** An op became known here (ours or theirs): applied once per id. */
   applyOp(op: Op): void
   /**
@@ -231,6 +237,9 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   data: DataLink
   protocol: PeerLink<M>
   media: MediaLink | null
+  /** Our shared screen to them, and theirs to us: media calls of their own, beside the camera's. */
+  screenOut: MediaLink | null
+  screenIn: MediaLink | null
   /** The remote's session id, from their dial's metadata or their hello. */
   remoteSession: string | null
   /** A media call that arrived before the peer was admitted; answered once it is. */
@@ -254,6 +263,8 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   /** The link carries the whole call (neither side waits): set when it does, so the change is noticed once. */
   full: boolean
   outbox: Outbox<Op>
+  /** Bulk chunks to this peer, paced by the channel's buffer (./bulk-sender). */
+  bulk: BulkSender
   /** getStats counters at the previous sample, to measure loss and bitrate against (./quality). */
   qualityCounters: QualityCounters | null
   unsubscribe: Unsubscribe[]
@@ -362,6 +373,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly admittedInvites = new Set<string>()
   /** Messages received, by type, on links already closed (debugView adds the open ones). */
   private readonly receivedOnClosedLinks: Record<string, number> = {}
+  /** The screen we share, if any. */
+  private screenStream: MediaStream | null = null
   /** Per seat, what debugTapLink installed (the benchmark's round-trip breakdown); empty otherwise. */
   private readonly taps = new Map<number, LinkTap>()
 
@@ -656,6 +669,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         const from = this.peerOf(link)
         if (current() && from) this.events.frame(frame, from)
       },
+      onChunk: (chunk) => {
+        const from = this.peerOf(link)
+        if (current() && from && !this.authorship.isBanned(from.session, link.inviteId))
+          this.events.chunk?.(chunk, from)
+      },
       onAdmitted: () => {
         if (!current()) return
         this.trace('admitted', seat, origin)
@@ -695,6 +713,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       protocol,
       remoteSession,
       media: null,
+      screenOut: null,
+      screenIn: null,
       pendingCall: null,
       bytesReceived: 0,
       lastTransportActivity: now,
@@ -711,6 +731,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         ready: () => current() && protocol.ready,
         limits: this.options.protocol.limits,
         ownOps: { author: () => this.session, ...OWN_OPS_PACE },
+      }),
+      bulk: new BulkSender({
+        channel: data,
+        send: (bytes) => current() && protocol.ready && protocol.sendFrame(bytes),
       }),
       qualityCounters: null,
       unsubscribe: [],
@@ -871,6 +895,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     link.outbox.enqueueOps(this.log.missingFor(hello.session))
     const peer = this.peerOf(link)
     if (peer) this.events.linkReady?.(peer, first)
+    if (this.screenStream && !link.screenOut) this.callScreen(link)
   }
 
   private onMessage(link: Link<M, Op>, message: AppMessage<M>): void | Promise<void> {
@@ -930,6 +955,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   private onIncomingCall(call: MediaLink) {
+    if ((call.metadata as Partial<DialMetadata> | null)?.purpose === 'screen') {
+      this.onIncomingScreen(call)
+      return
+    }
     const dial = dialMetadataOf(call.metadata)
     const link = dial === null ? undefined : this.links.get(dial.seat)
     // Media is only answered for a participant whose data connection is up, from the same session, and only
@@ -952,6 +981,59 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       link.pendingCall?.close()
       link.pendingCall = call
     }
+  }
+
+  /**
+   * A participant's shared screen: answered (receiving only) once their link is ready, from the session on it; a
+   * newer one replaces an older one.
+   */
+  private onIncomingScreen(call: MediaLink) {
+    const dial = dialMetadataOf(call.metadata)
+    const link = dial === null ? undefined : this.links.get(dial.seat)
+    if (
+      !link ||
+      !dial ||
+      !link.protocol.ready ||
+      this.gated(link) ||
+      link.peerId !== call.remoteId ||
+      link.remoteSession !== dial.session
+    ) {
+      call.close()
+      return
+    }
+    link.screenIn?.close()
+    link.screenIn = call
+    call.answer(null)
+    call.onStream((stream) => {
+      if (this.links.get(link.seat) === link && link.screenIn === call)
+        this.upsert(link.peerId, { seat: link.seat, screen: stream })
+    })
+    call.onClose(() => {
+      if (this.links.get(link.seat) !== link || link.screenIn !== call) return
+      link.screenIn = null
+      this.upsert(link.peerId, { seat: link.seat, screen: null })
+    })
+  }
+
+  /** Our shared screen to one participant, as a media call of its own. */
+  private callScreen(link: Link<M, Op>) {
+    link.screenOut?.close()
+    link.screenOut = null
+    if (!this.screenStream) return
+    const call = this.transport.call(link.peerId, this.screenStream, {
+      ...this.dialMetadata(),
+      purpose: 'screen',
+    })
+    link.screenOut = call
+  }
+
+  /**
+   * Shares our screen with everyone (and whoever joins later), or stops with null. Each participant gets it as a
+   * media call of its own, so the camera's call is never renegotiated.
+   */
+  shareScreen(stream: MediaStream | null) {
+    this.screenStream = stream
+    for (const link of this.fullLinks()) this.callScreen(link)
   }
 
   private answerCall(link: Link<M, Op>, call: MediaLink) {
@@ -1038,6 +1120,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private detachLink(link: Link<M, Op>) {
     this.cancel(link.dialTimer)
     link.outbox.dispose()
+    link.bulk.dispose()
     if (this.links.get(link.seat) === link) this.links.delete(link.seat)
     link.protocol.close()
     for (const [type, count] of Object.entries(link.protocol.received)) {
@@ -1045,6 +1128,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
     for (const unsubscribe of link.unsubscribe) unsubscribe()
     link.media?.close()
+    link.screenOut?.close()
+    link.screenIn?.close()
     link.pendingCall?.close()
     link.data.close()
   }
@@ -1285,6 +1370,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     for (const link of this.fullLinks()) this.sendOn(link, message)
   }
 
+  /** Everyone we have a working link to now, as the features see a sender. */
+  peers(): MeshPeer[] {
+    return this.fullLinks().flatMap((link) => {
+      const peer = this.peerOf(link)
+      return peer ? [peer] : []
+    })
+  }
+
   /** A message to one participant, now, if they are admitted. */
   sendTo(peerId: string, message: FeatureMessage<M>) {
     for (const link of this.fullLinks()) if (link.peerId === peerId) this.sendOn(link, message)
@@ -1310,6 +1403,17 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   broadcastFrame(frame: Frame) {
     const bytes = encodeFrame(frame)
     for (const link of this.fullLinks()) link.protocol.sendFrame(bytes)
+  }
+
+  /**
+   * A chunk of a bulk transfer to one participant, paced by their channel's buffer so the call's own messages are
+   * never stuck behind a file. Resolves true once it is on the channel; false when they are not reachable now (the
+   * feature asks again after a reconnect, for what did not arrive).
+   */
+  sendChunk(peerId: string, chunk: Chunk): Promise<boolean> {
+    const link = this.fullLinks().find((candidate) => candidate.peerId === peerId)
+    if (!link) return Promise.resolve(false)
+    return link.bulk.enqueue(encodeChunk(chunk))
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */
@@ -1436,7 +1540,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.taps.clear()
     const links = [...this.links.values()]
     this.links.clear()
-    for (const link of links) link.outbox.dispose()
+    for (const link of links) {
+      link.outbox.dispose()
+      link.bulk.dispose()
+    }
     const startedAt = Date.now()
     return new Promise((resolve) => {
       const closeWhenSent = () => {

@@ -28,6 +28,8 @@ export interface MemoryNetworkOptions {
   latencyMs?: number
   /** Seed for the fault dice. */
   seed?: number
+  /** How fast a data link drains what is sent on it, bytes per ms; 0: at once (the default). */
+  bytesPerMs?: number
 }
 
 interface Pending {
@@ -53,6 +55,7 @@ export class MemoryNetwork {
   readonly expireMs: number
   readonly signalMs: number
   readonly latencyMs: number
+  readonly bytesPerMs: number
   faults: LinkFaults = { ...NO_FAULTS }
   private up = true
   private readonly registered = new Map<string, MemoryTransport>()
@@ -64,6 +67,7 @@ export class MemoryNetwork {
     this.expireMs = options.expireMs ?? 2000
     this.signalMs = options.signalMs ?? 5
     this.latencyMs = options.latencyMs ?? 1
+    this.bytesPerMs = options.bytesPerMs ?? 0
     this.dice = random(options.seed ?? 1)
   }
 
@@ -174,8 +178,24 @@ class MemoryDataEnd implements DataLink {
     return this.isOpen && !this.closed
   }
 
+  /** Bytes sent and not yet arrived: what a real channel would still hold. */
+  inFlight = 0
+  private lowThreshold = 0
+  readonly low = new Listeners<[]>()
+
   get bufferedAmount(): number {
-    return 0
+    return this.inFlight
+  }
+
+  onBufferedAmountLow(threshold: number, handler: () => void) {
+    this.lowThreshold = threshold
+    return this.low.add(handler)
+  }
+
+  private delivered(size: number) {
+    const before = this.inFlight
+    this.inFlight = Math.max(0, this.inFlight - size)
+    if (before > this.lowThreshold && this.inFlight <= this.lowThreshold) this.low.emit()
   }
 
   get iceState(): RTCIceConnectionState {
@@ -191,8 +211,12 @@ class MemoryDataEnd implements DataLink {
     const size = typeof payload === 'string' ? payload.length : payload.byteLength
     // Binary payloads are copied: the sender may reuse its buffer.
     const copy = typeof payload === 'string' ? payload : payload.slice(0)
+    // What is in flight drains at the network's bandwidth (if it has one), as a real channel's buffer does.
+    this.inFlight += size
+    const drainMs = this.network.bytesPerMs > 0 ? this.inFlight / this.network.bytesPerMs : 0
+    setTimeout(() => this.delivered(size), drainMs)
     for (let i = 0; i < copies; i++) {
-      const delay = latencyMs + faults.delayMs + this.network.dice() * faults.jitterMs
+      const delay = latencyMs + drainMs + faults.delayMs + this.network.dice() * faults.jitterMs
       setTimeout(() => other.arrive(copy, size), delay)
     }
   }
@@ -234,6 +258,7 @@ class MemoryDataEnd implements DataLink {
 
   /** A closed end holds nothing: like a closed RTCDataChannel, it lets go of its handlers. */
   private release() {
+    this.low.clear()
     this.opened.clear()
     this.data.clear()
     this.closedListeners.clear()

@@ -16,6 +16,7 @@
 // order (the HMAC steps are async), so a hello never overtakes the proof before it.
 import { sessionOf } from '../room/credentials'
 import { prove, verifyProof } from './admission'
+import { binaryBytes, CHUNK_MAGIC, type Chunk, type ChunkRejectionReason, decodeChunk } from './chunks'
 import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
 import { PeerGuard, TokenBucket } from './limits'
 import {
@@ -95,9 +96,14 @@ export interface PeerLinkOptions<M extends { type: string }> {
   onMessage: (message: AppMessage<M>) => void | Promise<void>
   /** A binary sample frame (waveform, pose) from an admitted peer. */
   onFrame?: (frame: Frame) => void
+  /** A binary chunk of a bulk transfer (./chunks) from an admitted peer. */
+  onChunk?: (chunk: Chunk) => void
   onFailure: (failure: LinkFailure) => void
   /** A message we ignored (malformed, over a limit): for the console, the call goes on. */
-  onIgnored?: (reason: RejectionReason | FrameRejectionReason | 'rate', detail: string) => void
+  onIgnored?: (
+    reason: RejectionReason | FrameRejectionReason | ChunkRejectionReason | 'rate',
+    detail: string,
+  ) => void
   /** The version we announce; only tests set another. */
   version?: number
   now?: () => number
@@ -108,10 +114,17 @@ export interface PeerLinkOptions<M extends { type: string }> {
  * several streams without letting a peer flood our decoder.
  */
 export const FRAME_LIMIT = { perSecond: 60, burst: 120 }
+/**
+ * Bulk chunks a peer may send: 1,000 pieces of 64 KiB a second is 64 MB/s, beyond what two tabs on one machine
+ * reach, so only a peer sending far more than it could have been asked for is throttled. (What a chunk may cost us
+ * is bounded by the feature that asked for it: it keeps only the pieces it wants.)
+ */
+export const CHUNK_LIMIT = { perSecond: 1000, burst: 2000 }
 
 export class PeerLink<M extends { type: string } = CoreMessage> {
   private readonly guard: PeerGuard
   private frameBucket: TokenBucket | null = null
+  private chunkBucket: TokenBucket | null = null
   private readonly now: () => number
   /** Our proof is on the wire ahead of anything else we send. */
   private proved = false
@@ -200,7 +213,9 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     const now = this.now()
     this.lastHeard = now
     if (typeof raw !== 'string') {
-      this.receiveFrame(raw, now)
+      // One byte tells a chunk (0xF9) from a frame (0xF8, and whatever is neither is refused as a frame).
+      if (binaryBytes(raw)?.[0] === CHUNK_MAGIC) this.receiveChunk(raw, now)
+      else this.receiveFrame(raw, now)
       return
     }
     const parsed = this.options.protocol.decodeText(raw)
@@ -241,6 +256,27 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     this.options.onFrame?.(decoded.frame)
   }
 
+  private receiveChunk(raw: unknown, now: number) {
+    this.chunkBucket ??= new TokenBucket(CHUNK_LIMIT, now)
+    if (!this.chunkBucket.take(now)) {
+      this.options.onIgnored?.('rate', 'chunk')
+      if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    const decoded = decodeChunk(raw)
+    if (!decoded.ok) {
+      this.options.onIgnored?.(decoded.reason, decoded.detail)
+      if (this.guard.strike(now) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    if (!this.admitted || !this.theirHello) {
+      this.fail({ kind: 'protocol', detail: 'a chunk before hello' })
+      return
+    }
+    this.received.chunk = (this.received.chunk ?? 0) + 1
+    this.options.onChunk?.(decoded.chunk)
+  }
+
   /**
    * One ping through the whole message path (encode, data channel, size and rate checks, parse, queue, and back),
    * resolved with its round trip in ms: what the benchmark compares with a raw data channel. Uses a
@@ -257,7 +293,7 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     })
   }
 
-  /** Sends a binary sample frame; false before admission or once the link failed. */
+  /** Sends a binary sample frame or chunk; false before admission or once the link failed. */
   sendFrame(bytes: ArrayBuffer): boolean {
     if (!this.admitted || this.failed) return false
     try {

@@ -71,6 +71,13 @@ function wrapData(conn: DataConnection): DataLink {
     get bufferedAmount() {
       return conn.dataChannel?.bufferedAmount ?? 0
     },
+    onBufferedAmountLow: (threshold, handler) => {
+      const channel = conn.dataChannel
+      if (!channel) return () => undefined
+      channel.bufferedAmountLowThreshold = threshold
+      channel.addEventListener('bufferedamountlow', handler)
+      return () => channel.removeEventListener('bufferedamountlow', handler)
+    },
     send: (payload) => {
       if (conn.open) conn.send(payload)
     },

@@ -15,6 +15,8 @@ const configSchema = z.object({
   ),
   // 'relay' sends every call through TURN. Absent reads as 'all', the browser's own default.
   iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
+  /** Largest file participants share, bytes (the server's SHARE_MAX_MB). Absent: the app's default. */
+  shareMaxBytes: z.number().int().positive().max(2_000_000_000).optional(),
 })
 export type ServerConfig = z.infer<typeof configSchema>
 

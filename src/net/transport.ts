@@ -11,6 +11,8 @@ export type Unsubscribe = () => void
 export interface DialMetadata {
   seat: number
   session: string
+  /** A media call that carries a shared screen rather than the camera. */
+  purpose?: 'screen'
 }
 
 export interface MeshTransport {
@@ -45,6 +47,11 @@ export interface DataLink {
   readonly open: boolean
   /** Bytes queued and not yet handed to the network. */
   readonly bufferedAmount: number
+  /**
+   * Calls `handler` whenever `bufferedAmount` falls to `threshold` bytes or below (the data channel's
+   * `bufferedamountlow`): what paces bulk sends (./bulk-sender.ts). One threshold per link at a time.
+   */
+  onBufferedAmountLow(threshold: number, handler: () => void): Unsubscribe
   send(data: string | ArrayBuffer): void
   close(): void
   onOpen(handler: () => void): Unsubscribe

@@ -147,6 +147,42 @@ describe('FHIR export', async () => {
   const options = { exportedAt: T0 + 3_600_000, newId: counter() }
   const bundle = await exported('every vital', call, measurements, ecg, [], options)
 
+  it('lists each shared file as a DocumentReference with its SHA-256, type, size, sharer and time', async () => {
+    const sha256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    const bundle = await exported(
+      'shared files',
+      {
+        ...call,
+        sharedItems: [
+          {
+            name: 'ct.dcm',
+            mime: 'application/dicom',
+            size: 524_288,
+            sha256,
+            sharedBy: 'Dr Grace Hopper',
+            sharedAt: T0,
+          },
+        ],
+      },
+      [],
+      [],
+    )
+    const reference = bundle.entry
+      ?.map((e) => e.resource)
+      .find((r) => r?.resourceType === 'DocumentReference') as FhirDocumentReference | undefined
+    expect(reference?.masterIdentifier).toEqual({
+      system: 'urn:ietf:rfc:3986',
+      value: 'ni:///sha-256;ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0',
+    })
+    expect(reference?.content[0]?.attachment).toMatchObject({
+      contentType: 'application/dicom',
+      title: 'ct.dcm',
+      size: 524_288,
+    })
+    expect(reference?.author).toEqual([{ display: 'Dr Grace Hopper' }])
+    await expectValid(bundle, 'shared files')
+  })
+
   it('is a collection Bundle with the patient, the clinician, the device, and urn:uuid addresses', () => {
     expect(bundle.resourceType).toBe('Bundle')
     expect(bundle.type).toBe('collection')

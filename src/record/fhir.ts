@@ -243,7 +243,41 @@ export interface FhirExportOptions {
 }
 
 /** The call fields the export reads. */
-export type FhirCall = Pick<CallRecord, 'patientName' | 'clinicianName' | 'patientIdentifier'>
+export type FhirCall = Pick<CallRecord, 'patientName' | 'clinicianName' | 'patientIdentifier' | 'sharedItems'>
+
+/**
+ * A file shared in the call as a DocumentReference: its name, type, size and when it was shared in the attachment,
+ * who shared it as the author (display only), and its SHA-256 as the master identifier, written as an RFC 6920
+ * `ni:` URI (FHIR's Attachment.hash is SHA-1 of data that is there, and the file itself is not kept).
+ */
+function sharedItemReference(
+  item: NonNullable<CallRecord['sharedItems']>[number],
+  id: string,
+  subject: Reference<Patient>,
+): DocumentReference {
+  const digest = item.sha256.match(/../g)?.map((pair) => Number.parseInt(pair, 16)) ?? []
+  const ni = base64Bytes(new Uint8Array(digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return {
+    resourceType: 'DocumentReference',
+    id,
+    masterIdentifier: { system: 'urn:ietf:rfc:3986', value: `ni:///sha-256;${ni}` },
+    status: 'current',
+    subject,
+    date: fhirDateTime(item.sharedAt),
+    author: [{ display: item.sharedBy }],
+    description: `Shared during the consultation by ${item.sharedBy}`,
+    content: [
+      {
+        attachment: {
+          contentType: item.mime,
+          title: item.name,
+          size: item.size,
+          creation: fhirDateTime(item.sharedAt),
+        },
+      },
+    ],
+  }
+}
 
 /** FHIR dateTime with a time zone (UTC, `Z`), which FHIR requires whenever a time is given. */
 export const fhirDateTime = (ms: number) => new Date(ms).toISOString()
@@ -824,6 +858,7 @@ export async function toFhirBundle(
     )
     if (reference) add(reference)
   }
+  for (const item of call.sharedItems ?? []) add(sharedItemReference(item, newId(), subject))
   if (skipped.count > 0) add(skippedOutcome(skipped, newId()))
   options.skipped?.addAll(skipped)
 

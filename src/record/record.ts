@@ -82,6 +82,25 @@ export interface CallRecord {
    * it after or during the call; absent: the export marks the patient as not identified.
    */
   patientIdentifier?: PatientIdentifier
+  /** Files shared in the call, in the order they became known here (absent: none, or recorded before sharing). */
+  sharedItems?: SharedRecord[]
+}
+
+/**
+ * A file shared in the call, as the record keeps it: what it was and who shared it when, with its SHA-256 (the
+ * file itself is not kept).
+ */
+export interface SharedRecord {
+  name: string
+  /** MIME type, from the format told by its content. */
+  mime: string
+  /** bytes */
+  size: number
+  /** lowercase hex */
+  sha256: string
+  sharedBy: string
+  /** ms since the Unix epoch, by the sharer's clock. */
+  sharedAt: number
 }
 
 /** A medical record number, and optionally the URI of the system that issued it (FHIR Identifier.system). */
@@ -250,6 +269,8 @@ export interface VitalsRecord {
    * The annotations must not be mutated afterwards (the model never does): the record keeps references.
    */
   saveAnnotations(callId: string, annotations: readonly Annotation[], now: number): void
+  /** Adds a shared file (what it was, who, when, its hash) to the call. */
+  addSharedItem(callId: string, item: SharedRecord): Promise<void>
   /** Writes what is queued (annotations included), then marks the call ended at `at` (ms). */
   endCall(callId: string, at: number): Promise<void>
   /** Writes what is queued now; resolves when it is on disk, rejects if that write failed. */
@@ -585,6 +606,18 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
       if (patch.participants !== undefined)
         changes.participants = patch.participants.map(({ name, role }) => ({ name, role }))
       await serial(() => db.calls.update(callId, changes))
+    },
+
+    async addSharedItem(callId, item) {
+      const { name, mime, size, sha256, sharedBy, sharedAt } = item
+      await serial(() =>
+        db.calls
+          .where('id')
+          .equals(callId)
+          .modify((call) => {
+            call.sharedItems = [...(call.sharedItems ?? []), { name, mime, size, sha256, sharedBy, sharedAt }]
+          }),
+      )
     },
 
     async setPatientIdentifier(callId, identifier) {

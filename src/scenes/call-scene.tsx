@@ -14,6 +14,7 @@ import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
+import { SharedPanels, type SharedView } from './shared-panels'
 import { VideoPanel } from './video-panel'
 import { VitalsMonitorSlot } from './vitals-monitor'
 import { useWorkerSpace, WorkerSpaceView } from './worker-space-view'
@@ -156,6 +157,8 @@ export interface CallSceneProps {
   workerSpace?: WorkerSpaceActions
   /** Remote guidance: the worker's miniature, drawing on their video, the in-XR palette. */
   guidance?: GuidanceView
+  /** Shared files and screens. */
+  shared?: SharedView
 }
 
 /**
@@ -183,6 +186,7 @@ export default function CallScene({
   vitals,
   workerSpace,
   guidance,
+  shared,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -201,6 +205,7 @@ export default function CallScene({
         <Guidance guidance={guidance} actions={actions} />
         <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         {workerSpace && <OwnSpace actions={workerSpace} />}
+        {shared && <SharedPanels shared={shared} roomId={roomId} />}
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />

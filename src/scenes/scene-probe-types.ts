@@ -32,6 +32,19 @@ export interface SceneProbe {
    */
   watch: (name: string) => void
   drawnAt: Record<string, number>
+  /**
+   * Objects whose name starts with `prefix` (shared items, models, screens): where each is on the page, whether it
+   * is in view, and its own orientation (x, y, z, w) relative to its parent.
+   */
+  named: (prefix: string) => Array<{
+    name: string
+    x: number
+    y: number
+    inView: boolean
+    quaternion: [number, number, number, number]
+    /** The version of its material's texture: above 0 once a picture or a video frame reached it. */
+    mapVersion: number
+  }>
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

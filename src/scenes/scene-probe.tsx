@@ -78,6 +78,21 @@ export function SceneProbeInstaller() {
         const object = scene.getObjectByName(name)
         return object ? onScreen(object) : null
       },
+      named: (prefix) => {
+        const found: ReturnType<SceneProbe['named']> = []
+        scene.traverse((object: Object3D) => {
+          if (!object.name.startsWith(prefix)) return
+          const { x, y, z, w } = object.quaternion
+          const map = ((object as Mesh).material as MeshBasicMaterial | undefined)?.map
+          found.push({
+            name: object.name,
+            ...onScreen(object),
+            quaternion: [x, y, z, w],
+            mapVersion: map?.version ?? 0,
+          })
+        })
+        return found
+      },
       watch: (name) => watched.add(name),
       drawnAt: {},
       worldPosition: (name) => {

@@ -67,7 +67,10 @@ function useVideoTrack(stream: MediaStream | null): MediaStreamTrack | null {
 }
 
 /** A muted <video> element playing `stream`, as a texture. Sound plays through the DOM (see RemoteAudio). */
-function useVideoTexture(stream: MediaStream | null): { texture: VideoTexture | null; aspect: number } {
+export function useVideoTexture(stream: MediaStream | null): {
+  texture: VideoTexture | null
+  aspect: number
+} {
   const videoTrack = useVideoTrack(stream)
   const invalidate = useThree((s) => s.invalidate)
   const [state, setState] = useState<{ texture: VideoTexture | null; aspect: number }>({

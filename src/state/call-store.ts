@@ -32,6 +32,8 @@ export interface Participant {
   cameraOff: boolean
   /** Their camera and microphone, once the media call has delivered it. */
   stream: MediaStream | null
+  /** The screen they share, if they do. */
+  screen?: MediaStream | null
   /** What we receive from them, sampled about once a second; null until the first sample. */
   quality: ConnectionQuality | null
 }

@@ -1,0 +1,159 @@
+// Sharing from the DOM: "Share a file" (a file picker, or a file dropped anywhere on the call screen; on a phone the
+// picker offers the camera too) and "Share screen". A file is checked here before anything is sent: its format by
+// content, its size, and that it opens (an image decodes, a PDF's first page is read, a DICOM image is readable);
+// a file that fails gets one sentence, shown under the buttons, and nothing leaves this device.
+import { type ChangeEvent, useEffect, useRef, useState } from 'react'
+import type { CallRuntime } from '../call/runtime'
+import { acquireItem, releaseItem } from '../scenes/item-render'
+import { checkFile } from '../share/intake'
+import { EDUCATION_MODELS } from '../share/models'
+import { FORMATS } from '../share/sniff'
+import { useRuntime } from './runtime-context'
+
+/** What the picker offers: the formats we share (the check is by content, this only narrows the picker). */
+const ACCEPT =
+  'image/png,image/jpeg,image/webp,application/pdf,application/dicom,.dcm,.glb,.gltf,model/gltf-binary'
+
+/** Checks and shares one file; resolves with a sentence when it was refused (nothing sent), or null. */
+export async function shareFile(runtime: CallRuntime, file: File): Promise<string | null> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  const intake = checkFile(file.name, bytes, runtime.maxShareBytes)
+  if (!intake.ok) return intake.sentence
+  const format = FORMATS[intake.format]
+  if (format.kind !== 'model') {
+    // Open it as the others will: a file that cannot be shown here would not be shown there either.
+    const probe = `check:${file.name}:${Date.now()}`
+    try {
+      await acquireItem(probe, intake.format, format.mime, bytes)
+    } catch (error) {
+      return `“${file.name}” could not be opened (${error instanceof Error ? error.message : 'damaged'}); nothing was shared.`
+    } finally {
+      releaseItem(probe)
+    }
+  }
+  return runtime.share.shareFile(file.name, bytes)
+}
+
+export function ShareControls() {
+  const runtime = useRuntime()
+  const input = useRef<HTMLInputElement>(null)
+  const [refusal, setRefusal] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [screen, setScreen] = useState<MediaStream | null>(null)
+
+  const share = async (files: readonly File[]) => {
+    setBusy(true)
+    setRefusal(null)
+    try {
+      for (const file of files) {
+        const sentence = await shareFile(runtime, file)
+        if (sentence) setRefusal(sentence)
+      }
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // A file dropped anywhere on the call screen is shared like a picked one.
+  useEffect(() => {
+    const over = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault()
+    }
+    const drop = (event: DragEvent) => {
+      const files = [...(event.dataTransfer?.files ?? [])]
+      if (files.length === 0) return
+      event.preventDefault()
+      void share(files)
+    }
+    addEventListener('dragover', over)
+    addEventListener('drop', drop)
+    return () => {
+      removeEventListener('dragover', over)
+      removeEventListener('drop', drop)
+    }
+  })
+
+  const stopScreen = () => {
+    for (const track of screen?.getTracks() ?? []) track.stop()
+    runtime.shareScreen(null)
+    setScreen(null)
+  }
+  useEffect(() => () => runtime.shareScreen(null), [runtime])
+
+  const startScreen = async () => {
+    setRefusal(null)
+    try {
+      // With its audio where the browser offers it (a tab's sound, on some systems the whole screen's).
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })
+      stream.getVideoTracks()[0]?.addEventListener('ended', () => {
+        runtime.shareScreen(null)
+        setScreen(null)
+      })
+      runtime.shareScreen(stream)
+      setScreen(stream)
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NotAllowedError')
+        setRefusal('Your screen could not be shared: this browser or device does not offer it.')
+    }
+  }
+
+  return (
+    <span className="share-controls">
+      <button type="button" onClick={() => input.current?.click()} disabled={busy} data-testid="share-file">
+        {busy ? 'Checking…' : 'Share a file'}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept={ACCEPT}
+        multiple
+        hidden
+        data-testid="share-file-input"
+        onChange={(event: ChangeEvent<HTMLInputElement>) => {
+          const files = [...(event.target.files ?? [])]
+          event.target.value = ''
+          void share(files)
+        }}
+      />
+      <select
+        aria-label="Share an education model"
+        value=""
+        disabled={busy}
+        data-testid="share-model"
+        onChange={async (event) => {
+          const model = EDUCATION_MODELS.find((candidate) => candidate.file === event.target.value)
+          if (!model) return
+          // From this server, like the rest of the app.
+          const response = await fetch(`/models/${model.file}`).catch(() => null)
+          if (!response?.ok) {
+            setRefusal('The model could not be loaded from the server.')
+            return
+          }
+          void share([new File([await response.blob()], `${model.title}.glb`, { type: 'model/gltf-binary' })])
+        }}
+      >
+        <option value="">Share a model…</option>
+        {EDUCATION_MODELS.map((model) => (
+          <option key={model.file} value={model.file}>
+            {model.title}
+          </option>
+        ))}
+      </select>
+      {typeof navigator.mediaDevices?.getDisplayMedia === 'function' && (
+        <button
+          type="button"
+          onClick={() => (screen ? stopScreen() : void startScreen())}
+          aria-pressed={screen !== null}
+          data-testid="share-screen"
+        >
+          {screen ? 'Stop sharing screen' : 'Share screen'}
+        </button>
+      )}
+      {refusal && (
+        <p className="error" role="alert" data-testid="share-refusal">
+          {refusal}
+        </p>
+      )}
+    </span>
+  )
+}

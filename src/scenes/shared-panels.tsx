@@ -1,0 +1,579 @@
+// Shared items in the 3D scene, the same in the plain 3D view, in VR and in AR: a document, image or DICOM image
+// as a panel (its picture from ./item-render, with page and window buttons a controller or a hand can press), a 3D
+// model on a stand that anyone can turn (drag it) and scale, and each shared screen as another video panel. They
+// stand on the panels' arc, left of the participants, and can be moved like them (remembered per room on this
+// device). Their views come from the share channel: following the shared view, or the participant's own.
+import { type ThreeEvent, useThree } from '@react-three/fiber'
+import { Handle, HandleTarget } from '@react-three/handle'
+import { Container, Text } from '@react-three/uikit'
+import {
+  type ReactNode,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react'
+import { Box3, CanvasTexture, Group, type Object3D, Quaternion, SRGBColorSpace, Vector3 } from 'three'
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
+import type { ShareChannel, SharedItem } from '../share/channel'
+import { FORMATS } from '../share/sniff'
+import { MAX_MODEL_SCALE, MIN_MODEL_SCALE } from '../share/wire'
+import { useCall, useParticipantIds } from '../state/call-store'
+import { acquireItem, type OpenedItem, releaseItem } from './item-render'
+import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
+import { setOrbitEnabled } from './scene-interaction'
+import { uiFontFamilies } from './ui-font'
+import { useVideoTexture } from './video-panel'
+
+/** What the scene is handed for shared items. */
+export interface SharedView {
+  channel: ShareChannel
+}
+
+/** Name prefixes the probe (and the tests) find the objects by. */
+export const ITEM_PANEL_PREFIX = 'shared-item:'
+export const MODEL_PREFIX = 'shared-model:'
+export const SCREEN_PREFIX = 'screen-video:'
+
+/** The longest side of a model on its stand, metres: a heart or a knee at about life size. */
+const MODEL_SIZE = 0.35
+/** Height of the stand's top, metres: a table, so a seated or standing user looks at the model from above. */
+const STAND_HEIGHT = 1.0
+/** Radians a model turns per metre the pointer moves across it: a 15 cm drag is about half a turn. */
+const TURN_PER_METRE = 20
+const GAP = 0.08
+
+const quaternionHelper = new Quaternion()
+const axisHelper = new Vector3()
+const localHelper = new Vector3()
+const viewerHelper = new Vector3()
+
+function useItems(channel: ShareChannel): SharedItem[] {
+  return useSyncExternalStore(channel.subscribe, channel.items)
+}
+
+/** The pose of slot `slot` on the arc, left of `videoCount` video panels. */
+function slotPose(slot: number, videoCount: number) {
+  const step = (PANEL_WIDTH + GAP) / PANEL_DISTANCE
+  const angle = -((Math.max(1, videoCount) - 1) / 2 + 1 + slot) * step
+  return { x: Math.sin(angle) * PANEL_DISTANCE, z: -Math.cos(angle) * PANEL_DISTANCE, yaw: -angle }
+}
+
+const layoutKey = (roomId: string) => `xr-consult:items:${roomId}`
+function loadPlacement(roomId: string, id: string): [number, number, number] | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(layoutKey(roomId)) ?? '{}')[id]
+    return Array.isArray(saved) && saved.length === 3 && saved.every(Number.isFinite)
+      ? (saved as [number, number, number])
+      : null
+  } catch {
+    return null
+  }
+}
+function savePlacement(roomId: string, id: string, position: [number, number, number]) {
+  try {
+    const all = JSON.parse(localStorage.getItem(layoutKey(roomId)) ?? '{}')
+    all[id] = position
+    localStorage.setItem(layoutKey(roomId), JSON.stringify(all))
+  } catch {
+    // Storage full or off: the panel just won't be remembered.
+  }
+}
+
+/** A movable thing on the arc, turned to the viewer wherever it is put; `handle` is what one grabs to move it. */
+function Placed({
+  id,
+  roomId,
+  slot,
+  videoCount,
+  y,
+  children,
+  handle,
+}: {
+  id: string
+  roomId: string
+  slot: number
+  videoCount: number
+  y: number
+  children?: ReactNode
+  handle: ReactNode
+}) {
+  const target = useRef<Group>(null)
+  const camera = useThree((s) => s.camera)
+  const moved = useRef(false)
+  useLayoutEffect(() => {
+    const group = target.current
+    if (!group || moved.current) return
+    const saved = loadPlacement(roomId, id)
+    const pose = slotPose(slot, videoCount)
+    if (saved) group.position.set(...saved)
+    else group.position.set(pose.x, y, pose.z)
+    group.rotation.set(0, yawFacing(group.position.x, group.position.z, 0, 0), 0)
+  }, [roomId, id, slot, videoCount, y])
+  return (
+    <HandleTarget ref={target}>
+      <Handle
+        targetRef="from-context"
+        rotate={false}
+        scale={false}
+        apply={(state, group) => {
+          group.position.copy(state.current.position)
+          camera.getWorldPosition(viewerHelper)
+          group.rotation.set(
+            0,
+            yawFacing(group.position.x, group.position.z, viewerHelper.x, viewerHelper.z),
+            0,
+          )
+          if (state.first) setOrbitEnabled(false)
+          if (state.last) {
+            setOrbitEnabled(true)
+            moved.current = true
+            savePlacement(roomId, id, group.position.toArray() as [number, number, number])
+          }
+        }}
+      >
+        {handle}
+      </Handle>
+      {children}
+    </HandleTarget>
+  )
+}
+
+function Button3D({ label, onClick, name }: { label: string; onClick: () => void; name: string }) {
+  return (
+    <Container
+      ref={(component) => {
+        if (component) component.name = name
+      }}
+      onClick={(event) => {
+        event.stopPropagation()
+        onClick()
+      }}
+      backgroundColor="#2b4250"
+      hover={{ backgroundColor: '#3c5a6c' }}
+      borderRadius={12}
+      paddingX={18}
+      paddingY={8}
+      cursor="pointer"
+    >
+      <Text fontSize={26} color="#ffffff">
+        {label}
+      </Text>
+    </Container>
+  )
+}
+
+/** A document, image or DICOM image as a panel, drawn from the same picture as the DOM viewer. */
+function DocumentPanel({
+  item,
+  channel,
+  roomId,
+  slot,
+  videoCount,
+}: {
+  item: SharedItem
+  channel: ShareChannel
+  roomId: string
+  slot: number
+  videoCount: number
+}) {
+  const invalidate = useThree((s) => s.invalidate)
+  const [opened, setOpened] = useState<OpenedItem | null>(null)
+  const canvas = useMemo(() => document.createElement('canvas'), [])
+  const texture = useMemo(() => {
+    const made = new CanvasTexture(canvas)
+    made.colorSpace = SRGBColorSpace
+    return made
+  }, [canvas])
+  const [aspect, setAspect] = useState(1 / Math.SQRT2)
+  useEffect(() => () => texture.dispose(), [texture])
+  useEffect(() => {
+    if (!item.bytes) return
+    let live = true
+    acquireItem(item.id, item.format, item.mime, item.bytes)
+      .then((value) => live && setOpened(value))
+      .catch(() => undefined)
+    return () => {
+      live = false
+      releaseItem(item.id)
+    }
+  }, [item.id, item.bytes, item.format, item.mime])
+  const { view } = item
+  useEffect(() => {
+    if (!opened) return
+    let live = true
+    opened
+      .render(view, canvas)
+      .then(() => {
+        if (!live) return
+        setAspect(canvas.width / canvas.height)
+        // WebGL2 textures have immutable storage: a picture of another size needs the texture made anew.
+        const image = texture.userData as { width?: number; height?: number }
+        if (image.width !== canvas.width || image.height !== canvas.height) {
+          texture.dispose()
+          texture.userData = { width: canvas.width, height: canvas.height }
+        }
+        texture.needsUpdate = true
+        invalidate()
+      })
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [opened, view, canvas, texture, invalidate])
+
+  const height = PANEL_WIDTH / aspect
+  const pages = opened?.pages ?? 1
+  const windows = opened?.windows ?? []
+  const windowIndex = windows.findIndex(
+    (w) => w.centre === view.window?.centre && w.width === view.window?.width,
+  )
+  const set = (patch: Parameters<ShareChannel['setView']>[1]) => channel.setView(item.id, patch)
+  const caption = `${item.name} - ${pages > 1 ? `${item.kind === 'dicom' ? 'frame' : 'page'} ${view.page + 1}/${pages} - ` : ''}${item.mine ? 'shared by you' : `from ${item.authorName}`}${item.following ? '' : ' - on your own'}`
+  return (
+    <Placed
+      id={item.id}
+      roomId={roomId}
+      slot={slot}
+      videoCount={videoCount}
+      y={PANEL_HEIGHT}
+      handle={
+        <>
+          <mesh position-z={-0.004}>
+            <planeGeometry args={[PANEL_WIDTH + 0.03, height + 0.03]} />
+            <meshBasicMaterial color="#20303a" />
+          </mesh>
+          <mesh name={`${ITEM_PANEL_PREFIX}${item.id}`} userData={{ page: view.page }}>
+            <planeGeometry args={[PANEL_WIDTH, height]} />
+            {opened ? (
+              <meshBasicMaterial key="picture" map={texture} toneMapped={false} />
+            ) : (
+              <meshBasicMaterial key="placeholder" color="#3b4a55" />
+            )}
+          </mesh>
+        </>
+      }
+    >
+      <group position-y={-height / 2 - 0.025}>
+        <Container
+          pixelSize={0.001}
+          fontFamilies={uiFontFamilies}
+          anchorY="top"
+          sizeX={PANEL_WIDTH}
+          flexDirection="column"
+          backgroundColor="#20303a"
+          borderRadius={12}
+          padding={10}
+          gap={8}
+          alignItems="center"
+        >
+          <Text fontSize={24} color="#f4f7f9">
+            {caption}
+          </Text>
+          <Container flexDirection="row" gap={10} flexWrap="wrap" justifyContent="center">
+            {pages > 1 && (
+              <>
+                <Button3D
+                  name={`item-prev:${item.id}`}
+                  label="<"
+                  onClick={() => set({ page: Math.max(0, view.page - 1) })}
+                />
+                <Button3D
+                  name={`item-next:${item.id}`}
+                  label=">"
+                  onClick={() => set({ page: Math.min(pages - 1, view.page + 1) })}
+                />
+              </>
+            )}
+            {windows.length > 1 && (
+              <Button3D
+                name={`item-window:${item.id}`}
+                label={`Window: ${windows[(windowIndex + 1) % windows.length]?.label ?? ''}`}
+                onClick={() => {
+                  const next = windows[(windowIndex + 1) % windows.length]
+                  if (next) set({ window: { centre: next.centre, width: next.width } })
+                }}
+              />
+            )}
+            {!item.following && (
+              <Button3D
+                name={`item-follow:${item.id}`}
+                label="Follow"
+                onClick={() => channel.follow(item.id)}
+              />
+            )}
+          </Container>
+        </Container>
+      </group>
+    </Placed>
+  )
+}
+
+/** The model file as a three.js scene, fitted to MODEL_SIZE and standing on its base (null while loading). */
+function useModel(item: SharedItem): { model: Object3D | null; problem: string | null } {
+  const [state, setState] = useState<{ model: Object3D | null; problem: string | null }>({
+    model: null,
+    problem: null,
+  })
+  useEffect(() => {
+    const bytes = item.bytes
+    if (!bytes) return
+    let live = true
+    const loader = new GLTFLoader()
+    const data = item.format === 'glb' ? bytes.slice().buffer : new TextDecoder().decode(bytes)
+    // Self-contained only (checked on both sides): the path is never used, nothing is fetched from elsewhere.
+    loader.parse(
+      data,
+      '',
+      (gltf) => {
+        if (!live) return
+        const model = gltf.scene
+        const box = new Box3().setFromObject(model)
+        const size = box.getSize(new Vector3())
+        const scale = MODEL_SIZE / Math.max(size.x, size.y, size.z, 1e-6)
+        const centre = box.getCenter(new Vector3())
+        model.position.set(-centre.x * scale, -centre.y * scale, -centre.z * scale)
+        model.scale.setScalar(scale)
+        const fitted = new Group()
+        fitted.add(model)
+        setState({ model: fitted, problem: null })
+      },
+      () => live && setState({ model: null, problem: 'This 3D model could not be read.' }),
+    )
+    return () => {
+      live = false
+    }
+  }, [item.bytes, item.format])
+  return state
+}
+
+/** A model on a stand: drag it to turn it (everyone following sees it turn), buttons to scale it. */
+function ModelStand({
+  item,
+  channel,
+  roomId,
+  slot,
+  videoCount,
+}: {
+  item: SharedItem
+  channel: ShareChannel
+  roomId: string
+  slot: number
+  videoCount: number
+}) {
+  const { model } = useModel(item)
+  const invalidate = useThree((s) => s.invalidate)
+  const pivot = useRef<Group>(null)
+  const drag = useRef<{ point: Vector3; rotation: Quaternion } | null>(null)
+  const { view } = item
+  useLayoutEffect(() => {
+    pivot.current?.quaternion.set(...view.rotation)
+    pivot.current?.scale.setScalar(view.scale)
+    invalidate()
+  }, [view.rotation, view.scale, invalidate])
+
+  const onDown = (event: ThreeEvent<PointerEvent>) => {
+    const group = pivot.current
+    if (!group?.parent) return
+    event.stopPropagation()
+    ;(event.target as unknown as { setPointerCapture: (id: number) => void }).setPointerCapture(
+      event.pointerId,
+    )
+    setOrbitEnabled(false)
+    drag.current = {
+      point: group.parent.worldToLocal(event.point.clone()),
+      rotation: group.quaternion.clone(),
+    }
+  }
+  const onMove = (event: ThreeEvent<PointerEvent>) => {
+    const group = pivot.current
+    const start = drag.current
+    if (!group?.parent || !start) return
+    event.stopPropagation()
+    const local = group.parent.worldToLocal(localHelper.copy(event.point))
+    // Sideways turns it about the vertical, up and down tips it towards or away from the viewer.
+    const yaw = (local.x - start.point.x) * TURN_PER_METRE
+    const pitch = -(local.y - start.point.y) * TURN_PER_METRE
+    quaternionHelper.setFromAxisAngle(axisHelper.set(0, 1, 0), yaw)
+    const rotation = quaternionHelper
+      .clone()
+      .multiply(new Quaternion().setFromAxisAngle(axisHelper.set(1, 0, 0), pitch))
+    rotation.multiply(start.rotation).normalize()
+    channel.setView(item.id, { rotation: [rotation.x, rotation.y, rotation.z, rotation.w] })
+  }
+  const onUp = () => {
+    if (!drag.current) return
+    drag.current = null
+    setOrbitEnabled(true)
+  }
+
+  return (
+    <Placed
+      id={item.id}
+      roomId={roomId}
+      slot={slot}
+      videoCount={videoCount}
+      y={0}
+      handle={
+        <mesh position-y={STAND_HEIGHT / 2}>
+          <cylinderGeometry args={[0.1, 0.16, STAND_HEIGHT, 32]} />
+          <meshStandardMaterial color="#8a9aa4" />
+        </mesh>
+      }
+    >
+      <directionalLight position={[0.5, 2.5, 1]} intensity={1.5} />
+      <group position-y={STAND_HEIGHT + MODEL_SIZE / 2 + 0.02}>
+        <group
+          ref={pivot}
+          name={`${MODEL_PREFIX}${item.id}`}
+          onPointerDown={onDown}
+          onPointerMove={onMove}
+          onPointerUp={onUp}
+          onPointerCancel={onUp}
+        >
+          {model && <primitive object={model} />}
+        </group>
+      </group>
+      <group position={[0, STAND_HEIGHT - 0.12, 0.17]} rotation-x={-0.6}>
+        <Container
+          pixelSize={0.001}
+          fontFamilies={uiFontFamilies}
+          flexDirection="column"
+          alignItems="center"
+          gap={6}
+        >
+          <Text fontSize={22} color="#20303a">
+            {item.name}
+          </Text>
+          <Container flexDirection="row" gap={8}>
+            <Button3D
+              name={`model-smaller:${item.id}`}
+              label="-"
+              onClick={() =>
+                channel.setView(item.id, { scale: Math.max(MIN_MODEL_SCALE, view.scale / 1.25) })
+              }
+            />
+            <Button3D
+              name={`model-larger:${item.id}`}
+              label="+"
+              onClick={() =>
+                channel.setView(item.id, { scale: Math.min(MAX_MODEL_SCALE, view.scale * 1.25) })
+              }
+            />
+            {!item.following && (
+              <Button3D
+                name={`item-follow:${item.id}`}
+                label="Follow"
+                onClick={() => channel.follow(item.id)}
+              />
+            )}
+          </Container>
+        </Container>
+      </group>
+    </Placed>
+  )
+}
+
+/** A participant's shared screen: another video panel. */
+function ScreenPanel({
+  peerId,
+  roomId,
+  slot,
+  videoCount,
+}: {
+  peerId: string
+  roomId: string
+  slot: number
+  videoCount: number
+}) {
+  const screen = useCall((s) => s.participants[peerId]?.screen ?? null)
+  const name = useCall((s) => s.participants[peerId]?.name ?? '')
+  const { texture, aspect } = useVideoTexture(screen)
+  const height = PANEL_WIDTH / aspect
+  return (
+    <Placed
+      id={`screen:${peerId}`}
+      roomId={roomId}
+      slot={slot}
+      videoCount={videoCount}
+      y={PANEL_HEIGHT}
+      handle={
+        <mesh name={`${SCREEN_PREFIX}${peerId}`}>
+          <planeGeometry args={[PANEL_WIDTH, height]} />
+          {texture ? (
+            <meshBasicMaterial key="video" map={texture} toneMapped={false} />
+          ) : (
+            <meshBasicMaterial key="placeholder" color="#3b4a55" />
+          )}
+        </mesh>
+      }
+    >
+      <group position-y={-height / 2 - 0.02}>
+        <Container
+          pixelSize={0.001}
+          fontFamilies={uiFontFamilies}
+          anchorY="top"
+          sizeX={PANEL_WIDTH}
+          backgroundColor="#20303a"
+          borderRadius={12}
+          padding={8}
+          justifyContent="center"
+        >
+          <Text fontSize={26} color="#f4f7f9">
+            {`${name}'s screen`}
+          </Text>
+        </Container>
+      </group>
+    </Placed>
+  )
+}
+
+export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: string }) {
+  const items = useItems(shared.channel)
+  const videoCount = useParticipantIds().length
+  const screens = useCall((s) =>
+    Object.values(s.participants)
+      .filter((p) => p.screen && p.status !== 'gone')
+      .map((p) => p.peerId)
+      .join(','),
+  )
+  const shown = items.filter((item) => item.status === 'ready' && item.bytes)
+  const screenIds = screens ? screens.split(',') : []
+  return (
+    <>
+      {screenIds.map((peerId, slot) => (
+        <ScreenPanel
+          key={`screen:${peerId}`}
+          peerId={peerId}
+          roomId={roomId}
+          slot={slot}
+          videoCount={videoCount}
+        />
+      ))}
+      {shown.map((item, index) => {
+        const slot = screenIds.length + index
+        return FORMATS[item.format].kind === 'model' ? (
+          <ModelStand
+            key={item.id}
+            item={item}
+            channel={shared.channel}
+            roomId={roomId}
+            slot={slot}
+            videoCount={videoCount}
+          />
+        ) : (
+          <DocumentPanel
+            key={item.id}
+            item={item}
+            channel={shared.channel}
+            roomId={roomId}
+            slot={slot}
+            videoCount={videoCount}
+          />
+        )
+      })}
+    </>
+  )
+}
