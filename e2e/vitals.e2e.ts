@@ -154,6 +154,37 @@ describe('live vitals from a patient to a clinician', () => {
     await expect.poll(() => alarm.first().textContent()).toMatch(/acknowledged/)
   })
 
+  it('lets the clinician choose a profile and change an escalation, refusing one that does not rise', async () => {
+    const page = clinician.page
+    await page.getByRole('button', { name: 'Alarm limits' }).click()
+    await page.getByTestId('alarm-profile').selectOption('neonatal')
+    await page.getByTestId('limit-kind').selectOption('heart-rate')
+    const summary = page.getByTestId('alarm-escalation')
+    const neonatal = await summary.textContent()
+    await page.getByTestId('alarm-profile').selectOption('adult')
+    await expect.poll(() => summary.textContent()).not.toBe(neonatal)
+    await expect(summary.textContent()).resolves.toMatch(/high beyond 40 bpm/)
+
+    await page.getByTestId('escalation-editor').locator('summary').click()
+    // Medium just outside the limit, high further out: making the limit itself high leaves nothing to rise to.
+    await page.getByTestId('escalation-low-at-limit').selectOption('high')
+    await page.getByTestId('escalation-set').click()
+    await expect
+      .poll(() => page.getByTestId('escalation-editor').getByRole('alert').textContent())
+      .toMatch(/must each raise the priority/)
+    await expect(summary.textContent()).resolves.toMatch(/high beyond 40 bpm/)
+
+    await page.getByTestId('escalation-low-at-limit').selectOption('medium')
+    await page.getByTestId('escalation-low-0').fill('35')
+    await page.getByTestId('escalation-set').click()
+    await expect.poll(() => summary.textContent()).toMatch(/high beyond 35 bpm/)
+    await expect(page.getByTestId('alarm-profile').locator('option:checked').textContent()).resolves.toMatch(
+      /changed/,
+    )
+    await page.getByTestId('alarm-log').locator('summary').click()
+    await expect.poll(() => page.getByTestId('alarm-log').textContent()).toMatch(/escalation changed/)
+  })
+
   it('greys the panels out when the patient stops sharing', async () => {
     await patient.page.getByTestId('vitals-source').selectOption('off')
     await expect

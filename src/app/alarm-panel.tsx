@@ -14,6 +14,7 @@ import {
 } from '../vitals/alarms'
 import { VITAL_KINDS, VITALS, type VitalKind } from '../vitals/types'
 import { createAlarmTones } from './alarm-tones'
+import { EscalationEditor } from './escalation-editor'
 import { useRuntime } from './runtime-context'
 
 /** How often alarms are re-evaluated and the tone scheduled, ms. */
@@ -66,6 +67,9 @@ function LimitsEditor({ peerId }: { peerId: string }) {
   const [low, setLow] = useState(String(board.limits[kind].low))
   const [high, setHigh] = useState(String(board.limits[kind].high))
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  // A new profile replaces every escalation: the escalation form starts again from the board's values.
+  const [profileEpoch, setProfileEpoch] = useState(0)
+  const [, setEscalationEdits] = useState(0)
   const choose = (next: VitalKind) => {
     setKind(next)
     setLow(String(board.limits[next].low))
@@ -82,58 +86,71 @@ function LimitsEditor({ peerId }: { peerId: string }) {
     )
   }
   return (
-    <form className="limits" onSubmit={submit} aria-label="Alarm limits">
-      <select value={kind} onChange={(e) => choose(e.target.value as VitalKind)} data-testid="limit-kind">
-        {VITAL_KINDS.map((k) => (
-          <option key={k} value={k}>
-            {VITALS[k].label}
-          </option>
-        ))}
-      </select>
-      <input
-        value={low}
-        onChange={(e) => setLow(e.target.value)}
-        aria-label="Low limit"
-        inputMode="decimal"
-        data-testid="limit-low"
-      />
-      <input
-        value={high}
-        onChange={(e) => setHigh(e.target.value)}
-        aria-label="High limit"
-        inputMode="decimal"
-        data-testid="limit-high"
-      />
-      <button type="submit" data-testid="limit-set">
-        Set
-      </button>
-      {/* Issue 12: the profile and the escalations in force, visible; editing them is board.setPriorityRule. */}
-      <select
-        value={board.settings.profile}
-        onChange={(e) => {
-          board.useProfile(e.target.value as AlarmProfileName, Date.now())
-          choose(kind)
-        }}
-        aria-label="Alarm profile"
-        data-testid="alarm-profile"
-      >
-        {ALARM_PROFILE_NAMES.map((name) => (
-          <option key={name} value={name} title={PROFILES[name].description}>
-            {PROFILES[name].label}
-            {board.settings.profile === name && board.settings.edited ? ' (changed)' : ''}
-          </option>
-        ))}
-      </select>
-      <p className="hint" data-testid="alarm-escalation">
-        Below the low limit: {escalationText(board.settings.priorities[kind].low, VITALS[kind].unitLabel)}.
-        Above the high limit: {escalationText(board.settings.priorities[kind].high, VITALS[kind].unitLabel)}.
-      </p>
-      {message && (
-        <p className={message.error ? 'error' : 'hint'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
+    <>
+      <form className="limits" onSubmit={submit} aria-label="Alarm limits">
+        <select value={kind} onChange={(e) => choose(e.target.value as VitalKind)} data-testid="limit-kind">
+          {VITAL_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {VITALS[k].label}
+            </option>
+          ))}
+        </select>
+        <input
+          value={low}
+          onChange={(e) => setLow(e.target.value)}
+          aria-label="Low limit"
+          inputMode="decimal"
+          data-testid="limit-low"
+        />
+        <input
+          value={high}
+          onChange={(e) => setHigh(e.target.value)}
+          aria-label="High limit"
+          inputMode="decimal"
+          data-testid="limit-high"
+        />
+        <button type="submit" data-testid="limit-set">
+          Set
+        </button>
+        {/* Issue 12: the profile and the escalations in force, visible; editing them is board.setPriorityRule. */}
+        <select
+          value={board.settings.profile}
+          onChange={(e) => {
+            board.useProfile(e.target.value as AlarmProfileName, Date.now())
+            setProfileEpoch((n) => n + 1)
+            choose(kind)
+          }}
+          aria-label="Alarm profile"
+          data-testid="alarm-profile"
+        >
+          {ALARM_PROFILE_NAMES.map((name) => (
+            <option key={name} value={name} title={PROFILES[name].description}>
+              {PROFILES[name].label}
+              {board.settings.profile === name && board.settings.edited ? ' (changed)' : ''}
+            </option>
+          ))}
+        </select>
+        <p className="hint" data-testid="alarm-escalation">
+          Below the low limit: {escalationText(board.settings.priorities[kind].low, VITALS[kind].unitLabel)}.
+          Above the high limit: {escalationText(board.settings.priorities[kind].high, VITALS[kind].unitLabel)}
+          .
         </p>
-      )}
-    </form>
+        {message && (
+          <p className={message.error ? 'error' : 'hint'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </p>
+        )}
+      </form>
+      <details className="escalation-details" data-testid="escalation-editor">
+        <summary>Change the escalation for {VITALS[kind].label}</summary>
+        <EscalationEditor
+          key={`${kind}|${profileEpoch}`}
+          board={board}
+          kind={kind}
+          onChange={() => setEscalationEdits((n) => n + 1)}
+        />
+      </details>
+    </>
   )
 }
 
@@ -214,7 +231,15 @@ export function AlarmPanel() {
   const endSilence = useCallback(() => setSilencedUntil(null), [])
   const peers = [...new Set(alarms.map((a) => a.peerId))]
   const role = usePage((s) => s.invite?.role)
-  const firstVitalsPeer = useCall((s) => Object.keys(s.participants).sort()[0] ?? null)
+  // Vitals are taken only from the patient, so the limits and the log are the patient's board: with a specialist or
+  // a worker alone in the call there is nothing to set.
+  const firstVitalsPeer = useCall(
+    (s) =>
+      Object.values(s.participants)
+        .filter((p) => p.role === 'patient')
+        .map((p) => p.peerId)
+        .sort()[0] ?? null,
+  )
   if (role === 'patient') return null
   return (
     <section className="alarms" aria-label="Alarms" aria-live="assertive">
