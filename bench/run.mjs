@@ -665,7 +665,8 @@ ${warnings.map((w) => `\n> ${w}`).join('\n')}
 ${mdTable.join('\n')}
 
 Issue 3's numbers (protocol round trip, a crashed participant, a cut connection) are in
-[Protocol and faults](#protocol-and-faults-issue-3) below.
+[Protocol and faults](#protocol-and-faults-issue-3) below; the cost of signing and checking ops (issue 17) is in
+[bench/signing-results.md](bench/signing-results.md).
 
 ## 1. Join click → first remote video frame drawn on the panel
 
