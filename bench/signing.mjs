@@ -17,12 +17,13 @@ const BATCH = 200
 const ROUNDS = 9
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' }
 
+/** @param {number[]} xs @returns {number} */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]
+  return s[Math.floor(s.length / 2)] ?? Number.NaN
 }
 
-/** µs per op of `run(i)` over one batch. */
+/** µs per op of `run(i)` over one batch. @param {(i: number) => Promise<unknown>} run */
 async function perOp(run) {
   const start = performance.now()
   for (let i = 0; i < BATCH; i++) await run(i)
@@ -57,6 +58,7 @@ async function main() {
     if (admitted !== null) throw new Error(`bench: the receiver refused the member op (${admitted})`)
 
     // A typical chat op (a sentence), the op kind a person sends most.
+    /** @param {number} i */
     const chat = (i) => ({
       kind: 'chat',
       id: `${key.session}:${i + 1}`,
@@ -66,11 +68,13 @@ async function main() {
       role: 'patient',
       text: `I took the tablets at eight, as we said; the pain is about ${i % 10} out of ten now.`,
     })
+    /** @type {Array<{ id: string, sig: string }>} */
     const signedOps = []
     for (let i = 0; i < BATCH; i++) signedOps.push(await authorship.signOp(key, chat(i)))
     const rawBytes = signedOps.map((op) =>
       new TextEncoder().encode(`xr-consult/op/v1|${authorship.canonicalJson({ ...op, sig: undefined })}`),
     )
+    /** @type {ArrayBuffer[]} */
     const rawSigs = []
     for (const bytes of rawBytes) rawSigs.push(await crypto.subtle.sign(SIGN, pair.privateKey, bytes))
     for (const op of signedOps) {
@@ -78,17 +82,31 @@ async function main() {
       if (refused !== null) throw new Error(`bench: an honest op was refused (${refused})`)
     }
 
+    /** @type {Record<'sign' | 'rawSign' | 'check' | 'rawVerify', number[]>} */
     const samples = { sign: [], rawSign: [], check: [], rawVerify: [] }
+    /** @param {number} i */
+    const raw = (i) => /** @type {Uint8Array<ArrayBuffer>} */ (rawBytes[i])
+    /** @param {number} i */
+    const rawSig = (i) => /** @type {ArrayBuffer} */ (rawSigs[i])
+    /** @param {number} i */
+    const signed = (i) => signedOps[i]
     for (let round = 0; round < ROUNDS; round++) {
       samples.sign.push(await perOp((i) => authorship.signOp(key, chat(i))))
-      samples.rawSign.push(await perOp((i) => crypto.subtle.sign(SIGN, pair.privateKey, rawBytes[i])))
-      samples.check.push(await perOp((i) => receiver.check(signedOps[i])))
+      samples.rawSign.push(await perOp((i) => crypto.subtle.sign(SIGN, pair.privateKey, raw(i))))
+      samples.check.push(await perOp((i) => receiver.check(signed(i))))
       samples.rawVerify.push(
-        await perOp((i) => crypto.subtle.verify(SIGN, pair.publicKey, rawSigs[i], rawBytes[i])),
+        await perOp((i) => crypto.subtle.verify(SIGN, pair.publicKey, rawSig(i), raw(i))),
       )
     }
-    const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]))
+    const m = {
+      sign: median(samples.sign),
+      rawSign: median(samples.rawSign),
+      check: median(samples.check),
+      rawVerify: median(samples.rawVerify),
+    }
+    /** @param {number} us */
     const fmt = (us) => `${us.toFixed(0)} µs`
+    /** @type {Array<[string, number, string, number]>} */
     const rows = [
       [
         'Sign one chat op (app: canonical JSON + ECDSA P-256)',
@@ -112,12 +130,17 @@ Written by \`node bench/signing.mjs\` (part of \`npm run bench\`).
 
 - Date: ${new Date().toUTCString()}
 - Machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version} (WebCrypto)
-- Load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)}
+- Load average (1 min) at the end: ${(os.loadavg()[0] ?? Number.NaN).toFixed(2)}
 
 ${table}
 
-Per-sample µs (sign / bare sign / check / bare verify): ${['sign', 'rawSign', 'check', 'rawVerify']
-      .map((k) => samples[k].map((v) => v.toFixed(0)).join(', '))
+Per-sample µs (sign / bare sign / check / bare verify): ${[
+      samples.sign,
+      samples.rawSign,
+      samples.check,
+      samples.rawVerify,
+    ]
+      .map((values) => values.map((v) => v.toFixed(0)).join(', '))
       .join(' / ')}.
 
 What it means for a call: a participant signs only the ops it authors (its member record, a chat line, a mark,
