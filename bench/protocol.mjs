@@ -858,7 +858,7 @@ export function renderProtocol(p, disturbedShare) {
     [
       `Crashed participant noticed (leaves "connected"), median of ${p.dead.length}`,
       range(noticed),
-      `design: ${ms0(design.deadPeerMs)} of silence, heartbeat every ${ms0(design.heartbeatMs)}`,
+      `design: ${ms0(design.deadPeerMs)} of silence, checked every ${ms0(design.livenessCheckMs)}`,
       `${(noticed.median / design.deadPeerMs).toFixed(2)}×`,
       `≤ ${ms0(TARGET_DEAD_MS)} in every run: ${verdict(noticed.max <= TARGET_DEAD_MS)}` +
         (noticed.max > TARGET_DEAD_MS
