@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
@@ -5,6 +6,13 @@ import { consultServer } from './server/vite-plugin.mjs'
 
 export default defineConfig({
   plugins: [react(), consultServer(), singleWeightUiFont()],
+  resolve: {
+    alias: {
+      // PeerJS reads only the browser's name and version from webrtc-adapter; the real package's shims for
+      // pre-2020 browsers cost about 14 KB gzip per call (see src/net/webrtc-adapter-lite.ts).
+      'webrtc-adapter': fileURLToPath(new URL('./src/net/webrtc-adapter-lite.ts', import.meta.url)),
+    },
+  },
   server: {
     port: Number(process.env.PORT ?? 5173),
     // HTTPS=1 uses the same self-signed certificate as `npm start` (see server/app.mjs).

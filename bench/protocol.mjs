@@ -858,7 +858,7 @@ export function renderProtocol(p, disturbedShare) {
     [
       `Crashed participant noticed (leaves "connected"), median of ${p.dead.length}`,
       range(noticed),
-      `design: ${ms0(design.deadPeerMs)} of silence, heartbeat every ${ms0(design.heartbeatMs)}`,
+      `design: ${ms0(design.deadPeerMs)} of silence, checked every ${ms0(design.livenessCheckMs)}`,
       `${(noticed.median / design.deadPeerMs).toFixed(2)}×`,
       `≤ ${ms0(TARGET_DEAD_MS)} in every run: ${verdict(noticed.max <= TARGET_DEAD_MS)}` +
         (noticed.max > TARGET_DEAD_MS
@@ -977,10 +977,10 @@ matter as much as the ratio.
 ### 5. A participant's tab crashes
 
 Target: noticed within ${TARGET_DEAD_MS / 1000} s. Design (\`src/net/mesh.ts\`, \`src/net/call-mesh.ts\`, as \`__xrConsultCall.debugConstants()\` reports them): a peer is dropped once
-its messages and its transport have both been silent for more than ${ms0(design.deadPeerMs)}, checked at every heartbeat
-(${ms0(design.heartbeatMs)}). The transport's last activity is the time of the last once-per-heartbeat byte count that grew, and
+its messages and its transport have both been silent for more than ${ms0(design.deadPeerMs)}, checked every ${ms0(design.livenessCheckMs)}
+(pings every ${ms0(design.heartbeatMs)}). The transport's last activity is the time of the last byte count (sampled at every check) that grew, and
 the first count after a crash still grows (it includes what arrived before the crash), so the check can first
-pass ${design.deadPeerMs / 1000} s after that count, at the heartbeat after next: ${(design.deadPeerMs + design.heartbeatMs) / 1000}–${(design.deadPeerMs + 2 * design.heartbeatMs) / 1000} s after the crash on an idle
+pass ${design.deadPeerMs / 1000} s after that count, at the check after next: ${(design.deadPeerMs + design.livenessCheckMs) / 1000}–${(design.deadPeerMs + 2 * design.livenessCheckMs) / 1000} s after the crash on an idle
 machine, later when the surviving page is busy. "Gone" then waits for a re-dial to be refused by the PeerServer.
 
 | ms after \`Page.crash\` | median | min | max | samples |

@@ -17,7 +17,7 @@ const ACCEPT =
 /** Checks and shares one file; resolves with a sentence when it was refused (nothing sent), or null. */
 export async function shareFile(runtime: CallRuntime, file: File): Promise<string | null> {
   const bytes = new Uint8Array(await file.arrayBuffer())
-  const intake = checkFile(file.name, bytes, runtime.maxShareBytes)
+  const intake = await checkFile(file.name, bytes, runtime.maxShareBytes)
   if (!intake.ok) return intake.sentence
   const format = FORMATS[intake.format]
   if (format.kind !== 'model') {

@@ -3,7 +3,7 @@
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react'
 import { SELF } from '../call/vitals-sharing'
 import { defaultLimits } from '../vitals/alarms'
-import { type BluetoothAvailability, bluetoothAvailability } from '../vitals/bluetooth'
+import { type BluetoothAvailability, bluetoothAvailability } from '../vitals/bluetooth-availability'
 import { deviceUsersSentence, userLabel } from '../vitals/device-users'
 import { isPlausible } from '../vitals/feed'
 import { SCENARIOS, type ScenarioName } from '../vitals/simulator'

@@ -2,7 +2,7 @@
 // typed in by hand, sent through the call's vitals channel (numerics about once a second, the ECG as binary
 // waveform frames every 400 ms) and shown to ourselves through our own feed.
 import { ECG_BATCH_MS } from '../net/frames'
-import { connectVitalsDevice, type VitalsDevice } from '../vitals/bluetooth'
+import type { VitalsDevice } from '../vitals/bluetooth'
 import type { EcgFrame, VitalsChannel } from '../vitals/channel'
 import type { DeviceUsersState } from '../vitals/device-users'
 import type { VitalsFeed } from '../vitals/feed'
@@ -151,6 +151,8 @@ export class VitalsSharing {
    * shares what it measures, labelled with its name. Resolves with null, or a sentence saying why it did not work.
    */
   async shareBluetoothDevice(onProblem: (message: string) => void): Promise<string | null> {
+    // The adapter and its GATT parsers load when a device is connected, not with every call.
+    const { connectVitalsDevice } = await import('../vitals/bluetooth')
     const result = await connectVitalsDevice(
       this.shareMeasurements,
       (message, kind) => {

@@ -1,8 +1,9 @@
 // The mesh over the in-memory transport, in fake time: the histories that break real calls, replayed exactly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { seatPeerId } from '../room/invite'
-import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
+import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, HEARTBEAT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
 import { MemoryNetwork } from './memory-transport'
+import { DEAD_PEER_MS } from './mesh'
 import { joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
 
 let clock: ReturnType<typeof useMeshClock>
@@ -115,25 +116,33 @@ describe('CallMesh', () => {
     await clock.until(() => pat.connected().length === 1 && ada.connected().length === 1, 60_000)
   })
 
-  it('notices a crashed participant within 5 s, re-dials, and calls them gone when the server says so', async () => {
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1)
-    await clock.advance(2000)
-    pat.transport.crash()
-    const noticed = await clock.until(() =>
-      [...ada.seen.participants.values()].some((p) => p.status === 'reconnecting'),
-    )
-    expect(noticed).toBeLessThanOrEqual(5000)
-    // Re-dials go to an id the server no longer holds: gone well before the 30 s give-up.
-    const gone = await clock.until(() => ada.seen.notices.includes('The connection to Pat Patient was lost.'))
-    expect(gone).toBeLessThan(RECONNECT_GIVE_UP_MS)
-    await clock.until(() => ada.seen.participants.size === 0, 10_000)
-    expect(ada.seen.gone).toHaveLength(1)
-  })
+  // The crash at four points of the heartbeat: however its last bytes and our samples fall, it is noticed within
+  // DEAD_PEER_MS plus one check interval of the last sample that saw bytes (at most 4 s), leaving 1 s of the 5 s
+  // target for a loaded machine.
+  it.each([0, 250, 500, 750])(
+    'notices a crashed participant within 4 s (crash %i ms into a heartbeat), re-dials, and calls them gone when the server says so',
+    async (phase) => {
+      const network = new MemoryNetwork()
+      const room = await newRoom()
+      const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+      const pat = joinable(network, room, 'Pat Patient', 'patient')
+      await join(ada, pat)
+      await clock.until(() => ada.connected().length === 1)
+      await clock.advance(2000 + phase)
+      pat.transport.crash()
+      const noticed = await clock.until(() =>
+        [...ada.seen.participants.values()].some((p) => p.status === 'reconnecting'),
+      )
+      expect(noticed).toBeLessThanOrEqual(DEAD_PEER_MS + HEARTBEAT_MS)
+      // Re-dials go to an id the server no longer holds: gone well before the 30 s give-up.
+      const gone = await clock.until(() =>
+        ada.seen.notices.includes('The connection to Pat Patient was lost.'),
+      )
+      expect(gone).toBeLessThan(RECONNECT_GIVE_UP_MS)
+      await clock.until(() => ada.seen.participants.size === 0, 10_000)
+      expect(ada.seen.gone).toHaveLength(1)
+    },
+  )
 
   it('cuts the data links with 300 ops in flight: after the reconnect both hold every op exactly once', async () => {
     const network = new MemoryNetwork({ latencyMs: 20 })

@@ -45,8 +45,16 @@ import { type ConnectionQuality, measureQuality, type QualityCounters } from './
 import { OpLog } from './replication'
 import type { DataLink, DialMetadata, MediaLink, MeshTransport, Unsubscribe } from './transport'
 
-/** How often we tell each peer we are alive, and sample its transport, ms. */
+/** How often we tell each peer we are alive, ms. */
 export const HEARTBEAT_MS = 1000
+/**
+ * How often we sample each peer's transport and check whether it is gone, ms. Twice per heartbeat: a crash is
+ * noticed at the first check after both its messages and its transport have been silent for DEAD_PEER_MS, and the
+ * transport's silence is only known to the sample interval, so a check every heartbeat noticed a crash 4-5 s
+ * after it (over 5 s on a loaded machine) where every half heartbeat notices it in 3.5-4 s. The thresholds are
+ * unchanged, so a busy page is not judged any sooner.
+ */
+export const LIVENESS_CHECK_MS = HEARTBEAT_MS / 2
 /** A transport sample older than two heartbeats means our own page is lagging, ms. */
 const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
 /**
@@ -249,6 +257,8 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   lastTransportActivity: number
   /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
   lastSampleAt: number
+  /** A transport sample is under way (a busy page's stats can take longer than a check interval). */
+  sampling: boolean
   dialTimer: ReturnType<typeof setTimeout> | null
   /** Our registration with the signalling server when the link was made (CallMesh.serverEpoch). */
   serverEpoch: number
@@ -346,6 +356,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly announced = new Map<number, string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null
+  /** Liveness checks so far: every HEARTBEAT_MS / LIVENESS_CHECK_MS-th one also pings. */
+  private livenessChecks = 0
   private readonly transportListeners: Unsubscribe[] = []
   private joined = false
   private left = false
@@ -479,7 +491,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.wireTransport()
     this.events.serverConnected(true)
     for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
-    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), LIVENESS_CHECK_MS)
   }
 
   private later(run: () => void, ms: number): ReturnType<typeof setTimeout> {
@@ -719,6 +731,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       bytesReceived: 0,
       lastTransportActivity: now,
       lastSampleAt: now,
+      sampling: false,
       dialTimer: null,
       serverEpoch: this.serverEpoch,
       dialedAt: now,
@@ -1059,14 +1072,17 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     })
   }
 
+  /** Every LIVENESS_CHECK_MS: each link's liveness and a transport sample; a ping every HEARTBEAT_MS. */
   private heartbeat() {
     const now = Date.now()
+    this.livenessChecks += 1
+    const ping = this.livenessChecks % Math.round(HEARTBEAT_MS / LIVENESS_CHECK_MS) === 0
     for (const link of [...this.links.values()]) {
       if (!link.data.open) continue
       // A link still in admission or hello is governed by its setup timeout, not by silence: two busy pages can
       // take seconds to get through the handshake.
       if (!link.protocol.ready) {
-        void this.sampleTransport(link)
+        void this.sampleTransport(link, ping)
         continue
       }
       const liveness = {
@@ -1079,17 +1095,25 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.dropLink(link, 'lost')
         continue
       }
-      link.protocol.send({ type: 'ping', sentAt: now })
-      void this.sampleTransport(link)
+      if (ping) link.protocol.send({ type: 'ping', sentAt: now })
+      void this.sampleTransport(link, ping)
     }
   }
 
   /**
-   * One stats sample per connection per second, for two things: whether any byte arrived since the last sample
-   * (see peerIsGone), and the connection quality shown for the participant (./quality).
+   * One stats sample per connection every LIVENESS_CHECK_MS, for two things: whether any byte arrived since the
+   * last sample (see peerIsGone), and, with `quality` (once per heartbeat, the interval its rates are read over),
+   * the connection quality shown for the participant (./quality).
    */
-  private async sampleTransport(link: Link<M, Op>) {
-    const reports = await Promise.all([link.data.stats(), link.media?.stats() ?? Promise.resolve([])])
+  private async sampleTransport(link: Link<M, Op>, quality = true) {
+    if (link.sampling) return
+    link.sampling = true
+    const reports = await Promise.all([
+      link.data.stats(),
+      link.media?.stats() ?? Promise.resolve([]),
+    ]).finally(() => {
+      link.sampling = false
+    })
     let total = 0
     for (const stat of reports.flat() as Array<{ type: string; bytesReceived?: number }>) {
       if (stat.type === 'transport') total += stat.bytesReceived ?? 0
@@ -1103,7 +1127,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       link.lastTransportActivity = now
     }
     // The link may have been replaced meanwhile, and a participant who left must not come back as "Joining".
-    if (this.links.get(link.seat) !== link || !this.known.has(link.peerId)) return
+    if (!quality || this.links.get(link.seat) !== link || !this.known.has(link.peerId)) return
     const sample = measureQuality(reports, link.qualityCounters)
     link.qualityCounters = sample.counters
     if (link.protocol.ready) this.upsert(link.peerId, { seat: link.seat, quality: sample.quality })
@@ -1473,8 +1497,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   /** For the benchmark: the design constants it reports against, as this build has them. */
   debugConstants() {
     return {
-      /** ms between pings to each peer and liveness checks */
+      /** ms between pings to each peer */
       heartbeatMs: HEARTBEAT_MS,
+      /** ms between transport samples and liveness checks */
+      livenessCheckMs: LIVENESS_CHECK_MS,
       /** ms of silence (messages and transport) after which a peer is dropped */
       deadPeerMs: DEAD_PEER_MS,
       /** ms a participant given up on stays in the list, marked gone */

@@ -31,13 +31,14 @@ import {
   VITALS,
   type VitalKind,
 } from '../vitals/types'
+import { RECORD_DB_NAME } from './db-name'
 
 /** Flush the write queue at least this often, ms: the most a crashed tab can lose. */
 export const FLUSH_INTERVAL_MS = 1000
 /** Flush as soon as this many items wait, so a burst (a device replaying its memory) is written in slices. */
 export const FLUSH_MAX_ITEMS = 200
 
-export const RECORD_DB_NAME = 'xr-consult-record'
+export { RECORD_DB_NAME }
 
 export interface CallParticipant {
   name: string

@@ -2,14 +2,7 @@
 // frame at a window, drawn into a canvas for a view (page, zoom, window). The 3D panels use the canvas as a texture
 // and the DOM viewer copies it, so both show the same pixels. No three.js and no React here: the DOM shell imports
 // this without loading the 3D stack, and pdf.js itself loads only when the first PDF is opened.
-import {
-  type DicomImage,
-  type DicomWindow,
-  defaultWindow,
-  parseDicom,
-  renderDicomFrame,
-  windowPresets,
-} from '../share/dicom'
+import type { DicomImage, DicomWindow } from '../share/dicom'
 import type { Format } from '../share/sniff'
 import type { ItemView } from '../share/wire'
 
@@ -146,7 +139,9 @@ async function openPdf(bytes: Uint8Array): Promise<OpenedItem> {
   }
 }
 
-function openDicom(bytes: Uint8Array): OpenedItem {
+async function openDicom(bytes: Uint8Array): Promise<OpenedItem> {
+  // dicom-parser loads with the first DICOM file, not with every call.
+  const { defaultWindow, parseDicom, renderDicomFrame, windowPresets } = await import('../share/dicom')
   const parsed = parseDicom(bytes)
   if (!parsed.ok) throw new Error(parsed.sentence)
   const image: DicomImage = parsed.image
@@ -203,7 +198,7 @@ export async function openItem(format: Format, mime: string, bytes: Uint8Array):
       case 'pdf':
         return await openPdf(bytes)
       case 'dicom':
-        return openDicom(bytes)
+        return await openDicom(bytes)
       case 'glb':
       case 'gltf':
         throw new Error('A 3D model is shown on its stand in the 3D view.')

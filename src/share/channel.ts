@@ -252,7 +252,8 @@ export function createShareChannel(options: ShareChannelOptions) {
       request(record)
       return
     }
-    const intake = checkFile(item.name, bytes, limit())
+    const intake = await checkFile(item.name, bytes, limit())
+    if (disposed || records.get(item.id) !== record) return
     if (!intake.ok || intake.format !== item.format) {
       record.assembly = null
       update(record, {
@@ -529,7 +530,7 @@ export function createShareChannel(options: ShareChannelOptions) {
      * sent), or null once it is announced.
      */
     async shareFile(name: string, bytes: Uint8Array): Promise<string | null> {
-      const intake = checkFile(name, bytes, limit())
+      const intake = await checkFile(name, bytes, limit())
       if (!intake.ok) return intake.sentence
       const sha256 = await sha256Hex(bytes)
       const { session, name: authorName } = self()

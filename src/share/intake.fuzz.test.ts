@@ -14,7 +14,7 @@ const dicom = makeDicom({ rows: 4, columns: 8, window: { centre: 100, width: 200
 const glb = makeGlb()
 const gltf = makeGltfJson()
 
-function expectVerdict(result: ReturnType<typeof checkFile>) {
+function expectVerdict(result: Awaited<ReturnType<typeof checkFile>>) {
   if (result.ok) expect(typeof result.format).toBe('string')
   else expect(result.sentence).toMatch(/[.!?)]$/)
 }
@@ -35,21 +35,25 @@ const mutated = (base: Uint8Array) =>
 describe('intake under fuzzing', () => {
   it(
     'never throws on arbitrary bytes, nor on bytes that start like each format',
-    () => {
+    async () => {
       const prefixes = [
         dicom.subarray(0, 140),
         glb.subarray(0, 20),
         new TextEncoder().encode('%PDF-'),
         gltf.subarray(0, 30),
       ]
-      fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat({ max: prefixes.length }), (tail, which) => {
-          const prefix = prefixes[which] ?? new Uint8Array()
-          const bytes = new Uint8Array(prefix.length + tail.length)
-          bytes.set(prefix)
-          bytes.set(tail, prefix.length)
-          expectVerdict(checkFile('fuzz', bytes))
-        }),
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ maxLength: 600 }),
+          fc.nat({ max: prefixes.length }),
+          async (tail, which) => {
+            const prefix = prefixes[which] ?? new Uint8Array()
+            const bytes = new Uint8Array(prefix.length + tail.length)
+            bytes.set(prefix)
+            bytes.set(tail, prefix.length)
+            expectVerdict(await checkFile('fuzz', bytes))
+          },
+        ),
         { numRuns: 10_000 },
       )
     },

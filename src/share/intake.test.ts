@@ -41,30 +41,30 @@ describe('intake', () => {
     expect(sniffFormat(text('MZ executable'))).toBeNull()
   })
 
-  it('accepts what is whole and refuses the rest in sentences', () => {
-    expect(checkFile('scan.jpg', pdf)).toEqual({ ok: true, format: 'pdf' })
-    expect(checkFile('model.glb', makeGlb())).toEqual({ ok: true, format: 'glb' })
-    expect(checkFile('model.gltf', makeGltfJson())).toEqual({ ok: true, format: 'gltf' })
-    const refused = (name: string, bytes: Uint8Array, max?: number) => {
-      const result = checkFile(name, bytes, max)
+  it('accepts what is whole and refuses the rest in sentences', async () => {
+    expect(await checkFile('scan.jpg', pdf)).toEqual({ ok: true, format: 'pdf' })
+    expect(await checkFile('model.glb', makeGlb())).toEqual({ ok: true, format: 'glb' })
+    expect(await checkFile('model.gltf', makeGltfJson())).toEqual({ ok: true, format: 'gltf' })
+    const refused = async (name: string, bytes: Uint8Array, max?: number) => {
+      const result = await checkFile(name, bytes, max)
       expect(result.ok).toBe(false)
       return result.ok ? '' : result.sentence
     }
-    expect(refused('big.pdf', pdf, 10)).toBe(
+    expect(await refused('big.pdf', pdf, 10)).toBe(
       `“big.pdf” is ${pdf.length} bytes; files up to 10 bytes can be shared.`,
     )
-    expect(refused('fake.pdf', text('%PDF-1.4 and then nothing'))).toMatch(/damaged or incomplete/)
-    expect(refused('notes.pdf', text('just text'))).toMatch(/not a file that can be shared here/)
+    expect(await refused('fake.pdf', text('%PDF-1.4 and then nothing'))).toMatch(/damaged or incomplete/)
+    expect(await refused('notes.pdf', text('just text'))).toMatch(/not a file that can be shared here/)
     const dicom = makeDicom()
-    expect(refused('ct.dcm', dicom.subarray(0, dicom.length - 64))).toMatch(
+    expect(await refused('ct.dcm', dicom.subarray(0, dicom.length - 64))).toMatch(
       /^“ct.dcm”: This DICOM file is damaged/,
     )
-    expect(refused('heart.gltf', makeGltfJson(true))).toMatch(
+    expect(await refused('heart.gltf', makeGltfJson(true))).toMatch(
       /refers to a file outside it \(“triangle.bin”\)/,
     )
     const glb = makeGlb()
-    expect(refused('cut.glb', glb.subarray(0, glb.length - 4))).toMatch(/damaged or incomplete/)
-    expect(refused('empty.png', new Uint8Array())).toMatch(/is empty/)
+    expect(await refused('cut.glb', glb.subarray(0, glb.length - 4))).toMatch(/damaged or incomplete/)
+    expect(await refused('empty.png', new Uint8Array())).toMatch(/is empty/)
     expect(formatBytes(104_857_600)).toBe('104.9 MB')
   })
 })

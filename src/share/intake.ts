@@ -1,7 +1,7 @@
 // What a file must be to be shared, checked on the sharer's side before a single byte is sent (and again on every
 // receiver's side after the transfer, since a peer's bytes are untrusted): within the size limit, of a format we
-// recognise by its content, and readable as that format. A refusal is one plain sentence. Pure.
-import { parseDicom } from './dicom'
+// recognise by its content, and readable as that format. A refusal is one plain sentence. Pure. Asynchronous only
+// because the DICOM reader (dicom-parser) loads with the first DICOM file rather than with every call.
 import { checkGltf } from './gltf'
 import { FORMATS, type Format, indexOf, sniffFormat } from './sniff'
 
@@ -20,7 +20,11 @@ export function formatBytes(bytes: number): string {
 
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0))
 
-export function checkFile(name: string, bytes: Uint8Array, maxBytes = DEFAULT_MAX_SHARE_BYTES): Intake {
+export async function checkFile(
+  name: string,
+  bytes: Uint8Array,
+  maxBytes = DEFAULT_MAX_SHARE_BYTES,
+): Promise<Intake> {
   const label = `“${name.slice(0, 80)}”`
   if (bytes.byteLength === 0) return { ok: false, sentence: `${label} is empty: nothing to share.` }
   if (bytes.byteLength > maxBytes) {
@@ -45,6 +49,7 @@ export function checkFile(name: string, bytes: Uint8Array, maxBytes = DEFAULT_MA
       }
       break
     case 'dicom': {
+      const { parseDicom } = await import('./dicom')
       const dicom = parseDicom(bytes)
       if (!dicom.ok) return { ok: false, sentence: `${label}: ${dicom.sentence}` }
       break

@@ -1,6 +1,8 @@
 // The thin browser side of Bluetooth vitals: feature detection, the device chooser, GATT connection and
 // notifications. Every byte goes through gatt.ts; this file only wires Web Bluetooth to it and turns browser
 // failures into sentences. The environment is a parameter so tests can hand in a fake `navigator.bluetooth`.
+
+import { BLUETOOTH_UNAVAILABLE, bluetoothAvailability, browserEnvironment } from './bluetooth-availability'
 import {
   DeviceUserFilter,
   type DeviceUsersState,
@@ -21,6 +23,13 @@ import {
   toMeasurements,
 } from './gatt'
 import { DEVICE_IDENTITY_FIELDS, type DeviceIdentity, type Measurement, type Source } from './types'
+
+export {
+  BLUETOOTH_UNAVAILABLE,
+  type BluetoothAvailability,
+  bluetoothAvailability,
+  browserEnvironment,
+} from './bluetooth-availability'
 
 // The slice of Web Bluetooth used here. @types/web-bluetooth is not installed, and these few members are all the
 // adapter needs; the names end in "Like" so they never collide with the DOM's own types if those arrive.
@@ -57,45 +66,6 @@ export interface BluetoothLike {
 export interface BluetoothEnvironment {
   isSecureContext: boolean
   bluetooth?: BluetoothLike
-}
-
-export function browserEnvironment(): BluetoothEnvironment {
-  const nav = globalThis.navigator as (Navigator & { bluetooth?: BluetoothLike }) | undefined
-  return {
-    isSecureContext: globalThis.isSecureContext === true,
-    ...(nav?.bluetooth === undefined ? {} : { bluetooth: nav.bluetooth }),
-  }
-}
-
-export const BLUETOOTH_UNAVAILABLE = {
-  noWebBluetooth:
-    'This browser has no Web Bluetooth. Use Chrome or Edge on a computer or Android phone, or enter readings by hand.',
-  // Chrome hides navigator.bluetooth on insecure pages, so this check comes first: otherwise a Chrome user on a
-  // plain-HTTP LAN address would be told to switch to Chrome.
-  notSecure:
-    'Bluetooth only works on a secure page. Open the app over https:// (or as localhost on this computer), or enter readings by hand.',
-  adapterOff:
-    'Bluetooth is turned off, or this device has no Bluetooth adapter. Turn Bluetooth on and try again, or enter readings by hand.',
-} as const
-
-export type BluetoothAvailability = { available: true } | { available: false; reason: string }
-
-/** Whether a vitals device can be connected here, and if not, a sentence saying why. Never rejects. */
-export async function bluetoothAvailability(
-  environment: BluetoothEnvironment = browserEnvironment(),
-): Promise<BluetoothAvailability> {
-  if (!environment.isSecureContext) return { available: false, reason: BLUETOOTH_UNAVAILABLE.notSecure }
-  const { bluetooth } = environment
-  if (bluetooth === undefined) return { available: false, reason: BLUETOOTH_UNAVAILABLE.noWebBluetooth }
-  if (bluetooth.getAvailability !== undefined) {
-    try {
-      if (!(await bluetooth.getAvailability()))
-        return { available: false, reason: BLUETOOTH_UNAVAILABLE.adapterOff }
-    } catch {
-      // An availability query that fails tells us nothing; the chooser will say what is wrong, if anything.
-    }
-  }
-  return { available: true }
 }
 
 /** The profiles asked for in the chooser, each with the characteristics whose values become Measurements. */

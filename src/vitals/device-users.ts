@@ -8,8 +8,13 @@
 // through the User Data Service (register and consent with a code), which this app does not drive; such a meter
 // delivers the records of whichever user it is set to. Heart rate, pulse oximetry and thermometers have no users.
 
-import { UNKNOWN_USER } from './gatt'
 import type { Measurement } from './types'
+
+/**
+ * User Index 255: "unknown user" (a guest measurement on a multi-user device). Defined here rather than in
+ * gatt.ts, so the call screen's device-user logic does not bring the GATT parsers into every call's download.
+ */
+export const UNKNOWN_USER = 255
 
 /** At most this many readings wait for the patient to choose their user: a cuff replaying its memory sends many. */
 export const MAX_WAITING_READINGS = 50

@@ -7,6 +7,7 @@
 // Service, Pulse Oximeter Service, Blood Pressure Service, Health Thermometer Service, Glucose Service; now collected
 // in the GATT Specification Supplement). All multi-byte fields are little-endian. SFLOAT and FLOAT are the
 // IEEE 11073-20601 decimal floats.
+import { UNKNOWN_USER } from './device-users'
 import {
   type DeviceIdentity,
   GLUCOSE_SAMPLE_TYPES,
@@ -329,8 +330,7 @@ export interface BloodPressureReading extends Flagged {
   measurementStatus?: number
 }
 
-/** User Index 255: "unknown user" (a guest measurement on a multi-user device). */
-export const UNKNOWN_USER = 255
+export { UNKNOWN_USER }
 
 export interface TemperatureReading extends Flagged {
   characteristic: typeof GATT_CHARACTERISTIC.temperatureMeasurement
