@@ -10,7 +10,7 @@
 /**
  * @typedef {{
  *   connections: { made: number, open: number },
- *   listeners: { total: number, byTarget: Record<string, number> },
+ *   listeners: { total: number, byTarget: Record<string, number>, byStack: Record<string, number> },
  *   timeouts: number,
  *   intervals: { count: number, stacks: string[] },
  * }} Holdings
@@ -21,9 +21,10 @@
  * connection made, EventTarget's add/removeEventListener to know which listeners are attached, and the timer
  * functions to know which timers are pending. Only counts: every call goes through to the browser unchanged.
  */
-export function instrumentPage() {
+export function instrumentPage(options = { stacks: false }) {
   const w = /** @type {any} */ (window)
   if (w.__longCall) return
+  const options_ = options
   // Timers of our own, untouched by the wrappers below, so the probes do not count themselves.
   const nativeSetTimeout = window.setTimeout.bind(window)
 
@@ -45,6 +46,8 @@ export function instrumentPage() {
   const targets = new Set()
   /** @type {WeakMap<EventTarget, Map<string, Set<unknown>>>} listeners by "type|capture" per target */
   const byTarget = new WeakMap()
+  /** @type {WeakMap<object, string>} where each listener was added (with `stacks`: costly, for finding leaks) */
+  const addedAt = new WeakMap()
   const proto = EventTarget.prototype
   const nativeAdd = proto.addEventListener
   const nativeRemove = proto.removeEventListener
@@ -69,6 +72,8 @@ export function instrumentPage() {
     }
     const listeners = set
     listeners.add(listener)
+    if (options_.stacks)
+      addedAt.set(listener, `${type} ${(new Error().stack ?? '').split('\n').slice(2, 4).join(' < ')}`)
     const signal = typeof options === 'object' ? options?.signal : undefined
     if (signal) nativeAdd.call(signal, 'abort', () => listeners.delete(listener), { once: true })
   }
@@ -146,6 +151,8 @@ export function instrumentPage() {
       let total = 0
       /** @type {Record<string, number>} */
       const byKind = {}
+      /** @type {Record<string, number>} where the listeners were added, with `stacks` */
+      const byStack = {}
       for (const ref of targets) {
         const target = ref.deref()
         if (!target) {
@@ -153,7 +160,14 @@ export function instrumentPage() {
           continue
         }
         let count = 0
-        for (const set of byTarget.get(target)?.values() ?? []) count += set.size
+        for (const set of byTarget.get(target)?.values() ?? []) {
+          count += set.size
+          if (options_.stacks)
+            for (const listener of set) {
+              const where = `${target.constructor.name} ${addedAt.get(/** @type {object} */ (listener)) ?? '?'}`
+              byStack[where] = (byStack[where] ?? 0) + 1
+            }
+        }
         if (count === 0) continue
         total += count
         const kind = target === window ? 'Window' : target === document ? 'Document' : target.constructor.name
@@ -161,7 +175,7 @@ export function instrumentPage() {
       }
       return {
         connections: { made: connections.length, open },
-        listeners: { total, byTarget: byKind },
+        listeners: { total, byTarget: byKind, byStack },
         timeouts: timeouts.size,
         intervals: { count: intervals.size, stacks: [...intervals.values()] },
       }

@@ -91,15 +91,31 @@ const log = (/** @type {string} */ line) => console.log(`[long-call] ${line}`)
 // Participants and readings
 
 /**
- * A participant whose page counts what it holds from before the app's first line (bench/long-call-pages.mjs).
- * @param {Deps} deps @param {{ width: number, height: number }} viewport
+ * A participant whose page counts what it holds from before the app's first line (bench/long-call-pages.mjs);
+ * with `stacks`, also where each listener was added (slower: for finding what leaks).
+ * @param {Deps} deps @param {{ width: number, height: number }} viewport @param {boolean} [stacks]
  */
-function participant(deps, viewport) {
+function participant(deps, viewport, stacks = false) {
   return newParticipant(deps.browser, {
     origin: deps.app.origin,
     viewport,
-    prepare: (context) => context.addInitScript(instrumentPage),
+    prepare: (context) => context.addInitScript(instrumentPage, { stacks }),
   })
+}
+
+/**
+ * Listeners alive after and not before, by where they were added (most first).
+ * @param {Holdings} before @param {Holdings} after
+ */
+function newListeners(before, after) {
+  return Object.entries(after.listeners.byStack)
+    .map(
+      ([where, count]) =>
+        /** @type {[string, number]} */ ([where, count - (before.listeners.byStack[where] ?? 0)]),
+    )
+    .filter(([, more]) => more > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
 }
 
 /** Leaves through the Leave button (a `bye`, so the others drop us at once), then closes the context. @param {Participant} p */
@@ -127,10 +143,10 @@ const ms = (/** @type {number} */ value) => `${Math.round(value)} ms`
 
 /** @param {Deps} deps */
 async function measureCycles(deps) {
-  const host = await participant(deps, { width: 800, height: 450 })
+  const host = await participant(deps, { width: 800, height: 450 }, true)
   const invites = await startConsultation(host.page, withQuery(deps.app.url, '?debug'), 'clinician')
   await joinCall(host.page, 'Host clinician')
-  const cycler = await participant(deps, { width: 640, height: 360 })
+  const cycler = await participant(deps, { width: 640, height: 360 }, true)
   await cycler.page.goto(withQuery(invites.patient ?? '', '?debug'))
   await fillJoinForm(cycler.page, 'Cycling patient', { requireMedia: true, settle: true })
   await sleep(3000)
@@ -144,10 +160,6 @@ async function measureCycles(deps) {
   /** @type {number[]} */
   const joinToPanelMs = []
   for (let cycle = 1; cycle <= CYCLES; cycle++) {
-    if (cycle > 1) {
-      await cycler.page.getByTestId('rejoin').click()
-      await fillJoinForm(cycler.page, 'Cycling patient', { requireMedia: true, settle: true })
-    }
     const clickedAt = Date.now()
     await cycler.page.getByTestId('join').click()
     await cycler.page.getByTestId('call').waitFor({ timeout: 30_000 })
@@ -162,15 +174,15 @@ async function measureCycles(deps) {
       undefined,
       { timeout: 30_000 },
     )
+    // Back on the join screen, where the cycler was before its first join (and where the next cycle starts).
+    await cycler.page.getByTestId('rejoin').click()
+    await fillJoinForm(cycler.page, 'Cycling patient', { requireMedia: true, settle: true })
     if (cycle === 1 || cycle % 5 === 0) {
       const now = { host: summary(await reading(host.page)), cycler: summary(await reading(cycler.page)) }
       perCycle.push(now)
       log(`cycle ${cycle}/${CYCLES}: host ${JSON.stringify(now.host)}; cycler ${JSON.stringify(now.cycler)}`)
     }
   }
-  // The cycler back on the join screen, as before its first join.
-  await cycler.page.getByTestId('rejoin').click()
-  await fillJoinForm(cycler.page, 'Cycling patient', { requireMedia: true, settle: true })
   await sleep(SETTLE_MS)
   const after = { host: await reading(host.page), cycler: await reading(cycler.page) }
   log(`after: host ${JSON.stringify(summary(after.host))}; cycler ${JSON.stringify(summary(after.cycler))}`)
@@ -231,7 +243,8 @@ function renderCycles(c) {
   return `### 1. ${CYCLES} join/leave cycles in one room
 
 A clinician (the host, 800×450) stays in the call; a patient (640×360) joins, waits until both pages show each
-other's video panel, clicks Leave, and on the "You left" screen clicks Rejoin, ${CYCLES} times in one page (each join is
+other's video panel, clicks Leave, and on the "You left" screen clicks Rejoin (back on the join screen, where each reading of the
+patient is taken), ${CYCLES} times in one page (each join is
 a new call runtime). Before the first join: the host alone in the call, the patient on the join screen (its 3D
 scene mounted behind it). After the last leave: the patient back on the join screen, ${SETTLE_MS / 1000} s later. Every
 reading is taken after two full garbage collections (DevTools \`HeapProfiler.collectGarbage\`). Connections,
@@ -250,6 +263,7 @@ ${table('cycler')}
 On the way (host): ${trail}.
 
 Host intervals still running after the last leave: ${c.after.host.holdings.intervals.stacks.length ? c.after.host.holdings.intervals.stacks.map((s) => `\`${s.slice(0, 160)}\``).join('; ') : 'none'}.
+Listeners alive after and not before, by where they were added (host): ${JSON.stringify(newListeners(c.before.host.holdings, c.after.host.holdings))}; (patient): ${JSON.stringify(newListeners(c.before.cycler.holdings, c.after.cycler.holdings))}.
 Listeners by target after (host): ${JSON.stringify(c.after.host.holdings.listeners.byTarget)}; before: ${JSON.stringify(c.before.host.holdings.listeners.byTarget)}.
 Listeners by target after (patient): ${JSON.stringify(c.after.cycler.holdings.listeners.byTarget)}; before: ${JSON.stringify(c.before.cycler.holdings.listeners.byTarget)}.
 Page errors: ${c.errors.length ? c.errors.join('; ') : 'none'}.
