@@ -9,6 +9,7 @@
 
 /**
  * @typedef {{
+ *   webgl: { made: number, held: number, live: number },
  *   connections: { made: number, open: number },
  *   listeners: { total: number, byTarget: Record<string, number>, byStack: Record<string, number> },
  *   timeouts: number,
@@ -40,6 +41,18 @@ export function instrumentPage(options = { stacks: false }) {
       }
     }
     window.RTCPeerConnection = CountedConnection
+  }
+
+  /** @type {WeakRef<WebGLRenderingContext | WebGL2RenderingContext>[]} every WebGL context a canvas gave out */
+  const glContexts = []
+  /** @type {any} */
+  const canvasProto = HTMLCanvasElement.prototype
+  const nativeGetContext = canvasProto.getContext
+  canvasProto.getContext = function (/** @type {string} */ kind, /** @type {any} */ attributes) {
+    const context = nativeGetContext.call(this, kind, attributes)
+    if (context && /webgl/.test(kind) && !glContexts.some((ref) => ref.deref() === context))
+      glContexts.push(new WeakRef(context))
+    return context
   }
 
   /** @type {Set<WeakRef<EventTarget>>} */
@@ -173,7 +186,16 @@ export function instrumentPage(options = { stacks: false }) {
         const kind = target === window ? 'Window' : target === document ? 'Document' : target.constructor.name
         byKind[kind] = (byKind[kind] ?? 0) + count
       }
+      let contextsLive = 0
+      let contextsHeld = 0
+      for (const ref of glContexts) {
+        const context = ref.deref()
+        if (!context) continue
+        contextsHeld++
+        if (!context.isContextLost()) contextsLive++
+      }
       return {
+        webgl: { made: glContexts.length, held: contextsHeld, live: contextsLive },
         connections: { made: connections.length, open },
         listeners: { total, byTarget: byKind, byStack },
         timeouts: timeouts.size,
