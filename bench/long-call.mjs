@@ -58,6 +58,8 @@ const CYCLES = 20
 const SETTLE_MS = 8000
 /** Chat history sizes the reconnect is measured at; the last is the op log's own bound (MAX_CHAT_OPS_KEPT). */
 const HISTORY_STEPS = [0, 1000, 5000]
+/** Longest wait for the host to hold a batch of history, ms: a busy shared machine signs slowly. */
+const HISTORY_TIMEOUT_MS = 20 * 60_000
 /** Chat messages sent beyond the last step, to see the op log and the chat prune. */
 const BEYOND_BOUND = 500
 /** Reconnects measured at each history size (median reported). */
@@ -293,14 +295,28 @@ async function sendHistory(page, host, count, prefix) {
     },
     [count, prefix],
   )
-  await host.waitForFunction(
-    (last) =>
-      /** @type {any} */ (window).__xrConsultGuidance.consultStore
-        .getState()
-        .chat.some((/** @type {{ text: string }} */ m) => m.text === last),
-    `${prefix} ${count - 1}`,
-    { timeout: 600_000, polling: 500 },
-  )
+  const last = `${prefix} ${count - 1}`
+  const started = Date.now()
+  for (;;) {
+    const state = await host.evaluate((text) => {
+      const w = /** @type {any} */ (window)
+      return {
+        done: w.__xrConsultGuidance.consultStore
+          .getState()
+          .chat.some((/** @type {{ text: string }} */ m) => m.text === text),
+        ops: /** @type {number} */ (w.__xrConsultCall.debugView().ops),
+      }
+    }, last)
+    if (state.done) return
+    if (Date.now() - started > HISTORY_TIMEOUT_MS)
+      throw new Error(
+        `the host holds ${state.ops} ops, not yet "${last}", after ${HISTORY_TIMEOUT_MS / 1000} s`,
+      )
+    log(
+      `sending ${prefix}: the host holds ${state.ops} ops after ${Math.round((Date.now() - started) / 1000)} s`,
+    )
+    await sleep(15_000)
+  }
 }
 
 /**
