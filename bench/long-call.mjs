@@ -12,6 +12,7 @@
 // LONG_CALL_PARTS=cycles,oplog (any of the four, comma-separated; all unless set) runs only those. Each part
 // replaces its own section of bench/long-call-results.md, and the whole file is copied into its marked section at
 // the end of BENCHMARKS.md (bench/run.mjs rewrites that file from scratch before this script runs).
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -933,7 +934,17 @@ section, so the parts may come from different runs: each says when and where it 
     text = `${`${text.slice(0, at).trimEnd()}\n\n${block}\n\n${text.slice(at).trimStart()}`.trimEnd()}\n`
   }
   writeFileSync(RESULTS, text)
-  copyIntoBenchmarks(text)
+  // Biome formats Markdown too (aligned tables): format the file so that `biome check .` stays clean.
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', RESULTS],
+      { cwd: root, stdio: 'ignore' },
+    )
+  } catch {
+    console.warn('could not format it with Biome; run `npx biome check --write .`')
+  }
+  copyIntoBenchmarks(readFileSync(RESULTS, 'utf8'))
 }
 
 /** BENCHMARKS.md ends with the results, between markers (bench/run.mjs rewrites the rest). @param {string} results */
