@@ -1,7 +1,7 @@
 // What the patient shares of their vitals in one call, no React: the simulator, a Bluetooth device or a reading
 // typed in by hand, sent through the call's vitals channel (numerics about once a second, the ECG as binary
 // waveform frames every 400 ms) and shown to ourselves through our own feed.
-import { ECG_BATCH_MS } from '../net/frames'
+import { ECG_BATCH_MS, MAX_SAMPLES_PER_LEAD } from '../net/frames'
 import type { VitalsDevice } from '../vitals/bluetooth'
 import type { EcgFrame, VitalsChannel } from '../vitals/channel'
 import type { DeviceUsersState } from '../vitals/device-users'
@@ -14,6 +14,28 @@ import { ECG_STREAM } from '../vitals/wire'
 const NUMERICS_MS = 1000
 /** The key under which our own vitals are kept in our own feed. */
 export const SELF = 'self'
+
+/**
+ * One lead's samples from `capturedAt` on, cut into pieces a waveform frame can carry (at most `maxPerFrame`
+ * samples each), each with the time of its first sample. A batch is normally 100 samples (400 ms at 250 Hz), but a
+ * page whose timers ran late (a busy machine, a throttled background tab) collects more, and one frame of more than
+ * MAX_SAMPLES_PER_LEAD cannot be encoded: sharing would throw at every batch until the page caught up.
+ */
+export function ecgPieces(
+  samples: Int16Array,
+  capturedAt: number,
+  sampleRateHz: number,
+  maxPerFrame = MAX_SAMPLES_PER_LEAD,
+): { samples: Int16Array; capturedAt: number }[] {
+  const pieces: { samples: Int16Array; capturedAt: number }[] = []
+  for (let first = 0; first < samples.length; first += maxPerFrame) {
+    pieces.push({
+      samples: samples.subarray(first, first + maxPerFrame),
+      capturedAt: capturedAt + (first * 1000) / sampleRateHz,
+    })
+  }
+  return pieces
+}
 
 interface Source {
   kind: 'simulated' | 'device'
@@ -118,8 +140,10 @@ export class VitalsSharing {
     }
     const ecg = () => {
       const to = Date.now()
-      this.shareEcg(simulator.ecg(ecgFrom, to), ecgFrom, seq)
-      seq = (seq + 1) >>> 0
+      for (const piece of ecgPieces(simulator.ecg(ecgFrom, to), ecgFrom, ECG_SAMPLE_RATE_HZ)) {
+        this.shareEcg(piece.samples, piece.capturedAt, seq)
+        seq = (seq + 1) >>> 0
+      }
       ecgFrom = to
     }
     numerics()

@@ -45,6 +45,11 @@ export interface SceneProbe {
     /** The version of its material's texture: above 0 once a picture or a video frame reached it. */
     mapVersion: number
   }>
+  /**
+   * What the renderer holds on the GPU now (three's `renderer.info`): textures and geometries uploaded and not yet
+   * disposed, and compiled shader programs. A count that grows with every join and leave is a leak.
+   */
+  renderer: () => { textures: number; geometries: number; programs: number }
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

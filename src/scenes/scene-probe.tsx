@@ -105,6 +105,11 @@ export function SceneProbeInstaller() {
         frame.updateWorldMatrix(true, false)
         return pointOnScreen(worldHelper.fromArray(point).applyMatrix4(frame.matrixWorld))
       },
+      renderer: () => ({
+        textures: gl.info.memory.textures,
+        geometries: gl.info.memory.geometries,
+        programs: gl.info.programs?.length ?? 0,
+      }),
       surroundings: () =>
         scene.getObjectByName('consult-room')
           ? 'room'
