@@ -18,6 +18,10 @@ export const MAX_TIMES_A_DAY = 8
 /** Longest course a reminder is made for, days: a quarter; longer treatment is reviewed before. */
 export const MAX_DAYS = 90
 
+/** The range a follow-up may be in, ms: 2000 to 2200. */
+export const FOLLOW_UP_EARLIEST = Date.UTC(2000, 0, 1)
+export const FOLLOW_UP_LATEST = Date.UTC(2200, 0, 1)
+
 const line = z.string().trim().min(1).max(MAX_ITEM)
 const times = z.array(z.string().regex(TIME_OF_DAY)).min(1).max(MAX_TIMES_A_DAY)
 const days = z.number().int().min(1).max(MAX_DAYS)
@@ -43,8 +47,11 @@ export const measurementSchema = z.object({
 })
 
 export const followUpSchema = z.object({
-  /** ms since the Unix epoch */
-  start: z.number().finite(),
+  /**
+   * ms since the Unix epoch, within years any date formatter and FHIR dateTime hold (the op's own date is checked
+   * against the clock; this one is months ahead by nature, so it is bounded instead).
+   */
+  start: z.number().min(FOLLOW_UP_EARLIEST).max(FOLLOW_UP_LATEST),
   /** minutes */
   durationMinutes: z.number().int().min(5).max(480),
   /** Where or how: "video call, same link", "GP practice". */
