@@ -2,6 +2,7 @@
 import { lazy, Suspense, useState } from 'react'
 import { createConsultation } from '../room/credentials'
 import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
+import { MyAftercarePlans } from './aftercare'
 import { InviteLinks, rememberInvites } from './invite-links'
 import { PastCalls } from './past-calls'
 import { RegionBoundary } from './region-boundary'
@@ -91,6 +92,9 @@ export function Lobby() {
         <Suspense fallback={null}>
           <Schedule waitingRoom={waitingRoom} showForm={!invites} />
         </Suspense>
+      </RegionBoundary>
+      <RegionBoundary name="your aftercare plans">
+        <MyAftercarePlans />
       </RegionBoundary>
       <PastCalls />
     </main>
