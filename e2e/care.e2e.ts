@@ -5,7 +5,19 @@
 import ICAL from 'ical.js'
 import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { joinAs, newParticipant, openInvite, type Participant, useAppSuite, waitForPanels } from './harness'
+import type { DebugCall } from '../src/call/runtime'
+import {
+  joinAs,
+  newParticipant,
+  openInvite,
+  type Participant,
+  startConsultation,
+  useAppSuite,
+  waitForPanels,
+} from './harness'
+
+// A `?debug` page's call, as the hostile tests drive it: what a modified client can do with its own key.
+declare const window: Window & { __xrConsultCall?: DebugCall }
 
 const suite = useAppSuite()
 const { log } = suite
@@ -90,7 +102,138 @@ describe('booking a consultation', () => {
     await page.getByTestId('admit').click({ timeout: 30_000 })
     await waitForPanels(page, 1, 60_000)
     await waitForPanels(patient.page, 1, 60_000)
-    expect(log.foreign(suite.server.url)).toEqual([])
+    expect(log.foreign(suite.server.origin)).toEqual([])
+    for (const person of [clinician, patient]) await person.context.close()
+  })
+})
+
+/** Fills the clinician's aftercare form and sends it. */
+async function writePlan(page: import('playwright-core').Page) {
+  await page.getByTestId('aftercare-form').locator('summary').click()
+  await page.getByTestId('aftercare-instructions-input').fill('Rest for two days. Drink plenty of water.')
+  await page.getByTestId('med-name-0').fill('Paracetamol')
+  await page.getByTestId('med-dose-0').fill('500 mg, 1 tablet')
+  await page.getByTestId('med-times-0').fill('08:00, 20:00')
+  await page.getByTestId('med-days-0').fill('5')
+  await page.getByTestId('measure-what-0').fill('Blood pressure')
+  await page.getByTestId('measure-times-0').fill('07:30')
+  await page.getByTestId('measure-every-0').fill('2')
+  await page.getByTestId('measure-days-0').fill('14')
+  await page.getByTestId('aftercare-warnings-input').fill('Chest pain\nFainting')
+  await page.getByTestId('follow-date').fill('2031-05-20')
+  await page.getByTestId('follow-time').fill('10:00')
+  await page.getByTestId('follow-minutes').fill('20')
+  await page.getByTestId('follow-note').fill('Video call, same link')
+  await page.getByTestId('aftercare-send').click()
+  await page.getByTestId('aftercare-sent').waitFor({ timeout: 15_000 })
+}
+
+describe('aftercare', () => {
+  it('reaches the patient from the clinician, survives the patient’s reload with reminders that parse, and is refused from anyone else', async () => {
+    const clinician = await participant()
+    const invites = await startConsultation(clinician.page, `${suite.server.url}?debug`, 'clinician')
+    await joinAs(clinician.page, 'Dr. Care')
+    const patient = await participant()
+    await openInvite(patient, invites.patient as string, 'Pat Care', '?debug')
+    await waitForPanels(clinician.page, 1, 60_000)
+
+    // A malformed time is answered with a sentence, and nothing is sent.
+    await clinician.page.getByTestId('aftercare-form').locator('summary').click()
+    await clinician.page.getByTestId('med-name-0').fill('Paracetamol')
+    await clinician.page.getByTestId('med-times-0').fill('8 pm')
+    await clinician.page.getByTestId('aftercare-send').click()
+    await expect(clinician.page.getByTestId('aftercare-problem').textContent()).resolves.toBe(
+      'Give the times for Paracetamol as 08:00, 20:00.',
+    )
+    await clinician.page.getByTestId('aftercare-form').locator('summary').click()
+    await writePlan(clinician.page)
+
+    // The patient sees it in the call.
+    const plan = patient.page.getByTestId('aftercare-plan')
+    await plan.waitFor({ timeout: 30_000 })
+    await expect(plan.getByTestId('aftercare-instructions').textContent()).resolves.toBe(
+      'Rest for two days. Drink plenty of water.',
+    )
+    await expect(plan.getByTestId('aftercare-warnings').textContent()).resolves.toContain('Fainting')
+    await expect(plan.getByTestId('aftercare-medications').textContent()).resolves.toContain(
+      'Paracetamol, 500 mg, 1 tablet — at 08:00, 20:00, for 5 days',
+    )
+
+    // After a reload (the call is gone from this page), the patient's own copy is still there.
+    await patient.page.reload()
+    const kept = patient.page.getByTestId('my-aftercare').getByTestId('aftercare-plan')
+    await kept.waitFor({ timeout: 15_000 })
+    await expect(kept.getByTestId('aftercare-instructions').textContent()).resolves.toBe(
+      'Rest for two days. Drink plenty of water.',
+    )
+
+    // Its reminders, read by ical.js: medication times daily for 5 days on the patient's clock, the measurement
+    // every 2 days, the follow-up at the appointment.
+    const timeZone = await patient.page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)
+    const reminders = async (kind: string) => {
+      const [download] = await Promise.all([
+        patient.page.waitForEvent('download'),
+        kept.getByTestId(`aftercare-ics-${kind}`).click(),
+      ])
+      return parseEvents(await readDownload(download))
+    }
+    const medications = await reminders('medications')
+    expect(medications.map(({ event }) => event.summary)).toEqual([
+      'Take Paracetamol (500 mg, 1 tablet)',
+      'Take Paracetamol (500 mg, 1 tablet)',
+    ])
+    for (const { event } of medications) {
+      expect(event.startDate.zone.tzid).toBe(timeZone)
+      expect(event.startDate.toJSDate().getTime()).toBeGreaterThan(Date.now() - 60_000)
+      expect(event.component.getFirstPropertyValue('rrule')?.toString()).toBe('FREQ=DAILY;COUNT=5')
+    }
+    expect(
+      medications.map(({ event }) => `${event.startDate.hour}:${event.startDate.minute}`).sort(),
+    ).toEqual(['20:0', '8:0'])
+    const [measurement] = await reminders('measurements')
+    expect(measurement?.event.summary).toBe('Measure: Blood pressure')
+    expect(measurement?.event.component.getFirstPropertyValue('rrule')?.toString()).toBe(
+      'FREQ=DAILY;INTERVAL=2;COUNT=7',
+    )
+    const [followUp] = await reminders('follow-up')
+    expect(followUp?.event.description).toBe('Video call, same link')
+    expect(followUp?.event.endDate.toJSDate().getTime()).toBe(
+      (followUp?.event.startDate.toJSDate().getTime() ?? 0) + 20 * 60_000,
+    )
+
+    // The patient rejoins and sends a plan of their own (as a modified client would): the clinician refuses it
+    // as no consultation app's message and disconnects the sender; the clinician's plan stays the plan.
+    await joinAs(patient.page, 'Pat Care')
+    await waitForPanels(clinician.page, 1, 60_000)
+    const clinicianPlan = await clinician.page.evaluate(
+      () => window.__xrConsultCall?.runtime.aftercare.latest()?.id,
+    )
+    expect(clinicianPlan).toBeTruthy()
+    await patient.page.evaluate(() => {
+      const call = window.__xrConsultCall
+      if (!call) throw new Error('no debug API')
+      call.debugPublish({
+        kind: 'care-plan',
+        id: call.nextOpId(),
+        author: call.session(),
+        at: Date.now(),
+        clinicianName: 'Pat Care',
+        plan: {
+          instructions: 'FORGED: stop all your medication',
+          medications: [],
+          measurements: [],
+          warningSigns: [],
+        },
+      })
+    })
+    await expect
+      .poll(() => clinician.page.getByTestId('notices').textContent(), { timeout: 30_000 })
+      .toContain('Pat Care sent messages no consultation app sends')
+    await expect(
+      clinician.page.evaluate(() => window.__xrConsultCall?.runtime.aftercare.latest()?.id),
+    ).resolves.toBe(clinicianPlan)
+    await expect(clinician.page.getByText('FORGED').count()).resolves.toBe(0)
+    expect(log.foreign(suite.server.origin)).toEqual([])
     for (const person of [clinician, patient]) await person.context.close()
   })
 })
