@@ -3,6 +3,7 @@
 import ICAL from 'ical.js'
 import { describe, expect, it } from 'vitest'
 import { aftercareOpSchema, firstAt, parseTimes, type ReceivedPlan, reminderCalendar } from './aftercare'
+import { emptyForm, emptyMedication, planFromForm } from './aftercare-form'
 import { createAftercareChannel } from './channel'
 import { deletePlanCopy, loadPlanCopies, savePlanCopy } from './patient-copy'
 
@@ -196,5 +197,58 @@ describe('the patient’s own copy', () => {
     deletePlanCopy(storage, RECEIVED.id, 'room1')
     expect(loadPlanCopies(storage)).toEqual([])
     expect(loadPlanCopies({ getItem: () => '{not json' })).toEqual([])
+  })
+})
+
+describe('the clinician’s form', () => {
+  const filled = () => ({
+    ...emptyForm(),
+    instructions: '  Rest.  ',
+    medications: [
+      { name: 'Paracetamol', dose: '500 mg', times: '8:00, 20:00', days: '5' },
+      emptyMedication(),
+    ],
+    warningSigns: 'Chest pain\n\n  Fainting ',
+    followUpDate: '2031-05-20',
+    followUpTime: '10:00',
+    followUpMinutes: '20',
+    followUpNote: 'Same link',
+  })
+
+  it('turns what was typed into a plan, blank rows left out, the follow-up on the clinician’s clock', () => {
+    const result = planFromForm(filled(), 'Europe/Berlin')
+    expect(result).toEqual({
+      ok: true,
+      plan: {
+        instructions: 'Rest.',
+        medications: [{ name: 'Paracetamol', dose: '500 mg', times: ['08:00', '20:00'], days: 5 }],
+        measurements: [],
+        warningSigns: ['Chest pain', 'Fainting'],
+        followUp: { start: Date.UTC(2031, 4, 20, 8, 0), durationMinutes: 20, note: 'Same link' },
+      },
+    })
+  })
+
+  it('says which field to correct', () => {
+    const bad = (patch: object) => {
+      const result = planFromForm({ ...filled(), ...patch }, 'UTC')
+      return result.ok ? null : result.reason
+    }
+    expect(bad({ medications: [{ name: 'X', dose: '', times: '8 pm', days: '5' }] })).toBe(
+      'Give the times for X as 08:00, 20:00.',
+    )
+    expect(bad({ medications: [{ name: 'X', dose: '', times: '08:00', days: '0' }] })).toMatch(
+      /how many days/,
+    )
+    expect(bad({ measurements: [{ what: '', times: '07:00', everyDays: '1', days: '3' }] })).toBe(
+      'Each measurement needs to say what to measure.',
+    )
+    expect(bad({ followUpTime: '' })).toBe(
+      'Give the next appointment a date and a time, or leave both empty.',
+    )
+    expect(planFromForm(emptyForm(), 'UTC')).toEqual({
+      ok: false,
+      reason: 'The plan is empty: write at least one instruction.',
+    })
   })
 })
