@@ -310,7 +310,7 @@ function AftercareForm({ sent }: { sent: ReceivedPlan | undefined }) {
                 />
               </label>
               <label>
-                Every … days
+                Every (days)
                 <input
                   inputMode="numeric"
                   value={row.everyDays}
