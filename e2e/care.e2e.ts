@@ -233,6 +233,29 @@ describe('aftercare', () => {
       clinician.page.evaluate(() => window.__xrConsultCall?.runtime.aftercare.latest()?.id),
     ).resolves.toBe(clinicianPlan)
     await expect(clinician.page.getByText('FORGED').count()).resolves.toBe(0)
+
+    // The clinician's record keeps the plan: the FHIR export has it as a CarePlan with its activities.
+    await clinician.page.getByTestId('leave').click()
+    await clinician.page.goto(suite.server.url)
+    const entry = clinician.page.getByTestId('call-record').first()
+    await entry.waitFor({ timeout: 15_000 })
+    const [fhir] = await Promise.all([
+      clinician.page.waitForEvent('download'),
+      entry.getByTestId('call-record-fhir').click(),
+    ])
+    const bundle = JSON.parse(await readDownload(fhir)) as { entry: { resource: Record<string, unknown> }[] }
+    const carePlans = bundle.entry.map((e) => e.resource).filter((r) => r.resourceType === 'CarePlan')
+    expect(carePlans).toHaveLength(1)
+    expect(carePlans[0]).toMatchObject({
+      status: 'active',
+      intent: 'plan',
+      description: 'Rest for two days. Drink plenty of water.',
+    })
+    expect((carePlans[0]?.activity as { detail: { kind: string } }[]).map((a) => a.detail.kind)).toEqual([
+      'MedicationRequest',
+      'ServiceRequest',
+      'Appointment',
+    ])
     expect(log.foreign(suite.server.origin)).toEqual([])
     for (const person of [clinician, patient]) await person.context.close()
   })
