@@ -251,7 +251,8 @@ describe('aftercare', () => {
       intent: 'plan',
       description: 'Rest for two days. Drink plenty of water.',
     })
-    expect((carePlans[0]?.activity as { detail: { kind: string } }[]).map((a) => a.detail.kind)).toEqual([
+    const activities = (carePlans[0]?.activity ?? []) as { detail: { kind: string } }[]
+    expect(activities.map((a) => a.detail.kind)).toEqual([
       'MedicationRequest',
       'ServiceRequest',
       'Appointment',
