@@ -192,9 +192,12 @@ describe('aftercare', () => {
     ).toEqual(['20:0', '8:0'])
     const [measurement] = await reminders('measurements')
     expect(measurement?.event.summary).toBe('Measure: Blood pressure')
-    expect(measurement?.event.component.getFirstPropertyValue('rrule')?.toString()).toBe(
-      'FREQ=DAILY;INTERVAL=2;COUNT=7',
-    )
+    const every = measurement?.event.component.getFirstPropertyValue('rrule') as ICAL.Recur
+    expect({ freq: every.freq, interval: every.interval, count: every.count }).toEqual({
+      freq: 'DAILY',
+      interval: 2,
+      count: 7,
+    })
     const [followUp] = await reminders('follow-up')
     expect(followUp?.event.description).toBe('Video call, same link')
     expect(followUp?.event.endDate.toJSDate().getTime()).toBe(
