@@ -155,6 +155,9 @@ describe('aftercare', () => {
       'Rest for two days. Drink plenty of water.',
     )
     await expect(plan.getByTestId('aftercare-warnings').textContent()).resolves.toContain('Fainting')
+    await expect(patient.page.getByTestId('notices').textContent()).resolves.toContain(
+      'Dr. Care sent you an aftercare plan',
+    )
     await expect(plan.getByTestId('aftercare-medications').textContent()).resolves.toContain(
       'Paracetamol, 500 mg, 1 tablet — at 08:00, 20:00, for 5 days',
     )

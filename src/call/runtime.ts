@@ -10,7 +10,7 @@ import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed } from '../annotations/space'
 import type { AftercarePlan, ReceivedPlan } from '../care/aftercare'
 import type { AftercareChannel } from '../care/channel'
-import { savePlanCopy } from '../care/patient-copy'
+import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
 import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
@@ -291,7 +291,15 @@ export class CallRuntime {
   /** The patient's page keeps its own copy of each plan it receives, to read again after the call. */
   private keepCarePlan(plan: ReceivedPlan) {
     if (this.invite.role !== 'patient' || typeof localStorage === 'undefined') return
-    if (!savePlanCopy(localStorage, plan, this.invite.roomId, Date.now()))
+    const { roomId } = this.invite
+    // Said once per plan: a rejoin receives the plans again (the op log's snapshot), and they are known by then.
+    if (!loadPlanCopies(localStorage).some((copy) => copy.id === plan.id && copy.roomId === roomId))
+      this.store
+        .getState()
+        .notify(
+          `${plan.clinicianName} sent you an aftercare plan: read it in the side panel. This browser keeps a copy.`,
+        )
+    if (!savePlanCopy(localStorage, plan, roomId, Date.now()))
       this.store
         .getState()
         .notify('Your browser did not keep a copy of the aftercare plan: print or save it now.', 'warning')
