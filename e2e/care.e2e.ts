@@ -151,13 +151,14 @@ describe('aftercare', () => {
     // The patient sees it in the call.
     const plan = patient.page.getByTestId('aftercare-plan')
     await plan.waitFor({ timeout: 30_000 })
+    // Told once, in the notices (shown for 6 s, so read first).
+    await expect(patient.page.getByTestId('notices').textContent()).resolves.toContain(
+      'Dr. Care sent you an aftercare plan',
+    )
     await expect(plan.getByTestId('aftercare-instructions').textContent()).resolves.toBe(
       'Rest for two days. Drink plenty of water.',
     )
     await expect(plan.getByTestId('aftercare-warnings').textContent()).resolves.toContain('Fainting')
-    await expect(patient.page.getByTestId('notices').textContent()).resolves.toContain(
-      'Dr. Care sent you an aftercare plan',
-    )
     await expect(plan.getByTestId('aftercare-medications').textContent()).resolves.toContain(
       'Paracetamol, 500 mg, 1 tablet — at 08:00, 20:00, for 5 days',
     )
