@@ -7,6 +7,7 @@ import { usePage } from '../state/page-store'
 import { formatQuality, qualityLevel, qualityWords } from '../ui/quality-text'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
+import { AftercarePanel } from './aftercare'
 import { AlarmPanel } from './alarm-panel'
 import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
@@ -404,6 +405,9 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
                 <VitalsSharing />
               </RegionBoundary>
             )}
+            <RegionBoundary name="the aftercare plan">
+              <AftercarePanel />
+            </RegionBoundary>
             <RegionBoundary name="the chat">
               <Chat />
             </RegionBoundary>

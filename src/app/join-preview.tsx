@@ -6,8 +6,10 @@ import { acquireLocalMedia, type DeviceLists, LocalMediaError, listDevices } fro
 import { MAX_NAME_LENGTH } from '../net/protocol'
 import { ROLE_LABELS } from '../room/invite'
 import { type MediaMode, pageStore, usePage } from '../state/page-store'
+import { MyAftercarePlans } from './aftercare'
 import { joinCall } from './call-controller'
 import { preloadCallScene } from './call-view'
+import { RegionBoundary } from './region-boundary'
 
 const NAME_KEY = 'xr-consult:name'
 
@@ -167,6 +169,11 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
           {joining ? 'Connecting…' : 'Join'}
         </button>
       </form>
+      {invite.role === 'patient' && (
+        <RegionBoundary name="your aftercare plan">
+          <MyAftercarePlans roomId={invite.roomId} />
+        </RegionBoundary>
+      )}
     </main>
   )
 }

@@ -1,9 +1,14 @@
 // The start screen: create a consultation and hand out invite links.
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { createConsultation } from '../room/credentials'
 import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
+import { MyAftercarePlans } from './aftercare'
 import { InviteLinks, rememberInvites } from './invite-links'
 import { PastCalls } from './past-calls'
+import { RegionBoundary } from './region-boundary'
+
+// Loaded after the lobby (with Dexie, as the past calls are): the first screen stays small.
+const Schedule = lazy(async () => ({ default: (await import('./schedule')).Schedule }))
 
 export function Lobby() {
   const [invites, setInvites] = useState<Record<Role, Invite> | null>(null)
@@ -83,6 +88,14 @@ export function Lobby() {
           </form>
         </section>
       )}
+      <RegionBoundary name="the bookings">
+        <Suspense fallback={null}>
+          <Schedule waitingRoom={waitingRoom} showForm={!invites} />
+        </Suspense>
+      </RegionBoundary>
+      <RegionBoundary name="your aftercare plans">
+        <MyAftercarePlans />
+      </RegionBoundary>
       <PastCalls />
     </main>
   )

@@ -3,6 +3,8 @@
 // mesh carries it without knowing it.
 import { createGuidanceChannel } from '../annotations/channel'
 import type { SpaceFeed } from '../annotations/space'
+import type { ReceivedPlan } from '../care/aftercare'
+import { createAftercareChannel } from '../care/channel'
 import { createChatChannel } from '../chat/channel'
 import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../net/call-mesh'
 import type { Chunk } from '../net/chunks'
@@ -31,6 +33,8 @@ export interface CallChannelsOptions {
   maxShareBytes?: () => number
   /** A shared item became known (for the record). */
   onShared?: (item: SharedItem) => void
+  /** An aftercare plan became known (the patient's own copy, the clinician's record). */
+  onCarePlan?: (plan: ReceivedPlan) => void
 }
 
 /** The mesh as the features' channels see it. */
@@ -55,6 +59,7 @@ export function createCallChannels({
   mesh,
   maxShareBytes,
   onShared,
+  onCarePlan,
 }: CallChannelsOptions) {
   const port = () => {
     const m = mesh()
@@ -82,6 +87,12 @@ export function createCallChannels({
       peers: () => mesh()?.peers() ?? [],
       maxBytes: maxShareBytes,
       onAdded: onShared,
+    }),
+    aftercare: createAftercareChannel({
+      self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
+      publish: (op) => mesh()?.publish(op),
+      nextOpId: () => mesh()?.nextOpId() ?? '',
+      onPlan: onCarePlan,
     }),
   }
 }
@@ -135,6 +146,8 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
     case 'share-add':
     case 'share-remove':
       return channels.share.validate(op, author)
+    case 'care-plan':
+      return channels.aftercare.validate(op, author)
     case 'member':
     case 'dismiss':
     case 'admit':
@@ -157,6 +170,8 @@ export function applyOp(channels: CallChannels, op: Op) {
     case 'share-add':
     case 'share-remove':
       return channels.share.applyOp(op)
+    case 'care-plan':
+      return channels.aftercare.applyOp(op)
     case 'member':
     case 'dismiss':
     case 'admit':

@@ -2,6 +2,7 @@
 // union. Adding a feature's messages is one line here; the network layer carries them without knowing them.
 import type { z } from 'zod'
 import { annotationOpSchemas, guidanceMessageSpecs } from '../annotations/schema'
+import { aftercareOpSchema } from '../care/aftercare'
 import { chatOpSchema } from '../chat/wire'
 import { createProtocol } from '../net/protocol'
 import { shareMessageSpecs, shareOpSchemas } from '../share/wire'
@@ -9,7 +10,7 @@ import { vitalsMessageSpecs } from '../vitals/wire'
 
 export const appProtocol = createProtocol(
   [...guidanceMessageSpecs, ...vitalsMessageSpecs, ...shareMessageSpecs],
-  [chatOpSchema, ...annotationOpSchemas, ...shareOpSchemas],
+  [chatOpSchema, ...annotationOpSchemas, ...shareOpSchemas, aftercareOpSchema],
 )
 
 export type Message = z.infer<typeof appProtocol.messageSchema>

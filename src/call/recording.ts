@@ -3,6 +3,7 @@
 // past-calls list and the FHIR/CSV/JSON exports. Nothing leaves the device. Dexie is loaded lazily, so the lobby
 // does not carry it; the database is the page's, the recording the call's.
 import { materialize } from '../annotations/model'
+import type { ReceivedPlan } from '../care/aftercare'
 import type { SharedRecord, VitalsRecord } from '../record/record'
 import type { Invite } from '../room/invite'
 import type { CallState, CallStore } from '../state/call-store'
@@ -38,6 +39,8 @@ export interface RecordingSources {
   onAlarmLog?: (handler: (peerId: string, entry: AlarmLogEntry) => void) => () => void
   /** Files shared in the call, each once (those shared before the record opened too); returns the unsubscribe. */
   onShared?: (handler: (item: SharedRecord) => void) => () => void
+  /** The aftercare plan now, each time it changes (the newest plan is the plan); returns the unsubscribe. */
+  onCarePlan?: (handler: (plan: ReceivedPlan) => void) => () => void
 }
 
 /**
@@ -90,7 +93,9 @@ export function startRecording(
     // The alarm log: every alarm raised, escalated, acknowledged, silenced, latched and cleared.
     const unsubscribeAlarms = sources.onAlarmLog?.((_peerId, entry) => db.addAlarmEvents(callId, [entry]))
     const unsubscribeShared = sources.onShared?.((item) => void db.addSharedItem(callId, item))
+    const unsubscribeCarePlan = sources.onCarePlan?.((plan) => void db.setCarePlan(callId, plan))
     stop = () => {
+      unsubscribeCarePlan?.()
       unsubscribeShared?.()
       unsubscribeAlarms?.()
       unsubscribeVitals()

@@ -8,6 +8,9 @@ import { materialize } from '../annotations/model'
 import { colourFor } from '../annotations/palette'
 import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed } from '../annotations/space'
+import type { AftercarePlan, ReceivedPlan } from '../care/aftercare'
+import type { AftercareChannel } from '../care/channel'
+import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
 import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
@@ -73,6 +76,8 @@ export class CallRuntime {
   readonly guidanceChannel: GuidanceChannel
   /** Shared files and their views. */
   readonly share: ShareChannel
+  /** The clinician's aftercare plans for the patient. */
+  readonly aftercare: AftercareChannel
   readonly guidance: Guidance
   readonly sharing: VitalsSharing
   private mesh: MeshOf | null = null
@@ -94,7 +99,9 @@ export class CallRuntime {
       role: options.invite.role,
       mesh,
       maxShareBytes: () => options.maxShareBytes?.() ?? DEFAULT_MAX_SHARE_BYTES,
+      onCarePlan: (plan) => this.keepCarePlan(plan),
     })
+    this.aftercare = this.channels.aftercare
     this.chat = this.channels.chat
     this.share = this.channels.share
     this.vitals = this.channels.vitals
@@ -207,6 +214,14 @@ export class CallRuntime {
             check()
             return this.share.subscribe(check)
           },
+          onCarePlan: (handler) => {
+            const latest = () => {
+              const plan = this.aftercare.latest()
+              if (plan) handler(plan)
+            }
+            latest()
+            return this.aftercare.subscribe(latest)
+          },
         }),
       )
     }
@@ -266,6 +281,28 @@ export class CallRuntime {
 
   sendChat(text: string) {
     this.chat.send(text)
+  }
+
+  /** Sends the aftercare plan to everyone (the clinician only); null, or a sentence saying why not. */
+  sendCarePlan(plan: AftercarePlan): string | null {
+    return this.aftercare.send(plan)
+  }
+
+  /** The patient's page keeps its own copy of each plan it receives, to read again after the call. */
+  private keepCarePlan(plan: ReceivedPlan) {
+    if (this.invite.role !== 'patient' || typeof localStorage === 'undefined') return
+    const { roomId } = this.invite
+    // Said once per plan: a rejoin receives the plans again (the op log's snapshot), and they are known by then.
+    if (!loadPlanCopies(localStorage).some((copy) => copy.id === plan.id && copy.roomId === roomId))
+      this.store
+        .getState()
+        .notify(
+          `${plan.clinicianName} sent you an aftercare plan: read it in the side panel. This browser keeps a copy.`,
+        )
+    if (!savePlanCopy(localStorage, plan, roomId, Date.now()))
+      this.store
+        .getState()
+        .notify('Your browser did not keep a copy of the aftercare plan: print or save it now.', 'warning')
   }
 
   /** Largest file we share or take, bytes. */

@@ -59,6 +59,7 @@ import {
   type VitalKind,
 } from '../vitals/types'
 import { ANNOTATION_DOCUMENT_FORMAT, base64Utf8, toAnnotationDocument } from './annotation-document'
+import { carePlanResource } from './careplan'
 import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
 import { ExportSkips, exportable, isExportableTime, measurementProblem, type SkipReason } from './skipped'
 
@@ -243,7 +244,10 @@ export interface FhirExportOptions {
 }
 
 /** The call fields the export reads. */
-export type FhirCall = Pick<CallRecord, 'patientName' | 'clinicianName' | 'patientIdentifier' | 'sharedItems'>
+export type FhirCall = Pick<
+  CallRecord,
+  'patientName' | 'clinicianName' | 'patientIdentifier' | 'sharedItems' | 'carePlan'
+>
 
 /**
  * A file shared in the call as a DocumentReference: its name, type, size and when it was shared in the attachment,
@@ -859,6 +863,8 @@ export async function toFhirBundle(
     if (reference) add(reference)
   }
   for (const item of call.sharedItems ?? []) add(sharedItemReference(item, newId(), subject))
+  if (call.carePlan && isExportableTime(call.carePlan.at))
+    add(carePlanResource(call.carePlan, newId(), subject, clinician))
   if (skipped.count > 0) add(skippedOutcome(skipped, newId()))
   options.skipped?.addAll(skipped)
 

@@ -21,6 +21,7 @@
 
 import Dexie, { type EntityTable, type IndexableType, type Table } from 'dexie'
 import type { Annotation } from '../annotations/model'
+import type { ReceivedPlan } from '../care/aftercare'
 import type { Role } from '../room/invite'
 import type { AlarmLogEntry } from '../vitals/alarms'
 import {
@@ -85,6 +86,8 @@ export interface CallRecord {
   patientIdentifier?: PatientIdentifier
   /** Files shared in the call, in the order they became known here (absent: none, or recorded before sharing). */
   sharedItems?: SharedRecord[]
+  /** The aftercare plan the clinician sent in the call, the newest (absent: none). A FHIR CarePlan in the export. */
+  carePlan?: ReceivedPlan
 }
 
 /**
@@ -270,6 +273,8 @@ export interface VitalsRecord {
    * The annotations must not be mutated afterwards (the model never does): the record keeps references.
    */
   saveAnnotations(callId: string, annotations: readonly Annotation[], now: number): void
+  /** Keeps the call's aftercare plan (replacing an older one). */
+  setCarePlan(callId: string, plan: ReceivedPlan): Promise<void>
   /** Adds a shared file (what it was, who, when, its hash) to the call. */
   addSharedItem(callId: string, item: SharedRecord): Promise<void>
   /** Writes what is queued (annotations included), then marks the call ended at `at` (ms). */
@@ -618,6 +623,14 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
           .modify((call) => {
             call.sharedItems = [...(call.sharedItems ?? []), { name, mime, size, sha256, sharedBy, sharedAt }]
           }),
+      )
+    },
+
+    async setCarePlan(callId, plan) {
+      // Not indexed, so no new schema version: a field on the call, like its shared items.
+      const { id, at, clinicianName } = plan
+      await serial(() =>
+        db.calls.update(callId, { carePlan: { id, at, clinicianName, plan: structuredClone(plan.plan) } }),
       )
     },
 
