@@ -10,5 +10,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a condition; its 1 s default made a loaded machine's slow round trip a failure. A
+    // poll that needs another bound says so itself.
+    expect: { poll: { timeout: 20_000 } },
   },
 })
