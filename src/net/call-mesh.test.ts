@@ -163,6 +163,38 @@ describe('CallMesh', () => {
     }
   })
 
+  it('sends again an op the receiver ignored over a budget, without waiting for a reconnect', async () => {
+    // A page that stalled takes a paced sender's backlog in one go, and its byte budget (charged then) ignores
+    // part of it without acknowledging: the history of a lost "I am allergic to penicillin".
+    const network = new MemoryNetwork({ latencyMs: 20 })
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada, pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    const gate = (
+      ada.mesh as unknown as { gate: { check: (op: { id: string }, from: string) => Promise<string> } }
+    ).gate
+    const check = gate.check.bind(gate)
+    const ignored: string[] = []
+    gate.check = async (op, from) => {
+      if ((op as { text?: string }).text === 'allergic' && ignored.length === 0) {
+        ignored.push(op.id)
+        return 'ignore'
+      }
+      return check(op, from)
+    }
+    pat.note('allergic')
+    pat.note('after')
+    await clock.until(() => ada.seen.notes.includes('after'))
+    expect(ignored).toHaveLength(1)
+    expect(ada.seen.notes).not.toContain('allergic')
+    await clock.until(() => ada.seen.notes.includes('allergic'), 15_000)
+    await clock.advance(12_000)
+    expect(ada.seen.notes.filter((text) => text === 'allergic')).toHaveLength(1)
+    expect(ada.seen.notices.filter((n) => n.startsWith('Reconnected'))).toEqual([])
+  })
+
   it('settles two simultaneous dials on the same connection on both sides', async () => {
     const network = new MemoryNetwork({ signalMs: 30 })
     const room = await newRoom()

@@ -55,6 +55,16 @@ export const HEARTBEAT_MS = 1000
  * unchanged, so a busy page is not judged any sooner.
  */
 export const LIVENESS_CHECK_MS = HEARTBEAT_MS / 2
+/**
+ * Ops a ready link has still not acknowledged after this long, with nothing of ours queued for it, are sent
+ * again, ms. A receiver ignores an op beyond its author's byte budget without acknowledging it (./op-gate), and
+ * that budget is charged when the receiver gets round to the op: a page that stalled for seconds takes a paced
+ * sender's minute in one go. Without this those ops would come again only after a reconnect; a duplicate costs the
+ * receiver one lookup (it is acknowledged, not checked again).
+ */
+export const RESEND_CHECK_MS = 5 * HEARTBEAT_MS
+/** At most this many unacknowledged ops are sent again per link and check (the rest at the next check). */
+const RESEND_MAX_OPS = 500
 /** A transport sample older than two heartbeats means our own page is lagging, ms. */
 const SAMPLE_STALE_MS = 2 * HEARTBEAT_MS + 500
 /**
@@ -272,6 +282,8 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   remoteWaits: boolean
   /** The link carries the whole call (neither side waits): set when it does, so the change is noticed once. */
   full: boolean
+  /** Ids the remote had not acknowledged at the last resend check (RESEND_CHECK_MS). */
+  unacknowledged: Set<string>
   outbox: Outbox<Op>
   /** Bulk chunks to this peer, paced by the channel's buffer (./bulk-sender). */
   bulk: BulkSender
@@ -739,6 +751,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       pending: [],
       remoteWaits: false,
       full: false,
+      unacknowledged: new Set(),
       outbox: new Outbox<Op>({
         send: (message) => protocol.send(message as unknown as AppMessage<M>),
         ready: () => current() && protocol.ready,
@@ -1077,6 +1090,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const now = Date.now()
     this.livenessChecks += 1
     const ping = this.livenessChecks % Math.round(HEARTBEAT_MS / LIVENESS_CHECK_MS) === 0
+    const resend = this.livenessChecks % Math.round(RESEND_CHECK_MS / LIVENESS_CHECK_MS) === 0
     for (const link of [...this.links.values()]) {
       if (!link.data.open) continue
       // A link still in admission or hello is governed by its setup timeout, not by silence: two busy pages can
@@ -1096,8 +1110,29 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         continue
       }
       if (ping) link.protocol.send({ type: 'ping', sentAt: now })
+      if (resend) this.resendUnacknowledged(link)
       void this.sampleTransport(link, ping)
     }
+  }
+
+  /**
+   * Sends again what a ready link left unacknowledged over a whole RESEND_CHECK_MS while nothing of ours waited
+   * for it (see RESEND_CHECK_MS): ops it ignored over a budget, or lost in a stall. A link in the waiting room is
+   * sent only who-is-who ops, as on its hello.
+   */
+  private resendUnacknowledged(link: Link<M, Op>) {
+    const session = link.remoteSession
+    if (session === null || link.outbox.pendingOps > 0) {
+      link.unacknowledged = new Set()
+      return
+    }
+    const gated = this.gated(link)
+    const missing = this.log.missingFor(session).filter((op) => !gated || CORE_OP_KINDS.has(op.kind))
+    const again = missing.filter((op) => link.unacknowledged.has(op.id)).slice(0, RESEND_MAX_OPS)
+    link.unacknowledged = new Set(missing.map((op) => op.id))
+    if (again.length === 0) return
+    this.trace('resend', link.seat, again.length, 'unacknowledged ops')
+    link.outbox.enqueueOps(again)
   }
 
   /**
