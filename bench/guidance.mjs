@@ -65,7 +65,7 @@ import {
 
 const VIEWPORT = { width: 1280, height: 720 }
 /** Marks measured, each alternated with one raw message. */
-const MARK_SAMPLES = 30
+const MARK_SAMPLES = Number(process.env.MARKS ?? 30)
 /** Pause between samples, ms, with ± jitter so samples do not lock onto frame or heartbeat phases. */
 const GAP_MS = 400
 const JITTER_MS = 150
@@ -74,7 +74,7 @@ const MARK_TIMEOUT_MS = 10_000
 /** Points in the heavy stroke: the model's limit per stroke. */
 const STROKE_POINTS = 2000
 /** FPS windows: this many pairs (none, stroke), each window this long. */
-const FPS_PAIRS = 3
+const FPS_PAIRS = Number(process.env.FPS_PAIRS ?? 3)
 const FPS_WINDOW_MS = 5000
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ function watchStore() {
  * op is applied here and sent in the same task.
  * @param {{ point: Vec3, normal: Vec3 }} o
  */
-function makeMark(o) {
+async function makeMark(o) {
   const w = /** @type {BenchWindow} */ (window)
   const guidance = w.__xrConsultGuidance
   if (!guidance) throw new Error('no ?debug guidance')
@@ -160,9 +160,13 @@ function makeMark(o) {
   const madeAt = performance.timeOrigin + performance.now()
   guidance.actions.pointerDown({ point: o.point, normal: o.normal, approximate: false })
   guidance.actions.pointerUp()
-  const id = [...guidance.consultStore.getState().annotations.records.keys()].find((k) => !before.has(k))
-  // The ops message that carries it, as the app's JSON: the raw baseline sends text of the same length.
-  return { id: id ?? '', madeAt }
+  // Our own op is signed (WebCrypto, asynchronous) before it is applied here and sent: the pin appears a moment
+  // after the click, and that moment is part of the delivery measured from `madeAt`.
+  const added = () =>
+    [...guidance.consultStore.getState().annotations.records.keys()].find((k) => !before.has(k))
+  for (let tries = 0; tries < 500 && added() === undefined; tries++)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  return { id: added() ?? '', madeAt }
 }
 
 /** Page A: one raw message of `length` characters, unique by its start; returns its key and send time. */
@@ -202,10 +206,19 @@ async function drawLongStroke(/** @type {{ count: number, y: number }} */ o) {
   for (let i = 1; i < o.count; i++)
     guidance.actions.pointerMove({ point: at(i), normal: [0, 1, 0], approximate: false })
   guidance.actions.pointerUp()
-  const state = guidance.consultStore.getState().annotations
-  let longest = 0
-  for (const record of state.records.values()) longest = Math.max(longest, record.points.length)
-  return longest
+  // The stroke's pieces are signed ops, applied once signed: wait until its length stops growing.
+  const longest = () => {
+    let points = 0
+    for (const record of guidance.consultStore.getState().annotations.records.values())
+      points = Math.max(points, record.points.length)
+    return points
+  }
+  let last = -1
+  for (let tries = 0; tries < 200 && (longest() === 0 || longest() !== last); tries++) {
+    last = longest()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return longest()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
