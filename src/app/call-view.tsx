@@ -163,12 +163,12 @@ function WaitingRoom() {
 
 function ParticipantRow({ peerId }: { peerId: string }) {
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
-  const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
+  const role = useCall((s) => s.participants[peerId]?.role ?? null)
   const status = useCall((s) => s.participants[peerId]?.status ?? 'connecting')
   const muted = useCall((s) => s.participants[peerId]?.muted ?? false)
   return (
     <li data-testid="participant" data-status={status} data-peer={peerId}>
-      <span className="name">{name}</span> <span className="role">{ROLE_LABELS[role]}</span>{' '}
+      <span className="name">{name}</span> <span className="role">{role ? ROLE_LABELS[role] : ''}</span>{' '}
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
       {status === 'connected' && <AskToLeave peerId={peerId} name={name} />}

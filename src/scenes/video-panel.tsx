@@ -162,7 +162,7 @@ export interface VideoPanelProps {
 export function VideoPanel({ peerId, index, count, roomId, children, guidance }: VideoPanelProps) {
   const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
-  const role = useCall((s) => s.participants[peerId]?.role ?? 'patient')
+  const role = useCall((s) => s.participants[peerId]?.role ?? null)
   const seat = useCall((s) => s.participants[peerId]?.seat ?? 0)
   const muted = useCall((s) => s.participants[peerId]?.muted ?? false)
   const cameraOff = useCall((s) => s.participants[peerId]?.cameraOff ?? false)
@@ -188,7 +188,7 @@ export function VideoPanel({ peerId, index, count, roomId, children, guidance }:
   const height = PANEL_WIDTH / aspect
   const showVideo = texture !== null && !cameraOff
   // ASCII separators: the bundled MSDF font has no glyphs for '·' or '…'.
-  const caption = `${name} - ${ROLE_LABELS[role]}${muted ? ' - muted' : ''}${status === 'connected' ? '' : ` - ${status}...`}`
+  const caption = `${name}${role ? ` - ${ROLE_LABELS[role]}` : ''}${muted ? ' - muted' : ''}${status === 'connected' ? '' : ` - ${status}...`}`
 
   return (
     <HandleTarget ref={targetRef}>

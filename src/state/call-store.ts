@@ -26,7 +26,8 @@ export interface Participant {
   /** Their invite's key: what letting them in from the waiting room names. */
   inviteKey?: string
   name: string
-  role: Role
+  /** Null until their hello says it (a dial that has not got that far is only "Joining"). */
+  role: Role | null
   status: ParticipantStatus
   muted: boolean
   cameraOff: boolean
@@ -121,7 +122,7 @@ const createParticipantsSlice: StateCreator<CallState, [], [], ParticipantsSlice
         : {
             peerId,
             name: 'Joining',
-            role: 'patient',
+            role: null,
             status: 'connecting',
             muted: false,
             cameraOff: false,
