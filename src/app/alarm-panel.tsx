@@ -227,7 +227,8 @@ function SilenceCountdown({ until, onEnd }: { until: number; onEnd: () => void }
   if (left === 0) return null
   const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`
   return (
-    <p className="silenced" role="status" data-testid="silence-countdown">
+    // A timer, not a status: a status would be read out again every second.
+    <p className="silenced" role="timer" aria-label="Alarm tones paused" data-testid="silence-countdown">
       Alarm tones paused: {text} left. Visual alarms stay on.
     </p>
   )
@@ -252,26 +253,30 @@ export function AlarmPanel() {
   )
   if (role === 'patient') return null
   return (
-    <section className="alarms" aria-label="Alarms" aria-live="assertive">
-      {alarms.length > 0 && (
-        <>
+    <section className="alarms" aria-label="Alarms">
+      {/* Only the alarms themselves are read out at once; the limits, the log and the countdown are not. The
+          region is always there, since a live region that appears with its content is often not announced. */}
+      <div role="alert" aria-label="Active alarms">
+        {alarms.length > 0 && (
           <ul data-testid="alarms">
             {alarms.map((alarm) => (
               <AlarmRow key={`${alarm.peerId}:${alarm.kind}:${alarm.condition}`} alarm={alarm} />
             ))}
           </ul>
-          <button
-            type="button"
-            onClick={() => {
-              const now = Date.now()
-              for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
-              setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
-            }}
-            data-testid="alarm-silence"
-          >
-            Silence 2 min
-          </button>
-        </>
+        )}
+      </div>
+      {alarms.length > 0 && (
+        <button
+          type="button"
+          onClick={() => {
+            const now = Date.now()
+            for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
+            setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
+          }}
+          data-testid="alarm-silence"
+        >
+          Silence 2 min
+        </button>
       )}
       {silencedUntil !== null && <SilenceCountdown until={silencedUntil} onEnd={endSilence} />}
       {firstVitalsPeer && (
