@@ -48,7 +48,12 @@ describe('check-in before the call', () => {
       // VR and Bluetooth each have an answer, whatever this browser offers.
       await expect.poll(() => status(page, 'headset')).not.toBe('checking')
       await expect.poll(() => status(page, 'bluetooth')).not.toBe('checking')
-      expect(await page.getByTestId('checkin-summary').textContent()).toBe('You are ready to join')
+      // Ready, unless a loaded machine made even loopback's round trip "a little slow": then that is the one.
+      expect(await page.getByTestId('checkin-summary').textContent()).toBe(
+        (await status(page, 'server')) === 'ok'
+          ? 'You are ready to join.'
+          : '1 thing needs a look. You can still join: see what to do below.',
+      )
 
       await mkdir(SCREENSHOTS, { recursive: true })
       await page.screenshot({ path: path.join(SCREENSHOTS, 'checkin-1280x720.png'), fullPage: true })

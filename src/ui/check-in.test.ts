@@ -163,15 +163,15 @@ describe('summary', () => {
   const info = headsetVerdict({ vr: false, ar: false })
 
   it('is ready when nothing needs a look, and counts what does', () => {
-    expect(checkInSummary([ok, info]).headline).toBe('You are ready to join')
+    expect(checkInSummary([ok, info]).headline).toBe('You are ready to join.')
     expect(checkInSummary([ok, checking]).status).toBe('checking')
     expect(checkInSummary([ok, warning, checking])).toMatchObject({
       status: 'warning',
-      headline: '1 thing needs a look',
+      headline: '1 thing needs a look.',
     })
     expect(checkInSummary([problem, warning])).toMatchObject({
       status: 'problem',
-      headline: '2 things need a look',
+      headline: '2 things need a look.',
     })
   })
 })

@@ -156,7 +156,7 @@ export function speakerVerdict({ canPlay, state, heard }: SpeakerCheck): Verdict
 
 export interface ServerCheck {
   state: 'checking' | 'reached' | 'unreachable'
-  /** Median time for the server to answer, ms (when reached). */
+  /** Time for the server to answer, ms (when reached). */
   roundTripMs: number | null
 }
 
@@ -234,12 +234,12 @@ export function checkInSummary(verdicts: readonly Verdict[]): Verdict {
     const n = problems + warnings
     return {
       status: problems > 0 ? 'problem' : 'warning',
-      headline: `${n} ${n === 1 ? 'thing needs' : 'things need'} a look`,
+      headline: `${n} ${n === 1 ? 'thing needs' : 'things need'} a look.`,
       advice: 'You can still join: see what to do below.',
     }
   }
   if (verdicts.some((v) => v.status === 'checking')) {
     return { status: 'checking', headline: 'Checking this device…', advice: null }
   }
-  return { status: 'ok', headline: 'You are ready to join', advice: null }
+  return { status: 'ok', headline: 'You are ready to join.', advice: null }
 }
