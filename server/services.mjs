@@ -18,6 +18,8 @@ const require = createRequire(import.meta.url)
 export const PEER_MOUNT = '/peerjs'
 /** The PeerServer's WebSocket path: its mount path, its own path ('/') and the 'peerjs' it appends. */
 export const SIGNALLING_PATH = `${PEER_MOUNT}/peerjs`
+/** The check-in's round-trip endpoint (src/net/server-round-trip.ts). */
+export const HEALTH_PATH = '/health'
 /** Where @webxr-input-profiles/assets is served; the XR store gets it as `baseAssetPath`. */
 export const PROFILES_MOUNT = '/xr-profiles'
 
@@ -302,6 +304,13 @@ export function mountConsultServices(
     res.setHeader('Content-Type', 'application/json')
     res.setHeader('Cache-Control', 'no-store')
     res.end(config)
+  })
+  // The check-in times its round trip to the server with this: an empty answer, never cached (a cached answer
+  // would time the browser, not the network).
+  services.use(HEALTH_PATH, (/** @type {any} */ _req, /** @type {any} */ res) => {
+    res.setHeader('Cache-Control', 'no-store')
+    res.statusCode = 204
+    res.end()
   })
   // Profiles never change for an installed version: let the browser keep them.
   services.use(PROFILES_MOUNT, express.static(profilesDir, { maxAge: '7d', fallthrough: false }))

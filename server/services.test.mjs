@@ -68,3 +68,21 @@ describe('/config.json', () => {
     }
   })
 })
+
+describe('/health', () => {
+  it('answers with nothing, never cached, so the check-in times the network and not a cache', async () => {
+    const app = express()
+    const httpServer = http.createServer(app)
+    mountConsultServices(app, httpServer, { iceServers: [] })
+    await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve(undefined)))
+    try {
+      const address = /** @type {import('node:net').AddressInfo} */ (httpServer.address())
+      const response = await fetch(`http://127.0.0.1:${address.port}/health`)
+      expect(response.status).toBe(204)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(await response.text()).toBe('')
+    } finally {
+      await new Promise((resolve) => httpServer.close(() => resolve(undefined)))
+    }
+  })
+})

@@ -88,48 +88,58 @@ function LimitsEditor({ peerId }: { peerId: string }) {
   return (
     <>
       <form className="limits" onSubmit={submit} aria-label="Alarm limits">
-        <select value={kind} onChange={(e) => choose(e.target.value as VitalKind)} data-testid="limit-kind">
-          {VITAL_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {VITALS[k].label}
-            </option>
-          ))}
-        </select>
-        <input
-          value={low}
-          onChange={(e) => setLow(e.target.value)}
-          aria-label="Low limit"
-          inputMode="decimal"
-          data-testid="limit-low"
-        />
-        <input
-          value={high}
-          onChange={(e) => setHigh(e.target.value)}
-          aria-label="High limit"
-          inputMode="decimal"
-          data-testid="limit-high"
-        />
+        {/* Visible labels: a placeholder-less number box means nothing to someone who did not open it. */}
+        <label>
+          Reading
+          <select value={kind} onChange={(e) => choose(e.target.value as VitalKind)} data-testid="limit-kind">
+            {VITAL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {VITALS[k].label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Low ({VITALS[kind].unitLabel})
+          <input
+            value={low}
+            onChange={(e) => setLow(e.target.value)}
+            inputMode="decimal"
+            data-testid="limit-low"
+          />
+        </label>
+        <label>
+          High ({VITALS[kind].unitLabel})
+          <input
+            value={high}
+            onChange={(e) => setHigh(e.target.value)}
+            inputMode="decimal"
+            data-testid="limit-high"
+          />
+        </label>
         <button type="submit" data-testid="limit-set">
           Set
         </button>
         {/* Issue 12: the profile and the escalations in force, visible; editing them is board.setPriorityRule. */}
-        <select
-          value={board.settings.profile}
-          onChange={(e) => {
-            board.useProfile(e.target.value as AlarmProfileName, Date.now())
-            setProfileEpoch((n) => n + 1)
-            choose(kind)
-          }}
-          aria-label="Alarm profile"
-          data-testid="alarm-profile"
-        >
-          {ALARM_PROFILE_NAMES.map((name) => (
-            <option key={name} value={name} title={PROFILES[name].description}>
-              {PROFILES[name].label}
-              {board.settings.profile === name && board.settings.edited ? ' (changed)' : ''}
-            </option>
-          ))}
-        </select>
+        <label>
+          Profile
+          <select
+            value={board.settings.profile}
+            onChange={(e) => {
+              board.useProfile(e.target.value as AlarmProfileName, Date.now())
+              setProfileEpoch((n) => n + 1)
+              choose(kind)
+            }}
+            data-testid="alarm-profile"
+          >
+            {ALARM_PROFILE_NAMES.map((name) => (
+              <option key={name} value={name} title={PROFILES[name].description}>
+                {PROFILES[name].label}
+                {board.settings.profile === name && board.settings.edited ? ' (changed)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
         <p className="hint" data-testid="alarm-escalation">
           Below the low limit: {escalationText(board.settings.priorities[kind].low, VITALS[kind].unitLabel)}.
           Above the high limit: {escalationText(board.settings.priorities[kind].high, VITALS[kind].unitLabel)}
@@ -217,7 +227,8 @@ function SilenceCountdown({ until, onEnd }: { until: number; onEnd: () => void }
   if (left === 0) return null
   const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`
   return (
-    <p className="silenced" role="status" data-testid="silence-countdown">
+    // A timer, not a status: a status would be read out again every second.
+    <p className="silenced" role="timer" aria-label="Alarm tones paused" data-testid="silence-countdown">
       Alarm tones paused: {text} left. Visual alarms stay on.
     </p>
   )
@@ -242,26 +253,30 @@ export function AlarmPanel() {
   )
   if (role === 'patient') return null
   return (
-    <section className="alarms" aria-label="Alarms" aria-live="assertive">
-      {alarms.length > 0 && (
-        <>
+    <section className="alarms" aria-label="Alarms">
+      {/* Only the alarms themselves are read out at once; the limits, the log and the countdown are not. The
+          region is always there, since a live region that appears with its content is often not announced. */}
+      <div role="alert" aria-label="Active alarms">
+        {alarms.length > 0 && (
           <ul data-testid="alarms">
             {alarms.map((alarm) => (
               <AlarmRow key={`${alarm.peerId}:${alarm.kind}:${alarm.condition}`} alarm={alarm} />
             ))}
           </ul>
-          <button
-            type="button"
-            onClick={() => {
-              const now = Date.now()
-              for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
-              setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
-            }}
-            data-testid="alarm-silence"
-          >
-            Silence 2 min
-          </button>
-        </>
+        )}
+      </div>
+      {alarms.length > 0 && (
+        <button
+          type="button"
+          onClick={() => {
+            const now = Date.now()
+            for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
+            setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
+          }}
+          data-testid="alarm-silence"
+        >
+          Silence 2 min
+        </button>
       )}
       {silencedUntil !== null && <SilenceCountdown until={silencedUntil} onEnd={endSilence} />}
       {firstVitalsPeer && (

@@ -248,7 +248,8 @@ function RemoteVitalsTable({ peerId }: { peerId: string }) {
 function Notices() {
   const notices = useCall((s) => s.notices)
   return (
-    <div className="notices" aria-live="polite" data-testid="notices">
+    // A log: each new notice is read out once, politely, under a name a screen reader can give.
+    <div className="notices" role="log" aria-label="Notices" data-testid="notices">
       {notices.map((n) => (
         <p key={n.id} className={`notice ${n.tone}`}>
           {n.text}

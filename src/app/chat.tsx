@@ -115,7 +115,7 @@ export function Chat() {
           {earlierMessagesText(earlier)}
         </p>
       )}
-      <ol ref={listRef} data-testid="chat-list" aria-live="polite">
+      <ol ref={listRef} data-testid="chat-list" role="log" aria-label="Chat messages">
         {chat.map((message) => (
           <SafeChatRow key={message.id} message={message} />
         ))}

@@ -1,5 +1,6 @@
-// Before entering: see yourself, pick camera and microphone, say your name. Camera trouble is explained in a
-// sentence and never blocks joining: microphone only, or see and hear the others without sending anything.
+// Before entering: see yourself, pick camera and microphone, say your name, and the check-in beside it (camera,
+// microphone, speakers, server, headset, Bluetooth). Camera trouble is explained in a sentence and never blocks
+// joining: microphone only, or see and hear the others without sending anything.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { CallRuntime } from '../call/runtime'
 import { acquireLocalMedia, type DeviceLists, LocalMediaError, listDevices } from '../media/local-media'
@@ -9,6 +10,7 @@ import { type MediaMode, pageStore, usePage } from '../state/page-store'
 import { MyAftercarePlans } from './aftercare'
 import { joinCall } from './call-controller'
 import { preloadCallScene } from './call-view'
+import { CheckIn } from './check-in'
 import { RegionBoundary } from './region-boundary'
 
 const NAME_KEY = 'xr-consult:name'
@@ -49,6 +51,7 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
   const [cameraId, setCameraId] = useState<string>('')
   const [microphoneId, setMicrophoneId] = useState<string>('')
   const [mediaProblem, setMediaProblem] = useState<LocalMediaError | null>(null)
+  const [framesSeen, setFramesSeen] = useState(false)
   const videoRef = useRef<HTMLVideoElement>(null)
 
   const openMedia = useCallback(
@@ -80,6 +83,7 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
   }, [openMedia])
 
   useEffect(() => {
+    setFramesSeen(false)
     if (videoRef.current) videoRef.current.srcObject = localStream
   }, [localStream])
 
@@ -88,87 +92,103 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
   const trimmed = name.trim()
 
   return (
-    <main className="screen">
+    <main className="screen join-screen">
       <h1>Join the consultation</h1>
       <p>
         You are joining as <strong data-testid="role">{ROLE_LABELS[invite.role]}</strong>.
       </p>
-      <div className="preview">
-        <video
-          ref={videoRef}
-          autoPlay
-          muted
-          playsInline
-          data-testid="self-preview"
-          aria-label="Your camera"
-        />
-        {!localStream?.getVideoTracks().length && <p className="placeholder">Your camera is off</p>}
-      </div>
-      {mediaProblem && (
-        <div className="problem" role="alert" data-testid="media-problem">
-          <p>{mediaProblem.message}</p>
-          <div className="row">
-            <button type="button" onClick={() => void openMedia(mediaProblem.wanted)}>
-              Try again
-            </button>
-            {mediaProblem.wanted === 'camera-and-microphone' && (
-              <button
-                type="button"
-                onClick={() => void openMedia('microphone-only')}
-                data-testid="audio-only"
-              >
-                Use microphone only
-              </button>
-            )}
-            <button type="button" onClick={() => void openMedia('receive-only')} data-testid="receive-only">
-              Join without camera or microphone
-            </button>
+      <div className="join-layout">
+        <div className="join-main">
+          <div className="preview">
+            <video
+              ref={videoRef}
+              autoPlay
+              muted
+              playsInline
+              data-testid="self-preview"
+              aria-label="Your camera"
+              // A frame has reached the page: the camera works, not merely opened.
+              onLoadedData={() => setFramesSeen(true)}
+            />
+            {!localStream?.getVideoTracks().length && <p className="placeholder">Your camera is off</p>}
           </div>
+          {mediaProblem && (
+            <div className="problem" role="alert" data-testid="media-problem">
+              <p>{mediaProblem.message}</p>
+              <div className="row">
+                <button type="button" onClick={() => void openMedia(mediaProblem.wanted)}>
+                  Try again
+                </button>
+                {mediaProblem.wanted === 'camera-and-microphone' && (
+                  <button
+                    type="button"
+                    onClick={() => void openMedia('microphone-only')}
+                    data-testid="audio-only"
+                  >
+                    Use microphone only
+                  </button>
+                )}
+                <button
+                  type="button"
+                  onClick={() => void openMedia('receive-only')}
+                  data-testid="receive-only"
+                >
+                  Join without camera or microphone
+                </button>
+              </div>
+            </div>
+          )}
+          {mediaMode === 'receive-only' && !mediaProblem && (
+            <p data-testid="receive-only-note">
+              You will see and hear the others; they will not see or hear you.
+            </p>
+          )}
+          <form
+            className="join-form"
+            onSubmit={(event) => {
+              event.preventDefault()
+              if (!trimmed || joining) return
+              localStorage.setItem(NAME_KEY, trimmed)
+              void joinCall(runtime, trimmed)
+            }}
+          >
+            <label>
+              Your name
+              <input
+                value={name}
+                maxLength={MAX_NAME_LENGTH}
+                onChange={(e) => setName(e.currentTarget.value)}
+                required
+                autoComplete="name"
+                data-testid="name"
+              />
+            </label>
+            <DevicePicker
+              label="Camera"
+              devices={devices.cameras}
+              value={cameraId}
+              onChange={setCameraId}
+              testId="camera-select"
+            />
+            <DevicePicker
+              label="Microphone"
+              devices={devices.microphones}
+              value={microphoneId}
+              onChange={setMicrophoneId}
+              testId="mic-select"
+            />
+            <button type="submit" className="primary" disabled={!trimmed || joining} data-testid="join">
+              {joining ? 'Connecting…' : 'Join'}
+            </button>
+          </form>
         </div>
-      )}
-      {mediaMode === 'receive-only' && !mediaProblem && (
-        <p data-testid="receive-only-note">
-          You will see and hear the others; they will not see or hear you.
-        </p>
-      )}
-      <form
-        className="join-form"
-        onSubmit={(event) => {
-          event.preventDefault()
-          if (!trimmed || joining) return
-          localStorage.setItem(NAME_KEY, trimmed)
-          void joinCall(runtime, trimmed)
-        }}
-      >
-        <label>
-          Your name
-          <input
-            value={name}
-            maxLength={MAX_NAME_LENGTH}
-            onChange={(e) => setName(e.currentTarget.value)}
-            required
-            autoComplete="name"
-            data-testid="name"
-          />
-        </label>
-        <DevicePicker
-          label="Camera"
-          devices={devices.cameras}
-          value={cameraId}
-          onChange={setCameraId}
-          testId="camera-select"
+        <CheckIn
+          stream={localStream}
+          mode={mediaMode}
+          mediaProblem={mediaProblem?.message ?? null}
+          framesSeen={framesSeen}
         />
-        <DevicePicker
-          label="Microphone"
-          devices={devices.microphones}
-          value={microphoneId}
-          onChange={setMicrophoneId}
-          testId="mic-select"
-        />
-        <button type="submit" className="primary" disabled={!trimmed || joining} data-testid="join">
-          {joining ? 'Connecting…' : 'Join'}
-        </button>
-      </form>
+      </div>
       {invite.role === 'patient' && (
         <RegionBoundary name="your aftercare plan">
           <MyAftercarePlans roomId={invite.roomId} />
