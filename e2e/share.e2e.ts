@@ -267,6 +267,91 @@ describe('sharing', () => {
     expect(degrees).toBeLessThan(0.5)
   })
 
+  it('puts a pin on a turned model’s surface in its own space on both sides, and one on a PDF page at the same page point', async () => {
+    const cube = await channelItem(clinician.page, 'cube.glb')
+    if (!cube) throw new Error('no cube.glb')
+    const modelName = `shared-model:${cube.id}`
+    const frameName = `shared-model-frame:${cube.id}`
+    const marksOn = (page: Page) =>
+      page.evaluate(() => (window.__xrConsult?.named('item-mark:') ?? []).map((mark) => mark.name))
+    const inModel = (page: Page, mark: string) =>
+      page.evaluate(
+        ([m, f]) => window.__xrConsult?.localPosition(m as string, f as string) ?? null,
+        [mark, frameName],
+      )
+    const before = new Set(await marksOn(patient.page))
+
+    // The patient turned the model (the previous test); the clinician pins it as it stands now, in the 3D view.
+    await clinician.page.getByRole('button', { name: 'cube.glb' }).click()
+    await clinician.page.getByTestId('mark-pin').click()
+    expect(await clinician.page.evaluate((n) => window.__xrConsult?.focus(n), modelName)).toBe(true)
+    await expect
+      .poll(() =>
+        clinician.page.evaluate((n) => window.__xrConsult?.objectOnScreen(n)?.inView ?? false, modelName),
+      )
+      .toBe(true)
+    const onScreen = await clinician.page.evaluate((n) => window.__xrConsult?.objectOnScreen(n), modelName)
+    if (!onScreen) throw new Error('model not on screen')
+    await clinician.page.mouse.click(onScreen.x, onScreen.y)
+    await expect.poll(async () => (await marksOn(patient.page)).filter((m) => !before.has(m)).length).toBe(1)
+    const [pin] = (await marksOn(patient.page)).filter((m) => !before.has(m))
+    if (!pin) throw new Error('no pin')
+    const mine = await inModel(clinician.page, pin)
+    const theirs = await inModel(patient.page, pin)
+    if (!mine || !theirs) throw new Error(`pin not drawn on the model: ${mine} ${theirs}`)
+    // The same point of the model on both sides, within 1 mm, and on the cube's surface (half-size 5 cm).
+    expect(Math.hypot(...mine.map((c, i) => c - (theirs[i] ?? 0)))).toBeLessThan(0.001)
+    expect(Math.abs(Math.max(...theirs.map(Math.abs)) - 0.05)).toBeLessThan(0.001)
+
+    // Turned again by the patient, the pin moves in the room with the model and stays on its point of it.
+    const worldBefore = await clinician.page.evaluate(
+      (m) => window.__xrConsult?.worldPosition(m) ?? null,
+      pin,
+    )
+    await patient.page.getByRole('button', { name: 'cube.glb' }).click()
+    await patient.page.getByRole('button', { name: 'Turn right' }).click()
+    await expect
+      .poll(async () => {
+        const world = await clinician.page.evaluate((m) => window.__xrConsult?.worldPosition(m) ?? null, pin)
+        return world && worldBefore ? Math.hypot(...world.map((c, i) => c - (worldBefore[i] ?? 0))) : 0
+      })
+      .toBeGreaterThan(0.01)
+    const after = await inModel(clinician.page, pin)
+    expect(Math.hypot(...(after ?? [9, 9, 9]).map((c, i) => c - (mine[i] ?? 0)))).toBeLessThan(0.001)
+
+    // A pin on page 2 of the report, where the clinician clicks its picture.
+    const report = await channelItem(clinician.page, 'report.pdf')
+    if (!report) throw new Error('no report.pdf')
+    await clinician.page.getByRole('button', { name: 'report.pdf' }).click()
+    await clinician.page.getByTestId('mark-pin').click()
+    const canvas = clinician.page.getByTestId('item-canvas')
+    await expect.poll(() => canvas.getAttribute('data-page')).toBe('1')
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error('no canvas')
+    await clinician.page.mouse.click(box.x + 0.25 * box.width, box.y + 0.4 * box.height)
+    await patient.page.getByRole('button', { name: 'report.pdf' }).click()
+    const pagePin = patient.page.locator('[data-testid="item-mark"][data-kind="pin"]')
+    await expect.poll(() => pagePin.count()).toBe(1)
+    expect(Math.abs(Number(await pagePin.getAttribute('data-u')) - 0.25)).toBeLessThan(0.005)
+    expect(Math.abs(Number(await pagePin.getAttribute('data-v')) - 0.4)).toBeLessThan(0.005)
+    // Drawn at that point of the patient's own picture of the page…
+    const theirCanvas = await patient.page.getByTestId('item-canvas').boundingBox()
+    const dot = await pagePin.boundingBox()
+    if (!theirCanvas || !dot) throw new Error('no picture or pin')
+    expect(Math.abs(dot.x + dot.width / 2 - (theirCanvas.x + 0.25 * theirCanvas.width))).toBeLessThan(2)
+    expect(Math.abs(dot.y + dot.height / 2 - (theirCanvas.y + 0.4 * theirCanvas.height))).toBeLessThan(2)
+    // …and on its 3D panel: a quarter of the 0.64 m panel from its left, 40 % of its height from its top.
+    const pageMark = (await marksOn(patient.page)).find((m) => !before.has(m) && m !== pin)
+    if (!pageMark) throw new Error('no page mark in 3D')
+    const onPanel = await patient.page.evaluate(
+      ([m, f]) => window.__xrConsult?.localPosition(m as string, f as string) ?? null,
+      [pageMark, `shared-item:${report.id}`],
+    )
+    const height = 0.64 / (612 / 792)
+    expect(Math.abs((onPanel?.[0] ?? 9) - (0.25 - 0.5) * 0.64)).toBeLessThan(0.002)
+    expect(Math.abs((onPanel?.[1] ?? 9) - (0.5 - 0.4) * height)).toBeLessThan(0.002)
+  })
+
   it('refuses oversize, truncated, fake and externally-referencing files in sentences, and sends nothing', async () => {
     const before = (await sharedItems(patient.page)).length
     const cases: Array<[string, Buffer | Uint8Array, RegExp]> = [
@@ -345,7 +430,8 @@ describe('sharing', () => {
     await waitReady(late.page, 'series.pdf', 90_000)
     await waitReady(late.page, 'report.pdf')
     await late.context.close()
-  })
+    // Two 90 s waits for 20 MB on a machine shared with other browser runs: more than the default 120 s.
+  }, 300_000)
 
   it('shows a shared screen as a panel on the other side', async () => {
     await clinician.page.getByTestId('share-screen').click()
