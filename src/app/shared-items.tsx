@@ -3,7 +3,7 @@
 // document's pages and zoom, a DICOM image's frames and window (presets, or drag: sideways for width, up and down
 // for level), following the shared view or detached, and presenting for whoever may. The same pictures hang in the
 // 3D view (src/scenes/shared-panels.tsx).
-import { type PointerEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { type PointerEvent, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { materializeItemMarks } from '../annotations/model'
 import { colourHex } from '../annotations/palette'
 import type { Target } from '../annotations/raycast'
@@ -19,6 +19,7 @@ import {
   releaseItem,
 } from '../scenes/item-render'
 import type { SharedItem } from '../share/channel'
+import { modelParts } from '../share/gltf'
 import { formatBytes } from '../share/intake'
 import type { Format } from '../share/sniff'
 import { FORMATS } from '../share/sniff'
@@ -123,6 +124,7 @@ function Viewer({ item }: { item: SharedItem }) {
           point at it to mark it.
         </p>
         <MarkButtons item={item.id} />
+        <ModelParts item={item} />
         <div className="row">
           <button
             type="button"
@@ -273,6 +275,37 @@ function Viewer({ item }: { item: SharedItem }) {
       )}
       <FollowLine item={item} />
     </div>
+  )
+}
+
+/**
+ * A model's named parts: clicking one highlights and labels it on the model for everyone following (it is part of
+ * the shared view, so a presenter's choice is everyone's); clicking it again clears it.
+ */
+function ModelParts({ item }: { item: SharedItem }) {
+  const runtime = useRuntime()
+  const parts = useMemo(
+    () => (item.bytes ? modelParts(item.bytes, item.format === 'glb') : []),
+    [item.bytes, item.format],
+  )
+  if (parts.length === 0) return null
+  const current = item.view.part ?? null
+  return (
+    <fieldset className="model-parts">
+      <legend>Parts</legend>
+      {parts.map((part) => (
+        <button
+          key={part}
+          type="button"
+          className="small"
+          aria-pressed={current === part}
+          onClick={() => runtime.share.setView(item.id, { part: current === part ? null : part })}
+          data-testid="model-part"
+        >
+          {part}
+        </button>
+      ))}
+    </fieldset>
   )
 }
 

@@ -4,7 +4,7 @@
 // inside the same transform as the model, so turning or scaling the model carries them along. Each is a group
 // named `item-mark:<annotation id>` at the mark's point, for the tests.
 import { useFrame } from '@react-three/fiber'
-import { useEffect, useMemo, useRef } from 'react'
+import { type ReactNode, useEffect, useMemo, useRef } from 'react'
 import { BufferAttribute, BufferGeometry, type Group, Vector3 } from 'three'
 import { type Annotation, materializeItemMarks, type Vec3 } from '../annotations/model'
 import { colourHex } from '../annotations/palette'
@@ -116,8 +116,11 @@ export function PanelMarks({
   )
 }
 
-/** A pin on a model: at its point of the model, but as large in the room however the model is scaled. */
-function ModelPin({ annotation, position }: { annotation: Annotation; position: Vec3 }) {
+/**
+ * Its children in metres of the room, whatever scale its parent has (a model fitted to its stand and scaled by
+ * the participants): a pin or a label stays readable on a small model and does not swamp a large one.
+ */
+export function Unscaled({ children }: { children: ReactNode }) {
   const unscaled = useRef<Group>(null)
   useFrame(() => {
     const group = unscaled.current
@@ -126,11 +129,16 @@ function ModelPin({ annotation, position }: { annotation: Annotation; position: 
     const inverse = 1 / Math.max(1e-9, scaleHelper.x)
     if (group.scale.x !== inverse) group.scale.setScalar(inverse)
   })
+  return <group ref={unscaled}>{children}</group>
+}
+
+/** A pin on a model: at its point of the model, but as large in the room however the model is scaled. */
+function ModelPin({ annotation, position }: { annotation: Annotation; position: Vec3 }) {
   return (
     <group name={`${ITEM_MARK_PREFIX}${annotation.id}`} position={position}>
-      <group ref={unscaled}>
+      <Unscaled>
         <PinHead colour={colourHex(annotation.colour)} text={pinText(annotation)} />
-      </group>
+      </Unscaled>
     </group>
   )
 }

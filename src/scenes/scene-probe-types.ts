@@ -60,6 +60,8 @@ export interface SceneProbe {
    * looking at it, so a test can point at it; false without such an object or in XR.
    */
   focus: (name: string) => boolean
+  /** The emissive colour (0xRRGGBB) of the first mesh at or below the object named `name`, or null. */
+  emissive: (name: string) => number | null
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

@@ -107,6 +107,15 @@ export function SceneProbeInstaller() {
         frame.updateWorldMatrix(true, false)
         return pointOnScreen(worldHelper.fromArray(point).applyMatrix4(frame.matrixWorld))
       },
+      emissive: (name) => {
+        let found: number | null = null
+        scene.getObjectByName(name)?.traverse((object) => {
+          const material = (object as Mesh).material as { emissive?: { getHex(): number } } | undefined
+          if (found === null && (object as Mesh).isMesh && material?.emissive)
+            found = material.emissive.getHex()
+        })
+        return found
+      },
       localPosition: (name, frameName) => {
         const object = scene.getObjectByName(name)
         const frame = scene.getObjectByName(frameName)

@@ -15,7 +15,19 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react'
-import { Box3, CanvasTexture, Group, type Object3D, Quaternion, SRGBColorSpace, Vector3 } from 'three'
+import {
+  Box3,
+  CanvasTexture,
+  Group,
+  type Mesh,
+  type MeshStandardMaterial,
+  type Object3D,
+  PropertyBinding,
+  Quaternion,
+  SRGBColorSpace,
+  type Vector3Tuple as Vec3Tuple,
+  Vector3,
+} from 'three'
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { Target } from '../annotations/raycast'
 import type { Tool } from '../annotations/tools'
@@ -23,8 +35,9 @@ import type { ShareChannel, SharedItem } from '../share/channel'
 import { FORMATS } from '../share/sniff'
 import { MAX_MODEL_SCALE, MIN_MODEL_SCALE } from '../share/wire'
 import { useCall, useParticipantIds } from '../state/call-store'
+import { Label } from './annotation-layer'
 import type { ItemMark } from './guidance-view'
-import { ModelMarks, PanelMarks } from './item-marks'
+import { ModelMarks, PanelMarks, Unscaled } from './item-marks'
 import { acquireItem, type OpenedItem, pictureToPage, releaseItem } from './item-render'
 import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
@@ -91,6 +104,59 @@ export const MODEL_PREFIX = 'shared-model:'
 export const SCREEN_PREFIX = 'screen-video:'
 /** The group that holds a model file's own frame (where its marks are drawn). */
 export const MODEL_FRAME_PREFIX = 'shared-model-frame:'
+/** The label of a model's highlighted part. */
+export const PART_LABEL_PREFIX = 'model-part-label:'
+/** A highlighted part glows in this colour (emissive), on top of its own. */
+const HIGHLIGHT_COLOUR = '#ffb020'
+const HIGHLIGHT_INTENSITY = 0.7
+
+/**
+ * Highlights the part named `part` of a loaded model (emissive, on copies of its materials, given back when the
+ * highlight moves on) and tells where its label goes, in the file's own frame: above the part's middle.
+ */
+function usePartHighlight(root: Object3D | null, part: string | null | undefined): Vec3Tuple | null {
+  const [labelAt, setLabelAt] = useState<Vec3Tuple | null>(null)
+  const invalidate = useThree((s) => s.invalidate)
+  useLayoutEffect(() => {
+    // three's loader names objects after the file's nodes, with spaces and reserved characters replaced.
+    const node = part ? root?.getObjectByName(PropertyBinding.sanitizeNodeName(part)) : undefined
+    if (!root || !node) {
+      setLabelAt(null)
+      return
+    }
+    const originals = new Map<Mesh, Mesh['material']>()
+    node.traverse((object) => {
+      const mesh = object as Mesh
+      if (!mesh.isMesh) return
+      originals.set(mesh, mesh.material)
+      const copy = (Array.isArray(mesh.material) ? mesh.material : [mesh.material]).map((material) => {
+        const glowing = material.clone() as MeshStandardMaterial
+        if (glowing.emissive) {
+          glowing.emissive.set(HIGHLIGHT_COLOUR)
+          glowing.emissiveIntensity = HIGHLIGHT_INTENSITY
+        }
+        return glowing
+      })
+      mesh.material = Array.isArray(mesh.material) ? copy : (copy[0] as MeshStandardMaterial)
+    })
+    root.updateWorldMatrix(true, true)
+    const box = new Box3().setFromObject(node)
+    const top = root.worldToLocal(
+      new Vector3(box.getCenter(new Vector3()).x, box.max.y, box.getCenter(new Vector3()).z),
+    )
+    setLabelAt([top.x, top.y, top.z])
+    invalidate()
+    return () => {
+      for (const [mesh, material] of originals) {
+        for (const glowing of Array.isArray(mesh.material) ? mesh.material : [mesh.material])
+          glowing.dispose()
+        mesh.material = material
+      }
+      invalidate()
+    }
+  }, [root, part, invalidate])
+  return labelAt
+}
 
 /** The longest side of a model on its stand, metres: a heart or a knee at about life size. */
 const MODEL_SIZE = 0.35
@@ -464,6 +530,7 @@ function ModelStand({
   const { model, root } = useModel(item)
   const mode = useMarkMode(marks, item.id)
   const marking = useRef(false)
+  const partLabelAt = usePartHighlight(root, item.view.part)
   /** Where the pointer meets the model, in the model file's own frame: what a mark on it stores. */
   const modelTarget = (event: ThreeEvent<PointerEvent>): Target | null => {
     if (!root) return null
@@ -563,6 +630,17 @@ function ModelStand({
             // The file's frame as the fitting placed it (a position and a uniform scale inside `model`).
             <group name={`${MODEL_FRAME_PREFIX}${item.id}`} position={root.position} scale={root.scale}>
               <ModelMarks item={item.id} />
+              {partLabelAt && item.view.part && (
+                <group
+                  name={`${PART_LABEL_PREFIX}${item.id}`}
+                  userData={{ part: item.view.part }}
+                  position={partLabelAt}
+                >
+                  <Unscaled>
+                    <Label text={item.view.part} colour={HIGHLIGHT_COLOUR} position={[0, 0.01, 0]} />
+                  </Unscaled>
+                </group>
+              )}
             </group>
           )}
         </group>
