@@ -5,6 +5,7 @@
 // refused in sentences and nothing reaches the other side; a shared screen is a panel there; nothing is requested
 // from another origin.
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeDicom } from '../src/share/dicom-test-kit'
@@ -350,6 +351,77 @@ describe('sharing', () => {
     const height = 0.64 / (612 / 792)
     expect(Math.abs((onPanel?.[0] ?? 9) - (0.25 - 0.5) * 0.64)).toBeLessThan(0.002)
     expect(Math.abs((onPanel?.[1] ?? 9) - (0.5 - 0.4) * height)).toBeLessThan(0.002)
+  })
+
+  it('highlights and labels a model’s named part for everyone', async () => {
+    const heart = readFileSync(new URL('../public/models/heart.glb', import.meta.url))
+    await shareBuffer(clinician.page, 'heart.glb', heart, 'model/gltf-binary')
+    await waitReady(patient.page, 'heart.glb')
+    await clinician.page.getByRole('button', { name: 'heart.glb' }).click()
+    await clinician.page.getByTestId('model-part').filter({ hasText: 'Left ventricle' }).click()
+    const item = await channelItem(patient.page, 'heart.glb')
+    if (!item) throw new Error('no heart.glb')
+    const label = (page: Page) =>
+      page.evaluate((n) => (window.__xrConsult?.named(n) ?? []).length, `model-part-label:${item.id}`)
+    const glow = (page: Page, part: string) =>
+      page.evaluate((n) => window.__xrConsult?.emissive(n) ?? null, part)
+    await expect.poll(() => label(patient.page)).toBe(1)
+    // three names the node after the file's, spaces as underscores; only that part glows.
+    await expect.poll(async () => (await glow(patient.page, 'Left_ventricle')) ?? 0).toBeGreaterThan(0)
+    expect(await glow(patient.page, 'Aorta')).toBe(0)
+    expect((await glow(clinician.page, 'Left_ventricle')) ?? 0).toBeGreaterThan(0)
+    // Cleared by clicking it again: the glow and the label go on both sides.
+    await clinician.page.getByTestId('model-part').filter({ hasText: 'Left ventricle' }).click()
+    await expect.poll(() => label(patient.page)).toBe(0)
+    await expect.poll(() => glow(patient.page, 'Left_ventricle')).toBe(0)
+  })
+
+  it('draws a PDF’s text in a font it does not embed, with pdf.js’s standard fonts from our origin', async () => {
+    // Helvetica, named but not embedded: pdf.js needs its standard font data to draw the glyphs.
+    const content = 'BT /F1 96 Tf 60 600 Td (HELLO) Tj ET'
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    ]
+    let text = '%PDF-1.4\n'
+    const offsets: number[] = []
+    objects.forEach((body, i) => {
+      offsets.push(text.length)
+      text += `${i + 1} 0 obj\n${body}\nendobj\n`
+    })
+    const xref = text.length
+    text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+    for (const offset of offsets) text += `${String(offset).padStart(10, '0')} 00000 n \n`
+    text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+    await shareBuffer(clinician.page, 'letter.pdf', Buffer.from(text, 'latin1'), 'application/pdf')
+    await waitReady(patient.page, 'letter.pdf')
+    await patient.page.getByRole('button', { name: 'letter.pdf' }).click()
+    // Dark pixels where the word is (its baseline 600 pt up a 792 pt page, 96 pt tall, from 60 pt in).
+    await expect
+      .poll(
+        () =>
+          patient.page.evaluate(() => {
+            const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="item-canvas"]')
+            const context = canvas?.getContext('2d')
+            if (!canvas || !context || Number(canvas.getAttribute('data-drawn')) === 0) return 0
+            const scale = canvas.width / 612
+            const data = context.getImageData(
+              Math.floor(60 * scale),
+              Math.floor((792 - 680) * scale),
+              Math.floor(300 * scale),
+              Math.floor(80 * scale),
+            ).data
+            let dark = 0
+            for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++
+            return dark / (data.length / 4)
+          }),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0.05)
+    expect(log.urls.some((url) => url.startsWith(`${suite.server.origin}/pdfjs/standard_fonts/`))).toBe(true)
   })
 
   it('refuses oversize, truncated, fake and externally-referencing files in sentences, and sends nothing', async () => {

@@ -101,7 +101,13 @@ async function openPdf(bytes: Uint8Array): Promise<OpenedItem> {
   // A copy: pdf.js transfers the buffer to its worker, and the item keeps its bytes for others to fetch.
   const task = getDocument({
     data: bytes.slice(),
-    // No script in a shared document runs, and nothing is fetched (fonts, maps) from anywhere.
+    // No script in a shared document runs, and nothing is fetched from anywhere but our origin: the fonts a PDF
+    // does not embed and the CJK character maps come from our server (server/pdfjs-assets-plugin.mjs), and pdf.js
+    // uses them rather than the device's own fonts, so every participant sees the same glyphs.
+    standardFontDataUrl: new URL('pdfjs/standard_fonts/', globalThis.document.baseURI).href,
+    cMapUrl: new URL('pdfjs/cmaps/', globalThis.document.baseURI).href,
+    cMapPacked: true,
+    useSystemFonts: false,
     isEvalSupported: false,
     enableXfa: false,
     disableAutoFetch: true,
