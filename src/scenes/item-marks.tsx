@@ -101,18 +101,52 @@ export function PanelMarks({
           ) : null
         }
         if (shape.type !== 'stroke') return null
-        // A stroke's width is a fraction of the page's width: on the panel it grows with the zoom.
-        const points = shape.points
-          .map((p) => onPanel(ox + p[0], oy + p[1], zoom, width, height))
-          .filter((p): p is Vec3 => p !== null)
-        if (points.length === 0) return null
         return (
-          <group key={annotation.id} name={`${ITEM_MARK_PREFIX}${annotation.id}`}>
-            <Tube points={points} radius={(shape.width * width * Math.max(1, zoom)) / 2} colour={colour} />
-          </group>
+          <PanelStroke
+            key={annotation.id}
+            annotation={annotation}
+            zoom={zoom}
+            width={width}
+            height={height}
+          />
         )
       })}
     </>
+  )
+}
+
+/** A stroke on a page, mapped onto the panel once per change of the stroke or the view (not per render). */
+function PanelStroke({
+  annotation,
+  zoom,
+  width,
+  height,
+}: {
+  annotation: Annotation
+  zoom: number
+  width: number
+  height: number
+}) {
+  const { placement, shape } = annotation
+  const strokePoints = shape.type === 'stroke' ? shape.points : null
+  const [ox, oy] = placement.position
+  const points = useMemo(
+    () =>
+      (strokePoints ?? [])
+        .map((p) => onPanel(ox + p[0], oy + p[1], zoom, width, height))
+        .filter((p): p is Vec3 => p !== null),
+    [strokePoints, ox, oy, zoom, width, height],
+  )
+  if (shape.type !== 'stroke' || points.length === 0) return null
+  // A stroke's width is a fraction of the page's width: on the panel it grows with the zoom.
+  return (
+    <group name={`${ITEM_MARK_PREFIX}${annotation.id}`}>
+      <Tube
+        points={points}
+        radius={(shape.width * width * Math.max(1, zoom)) / 2}
+        colour={colourHex(annotation.colour)}
+      />
+    </group>
   )
 }
 
