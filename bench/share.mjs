@@ -380,7 +380,13 @@ async function main() {
     const rawAfter = await rawThroughput(clinician.page, patient.page, 'series.pdf')
     const rawThroughputMean = (rawBefore + rawAfter) / 2
 
-    // 3: a 5 MB PDF, from the pick to its page on the other side's 3D panel.
+    // 3: a 5 MB PDF, from the pick to its page on the other side's 3D panel (once the two before are drawn, so the
+    // count that grows is this file's).
+    await patient.page.waitForFunction(
+      () => (window.__xrConsult?.named('shared-item:') ?? []).filter((p) => p.mapVersion > 0).length >= 2,
+      undefined,
+      { timeout: 60_000, polling: 200 },
+    )
     const panelsBefore = await patient.page.evaluate(
       () => (window.__xrConsult?.named('shared-item:') ?? []).filter((p) => p.mapVersion > 0).length,
     )
