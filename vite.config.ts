@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { pdfjsAssets } from './server/pdfjs-assets-plugin.mjs'
 import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
 import { consultServer } from './server/vite-plugin.mjs'
 
 export default defineConfig({
-  plugins: [react(), consultServer(), singleWeightUiFont()],
+  plugins: [react(), consultServer(), singleWeightUiFont(), pdfjsAssets()],
   resolve: {
     alias: {
       // PeerJS reads only the browser's name and version from webrtc-adapter; the real package's shims for

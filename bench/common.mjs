@@ -41,6 +41,7 @@ const BENCH_OUTPUTS = [
   'bench/vitals-results.md',
   'bench/signing-results.md',
   'bench/long-call-results.md',
+  'bench/share-results.md',
 ]
 
 // ---------------------------------------------------------------------------------------------------------------

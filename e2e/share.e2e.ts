@@ -5,6 +5,7 @@
 // refused in sentences and nothing reaches the other side; a shared screen is a panel there; nothing is requested
 // from another origin.
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeDicom } from '../src/share/dicom-test-kit'
@@ -267,6 +268,162 @@ describe('sharing', () => {
     expect(degrees).toBeLessThan(0.5)
   })
 
+  it('puts a pin on a turned model’s surface in its own space on both sides, and one on a PDF page at the same page point', async () => {
+    const cube = await channelItem(clinician.page, 'cube.glb')
+    if (!cube) throw new Error('no cube.glb')
+    const modelName = `shared-model:${cube.id}`
+    const frameName = `shared-model-frame:${cube.id}`
+    const marksOn = (page: Page) =>
+      page.evaluate(() => (window.__xrConsult?.named('item-mark:') ?? []).map((mark) => mark.name))
+    const inModel = (page: Page, mark: string) =>
+      page.evaluate(
+        ([m, f]) => window.__xrConsult?.localPosition(m as string, f as string) ?? null,
+        [mark, frameName],
+      )
+    const before = new Set(await marksOn(patient.page))
+
+    // The patient turned the model (the previous test); the clinician pins it as it stands now, in the 3D view.
+    await clinician.page.getByRole('button', { name: 'cube.glb' }).click()
+    await clinician.page.getByTestId('mark-pin').click()
+    expect(await clinician.page.evaluate((n) => window.__xrConsult?.focus(n), modelName)).toBe(true)
+    await expect
+      .poll(() =>
+        clinician.page.evaluate((n) => window.__xrConsult?.objectOnScreen(n)?.inView ?? false, modelName),
+      )
+      .toBe(true)
+    const onScreen = await clinician.page.evaluate((n) => window.__xrConsult?.objectOnScreen(n), modelName)
+    if (!onScreen) throw new Error('model not on screen')
+    await clinician.page.mouse.click(onScreen.x, onScreen.y)
+    await expect.poll(async () => (await marksOn(patient.page)).filter((m) => !before.has(m)).length).toBe(1)
+    const [pin] = (await marksOn(patient.page)).filter((m) => !before.has(m))
+    if (!pin) throw new Error('no pin')
+    const mine = await inModel(clinician.page, pin)
+    const theirs = await inModel(patient.page, pin)
+    if (!mine || !theirs) throw new Error(`pin not drawn on the model: ${mine} ${theirs}`)
+    // The same point of the model on both sides, within 1 mm, and on the cube's surface (half-size 5 cm).
+    expect(Math.hypot(...mine.map((c, i) => c - (theirs[i] ?? 0)))).toBeLessThan(0.001)
+    expect(Math.abs(Math.max(...theirs.map(Math.abs)) - 0.05)).toBeLessThan(0.001)
+
+    // Turned again by the patient, the pin moves in the room with the model and stays on its point of it.
+    const worldBefore = await clinician.page.evaluate(
+      (m) => window.__xrConsult?.worldPosition(m) ?? null,
+      pin,
+    )
+    await patient.page.getByRole('button', { name: 'cube.glb' }).click()
+    await patient.page.getByRole('button', { name: 'Turn right' }).click()
+    await expect
+      .poll(async () => {
+        const world = await clinician.page.evaluate((m) => window.__xrConsult?.worldPosition(m) ?? null, pin)
+        return world && worldBefore ? Math.hypot(...world.map((c, i) => c - (worldBefore[i] ?? 0))) : 0
+      })
+      .toBeGreaterThan(0.01)
+    const after = await inModel(clinician.page, pin)
+    expect(Math.hypot(...(after ?? [9, 9, 9]).map((c, i) => c - (mine[i] ?? 0)))).toBeLessThan(0.001)
+
+    // A pin on page 2 of the report, where the clinician clicks its picture.
+    const report = await channelItem(clinician.page, 'report.pdf')
+    if (!report) throw new Error('no report.pdf')
+    await clinician.page.getByRole('button', { name: 'report.pdf' }).click()
+    await clinician.page.getByTestId('mark-pin').click()
+    const canvas = clinician.page.getByTestId('item-canvas')
+    await expect.poll(() => canvas.getAttribute('data-page')).toBe('1')
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error('no canvas')
+    await clinician.page.mouse.click(box.x + 0.25 * box.width, box.y + 0.4 * box.height)
+    await patient.page.getByRole('button', { name: 'report.pdf' }).click()
+    const pagePin = patient.page.locator('[data-testid="item-mark"][data-kind="pin"]')
+    await expect.poll(() => pagePin.count()).toBe(1)
+    expect(Math.abs(Number(await pagePin.getAttribute('data-u')) - 0.25)).toBeLessThan(0.005)
+    expect(Math.abs(Number(await pagePin.getAttribute('data-v')) - 0.4)).toBeLessThan(0.005)
+    // Drawn at that point of the patient's own picture of the page…
+    const theirCanvas = await patient.page.getByTestId('item-canvas').boundingBox()
+    const dot = await pagePin.boundingBox()
+    if (!theirCanvas || !dot) throw new Error('no picture or pin')
+    expect(Math.abs(dot.x + dot.width / 2 - (theirCanvas.x + 0.25 * theirCanvas.width))).toBeLessThan(2)
+    expect(Math.abs(dot.y + dot.height / 2 - (theirCanvas.y + 0.4 * theirCanvas.height))).toBeLessThan(2)
+    // …and on its 3D panel: a quarter of the 0.64 m panel from its left, 40 % of its height from its top.
+    const pageMark = (await marksOn(patient.page)).find((m) => !before.has(m) && m !== pin)
+    if (!pageMark) throw new Error('no page mark in 3D')
+    const onPanel = await patient.page.evaluate(
+      ([m, f]) => window.__xrConsult?.localPosition(m as string, f as string) ?? null,
+      [pageMark, `shared-item:${report.id}`],
+    )
+    const height = 0.64 / (612 / 792)
+    expect(Math.abs((onPanel?.[0] ?? 9) - (0.25 - 0.5) * 0.64)).toBeLessThan(0.002)
+    expect(Math.abs((onPanel?.[1] ?? 9) - (0.5 - 0.4) * height)).toBeLessThan(0.002)
+  })
+
+  it('highlights and labels a model’s named part for everyone', async () => {
+    const heart = readFileSync(new URL('../public/models/heart.glb', import.meta.url))
+    await shareBuffer(clinician.page, 'heart.glb', heart, 'model/gltf-binary')
+    await waitReady(patient.page, 'heart.glb')
+    await clinician.page.getByRole('button', { name: 'heart.glb' }).click()
+    await clinician.page.getByTestId('model-part').filter({ hasText: 'Left ventricle' }).click()
+    const item = await channelItem(patient.page, 'heart.glb')
+    if (!item) throw new Error('no heart.glb')
+    const label = (page: Page) =>
+      page.evaluate((n) => (window.__xrConsult?.named(n) ?? []).length, `model-part-label:${item.id}`)
+    const glow = (page: Page, part: string) =>
+      page.evaluate((n) => window.__xrConsult?.emissive(n) ?? null, part)
+    await expect.poll(() => label(patient.page)).toBe(1)
+    // three names the node after the file's, spaces as underscores; only that part glows.
+    await expect.poll(async () => (await glow(patient.page, 'Left_ventricle')) ?? 0).toBeGreaterThan(0)
+    expect(await glow(patient.page, 'Aorta')).toBe(0)
+    expect((await glow(clinician.page, 'Left_ventricle')) ?? 0).toBeGreaterThan(0)
+    // Cleared by clicking it again: the glow and the label go on both sides.
+    await clinician.page.getByTestId('model-part').filter({ hasText: 'Left ventricle' }).click()
+    await expect.poll(() => label(patient.page)).toBe(0)
+    await expect.poll(() => glow(patient.page, 'Left_ventricle')).toBe(0)
+  })
+
+  it('draws a PDF’s text in a font it does not embed, with pdf.js’s standard fonts from our origin', async () => {
+    // Helvetica, named but not embedded: pdf.js needs its standard font data to draw the glyphs.
+    const content = 'BT /F1 96 Tf 60 600 Td (HELLO) Tj ET'
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    ]
+    let text = '%PDF-1.4\n'
+    const offsets: number[] = []
+    objects.forEach((body, i) => {
+      offsets.push(text.length)
+      text += `${i + 1} 0 obj\n${body}\nendobj\n`
+    })
+    const xref = text.length
+    text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+    for (const offset of offsets) text += `${String(offset).padStart(10, '0')} 00000 n \n`
+    text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+    await shareBuffer(clinician.page, 'letter.pdf', Buffer.from(text, 'latin1'), 'application/pdf')
+    await waitReady(patient.page, 'letter.pdf')
+    await patient.page.getByRole('button', { name: 'letter.pdf' }).click()
+    // Dark pixels where the word is (its baseline 600 pt up a 792 pt page, 96 pt tall, from 60 pt in).
+    await expect
+      .poll(
+        () =>
+          patient.page.evaluate(() => {
+            const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="item-canvas"]')
+            const context = canvas?.getContext('2d')
+            if (!canvas || !context || Number(canvas.getAttribute('data-drawn')) === 0) return 0
+            const scale = canvas.width / 612
+            const data = context.getImageData(
+              Math.floor(60 * scale),
+              Math.floor((792 - 680) * scale),
+              Math.floor(300 * scale),
+              Math.floor(80 * scale),
+            ).data
+            let dark = 0
+            for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++
+            return dark / (data.length / 4)
+          }),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0.05)
+    expect(log.urls.some((url) => url.startsWith(`${suite.server.origin}/pdfjs/standard_fonts/`))).toBe(true)
+  })
+
   it('refuses oversize, truncated, fake and externally-referencing files in sentences, and sends nothing', async () => {
     const before = (await sharedItems(patient.page)).length
     const cases: Array<[string, Buffer | Uint8Array, RegExp]> = [
@@ -345,7 +502,8 @@ describe('sharing', () => {
     await waitReady(late.page, 'series.pdf', 90_000)
     await waitReady(late.page, 'report.pdf')
     await late.context.close()
-  })
+    // Two 90 s waits for 20 MB on a machine shared with other browser runs: more than the default 120 s.
+  }, 300_000)
 
   it('shows a shared screen as a panel on the other side', async () => {
     await clinician.page.getByTestId('share-screen').click()

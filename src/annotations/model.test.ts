@@ -12,6 +12,8 @@ import {
   MAX_ANNOTATIONS,
   MAX_STROKE_POINTS,
   materialize,
+  materializeItemMarks,
+  materializeSpaceMarks,
   nextClock,
   placeOnRay,
 } from './model'
@@ -262,5 +264,42 @@ describe('laser pointer', () => {
     expect(laserVisible(laser, 1000, 1000 + LASER_TIMEOUT_MS - 1)).toBe(true)
     expect(laserVisible(laser, 1000, 1000 + LASER_TIMEOUT_MS)).toBe(false)
     expect(laserVisible({ ...laser, on: false }, 1000, 1000)).toBe(false)
+  })
+})
+
+describe('marks on shared items', () => {
+  const onItem = (item: string, page: number, position: [number, number, number]) => ({
+    placement: {
+      frame: 'item' as const,
+      item,
+      page,
+      position,
+      orientation: [0, 0, 0, 1] as [number, number, number, number],
+    },
+  })
+  const pdf = addOp(ALICE, 1, 1, pinShape('Here'), onItem('share:1', 1, [0.25, 0.4, 0]))
+  const model = addOp(BOB, 1, 2, pinShape('Valve'), onItem('share:2', 0, [0.01, 0.02, -0.03]))
+  const room = addOp(ALICE, 2, 3, pinShape('Room'))
+  const state = applyAnnotationOps(createAnnotationState(), [pdf, model, room])
+
+  it('are kept apart from the marks in the worker’s space, per item, with their item coordinates', () => {
+    expect(materializeSpaceMarks(state).map((a) => a.id)).toEqual([room.id])
+    expect(materializeItemMarks(state, 'share:1').map((a) => a.placement)).toEqual([pdf.placement])
+    expect(materializeItemMarks(state, 'share:2').map((a) => a.id)).toEqual([model.id])
+    expect(materializeItemMarks(state, 'share:3')).toEqual([])
+  })
+
+  it('give the same arrays for the same state (a store selector may return them)', () => {
+    expect(materializeSpaceMarks(state)).toBe(materializeSpaceMarks(state))
+    expect(materializeItemMarks(state, 'share:1')).toBe(materializeItemMarks(state, 'share:1'))
+    expect(materializeItemMarks(state, 'none')).toBe(materializeItemMarks(state, 'other'))
+    const plain = applyAnnotationOps(createAnnotationState(), [room])
+    expect(materializeSpaceMarks(plain)).toBe(materialize(plain))
+  })
+
+  it('go with a clear like every mark', () => {
+    const cleared = applyAnnotationOp(state, clearOp(BOB, 2, nextClock(state)))
+    expect(materializeItemMarks(cleared, 'share:1')).toEqual([])
+    expect(materializeSpaceMarks(cleared)).toEqual([])
   })
 })

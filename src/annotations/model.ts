@@ -44,6 +44,22 @@ export type Placement =
   | { frame: 'world'; position: Vec3; orientation: Quat }
   | { frame: 'anchor'; anchorId: string; position: Vec3; orientation: Quat }
   | { frame: 'plane'; planeId: string; position: Vec3; orientation: Quat }
+  | ItemPlacement
+
+/**
+ * A mark on a shared item (src/share), in the item's own space, so it stays on the spot it marks however the item
+ * is shown, zoomed, turned or scaled: on a document page or an image/DICOM frame, (u, v, 0) with u and v the
+ * fractions of the page's width and height from its top left (the same on every screen, whatever the picture's
+ * size); on a 3D model, the model file's own frame, in its units (metres for glTF), before any fitting to the stand.
+ * `item` is the share's op id; `page` is the page or frame (0 for an image or a model).
+ */
+export interface ItemPlacement {
+  frame: 'item'
+  item: string
+  page: number
+  position: Vec3
+  orientation: Quat
+}
 
 /** Coordinates of every shape are in the annotation's own space: its placement's pose maps them into the frame. */
 export type Shape =
@@ -179,6 +195,8 @@ export const MAX_ANNOTATIONS = 500
  * 2^40 is 35 years of a thousand annotations a second.
  */
 export const MAX_CLOCK = 2 ** 40
+/** Pages and frames an item mark may name: as src/share/wire.ts MAX_PAGE (equal by test). */
+export const MAX_ITEM_PAGE = 100_000
 /** Where an annotation goes when the pointing ray hits nothing, metres in front of the ray's origin. */
 export const APPROXIMATE_DISTANCE = 1.5
 
@@ -312,6 +330,43 @@ export function materialize(state: AnnotationState): readonly Annotation[] {
   visible.sort(byClockThenId)
   materialized.set(state, visible)
   return visible
+}
+
+const spaceMarks = new WeakMap<AnnotationState, readonly Annotation[]>()
+const itemMarks = new WeakMap<AnnotationState, ReadonlyMap<string, readonly Annotation[]>>()
+const NO_MARKS: readonly Annotation[] = []
+
+/** The annotations in the worker's space (not on a shared item): the same array for the same state. */
+export function materializeSpaceMarks(state: AnnotationState): readonly Annotation[] {
+  const cached = spaceMarks.get(state)
+  if (cached) return cached
+  const all = materialize(state)
+  const marks = all.some((annotation) => annotation.placement.frame === 'item')
+    ? all.filter((annotation) => annotation.placement.frame !== 'item')
+    : all
+  spaceMarks.set(state, marks)
+  return marks
+}
+
+/**
+ * The marks on one shared item (every page), in drawing order: the same array for the same state (and an empty
+ * one shared by all items without marks), so a store selector can return it.
+ */
+export function materializeItemMarks(state: AnnotationState, item: string): readonly Annotation[] {
+  let byItem = itemMarks.get(state)
+  if (!byItem) {
+    const grouped = new Map<string, Annotation[]>()
+    for (const annotation of materialize(state)) {
+      const { placement } = annotation
+      if (placement.frame !== 'item') continue
+      const list = grouped.get(placement.item) ?? []
+      list.push(annotation)
+      grouped.set(placement.item, list)
+    }
+    byItem = grouped
+    itemMarks.set(state, byItem)
+  }
+  return byItem.get(item) ?? NO_MARKS
 }
 
 /** The author's most recent visible annotation: what "undo" deletes. */

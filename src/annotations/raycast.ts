@@ -26,6 +26,11 @@ export interface Target {
   normal: Vec3 | null
   /** In mid-air at a set distance, because the ray met no surface. */
   approximate: boolean
+  /**
+   * A shared item the pointer is on (src/share): then `point` is in that item's own space (see model.ts
+   * `ItemPlacement`), and the mark is made on the item, not in the worker's space.
+   */
+  on?: { item: string; page: number }
 }
 
 export interface SurfaceHit {

@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { z } from 'zod'
 import { LIMITS, opSchema } from '../call/protocol'
 import { MAX_NAME_LENGTH } from '../net/protocol'
+import { MAX_PAGE } from '../share/wire'
 import type {
   AnnotationAddOp,
   AnnotationClearOp,
@@ -11,7 +12,14 @@ import type {
   Laser,
   Vec3,
 } from './model'
-import { MAX_CLOCK, MAX_COORDINATE, MAX_LABEL_LENGTH, MAX_POINTS_PER_OP, MAX_STROKE_POINTS } from './model'
+import {
+  MAX_CLOCK,
+  MAX_COORDINATE,
+  MAX_ITEM_PAGE,
+  MAX_LABEL_LENGTH,
+  MAX_POINTS_PER_OP,
+  MAX_STROKE_POINTS,
+} from './model'
 import {
   type annotationAddOpSchema,
   type annotationClearOpSchema,
@@ -86,6 +94,25 @@ describe('annotation op schemas', () => {
     expect(
       accepts({ ...stroke, placement: { frame: 'anchor', position: [0, 0, 0], orientation: [0, 0, 0, 1] } }),
     ).toBe(false)
+  })
+
+  it('accept a mark on a shared item’s page or model, with a bounded page and a share id', () => {
+    const pin = valid[2] as AnnotationAddOp
+    const onItem = (item: string, page: number, position: Vec3 = [0.25, 0.4, 0]) => ({
+      ...pin,
+      placement: { frame: 'item', item, page, position, orientation: [0, 0, 0, 1] },
+    })
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', 0))).toBe(true)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', MAX_ITEM_PAGE))).toBe(true)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', MAX_ITEM_PAGE + 1))).toBe(false)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', -1))).toBe(false)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', 1.5))).toBe(false)
+    expect(accepts(onItem('', 0))).toBe(false)
+    expect(accepts(onItem('x'.repeat(81), 0))).toBe(false)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', 0, [0, MAX_COORDINATE + 1, 0]))).toBe(false)
+    expect(accepts(onItem('abcdefghijklmnopqrstuv:7', 0, [Number.NaN, 0, 0]))).toBe(false)
+    // The pages an item mark may name are the pages a shared view may show.
+    expect(MAX_ITEM_PAGE).toBe(MAX_PAGE)
   })
 
   it('refuse oversized strings, unknown colours and bad clocks', () => {

@@ -9,6 +9,7 @@ import { base64ToBytes, bytesToBase64 } from '../lib/base64'
 import {
   MAX_CLOCK,
   MAX_COORDINATE,
+  MAX_ITEM_PAGE,
   MAX_LABEL_LENGTH,
   MAX_POINTS_PER_OP,
   MAX_STROKE_POINTS,
@@ -56,6 +57,13 @@ export const placementSchema = z.discriminatedUnion('frame', [
   z.object({ frame: z.literal('world'), ...pose }),
   z.object({ frame: z.literal('anchor'), anchorId: frameRefId, ...pose }),
   z.object({ frame: z.literal('plane'), planeId: frameRefId, ...pose }),
+  // A mark on a shared item: the share's op id, its page or frame, and coordinates in the item's own space.
+  z.object({
+    frame: z.literal('item'),
+    item: opId,
+    page: z.number().int().min(0).max(MAX_ITEM_PAGE),
+    ...pose,
+  }),
 ])
 
 const points = z.array(vec3Schema).min(1).max(MAX_POINTS_PER_OP)

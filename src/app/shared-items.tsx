@@ -3,11 +3,23 @@
 // document's pages and zoom, a DICOM image's frames and window (presets, or drag: sideways for width, up and down
 // for level), following the shared view or detached, and presenting for whoever may. The same pictures hang in the
 // 3D view (src/scenes/shared-panels.tsx).
-import { type PointerEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { type PointerEvent, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { materializeItemMarks } from '../annotations/model'
+import { colourHex } from '../annotations/palette'
+import type { Target } from '../annotations/raycast'
+import { keepsRecord } from '../call/recording'
 import type { CallRuntime } from '../call/runtime'
 import { base64ToBytes } from '../lib/base64'
-import { acquireItem, type OpenedItem, openItem, releaseItem } from '../scenes/item-render'
+import {
+  acquireItem,
+  type OpenedItem,
+  openItem,
+  pageToPicture,
+  pictureToPage,
+  releaseItem,
+} from '../scenes/item-render'
 import type { SharedItem } from '../share/channel'
+import { modelParts } from '../share/gltf'
 import { formatBytes } from '../share/intake'
 import type { Format } from '../share/sniff'
 import { FORMATS } from '../share/sniff'
@@ -88,6 +100,8 @@ function Viewer({ item }: { item: SharedItem }) {
   const drag = useRef<{ x: number; y: number; centre: number; width: number } | null>(null)
   const { view } = item
   const [drawn, setDrawn] = useState(0)
+  const markMode = useMarkMode(item.id)
+  const marking = useRef(false)
 
   useEffect(() => {
     const target = canvas.current
@@ -105,7 +119,12 @@ function Viewer({ item }: { item: SharedItem }) {
   if (FORMATS[item.format].kind === 'model') {
     return (
       <div className="viewer" data-testid="item-viewer">
-        <p>This 3D model stands beside the panels in the 3D view: drag it to turn it.</p>
+        <p>
+          This 3D model stands beside the panels in the 3D view: drag it to turn it, or choose Pin or Draw and
+          point at it to mark it.
+        </p>
+        <MarkButtons item={item.id} />
+        <ModelParts item={item} />
         <div className="row">
           <button
             type="button"
@@ -129,12 +148,32 @@ function Viewer({ item }: { item: SharedItem }) {
   const windows = opened?.windows ?? []
   const range = opened?.range
   const current = view.window ?? windows[0] ?? null
+  /** A pointer on the picture as a point of the page (what a mark stores), with the item and page. */
+  const pageTarget = (event: PointerEvent<HTMLCanvasElement>): Target => {
+    const rect = event.currentTarget.getBoundingClientRect()
+    const [u, v] = pictureToPage(
+      (event.clientX - rect.left) / Math.max(1, rect.width),
+      (event.clientY - rect.top) / Math.max(1, rect.height),
+      view.zoom,
+    )
+    return { point: [u, v, 0], normal: null, approximate: false, on: { item: item.id, page: view.page } }
+  }
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
+    if (markMode) {
+      event.currentTarget.setPointerCapture(event.pointerId)
+      marking.current = true
+      runtime.guidance.actions.pointerDown(pageTarget(event), markMode)
+      return
+    }
     if (!current || !range) return
     event.currentTarget.setPointerCapture(event.pointerId)
     drag.current = { x: event.clientX, y: event.clientY, centre: current.centre, width: current.width }
   }
   const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    if (marking.current) {
+      runtime.guidance.actions.pointerMove(pageTarget(event))
+      return
+    }
     const start = drag.current
     if (!start || !range) return
     const span = Math.max(1, range.max - range.min)
@@ -153,18 +192,26 @@ function Viewer({ item }: { item: SharedItem }) {
           {problem}
         </p>
       )}
-      <canvas
-        ref={canvas}
-        data-testid="item-canvas"
-        data-drawn={drawn}
-        data-page={view.page}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={() => {
-          drag.current = null
-        }}
-        style={{ cursor: range ? 'ns-resize' : undefined }}
-      />
+      <div style={{ position: 'relative', lineHeight: 0 }}>
+        <canvas
+          ref={canvas}
+          data-testid="item-canvas"
+          data-drawn={drawn}
+          data-page={view.page}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={() => {
+            drag.current = null
+            if (marking.current) {
+              marking.current = false
+              runtime.guidance.actions.pointerUp()
+            }
+          }}
+          style={{ cursor: markMode ? 'crosshair' : range ? 'ns-resize' : undefined }}
+        />
+        <PageMarks item={item.id} page={view.page} zoom={view.zoom} />
+      </div>
+      <MarkButtons item={item.id} />
       <div className="row">
         {pages > 1 && (
           <>
@@ -227,6 +274,153 @@ function Viewer({ item }: { item: SharedItem }) {
         </label>
       )}
       <FollowLine item={item} />
+    </div>
+  )
+}
+
+/**
+ * A model's named parts: clicking one highlights and labels it on the model for everyone following (it is part of
+ * the shared view, so a presenter's choice is everyone's); clicking it again clears it.
+ */
+function ModelParts({ item }: { item: SharedItem }) {
+  const runtime = useRuntime()
+  const parts = useMemo(
+    () => (item.bytes ? modelParts(item.bytes, item.format === 'glb') : []),
+    [item.bytes, item.format],
+  )
+  if (parts.length === 0) return null
+  const current = item.view.part ?? null
+  return (
+    <fieldset className="model-parts">
+      <legend>Parts</legend>
+      {parts.map((part) => (
+        <button
+          key={part}
+          type="button"
+          className="small"
+          aria-pressed={current === part}
+          onClick={() => runtime.share.setView(item.id, { part: current === part ? null : part })}
+          data-testid="model-part"
+        >
+          {part}
+        </button>
+      ))}
+    </fieldset>
+  )
+}
+
+/** What a pointer on item `id` makes now (chosen here or on its 3D panel): a pin, a stroke, or nothing. */
+function useMarkMode(id: string): 'pin' | 'stroke' | null {
+  const runtime = useRuntime()
+  return useSyncExternalStore(runtime.guidance.store.subscribe, () => {
+    const mark = runtime.guidance.store.getState().itemMark
+    return mark?.item === id ? mark.tool : null
+  })
+}
+
+/** Pin and Draw: a pointer on the item makes marks (pressing the chosen one again ends it). */
+function MarkButtons({ item }: { item: string }) {
+  const runtime = useRuntime()
+  const mode = useMarkMode(item)
+  return (
+    <div className="row">
+      {(['pin', 'stroke'] as const).map((tool) => (
+        <button
+          key={tool}
+          type="button"
+          aria-pressed={mode === tool}
+          onClick={() => runtime.guidance.actions.markItem(item, mode === tool ? null : tool)}
+          data-testid={`mark-${tool}`}
+        >
+          {tool === 'pin' ? 'Pin' : 'Draw'}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+/**
+ * The marks on the page shown, over its picture: pins as dots with their label, strokes as lines, at the page
+ * points they were made at (through the view's zoom), as the 3D panel shows them. Pointer events pass through.
+ */
+function PageMarks({ item, page, zoom }: { item: string; page: number; zoom: number }) {
+  const marks = useCall((s) => materializeItemMarks(s.annotations, item))
+  const shown = marks.filter(
+    (annotation) => annotation.placement.frame === 'item' && annotation.placement.page === page,
+  )
+  if (shown.length === 0) return null
+  const overlay = { position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden' } as const
+  return (
+    <div style={overlay} data-testid="item-marks">
+      <svg viewBox="0 0 1 1" preserveAspectRatio="none" width="100%" height="100%" aria-hidden="true">
+        {shown.map((annotation) => {
+          const { shape, placement } = annotation
+          if (shape.type !== 'stroke') return null
+          const [ox, oy] = placement.position
+          const points = shape.points
+            .map((p) => pageToPicture(ox + p[0], oy + p[1], zoom).join(','))
+            .join(' ')
+          return (
+            <polyline
+              key={annotation.id}
+              data-testid="item-mark"
+              data-kind="stroke"
+              points={points}
+              fill="none"
+              stroke={colourHex(annotation.colour)}
+              strokeWidth={3}
+              strokeLinecap="round"
+              strokeLinejoin="round"
+              vectorEffect="non-scaling-stroke"
+            />
+          )
+        })}
+      </svg>
+      {shown.map((annotation) => {
+        const { shape, placement } = annotation
+        if (shape.type !== 'pin') return null
+        const u = placement.position[0] + shape.position[0]
+        const v = placement.position[1] + shape.position[1]
+        const [x, y] = pageToPicture(u, v, zoom)
+        if (x < 0 || x > 1 || y < 0 || y > 1) return null
+        return (
+          <span
+            key={annotation.id}
+            data-testid="item-mark"
+            data-kind="pin"
+            data-u={u}
+            data-v={v}
+            title={`${shape.label} (${annotation.authorName})`}
+            style={{
+              position: 'absolute',
+              left: `${x * 100}%`,
+              top: `${y * 100}%`,
+              width: 14,
+              height: 14,
+              margin: -7,
+              borderRadius: '50%',
+              border: '2px solid #fff',
+              background: colourHex(annotation.colour),
+              lineHeight: 'normal',
+            }}
+          >
+            <span
+              style={{
+                position: 'absolute',
+                left: 16,
+                top: -4,
+                whiteSpace: 'nowrap',
+                background: 'rgba(10, 14, 18, 0.85)',
+                color: colourHex(annotation.colour),
+                padding: '0 4px',
+                fontSize: 12,
+              }}
+            >
+              {shape.label} · {annotation.authorName}
+            </span>
+          </span>
+        )
+      })}
     </div>
   )
 }
@@ -331,6 +525,27 @@ function installDebugReference() {
   }
 }
 
+/**
+ * For whoever keeps the call's record (a clinician): keep the file itself in it, not only what it was, so the
+ * FHIR export carries it. Off by default: a record of the call should hold a patient's files only by choice.
+ */
+function KeepInRecord({ item }: { item: SharedItem }) {
+  const runtime = useRuntime()
+  const kept = useSyncExternalStore(runtime.subscribeKept, () => runtime.keepsInRecord(item.id))
+  if (!keepsRecord(runtime.invite) || item.status !== 'ready' || !item.bytes) return null
+  return (
+    <label className="keep-in-record">
+      <input
+        type="checkbox"
+        checked={kept}
+        onChange={(event) => runtime.keepInRecord(item.id, event.target.checked)}
+        data-testid="keep-in-record"
+      />{' '}
+      Keep the file in the call record
+    </label>
+  )
+}
+
 export function SharedItems() {
   const runtime = useRuntime()
   useEffect(
@@ -367,6 +582,7 @@ export function SharedItems() {
             </span>{' '}
             <StatusLine item={item} />
             <Receivers item={item} />
+            <KeepInRecord item={item} />
             {(item.mine || runtime.invite.role === 'clinician') && (
               <button type="button" className="small" onClick={() => runtime.share.remove(item.id)}>
                 Stop sharing

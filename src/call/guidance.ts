@@ -12,6 +12,7 @@ import {
   MAX_POINTS_PER_OP,
   MAX_STROKE_POINTS,
   nextClock,
+  type Placement,
   placeOnRay,
   type Shape,
   type Vec3,
@@ -20,7 +21,7 @@ import { type ColourName, colourFor } from '../annotations/palette'
 import { type Ray, raycastSurfaces, rayThroughImage, type Target } from '../annotations/raycast'
 import type { HeadPose, SpaceFeed } from '../annotations/space'
 import { TOOL_LABELS, TOOLS, type Tool } from '../annotations/tools'
-import type { GuidanceSceneActions } from '../scenes/guidance-view'
+import type { GuidanceSceneActions, ItemMark } from '../scenes/guidance-view'
 
 export { type Target, TOOL_LABELS, TOOLS, type Tool }
 
@@ -32,6 +33,8 @@ export interface GuidanceState {
   pinLabel: string
   /** The worker's video held still on our side, with the head pose it was taken at (marks use that pose). */
   frozen: { peerId: string; head: HeadPose; fovY: number } | null
+  /** The shared item a pointer on it marks now (chosen in its viewer or on its panel), and with what. */
+  itemMark: ItemMark | null
 }
 
 /** What guidance needs of the call it is part of: who we are, and where our ops and pointer go. */
@@ -85,6 +88,7 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
     colour: null,
     pinLabel: 'Here',
     frozen: null,
+    itemMark: null,
   }))
   let drawing: Drawing | null = null
   let lastLaserAt = 0
@@ -97,33 +101,34 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
     return [point[0] - origin[0], point[1] - origin[1], point[2] - origin[2]]
   }
 
-  function addOp(call: GuidanceCall, origin: Vec3, shape: Shape, approximate: boolean): AnnotationAddOp {
+  function addOp(call: GuidanceCall, target: Target, shape: Shape): AnnotationAddOp {
+    const placement: Placement = target.on
+      ? { frame: 'item', ...target.on, position: target.point, orientation: [0, 0, 0, 1] }
+      : { frame: 'world', position: target.point, orientation: [0, 0, 0, 1] }
     return {
       kind: 'annotation-add',
       ...opBase(call),
       clock: nextClock(annotations()),
       authorName: call.displayName,
       colour: colour(call),
-      placement: { frame: 'world', position: origin, orientation: [0, 0, 0, 1] },
-      approximate,
+      placement,
+      approximate: target.approximate,
       shape,
     }
   }
 
-  /** A pointer went down on the worker's space (or in mid-air): starts what the current tool makes. */
-  function pointerDown(target: Target) {
+  /**
+   * A pointer went down on the worker's space (or in mid-air), or on a shared item: starts what the current tool
+   * makes (or `tool`: a shared item's viewer offers only a pin and a pen of its own).
+   */
+  function pointerDown(target: Target, tool: Tool = guidanceStore.getState().tool) {
     const call = session()
     if (!call) return
-    const { tool, pinLabel } = guidanceStore.getState()
+    const { pinLabel } = guidanceStore.getState()
     switch (tool) {
       case 'stroke': {
         endStroke()
-        const op = addOp(
-          call,
-          target.point,
-          { type: 'stroke', points: [[0, 0, 0]], width: STROKE_WIDTH },
-          target.approximate,
-        )
+        const op = addOp(call, target, { type: 'stroke', points: [[0, 0, 0]], width: STROKE_WIDTH })
         drawing = {
           id: op.id,
           clock: op.clock,
@@ -140,17 +145,16 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
         // points at the spot: its head is the mark.
         const normal = target.normal ?? [0, 0, 1]
         const from: Vec3 = [normal[0] * ARROW_LENGTH, normal[1] * ARROW_LENGTH, normal[2] * ARROW_LENGTH]
-        call.publish(addOp(call, target.point, { type: 'arrow', from, to: [0, 0, 0] }, target.approximate))
+        call.publish(addOp(call, target, { type: 'arrow', from, to: [0, 0, 0] }))
         return
       }
       case 'pin':
         call.publish(
-          addOp(
-            call,
-            target.point,
-            { type: 'pin', position: [0, 0, 0], label: pinLabel.trim().slice(0, 80) || 'Here' },
-            target.approximate,
-          ),
+          addOp(call, target, {
+            type: 'pin',
+            position: [0, 0, 0],
+            label: pinLabel.trim().slice(0, 80) || 'Here',
+          }),
         )
         return
       case 'laser':
@@ -209,6 +213,7 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
     drawing = null
     lastLaserAt = 0
     unfreeze()
+    guidanceStore.setState({ itemMark: null })
   }
 
   /** Deletes our most recent annotation. */
@@ -293,6 +298,12 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
     guidanceStore.setState({ tool })
   }
 
+  /** A pointer on shared item `item` makes `tool`'s marks from now on (null: it turns or pages the item again). */
+  function markItem(item: string, tool: ItemMark['tool'] | null) {
+    endStroke()
+    guidanceStore.setState({ itemMark: tool ? { item, tool } : null })
+  }
+
   function setColour(colour: ColourName | null) {
     guidanceStore.setState({ colour })
   }
@@ -312,6 +323,7 @@ export function createGuidance({ space, annotations, call: session }: GuidanceOp
     clearAll,
     setTool,
     setColour,
+    markItem,
     freeze,
     unfreeze,
   } satisfies GuidanceSceneActions

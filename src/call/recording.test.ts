@@ -82,3 +82,49 @@ describe('recording', () => {
     expect(left?.endedAt).toBeTypeOf('number')
   })
 })
+
+describe('a shared file kept in the record', () => {
+  it('is written beside its entry when the clinician keeps it, and dropped when they stop', async () => {
+    const db = await getRecord()
+    const before = new Set((await db.listCalls()).map((c) => c.id))
+    const bytes = new Uint8Array([37, 80, 68, 70, 45, 49])
+    const item = {
+      name: 'report.pdf',
+      mime: 'application/pdf',
+      size: bytes.length,
+      sha256: 'a'.repeat(64),
+      sharedBy: 'Dr Grace',
+      sharedAt: 1_700_000_000_000,
+    }
+    const hook: {
+      keep: ((sha256: string, file: { bytes: Uint8Array; mime: string } | null) => void) | null
+    } = {
+      keep: null,
+    }
+    const stop = startRecording(invite('clinician'), 'Dr Grace', {
+      ...sources(createCallStore()),
+      onShared: (handler) => {
+        handler(item)
+        return () => undefined
+      },
+      onKeep: (handler) => {
+        hook.keep = handler
+        return () => {
+          hook.keep = null
+        }
+      },
+    })
+    await stop.started
+    const callId = (await db.listCalls()).find((c) => !before.has(c.id))?.id ?? ''
+    const kept = async () => (await db.listCalls()).find((c) => c.id === callId)?.sharedItems?.[0]
+    hook.keep?.(item.sha256, { bytes, mime: item.mime })
+    await db.flush()
+    const file = (await kept())?.file
+    expect(file && new Uint8Array(await file.arrayBuffer())).toEqual(bytes)
+    hook.keep?.(item.sha256, null)
+    await db.flush()
+    expect((await kept())?.file).toBeUndefined()
+    stop()
+    expect(hook.keep).toBeNull()
+  })
+})

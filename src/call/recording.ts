@@ -39,6 +39,11 @@ export interface RecordingSources {
   onAlarmLog?: (handler: (peerId: string, entry: AlarmLogEntry) => void) => () => void
   /** Files shared in the call, each once (those shared before the record opened too); returns the unsubscribe. */
   onShared?: (handler: (item: SharedRecord) => void) => () => void
+  /**
+   * The clinician chose to keep a shared file itself in the record (its bytes), or not to (null); returns the
+   * unsubscribe. Called for choices made before the record opened too.
+   */
+  onKeep?: (handler: (sha256: string, file: { bytes: Uint8Array; mime: string } | null) => void) => () => void
   /** The aftercare plan now, each time it changes (the newest plan is the plan); returns the unsubscribe. */
   onCarePlan?: (handler: (plan: ReceivedPlan) => void) => () => void
 }
@@ -94,7 +99,17 @@ export function startRecording(
     const unsubscribeAlarms = sources.onAlarmLog?.((_peerId, entry) => db.addAlarmEvents(callId, [entry]))
     const unsubscribeShared = sources.onShared?.((item) => void db.addSharedItem(callId, item))
     const unsubscribeCarePlan = sources.onCarePlan?.((plan) => void db.setCarePlan(callId, plan))
+    // After the shared items' own subscription, so an item is in the record before its file is kept there.
+    const unsubscribeKeep = sources.onKeep?.(
+      (sha256, file) =>
+        void db.keepSharedFile(
+          callId,
+          sha256,
+          file ? new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.mime }) : null,
+        ),
+    )
     stop = () => {
+      unsubscribeKeep?.()
       unsubscribeCarePlan?.()
       unsubscribeShared?.()
       unsubscribeAlarms?.()

@@ -8,6 +8,7 @@ import { materialize } from '../annotations/model'
 import { colourFor } from '../annotations/palette'
 import type { Ray, Target } from '../annotations/raycast'
 import { SpaceFeed } from '../annotations/space'
+import type { Tool } from '../annotations/tools'
 import type { AftercarePlan, ReceivedPlan } from '../care/aftercare'
 import type { AftercareChannel } from '../care/channel'
 import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
@@ -214,6 +215,24 @@ export class CallRuntime {
             check()
             return this.share.subscribe(check)
           },
+          onKeep: (handler) => {
+            const told = new Map<string, boolean>()
+            const check = () => {
+              for (const item of this.share.items()) {
+                const keep = this.kept.has(item.id) && item.bytes !== null
+                if ((told.get(item.id) ?? false) === keep) continue
+                told.set(item.id, keep)
+                handler(item.sha256, keep && item.bytes ? { bytes: item.bytes, mime: item.mime } : null)
+              }
+            }
+            check()
+            const unsubscribeKept = this.onKeptChange(check)
+            const unsubscribeShare = this.share.subscribe(check)
+            return () => {
+              unsubscribeKept()
+              unsubscribeShare()
+            }
+          },
           onCarePlan: (handler) => {
             const latest = () => {
               const plan = this.aftercare.latest()
@@ -316,7 +335,35 @@ export class CallRuntime {
   }
 
   /** What the scenes are handed for shared items: the channel they read and change views through. */
-  readonly shareView = () => ({ channel: this.share })
+  /** Shared items (ids) whose file the clinician keeps in the call's record, not only what it was. */
+  private readonly kept = new Set<string>()
+  private readonly keptListeners = new Set<() => void>()
+  private onKeptChange(listener: () => void): () => void {
+    this.keptListeners.add(listener)
+    return () => this.keptListeners.delete(listener)
+  }
+  /** Whether the file of shared item `id` is kept in the record. */
+  readonly keepsInRecord = (id: string) => this.kept.has(id)
+  /** Keeps the file of shared item `id` itself in the call's record (a clinician's choice), or stops keeping it. */
+  keepInRecord(id: string, keep: boolean) {
+    if (keep === this.kept.has(id)) return
+    if (keep) this.kept.add(id)
+    else this.kept.delete(id)
+    for (const listener of [...this.keptListeners]) listener()
+  }
+  /** For the viewer's checkbox: a subscription to keepInRecord's changes. */
+  readonly subscribeKept = (listener: () => void) => this.onKeptChange(listener)
+
+  readonly shareView = () => ({ channel: this.share, marks: this.itemMarks })
+  /** Marks on shared items: guidance's pointer actions and which item is being marked. */
+  private readonly itemMarks = {
+    pointerDown: (target: Target, tool?: Tool) => this.guidance.actions.pointerDown(target, tool),
+    pointerMove: (target: Target) => this.guidance.actions.pointerMove(target),
+    pointerUp: () => this.guidance.actions.pointerUp(),
+    markItem: (item: string, tool: 'pin' | 'stroke' | null) => this.guidance.actions.markItem(item, tool),
+    itemMark: () => this.guidance.store.getState().itemMark,
+    subscribe: (listener: () => void) => this.guidance.store.subscribe(listener),
+  }
 
   /** Asks a participant to leave, for the rest of the call (the clinician only; see CallMesh.dismiss). */
   dismiss(session: string) {

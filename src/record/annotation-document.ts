@@ -6,7 +6,9 @@
 // Each annotation is the record's own fields, removed ones included with `removedAt`:
 // - positions in metres, rotations as unit quaternions [x, y, z, w], in the placement's frame: `world` is the
 //   space `frame` names; `anchor` and `plane` placements are relative to that anchor or detected plane, whose own
-//   pose in the worker's space is not part of the record;
+//   pose in the worker's space is not part of the record; `item` placements are marks on a shared file (its share
+//   id and 0-based page or frame): on a page, fractions of its width and height from its top left; on a model, the
+//   model file's own frame and units;
 // - shape coordinates in the annotation's own space (its placement maps them into the frame);
 // - times in ms since the Unix epoch: `createdAt` by the author's clock, `seenAt` and `removedAt` by the recording
 //   device's (clocks differ between devices).

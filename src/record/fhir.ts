@@ -252,13 +252,30 @@ export type FhirCall = Pick<
 /**
  * A file shared in the call as a DocumentReference: its name, type, size and when it was shared in the attachment,
  * who shared it as the author (display only), and its SHA-256 as the master identifier, written as an RFC 6920
- * `ni:` URI (FHIR's Attachment.hash is SHA-1 of data that is there, and the file itself is not kept).
+ * `ni:` URI. When the clinician kept the file itself, the attachment carries it (`data`, base64) with its SHA-1
+ * as FHIR's Attachment.hash defines it; a kept file whose SHA-256 is not the one shared is left out (only what it
+ * was is exported, as for a file not kept).
  */
-function sharedItemReference(
+async function sharedItemReference(
   item: NonNullable<CallRecord['sharedItems']>[number],
   id: string,
   subject: Reference<Patient>,
-): DocumentReference {
+): Promise<DocumentReference> {
+  const attachment: Attachment = {
+    contentType: item.mime,
+    title: item.name,
+    size: item.size,
+    creation: fhirDateTime(item.sharedAt),
+  }
+  if (item.file) {
+    const bytes = new Uint8Array(await item.file.arrayBuffer())
+    const sha256 = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+    const hex = Array.from(sha256, (b) => b.toString(16).padStart(2, '0')).join('')
+    if (hex === item.sha256) {
+      attachment.data = base64Bytes(bytes)
+      attachment.hash = await sha1Base64(bytes)
+    }
+  }
   const digest = item.sha256.match(/../g)?.map((pair) => Number.parseInt(pair, 16)) ?? []
   const ni = base64Bytes(new Uint8Array(digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
   return {
@@ -270,16 +287,7 @@ function sharedItemReference(
     date: fhirDateTime(item.sharedAt),
     author: [{ display: item.sharedBy }],
     description: `Shared during the consultation by ${item.sharedBy}`,
-    content: [
-      {
-        attachment: {
-          contentType: item.mime,
-          title: item.name,
-          size: item.size,
-          creation: fhirDateTime(item.sharedAt),
-        },
-      },
-    ],
+    content: [{ attachment }],
   }
 }
 
@@ -595,9 +603,14 @@ const textEncoder = new TextEncoder()
 
 /** base64 of bytes (btoa takes one char per byte). */
 function base64Bytes(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
+  // A kept file can be tens of MB: whole 48 KiB pieces (a multiple of 3, so the pieces' base64 joins cleanly)
+  // rather than one character at a time.
+  const PIECE = 3 * 16 * 1024
+  const parts: string[] = []
+  for (let at = 0; at < bytes.length; at += PIECE) {
+    parts.push(btoa(String.fromCharCode(...bytes.subarray(at, at + PIECE))))
+  }
+  return parts.join('')
 }
 
 /** Attachment.hash as FHIR defines it: the SHA-1 of the data (the bytes before base64), in base64. */
@@ -862,7 +875,7 @@ export async function toFhirBundle(
     )
     if (reference) add(reference)
   }
-  for (const item of call.sharedItems ?? []) add(sharedItemReference(item, newId(), subject))
+  for (const item of call.sharedItems ?? []) add(await sharedItemReference(item, newId(), subject))
   if (call.carePlan && isExportableTime(call.carePlan.at))
     add(carePlanResource(call.carePlan, newId(), subject, clinician))
   if (skipped.count > 0) add(skippedOutcome(skipped, newId()))

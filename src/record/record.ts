@@ -105,6 +105,11 @@ export interface SharedRecord {
   sharedBy: string
   /** ms since the Unix epoch, by the sharer's clock. */
   sharedAt: number
+  /**
+   * The file itself, when the clinician chose to keep it in the record (absent: only what it was is kept). A
+   * Blob, which IndexedDB keeps apart from the row: listing the calls does not read the files.
+   */
+  file?: Blob
 }
 
 /** A medical record number, and optionally the URI of the system that issued it (FHIR Identifier.system). */
@@ -277,6 +282,11 @@ export interface VitalsRecord {
   setCarePlan(callId: string, plan: ReceivedPlan): Promise<void>
   /** Adds a shared file (what it was, who, when, its hash) to the call. */
   addSharedItem(callId: string, item: SharedRecord): Promise<void>
+  /**
+   * Keeps the shared file with SHA-256 `sha256` itself in the call's record (the clinician chose to), or forgets
+   * it again (null); the entry for what it was stays either way.
+   */
+  keepSharedFile(callId: string, sha256: string, file: Blob | null): Promise<void>
   /** Writes what is queued (annotations included), then marks the call ended at `at` (ms). */
   endCall(callId: string, at: number): Promise<void>
   /** Writes what is queued now; resolves when it is on disk, rejects if that write failed. */
@@ -392,6 +402,7 @@ function sameAnnotation(a: Annotation, b: Annotation): boolean {
     (p.frame !== q.frame ||
       (p.frame === 'anchor' && q.frame === 'anchor' && p.anchorId !== q.anchorId) ||
       (p.frame === 'plane' && q.frame === 'plane' && p.planeId !== q.planeId) ||
+      (p.frame === 'item' && q.frame === 'item' && (p.item !== q.item || p.page !== q.page)) ||
       !sameVec(p.position, q.position) ||
       !sameVec(p.orientation, q.orientation))
   )
@@ -622,6 +633,21 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
           .equals(callId)
           .modify((call) => {
             call.sharedItems = [...(call.sharedItems ?? []), { name, mime, size, sha256, sharedBy, sharedAt }]
+          }),
+      )
+    },
+
+    async keepSharedFile(callId, sha256, file) {
+      await serial(() =>
+        db.calls
+          .where('id')
+          .equals(callId)
+          .modify((call) => {
+            call.sharedItems = (call.sharedItems ?? []).map((item) => {
+              if (item.sha256 !== sha256) return item
+              const { file: _old, ...rest } = item
+              return file ? { ...rest, file } : rest
+            })
           }),
       )
     },

@@ -6,7 +6,7 @@
 import { useFrame, useThree } from '@react-three/fiber'
 import { type ReactNode, useCallback, useEffect, useMemo } from 'react'
 import { type Group, Matrix4, Quaternion, Vector3 } from 'three'
-import { materialize, type Placement } from '../annotations/model'
+import { materializeSpaceMarks, type Placement } from '../annotations/model'
 import { useCall } from '../state/call-store'
 import { AnnotationLayer } from './annotation-layer'
 
@@ -138,7 +138,7 @@ class AnnotationAnchors {
 export function AnchoredAnnotations() {
   const gl = useThree((s) => s.gl)
   const anchors = useMemo(() => new AnnotationAnchors(), [])
-  const annotations = useCall((s) => materialize(s.annotations))
+  const annotations = useCall((s) => materializeSpaceMarks(s.annotations))
   useEffect(() => {
     anchors.wanted = new Map(annotations.map((annotation) => [annotation.id, annotation.placement]))
   }, [anchors, annotations])

@@ -16,7 +16,7 @@ import {
   SRGBColorSpace,
   Vector3,
 } from 'three'
-import { type Annotation, laserVisible, materialize, type Vec3 } from '../annotations/model'
+import { type Annotation, laserVisible, materializeSpaceMarks, type Vec3 } from '../annotations/model'
 import { colourHex } from '../annotations/palette'
 import type { SpaceFeed } from '../annotations/space'
 import { useCall } from '../state/call-store'
@@ -112,7 +112,7 @@ function Arrow({ annotation }: { annotation: Annotation }) {
 }
 
 /** A text label on a canvas texture, facing the viewer (a sprite). */
-function Label({ text, colour, position }: { text: string; colour: string; position: Vec3 }) {
+export function Label({ text, colour, position }: { text: string; colour: string; position: Vec3 }) {
   const { texture, aspect } = useMemo(() => {
     const canvas = document.createElement('canvas')
     const context = canvas.getContext('2d')
@@ -208,7 +208,7 @@ export interface AnnotationLayerProps {
 
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
 export function AnnotationLayer({ wrap }: AnnotationLayerProps) {
-  const annotations = useCall((s) => materialize(s.annotations))
+  const annotations = useCall((s) => materializeSpaceMarks(s.annotations))
   return (
     <group name="annotations">
       {annotations.map((annotation) => {

@@ -14,10 +14,19 @@ export interface GuidanceSceneState {
   colour: ColourName | null
   /** The worker's video held still on our side, and the head pose it was taken at. */
   frozen: { peerId: string; head: HeadPose; fovY: number } | null
+  /** The shared item a pointer on it marks now, and with what. */
+  itemMark: ItemMark | null
+}
+
+/** Marking a shared item: a pointer on it makes pins or strokes (in the item's own space) instead of turning it. */
+export interface ItemMark {
+  item: string
+  tool: 'pin' | 'stroke'
 }
 
 export interface GuidanceSceneActions {
-  pointerDown: (target: Target) => void
+  /** `tool`: instead of the current one (a shared item's viewer has a pin and a pen of its own). */
+  pointerDown: (target: Target, tool?: Tool) => void
   pointerMove: (target: Target) => void
   pointerUp: () => void
   pointLaser: (ray: Ray | null, hit: Vec3 | null) => void
@@ -27,6 +36,8 @@ export interface GuidanceSceneActions {
   clearAll: () => void
   setTool: (tool: Tool) => void
   setColour: (colour: ColourName | null) => void
+  /** null: a pointer on the item turns or pages it again. */
+  markItem: (item: string, tool: ItemMark['tool'] | null) => void
   /** false when there is no head pose to freeze with. */
   freeze: (peerId: string) => boolean
   unfreeze: () => void

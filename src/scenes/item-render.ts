@@ -23,6 +23,22 @@ export interface OpenedItem {
   dispose(): void
 }
 
+/**
+ * Where a point of the page (u, v: fractions of its width and height from its top left, what a mark on a page
+ * stores) is in the picture drawn at `zoom` (the same fractions of the picture), as drawZoomed crops it; outside
+ * [0, 1] when zoomed out of sight.
+ */
+export function pageToPicture(u: number, v: number, zoom: number): [number, number] {
+  const z = Math.max(1, zoom)
+  return [(u - 0.5) * z + 0.5, (v - 0.5) * z + 0.5]
+}
+
+/** The inverse of pageToPicture: a point of the picture (a click on it) as a point of the page. */
+export function pictureToPage(x: number, y: number, zoom: number): [number, number] {
+  const z = Math.max(1, zoom)
+  return [(x - 0.5) / z + 0.5, (y - 0.5) / z + 0.5]
+}
+
 /** Draws the centre 1/zoom of `source` onto the whole of `canvas`. */
 function drawZoomed(
   canvas: HTMLCanvasElement,
@@ -85,7 +101,13 @@ async function openPdf(bytes: Uint8Array): Promise<OpenedItem> {
   // A copy: pdf.js transfers the buffer to its worker, and the item keeps its bytes for others to fetch.
   const task = getDocument({
     data: bytes.slice(),
-    // No script in a shared document runs, and nothing is fetched (fonts, maps) from anywhere.
+    // No script in a shared document runs, and nothing is fetched from anywhere but our origin: the fonts a PDF
+    // does not embed and the CJK character maps come from our server (server/pdfjs-assets-plugin.mjs), and pdf.js
+    // uses them rather than the device's own fonts, so every participant sees the same glyphs.
+    standardFontDataUrl: new URL('pdfjs/standard_fonts/', globalThis.document.baseURI).href,
+    cMapUrl: new URL('pdfjs/cmaps/', globalThis.document.baseURI).href,
+    cMapPacked: true,
+    useSystemFonts: false,
     isEvalSupported: false,
     enableXfa: false,
     disableAutoFetch: true,

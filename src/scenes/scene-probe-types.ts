@@ -50,6 +50,18 @@ export interface SceneProbe {
    * disposed, and compiled shader programs. A count that grows with every join and leave is a leak.
    */
   renderer: () => { textures: number; geometries: number; programs: number }
+  /**
+   * Position of the first object named `name` in the frame of the first object named `frame` (e.g. a mark in its
+   * model's own space), or null if either is missing.
+   */
+  localPosition: (name: string, frame: string) => [number, number, number] | null
+  /**
+   * Desktop view only: moves the camera 60 % of the way from the user's spot towards the object named `name`,
+   * looking at it, so a test can point at it; false without such an object or in XR.
+   */
+  focus: (name: string) => boolean
+  /** The emissive colour (0xRRGGBB) of the first mesh at or below the object named `name`, or null. */
+  emissive: (name: string) => number | null
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

@@ -10,6 +10,7 @@ import {
   type Object3D,
   Vector3,
 } from 'three'
+import { aimOrbit } from './scene-interaction'
 import type { PanelOnScreen, SceneProbe } from './scene-probe-types'
 import { PANEL_VIDEO_PREFIX } from './video-panel'
 import { WORKER_SPACE_NAME } from './worker-space-view'
@@ -29,6 +30,7 @@ export function SceneProbeInstaller() {
   const gl = useThree((s) => s.gl)
   const scene = useThree((s) => s.scene)
   const camera = useThree((s) => s.camera)
+  const invalidate = useThree((s) => s.invalidate)
 
   useEffect(() => {
     /** Where a world point is on the page, in CSS pixels, and whether it is in view. */
@@ -105,6 +107,31 @@ export function SceneProbeInstaller() {
         frame.updateWorldMatrix(true, false)
         return pointOnScreen(worldHelper.fromArray(point).applyMatrix4(frame.matrixWorld))
       },
+      emissive: (name) => {
+        let found: number | null = null
+        scene.getObjectByName(name)?.traverse((object) => {
+          const material = (object as Mesh).material as { emissive?: { getHex(): number } } | undefined
+          if (found === null && (object as Mesh).isMesh && material?.emissive)
+            found = material.emissive.getHex()
+        })
+        return found
+      },
+      localPosition: (name, frameName) => {
+        const object = scene.getObjectByName(name)
+        const frame = scene.getObjectByName(frameName)
+        if (!object || !frame) return null
+        scene.updateMatrixWorld(true)
+        return frame.worldToLocal(object.getWorldPosition(centreHelper)).toArray()
+      },
+      focus: (name) => {
+        const object = scene.getObjectByName(name)
+        if (!object) return false
+        const [x, y, z] = object.getWorldPosition(centreHelper).toArray()
+        camera.position.set(x * 0.6, y + 0.15, z * 0.6)
+        if (!aimOrbit([x, y, z])) return false
+        invalidate()
+        return true
+      },
       renderer: () => ({
         textures: gl.info.memory.textures,
         geometries: gl.info.memory.geometries,
@@ -121,7 +148,7 @@ export function SceneProbeInstaller() {
     return () => {
       if (window.__xrConsult === probe) window.__xrConsult = undefined
     }
-  }, [gl, scene, camera])
+  }, [gl, scene, camera, invalidate])
 
   useFrame((_state, _delta, frame?: XRFrame) => {
     const probe = window.__xrConsult

@@ -15,27 +15,148 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react'
-import { Box3, CanvasTexture, Group, type Object3D, Quaternion, SRGBColorSpace, Vector3 } from 'three'
+import {
+  Box3,
+  CanvasTexture,
+  Group,
+  type Mesh,
+  type MeshStandardMaterial,
+  type Object3D,
+  PropertyBinding,
+  Quaternion,
+  SRGBColorSpace,
+  type Vector3Tuple as Vec3Tuple,
+  Vector3,
+} from 'three'
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
+import type { Target } from '../annotations/raycast'
+import type { Tool } from '../annotations/tools'
 import type { ShareChannel, SharedItem } from '../share/channel'
 import { FORMATS } from '../share/sniff'
 import { MAX_MODEL_SCALE, MIN_MODEL_SCALE } from '../share/wire'
 import { useCall, useParticipantIds } from '../state/call-store'
-import { acquireItem, type OpenedItem, releaseItem } from './item-render'
+import { Label } from './annotation-layer'
+import type { ItemMark } from './guidance-view'
+import { ModelMarks, PanelMarks, Unscaled } from './item-marks'
+import { acquireItem, type OpenedItem, pictureToPage, releaseItem } from './item-render'
 import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
 import { useVideoTexture } from './video-panel'
 
+/** The pointer actions that make marks (remote guidance's, src/call/guidance.ts), as the scene needs them. */
+export interface ItemMarkActions {
+  pointerDown: (target: Target, tool?: Tool) => void
+  pointerMove: (target: Target) => void
+  pointerUp: () => void
+  /** Chooses what a pointer on `item` makes (null: it turns or pages the item). */
+  markItem: (item: string, tool: ItemMark['tool'] | null) => void
+  /** Which item is being marked now, and with what; and a subscription to its changes. */
+  itemMark: () => ItemMark | null
+  subscribe: (listener: () => void) => () => void
+}
+
+const noSubscription = () => () => undefined
+const noMark = () => null
+
+/** What a pointer on item `id` makes now: a pin, a stroke, or nothing (it turns or pages the item). */
+function useMarkMode(marks: ItemMarkActions | undefined, id: string): MarkMode {
+  return useSyncExternalStore(marks?.subscribe ?? noSubscription, () => {
+    const mark = marks?.itemMark() ?? noMark()
+    return mark?.item === id ? mark.tool : null
+  })
+}
+
 /** What the scene is handed for shared items. */
 export interface SharedView {
   channel: ShareChannel
+  /** Pins and strokes on items; without it, items cannot be marked here. */
+  marks?: ItemMarkActions
+}
+
+/** What a pointer on an item does: turn it or change its view (null), or make a pin or a stroke. */
+type MarkMode = 'pin' | 'stroke' | null
+
+const MARK_BUTTONS: ReadonlyArray<{ mode: Exclude<MarkMode, null>; label: string; name: string }> = [
+  { mode: 'pin', label: 'Pin', name: 'item-mark-pin:' },
+  { mode: 'stroke', label: 'Draw', name: 'item-mark-draw:' },
+]
+
+/** The buttons that choose a mark mode on one item (pressing the chosen one again ends it). */
+function MarkButtons({ id, mode, marks }: { id: string; mode: MarkMode; marks: ItemMarkActions }) {
+  return (
+    <>
+      {MARK_BUTTONS.map((button) => (
+        <Button3D
+          key={button.mode}
+          name={`${button.name}${id}`}
+          label={mode === button.mode ? `${button.label} (on)` : button.label}
+          onClick={() => marks.markItem(id, mode === button.mode ? null : button.mode)}
+        />
+      ))}
+    </>
+  )
 }
 
 /** Name prefixes the probe (and the tests) find the objects by. */
 export const ITEM_PANEL_PREFIX = 'shared-item:'
 export const MODEL_PREFIX = 'shared-model:'
 export const SCREEN_PREFIX = 'screen-video:'
+/** The group that holds a model file's own frame (where its marks are drawn). */
+export const MODEL_FRAME_PREFIX = 'shared-model-frame:'
+/** The label of a model's highlighted part. */
+export const PART_LABEL_PREFIX = 'model-part-label:'
+/** A highlighted part glows in this colour (emissive), on top of its own. */
+const HIGHLIGHT_COLOUR = '#ffb020'
+const HIGHLIGHT_INTENSITY = 0.7
+
+/**
+ * Highlights the part named `part` of a loaded model (emissive, on copies of its materials, given back when the
+ * highlight moves on) and tells where its label goes, in the file's own frame: above the part's middle.
+ */
+function usePartHighlight(root: Object3D | null, part: string | null | undefined): Vec3Tuple | null {
+  const [labelAt, setLabelAt] = useState<Vec3Tuple | null>(null)
+  const invalidate = useThree((s) => s.invalidate)
+  useLayoutEffect(() => {
+    // three's loader names objects after the file's nodes, with spaces and reserved characters replaced.
+    const node = part ? root?.getObjectByName(PropertyBinding.sanitizeNodeName(part)) : undefined
+    if (!root || !node) {
+      setLabelAt(null)
+      return
+    }
+    const originals = new Map<Mesh, Mesh['material']>()
+    node.traverse((object) => {
+      const mesh = object as Mesh
+      if (!mesh.isMesh) return
+      originals.set(mesh, mesh.material)
+      const copy = (Array.isArray(mesh.material) ? mesh.material : [mesh.material]).map((material) => {
+        const glowing = material.clone() as MeshStandardMaterial
+        if (glowing.emissive) {
+          glowing.emissive.set(HIGHLIGHT_COLOUR)
+          glowing.emissiveIntensity = HIGHLIGHT_INTENSITY
+        }
+        return glowing
+      })
+      mesh.material = Array.isArray(mesh.material) ? copy : (copy[0] as MeshStandardMaterial)
+    })
+    root.updateWorldMatrix(true, true)
+    const box = new Box3().setFromObject(node)
+    const top = root.worldToLocal(
+      new Vector3(box.getCenter(new Vector3()).x, box.max.y, box.getCenter(new Vector3()).z),
+    )
+    setLabelAt([top.x, top.y, top.z])
+    invalidate()
+    return () => {
+      for (const [mesh, material] of originals) {
+        for (const glowing of Array.isArray(mesh.material) ? mesh.material : [mesh.material])
+          glowing.dispose()
+        mesh.material = material
+      }
+      invalidate()
+    }
+  }, [root, part, invalidate])
+  return labelAt
+}
 
 /** The longest side of a model on its stand, metres: a heart or a knee at about life size. */
 const MODEL_SIZE = 0.35
@@ -169,17 +290,21 @@ function Button3D({ label, onClick, name }: { label: string; onClick: () => void
 function DocumentPanel({
   item,
   channel,
+  marks,
   roomId,
   slot,
   videoCount,
 }: {
   item: SharedItem
   channel: ShareChannel
+  marks: ItemMarkActions | undefined
   roomId: string
   slot: number
   videoCount: number
 }) {
   const invalidate = useThree((s) => s.invalidate)
+  const mode = useMarkMode(marks, item.id)
+  const marking = useRef(false)
   const [opened, setOpened] = useState<OpenedItem | null>(null)
   const canvas = useMemo(() => document.createElement('canvas'), [])
   const texture = useMemo(() => {
@@ -231,6 +356,36 @@ function DocumentPanel({
     (w) => w.centre === view.window?.centre && w.width === view.window?.width,
   )
   const set = (patch: Parameters<ShareChannel['setView']>[1]) => channel.setView(item.id, patch)
+  // A point on the picture (its texture coordinates, v from the bottom) as a point of the page, for a mark.
+  const pageTarget = (event: ThreeEvent<PointerEvent>): Target | null => {
+    if (!event.uv) return null
+    const [u, v] = pictureToPage(event.uv.x, 1 - event.uv.y, view.zoom)
+    return { point: [u, v, 0], normal: null, approximate: false, on: { item: item.id, page: view.page } }
+  }
+  const markHandlers =
+    mode && marks
+      ? {
+          onPointerDown: (event: ThreeEvent<PointerEvent>) => {
+            const target = pageTarget(event)
+            if (!target) return
+            // Not a drag of the panel: the Handle around the picture must not see it.
+            event.stopPropagation()
+            marking.current = true
+            marks.pointerDown(target, mode)
+          },
+          onPointerMove: (event: ThreeEvent<PointerEvent>) => {
+            if (!marking.current) return
+            event.stopPropagation()
+            const target = pageTarget(event)
+            if (target) marks.pointerMove(target)
+          },
+          onPointerUp: () => {
+            if (!marking.current) return
+            marking.current = false
+            marks.pointerUp()
+          },
+        }
+      : {}
   const caption = `${item.name} - ${pages > 1 ? `${item.kind === 'dicom' ? 'frame' : 'page'} ${view.page + 1}/${pages} - ` : ''}${item.mine ? 'shared by you' : `from ${item.authorName}`}${item.following ? '' : ' - on your own'}`
   return (
     <Placed
@@ -245,7 +400,7 @@ function DocumentPanel({
             <planeGeometry args={[PANEL_WIDTH + 0.03, height + 0.03]} />
             <meshBasicMaterial color="#20303a" />
           </mesh>
-          <mesh name={`${ITEM_PANEL_PREFIX}${item.id}`} userData={{ page: view.page }}>
+          <mesh name={`${ITEM_PANEL_PREFIX}${item.id}`} userData={{ page: view.page }} {...markHandlers}>
             <planeGeometry args={[PANEL_WIDTH, height]} />
             {opened ? (
               <meshBasicMaterial key="picture" map={texture} toneMapped={false} />
@@ -256,6 +411,7 @@ function DocumentPanel({
         </>
       }
     >
+      <PanelMarks item={item.id} page={view.page} zoom={view.zoom} width={PANEL_WIDTH} height={height} />
       <group position-y={-height / 2 - 0.025}>
         <Container
           pixelSize={0.001}
@@ -297,6 +453,7 @@ function DocumentPanel({
                 }}
               />
             )}
+            {marks && <MarkButtons id={item.id} mode={mode} marks={marks} />}
             {!item.following && (
               <Button3D
                 name={`item-follow:${item.id}`}
@@ -312,11 +469,16 @@ function DocumentPanel({
 }
 
 /** The model file as a three.js scene, fitted to MODEL_SIZE and standing on its base (null while loading). */
-function useModel(item: SharedItem): { model: Object3D | null; problem: string | null } {
-  const [state, setState] = useState<{ model: Object3D | null; problem: string | null }>({
-    model: null,
-    problem: null,
-  })
+interface LoadedModel {
+  /** The model fitted to its stand. */
+  model: Object3D | null
+  /** The file's own root (inside `model`): the frame marks on the model are stored in. */
+  root: Object3D | null
+  problem: string | null
+}
+
+function useModel(item: SharedItem): LoadedModel {
+  const [state, setState] = useState<LoadedModel>({ model: null, root: null, problem: null })
   useEffect(() => {
     const bytes = item.bytes
     if (!bytes) return
@@ -338,9 +500,9 @@ function useModel(item: SharedItem): { model: Object3D | null; problem: string |
         model.scale.setScalar(scale)
         const fitted = new Group()
         fitted.add(model)
-        setState({ model: fitted, problem: null })
+        setState({ model: fitted, root: model, problem: null })
       },
-      () => live && setState({ model: null, problem: 'This 3D model could not be read.' }),
+      () => live && setState({ model: null, root: null, problem: 'This 3D model could not be read.' }),
     )
     return () => {
       live = false
@@ -353,17 +515,29 @@ function useModel(item: SharedItem): { model: Object3D | null; problem: string |
 function ModelStand({
   item,
   channel,
+  marks,
   roomId,
   slot,
   videoCount,
 }: {
   item: SharedItem
   channel: ShareChannel
+  marks: ItemMarkActions | undefined
   roomId: string
   slot: number
   videoCount: number
 }) {
-  const { model } = useModel(item)
+  const { model, root } = useModel(item)
+  const mode = useMarkMode(marks, item.id)
+  const marking = useRef(false)
+  const partLabelAt = usePartHighlight(root, item.view.part)
+  /** Where the pointer meets the model, in the model file's own frame: what a mark on it stores. */
+  const modelTarget = (event: ThreeEvent<PointerEvent>): Target | null => {
+    if (!root) return null
+    root.updateWorldMatrix(true, false)
+    const [x, y, z] = root.worldToLocal(localHelper.copy(event.point)).toArray()
+    return { point: [x, y, z], normal: null, approximate: false, on: { item: item.id, page: 0 } }
+  }
   const invalidate = useThree((s) => s.invalidate)
   const pivot = useRef<Group>(null)
   const drag = useRef<{ point: Vector3; rotation: Quaternion } | null>(null)
@@ -378,6 +552,13 @@ function ModelStand({
     const group = pivot.current
     if (!group?.parent) return
     event.stopPropagation()
+    if (mode && marks) {
+      const target = modelTarget(event)
+      if (!target) return
+      marking.current = true
+      marks.pointerDown(target, mode)
+      return
+    }
     ;(event.target as unknown as { setPointerCapture: (id: number) => void }).setPointerCapture(
       event.pointerId,
     )
@@ -388,6 +569,12 @@ function ModelStand({
     }
   }
   const onMove = (event: ThreeEvent<PointerEvent>) => {
+    if (marking.current && marks) {
+      event.stopPropagation()
+      const target = modelTarget(event)
+      if (target) marks.pointerMove(target)
+      return
+    }
     const group = pivot.current
     const start = drag.current
     if (!group?.parent || !start) return
@@ -404,6 +591,11 @@ function ModelStand({
     channel.setView(item.id, { rotation: [rotation.x, rotation.y, rotation.z, rotation.w] })
   }
   const onUp = () => {
+    if (marking.current) {
+      marking.current = false
+      marks?.pointerUp()
+      return
+    }
     if (!drag.current) return
     drag.current = null
     setOrbitEnabled(true)
@@ -434,6 +626,23 @@ function ModelStand({
           onPointerCancel={onUp}
         >
           {model && <primitive object={model} />}
+          {root && (
+            // The file's frame as the fitting placed it (a position and a uniform scale inside `model`).
+            <group name={`${MODEL_FRAME_PREFIX}${item.id}`} position={root.position} scale={root.scale}>
+              <ModelMarks item={item.id} />
+              {partLabelAt && item.view.part && (
+                <group
+                  name={`${PART_LABEL_PREFIX}${item.id}`}
+                  userData={{ part: item.view.part }}
+                  position={partLabelAt}
+                >
+                  <Unscaled>
+                    <Label text={item.view.part} colour={HIGHLIGHT_COLOUR} position={[0, 0.01, 0]} />
+                  </Unscaled>
+                </group>
+              )}
+            </group>
+          )}
         </group>
       </group>
       <group position={[0, STAND_HEIGHT - 0.12, 0.17]} rotation-x={-0.6}>
@@ -462,6 +671,7 @@ function ModelStand({
                 channel.setView(item.id, { scale: Math.min(MAX_MODEL_SCALE, view.scale * 1.25) })
               }
             />
+            {marks && <MarkButtons id={item.id} mode={mode} marks={marks} />}
             {!item.following && (
               <Button3D
                 name={`item-follow:${item.id}`}
@@ -559,6 +769,7 @@ export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: s
             key={item.id}
             item={item}
             channel={shared.channel}
+            marks={shared.marks}
             roomId={roomId}
             slot={slot}
             videoCount={videoCount}
@@ -568,6 +779,7 @@ export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: s
             key={item.id}
             item={item}
             channel={shared.channel}
+            marks={shared.marks}
             roomId={roomId}
             slot={slot}
             videoCount={videoCount}

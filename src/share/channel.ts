@@ -145,7 +145,8 @@ function sameView(a: ItemView, b: ItemView): boolean {
     a.scale === b.scale &&
     a.window?.centre === b.window?.centre &&
     a.window?.width === b.window?.width &&
-    a.rotation.every((value, i) => value === b.rotation[i])
+    a.rotation.every((value, i) => value === b.rotation[i]) &&
+    (a.part ?? null) === (b.part ?? null)
   )
 }
 

@@ -64,6 +64,27 @@ function isEmbedded(uri: unknown): boolean {
   return typeof uri === 'string' && /^data:/i.test(uri.trim())
 }
 
+/** Most parts listed for a model, and the longest part name kept (as the shared view's `part`). */
+export const MAX_PARTS = 200
+export const MAX_PART_NAME = 100
+
+/**
+ * The named parts of a model (already checked by checkGltf): the names of its nodes that hold a mesh or other
+ * nodes, each once, in the file's order; what a viewer offers to highlight. Empty for a file it cannot read.
+ */
+export function modelParts(bytes: Uint8Array, binary: boolean): string[] {
+  const read = readJson(bytes, binary)
+  if (typeof read === 'string' || typeof read.json !== 'object' || read.json === null) return []
+  const names = new Set<string>()
+  for (const node of entries((read.json as Record<string, unknown>).nodes)) {
+    const name = typeof node.name === 'string' ? node.name.trim() : ''
+    const hasContent = node.mesh !== undefined || (Array.isArray(node.children) && node.children.length > 0)
+    if (name && name.length <= MAX_PART_NAME && hasContent) names.add(name)
+    if (names.size >= MAX_PARTS) break
+  }
+  return [...names]
+}
+
 export function checkGltf(bytes: Uint8Array, binary: boolean): GltfCheck {
   const read = readJson(bytes, binary)
   if (typeof read === 'string') return refuse(read)

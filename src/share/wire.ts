@@ -6,6 +6,7 @@
 // `share-got` reports a receiver's progress; `share-view` is an item's shared view (page, zoom, frame, window, a
 // model's pose) and who presents it. Every field is bounded, so what gets through costs bounded memory.
 import { z } from 'zod'
+import { MAX_PART_NAME } from './gltf'
 import { FORMAT_NAMES } from './sniff'
 
 /** As the protocol's op ids and sessions (src/net/protocol.ts, src/room/credentials.ts). */
@@ -98,6 +99,8 @@ export const itemViewSchema = z.object({
     .tuple([quatComponent, quatComponent, quatComponent, quatComponent])
     .refine((q) => Math.abs(Math.hypot(...q) - 1) <= 0.01, 'not a unit quaternion'),
   scale: z.number().finite().min(MIN_MODEL_SCALE).max(MAX_MODEL_SCALE),
+  /** A model's part highlighted and labelled for everyone (a node name, as listed by gltf.ts `modelParts`). */
+  part: z.string().min(1).max(MAX_PART_NAME).nullable().optional(),
 })
 export type ItemView = z.infer<typeof itemViewSchema>
 
@@ -131,4 +134,11 @@ export type ShareViewMessage = z.infer<typeof shareViewSchema>
 export type ShareMessage = ShareWantMessage | ShareHaveMessage | ShareGotMessage | ShareViewMessage
 
 /** The view an item opens with: first page, no zoom, the file's window, the model upright at its own size. */
-export const INITIAL_VIEW: ItemView = { page: 0, zoom: 1, window: null, rotation: [0, 0, 0, 1], scale: 1 }
+export const INITIAL_VIEW: ItemView = {
+  page: 0,
+  zoom: 1,
+  window: null,
+  rotation: [0, 0, 0, 1],
+  scale: 1,
+  part: null,
+}
