@@ -44,7 +44,7 @@ function itemIndex(questionnaire: Questionnaire): Map<string, QuestionnaireItem>
 }
 
 /** The comparable value of an answer: a coding by system|code, a date as its text (ISO sorts as it reads). */
-function valueOf(answer: Answer): string | number | boolean {
+function comparable(answer: Answer): string | number | boolean {
   if ('valueCoding' in answer) return `${answer.valueCoding.system ?? ''}|${answer.valueCoding.code ?? ''}`
   if ('valueBoolean' in answer) return answer.valueBoolean
   if ('valueInteger' in answer) return answer.valueInteger
@@ -69,7 +69,7 @@ export function conditionHolds(condition: QuestionnaireItemEnableWhen, answer: A
   if (condition.operator === 'exists') return (answer !== undefined) === (condition.answerBoolean === true)
   const expected = expectedOf(condition)
   if (answer === undefined) return condition.operator === '!='
-  const actual = valueOf(answer)
+  const actual = comparable(answer)
   switch (condition.operator) {
     case '=':
       return actual === expected
