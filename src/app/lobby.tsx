@@ -1,6 +1,6 @@
 // The start screen: create a consultation and hand out invite links.
 import { lazy, Suspense, useState } from 'react'
-import { SCREENING_IDS, SHIPPED_QUESTIONNAIRES, type ScreeningId } from '../care/questionnaires'
+import { SCREENING_IDS, type ScreeningId, SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
 import { createConsultation } from '../room/credentials'
 import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
 import { MyAftercarePlans } from './aftercare'

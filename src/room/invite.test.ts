@@ -27,7 +27,9 @@ describe('invites', () => {
     expect(invites.clinician.screening).toBeUndefined()
     const parsed = parseInviteFragment(new URL(inviteUrl('http://localhost:8080/', invites.patient)).hash)
     expect(parsed).toEqual({ ok: true, invite: invites.patient })
-    const odd = parseInviteFragment(`${inviteFragment(invites.clinician)}&screen=phq9,<b>,phq9,${'x'.repeat(40)}`)
+    const odd = parseInviteFragment(
+      `${inviteFragment(invites.clinician)}&screen=phq9,<b>,phq9,${'x'.repeat(40)}`,
+    )
     expect(odd.ok && odd.invite.screening).toEqual(['phq9'])
   })
 

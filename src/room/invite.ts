@@ -154,7 +154,10 @@ export function parseInviteFragment(hash: string): InviteParse {
 
 /** The questionnaire ids a link asks for: well-formed ones only, each once, at most MAX_SCREENING. */
 function screeningOf(text: string | null): { screening?: string[] } {
-  const ids = [...new Set((text ?? '').split(',').filter((id) => SCREENING_ID.test(id)))].slice(0, MAX_SCREENING)
+  const ids = [...new Set((text ?? '').split(',').filter((id) => SCREENING_ID.test(id)))].slice(
+    0,
+    MAX_SCREENING,
+  )
   return ids.length ? { screening: ids } : {}
 }
 
