@@ -32,7 +32,10 @@ export function createScreeningChannel(options: ScreeningChannelOptions) {
   const screenings: ReceivedScreening[] = []
   const consents: ReceivedConsent[] = []
   const listeners = new Set<() => void>()
+  /** Counts changes: a stable snapshot for a view that subscribes (useSyncExternalStore). */
+  let revision = 0
   const changed = () => {
+    revision++
     for (const listener of listeners) listener()
   }
   const byTime = (a: { at: number; id: string }, b: { at: number; id: string }) =>
@@ -67,6 +70,7 @@ export function createScreeningChannel(options: ScreeningChannelOptions) {
       for (const s of screenings) newest.set(s.questionnaire, s)
       return [...newest.values()].sort(byTime)
     },
+    revision: () => revision,
     /** The patient's current answer about the record (the newest), if any. */
     consent(): ReceivedConsent | undefined {
       return consents.at(-1)
