@@ -178,6 +178,10 @@ export function startRecording(
   let unsubscribeGate: (() => void) | undefined
   const started = (async () => {
     if (!keepsRecord(invite) || typeof indexedDB === 'undefined') return
+    // Opened (empty) at once, whatever the patient answers: the lobby lists past calls where the database
+    // exists, and a clinician whose first calls were not kept should still find the section (saying none are).
+    // (Dexie opens on first use: a read creates the empty database.)
+    await (await getRecord()).listCalls()
     unsubscribeGate = sources.gate?.subscribe(() => void follow())
     await follow()
     // Whatever was queued meanwhile (a stop right after the start) is done too.
