@@ -15,6 +15,7 @@ import {
 } from '../care/questionnaire'
 import { isScreeningId, phq9Result, type ScreeningId, SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
 import { asFhirResponse, RECORD_NOTICE, type ReceivedScreening } from '../care/screening'
+import { useCall } from '../state/call-store'
 import { useRuntime } from './runtime-context'
 import './screening.css'
 
@@ -142,12 +143,35 @@ function flat(items: readonly QuestionnaireItem[] | undefined): QuestionnaireIte
   return (items ?? []).flatMap((item) => [item, ...flat(item.item)])
 }
 
-/** The patient: the consent question first, then each questionnaire the invite asks for. */
+/**
+ * The patient: the consent question first, then each questionnaire the invite asks for. Until the consent is
+ * answered, and while in the waiting room (where there is nothing else to see), it is a card over the scene, wide
+ * enough to read and answer; "Not now" puts it back in the side panel, where it stays either way.
+ */
 function PatientScreening() {
   const runtime = useRuntime()
+  const { screening } = runtime
+  useScreeningRevision()
+  const waiting = useCall((s) => s.waitingRoom)
+  const [later, setLater] = useState(false)
   const ids = (runtime.invite.screening ?? []).filter(isScreeningId)
+  const ask = (waiting || !screening.consent()) && !later
   return (
-    <section className="screening" aria-label="Before your consultation" data-testid="screening-panel">
+    <section
+      className={ask ? 'screening ask' : 'screening'}
+      aria-label="Before your consultation"
+      data-testid="screening-panel"
+    >
+      {ask && (
+        <button
+          type="button"
+          className="not-now"
+          onClick={() => setLater(true)}
+          data-testid="screening-later"
+        >
+          Not now
+        </button>
+      )}
       <ConsentQuestion />
       {ids.map((id) => (
         <QuestionnaireForm key={id} id={id} />
