@@ -47,7 +47,7 @@ describe('the screening channel', () => {
     expect(channel.sendScreening('phq9', {})).toMatch(/marked as needed/)
     expect(channel.sendScreening('phq9', phq9(2))).toBeNull()
     const [op] = published
-    if (!op || op.kind !== 'screening') throw new Error('no screening op')
+    if (op?.kind !== 'screening') throw new Error('no screening op')
     // What goes on the wire parses with the protocol's schema.
     expect(screeningOpSchema.safeParse(JSON.parse(JSON.stringify(op))).success).toBe(true)
     const receiver = channelFor('clinician', 'Dr. Care').channel
@@ -64,7 +64,7 @@ describe('the screening channel', () => {
     channel.sendScreening('phq9', phq9(1))
     channel.sendConsent('agreed')
     const [screening, consent] = published
-    if (!screening || screening.kind !== 'screening' || !consent) throw new Error('ops missing')
+    if (screening?.kind !== 'screening' || !consent) throw new Error('ops missing')
     const receiver = channelFor('clinician', 'Dr. Care').channel
     for (const role of ['clinician', 'specialist', 'worker'] as const) {
       expect(receiver.validate(screening, { name: 'Pat Patient', role })).toBe(false)
