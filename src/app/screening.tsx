@@ -144,18 +144,18 @@ function flat(items: readonly QuestionnaireItem[] | undefined): QuestionnaireIte
 }
 
 /**
- * The patient: the consent question first, then each questionnaire the invite asks for. Until the consent is
- * answered, and while in the waiting room (where there is nothing else to see), it is a card over the scene, wide
- * enough to read and answer; "Not now" puts it back in the side panel, where it stays either way.
+ * The patient: the consent question first, then each questionnaire the invite asks for. In the waiting room it is
+ * a card over the (empty) scene, wide enough to read and answer; "Not now" puts it back in the side panel, where
+ * it stays either way.
  */
 function PatientScreening() {
   const runtime = useRuntime()
-  const { screening } = runtime
-  useScreeningRevision()
   const waiting = useCall((s) => s.waitingRoom)
   const [later, setLater] = useState(false)
   const ids = (runtime.invite.screening ?? []).filter(isScreeningId)
-  const ask = (waiting || !screening.consent()) && !later
+  // Over the scene only in the waiting room, where there is nothing else to see or do; in the call, the side
+  // panel holds it (first), so nothing of the call is ever covered.
+  const ask = waiting && !later
   return (
     <section
       className={ask ? 'screening ask' : 'screening'}
