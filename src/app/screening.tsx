@@ -14,7 +14,7 @@ import {
   missingRequired,
 } from '../care/questionnaire'
 import { isScreeningId, phq9Result, type ScreeningId, SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
-import { asFhirResponse, RECORD_NOTICE, type ReceivedScreening } from '../care/screening'
+import { asFhirResponse, RECORD_NOTICE, type ReceivedScreening, recordGate } from '../care/screening'
 import { useCall } from '../state/call-store'
 import { useRuntime } from './runtime-context'
 import './screening.css'
@@ -52,8 +52,12 @@ function RecordStatus() {
   const { screening } = useRuntime()
   useScreeningRevision()
   const consent = screening.consent()
+  // A string: the selector must not build a new object (zustand compares what it returns).
+  const gate = useCall((s) => recordGate(consent, Object.values(s.participants)))
   const text = !consent
-    ? 'The record of this call starts once the patient agrees to it (they are asked now).'
+    ? gate === 'record'
+      ? 'This browser keeps the record of this call (no patient is in it).'
+      : 'The record of this call starts once the patient agrees to it (they are asked now).'
     : consent.decision === 'agreed'
       ? `${consent.patientName} agreed: this browser keeps the record of this call.`
       : `${consent.patientName} declined: nothing of this call is kept in this browser.`
@@ -357,7 +361,8 @@ function QuestionnaireField({ item, view }: { item: QuestionnaireItem; view: Ite
                         valueCoding: {
                           system: o.valueCoding.system ?? '',
                           code: o.valueCoding.code ?? '',
-                          display: o.valueCoding.display ?? '',
+                          // FHIR strings are never empty: no display rather than an empty one.
+                          ...(o.valueCoding.display ? { display: o.valueCoding.display } : {}),
                         },
                       } as Answer,
                     },
