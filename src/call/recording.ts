@@ -158,8 +158,10 @@ export function startRecording(
         startedAt: Date.now(),
         clinicianName: displayName,
       })
-      // Stopped or changed while the call was being created: the stop, or the next turn of `follow`, sees it.
-      if (stopped || (sources.gate?.now() ?? 'record') !== 'record') return
+      // Left while the call was being created (the stop may have run before this opened it): it ends here.
+      if (stopped) return db.endCall(callId, Date.now())
+      // Changed while the call was being created: the next turn of `follow` sees it.
+      if ((sources.gate?.now() ?? 'record') !== 'record') return
       listening = listen(db, callId)
       await keepConsent(db)
     })
