@@ -245,6 +245,8 @@ function QuestionnaireForm({ id }: { id: ScreeningId }) {
   const set = (linkId: string, answer: Answer | undefined) => {
     setAnswers((now) => ({ ...now, [linkId]: answer }))
     setSent(false)
+    // The sentence was about the answers before this one; the marks stay until the next try to send.
+    setProblem(null)
   }
   const send = () => {
     setTried(true)
