@@ -154,19 +154,24 @@ function flat(items: readonly QuestionnaireItem[] | undefined): QuestionnaireIte
  */
 function PatientScreening() {
   const runtime = useRuntime()
+  const { screening } = runtime
+  useScreeningRevision()
   const waiting = useCall((s) => s.waitingRoom)
   const [later, setLater] = useState(false)
   const ids = (runtime.invite.screening ?? []).filter(isScreeningId)
   // Over the scene only in the waiting room, where there is nothing else to see or do; in the call, the side
   // panel holds it (first), so nothing of the call is ever covered.
   const ask = waiting && !later
+  // On a phone the side panel is a strip under the video: the question not yet answered is a card over the
+  // scene there too (screening.css), until answered or put off.
+  const unanswered = !screening.consent() && !later
   return (
     <section
-      className={ask ? 'screening ask' : 'screening'}
+      className={`screening${ask ? ' ask' : ''}${unanswered ? ' unanswered' : ''}`}
       aria-label="Before your consultation"
       data-testid="screening-panel"
     >
-      {ask && (
+      {(ask || unanswered) && (
         <button
           type="button"
           className="not-now"
