@@ -7,6 +7,7 @@ import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DebugCall } from '../src/call/runtime'
 import {
+  agreeToRecord,
   joinAs,
   newParticipant,
   openInvite,
@@ -136,6 +137,8 @@ describe('aftercare', () => {
     const patient = await participant()
     await openInvite(patient, invites.patient as string, 'Pat Care', '?debug')
     await waitForPanels(clinician.page, 1, 60_000)
+    // The clinician's record (its export is read at the end) starts once the patient agrees.
+    await agreeToRecord(patient.page, clinician.page)
 
     // A malformed time is answered with a sentence, and nothing is sent.
     await clinician.page.getByTestId('aftercare-form').locator('summary').click()

@@ -78,6 +78,15 @@ export function openInvite(
   return realApp.openInvite(participant.page, inviteUrl, name, query)
 }
 
+/**
+ * The patient agrees that the clinician's browser keeps the record of the call (the record waits for it), and, with
+ * `keeper`, waits until that page has the answer, so that what the test shares next is recorded.
+ */
+export async function agreeToRecord(patient: Page, keeper?: Page): Promise<void> {
+  await patient.getByTestId('consent-agree').click({ timeout: 30_000 })
+  await keeper?.locator('[data-testid="record-consent"][data-decision="agreed"]').waitFor({ timeout: 30_000 })
+}
+
 export interface Rgb {
   r: number
   g: number

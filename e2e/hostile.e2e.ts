@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { DebugCall, DebugGuidance } from '../src/call/runtime'
 import { CHAT_KEPT } from '../src/state/call-store'
 import {
+  agreeToRecord,
   joinAs,
   newParticipant,
   openInvite,
@@ -283,6 +284,8 @@ describe('values within human bounds', () => {
     const { victim, invites } = await startAsVictim()
     const patient = await participant()
     await openInvite(patient, invites.patient as string, 'Pat Patient', '?debug')
+    // The victim's record of the call (read at the end) starts once the patient agrees.
+    await agreeToRecord(patient.page, victim.page)
     const sam = await participant()
     await openInvite(sam, invites.specialist as string, 'Sam Specialist', '?debug')
     const victimSeat = await linkedTo(sam.page, victim.page)

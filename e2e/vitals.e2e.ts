@@ -4,6 +4,7 @@
 import type { Download, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  agreeToRecord,
   differingPixels,
   joinAs,
   newParticipant,
@@ -53,6 +54,8 @@ describe('live vitals from a patient to a clinician', () => {
     await openInvite(patient, invites.patient as string, 'Pat Vitals', '?debug')
     const [panel] = await waitForPanels(clinician.page, 1, 60_000)
     patientPeer = panel?.peerId ?? ''
+    // The clinician's record of the call (the last test reads it) starts once the patient agrees.
+    await agreeToRecord(patient.page, clinician.page)
 
     await patient.page.getByTestId('vitals-source').selectOption('sim:normal')
     await expect

@@ -15,6 +15,7 @@ import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
 import { RegionBoundary } from './region-boundary'
 import { RuntimeContext, useRuntime } from './runtime-context'
+import { ScreeningPanel } from './screening'
 import { ShareControls } from './share-controls'
 import { SharedItems } from './shared-items'
 import { VitalsTable } from './vitals-monitor-dom'
@@ -387,6 +388,9 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
             <ServerStatus />
             <RegionBoundary name="the waiting room">
               <WaitingRoom />
+            </RegionBoundary>
+            <RegionBoundary name="the screening and consent">
+              <ScreeningPanel />
             </RegionBoundary>
             <RegionBoundary name="the participant list">
               <ParticipantList />

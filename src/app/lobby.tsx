@@ -1,5 +1,6 @@
 // The start screen: create a consultation and hand out invite links.
 import { lazy, Suspense, useState } from 'react'
+import { SCREENING_IDS, type ScreeningId, SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
 import { createConsultation } from '../room/credentials'
 import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
 import { MyAftercarePlans } from './aftercare'
@@ -14,12 +15,13 @@ export function Lobby() {
   const [invites, setInvites] = useState<Record<Role, Invite> | null>(null)
   const [starting, setStarting] = useState(false)
   const [waitingRoom, setWaitingRoom] = useState(false)
+  const [screening, setScreening] = useState<ScreeningId[]>([])
   const [role, setRole] = useState<Role>('clinician')
   const start = async () => {
     setStarting(true)
     try {
       // The room's signing key stays on this device; every invite carries a credential it signed.
-      const { invites: made } = await createConsultation({ waitingRoom })
+      const { invites: made } = await createConsultation({ waitingRoom, screening })
       rememberInvites(made)
       setInvites(made)
     } finally {
@@ -43,6 +45,25 @@ export function Lobby() {
           />{' '}
           The patient waits in a waiting room until I let them in
         </label>
+      )}
+      {!invites && (
+        <fieldset className="option screening-choice" data-testid="screening-choice">
+          <legend>Before the call, the patient answers</legend>
+          {SCREENING_IDS.map((id) => (
+            <label key={id}>
+              <input
+                type="checkbox"
+                checked={screening.includes(id)}
+                onChange={(event) => {
+                  const on = event.currentTarget.checked
+                  setScreening((now) => SCREENING_IDS.filter((s) => (s === id ? on : now.includes(s))))
+                }}
+                data-testid={`screening-option-${id}`}
+              />{' '}
+              {SHIPPED_QUESTIONNAIRES[id].label}
+            </label>
+          ))}
+        </fieldset>
       )}
       {!invites ? (
         <button
@@ -90,7 +111,7 @@ export function Lobby() {
       )}
       <RegionBoundary name="the bookings">
         <Suspense fallback={null}>
-          <Schedule waitingRoom={waitingRoom} showForm={!invites} />
+          <Schedule waitingRoom={waitingRoom} screening={screening} showForm={!invites} />
         </Suspense>
       </RegionBoundary>
       <RegionBoundary name="your aftercare plans">

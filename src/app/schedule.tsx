@@ -35,7 +35,16 @@ function describeError(error: unknown): string {
   return error instanceof Error && error.message ? error.message : String(error)
 }
 
-export function Schedule({ waitingRoom, showForm }: { waitingRoom: boolean; showForm: boolean }) {
+export function Schedule({
+  waitingRoom,
+  screening,
+  showForm,
+}: {
+  waitingRoom: boolean
+  /** The questionnaires the patient is asked to answer first. */
+  screening: readonly string[]
+  showForm: boolean
+}) {
   const zones = useMemo(timeZones, [])
   const [timeZone, setTimeZone] = useState(ownTimeZone)
   const [date, setDate] = useState(() => tomorrow(ownTimeZone()))
@@ -68,7 +77,7 @@ export function Schedule({ waitingRoom, showForm }: { waitingRoom: boolean; show
     setProblem(null)
     setBusy(true)
     try {
-      const { invites } = await createConsultation({ waitingRoom })
+      const { invites } = await createConsultation({ waitingRoom, screening })
       const booking: ScheduledConsultation = {
         id: crypto.randomUUID(),
         start: checked.start,

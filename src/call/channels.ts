@@ -5,6 +5,7 @@ import { createGuidanceChannel } from '../annotations/channel'
 import type { SpaceFeed } from '../annotations/space'
 import type { ReceivedPlan } from '../care/aftercare'
 import { createAftercareChannel } from '../care/channel'
+import { createScreeningChannel } from '../care/screening-channel'
 import { createChatChannel } from '../chat/channel'
 import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../net/call-mesh'
 import type { Chunk } from '../net/chunks'
@@ -94,6 +95,11 @@ export function createCallChannels({
       nextOpId: () => mesh()?.nextOpId() ?? '',
       onPlan: onCarePlan,
     }),
+    screening: createScreeningChannel({
+      self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
+      publish: (op) => mesh()?.publish(op),
+      nextOpId: () => mesh()?.nextOpId() ?? '',
+    }),
   }
 }
 
@@ -148,6 +154,9 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
       return channels.share.validate(op, author)
     case 'care-plan':
       return channels.aftercare.validate(op, author)
+    case 'screening':
+    case 'consent':
+      return channels.screening.validate(op, author)
     case 'member':
     case 'dismiss':
     case 'admit':
@@ -172,6 +181,9 @@ export function applyOp(channels: CallChannels, op: Op) {
       return channels.share.applyOp(op)
     case 'care-plan':
       return channels.aftercare.applyOp(op)
+    case 'screening':
+    case 'consent':
+      return channels.screening.applyOp(op)
     case 'member':
     case 'dismiss':
     case 'admit':

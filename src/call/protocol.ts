@@ -3,6 +3,7 @@
 import type { z } from 'zod'
 import { annotationOpSchemas, guidanceMessageSpecs } from '../annotations/schema'
 import { aftercareOpSchema } from '../care/aftercare'
+import { consentOpSchema, screeningOpSchema } from '../care/screening'
 import { chatOpSchema } from '../chat/wire'
 import { createProtocol } from '../net/protocol'
 import { shareMessageSpecs, shareOpSchemas } from '../share/wire'
@@ -10,7 +11,14 @@ import { vitalsMessageSpecs } from '../vitals/wire'
 
 export const appProtocol = createProtocol(
   [...guidanceMessageSpecs, ...vitalsMessageSpecs, ...shareMessageSpecs],
-  [chatOpSchema, ...annotationOpSchemas, ...shareOpSchemas, aftercareOpSchema],
+  [
+    chatOpSchema,
+    ...annotationOpSchemas,
+    ...shareOpSchemas,
+    aftercareOpSchema,
+    screeningOpSchema,
+    consentOpSchema,
+  ],
 )
 
 export type Message = z.infer<typeof appProtocol.messageSchema>

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { ALICE, addOp, BOB, deleteOp, pinShape, strokeShape } from '../annotations/test-ops'
+import { type ReceivedConsent, recordGate } from '../care/screening'
 import { type Invite, ROLES, type Role } from '../room/invite'
 import { type CallStore, createCallStore } from '../state/call-store'
 import { VitalsFeed } from '../vitals/feed'
@@ -126,5 +127,77 @@ describe('a shared file kept in the record', () => {
     expect((await kept())?.file).toBeUndefined()
     stop()
     expect(hook.keep).toBeNull()
+  })
+})
+
+describe('recording with the patient’s consent', () => {
+  /** A gate driven by hand: the patient's answer and whether a patient is in the call. */
+  function manualGate() {
+    const listeners = new Set<() => void>()
+    let consent: ReceivedConsent | undefined
+    let others: Array<{ role?: string }> = []
+    return {
+      source: {
+        now: () => recordGate(consent, others),
+        consent: () => consent,
+        subscribe: (listener: () => void) => {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      },
+      set(next: { consent?: ReceivedConsent; others?: Array<{ role?: string }> }) {
+        if (next.consent) consent = next.consent
+        if (next.others) others = next.others
+        for (const listener of listeners) listener()
+      },
+    }
+  }
+  const answer = (decision: 'agreed' | 'declined', n: number): ReceivedConsent => ({
+    id: `P:${n}`,
+    at: Date.now(),
+    patientName: 'Pat Patient',
+    decision,
+    noticeVersion: 1,
+  })
+
+  it('writes nothing while the patient has not answered, keeps the call once they agree, deletes it all when they decline', async () => {
+    const db = await getRecord()
+    const before = new Set((await db.listCalls()).map((c) => c.id))
+    const added = async () => (await db.listCalls()).filter((c) => !before.has(c.id))
+    const callStore = createCallStore()
+    const gate = manualGate()
+    const stop = startRecording(invite('clinician'), 'Dr Grace', { ...sources(callStore), gate: gate.source })
+    await stop.started
+    gate.set({ others: [{ role: 'patient' }] })
+    callStore.getState().applyAnnotationOp(addOp(ALICE, 1, 1, pinShape('before the answer')))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await db.flush()
+    expect(await added()).toEqual([])
+
+    gate.set({ consent: answer('agreed', 1) })
+    await expect.poll(async () => (await added())[0]?.consent?.decision).toBe('agreed')
+    await db.flush()
+    const [kept] = await added()
+    expect(kept?.patientName).toBe('Pat Patient')
+    // What was there when the record opened is part of it.
+    expect(kept?.annotationCount).toBe(1)
+
+    gate.set({ consent: answer('declined', 2) })
+    await expect.poll(added).toEqual([])
+    // Nothing more lands anywhere after a decline.
+    callStore.getState().applyAnnotationOp(addOp(ALICE, 2, 2, pinShape('after the decline')))
+    stop()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await db.flush()
+    expect(await added()).toEqual([])
+  })
+
+  it('records a call without a patient once someone else is there', () => {
+    expect(recordGate(undefined, [])).toBe('hold')
+    expect(recordGate(undefined, [{ role: 'specialist' }])).toBe('record')
+    expect(recordGate(undefined, [{ role: 'specialist' }, { role: 'patient' }])).toBe('hold')
+    expect(recordGate(undefined, [{ role: undefined }])).toBe('hold')
+    expect(recordGate({ decision: 'agreed' }, [{ role: 'patient' }])).toBe('record')
+    expect(recordGate({ decision: 'declined' }, [])).toBe('discard')
   })
 })

@@ -12,6 +12,8 @@ import type { Tool } from '../annotations/tools'
 import type { AftercarePlan, ReceivedPlan } from '../care/aftercare'
 import type { AftercareChannel } from '../care/channel'
 import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
+import { recordGate, WAITING_ROOM_OP_KINDS } from '../care/screening'
+import type { ScreeningChannel } from '../care/screening-channel'
 import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
@@ -79,6 +81,8 @@ export class CallRuntime {
   readonly share: ShareChannel
   /** The clinician's aftercare plans for the patient. */
   readonly aftercare: AftercareChannel
+  /** The patient's screening answers and their consent to the record. */
+  readonly screening: ScreeningChannel
   readonly guidance: Guidance
   readonly sharing: VitalsSharing
   private mesh: MeshOf | null = null
@@ -103,6 +107,7 @@ export class CallRuntime {
       onCarePlan: (plan) => this.keepCarePlan(plan),
     })
     this.aftercare = this.channels.aftercare
+    this.screening = this.channels.screening
     this.chat = this.channels.chat
     this.share = this.channels.share
     this.vitals = this.channels.vitals
@@ -170,6 +175,7 @@ export class CallRuntime {
       seatIds: this.options.seatIds,
       prepared: this.prepared,
       claimedRole: this.options.claimedRole,
+      waitingRoomOpKinds: WAITING_ROOM_OP_KINDS,
     })
     this.mesh = mesh
     try {
@@ -232,6 +238,34 @@ export class CallRuntime {
               unsubscribeKept()
               unsubscribeShare()
             }
+          },
+          onScreening: (handler) => {
+            const seen = new Set<string>()
+            const check = () => {
+              for (const screening of this.screening.latestScreenings()) {
+                if (seen.has(screening.id)) continue
+                seen.add(screening.id)
+                handler(screening)
+              }
+            }
+            check()
+            return this.screening.subscribe(check)
+          },
+          gate: {
+            // The patient's answer about the record, and who else is in the call (./screening.ts recordGate).
+            now: () =>
+              recordGate(this.screening.consent(), Object.values(this.store.getState().participants)),
+            consent: () => this.screening.consent(),
+            subscribe: (listener) => {
+              const unsubscribeConsent = this.screening.subscribe(listener)
+              const unsubscribeStore = this.store.subscribe((state, before) => {
+                if (state.participants !== before.participants) listener()
+              })
+              return () => {
+                unsubscribeConsent()
+                unsubscribeStore()
+              }
+            },
           },
           onCarePlan: (handler) => {
             const latest = () => {

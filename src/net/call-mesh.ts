@@ -246,6 +246,11 @@ export interface CallMeshOptions<M extends { type: string }, Op extends OpLike> 
    * tests set it: it plays a participant who claims a role its invite does not prove.
    */
   claimedRole?: Role
+  /**
+   * Feature op kinds that cross the waiting room besides the call layer's own: what a patient does while waiting
+   * (the screening answers, the consent to the record). Everything else waits until the gate opens.
+   */
+  waitingRoomOpKinds?: ReadonlySet<string>
 }
 
 interface Link<M extends { type: string }, Op extends OpLike> {
@@ -901,7 +906,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (reconnect) this.endReconnect(reconnect)
     if (gated) {
       // The waiting room: who is who, who is let in or asked to leave, nothing of the call itself.
-      link.outbox.enqueueOps(this.log.missingFor(hello.session).filter((op) => CORE_OP_KINDS.has(op.kind)))
+      link.outbox.enqueueOps(this.log.missingFor(hello.session).filter((op) => this.crossesGate(op.kind)))
       if (link.remoteWaits && !this.waiting && !this.waitingNoticed.has(hello.session)) {
         this.waitingNoticed.add(hello.session)
         this.events.notify(`${hello.name} is waiting to be let in.`)
@@ -959,9 +964,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     link.pending = []
     const admitted = await this.gate.admit(queue, this.log, from.session, {
       current: () => this.links.get(link.seat) === link,
-      // From or to the waiting room, only who-is-who ops: the rest waits (unacknowledged) until the gate opens,
+      // From or to the waiting room, only who-is-who ops and the app's waiting-room ones: the rest waits (unacknowledged) until the gate opens,
       // which an admission further on in the same stream may do.
-      holds: (op) => this.gated(link) && !CORE_OP_KINDS.has(op.kind),
+      holds: (op) => this.gated(link) && !this.crossesGate(op.kind),
     })
     if (!admitted) return
     if (admitted.forged) {
@@ -1323,6 +1328,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     return credential.wait === true && !this.admittedInvites.has(credential.key)
   }
 
+  /** Whether ops of this kind pass the waiting room: who is who, and what the app lets a waiting patient send. */
+  private crossesGate(kind: string): boolean {
+    return CORE_OP_KINDS.has(kind) || this.options.waitingRoomOpKinds?.has(kind) === true
+  }
+
   /** Whether the waiting room stands between us and this link's peer (on their side or ours). */
   private gated(link: Link<M, Op>): boolean {
     return this.waiting || (link.remoteWaits && !this.admittedInvites.has(link.inviteId ?? ''))
@@ -1369,8 +1379,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       const signed = await signOp<Op>(key, op as Omit<Op, 'sig'>)
       if (this.left) return
       this.log.add(signed)
-      // Who-is-who ops reach the waiting room too; the call's own only those who share it.
-      const links = CORE_OP_KINDS.has(signed.kind) ? this.readyLinks() : this.fullLinks()
+      // Who-is-who ops (and the app's waiting-room ones) reach the waiting room too; the call's own only those
+      // who share it.
+      const links = this.crossesGate(signed.kind) ? this.readyLinks() : this.fullLinks()
       for (const link of links) link.outbox.enqueueOps([signed])
     })
   }

@@ -61,6 +61,7 @@ import {
 import { ANNOTATION_DOCUMENT_FORMAT, base64Utf8, toAnnotationDocument } from './annotation-document'
 import { carePlanResource } from './careplan'
 import type { CallRecord, EcgChunk, RecordedAnnotation } from './record'
+import { consentResource, questionnaireResource, questionnaireResponseResource } from './screening'
 import { ExportSkips, exportable, isExportableTime, measurementProblem, type SkipReason } from './skipped'
 
 export const UCUM = 'http://unitsofmeasure.org'
@@ -246,7 +247,13 @@ export interface FhirExportOptions {
 /** The call fields the export reads. */
 export type FhirCall = Pick<
   CallRecord,
-  'patientName' | 'clinicianName' | 'patientIdentifier' | 'sharedItems' | 'carePlan'
+  | 'patientName'
+  | 'clinicianName'
+  | 'patientIdentifier'
+  | 'sharedItems'
+  | 'carePlan'
+  | 'screenings'
+  | 'consent'
 >
 
 /**
@@ -878,6 +885,18 @@ export async function toFhirBundle(
   for (const item of call.sharedItems ?? []) add(await sharedItemReference(item, newId(), subject))
   if (call.carePlan && isExportableTime(call.carePlan.at))
     add(carePlanResource(call.carePlan, newId(), subject, clinician))
+  // Each screening with the questionnaire it answers (once per questionnaire), and the consent to the record.
+  const questionnaires = new Set<string>()
+  for (const screening of call.screenings ?? []) {
+    if (!isExportableTime(screening.at)) continue
+    if (!questionnaires.has(screening.questionnaire)) {
+      questionnaires.add(screening.questionnaire)
+      add(questionnaireResource(screening, newId()))
+    }
+    add(questionnaireResponseResource(screening, newId(), subject))
+  }
+  if (call.consent && isExportableTime(call.consent.at))
+    add(consentResource(call.consent, newId(), subject, clinician))
   if (skipped.count > 0) add(skippedOutcome(skipped, newId()))
   options.skipped?.addAll(skipped)
 

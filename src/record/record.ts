@@ -22,6 +22,7 @@
 import Dexie, { type EntityTable, type IndexableType, type Table } from 'dexie'
 import type { Annotation } from '../annotations/model'
 import type { ReceivedPlan } from '../care/aftercare'
+import type { ReceivedConsent, ReceivedScreening } from '../care/screening'
 import type { Role } from '../room/invite'
 import type { AlarmLogEntry } from '../vitals/alarms'
 import {
@@ -88,6 +89,10 @@ export interface CallRecord {
   sharedItems?: SharedRecord[]
   /** The aftercare plan the clinician sent in the call, the newest (absent: none). A FHIR CarePlan in the export. */
   carePlan?: ReceivedPlan
+  /** The patient's answers to the screening questionnaires, the newest per questionnaire (absent: none). */
+  screenings?: ReceivedScreening[]
+  /** The patient's agreement to this record (a FHIR Consent in the export); absent in calls without a patient. */
+  consent?: ReceivedConsent
 }
 
 /**
@@ -280,6 +285,10 @@ export interface VitalsRecord {
   saveAnnotations(callId: string, annotations: readonly Annotation[], now: number): void
   /** Keeps the call's aftercare plan (replacing an older one). */
   setCarePlan(callId: string, plan: ReceivedPlan): Promise<void>
+  /** Keeps a screening response with the call (a newer one to the same questionnaire replaces it). */
+  addScreening(callId: string, screening: ReceivedScreening): Promise<void>
+  /** Keeps the patient's consent to the record with the call. */
+  setConsent(callId: string, consent: ReceivedConsent): Promise<void>
   /** Adds a shared file (what it was, who, when, its hash) to the call. */
   addSharedItem(callId: string, item: SharedRecord): Promise<void>
   /**
@@ -657,6 +666,36 @@ export function openRecord(indexedDbFactory?: IDBFactory, options: RecordOptions
       const { id, at, clinicianName } = plan
       await serial(() =>
         db.calls.update(callId, { carePlan: { id, at, clinicianName, plan: structuredClone(plan.plan) } }),
+      )
+    },
+
+    async addScreening(callId, screening) {
+      // A field on the call like the care plan (not indexed, so no new schema version).
+      const { id, at, patientName, questionnaire, response } = screening
+      const kept: ReceivedScreening = {
+        id,
+        at,
+        patientName,
+        questionnaire,
+        response: structuredClone(response),
+      }
+      await serial(() =>
+        db.calls
+          .where('id')
+          .equals(callId)
+          .modify((call) => {
+            call.screenings = [
+              ...(call.screenings ?? []).filter((s) => s.questionnaire !== questionnaire),
+              kept,
+            ]
+          }),
+      )
+    },
+
+    async setConsent(callId, consent) {
+      const { id, at, patientName, decision, noticeVersion } = consent
+      await serial(() =>
+        db.calls.update(callId, { consent: { id, at, patientName, decision, noticeVersion } }),
       )
     },
 

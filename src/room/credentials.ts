@@ -237,7 +237,14 @@ export class SignatureVerifier {
  * A new consultation: the room, its authority, and one invite per role. With a waiting room, the patient's invite
  * waits to be let in by the clinician.
  */
-export async function createConsultation({ waitingRoom = false }: { waitingRoom?: boolean } = {}): Promise<{
+export async function createConsultation({
+  waitingRoom = false,
+  screening = [],
+}: {
+  waitingRoom?: boolean
+  /** The questionnaires the patient is asked to answer before the call (ids of src/care/questionnaires.ts). */
+  screening?: readonly string[]
+} = {}): Promise<{
   room: Room
   authority: RoomAuthority
   invites: Record<Role, Invite>
@@ -255,6 +262,7 @@ export async function createConsultation({ waitingRoom = false }: { waitingRoom?
           credential: await issueCredential(authority, room.roomId, role, {
             wait: waitingRoom && role === 'patient',
           }),
+          ...(role === 'patient' && screening.length ? { screening: [...screening] } : {}),
         },
       ],
     ),

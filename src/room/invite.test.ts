@@ -21,6 +21,18 @@ describe('invites', () => {
     }
   })
 
+  it('carries the screening questionnaires with the patient’s invite, well-formed ids only', async () => {
+    const { invites } = await createConsultation({ screening: ['phq9', 'intake'] })
+    expect(invites.patient.screening).toEqual(['phq9', 'intake'])
+    expect(invites.clinician.screening).toBeUndefined()
+    const parsed = parseInviteFragment(new URL(inviteUrl('http://localhost:8080/', invites.patient)).hash)
+    expect(parsed).toEqual({ ok: true, invite: invites.patient })
+    const odd = parseInviteFragment(
+      `${inviteFragment(invites.clinician)}&screen=phq9,<b>,phq9,${'x'.repeat(40)}`,
+    )
+    expect(odd.ok && odd.invite.screening).toEqual(['phq9'])
+  })
+
   it('creates rooms that do not repeat', () => {
     const ids = new Set(Array.from({ length: 200 }, () => createRoom().roomId))
     expect(ids.size).toBe(200)

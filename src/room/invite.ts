@@ -31,7 +31,17 @@ export interface Invite extends Room {
   roomKey: string
   /** Proves `role`: the invite's key pair and the room key's signature over the room, the role and its public key. */
   credential: { key: string; secret: string; sig: string; wait?: boolean }
+  /**
+   * The screening questionnaires the clinician asks this participant to answer before the call, by id (see
+   * src/care/questionnaires.ts). Not signed: it is the clinician's request to the link's own holder, who can
+   * always leave a questionnaire unanswered anyway; the clinician sees what was answered, never more.
+   */
+  screening?: string[]
 }
+
+/** Most questionnaires one invitation asks for, and the form of their ids. */
+export const MAX_SCREENING = 5
+const SCREENING_ID = /^[a-z0-9-]{1,32}$/
 
 /** As ./credentials.ts: lengths of the base64url texts an invite carries. */
 const PUBLIC_KEY_LENGTH = 87
@@ -59,9 +69,10 @@ const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
 /** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&sig=…`. */
-export function inviteFragment({ roomId, secret, role, roomKey, credential }: Invite): string {
+export function inviteFragment({ roomId, secret, role, roomKey, credential, screening }: Invite): string {
   const wait = credential.wait ? '&wait=1' : ''
-  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}${wait}`
+  const screen = screening?.length ? `&screen=${screening.join(',')}` : ''
+  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}${wait}${screen}`
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -136,8 +147,18 @@ export function parseInviteFragment(hash: string): InviteParse {
         // Signed with the rest: a link whose flag was removed carries a credential nobody accepts.
         ...(params.get('wait') === '1' ? { wait: true } : {}),
       },
+      ...screeningOf(params.get('screen')),
     },
   }
+}
+
+/** The questionnaire ids a link asks for: well-formed ones only, each once, at most MAX_SCREENING. */
+function screeningOf(text: string | null): { screening?: string[] } {
+  const ids = [...new Set((text ?? '').split(',').filter((id) => SCREENING_ID.test(id)))].slice(
+    0,
+    MAX_SCREENING,
+  )
+  return ids.length ? { screening: ids } : {}
 }
 
 const textEncoder = new TextEncoder()
