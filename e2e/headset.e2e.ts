@@ -195,7 +195,8 @@ describe('the headset on its own (emulated VR)', () => {
     // The tab says so as well: the silence is the call's, not the headset's.
     await clinician.page.getByTestId('silence-countdown').waitFor({ timeout: 10_000 })
     await screenshot(clinician.page, 'headset-vr-silenced.png')
-  })
+    // The simulator's desaturation ramps down over tens of seconds on a loaded machine: up to 120 s to alarm.
+  }, 200_000)
 })
 
 describe('the worker in emulated AR', () => {

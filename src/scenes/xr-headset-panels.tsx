@@ -110,7 +110,7 @@ function SilenceCountdown({ until }: { until: number }) {
   if (left === 0) return null
   return (
     <Container ref={named('xr-silence-countdown')}>
-      <Text fontSize={24} color="#ffd500">
+      <Text fontSize={30} color="#ffd500">
         {`Alarm tones paused: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left. Visual alarms stay on.`}
       </Text>
     </Container>
@@ -135,13 +135,16 @@ function AlarmRow({ alarm, view }: { alarm: HeadsetAlarm; view: HeadsetView }) {
       borderWidth={4}
       borderColor={visual.colour}
     >
-      <Text fontSize={28} color={alarm.acknowledged ? '#e8eef2' : ALARM_TEXT[alarm.priority]} maxWidth={620}>
+      {/* A fixed width: the value in the text changes every second, and a button that moved with it would slip
+          from under the ray aimed at it. */}
+      <Text fontSize={36} color={alarm.acknowledged ? '#e8eef2' : ALARM_TEXT[alarm.priority]} width={760}>
         {text}
       </Text>
       {!alarm.acknowledged && (
         <PanelButton
           name={`xr-alarm-ack:${alarm.kind}`}
           label="Acknowledge"
+          fontSize={30}
           onClick={() => view.alarms.boardFor(alarm.peerId).acknowledge(alarm.kind, Date.now())}
         />
       )}
@@ -176,6 +179,7 @@ export function XrAlarmBanner({ view }: { view: HeadsetView }) {
             <PanelButton
               name="xr-alarm-silence"
               label="Silence 2 min"
+              fontSize={30}
               onClick={() => view.alarms.silenceAll(DEFAULT_AUDIO_PAUSE_MS, Date.now())}
             />
           )}
