@@ -238,9 +238,11 @@ export function AlarmPanel() {
   const runtime = useRuntime()
   const alarms = useAlarms()
   const [showLimits, setShowLimits] = useState(false)
-  const [silencedUntil, setSilencedUntil] = useState<number | null>(null)
-  const endSilence = useCallback(() => setSilencedUntil(null), [])
-  const peers = [...new Set(alarms.map((a) => a.peerId))]
+  // Read from the boards, not kept here: a silence asked for in the headset shows its countdown here too (the
+  // list above re-renders when it flips the alarms' audioPaused).
+  const [, setSilenceEnded] = useState(0)
+  const silencedUntil = runtime.alarms.silencedUntil(Date.now())
+  const endSilence = useCallback(() => setSilenceEnded((n) => n + 1), [])
   const role = usePage((s) => s.invite?.role)
   // Vitals are taken only from the patient, so the limits and the log are the patient's board: with a specialist or
   // a worker alone in the call there is nothing to set.
@@ -269,9 +271,8 @@ export function AlarmPanel() {
         <button
           type="button"
           onClick={() => {
-            const now = Date.now()
-            for (const peerId of peers) runtime.alarms.boardFor(peerId).silence(DEFAULT_AUDIO_PAUSE_MS, now)
-            setSilencedUntil(now + DEFAULT_AUDIO_PAUSE_MS)
+            runtime.alarms.silenceAll(DEFAULT_AUDIO_PAUSE_MS, Date.now())
+            setSilenceEnded((n) => n + 1)
           }}
           data-testid="alarm-silence"
         >

@@ -348,6 +348,7 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
       // must not send the scan of their own surroundings to everyone.
       workerSpace: runtime.invite.role === 'worker' ? runtime.workerSpaceActions() : undefined,
       shared: runtime.shareView(),
+      headset: runtime.headsetView(),
     }),
     [runtime],
   )
@@ -380,6 +381,7 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
                   workerSpace={views.workerSpace}
                   guidance={views.guidance}
                   shared={views.shared}
+                  headset={views.headset}
                 />
               </Suspense>
             </SceneErrorBoundary>

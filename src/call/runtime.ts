@@ -20,6 +20,7 @@ import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
+import type { HeadsetView } from '../scenes/headset-view'
 import type { ShareChannel } from '../share/channel'
 import { DEFAULT_MAX_SHARE_BYTES } from '../share/intake'
 import { type CallStore, createCallStore } from '../state/call-store'
@@ -423,6 +424,12 @@ export class CallRuntime {
     store: this.guidance.store,
     space: this.space,
     ownColour: this.ownColour,
+  })
+
+  /** What the headset's own panels act on (issue 11): the alarms to show, acknowledge and silence, and the chat. */
+  readonly headsetView = (): HeadsetView => ({
+    alarms: this.alarms,
+    sendChat: (text: string) => this.sendChat(text),
   })
 
   /** The vitals the participants share, and how to judge them (limits, alarms), for the monitors. */

@@ -153,5 +153,5 @@ export function AnchoredAnnotations() {
     ),
     [anchors],
   )
-  return <AnnotationLayer wrap={wrap} />
+  return <AnnotationLayer wrap={wrap} onTop />
 }

@@ -4,14 +4,17 @@
 // placement pose, so tests can find where it is drawn. The list comes from the store (replaced per op, so a
 // React render per op, at most ~10/s while someone draws); lasers are streamed and read per frame instead.
 import { useFrame, useThree } from '@react-three/fiber'
-import { memo, type ReactNode, useEffect, useMemo, useRef } from 'react'
+import { memo, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
 import {
   BufferAttribute,
   BufferGeometry,
   CanvasTexture,
+  type Group,
   type Line,
   LineBasicMaterial,
+  type Material,
   type Mesh,
+  type Object3D,
   Quaternion,
   SRGBColorSpace,
   Vector3,
@@ -204,13 +207,46 @@ const AnnotationShape = memo(
 export interface AnnotationLayerProps {
   /** Wraps each drawn annotation, e.g. in an XR anchor on the worker's side. */
   wrap?: (annotation: Annotation, node: ReactNode) => ReactNode
+  /**
+   * Draw the marks over everything else in the scene: in the worker's own view a mark is on the real room, and a
+   * video panel or a control floating between the worker and that spot must not hide it (issue 11: a pin placed
+   * by clicking the worker's video landed behind the specialist's panel, which shows that very spot).
+   */
+  onTop?: boolean
+}
+
+/**
+ * Drawn after everything else (uikit's panels and the video panels included): three sorts by renderOrder first,
+ * within the transparent list where the marks then go.
+ */
+export const MARKS_RENDER_ORDER = 10_000
+
+/** Every material of every mark under `root`: no depth test, in the transparent list, drawn last. */
+function drawOnTop(root: Object3D) {
+  root.traverse((object) => {
+    object.renderOrder = MARKS_RENDER_ORDER
+    const material = (object as Mesh).material as Material | Material[] | undefined
+    for (const m of Array.isArray(material) ? material : material ? [material] : []) {
+      if (!m.depthTest && m.transparent) continue
+      m.depthTest = false
+      // Transparent (at full opacity) so it is sorted after the panels, which are drawn in that list too.
+      m.transparent = true
+      m.needsUpdate = true
+    }
+  })
 }
 
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
-export function AnnotationLayer({ wrap }: AnnotationLayerProps) {
+export function AnnotationLayer({ wrap, onTop = false }: AnnotationLayerProps) {
   const annotations = useCall((s) => materializeSpaceMarks(s.annotations))
+  const layer = useRef<Group>(null)
+  // After every render of the list: a new or grown mark brings new meshes and materials. Cheap, a few dozen
+  // objects, and only when the list changed.
+  useLayoutEffect(() => {
+    if (onTop && layer.current) drawOnTop(layer.current)
+  })
   return (
-    <group name="annotations">
+    <group name="annotations" ref={layer}>
       {annotations.map((annotation) => {
         const node = <AnnotationShape key={annotation.id} annotation={annotation} />
         return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node

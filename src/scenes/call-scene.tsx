@@ -10,6 +10,7 @@ import type { MonitorInputs } from '../vitals/monitor'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
 import type { GuidanceView } from './guidance-view'
+import type { HeadsetView } from './headset-view'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
@@ -20,6 +21,7 @@ import { VitalsMonitorSlot } from './vitals-monitor'
 import { useWorkerSpace, WorkerSpaceView } from './worker-space-view'
 import { type CallActions, XrCallControls } from './xr-call-controls'
 import { XrGuidancePalette } from './xr-guidance-palette'
+import { XrAlarmBanner, XrSidePanel } from './xr-headset-panels'
 
 /** Where the desktop camera starts: standing eye height, just behind the user's spot, so the whole arc fits. */
 const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
@@ -159,6 +161,8 @@ export interface CallSceneProps {
   guidance?: GuidanceView
   /** Shared files and screens. */
   shared?: SharedView
+  /** The alarms and the chat, for the headset's own panels. */
+  headset?: HeadsetView
 }
 
 /**
@@ -172,7 +176,7 @@ function Guidance({ guidance, actions }: { guidance?: GuidanceView; actions: Cal
       <DesktopOrbit withMiniature={workerSpace !== null} />
       <XrCallControls actions={actions} aside={workerSpace !== null} />
       {guidance && <WorkerSpaceView guidance={guidance} />}
-      {guidance && <XrGuidancePalette guidance={guidance} />}
+      {guidance && <XrGuidancePalette guidance={guidance} beside={workerSpace !== null} />}
     </>
   )
 }
@@ -187,6 +191,7 @@ export default function CallScene({
   workerSpace,
   guidance,
   shared,
+  headset,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -206,6 +211,8 @@ export default function CallScene({
         <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         {workerSpace && <OwnSpace actions={workerSpace} />}
         {shared && <SharedPanels shared={shared} roomId={roomId} />}
+        {headset && <XrAlarmBanner view={headset} />}
+        {headset && <XrSidePanel view={headset} />}
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />

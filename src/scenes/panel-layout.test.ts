@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   defaultPanelPose,
+  EYE_HEIGHT,
+  facingUser,
   loadLayout,
   PANEL_DISTANCE,
   PANEL_WIDTH,
@@ -45,5 +47,20 @@ describe('panel layout', () => {
     expect(Object.keys(loadLayout(storage, 'room-c'))).toEqual(['2'])
     storage.setItem('xr-consult:layout:room-d', 'not json')
     expect(loadLayout(storage, 'room-d')).toEqual({})
+  })
+})
+
+describe('facingUser', () => {
+  it('turns a panel square to the line of sight from standing eyes', () => {
+    // Straight ahead at eye height: no turn at all.
+    expect(
+      facingUser([0, EYE_HEIGHT, -1])
+        .slice(0, 3)
+        .map((v) => Number(v) + 0),
+    ).toEqual([0, 0, 0])
+    // Below and to the right: tipped up towards the eyes, turned left towards the user.
+    const [pitch, yaw] = facingUser([0.6, EYE_HEIGHT - 0.6, -0.8])
+    expect(pitch).toBeCloseTo(Math.atan2(-0.6, 1), 6)
+    expect(yaw).toBeCloseTo(Math.atan2(-0.6, 0.8), 6)
   })
 })

@@ -35,6 +35,17 @@ export function yawFacing(x: number, z: number, viewerX: number, viewerZ: number
   return Math.atan2(viewerX - x, viewerZ - z)
 }
 
+/** Standing eye height that the headset's own panels are turned towards, metres. */
+export const EYE_HEIGHT = 1.6
+
+/**
+ * Euler angles (pitch, yaw; order YXZ) that turn a flat panel at `position` to face the eyes of a user standing at
+ * the origin: square to the line of sight, so nothing is seen skewed, and a panel below the eyes tips up to them.
+ */
+export function facingUser([x, y, z]: readonly [number, number, number]): [number, number, number, 'YXZ'] {
+  return [Math.atan2(y - EYE_HEIGHT, Math.hypot(x, z)), yawFacing(x, z, 0, 0), 0, 'YXZ']
+}
+
 const storageKey = (roomId: string) => `xr-consult:layout:${roomId}`
 
 export type SavedLayout = Record<string, PanelPose>

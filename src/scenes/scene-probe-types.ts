@@ -62,6 +62,16 @@ export interface SceneProbe {
   focus: (name: string) => boolean
   /** The emissive colour (0xRRGGBB) of the first mesh at or below the object named `name`, or null. */
   emissive: (name: string) => number | null
+  /**
+   * The text of every uikit Text inside the first object with this name (a headset panel, a row), in scene order,
+   * as uikit holds it to draw; null without such an object.
+   */
+  uikitText: (name: string) => string[] | null
+  /**
+   * Where the four corners (top left, clockwise) of a named uikit component are on the page, and whether each is in
+   * view: a panel is whole in view when all four are. Null without such a component or before its layout.
+   */
+  uikitBoxOnScreen: (name: string) => { corners: Array<{ x: number; y: number; inView: boolean }> } | null
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

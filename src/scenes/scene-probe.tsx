@@ -1,6 +1,8 @@
 // A read-only window into the running scene for the end-to-end tests and the benchmarks: frame counters and
 // where each remote video panel is on screen. Computed on demand, so it costs nothing while nobody asks.
+
 import { useFrame, useThree } from '@react-three/fiber'
+import { VanillaText as UikitText } from '@react-three/uikit'
 import { useEffect } from 'react'
 import {
   type ArrayCamera,
@@ -137,6 +139,39 @@ export function SceneProbeInstaller() {
         geometries: gl.info.memory.geometries,
         programs: gl.info.programs?.length ?? 0,
       }),
+      uikitText: (name) => {
+        const root = scene.getObjectByName(name)
+        if (!root) return null
+        const lines: string[] = []
+        root.traverse((object) => {
+          if (!(object instanceof UikitText)) return
+          // What uikit lays out and draws: the component's own `text` property, not what React was given.
+          const text = object.properties.peek().text
+          lines.push(Array.isArray(text) ? text.join('') : String(text ?? ''))
+        })
+        return lines
+      },
+      uikitBoxOnScreen: (name) => {
+        const object = scene.getObjectByName(name) as
+          | (Object3D & {
+              size?: { value?: [number, number] }
+              properties?: { peek: () => { pixelSize?: unknown } }
+            })
+          | undefined
+        const size = object?.size?.value
+        const pixelSize = Number(object?.properties?.peek().pixelSize ?? 0.001)
+        if (!object || !size) return null
+        object.updateWorldMatrix(true, false)
+        // A uikit component's object sits at its centre, its size in uikit pixels of `pixelSize` metres.
+        const [halfWidth, halfHeight] = [(size[0] * pixelSize) / 2, (size[1] * pixelSize) / 2]
+        const corners = [
+          [-halfWidth, halfHeight],
+          [halfWidth, halfHeight],
+          [halfWidth, -halfHeight],
+          [-halfWidth, -halfHeight],
+        ].map(([x, y]) => pointOnScreen(object.localToWorld(worldHelper.set(x as number, y as number, 0))))
+        return { corners }
+      },
       surroundings: () =>
         scene.getObjectByName('consult-room')
           ? 'room'

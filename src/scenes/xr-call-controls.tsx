@@ -47,6 +47,12 @@ function XrButton({ label, onClick, danger = false, name }: XrButtonProps) {
  */
 const ASIDE_POSITION: [number, number, number] = [-0.75, 0.95, -0.6]
 
+/**
+ * The on-site worker's guidance palette stands right of centre, a little closer (xr-guidance-palette.tsx): their
+ * row moves left so that the palette covers none of it, metres.
+ */
+const LEFT_OF_PALETTE: [number, number, number] = [-0.3, 1.1, -0.9]
+
 /** `aside`: the worker's miniature stands in front of the user, so the controls move to its left, in a column. */
 export function XrCallControls({ actions, aside = false }: { actions: CallActions; aside?: boolean }) {
   const session = useXR((s) => s.session)
@@ -54,11 +60,12 @@ export function XrCallControls({ actions, aside = false }: { actions: CallAction
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const worker = usePage((s) => s.invite?.role === 'worker')
   if (!session) return null
   return (
     // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.
     <group
-      position={aside ? ASIDE_POSITION : [0, 1.1, -0.9]}
+      position={aside ? ASIDE_POSITION : worker ? LEFT_OF_PALETTE : [0, 1.1, -0.9]}
       rotation={[-0.5, aside ? yawFacing(ASIDE_POSITION[0], ASIDE_POSITION[2], 0, 0) : 0, 0, 'YXZ']}
     >
       <Container

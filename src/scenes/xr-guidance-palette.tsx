@@ -9,14 +9,24 @@ import { TOOL_LABELS, TOOLS } from '../annotations/tools'
 import { useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
-import { yawFacing } from './panel-layout'
+import { facingUser } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 
 /**
- * Right of the miniature (at most 0.8 m across, its floor 0.75 m high and 0.85 m out), at waist height, turned
- * towards the user, metres; the call controls mirror it on the left.
+ * Right of the miniature (at most 0.8 m across, its floor 0.75 m high and 0.85 m out), a little below the hands,
+ * metres; the call controls mirror it on the left. It used to stand 0.75 m aside at 0.95 m: 50° to the right and
+ * 35° down, its outer half past the edge of the view (issue 11).
  */
-const POSITION: [number, number, number] = [0.75, 0.95, -0.6]
+const BESIDE_MINIATURE: [number, number, number] = [0.6, 1.0, -0.65]
+/**
+ * Without a miniature (the on-site worker in AR): right of centre, about 30° aside and down, within arm's reach and
+ * whole in view (a 90° vertical field of view reaches 45° down), above the call controls' right end, which move
+ * left to make room (xr-call-controls.tsx). Its top edge stays under the ray of a hand held at chest height
+ * towards the room ahead, so it does not take a ray meant for the surfaces the worker draws on. Metres.
+ */
+const IN_REACH: [number, number, number] = [0.38, 1.12, -0.66]
+/** 0.8 mm per uikit pixel: about 0.4 m across, 21 mm letters at arm's length. */
+const PIXEL_SIZE = 0.0008
 /** How long "Clear all" waits for its confirming second press, ms. */
 const CONFIRM_MS = 3000
 
@@ -53,7 +63,14 @@ function PaletteButton({ label, onClick, selected = false, danger = false, name 
   )
 }
 
-export function XrGuidancePalette({ guidance }: { guidance: GuidanceView }) {
+/** `beside`: the worker's miniature stands in front of the user, so the palette goes to its right. */
+export function XrGuidancePalette({
+  guidance,
+  beside = false,
+}: {
+  guidance: GuidanceView
+  beside?: boolean
+}) {
   const session = useXR((s) => s.session)
   const ownRole = usePage((s) => s.invite?.role ?? null)
   const peerIds = useParticipantIds()
@@ -75,11 +92,15 @@ export function XrGuidancePalette({ guidance }: { guidance: GuidanceView }) {
   return (
     <group
       name="xr-guidance-palette"
-      position={POSITION}
-      rotation={[-0.4, yawFacing(POSITION[0], POSITION[2], 0, 0), 0, 'YXZ']}
+      position={beside ? BESIDE_MINIATURE : IN_REACH}
+      // Square to the line of sight: the old fixed tilt, seen from the side, read as a skewed panel.
+      rotation={facingUser(beside ? BESIDE_MINIATURE : IN_REACH)}
     >
       <Container
-        pixelSize={0.001}
+        ref={(component) => {
+          if (component) component.name = 'xr-guidance-palette-box'
+        }}
+        pixelSize={PIXEL_SIZE}
         fontFamilies={uiFontFamilies}
         flexDirection="column"
         gap={12}
