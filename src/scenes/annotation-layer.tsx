@@ -24,6 +24,8 @@ import { strokeTube } from './stroke-geometry'
 
 /** Name prefix of each annotation's group. */
 export const ANNOTATION_PREFIX = 'annotation:'
+/** Name prefix of a pin's label (the probe measures its height on screen). */
+export const PIN_LABEL_PREFIX = 'pin-label:'
 
 /** An annotation floating where a ray met nothing is drawn see-through, so nobody takes it for a surface mark. */
 const APPROXIMATE_OPACITY = 0.5
@@ -31,7 +33,7 @@ const APPROXIMATE_OPACITY = 0.5
 const PIN_RADIUS = 0.012
 const PIN_STEM = 0.06
 /** Label height in metres; its width follows the text. */
-const LABEL_HEIGHT = 0.035
+export const LABEL_HEIGHT = 0.035
 /** Arrow shaft radius and head size, metres. */
 const ARROW_RADIUS = 0.004
 const ARROW_HEAD_LENGTH = 0.035
@@ -112,7 +114,20 @@ function Arrow({ annotation }: { annotation: Annotation }) {
 }
 
 /** A text label on a canvas texture, facing the viewer (a sprite). */
-function Label({ text, colour, position }: { text: string; colour: string; position: Vec3 }) {
+function Label({
+  text,
+  colour,
+  position,
+  scale,
+  name,
+}: {
+  text: string
+  colour: string
+  position: Vec3
+  /** times LABEL_HEIGHT */
+  scale: number
+  name: string
+}) {
   const { texture, aspect } = useMemo(() => {
     const canvas = document.createElement('canvas')
     const context = canvas.getContext('2d')
@@ -140,8 +155,9 @@ function Label({ text, colour, position }: { text: string; colour: string; posit
   useEffect(() => () => texture.dispose(), [texture])
   return (
     <sprite
+      name={name}
       position={position}
-      scale={[LABEL_HEIGHT * aspect, LABEL_HEIGHT, 1]}
+      scale={[LABEL_HEIGHT * scale * aspect, LABEL_HEIGHT * scale, 1]}
       center={[0.5, 0]}
       raycast={noRaycast}
     >
@@ -150,7 +166,7 @@ function Label({ text, colour, position }: { text: string; colour: string; posit
   )
 }
 
-function Pin({ annotation }: { annotation: Annotation }) {
+function Pin({ annotation, labelScale }: { annotation: Annotation; labelScale: number }) {
   const shape = annotation.shape as Extract<Annotation['shape'], { type: 'pin' }>
   const colour = colourHex(annotation.colour)
   const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
@@ -166,13 +182,19 @@ function Pin({ annotation }: { annotation: Annotation }) {
         <cylinderGeometry args={[0.002, 0.002, PIN_STEM, 6]} />
         <meshBasicMaterial color={colour} />
       </mesh>
-      <Label text={text} colour={colour} position={[x, y + PIN_STEM, z]} />
+      <Label
+        text={text}
+        colour={colour}
+        position={[x, y + PIN_STEM, z]}
+        scale={labelScale}
+        name={`${PIN_LABEL_PREFIX}${annotation.id}`}
+      />
     </>
   )
 }
 
 const AnnotationShape = memo(
-  function AnnotationShape({ annotation }: { annotation: Annotation }) {
+  function AnnotationShape({ annotation, labelScale }: { annotation: Annotation; labelScale: number }) {
     const { placement } = annotation
     return (
       <group
@@ -185,13 +207,14 @@ const AnnotationShape = memo(
         ) : annotation.shape.type === 'arrow' ? (
           <Arrow annotation={annotation} />
         ) : (
-          <Pin annotation={annotation} />
+          <Pin annotation={annotation} labelScale={labelScale} />
         )}
       </group>
     )
   },
   // materialize() builds new objects per state: redraw only what changed (a stroke grows at its end).
   (before, after) =>
+    before.labelScale === after.labelScale &&
     before.annotation.id === after.annotation.id &&
     before.annotation.colour === after.annotation.colour &&
     before.annotation.placement === after.annotation.placement &&
@@ -204,15 +227,20 @@ const AnnotationShape = memo(
 export interface AnnotationLayerProps {
   /** Wraps each drawn annotation, e.g. in an XR anchor on the worker's side. */
   wrap?: (annotation: Annotation, node: ReactNode) => ReactNode
+  /**
+   * Pin labels this many times their life size: a miniature shows the worker's room at a fraction of its size,
+   * and its labels must still be read.
+   */
+  labelScale?: number
 }
 
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
-export function AnnotationLayer({ wrap }: AnnotationLayerProps) {
+export function AnnotationLayer({ wrap, labelScale = 1 }: AnnotationLayerProps) {
   const annotations = useCall((s) => materialize(s.annotations))
   return (
     <group name="annotations">
       {annotations.map((annotation) => {
-        const node = <AnnotationShape key={annotation.id} annotation={annotation} />
+        const node = <AnnotationShape key={annotation.id} annotation={annotation} labelScale={labelScale} />
         return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node
       })}
     </group>

@@ -8,6 +8,7 @@ import {
   type Mesh,
   type MeshBasicMaterial,
   type Object3D,
+  Quaternion,
   Vector3,
 } from 'three'
 import type { PanelOnScreen, SceneProbe } from './scene-probe-types'
@@ -15,6 +16,8 @@ import { PANEL_VIDEO_PREFIX } from './video-panel'
 import { WORKER_SPACE_NAME } from './worker-space-view'
 
 const centreHelper = new Vector3()
+const scaleHelper = new Vector3()
+const quaternionHelper = new Quaternion()
 const worldHelper = new Vector3()
 /** Names the probe looks for in each frame until they appear (only while a benchmark asks). */
 const watched = new Set<string>()
@@ -110,6 +113,30 @@ export function SceneProbeInstaller() {
         geometries: gl.info.memory.geometries,
         programs: gl.info.programs?.length ?? 0,
       }),
+      facingAngle: (name) => {
+        const object = scene.getObjectByName(name)
+        if (!object) return null
+        const view = gl.xr.isPresenting ? ((gl.xr.getCamera() as ArrayCamera).cameras[0] ?? camera) : camera
+        object.getWorldQuaternion(quaternionHelper)
+        const front = worldHelper.set(0, 0, 1).applyQuaternion(quaternionHelper)
+        view.getWorldQuaternion(quaternionHelper)
+        const back = centreHelper.set(0, 0, 1).applyQuaternion(quaternionHelper)
+        return (front.angleTo(back) * 180) / Math.PI
+      },
+      spriteHeights: (prefix) => {
+        const heights: number[] = []
+        scene.traverse((object) => {
+          if (!object.name.startsWith(prefix)) return
+          object.updateWorldMatrix(true, false)
+          const bottom = object.getWorldPosition(new Vector3())
+          object.getWorldScale(scaleHelper)
+          // A sprite faces the camera: its height runs along the camera's up axis.
+          const up = new Vector3(0, 1, 0).applyQuaternion(camera.getWorldQuaternion(quaternionHelper))
+          const top = bottom.clone().addScaledVector(up, scaleHelper.y)
+          heights.push(Math.abs(pointOnScreen(bottom).y - pointOnScreen(top).y))
+        })
+        return heights
+      },
       surroundings: () =>
         scene.getObjectByName('consult-room')
           ? 'room'
