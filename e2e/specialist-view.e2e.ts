@@ -127,12 +127,20 @@ function distance(a: Vec3, b: Vec3) {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
 }
 
-/** How wide the worker's room (its floor and wall, with the space above the floor) is drawn, CSS pixels. */
+/**
+ * How wide the worker's room (its floor and wall, with the space above the floor) is drawn, CSS pixels: the
+ * projected bounding box of its corners (after the camera has settled; zoomed in, some may lie off screen).
+ */
 async function miniatureWidth(): Promise<number> {
-  const xs: number[] = []
-  for (const x of [-1, 1])
-    for (const y of [0, 1.5])
-      for (const z of [-2, 0]) xs.push((await toScreen(specialist.page, [x, y, z])).x)
+  await toScreen(specialist.page, [0, 0, -1])
+  const xs = await specialist.page.evaluate(() => {
+    const list: number[] = []
+    for (const x of [-1, 1])
+      for (const y of [0, 1.5])
+        for (const z of [-2, 0])
+          list.push(window.__xrConsult?.workerSpaceToScreen([x, y, z])?.x ?? Number.NaN)
+    return list
+  })
   return Math.max(...xs) - Math.min(...xs)
 }
 
@@ -194,8 +202,8 @@ describe('the specialist guiding a worker who shares their space', () => {
   })
 
   it('shows the worker’s room large enough to work on: at least 400 px across at 1280×720', async () => {
-    expect(await miniatureWidth()).toBeGreaterThanOrEqual(400)
     await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-miniature.png') })
+    expect(await miniatureWidth()).toBeGreaterThanOrEqual(400)
   })
 
   it('draws a stroke on the miniature by dragging, with many points, on both pages', async () => {
@@ -235,11 +243,11 @@ describe('the specialist guiding a worker who shares their space', () => {
     await expect
       .poll(() => specialist.page.evaluate(() => window.__xrConsult?.spriteHeights('pin-label:') ?? []))
       .toHaveLength(1)
+    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-pin.png') })
     const [height = 0] = await specialist.page.evaluate(
       () => window.__xrConsult?.spriteHeights('pin-label:') ?? [],
     )
     expect(height).toBeGreaterThanOrEqual(12)
-    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-pin.png') })
   })
 
   it('puts a pin where the worker looks when their video is clicked at its centre, and up-right of it above', async () => {

@@ -120,6 +120,7 @@ function Label({
   position,
   scale,
   name,
+  fixedSize,
 }: {
   text: string
   colour: string
@@ -127,6 +128,8 @@ function Label({
   /** times LABEL_HEIGHT */
   scale: number
   name: string
+  /** The same size on screen at any distance (in a miniature, where distances are not the worker's). */
+  fixedSize: boolean
 }) {
   const { texture, aspect } = useMemo(() => {
     const canvas = document.createElement('canvas')
@@ -161,7 +164,7 @@ function Label({
       center={[0.5, 0]}
       raycast={noRaycast}
     >
-      <spriteMaterial map={texture} depthTest={false} />
+      <spriteMaterial map={texture} depthTest={false} sizeAttenuation={!fixedSize} />
     </sprite>
   )
 }
@@ -187,6 +190,7 @@ function Pin({ annotation, labelScale }: { annotation: Annotation; labelScale: n
         colour={colour}
         position={[x, y + PIN_STEM, z]}
         scale={labelScale}
+        fixedSize={labelScale !== 1}
         name={`${PIN_LABEL_PREFIX}${annotation.id}`}
       />
     </>
@@ -228,8 +232,8 @@ export interface AnnotationLayerProps {
   /** Wraps each drawn annotation, e.g. in an XR anchor on the worker's side. */
   wrap?: (annotation: Annotation, node: ReactNode) => ReactNode
   /**
-   * Pin labels this many times their life size: a miniature shows the worker's room at a fraction of its size,
-   * and its labels must still be read.
+   * Pin labels this many times their life size, and then the same size on screen at any distance (not 1): a
+   * miniature shows the worker's room at a fraction of its size, and its labels must still be read.
    */
   labelScale?: number
 }

@@ -8,6 +8,7 @@ import {
   type Mesh,
   type MeshBasicMaterial,
   type Object3D,
+  PerspectiveCamera,
   Quaternion,
   Vector3,
 } from 'three'
@@ -130,6 +131,13 @@ export function SceneProbeInstaller() {
           object.updateWorldMatrix(true, false)
           const bottom = object.getWorldPosition(new Vector3())
           object.getWorldScale(scaleHelper)
+          const material = (object as Mesh).material as { sizeAttenuation?: boolean } | undefined
+          if (material?.sizeAttenuation === false && camera instanceof PerspectiveCamera) {
+            // The same size at any distance: its height is a share of the view's (three's sprite shader).
+            const tan = Math.tan((camera.fov * Math.PI) / 360)
+            heights.push((scaleHelper.y / tan / 2) * gl.domElement.getBoundingClientRect().height)
+            return
+          }
           // A sprite faces the camera: its height runs along the camera's up axis.
           const up = new Vector3(0, 1, 0).applyQuaternion(camera.getWorldQuaternion(quaternionHelper))
           const top = bottom.clone().addScaledVector(up, scaleHelper.y)

@@ -24,6 +24,7 @@ import { useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
 import { AnnotationLayer, LABEL_HEIGHT, LaserLayer } from './annotation-layer'
 import { type GuidanceView, useSpace } from './guidance-view'
+import { defaultPanelPose, PANEL_WIDTH } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { SurfaceMeshes } from './surfaces'
 import { uiFontFamilies } from './ui-font'
@@ -45,18 +46,23 @@ const ANCHOR: Vec3 = [0, 0.75, -0.85]
  */
 const LIMITS = { maxScale: 0.35, maxFootprint: 0.8, maxHeight: 0.35 }
 /**
- * On a screen nobody reaches for it and no line of sight runs over it: the model is larger (a 2 m room about
- * 1 m across) and stands lower and nearer, so its back stays under the worker's video panel (bottom edge about
- * 1.2 m high, 1.35 m away) and the view frames both (src/scenes/call-scene.tsx).
+ * On a screen nobody reaches for it and no line of sight runs over it, and the view is wider than tall: the model
+ * is larger (a 2 m room 1.5 m across) and stands to the left of the video panels, its floor a little below their
+ * bottom edge, so the view that frames both (src/scenes/call-scene.tsx) shows it as large as the panels.
  */
-const DESKTOP_ANCHOR: Vec3 = [0, 0.3, -0.75]
-const DESKTOP_LIMITS = { maxScale: 0.6, maxFootprint: 1.1, maxHeight: 0.8 }
+const DESKTOP_LIMITS = { maxScale: 0.8, maxFootprint: 1.5, maxHeight: 1.2 }
+/** Height of the desktop model's floor, and the gap between it and the leftmost panel, metres. */
+const DESKTOP_FLOOR = 0.85
+const DESKTOP_GAP = 0.12
 /** The zoom buttons' steps and range, times the fitted size. */
 const ZOOM_STEP = 1.25
 const ZOOM_MIN = 0.5
 const ZOOM_MAX = 3
-/** A pin label's height in the miniature, our metres: about 15 px at a laptop's framing, readable in a headset. */
-const MINIATURE_LABEL_HEIGHT = 0.035
+/**
+ * A pin label's height in the miniature, as a share of the view's height times the tangent of half its field of
+ * view (labels there keep their size on screen): about 18 px in a 720 px tall 3D view, a little less on a phone.
+ */
+const MINIATURE_LABEL_HEIGHT = 0.032
 /**
  * The worker's head marker, in the worker's metres: a ball larger than a head, so it reads at table-top scale,
  * and how far their view cone reaches.
@@ -161,9 +167,18 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
     return { ...fitted, scale, front, halfWidth }
   }, [surfaces, space, peerId, inSession, zoom])
 
+  const panelCount = useParticipantIds().length
   useLayoutEffect(() => {
-    if (!placedByUser.current) placement.current?.position.set(...(inSession ? ANCHOR : DESKTOP_ANCHOR))
-  }, [inSession])
+    if (placedByUser.current) return
+    if (inSession) {
+      placement.current?.position.set(...ANCHOR)
+      return
+    }
+    // Left of the arc of video panels (their vitals monitors hang on the right).
+    const outermost = defaultPanelPose(0, Math.max(panelCount, 1))
+    const x = outermost.x - PANEL_WIDTH / 2 - DESKTOP_GAP - fit.halfWidth
+    placement.current?.position.set(x, DESKTOP_FLOOR, outermost.z)
+  }, [inSession, panelCount, fit.halfWidth])
 
   const laserRay = (target: Target, ray: Ray): Ray => ({
     origin: [
