@@ -54,6 +54,11 @@ const DESKTOP_LIMITS = { maxScale: 0.8, maxFootprint: 1.5, maxHeight: 1.2 }
 /** Height of the desktop model's floor, and the gap between it and the leftmost panel, metres. */
 const DESKTOP_FLOOR = 0.85
 const DESKTOP_GAP = 0.12
+/**
+ * The caption and zoom buttons on a screen, times their headset size: the view there is framed from further
+ * away than arm's length, and they must stay easy to read and hit.
+ */
+const DESKTOP_CONTROL_SCALE = 2
 /** The zoom buttons' steps and range, times the fitted size. */
 const ZOOM_STEP = 1.25
 const ZOOM_MIN = 0.5
@@ -152,6 +157,7 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
   const placedByUser = useRef(false)
   const inSession = useXR((s) => s.session != null)
   const [zoom, setZoom] = useState(1)
+  const controlScale = inSession ? 1 : DESKTOP_CONTROL_SCALE
   const fit = useMemo(() => {
     const bounds = surfaceBounds(surfaces)
     const fitted = fitMiniature(
@@ -237,7 +243,12 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
         }}
       >
         {/* The caption is the grip: grabbing the model itself would draw on it instead. */}
-        <group name="worker-space-caption" position={[0, 0.01, fit.front + 0.06]} rotation-x={-0.7}>
+        <group
+          name="worker-space-caption"
+          position={[0, 0.01, fit.front + 0.06]}
+          rotation-x={-0.7}
+          scale={controlScale}
+        >
           <Container
             pixelSize={0.001}
             fontFamilies={uiFontFamilies}
@@ -255,15 +266,18 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
         </group>
       </Handle>
       <ZoomButton
-        label="−"
+        // ASCII hyphen: the bundled MSDF font has no minus sign.
+        label="-"
         name="worker-space-zoom-out"
-        position={[-fit.halfWidth - 0.05, 0.01, fit.front + 0.06]}
+        position={[-fit.halfWidth - 0.05 * controlScale, 0.01, fit.front + 0.06]}
+        scale={controlScale}
         onClick={() => setZoom((z) => Math.max(ZOOM_MIN, z / ZOOM_STEP))}
       />
       <ZoomButton
         label="+"
         name="worker-space-zoom-in"
-        position={[fit.halfWidth + 0.05, 0.01, fit.front + 0.06]}
+        position={[fit.halfWidth + 0.05 * controlScale, 0.01, fit.front + 0.06]}
+        scale={controlScale}
         onClick={() => setZoom((z) => Math.min(ZOOM_MAX, z * ZOOM_STEP))}
       />
     </HandleTarget>
@@ -275,15 +289,17 @@ function ZoomButton({
   label,
   name,
   position,
+  scale,
   onClick,
 }: {
   label: string
   name: string
   position: Vec3
+  scale: number
   onClick: () => void
 }) {
   return (
-    <group name={name} position={position} rotation-x={-0.7}>
+    <group name={name} position={position} rotation-x={-0.7} scale={scale}>
       <Container
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}
