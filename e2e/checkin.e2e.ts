@@ -1,14 +1,14 @@
 // The check-in on the join screen, in real Chromium with its fake camera and microphone (the fake microphone
 // beeps) against the real server: the camera works, the microphone is heard, the server answers, the speaker test
 // asks and records the answer, and the page says something about VR and Bluetooth. Screenshots at a laptop's and
-// a phone's size go to test-results/screenshots/ for a reviewer to look at.
+// a phone's size go to screenshots/ for a reviewer to look at.
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { newParticipant, startConsultation, useAppSuite } from './harness'
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots')
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots')
 
 const status = (page: Page, id: string) => page.getByTestId(`check-${id}`).getAttribute('data-status')
 const verdict = (page: Page, id: string) => page.getByTestId(`check-${id}-verdict`).textContent()

@@ -10,7 +10,9 @@ import {
   type AppServer,
   CHROMIUM,
   CHROMIUM_ARGS,
+  type JoinOptions,
   launchChromium,
+  openThreeDView,
   type Participant,
   panels,
   startConsultation,
@@ -18,7 +20,7 @@ import {
 } from './real-app.mjs'
 
 export type { AppServer, Participant }
-export { CHROMIUM, CHROMIUM_ARGS, launchChromium, panels, startConsultation, waitForPanels }
+export { CHROMIUM, CHROMIUM_ARGS, launchChromium, openThreeDView, panels, startConsultation, waitForPanels }
 
 /** Starts `node server/start.mjs` (what `npm start` runs) on a free port and waits for its URL. */
 export function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
@@ -64,9 +66,12 @@ export function newParticipant(
   })
 }
 
-/** The join screen: name, wait for the camera preview, click Join, wait until in the call. */
-export function joinAs(page: Page, name: string): Promise<void> {
-  return realApp.joinCall(page, name)
+/**
+ * The join screen: name, wait for the camera preview, click Join, wait until in the call; then the 3D view, unless
+ * `options.view` is 'video' (see JoinOptions in e2e/real-app.mjs).
+ */
+export function joinAs(page: Page, name: string, options?: JoinOptions): Promise<void> {
+  return realApp.joinCall(page, name, options)
 }
 
 export function openInvite(
@@ -74,8 +79,9 @@ export function openInvite(
   inviteUrl: string,
   name: string,
   query = '',
+  options?: JoinOptions,
 ): Promise<void> {
-  return realApp.openInvite(participant.page, inviteUrl, name, query)
+  return realApp.openInvite(participant.page, inviteUrl, name, query, options)
 }
 
 /**

@@ -188,12 +188,15 @@ export async function startConsultation(page, url, role = 'clinician') {
 }
 
 /**
- * @typedef {{ receiveOnly?: boolean, requireMedia?: boolean, settle?: boolean }} JoinOptions
+ * @typedef {{ receiveOnly?: boolean, requireMedia?: boolean, settle?: boolean, view?: 'video' | '3d' }} JoinOptions
  * `receiveOnly`: join through "Join without camera or microphone" (the page must have been refused them).
  * `requireMedia`: fail when the camera preview reports a problem instead of joining without it.
  * `settle`: before Join, wait until the join screen has mounted its hidden 3D scene (the scene probe exists), as
  * it has by the time a person has read the screen and typed a name: a benchmark's clock then starts at a click a
  * person could make.
+ * `view`: the layout to be in once joined. '3d' (the default here) clicks "3D view": most tests and benchmarks
+ * look at the 3D scene (panels, the miniature, XR) through the scene probe. 'video' stays in the video layout a
+ * person lands in (e2e/layout.e2e.ts tests it).
  */
 
 /**
@@ -239,6 +242,15 @@ export async function joinCall(page, name, options) {
   await fillJoinForm(page, name, options)
   await page.getByTestId('join').click()
   await page.getByTestId('call').waitFor({ timeout: JOIN_STEP_TIMEOUT_MS })
+  if ((options?.view ?? '3d') === '3d') await openThreeDView(page)
+}
+
+/** Switches the call screen to the 3D view (if it is not there already). @param {Page} page */
+export async function openThreeDView(page) {
+  const toggle = page.getByTestId('view-3d')
+  if ((await toggle.getAttribute('aria-pressed', { timeout: JOIN_STEP_TIMEOUT_MS })) !== 'true')
+    await toggle.click()
+  await page.locator('[data-testid="call"][data-view="3d"]').waitFor({ timeout: JOIN_STEP_TIMEOUT_MS })
 }
 
 /**

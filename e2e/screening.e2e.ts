@@ -2,7 +2,7 @@
 // answers the PHQ-9 their invite asks for and agrees to the record; the clinician sees the score before letting them
 // in, and the record keeps the answers and the consent (in IndexedDB and in the FHIR export). A patient who
 // declines leaves nothing of the call in the clinician's IndexedDB, read from the page itself. Screenshots of the
-// questionnaire and the consent question at 1280x720 and 390x844 go to test-results/screening/.
+// questionnaire and the consent question at 1280x720 and 390x844 go to screenshots/.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Download, Page } from 'playwright-core'
@@ -12,7 +12,7 @@ import { joinAs, newParticipant, openInvite, type Participant, useAppSuite, wait
 const suite = useAppSuite()
 const { log } = suite
 const people: Participant[] = []
-const SHOTS = path.resolve('test-results/screening')
+const SHOTS = path.resolve(import.meta.dirname, '../screenshots')
 mkdirSync(SHOTS, { recursive: true })
 
 afterAll(() => {

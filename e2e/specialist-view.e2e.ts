@@ -2,6 +2,9 @@
 // (a wall mesh and a floor plane) and head poses through its real call session, and the specialist marks it with
 // real mouse input, on the miniature of the worker's room and on the worker's video, live and frozen. Every mark
 // must reach both pages, where the worker would see it.
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Quat, Vec3 } from '../src/annotations/model'
@@ -28,6 +31,8 @@ type DebugWindow = Window & {
   __xrConsultGuidance?: { consultStore: CallStore; space: SpaceFeed }
 }
 declare const window: DebugWindow
+
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
 const suite = useAppSuite()
 const { log } = suite
@@ -122,6 +127,23 @@ function distance(a: Vec3, b: Vec3) {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
 }
 
+/**
+ * How wide the worker's room (its floor and wall, with the space above the floor) is drawn, CSS pixels: the
+ * projected bounding box of its corners (after the camera has settled; zoomed in, some may lie off screen).
+ */
+async function miniatureWidth(): Promise<number> {
+  await toScreen(specialist.page, [0, 0, -1])
+  const xs = await specialist.page.evaluate(() => {
+    const list: number[] = []
+    for (const x of [-1, 1])
+      for (const y of [0, 1.5])
+        for (const z of [-2, 0])
+          list.push(window.__xrConsult?.workerSpaceToScreen([x, y, z])?.x ?? Number.NaN)
+    return list
+  })
+  return Math.max(...xs) - Math.min(...xs)
+}
+
 async function both(check: (list: SeenAnnotation[]) => boolean, what: string) {
   for (const person of [specialist, worker]) {
     await expect
@@ -131,6 +153,7 @@ async function both(check: (list: SeenAnnotation[]) => boolean, what: string) {
 }
 
 beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true })
   specialist = await newParticipant(suite.browser, log)
   worker = await newParticipant(suite.browser, log, { width: 640, height: 360 })
   const invites = await startConsultation(specialist.page, `${suite.server.url}?debug`, 'specialist')
@@ -178,6 +201,11 @@ describe('the specialist guiding a worker who shares their space', () => {
       .toBeLessThan(1)
   })
 
+  it('shows the worker’s room large enough to work on: at least 400 px across at 1280×720', async () => {
+    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-miniature.png') })
+    expect(await miniatureWidth()).toBeGreaterThanOrEqual(400)
+  })
+
   it('draws a stroke on the miniature by dragging, with many points, on both pages', async () => {
     await specialist.page.getByRole('radio', { name: 'Draw' }).click()
     const from = await toScreen(specialist.page, [-0.8, 0.3, -2])
@@ -209,6 +237,17 @@ describe('the specialist guiding a worker who shares their space', () => {
       (list) => list.some((a) => a.type === 'pin' && distance(a.position, point) < 0.01),
       `a pin within 1 cm of ${point}`,
     )
+  })
+
+  it('labels the pin legibly: its text box at least 12 px tall on screen', async () => {
+    await expect
+      .poll(() => specialist.page.evaluate(() => window.__xrConsult?.spriteHeights('pin-label:') ?? []))
+      .toHaveLength(1)
+    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-pin.png') })
+    const [height = 0] = await specialist.page.evaluate(
+      () => window.__xrConsult?.spriteHeights('pin-label:') ?? [],
+    )
+    expect(height).toBeGreaterThanOrEqual(12)
   })
 
   it('puts a pin where the worker looks when their video is clicked at its centre, and up-right of it above', async () => {
@@ -277,6 +316,21 @@ describe('the specialist guiding a worker who shares their space', () => {
         list.filter((a) => a.type === 'pin').length === 3 && !list.some((a) => a.id === frozenPin?.id),
       'the frozen-frame pin undone',
     )
+  })
+
+  it('zooms the miniature with the buttons at its front corners, in and back out', async () => {
+    const page = specialist.page
+    const before = await miniatureWidth()
+    const zoomIn = await page.evaluate(() => window.__xrConsult?.objectOnScreen('worker-space-zoom-in'))
+    if (!zoomIn?.inView) throw new Error('no zoom-in button in view')
+    await page.mouse.click(zoomIn.x, zoomIn.y)
+    await expect.poll(miniatureWidth).toBeGreaterThan(before * 1.2)
+    const zoomOut = await page.evaluate(() => window.__xrConsult?.objectOnScreen('worker-space-zoom-out'))
+    if (!zoomOut?.inView) throw new Error('no zoom-out button in view')
+    await page.mouse.click(zoomOut.x, zoomOut.y)
+    await expect.poll(async () => Math.abs((await miniatureWidth()) - before)).toBeLessThan(2)
+    // Zooming drew nothing.
+    await both((list) => list.filter((a) => a.type === 'pin').length === 3, 'still three pins')
   })
 
   it('raised no page errors and made no request to any host but the app’s own origin', () => {

@@ -1,8 +1,27 @@
-// The call: the 3D scene full-window, with the DOM toolbar, the participant list, notices and remote audio.
-import { Component, lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react'
+// The call: by default the video layout (src/app/video-stage.tsx: the person you consult fills the view), or the 3D
+// scene, one click away; beside them (under them on a phone) the participant list, notices, vitals and chat, and
+// the DOM toolbar under both.
+import {
+  Component,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react'
 import type { CallRuntime } from '../call/runtime'
 import { ROLE_LABELS } from '../room/invite'
-import { CallStoreProvider, useCall, useParticipantIds } from '../state/call-store'
+import type { VitalsView } from '../scenes/call-scene'
+import type { GuidanceView } from '../scenes/guidance-view'
+import type { HeadsetView } from '../scenes/headset-view'
+import type { WorkerSpaceActions } from '../scenes/own-space'
+import type { SharedView } from '../scenes/shared-panels'
+import type { CallActions } from '../scenes/xr-call-controls'
+import { CallStoreProvider, useCall, useCallStore, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
 import { formatQuality, qualityLevel, qualityWords } from '../ui/quality-text'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
@@ -18,6 +37,7 @@ import { RuntimeContext, useRuntime } from './runtime-context'
 import { ScreeningPanel } from './screening'
 import { ShareControls } from './share-controls'
 import { SharedItems } from './shared-items'
+import { type Arrangement, usePresentPeerIds, VideoStage } from './video-stage'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
 
@@ -260,16 +280,40 @@ function Notices() {
   )
 }
 
-function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady: boolean }) {
+/** Which of the two layouts a screen shows: the videos (default) or the 3D scene. */
+export type CallViewMode = 'video' | '3d'
+
+interface ViewControls {
+  view: CallViewMode
+  setView: (view: CallViewMode) => void
+  arrangement: Arrangement
+  setArrangement: (arrangement: Arrangement) => void
+  /** Puts the 3D view's camera back where it frames every panel. */
+  resetView: () => void
+  /** How many times Reset view was pressed: the scene refits when it moves. */
+  resets: number
+}
+
+function Toolbar({
+  xrStore,
+  sceneReady,
+  controls,
+}: {
+  xrStore: ConsultXRStore
+  sceneReady: boolean
+  controls: ViewControls
+}) {
   const runtime = useRuntime()
   const muted = usePage((s) => s.muted)
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const present = usePresentPeerIds().length
   const invite = runtime.invite
   const [support, setSupport] = useState<Record<ImmersiveMode, boolean> | null>(null)
   const [xrError, setXrError] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
+  const { view, setView, arrangement, setArrangement, resetView } = controls
 
   useEffect(() => {
     void immersiveSupport().then(setSupport)
@@ -277,6 +321,8 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
 
   const enter = (mode: ImmersiveMode) => {
     setXrError(null)
+    // The headset shows the 3D scene; back on the screen afterwards, that is where one left off.
+    setView('3d')
     xrStore.enterXR(mode).catch((error: unknown) => {
       console.warn('entering XR failed', error)
       setXrError(
@@ -303,6 +349,29 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
       >
         {cameraOff ? 'Camera on' : 'Camera off'}
       </button>
+      <button
+        type="button"
+        onClick={() => setView(view === '3d' ? 'video' : '3d')}
+        aria-pressed={view === '3d'}
+        data-testid="view-3d"
+      >
+        3D view
+      </button>
+      {view === '3d' && (
+        <button type="button" onClick={resetView} data-testid="reset-view">
+          Reset view
+        </button>
+      )}
+      {view === 'video' && present > 1 && (
+        <button
+          type="button"
+          onClick={() => setArrangement(arrangement === 'grid' ? 'speaker' : 'grid')}
+          aria-pressed={arrangement === 'grid'}
+          data-testid="arrangement"
+        >
+          Grid
+        </button>
+      )}
       {sceneReady && support?.['immersive-vr'] && (
         <button type="button" onClick={() => enter('immersive-vr')} data-testid="enter-vr">
           Enter VR
@@ -314,6 +383,18 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
         </button>
       )}
       <ShareControls />
+      <button
+        type="button"
+        className="chat-shortcut"
+        onClick={() => {
+          // On a phone the chat is below the videos: bring it up and put the cursor in it.
+          const input = document.querySelector<HTMLInputElement>('.call .chat input')
+          input?.scrollIntoView({ block: 'center' })
+          input?.focus({ preventScroll: true })
+        }}
+      >
+        Chat
+      </button>
       <button type="button" onClick={() => setShowInvites((v) => !v)} aria-expanded={showInvites}>
         Invite
       </button>
@@ -331,12 +412,53 @@ function Toolbar({ xrStore, sceneReady }: { xrStore: ConsultXRStore; sceneReady:
 }
 
 /**
+ * The video layout by default; the 3D view once the user asks for it, or when a worker starts sharing their
+ * surroundings (their room and the marks on it are only in the 3D view), like a video call that brings a shared
+ * screen to the front. A choice the user made is never overridden.
+ */
+function useViewControls(): ViewControls {
+  const runtime = useRuntime()
+  const store = useCallStore()
+  const [view, setViewState] = useState<CallViewMode>('video')
+  const [arrangement, setArrangement] = useState<Arrangement>('speaker')
+  const [resets, setResets] = useState(0)
+  const chosen = useRef(false)
+  const peerIds = useParticipantIds()
+  const space = runtime.space
+  const subscribe = useCallback((listener: () => void) => space.subscribe(listener), [space])
+  const sharingPeer = useSyncExternalStore(
+    subscribe,
+    useCallback(() => space.sharingPeer(peerIds), [space, peerIds]),
+  )
+  const ownRole = runtime.invite.role
+  useEffect(() => {
+    if (!sharingPeer || ownRole === 'worker' || chosen.current) return
+    chosen.current = true
+    setViewState('3d')
+    const name = store.getState().participants[sharingPeer]?.name ?? 'The worker'
+    store
+      .getState()
+      .notify(`${name} is sharing their surroundings: the 3D view shows their room. "3D view" switches back.`)
+  }, [sharingPeer, ownRole, store])
+  return {
+    view,
+    setView: (next) => {
+      chosen.current = true
+      setViewState(next)
+    },
+    arrangement,
+    setArrangement,
+    resetView: () => setResets((n) => n + 1),
+    resets,
+  }
+}
+
+/**
  * The call screen. It is mounted, hidden, while the participant is still on the join screen: creating the WebGL
  * context, compiling shaders and laying out the first text take about a second on a weak device, and that second
  * should not come after the Join click.
  */
 export function CallView({ runtime, active }: { runtime: CallRuntime; active: boolean }) {
-  const invite = runtime.invite
   const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
   // The 3D view stays mounted across calls (a rejoin is a new runtime): what it is handed follows the runtime.
   const views = useMemo(
@@ -363,70 +485,121 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
   return (
     <RuntimeContext.Provider value={runtime}>
       <CallStoreProvider store={runtime.store}>
-        <div
-          className={active ? 'call' : 'call warming'}
-          data-testid={active ? 'call' : 'call-warming'}
-          aria-hidden={!active}
-        >
-          <div className="scene">
-            <SceneErrorBoundary>
-              <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
-                <CallScene
-                  xrStore={xrStore}
-                  roomId={invite.roomId}
-                  actions={views.actions}
-                  onReady={() => setSceneReady(true)}
-                  alwaysRender={alwaysRender}
-                  vitals={views.vitals}
-                  workerSpace={views.workerSpace}
-                  guidance={views.guidance}
-                  shared={views.shared}
-                  headset={views.headset}
-                />
-              </Suspense>
-            </SceneErrorBoundary>
-          </div>
-          <aside className="side">
-            <ServerStatus />
-            <RegionBoundary name="the waiting room">
-              <WaitingRoom />
-            </RegionBoundary>
-            <RegionBoundary name="the screening and consent">
-              <ScreeningPanel />
-            </RegionBoundary>
-            <RegionBoundary name="the participant list">
-              <ParticipantList />
-            </RegionBoundary>
-            <RegionBoundary name="the notices">
-              <Notices />
-            </RegionBoundary>
-            <RegionBoundary name="the shared items">
-              <SharedItems />
-            </RegionBoundary>
-            <RegionBoundary name="the alarms">
-              <AlarmPanel />
-            </RegionBoundary>
-            <RemoteVitals />
-            {invite.role === 'patient' && (
-              <RegionBoundary name="vitals sharing">
-                <VitalsSharing />
-              </RegionBoundary>
-            )}
-            <RegionBoundary name="the aftercare plan">
-              <AftercarePanel />
-            </RegionBoundary>
-            <RegionBoundary name="the chat">
-              <Chat />
-            </RegionBoundary>
-          </aside>
-          <RegionBoundary name="the guidance tools">
-            <GuidanceToolbar />
-          </RegionBoundary>
-          <RegionBoundary name="the call controls">
-            <Toolbar xrStore={xrStore} sceneReady={sceneReady} />
-          </RegionBoundary>
-        </div>
+        <CallLayout
+          runtime={runtime}
+          active={active}
+          xrStore={xrStore}
+          views={views}
+          sceneReady={sceneReady}
+          onSceneReady={() => setSceneReady(true)}
+        />
       </CallStoreProvider>
     </RuntimeContext.Provider>
+  )
+}
+
+function CallLayout({
+  runtime,
+  active,
+  xrStore,
+  views,
+  sceneReady,
+  onSceneReady,
+}: {
+  runtime: CallRuntime
+  active: boolean
+  xrStore: ConsultXRStore
+  views: {
+    actions: CallActions
+    vitals: VitalsView
+    guidance: GuidanceView
+    workerSpace: WorkerSpaceActions | undefined
+    shared: SharedView
+    headset: HeadsetView
+  }
+  sceneReady: boolean
+  onSceneReady: () => void
+}) {
+  const invite = runtime.invite
+  const controls = useViewControls()
+  const [focused, setFocused] = useState<string | null>(null)
+  const { view } = controls
+  // While the video layout shows, the hidden 3D scene draws nothing (a phone's battery); while the call screen
+  // warms up behind the join screen it draws, so its shaders are compiled before anyone needs them.
+  const scenePaused = active && view === 'video'
+  return (
+    <div
+      className={`call view-${view}${active ? '' : ' warming'}`}
+      data-testid={active ? 'call' : 'call-warming'}
+      data-view={view}
+      aria-hidden={!active}
+    >
+      <div className="stage">
+        {view === 'video' && (
+          <RegionBoundary name="the videos">
+            <VideoStage arrangement={controls.arrangement} focused={focused} onFocus={setFocused} />
+          </RegionBoundary>
+        )}
+        <div className="scene" aria-hidden={view === 'video'}>
+          <SceneErrorBoundary>
+            <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
+              <CallScene
+                xrStore={xrStore}
+                roomId={invite.roomId}
+                actions={views.actions}
+                onReady={onSceneReady}
+                alwaysRender={alwaysRender}
+                paused={scenePaused}
+                resets={controls.resets}
+                vitals={views.vitals}
+                workerSpace={views.workerSpace}
+                guidance={views.guidance}
+                shared={views.shared}
+                headset={views.headset}
+              />
+            </Suspense>
+          </SceneErrorBoundary>
+        </div>
+      </div>
+      <aside className="side" aria-label="Call details and chat">
+        <ServerStatus />
+        <RegionBoundary name="the waiting room">
+          <WaitingRoom />
+        </RegionBoundary>
+        <RegionBoundary name="the screening and consent">
+          <ScreeningPanel />
+        </RegionBoundary>
+        <RegionBoundary name="the participant list">
+          <ParticipantList />
+        </RegionBoundary>
+        <RegionBoundary name="the notices">
+          <Notices />
+        </RegionBoundary>
+        <RegionBoundary name="the alarms">
+          <AlarmPanel />
+        </RegionBoundary>
+        <RemoteVitals />
+        {invite.role === 'patient' && (
+          <RegionBoundary name="vitals sharing">
+            <VitalsSharing />
+          </RegionBoundary>
+        )}
+        <RegionBoundary name="the shared items">
+          <SharedItems />
+        </RegionBoundary>
+        <RegionBoundary name="the aftercare plan">
+          <AftercarePanel />
+        </RegionBoundary>
+        <RegionBoundary name="the chat">
+          <Chat />
+        </RegionBoundary>
+      </aside>
+      <RegionBoundary name="the guidance tools">
+        <GuidanceToolbar />
+      </RegionBoundary>
+      <RegionBoundary name="the call controls">
+        <Toolbar xrStore={xrStore} sceneReady={sceneReady} controls={controls} />
+      </RegionBoundary>
+    </div>
   )
 }

@@ -27,6 +27,8 @@ import { strokeTube } from './stroke-geometry'
 
 /** Name prefix of each annotation's group. */
 export const ANNOTATION_PREFIX = 'annotation:'
+/** Name prefix of a pin's label (the probe measures its height on screen). */
+export const PIN_LABEL_PREFIX = 'pin-label:'
 
 /** An annotation floating where a ray met nothing is drawn see-through, so nobody takes it for a surface mark. */
 const APPROXIMATE_OPACITY = 0.5
@@ -34,7 +36,7 @@ const APPROXIMATE_OPACITY = 0.5
 const PIN_RADIUS = 0.012
 const PIN_STEM = 0.06
 /** Label height in metres; its width follows the text. */
-const LABEL_HEIGHT = 0.035
+export const LABEL_HEIGHT = 0.035
 /** Arrow shaft radius and head size, metres. */
 const ARROW_RADIUS = 0.004
 const ARROW_HEAD_LENGTH = 0.035
@@ -115,7 +117,23 @@ function Arrow({ annotation }: { annotation: Annotation }) {
 }
 
 /** A text label on a canvas texture, facing the viewer (a sprite). */
-export function Label({ text, colour, position }: { text: string; colour: string; position: Vec3 }) {
+export function Label({
+  text,
+  colour,
+  position,
+  scale = 1,
+  name,
+  fixedSize = false,
+}: {
+  text: string
+  colour: string
+  position: Vec3
+  /** times LABEL_HEIGHT */
+  scale?: number
+  name?: string
+  /** The same size on screen at any distance (in a miniature, where distances are not the worker's). */
+  fixedSize?: boolean
+}) {
   const { texture, aspect } = useMemo(() => {
     const canvas = document.createElement('canvas')
     const context = canvas.getContext('2d')
@@ -143,17 +161,18 @@ export function Label({ text, colour, position }: { text: string; colour: string
   useEffect(() => () => texture.dispose(), [texture])
   return (
     <sprite
+      name={name}
       position={position}
-      scale={[LABEL_HEIGHT * aspect, LABEL_HEIGHT, 1]}
+      scale={[LABEL_HEIGHT * scale * aspect, LABEL_HEIGHT * scale, 1]}
       center={[0.5, 0]}
       raycast={noRaycast}
     >
-      <spriteMaterial map={texture} depthTest={false} />
+      <spriteMaterial map={texture} depthTest={false} sizeAttenuation={!fixedSize} />
     </sprite>
   )
 }
 
-function Pin({ annotation }: { annotation: Annotation }) {
+function Pin({ annotation, labelScale }: { annotation: Annotation; labelScale: number }) {
   const shape = annotation.shape as Extract<Annotation['shape'], { type: 'pin' }>
   const colour = colourHex(annotation.colour)
   const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
@@ -169,13 +188,20 @@ function Pin({ annotation }: { annotation: Annotation }) {
         <cylinderGeometry args={[0.002, 0.002, PIN_STEM, 6]} />
         <meshBasicMaterial color={colour} />
       </mesh>
-      <Label text={text} colour={colour} position={[x, y + PIN_STEM, z]} />
+      <Label
+        text={text}
+        colour={colour}
+        position={[x, y + PIN_STEM, z]}
+        scale={labelScale}
+        fixedSize={labelScale !== 1}
+        name={`${PIN_LABEL_PREFIX}${annotation.id}`}
+      />
     </>
   )
 }
 
 const AnnotationShape = memo(
-  function AnnotationShape({ annotation }: { annotation: Annotation }) {
+  function AnnotationShape({ annotation, labelScale }: { annotation: Annotation; labelScale: number }) {
     const { placement } = annotation
     return (
       <group
@@ -188,13 +214,14 @@ const AnnotationShape = memo(
         ) : annotation.shape.type === 'arrow' ? (
           <Arrow annotation={annotation} />
         ) : (
-          <Pin annotation={annotation} />
+          <Pin annotation={annotation} labelScale={labelScale} />
         )}
       </group>
     )
   },
   // materialize() builds new objects per state: redraw only what changed (a stroke grows at its end).
   (before, after) =>
+    before.labelScale === after.labelScale &&
     before.annotation.id === after.annotation.id &&
     before.annotation.colour === after.annotation.colour &&
     before.annotation.placement === after.annotation.placement &&
@@ -213,6 +240,11 @@ export interface AnnotationLayerProps {
    * by clicking the worker's video landed behind the specialist's panel, which shows that very spot).
    */
   onTop?: boolean
+  /**
+   * Pin labels this many times their life size, and then the same size on screen at any distance (not 1): a
+   * miniature shows the worker's room at a fraction of its size, and its labels must still be read.
+   */
+  labelScale?: number
 }
 
 /**
@@ -237,7 +269,7 @@ function drawOnTop(root: Object3D) {
 }
 
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
-export function AnnotationLayer({ wrap, onTop = false }: AnnotationLayerProps) {
+export function AnnotationLayer({ wrap, onTop = false, labelScale = 1 }: AnnotationLayerProps) {
   const annotations = useCall((s) => materializeSpaceMarks(s.annotations))
   const layer = useRef<Group>(null)
   // After every render of the list: a new or grown mark brings new meshes and materials. Cheap, a few dozen
@@ -248,7 +280,7 @@ export function AnnotationLayer({ wrap, onTop = false }: AnnotationLayerProps) {
   return (
     <group name="annotations" ref={layer}>
       {annotations.map((annotation) => {
-        const node = <AnnotationShape key={annotation.id} annotation={annotation} />
+        const node = <AnnotationShape key={annotation.id} annotation={annotation} labelScale={labelScale} />
         return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node
       })}
     </group>

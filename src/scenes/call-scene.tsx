@@ -2,7 +2,8 @@
 // consultation room) and in immersive AR (passthrough, nothing drawn but the panels and controls).
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
-import { useEffect, useRef } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
+import { Box3, type Object3D, PerspectiveCamera } from 'three'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/call-store'
 import type { VitalsFeed } from '../vitals/feed'
@@ -15,57 +16,152 @@ import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
-import { SharedPanels, type SharedView } from './shared-panels'
-import { VideoPanel } from './video-panel'
+import {
+  ITEM_PANEL_PREFIX,
+  MODEL_PREFIX,
+  SCREEN_PREFIX,
+  SharedPanels,
+  type SharedView,
+} from './shared-panels'
+import { SURFACE_PREFIX } from './surfaces'
+import { PANEL_VIDEO_PREFIX, VideoPanel } from './video-panel'
+import { type Box, clampToBox, frameBox, grow, orbitLimits, type Vec3 } from './view-framing'
 import { VitalsMonitorSlot } from './vitals-monitor'
-import { useWorkerSpace, WorkerSpaceView } from './worker-space-view'
+import { useWorkerSpace, WORKER_SPACE_NAME, WorkerSpaceView } from './worker-space-view'
 import { type CallActions, XrCallControls } from './xr-call-controls'
 import { XrGuidancePalette } from './xr-guidance-palette'
 import { XrAlarmBanner, XrSidePanel } from './xr-headset-panels'
 
-/** Where the desktop camera starts: standing eye height, just behind the user's spot, so the whole arc fits. */
+/** Where the desktop camera starts, before the first framing: standing eye height, just behind the user's spot. */
 const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
 
+/** Names of what the 3D view frames: the remote videos, their vitals monitors, shared files, models and screens. */
+const FRAMED_PREFIXES = [
+  PANEL_VIDEO_PREFIX,
+  'vitals-numerics:',
+  ITEM_PANEL_PREFIX,
+  MODEL_PREFIX,
+  SCREEN_PREFIX,
+]
 /**
- * With the worker's miniature shown (a table-top model below the panels), the desktop camera steps back and
- * looks lower, so the panels and the model fit in one view.
+ * With the worker's miniature (a table-top model in front of and below the panels) the camera looks down on it
+ * by this much, radians (about 26°): enough to see its floor and what stands on it, not so much that the video
+ * panels above it lean away.
  */
-const DESKTOP_CAMERA_WITH_MINIATURE: [number, number, number] = [0, 1.65, 0.45]
-const TARGET_WITH_MINIATURE: [number, number, number] = [0, 1.1, -1]
+const MINIATURE_PITCH = 0.45
+/** How often the view checks whether what it frames came or went (a panel, a monitor, a shared file), ms. */
+const FRAME_CHECK_MS = 400
+/** Room round the framed objects for what hangs under them (a panel's caption, the ECG strip), metres. */
+const CAPTION_ROOM = 0.09
+/** How far a pan may take the orbit's centre outside what is framed, metres. */
+const PAN_SLACK = 0.4
 
-function DesktopOrbit({ withMiniature }: { withMiniature: boolean }) {
+const boxHelper = new Box3()
+
+/** What to frame now: the box round every framed object (world space) and whether the miniature is among them. */
+function framedContent(scene: Object3D): { box: Box; key: string; miniature: boolean } | null {
+  // While the view was hidden nothing was drawn, so nothing updated the world matrices of what came meanwhile.
+  scene.updateMatrixWorld()
+  boxHelper.makeEmpty()
+  const names: string[] = []
+  scene.traverse((object) => {
+    if (FRAMED_PREFIXES.some((prefix) => object.name.startsWith(prefix))) {
+      boxHelper.expandByObject(object)
+      names.push(object.name)
+    }
+  })
+  const miniature = scene.getObjectByName(WORKER_SPACE_NAME)
+  let surfaces = 0
+  miniature?.traverse((object) => {
+    if (!object.name.startsWith(SURFACE_PREFIX)) return
+    boxHelper.expandByObject(object)
+    surfaces++
+  })
+  if (surfaces > 0) names.push(`${WORKER_SPACE_NAME}:${surfaces}`)
+  if (boxHelper.isEmpty()) return null
+  return {
+    // The name and role under each panel, and the monitor's strip under its numbers, come with them.
+    box: grow({ min: boxHelper.min.toArray(), max: boxHelper.max.toArray() }, CAPTION_ROOM),
+    key: names.sort().join('|'),
+    miniature: surfaces > 0,
+  }
+}
+
+/**
+ * The orbit camera outside XR, framing itself: on entry to the 3D view, after a resize, when what it frames comes
+ * or goes, and on Reset view, it stands where every panel fits; orbit and pan stay within limits round that pose,
+ * so nothing ends edge-on or out of sight.
+ */
+function DesktopOrbit({ paused, resets }: { paused: boolean; resets: number }) {
   const camera = useThree((s) => s.camera)
   const canvas = useThree((s) => s.gl.domElement)
+  const scene = useThree((s) => s.scene)
+  const width = useThree((s) => s.size.width)
+  const height = useThree((s) => s.size.height)
   const inSession = useXR((s) => s.session != null)
   const invalidate = useThree((s) => s.invalidate)
   const controlsRef = useRef<OrbitControls | null>(null)
+  const panBox = useRef<Box | null>(null)
+  const framedKey = useRef('')
+
+  const frame = useCallback(() => {
+    const controls = controlsRef.current
+    if (!controls || !(camera instanceof PerspectiveCamera)) return
+    const content = framedContent(scene)
+    framedKey.current = content?.key ?? ''
+    const pitch = content?.miniature ? MINIATURE_PITCH : 0
+    const framing = content
+      ? frameBox(content.box, (camera.fov * Math.PI) / 180, camera.aspect, pitch)
+      : { position: DESKTOP_CAMERA, target: [0, PANEL_HEIGHT, -PANEL_DISTANCE] as Vec3, distance: 1.35 }
+    panBox.current = content ? grow(content.box, PAN_SLACK) : null
+    // Whatever a drag left in the damping is dropped first, or the camera would drift off the framing.
+    controls.enableDamping = false
+    controls.update()
+    Object.assign(controls, orbitLimits(framing, pitch))
+    camera.position.set(...framing.position)
+    controls.target.set(...framing.target)
+    controls.update()
+    controls.enableDamping = true
+    invalidate()
+  }, [camera, scene, invalidate])
+
   useEffect(() => {
     if (inSession) return
     const controls = new OrbitControls(camera, canvas)
     controls.target.set(0, PANEL_HEIGHT, -PANEL_DISTANCE)
     controls.enableDamping = true
     // On-demand rendering: every camera move (and every damping step after it) asks for a frame.
-    const onChange = () => invalidate()
+    const onChange = () => {
+      const box = panBox.current
+      if (box) controls.target.set(...clampToBox(controls.target.toArray(), box))
+      invalidate()
+    }
     controls.addEventListener('change', onChange)
-    controls.update()
     controlsRef.current = controls
     registerOrbitControls(controls)
+    frame()
     return () => {
       registerOrbitControls(null)
       controlsRef.current = null
       controls.removeEventListener('change', onChange)
       controls.dispose()
     }
-  }, [camera, canvas, inSession, invalidate])
+  }, [camera, canvas, inSession, invalidate, frame])
+
+  // On entry to the 3D view, on Reset view and after a resize (the aspect decides how far back everything fits).
   useEffect(() => {
-    const controls = controlsRef.current
-    if (!controls) return
-    camera.position.set(...(withMiniature ? DESKTOP_CAMERA_WITH_MINIATURE : DESKTOP_CAMERA))
-    if (withMiniature) controls.target.set(...TARGET_WITH_MINIATURE)
-    else controls.target.set(0, PANEL_HEIGHT, -PANEL_DISTANCE)
-    controls.update()
-    invalidate()
-  }, [withMiniature, camera, invalidate])
+    if (!paused) frame()
+  }, [paused, resets, width, height, frame])
+
+  // Panels, monitors and shared files come and go with people and files: frame again when the set changes.
+  useEffect(() => {
+    if (paused || inSession) return
+    const timer = setInterval(() => {
+      if ((framedContent(scene)?.key ?? '') !== framedKey.current) frame()
+    }, FRAME_CHECK_MS)
+    return () => clearInterval(timer)
+  }, [paused, inSession, scene, frame])
+
   // Damping needs an update every frame; in XR the controls are gone and the headset drives the camera.
   useFrame(() => controlsRef.current?.update())
   return null
@@ -73,12 +169,20 @@ function DesktopOrbit({ withMiniature }: { withMiniature: boolean }) {
 
 function Surroundings() {
   const mode = useXR((s) => s.mode)
-  if (mode === 'immersive-ar') return <ambientLight intensity={1} />
+  // The key light shades the worker's miniature (its surfaces are lit); panels and text are unlit.
+  if (mode === 'immersive-ar')
+    return (
+      <>
+        <ambientLight intensity={1} />
+        <directionalLight position={[1, 3, 2]} intensity={1.2} />
+      </>
+    )
   if (mode === 'immersive-vr') return <ConsultRoom />
   return (
     <>
       <color attach="background" args={['#dde5ea']} />
       <ambientLight intensity={1} />
+      <directionalLight position={[1, 3, 2]} intensity={1.2} />
       <gridHelper name="desktop-grid" args={[10, 20, '#9fb0bb', '#c3ced5']} />
     </>
   )
@@ -163,6 +267,10 @@ export interface CallSceneProps {
   shared?: SharedView
   /** The alarms and the chat, for the headset's own panels. */
   headset?: HeadsetView
+  /** Draw nothing (the 3D view is hidden behind the video layout); XR sessions draw regardless. */
+  paused?: boolean
+  /** Reset view presses: the camera frames everything again whenever this changes. */
+  resets?: number
 }
 
 /**
@@ -173,7 +281,6 @@ function Guidance({ guidance, actions }: { guidance?: GuidanceView; actions: Cal
   const workerSpace = useWorkerSpace(guidance)
   return (
     <>
-      <DesktopOrbit withMiniature={workerSpace !== null} />
       <XrCallControls actions={actions} aside={workerSpace !== null} />
       {guidance && <WorkerSpaceView guidance={guidance} />}
       {guidance && <XrGuidancePalette guidance={guidance} beside={workerSpace !== null} />}
@@ -192,11 +299,13 @@ export default function CallScene({
   guidance,
   shared,
   headset,
+  paused = false,
+  resets = 0,
 }: CallSceneProps) {
   return (
     <Canvas
       // In XR the session drives a frame per display refresh whatever this says.
-      frameloop={alwaysRender ? 'always' : 'demand'}
+      frameloop={paused ? 'never' : alwaysRender ? 'always' : 'demand'}
       events={noEvents}
       camera={{ position: DESKTOP_CAMERA, fov: 60, near: 0.05, far: 50 }}
       // Transparent clear colour so AR passthrough shows through where nothing is drawn.
@@ -207,6 +316,7 @@ export default function CallScene({
       <PointerEvents />
       <XR store={xrStore}>
         <Surroundings />
+        <DesktopOrbit paused={paused} resets={resets} />
         <Guidance guidance={guidance} actions={actions} />
         <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         {workerSpace && <OwnSpace actions={workerSpace} />}

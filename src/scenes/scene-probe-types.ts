@@ -72,6 +72,17 @@ export interface SceneProbe {
    * view: a panel is whole in view when all four are. Null without such a component or before its layout.
    */
   uikitBoxOnScreen: (name: string) => { corners: Array<{ x: number; y: number; inView: boolean }> } | null
+  /**
+   * How far the first object with this name turns away from facing the camera, degrees: the angle between its
+   * front (+z, a panel's face) and the camera's backward axis. 0 is square to the view; 90 is edge-on. Null when
+   * no such object.
+   */
+  facingAngle: (name: string) => number | null
+  /**
+   * On-screen height, CSS pixels, of every sprite (a camera-facing label) whose name starts with `prefix`: its
+   * world height projected at its distance.
+   */
+  spriteHeights: (prefix: string) => number[]
   /** What surrounds the panels: the VR consultation room, the desktop grid, or nothing (AR passthrough). */
   surroundings: () => 'room' | 'grid' | 'none'
 }

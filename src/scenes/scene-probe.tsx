@@ -10,6 +10,8 @@ import {
   type Mesh,
   type MeshBasicMaterial,
   type Object3D,
+  PerspectiveCamera,
+  Quaternion,
   Vector3,
 } from 'three'
 import { aimOrbit } from './scene-interaction'
@@ -18,6 +20,8 @@ import { PANEL_VIDEO_PREFIX } from './video-panel'
 import { WORKER_SPACE_NAME } from './worker-space-view'
 
 const centreHelper = new Vector3()
+const scaleHelper = new Vector3()
+const quaternionHelper = new Quaternion()
 const worldHelper = new Vector3()
 /** Names the probe looks for in each frame until they appear (only while a benchmark asks). */
 const watched = new Set<string>()
@@ -171,6 +175,37 @@ export function SceneProbeInstaller() {
           [-halfWidth, -halfHeight],
         ].map(([x, y]) => pointOnScreen(object.localToWorld(worldHelper.set(x as number, y as number, 0))))
         return { corners }
+      },
+      facingAngle: (name) => {
+        const object = scene.getObjectByName(name)
+        if (!object) return null
+        const view = gl.xr.isPresenting ? ((gl.xr.getCamera() as ArrayCamera).cameras[0] ?? camera) : camera
+        object.getWorldQuaternion(quaternionHelper)
+        const front = worldHelper.set(0, 0, 1).applyQuaternion(quaternionHelper)
+        view.getWorldQuaternion(quaternionHelper)
+        const back = centreHelper.set(0, 0, 1).applyQuaternion(quaternionHelper)
+        return (front.angleTo(back) * 180) / Math.PI
+      },
+      spriteHeights: (prefix) => {
+        const heights: number[] = []
+        scene.traverse((object) => {
+          if (!object.name.startsWith(prefix)) return
+          object.updateWorldMatrix(true, false)
+          const bottom = object.getWorldPosition(new Vector3())
+          object.getWorldScale(scaleHelper)
+          const material = (object as Mesh).material as { sizeAttenuation?: boolean } | undefined
+          if (material?.sizeAttenuation === false && camera instanceof PerspectiveCamera) {
+            // The same size at any distance: its height is a share of the view's (three's sprite shader).
+            const tan = Math.tan((camera.fov * Math.PI) / 360)
+            heights.push((scaleHelper.y / tan / 2) * gl.domElement.getBoundingClientRect().height)
+            return
+          }
+          // A sprite faces the camera: its height runs along the camera's up axis.
+          const up = new Vector3(0, 1, 0).applyQuaternion(camera.getWorldQuaternion(quaternionHelper))
+          const top = bottom.clone().addScaledVector(up, scaleHelper.y)
+          heights.push(Math.abs(pointOnScreen(bottom).y - pointOnScreen(top).y))
+        })
+        return heights
       },
       surroundings: () =>
         scene.getObjectByName('consult-room')

@@ -1,5 +1,5 @@
 // The surfaces the on-site worker's headset detected, as three.js meshes in the worker's frame (the parent group):
-// drawn as a wireframe in the specialist's miniature of the worker's room, or invisible but pointable in the
+// drawn shaded in the specialist's miniature of the worker's room, or invisible but pointable in the
 // worker's own AR view. Either way they are what a mouse, a controller ray or a pinch draws on: the pointer
 // events arrive here and leave as `Target`s in the worker's frame, whatever the parent's scale and pose.
 //
@@ -11,10 +11,13 @@ import { memo, useEffect, useMemo, useRef } from 'react'
 import {
   BufferAttribute,
   BufferGeometry,
+  EdgesGeometry,
   FrontSide,
   type Group,
+  LineBasicMaterial,
   Matrix3,
   MeshBasicMaterial,
+  MeshLambertMaterial,
   type Object3D,
   Quaternion,
   Shape,
@@ -25,8 +28,13 @@ import {
 import type { Vec3 } from '../annotations/model'
 import { pointableSurfaces, type Ray, type Target } from '../annotations/raycast'
 import type { MeshSurface, PlaneSurface, Surface } from '../annotations/space'
+import { type SurfaceKind, surfaceKind } from './worker-space-layout'
 
-export type SurfaceLook = 'wireframe' | 'invisible'
+/**
+ * 'shaded': lit solid surfaces, coloured by what they are (the specialist's miniature); 'wireframe': the mesh's
+ * triangles; 'invisible': pointable but not drawn (the worker's own AR view).
+ */
+export type SurfaceLook = 'shaded' | 'wireframe' | 'invisible'
 
 export interface SurfacePointerHandlers {
   onDown?: (target: Target, ray: Ray) => void
@@ -39,6 +47,23 @@ export const SURFACE_PREFIX = 'surface:'
 
 const WIREFRAME_COLOUR = '#5f7c8a'
 const PLANE_FILL = '#9fc2d1'
+/** Shades of the miniature: a warm floor, pale walls, furniture in a colour of its own, a grey ceiling. */
+const SHADES: Record<SurfaceKind, string> = {
+  floor: '#c8ad86',
+  wall: '#c9d6df',
+  ceiling: '#9aa6ad',
+  furniture: '#6f9f7a',
+}
+/** Outline of each surface's shape (creases sharper than this, degrees): tells a table from the floor under it. */
+const EDGE_ANGLE = 30
+const EDGE_COLOUR = '#2c3a42'
+const upHelper = new Vector3()
+const surfaceQuaternion = new Quaternion()
+
+function shadedKind(surface: Surface, floorY: number): SurfaceKind {
+  const normalY = upHelper.set(0, 1, 0).applyQuaternion(surfaceQuaternion.fromArray(surface.orientation)).y
+  return surfaceKind(surface.label, surface.kind, normalY, surface.position[1] - floorY)
+}
 
 function planeGeometry(plane: PlaneSurface): BufferGeometry {
   // The plane lies in its space's x/z with +y out of the surface; ShapeGeometry draws in x/y facing +z, so the
@@ -61,20 +86,42 @@ const SurfaceMesh = memo(function SurfaceMesh({
   surface,
   look,
   pointable,
+  floorY,
 }: {
   surface: Surface
   look: SurfaceLook
   pointable: boolean
+  /** the lowest surface's height in the worker's frame, metres: what counts as the floor when nothing says */
+  floorY: number
 }) {
-  const geometry = useMemo(
-    () => (surface.kind === 'plane' ? planeGeometry(surface) : meshGeometry(surface)),
-    [surface],
-  )
+  const geometry = useMemo(() => {
+    const built = surface.kind === 'plane' ? planeGeometry(surface) : meshGeometry(surface)
+    if (!built.getAttribute('normal')) built.computeVertexNormals()
+    return built
+  }, [surface])
   useEffect(() => () => geometry.dispose(), [geometry])
+  const edges = useMemo(
+    () => (look === 'shaded' ? new EdgesGeometry(geometry, EDGE_ANGLE) : null),
+    [look, geometry],
+  )
+  useEffect(() => () => edges?.dispose(), [edges])
+  const kind = look === 'shaded' ? shadedKind(surface, floorY) : null
   const material = useMemo(() => {
     if (look === 'invisible') {
       // Not drawn at all, yet hit by rays: the worker sees the real room, and points at it.
       return new MeshBasicMaterial({ colorWrite: false, depthWrite: false, side: FrontSide })
+    }
+    if (kind) {
+      // Lit and flat-shaded so a wall's corner and a table's edge read as shapes; pushed back a little in depth
+      // so a mark drawn on the surface is never hidden in it.
+      return new MeshLambertMaterial({
+        color: SHADES[kind],
+        side: FrontSide,
+        flatShading: true,
+        polygonOffset: true,
+        polygonOffsetFactor: 1,
+        polygonOffsetUnits: 1,
+      })
     }
     return surface.kind === 'mesh'
       ? new MeshBasicMaterial({ color: WIREFRAME_COLOUR, wireframe: true, side: FrontSide })
@@ -85,8 +132,10 @@ const SurfaceMesh = memo(function SurfaceMesh({
           depthWrite: false,
           side: FrontSide,
         })
-  }, [look, surface.kind])
+  }, [look, surface.kind, kind])
   useEffect(() => () => material.dispose(), [material])
+  const edgeMaterial = useMemo(() => new LineBasicMaterial({ color: EDGE_COLOUR }), [])
+  useEffect(() => () => edgeMaterial.dispose(), [edgeMaterial])
   return (
     <mesh
       name={`${SURFACE_PREFIX}${surface.id}`}
@@ -96,7 +145,9 @@ const SurfaceMesh = memo(function SurfaceMesh({
       quaternion={surface.orientation}
       // Not pointable: no ray stops here (a box or plane where the room's scan covers the same surface).
       {...(pointable ? {} : { raycast: () => undefined })}
-    />
+    >
+      {edges && <lineSegments geometry={edges} material={edgeMaterial} raycast={() => undefined} />}
+    </mesh>
   )
 })
 
@@ -116,6 +167,7 @@ export function SurfaceMeshes({
   const group = useRef<Group>(null)
   const down = useRef(false)
   const pointable = useMemo(() => new Set(pointableSurfaces(surfaces)), [surfaces])
+  const floorY = useMemo(() => Math.min(0, ...surfaces.map((surface) => surface.position[1])), [surfaces])
 
   /**
    * A hit and the pointer's ray in the worker's frame (this group's parent space). `hit` is in world space; a hit
@@ -192,7 +244,13 @@ export function SurfaceMeshes({
       onPointerCancel={up}
     >
       {surfaces.map((surface) => (
-        <SurfaceMesh key={surface.id} surface={surface} look={look} pointable={pointable.has(surface)} />
+        <SurfaceMesh
+          key={surface.id}
+          surface={surface}
+          look={look}
+          pointable={pointable.has(surface)}
+          floorY={floorY}
+        />
       ))}
     </group>
   )

@@ -7,6 +7,7 @@ import {
   imagePointOnPanel,
   laserFromHead,
   surfaceBounds,
+  surfaceKind,
 } from './worker-space-layout'
 
 const IDENTITY: Quat = [0, 0, 0, 1]
@@ -132,5 +133,18 @@ describe('frustumCorners', () => {
     const corners = frustumCorners(Math.PI / 2, 2, 1)
     close(corners[0] ?? [], [-2, 1, -1])
     close(corners[2] ?? [], [2, -1, -1])
+  })
+})
+
+describe('surfaceKind', () => {
+  it('follows the headset’s label, and otherwise how a surface lies', () => {
+    expect(surfaceKind('floor', 'plane', 1, 0)).toBe('floor')
+    expect(surfaceKind('wall', 'mesh', 0, 0)).toBe('wall')
+    expect(surfaceKind('table', 'plane', 1, 0.7)).toBe('furniture')
+    expect(surfaceKind(undefined, 'plane', 1, 0)).toBe('floor')
+    expect(surfaceKind(undefined, 'plane', 1, 0.75)).toBe('furniture')
+    expect(surfaceKind(undefined, 'plane', 0, 1)).toBe('wall')
+    expect(surfaceKind(undefined, 'plane', -1, 2.4)).toBe('ceiling')
+    expect(surfaceKind(undefined, 'mesh', 0, 0)).toBe('wall')
   })
 })

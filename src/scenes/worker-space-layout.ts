@@ -125,3 +125,30 @@ export function frustumCorners(fovY: number, aspect: number, distance: number): 
 export function notSharingSentence(name: string): string {
   return `${name || 'The worker'} is not sharing their surroundings. Ask them to press Enter AR.`
 }
+
+/** What a shared surface is, for its shade in the miniature: the floor, a wall (or door, window), or furniture. */
+export type SurfaceKind = 'floor' | 'wall' | 'ceiling' | 'furniture'
+
+/**
+ * By the headset's semantic label when it gave one; otherwise by how the surface lies: a horizontal plane at the
+ * bottom of the room is floor, a vertical one wall, other horizontal ones furniture (tables, shelves); an unlabelled
+ * mesh is the room's scan, drawn like a wall.
+ */
+export function surfaceKind(
+  label: string | undefined,
+  kind: 'plane' | 'mesh',
+  /** +y of the plane in the worker's frame (its normal); ignored for meshes */
+  normalY: number,
+  /** the plane's height above the lowest surface, metres */
+  heightAboveFloor: number,
+): SurfaceKind {
+  const name = label?.toLowerCase() ?? ''
+  if (name === 'floor') return 'floor'
+  if (name === 'ceiling') return 'ceiling'
+  if (['wall', 'door', 'window', 'wall art', 'global mesh'].includes(name)) return 'wall'
+  if (name !== '' && name !== 'other') return 'furniture'
+  if (kind === 'mesh') return 'wall'
+  if (Math.abs(normalY) < 0.3) return 'wall'
+  if (normalY < 0) return 'ceiling'
+  return heightAboveFloor < 0.15 ? 'floor' : 'furniture'
+}

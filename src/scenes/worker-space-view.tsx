@@ -1,20 +1,30 @@
 // The on-site worker's surroundings in miniature, for everyone else (a "world in miniature"): the surfaces their
-// headset shared as a wireframe, their head and where they look, the annotations and the laser pointers, all in
-// one group that stands for the worker's reference space at a table-top scale. Pointing at the model's surfaces
-// (mouse, controller ray, pinch) draws with the current tool where the worker will see it. While the worker is in
-// the call but not sharing, a sentence says so in its place.
+// headset shared, shaded (floor, walls and furniture each in a colour of its own), their head and where they
+// look, the annotations and the laser pointers, all in one group that stands for the worker's reference space at
+// a table-top scale. Pointing at the model's surfaces (mouse, controller ray, pinch) draws with the current tool
+// where the worker will see it; buttons at its front corners zoom it, its caption moves it. While the worker is
+// in the call but not sharing, a sentence says so in its place.
 import { useFrame } from '@react-three/fiber'
 import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
-import { useLayoutEffect, useMemo, useRef } from 'react'
-import { BufferAttribute, BufferGeometry, type Group, LineBasicMaterial, MeshBasicMaterial } from 'three'
+import { useXR } from '@react-three/xr'
+import { useLayoutEffect, useMemo, useRef, useState } from 'react'
+import {
+  BufferAttribute,
+  BufferGeometry,
+  DoubleSide,
+  type Group,
+  LineBasicMaterial,
+  MeshBasicMaterial,
+} from 'three'
 import type { Vec3 } from '../annotations/model'
 import type { Ray, Target } from '../annotations/raycast'
 import { POSE_STALE_MS, SpaceFeed, type Surface } from '../annotations/space'
 import { useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
-import { AnnotationLayer, LaserLayer } from './annotation-layer'
+import { AnnotationLayer, LABEL_HEIGHT, LaserLayer } from './annotation-layer'
 import { type GuidanceView, useSpace } from './guidance-view'
+import { defaultPanelPose, PANEL_WIDTH } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { SurfaceMeshes } from './surfaces'
 import { uiFontFamilies } from './ui-font'
@@ -35,13 +45,42 @@ const ANCHOR: Vec3 = [0, 0.75, -0.85]
  * sight from a standing user's eyes to the panels' bottom edge (about 1.24 m high there).
  */
 const LIMITS = { maxScale: 0.35, maxFootprint: 0.8, maxHeight: 0.35 }
-/** The worker's head marker, in the worker's metres: a head-sized ball, and how far their view cone reaches. */
-const HEAD_RADIUS = 0.1
-const FRUSTUM_DEPTH = 0.6
+/**
+ * On a screen nobody reaches for it and no line of sight runs over it, and the view is wider than tall: the model
+ * is larger (a 2 m room 1.5 m across) and stands to the left of the video panels, its floor a little below their
+ * bottom edge, so the view that frames both (src/scenes/call-scene.tsx) shows it as large as the panels.
+ */
+const DESKTOP_LIMITS = { maxScale: 0.8, maxFootprint: 1.5, maxHeight: 1.2 }
+/** Height of the desktop model's floor, and the gap between it and the leftmost panel, metres. */
+const DESKTOP_FLOOR = 0.85
+const DESKTOP_GAP = 0.12
+/**
+ * The caption and zoom buttons on a screen, times their headset size: the view there is framed from further
+ * away than arm's length, and they must stay easy to read and hit.
+ */
+const DESKTOP_CONTROL_SCALE = 2
+/** The zoom buttons' steps and range, times the fitted size. */
+const ZOOM_STEP = 1.25
+const ZOOM_MIN = 0.5
+const ZOOM_MAX = 3
+/**
+ * A pin label's height in the miniature, as a share of the view's height times the tangent of half its field of
+ * view (labels there keep their size on screen): about 18 px in a 720 px tall 3D view, a little less on a phone.
+ */
+const MINIATURE_LABEL_HEIGHT = 0.032
+/**
+ * The worker's head marker, in the worker's metres: a ball larger than a head, so it reads at table-top scale,
+ * and how far their view cone reaches.
+ */
+const HEAD_RADIUS = 0.14
+const FRUSTUM_DEPTH = 0.9
 /** Most headsets' cameras (and the fake camera) are 4:3 or wider; the cone only hints at the direction. */
 const FRUSTUM_ASPECT = 4 / 3
-const HEAD_COLOUR = '#f4f7f9'
+/** Orange stands out against the floor, walls and furniture's shades and the marks' palette. */
+const HEAD_COLOUR = '#ff7a1a'
 const HEAD_STALE_COLOUR = '#7d8a93'
+/** The view cone's see-through fill: the direction reads at a glance, what lies inside stays visible. */
+const CONE_OPACITY = 0.28
 /**
  * A laser aimed in the miniature comes from this far off the surface, towards the pointer, worker metres: the
  * pointer itself is metres away in the worker's scale, and a beam from there would cross their whole room.
@@ -116,17 +155,36 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
   const surfaces = useSurfaces(space, peerId)
   const placement = useRef<Group>(null)
   const placedByUser = useRef(false)
+  const inSession = useXR((s) => s.session != null)
+  const [zoom, setZoom] = useState(1)
+  const controlScale = inSession ? 1 : DESKTOP_CONTROL_SCALE
   const fit = useMemo(() => {
     const bounds = surfaceBounds(surfaces)
-    const fitted = fitMiniature(bounds, space.get(peerId)?.head?.position ?? null, LIMITS)
-    // The caption sits along the model's front edge (towards the viewer), in our metres.
-    const front = bounds ? (bounds.max[2] - fitted.centre[2]) * fitted.scale : 0.15
-    return { ...fitted, front }
-  }, [surfaces, space, peerId])
+    const fitted = fitMiniature(
+      bounds,
+      space.get(peerId)?.head?.position ?? null,
+      inSession ? LIMITS : DESKTOP_LIMITS,
+    )
+    const scale = fitted.scale * zoom
+    // The caption sits along the model's front edge (towards the viewer), in our metres; the zoom buttons at
+    // its ends, the front corners, far from the video panels behind the model.
+    const front = bounds ? (bounds.max[2] - fitted.centre[2]) * scale : 0.15
+    const halfWidth = bounds ? ((bounds.max[0] - bounds.min[0]) / 2) * scale : 0.2
+    return { ...fitted, scale, front, halfWidth }
+  }, [surfaces, space, peerId, inSession, zoom])
 
+  const panelCount = useParticipantIds().length
   useLayoutEffect(() => {
-    if (!placedByUser.current) placement.current?.position.set(...ANCHOR)
-  }, [])
+    if (placedByUser.current) return
+    if (inSession) {
+      placement.current?.position.set(...ANCHOR)
+      return
+    }
+    // Left of the arc of video panels (their vitals monitors hang on the right).
+    const outermost = defaultPanelPose(0, Math.max(panelCount, 1))
+    const x = outermost.x - PANEL_WIDTH / 2 - DESKTOP_GAP - fit.halfWidth
+    placement.current?.position.set(x, DESKTOP_FLOOR, outermost.z)
+  }, [inSession, panelCount, fit.halfWidth])
 
   const laserRay = (target: Target, ray: Ray): Ray => ({
     origin: [
@@ -148,7 +206,7 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
       >
         <SurfaceMeshes
           surfaces={surfaces}
-          look="wireframe"
+          look="shaded"
           onDown={(target, ray) => {
             // The orbit camera must not turn while a stroke is drawn (R3F handles the event before OrbitControls).
             setOrbitEnabled(false)
@@ -168,7 +226,7 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
           }}
         />
         <WorkerHead space={space} peerId={peerId} />
-        <AnnotationLayer />
+        <AnnotationLayer labelScale={MINIATURE_LABEL_HEIGHT / (LABEL_HEIGHT * fit.scale)} />
         <LaserLayer space={space} />
       </group>
       <Handle
@@ -185,7 +243,12 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
         }}
       >
         {/* The caption is the grip: grabbing the model itself would draw on it instead. */}
-        <group name="worker-space-caption" position={[0, 0.01, fit.front + 0.06]} rotation-x={-0.7}>
+        <group
+          name="worker-space-caption"
+          position={[0, 0.01, fit.front + 0.06]}
+          rotation-x={-0.7}
+          scale={controlScale}
+        >
           <Container
             pixelSize={0.001}
             fontFamilies={uiFontFamilies}
@@ -202,7 +265,63 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
           </Container>
         </group>
       </Handle>
+      <ZoomButton
+        // ASCII hyphen: the bundled MSDF font has no minus sign.
+        label="-"
+        name="worker-space-zoom-out"
+        position={[-fit.halfWidth - 0.05 * controlScale, 0.01, fit.front + 0.06]}
+        scale={controlScale}
+        onClick={() => setZoom((z) => Math.max(ZOOM_MIN, z / ZOOM_STEP))}
+      />
+      <ZoomButton
+        label="+"
+        name="worker-space-zoom-in"
+        position={[fit.halfWidth + 0.05 * controlScale, 0.01, fit.front + 0.06]}
+        scale={controlScale}
+        onClick={() => setZoom((z) => Math.min(ZOOM_MAX, z * ZOOM_STEP))}
+      />
     </HandleTarget>
+  )
+}
+
+/** A round button lying at the model's front edge, tilted towards the viewer like the caption. */
+function ZoomButton({
+  label,
+  name,
+  position,
+  scale,
+  onClick,
+}: {
+  label: string
+  name: string
+  position: Vec3
+  scale: number
+  onClick: () => void
+}) {
+  return (
+    <group name={name} position={position} rotation-x={-0.7} scale={scale}>
+      <Container
+        pixelSize={0.001}
+        fontFamilies={uiFontFamilies}
+        width={56}
+        height={56}
+        alignItems="center"
+        justifyContent="center"
+        backgroundColor="#20303a"
+        hover={{ backgroundColor: '#1d5c7a' }}
+        borderRadius={28}
+        cursor="pointer"
+        onClick={(event) => {
+          // The click zooms; it must not also draw on the model or turn the camera.
+          event.stopPropagation()
+          onClick()
+        }}
+      >
+        <Text fontSize={36} color="#f4f7f9">
+          {label}
+        </Text>
+      </Container>
+    </group>
   )
 }
 
@@ -221,18 +340,33 @@ function WorkerHead({ space, peerId }: { space: SpaceFeed; peerId: string }) {
     }
     const geometry = new BufferGeometry()
     geometry.setAttribute('position', new BufferAttribute(new Float32Array(points), 3))
-    return geometry
+    // The fill: a triangle from the eye to each side of the far rectangle.
+    const faces: number[] = []
+    for (let i = 0; i < corners.length; i++) {
+      faces.push(0, 0, 0, ...(corners[i] as Vec3), ...(corners[(i + 1) % corners.length] as Vec3))
+    }
+    const fill = new BufferGeometry()
+    fill.setAttribute('position', new BufferAttribute(new Float32Array(faces), 3))
+    return { edges: geometry, fill }
   }, [fovY])
   const materials = useMemo(
     () => ({
       head: new MeshBasicMaterial({ color: HEAD_COLOUR }),
       cone: new LineBasicMaterial({ color: HEAD_COLOUR }),
+      fill: new MeshBasicMaterial({
+        color: HEAD_COLOUR,
+        transparent: true,
+        opacity: CONE_OPACITY,
+        side: DoubleSide,
+        depthWrite: false,
+      }),
     }),
     [],
   )
   useLayoutEffect(
     () => () => {
-      cone.dispose()
+      cone.edges.dispose()
+      cone.fill.dispose()
     },
     [cone],
   )
@@ -240,6 +374,7 @@ function WorkerHead({ space, peerId }: { space: SpaceFeed; peerId: string }) {
     () => () => {
       materials.head.dispose()
       materials.cone.dispose()
+      materials.fill.dispose()
     },
     [materials],
   )
@@ -254,6 +389,7 @@ function WorkerHead({ space, peerId }: { space: SpaceFeed; peerId: string }) {
     const colour = Date.now() - head.receivedAt > POSE_STALE_MS ? HEAD_STALE_COLOUR : HEAD_COLOUR
     materials.head.color.set(colour)
     materials.cone.color.set(colour)
+    materials.fill.color.set(colour)
   })
   return (
     <group ref={group} name="worker-head" visible={false}>
@@ -261,7 +397,8 @@ function WorkerHead({ space, peerId }: { space: SpaceFeed; peerId: string }) {
       <mesh material={materials.head} raycast={() => undefined}>
         <sphereGeometry args={[HEAD_RADIUS, 16, 12]} />
       </mesh>
-      <lineSegments geometry={cone} material={materials.cone} raycast={() => undefined} />
+      <lineSegments geometry={cone.edges} material={materials.cone} raycast={() => undefined} />
+      <mesh geometry={cone.fill} material={materials.fill} raycast={() => undefined} />
     </group>
   )
 }
