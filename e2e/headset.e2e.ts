@@ -199,6 +199,36 @@ describe('the headset on its own (emulated VR)', () => {
   }, 200_000)
 })
 
+describe('the screening in the headset', () => {
+  it('shows the patient’s PHQ-9 score in the side panel once they answer it', async () => {
+    // The patient comes back from a link that asks for PHQ-9 (the clinician ticked it for this invitation).
+    await openInvite(patient, `${invites.patient}&screen=phq9`, 'Pat Home', '?debug')
+    const form = patient.page.getByTestId('questionnaire-phq9')
+    await form.waitFor({ timeout: 60_000 })
+    // 13 of 27, moderate (as in e2e/screening.e2e.ts).
+    const answers: Array<[string, string]> = [
+      ['44250-9', 'LA6571-9'],
+      ['44255-8', 'LA6570-1'],
+      ['44259-0', 'LA6570-1'],
+      ['44254-1', 'LA6570-1'],
+      ['44251-7', 'LA6569-3'],
+      ['44258-2', 'LA6569-3'],
+      ['44252-5', 'LA6569-3'],
+      ['44253-3', 'LA6569-3'],
+      ['44260-8', 'LA6568-5'],
+    ]
+    for (const [item, answer] of answers) await patient.page.getByTestId(`q-${item}-${answer}`).check()
+    await patient.page.getByTestId('q-69722-7-LA6573-5').check()
+    await patient.page.getByTestId('questionnaire-send-phq9').click()
+    await patient.page.getByTestId('questionnaire-sent-phq9').waitFor()
+    await expect
+      .poll(() => headsetText(clinician.page, 'xr-screening'), { timeout: 30_000 })
+      .toContain('Pat Home: PHQ-9 score 13 of 27, moderate')
+    // The patient's own headset panel would not show it: the answers are for the clinician.
+    await screenshot(clinician.page, 'headset-vr-screening.png')
+  })
+})
+
 describe('the worker in emulated AR', () => {
   it('has the guidance palette whole in view and the side panel beside it', async () => {
     const worker = await newParticipant(suite.browser, log, { width: 800, height: 450 })

@@ -12,7 +12,7 @@ import type { Tool } from '../annotations/tools'
 import type { AftercarePlan, ReceivedPlan } from '../care/aftercare'
 import type { AftercareChannel } from '../care/channel'
 import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
-import { recordGate, WAITING_ROOM_OP_KINDS } from '../care/screening'
+import { recordGate, screeningSummary, WAITING_ROOM_OP_KINDS } from '../care/screening'
 import type { ScreeningChannel } from '../care/screening-channel'
 import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
@@ -63,6 +63,9 @@ const SHARE_TICK_MS = 1000
 
 type MeshOf = CallMesh<Message, Op>
 type FrameHandler = (peerId: string, frame: Frame) => void
+
+/** The headset's screening lines for someone who does not see the answers (the patient). */
+const NO_LINES: readonly string[] = []
 
 export class CallRuntime {
   readonly invite: Invite
@@ -427,10 +430,24 @@ export class CallRuntime {
   })
 
   /** What the headset's own panels act on (issue 11): the alarms to show, acknowledge and silence, and the chat. */
-  readonly headsetView = (): HeadsetView => ({
-    alarms: this.alarms,
-    sendChat: (text: string) => this.sendChat(text),
-  })
+  readonly headsetView = (): HeadsetView => {
+    // Cached per revision of the answers: useSyncExternalStore needs the same array until something changed.
+    let cached: { revision: number; lines: readonly string[] } | null = null
+    return {
+      alarms: this.alarms,
+      sendChat: (text: string) => this.sendChat(text),
+      screening: {
+        lines: () => {
+          if (this.invite.role === 'patient') return NO_LINES
+          const revision = this.screening.revision()
+          if (cached?.revision !== revision)
+            cached = { revision, lines: screeningSummary(this.screening.latestScreenings()) }
+          return cached.lines
+        },
+        subscribe: (listener) => this.screening.subscribe(listener),
+      },
+    }
+  }
 
   /** The vitals the participants share, and how to judge them (limits, alarms), for the monitors. */
   readonly vitalsView = () => ({

@@ -4,7 +4,8 @@
 // they are what a patient does there before being let in. Pure.
 import type { QuestionnaireResponse } from '@medplum/fhirtypes'
 import { z } from 'zod'
-import { SCREENING_IDS } from './questionnaires'
+import { answersOf } from './questionnaire'
+import { phq9Result, SCREENING_IDS, SHIPPED_QUESTIONNAIRES } from './questionnaires'
 
 /** Longest free-text answer, characters (the shipped questionnaires ask for at most 1000). */
 const MAX_ANSWER_TEXT = 1000
@@ -133,4 +134,24 @@ export function recordGate(
   // Someone whose role is not known yet (still connecting) may be the patient.
   if (others.some((p) => p.role == null || p.role === 'patient')) return 'hold'
   return others.length > 0 ? 'record' : 'hold'
+}
+
+/**
+ * The screening answers in a few short lines, for where there is room for no more than that (the headset's side
+ * panel): per questionnaire who answered, and PHQ-9's score and band, with item 9's warning first of all.
+ */
+export function screeningSummary(results: readonly ReceivedScreening[]): string[] {
+  const lines: string[] = []
+  for (const result of results) {
+    const label = SHIPPED_QUESTIONNAIRES[result.questionnaire].label
+    const phq9 =
+      result.questionnaire === 'phq9' ? phq9Result(answersOf(asFhirResponse(result.response))) : null
+    if (phq9?.selfHarm) lines.unshift(`${result.patientName}: PHQ-9 item 9 above "Not at all": ask today`)
+    lines.push(
+      phq9
+        ? `${result.patientName}: PHQ-9 score ${phq9.score} of 27, ${phq9.band}`
+        : `${result.patientName}: ${label} answered`,
+    )
+  }
+  return lines
 }

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest'
 import type { ReceivedPlan } from '../care/aftercare'
 import { toResponse } from '../care/questionnaire'
 import { SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
-import type { ReceivedConsent, ReceivedScreening, WireResponse } from '../care/screening'
+import {
+  type ReceivedConsent,
+  type ReceivedScreening,
+  screeningSummary,
+  type WireResponse,
+} from '../care/screening'
 import { toFhirBundle } from './fhir'
 import { openRecord } from './record'
 import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
@@ -140,5 +145,31 @@ describe('screening and consent in the record', () => {
         `FHIR validation warnings (screening):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`,
       )
     expect(report.errors).toEqual([])
+  })
+})
+
+describe('the screening in a few lines (the headset’s side panel)', () => {
+  it('gives PHQ-9 its score and band, another questionnaire a line, and puts item 9’s warning first', () => {
+    expect(screeningSummary([phq9, intake])).toEqual([
+      'Pat Patient: PHQ-9 score 10 of 27, moderate',
+      'Pat Patient: General pre-visit intake answered',
+    ])
+    const selfHarm: ReceivedScreening = {
+      ...phq9,
+      response: toResponse(
+        SHIPPED_QUESTIONNAIRES.phq9.questionnaire,
+        Object.fromEntries(
+          PHQ9_CODES.map((code, i) => [
+            code,
+            { valueCoding: { system: 'http://loinc.org', code: FREQ[i === 8 ? 1 : 0] as string } },
+          ]),
+        ),
+        new Date(AT).toISOString(),
+      ) as WireResponse,
+    }
+    expect(screeningSummary([selfHarm])).toEqual([
+      'Pat Patient: PHQ-9 item 9 above "Not at all": ask today',
+      'Pat Patient: PHQ-9 score 1 of 27, minimal',
+    ])
   })
 })

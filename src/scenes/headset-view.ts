@@ -19,4 +19,9 @@ export interface HeadsetView {
   }
   /** Sends a chat message exactly as the DOM's chat form does. */
   sendChat: (text: string) => void
+  /**
+   * The patient's screening answers in a few lines (src/care/screening.ts screeningSummary), for those who see
+   * them in the tab too (not the patient); `subscribe` calls back when they may have changed.
+   */
+  screening: { lines: () => readonly string[]; subscribe: (listener: () => void) => () => void }
 }

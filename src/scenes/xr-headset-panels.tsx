@@ -5,7 +5,7 @@
 // (the call's alarm boards, the call store), so acting in either shows in both.
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
-import { useEffect, useState } from 'react'
+import { useEffect, useState, useSyncExternalStore } from 'react'
 import { ROLE_LABELS } from '../room/invite'
 import { type ChatMessage, useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
@@ -239,7 +239,28 @@ function ChatLine({ message }: { message: ChatMessage }) {
   )
 }
 
-/** The participants and the chat, to the user's left. */
+/** The patient's screening answers, in a line each (PHQ-9 with its score), once there are any. */
+function ScreeningLines({ view }: { view: HeadsetView }) {
+  const lines = useSyncExternalStore(view.screening.subscribe, view.screening.lines)
+  if (lines.length === 0) return null
+  return (
+    <>
+      <Container height={2} backgroundColor="#2b4250" />
+      <Text fontSize={26} color="#ffffff">
+        Screening
+      </Text>
+      <Container ref={named('xr-screening')} flexDirection="column" gap={6}>
+        {lines.map((line) => (
+          <Text key={line} fontSize={20} color={line.includes('item 9') ? '#ffb4a8' : '#d7e3ea'}>
+            {drawableText(line)}
+          </Text>
+        ))}
+      </Container>
+    </>
+  )
+}
+
+/** The participants, the screening answers and the chat, to the user's left. */
 export function XrSidePanel({ view }: { view: HeadsetView }) {
   const session = useXR((s) => s.session)
   const peerIds = useParticipantIds()
@@ -271,6 +292,7 @@ export function XrSidePanel({ view }: { view: HeadsetView }) {
             peerIds.map((peerId) => <ParticipantLine key={peerId} peerId={peerId} />)
           )}
         </Container>
+        <ScreeningLines view={view} />
         <Container height={2} backgroundColor="#2b4250" />
         <Text fontSize={26} color="#ffffff">
           Chat
