@@ -1121,8 +1121,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   /**
-   * Sends again what a ready link left unacknowledged over a whole RESEND_CHECK_MS while nothing of ours waited
-   * for it (see RESEND_CHECK_MS): ops it ignored over a budget, or lost in a stall. A link in the waiting room is
+   * Sends again what of ours a ready link left unacknowledged over a whole RESEND_CHECK_MS while nothing of ours
+   * waited for it (see RESEND_CHECK_MS): ops it ignored over a budget, or lost in a stall. A link in the waiting room is
    * sent only who-is-who ops, as on its hello.
    */
   private resendUnacknowledged(link: Link<M, Op>) {
@@ -1132,7 +1132,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       return
     }
     const gated = this.gated(link)
-    const missing = this.log.missingFor(session).filter((op) => !gated || CORE_OP_KINDS.has(op.kind))
+    // Only ops we authored: someone else's op that the receiver ignored over its author's budget must not come
+    // back relayed by us, where no rate applies (a flood would pass through every honest peer). Another author's
+    // op the receiver lacks still reaches it with the snapshot on its next hello.
+    const missing = this.log
+      .missingFor(session)
+      .filter((op) => op.author === this.session && (!gated || CORE_OP_KINDS.has(op.kind)))
     const again = missing.filter((op) => link.unacknowledged.has(op.id)).slice(0, RESEND_MAX_OPS)
     link.unacknowledged = new Set(missing.map((op) => op.id))
     if (again.length === 0) return

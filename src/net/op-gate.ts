@@ -14,11 +14,13 @@ import type { OpLog } from './replication'
  */
 export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
 /**
- * What an author may send of its own ops on its own link: 64 KiB a second, 512 KiB at once (a paragraph of chat
- * is 2 KB; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute some hundreds of
- * KB). Relayed history is not rate-limited (it is old), only capped in total.
+ * What an author may send of its own ops on its own link: 16 KiB a second, 512 KiB at once (a paragraph of chat
+ * is 2 KB, so eight a second; a 2,000-point stroke in pieces about 60 KB; a reconnect's resend of a busy minute
+ * some hundreds of KB). Relayed history is not rate-limited (it is old), only capped in total. 64 KiB a second let
+ * an in-limit flood of signed chats through at 33 a second, and drawing those was most of the victim's lag
+ * (BENCHMARKS.md, flood: p95 441 ms at 64 KiB/s, 243 ms at 16 KiB/s, against 141-207 ms without a flood).
  */
-export const AUTHOR_BYTES = { perSecond: 64 * 1024, burst: 512 * 1024 }
+export const AUTHOR_BYTES = { perSecond: 16 * 1024, burst: 512 * 1024 }
 /** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
 export const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
 
