@@ -175,3 +175,16 @@ export function useAppSuite(env: Record<string, string> = {}): AppSuite {
   })
   return suite
 }
+
+/** PHQ-9 answers by LOINC item and answer code: a score of 13 of 27, "moderate" (screening and headset tests). */
+export const PHQ9_ANSWERS: ReadonlyArray<[string, string]> = [
+  ['44250-9', 'LA6571-9'],
+  ['44255-8', 'LA6570-1'],
+  ['44259-0', 'LA6570-1'],
+  ['44254-1', 'LA6570-1'],
+  ['44251-7', 'LA6569-3'],
+  ['44258-2', 'LA6569-3'],
+  ['44252-5', 'LA6569-3'],
+  ['44253-3', 'LA6569-3'],
+  ['44260-8', 'LA6568-5'],
+]

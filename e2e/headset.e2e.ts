@@ -11,11 +11,19 @@ import {
   newParticipant,
   openInvite,
   type Participant,
+  PHQ9_ANSWERS,
   startConsultation,
   useAppSuite,
   waitForPanels,
 } from './harness'
-import { aimRightController, nextXrFrames, type Vec3, worldPosition, xrFrames } from './xr-harness'
+import {
+  aimRightController,
+  clickTrigger,
+  nextXrFrames,
+  type Vec3,
+  worldPosition,
+  xrFrames,
+} from './xr-harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -30,10 +38,6 @@ let clinician: Participant
 let patient: Participant
 let invites: Record<string, string> = {}
 
-interface EmulatedDevice {
-  controllers: { right: { updateButtonValue: (id: string, value: number) => void } }
-}
-
 /** What the clinician's page exposes with `?debug`: the call's alarm boards. */
 interface DebugWindow {
   __xrConsultCall?: {
@@ -44,30 +48,6 @@ interface DebugWindow {
       }
     }
   }
-}
-
-/**
- * A click: trigger down for exactly one XR frame, inside the page (a click must be shorter than the XR click
- * threshold, and a round trip from the test to a busy page may be longer than that).
- */
-async function clickTrigger(page: Page) {
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
-        const probe = window.__xrConsult
-        if (!device || !probe) throw new Error('no emulator or probe')
-        device.controllers.right.updateButtonValue('trigger', 1)
-        const pressedAt = probe.xrFrames
-        const release = () => {
-          if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
-          device.controllers.right.updateButtonValue('trigger', 0)
-          resolve()
-        }
-        release()
-      }),
-  )
-  await nextXrFrames(page)
 }
 
 /**
@@ -205,19 +185,8 @@ describe('the screening in the headset', () => {
     await openInvite(patient, `${invites.patient}&screen=phq9`, 'Pat Home', '?debug')
     const form = patient.page.getByTestId('questionnaire-phq9')
     await form.waitFor({ timeout: 60_000 })
-    // 13 of 27, moderate (as in e2e/screening.e2e.ts).
-    const answers: Array<[string, string]> = [
-      ['44250-9', 'LA6571-9'],
-      ['44255-8', 'LA6570-1'],
-      ['44259-0', 'LA6570-1'],
-      ['44254-1', 'LA6570-1'],
-      ['44251-7', 'LA6569-3'],
-      ['44258-2', 'LA6569-3'],
-      ['44252-5', 'LA6569-3'],
-      ['44253-3', 'LA6569-3'],
-      ['44260-8', 'LA6568-5'],
-    ]
-    for (const [item, answer] of answers) await patient.page.getByTestId(`q-${item}-${answer}`).check()
+    // 13 of 27, moderate.
+    for (const [item, answer] of PHQ9_ANSWERS) await patient.page.getByTestId(`q-${item}-${answer}`).check()
     await patient.page.getByTestId('q-69722-7-LA6573-5').check()
     await patient.page.getByTestId('questionnaire-send-phq9').click()
     await patient.page.getByTestId('questionnaire-sent-phq9').waitFor()

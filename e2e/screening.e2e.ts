@@ -7,7 +7,15 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Download, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { joinAs, newParticipant, openInvite, type Participant, useAppSuite, waitForPanels } from './harness'
+import {
+  joinAs,
+  newParticipant,
+  openInvite,
+  type Participant,
+  PHQ9_ANSWERS,
+  useAppSuite,
+  waitForPanels,
+} from './harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -65,18 +73,6 @@ async function readDownload(download: Download): Promise<string> {
 }
 
 /** PHQ-9 answers by LOINC item code: 3+2+2+2+1+1+1+1+0 = 13, moderate. */
-const PHQ9_ANSWERS: Array<[string, string]> = [
-  ['44250-9', 'LA6571-9'],
-  ['44255-8', 'LA6570-1'],
-  ['44259-0', 'LA6570-1'],
-  ['44254-1', 'LA6570-1'],
-  ['44251-7', 'LA6569-3'],
-  ['44258-2', 'LA6569-3'],
-  ['44252-5', 'LA6569-3'],
-  ['44253-3', 'LA6569-3'],
-  ['44260-8', 'LA6568-5'],
-]
-
 describe('screening before the call', () => {
   it('lets an early patient answer PHQ-9 in the waiting room; the clinician sees the score, admits them, and the record keeps answers and consent', async () => {
     const clinician = await participant()

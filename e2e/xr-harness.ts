@@ -64,6 +64,30 @@ export async function setTrigger(page: Page, value: 0 | 1) {
   await nextXrFrames(page)
 }
 
+/**
+ * A click: trigger down for exactly one XR frame. Done inside the page, because a click must be shorter than the
+ * XR click threshold (600 ms) and a round trip from the test to a busy page may be longer than that.
+ */
+export async function clickTrigger(page: Page) {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
+        const probe = window.__xrConsult
+        if (!device || !probe) throw new Error('no emulator or probe')
+        device.controllers.right.updateButtonValue('trigger', 1)
+        const pressedAt = probe.xrFrames
+        const release = () => {
+          if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
+          device.controllers.right.updateButtonValue('trigger', 0)
+          resolve()
+        }
+        release()
+      }),
+  )
+  await nextXrFrames(page)
+}
+
 /** Where a worker-frame point is on the specialist's page, once the view holds still for a few frames. */
 export async function toScreen(page: Page, point: Vec3) {
   const screen = await page.evaluate(async (p) => {

@@ -15,7 +15,7 @@ import {
 } from './harness'
 import {
   aimRightController,
-  nextXrFrames,
+  clickTrigger,
   setTrigger,
   type Vec3,
   worldPosition,
@@ -46,40 +46,6 @@ async function leave(participant: Participant) {
   await clinician.page.waitForFunction(() => window.__xrConsult?.panels().length === 0, undefined, {
     timeout: 15_000,
   })
-}
-
-interface EmulatedDevice {
-  controllers: {
-    right: {
-      position: { set: (x: number, y: number, z: number) => void }
-      quaternion: { set: (x: number, y: number, z: number, w: number) => void }
-      updateButtonValue: (id: string, value: number) => void
-    }
-  }
-}
-
-/**
- * A click: trigger down for exactly one XR frame. Done inside the page, because a click must be shorter than the
- * XR click threshold (600 ms) and a round trip from the test to a busy page may be longer than that.
- */
-async function clickTrigger(page: Page) {
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const device = (window as { __xrDevice?: EmulatedDevice }).__xrDevice
-        const probe = window.__xrConsult
-        if (!device || !probe) throw new Error('no emulator or probe')
-        device.controllers.right.updateButtonValue('trigger', 1)
-        const pressedAt = probe.xrFrames
-        const release = () => {
-          if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
-          device.controllers.right.updateButtonValue('trigger', 0)
-          resolve()
-        }
-        release()
-      }),
-  )
-  await nextXrFrames(page)
 }
 
 /** Enters an immersive session from the DOM button and proves XR frames draw the remote video panel. */
