@@ -1,8 +1,7 @@
 // enableWhen, required and the PHQ-9 score over the questionnaires the app ships, as FHIR R4 defines them.
-import type { Coding } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
+import { PHQ9_CODES, phq9Answers } from './phq9-test-kit'
 import {
-  type Answer,
   type Answers,
   checkResponse,
   conditionHolds,
@@ -19,24 +18,6 @@ import {
 } from './questionnaires'
 
 const { intake, phq9, preadmission } = SHIPPED_QUESTIONNAIRES
-const PHQ9_CODES = [
-  '44250-9',
-  '44255-8',
-  '44259-0',
-  '44254-1',
-  '44251-7',
-  '44258-2',
-  '44252-5',
-  '44253-3',
-  '44260-8',
-]
-const FREQ = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9']
-const loinc = (code: string): Answer => ({ valueCoding: { system: 'http://loinc.org', code } as Coding })
-
-/** PHQ-9 answers with the given score per item (0–3). */
-function phq9Answers(scores: number[]): Record<string, Answer> {
-  return Object.fromEntries(PHQ9_CODES.map((code, i) => [code, loinc(FREQ[scores[i] ?? 0] as string)]))
-}
 
 describe('enableWhen operators', () => {
   const q = (operator: '=' | '!=' | '>' | '<' | '>=' | '<=' | 'exists', extra: object) => ({

@@ -3,30 +3,13 @@
 // state exactly as it was.
 import { describe, expect, it } from 'vitest'
 import type { Role } from '../room/invite'
+import { phq9Answers } from './phq9-test-kit'
 import type { Answers } from './questionnaire'
 import { type ConsentOp, consentOpSchema, type ScreeningOp, screeningOpSchema } from './screening'
 import { createScreeningChannel } from './screening-channel'
 
 const SESSION = 'PPPPPPPPPPPPPPPPPPPPPP'
-const FREQ = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9']
-const PHQ9_CODES = [
-  '44250-9',
-  '44255-8',
-  '44259-0',
-  '44254-1',
-  '44251-7',
-  '44258-2',
-  '44252-5',
-  '44253-3',
-  '44260-8',
-]
-const phq9 = (score: number): Answers =>
-  Object.fromEntries(
-    PHQ9_CODES.map((code) => [
-      code,
-      { valueCoding: { system: 'http://loinc.org', code: FREQ[score] as string } },
-    ]),
-  )
+const phq9 = (score: number): Answers => phq9Answers(score)
 
 /** A channel for `role`, whose published ops are collected. */
 function channelFor(role: Role, name = 'Pat Patient') {

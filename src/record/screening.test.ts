@@ -4,6 +4,7 @@ import type { Consent, QuestionnaireResponse } from '@medplum/fhirtypes'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import type { ReceivedPlan } from '../care/aftercare'
+import { phq9Answers } from '../care/phq9-test-kit'
 import { toResponse } from '../care/questionnaire'
 import { SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
 import {
@@ -17,18 +18,6 @@ import { openRecord } from './record'
 import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
 
 const AT = Date.UTC(2027, 4, 3, 10, 0)
-const FREQ = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9']
-const PHQ9_CODES = [
-  '44250-9',
-  '44255-8',
-  '44259-0',
-  '44254-1',
-  '44251-7',
-  '44258-2',
-  '44252-5',
-  '44253-3',
-  '44260-8',
-]
 
 const phq9: ReceivedScreening = {
   id: 'BBBBBBBBBBBBBBBBBBBBBB:3',
@@ -38,17 +27,7 @@ const phq9: ReceivedScreening = {
   response: toResponse(
     SHIPPED_QUESTIONNAIRES.phq9.questionnaire,
     {
-      ...Object.fromEntries(
-        PHQ9_CODES.map((code, i) => [
-          code,
-          {
-            valueCoding: {
-              system: 'http://loinc.org',
-              code: FREQ[[2, 2, 1, 2, 1, 1, 1, 0, 0][i] ?? 0] as string,
-            },
-          },
-        ]),
-      ),
+      ...phq9Answers([2, 2, 1, 2, 1, 1, 1, 0, 0]),
       '69722-7': {
         valueCoding: { system: 'http://loinc.org', code: 'LA6573-5', display: 'Somewhat difficult' },
       },
@@ -158,12 +137,7 @@ describe('the screening in a few lines (the headset’s side panel)', () => {
       ...phq9,
       response: toResponse(
         SHIPPED_QUESTIONNAIRES.phq9.questionnaire,
-        Object.fromEntries(
-          PHQ9_CODES.map((code, i) => [
-            code,
-            { valueCoding: { system: 'http://loinc.org', code: FREQ[i === 8 ? 1 : 0] as string } },
-          ]),
-        ),
+        phq9Answers([0, 0, 0, 0, 0, 0, 0, 0, 1]),
         new Date(AT).toISOString(),
       ) as WireResponse,
     }
