@@ -4,35 +4,17 @@
 // parse; a plan from anyone but the clinician is refused).
 import ICAL from 'ical.js'
 import type { Download } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DebugCall } from '../src/call/runtime'
-import {
-  agreeToRecord,
-  joinAs,
-  newParticipant,
-  openInvite,
-  type Participant,
-  startConsultation,
-  useAppSuite,
-  waitForPanels,
-} from './harness'
+import { agreeToRecord, joinAs, openInvite, startConsultation, useAppSuite, waitForPanels } from './harness'
 
 // A `?debug` page's call, as the hostile tests drive it: what a modified client can do with its own key.
 declare const window: Window & { __xrConsultCall?: DebugCall }
 
 const suite = useAppSuite()
 const { log } = suite
-const people: Participant[] = []
 
-afterAll(() => {
-  for (const person of people) console.log(person.trace.join('\n'))
-})
-
-async function participant(viewport = { width: 1000, height: 700 }) {
-  const person = await newParticipant(suite.browser, log, viewport)
-  people.push(person)
-  return person
-}
+const participant = (viewport = { width: 1000, height: 700 }) => suite.participant(viewport)
 
 async function readDownload(download: Download): Promise<string> {
   const stream = await download.createReadStream()

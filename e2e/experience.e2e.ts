@@ -1,29 +1,11 @@
 // The consultation as people meet it: what a patient sees of their own readings, the clinician asking someone to
 // leave (and that person staying out), the way out after a call, and the plain words for what is going on.
-import { afterAll, describe, expect, it } from 'vitest'
-import {
-  joinAs,
-  newParticipant,
-  openInvite,
-  type Participant,
-  startConsultation,
-  useAppSuite,
-  waitForPanels,
-} from './harness'
+import { describe, expect, it } from 'vitest'
+import { joinAs, openInvite, startConsultation, useAppSuite, waitForPanels } from './harness'
 
 const suite = useAppSuite()
-const { log } = suite
-const people: Participant[] = []
 
-afterAll(() => {
-  for (const person of people) console.log(person.trace.join('\n'))
-})
-
-async function participant(viewport = { width: 900, height: 600 }) {
-  const person = await newParticipant(suite.browser, log, viewport)
-  people.push(person)
-  return person
-}
+const participant = (viewport = { width: 900, height: 600 }) => suite.participant(viewport)
 
 describe('the consultation as people meet it', () => {
   it('shows the patient their own readings as they share them', async () => {

@@ -156,6 +156,11 @@ export interface AppSuite {
   server: AppServer
   browser: Browser
   log: RequestLog
+  /**
+   * A new participant in the suite's browser (its own context), whose page trace is printed after the file's tests,
+   * so a failure shows what every page saw.
+   */
+  participant(viewport?: { width: number; height: number }): Promise<Participant>
 }
 
 /**
@@ -164,12 +169,21 @@ export interface AppSuite {
  * `browser` are set once the file's first hook has run, so read them inside hooks and tests.
  */
 export function useAppSuite(env: Record<string, string> = {}): AppSuite {
-  const suite = { log: new RequestLog() } as AppSuite
+  const people: Participant[] = []
+  const suite = {
+    log: new RequestLog(),
+    async participant(viewport = { width: 1000, height: 700 }) {
+      const person = await newParticipant(suite.browser, suite.log, viewport)
+      people.push(person)
+      return person
+    },
+  } as AppSuite
   beforeAll(async () => {
     suite.server = await startAppServer(env)
     suite.browser = await launchChromium()
   })
   afterAll(async () => {
+    for (const person of people) console.log(person.trace.join('\n'))
     await suite.browser?.close()
     await suite.server?.stop()
   })

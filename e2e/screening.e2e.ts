@@ -6,32 +6,15 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Download, Page } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
-import {
-  joinAs,
-  newParticipant,
-  openInvite,
-  type Participant,
-  PHQ9_ANSWERS,
-  useAppSuite,
-  waitForPanels,
-} from './harness'
+import { describe, expect, it } from 'vitest'
+import { joinAs, openInvite, PHQ9_ANSWERS, useAppSuite, waitForPanels } from './harness'
 
 const suite = useAppSuite()
 const { log } = suite
-const people: Participant[] = []
 const SHOTS = path.resolve(import.meta.dirname, '../screenshots')
 mkdirSync(SHOTS, { recursive: true })
 
-afterAll(() => {
-  for (const person of people) console.log(person.trace.join('\n'))
-})
-
-async function participant(viewport = { width: 1280, height: 720 }) {
-  const person = await newParticipant(suite.browser, log, viewport)
-  people.push(person)
-  return person
-}
+const participant = (viewport = { width: 1280, height: 720 }) => suite.participant(viewport)
 
 /** What the clinician's browser holds in its record database, read from the page (tables and their rows). */
 function readRecord(page: Page) {
