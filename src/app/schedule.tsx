@@ -146,34 +146,20 @@ export function Schedule({
                 data-testid="schedule-time"
               />
             </label>
-            <label>
-              Duration
-              <select
-                value={durationMinutes}
-                onChange={(e) => setDuration(Number(e.currentTarget.value))}
-                data-testid="schedule-duration"
-              >
-                {DURATIONS.map((minutes) => (
-                  <option key={minutes} value={minutes}>
-                    {minutes} min
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Time zone
-              <select
-                value={timeZone}
-                onChange={(e) => setTimeZone(e.currentTarget.value)}
-                data-testid="schedule-zone"
-              >
-                {zones.map((zone) => (
-                  <option key={zone} value={zone}>
-                    {zone.replace(/_/g, ' ')}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Choice
+              label="Duration"
+              value={String(durationMinutes)}
+              options={DURATIONS.map((minutes) => [String(minutes), `${minutes} min`])}
+              onChange={(value) => setDuration(Number(value))}
+              testId="schedule-duration"
+            />
+            <Choice
+              label="Time zone"
+              value={timeZone}
+              options={zones.map((zone) => [zone, zone.replace(/_/g, ' ')])}
+              onChange={setTimeZone}
+              testId="schedule-zone"
+            />
             <label className="wide">
               Patient (optional, shown in the invitations)
               <input
@@ -239,6 +225,32 @@ export function Schedule({
         )}
       </section>
     </>
+  )
+}
+
+/** A labelled drop-down of `[value, text]` options. */
+function Choice(props: {
+  label: string
+  value: string
+  options: ReadonlyArray<readonly [string, string]>
+  onChange: (value: string) => void
+  testId: string
+}) {
+  return (
+    <label>
+      {props.label}
+      <select
+        value={props.value}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+        data-testid={props.testId}
+      >
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 
