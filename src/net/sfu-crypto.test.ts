@@ -173,11 +173,17 @@ describe('media frames', () => {
   it('keep VP8’s and Opus’s header bytes in clear and round-trip the rest', async () => {
     const { mediaKey, mediaKeyId } = await deriveSfuRoom(createRoom())
     const keys = (id: number) => (id === mediaKeyId ? mediaKey : undefined)
-    expect(clearPrefixLength('key')).toBe(VP8_KEY_CLEAR_BYTES)
-    expect(clearPrefixLength('delta')).toBe(VP8_DELTA_CLEAR_BYTES)
-    expect(clearPrefixLength(undefined)).toBe(AUDIO_CLEAR_BYTES)
-    for (const type of ['key', 'delta', undefined]) {
-      const clear = clearPrefixLength(type)
+    expect(clearPrefixLength('video', 'key')).toBe(VP8_KEY_CLEAR_BYTES)
+    expect(clearPrefixLength('video', 'delta')).toBe(VP8_DELTA_CLEAR_BYTES)
+    expect(clearPrefixLength('audio')).toBe(AUDIO_CLEAR_BYTES)
+    // Audio frames carry no type in some browsers and 'key' in others: the kind decides.
+    expect(clearPrefixLength('audio', 'key')).toBe(AUDIO_CLEAR_BYTES)
+    for (const [kind, type] of [
+      ['video', 'key'],
+      ['video', 'delta'],
+      ['audio', undefined],
+    ] as const) {
+      const clear = clearPrefixLength(kind, type)
       // From shorter than the clear prefix (everything stays in clear, still authenticated) to a large key frame.
       for (const length of [0, 1, 2, 3, 9, 10, 11, 160, 40_000]) {
         const original = new Uint8Array(frame(length))

@@ -7,7 +7,7 @@
 //   MessageOpener(room, selfId)                  .open(input: unknown) → OpenResult (never throws)
 //   sealMessage(key, header, payload) / openSealed(input, keyFor, selfId, replay): the same without the state
 // API — media frames (SFrame-like, the SFU still reads what it must)
-//   clearPrefixLength(frameType)                  → bytes kept in clear (VP8 key 10, VP8 delta 3, audio 1)
+//   clearPrefixLength(kind, frameType)           → bytes kept in clear (VP8 key 10, VP8 delta 3, audio 1)
 //   encryptFrame(key, keyId, data, clearBytes)   → the frame to send
 //   decryptFrame(keyFor, data, clearBytes)       → FrameResult: the original frame, or why it must be dropped
 //
@@ -352,10 +352,12 @@ export const VP8_DELTA_CLEAR_BYTES = 3
 export const AUDIO_CLEAR_BYTES = 1
 
 /**
- * Bytes kept in clear for an encoded frame, by its `type`: 'key' and 'delta' for video (the SFU path sends VP8;
- * see ./sfu-e2ee.ts), absent for audio. An 'empty' video frame has nothing to hide.
+ * Bytes kept in clear for an encoded frame: audio keeps Opus's TOC byte; video, by the frame's `type`, VP8's
+ * headers ('key', 'delta'; the SFU path sends VP8, see ./sfu-e2ee.ts `preferVp8`). An 'empty' video frame has
+ * nothing to hide. The receiver's `type` comes from the clear VP8 header, so both sides apply the same rule.
  */
-export function clearPrefixLength(frameType: string | undefined): number {
+export function clearPrefixLength(kind: 'audio' | 'video', frameType?: string): number {
+  if (kind === 'audio') return AUDIO_CLEAR_BYTES
   switch (frameType) {
     case 'key':
       return VP8_KEY_CLEAR_BYTES
@@ -364,7 +366,8 @@ export function clearPrefixLength(frameType: string | undefined): number {
     case 'empty':
       return 0
     default:
-      return AUDIO_CLEAR_BYTES
+      // A video frame of no known type: keep the smallest header every VP8 frame has.
+      return VP8_DELTA_CLEAR_BYTES
   }
 }
 
