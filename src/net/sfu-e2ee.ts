@@ -18,7 +18,10 @@
 // the connection). A browser without it gets `e2eeSupport() !== 'script-transform'`, and must not be offered the
 // SFU path: media through Janus is never sent unencrypted.
 import type { Room } from '../room/invite'
+import type { TransformOptions, TransformStats } from './sfu-frame-transform'
 import { deriveSfuRoom } from './sfu-keys'
+
+export type { TransformOptions, TransformStats }
 
 export type E2eeSupport = 'script-transform' | 'encoded-streams' | 'none'
 
@@ -29,23 +32,6 @@ export type ToWorker =
   | { type: 'stats'; requestId: number }
 /** What the worker answers. */
 export type FromWorker = { type: 'stats'; requestId: number; stats: Record<string, TransformStats> }
-
-/** The options each RTCRtpScriptTransform carries to the worker. */
-export interface TransformOptions {
-  operation: 'encrypt' | 'decrypt'
-  kind: 'audio' | 'video'
-  /** Names the sender or receiver in stats. */
-  id: string
-}
-
-export interface TransformStats {
-  operation: TransformOptions['operation']
-  kind: TransformOptions['kind']
-  /** Frames encrypted (sender) or decrypted and authenticated (receiver). */
-  passed: number
-  /** Frames dropped, by reason: 'no-key', 'encrypt-failed', or a FrameRejection ('unauthentic', …). */
-  dropped: Record<string, number>
-}
 
 export class E2eeUnsupportedError extends Error {
   constructor() {
