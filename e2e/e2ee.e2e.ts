@@ -93,13 +93,13 @@ describe('SFU end-to-end encryption in Chromium', () => {
     expect(video?.passed).toBeGreaterThan(10)
     expect(video?.dropped).toEqual({})
     // Audio went through the transform too (Opus, its TOC byte in clear) and authenticated.
-    const audio = Object.values(stats).find((s) => s.kind === 'audio')
     await expect
       .poll(async () => {
         const now = await transformStats('right')
         return Object.values(now).find((s) => s.kind === 'audio')?.passed ?? 0
       })
       .toBeGreaterThan(10)
+    const audio = Object.values(await transformStats('right')).find((s) => s.kind === 'audio')
     expect(audio?.dropped).toEqual({})
   })
 
