@@ -191,9 +191,9 @@ export async function startConsultation(page, url, role = 'clinician') {
  * @typedef {{ receiveOnly?: boolean, requireMedia?: boolean, settle?: boolean, view?: 'video' | '3d' }} JoinOptions
  * `receiveOnly`: join through "Join without camera or microphone" (the page must have been refused them).
  * `requireMedia`: fail when the camera preview reports a problem instead of joining without it.
- * `settle`: before Join, wait until the join screen has mounted its hidden 3D scene (the scene probe exists), as
- * it has by the time a person has read the screen and typed a name: a benchmark's clock then starts at a click a
- * person could make.
+ * `settle`: before Join, wait until the join screen has mounted the hidden call screen behind it and the page has
+ * nothing more to load, as by the time a person has read the screen and typed a name: a benchmark's clock then
+ * starts at a click a person could make.
  * `view`: the layout to be in once joined. '3d' (the default here) clicks "3D view": most tests and benchmarks
  * look at the 3D scene (panels, the miniature, XR) through the scene probe. 'video' stays in the video layout a
  * person lands in (e2e/layout.e2e.ts tests it).
@@ -231,9 +231,8 @@ export async function fillJoinForm(
     }
   }
   if (settle) {
-    await page.waitForFunction(() => window.__xrConsult !== undefined, undefined, {
-      timeout: JOIN_STEP_TIMEOUT_MS,
-    })
+    await page.getByTestId('call-warming').waitFor({ state: 'attached', timeout: JOIN_STEP_TIMEOUT_MS })
+    await page.waitForLoadState('networkidle', { timeout: JOIN_STEP_TIMEOUT_MS })
   }
 }
 

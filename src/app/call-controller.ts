@@ -16,11 +16,14 @@ async function config(): Promise<ServerConfig> {
   return serverConfig
 }
 
-/** The XR store, created once per page with this server's controller profiles. */
+/**
+ * The XR store, created once per page with this server's controller profiles. Asked for only when the 3D view
+ * is about to mount (src/app/call-view.tsx), never by joining: the video layout needs no XR.
+ */
 export async function getXRStore(): Promise<ConsultXRStore> {
   const { profilesPath } = await config()
-  // Loaded with the 3D scene, not with the lobby: @react-three/xr brings three.js along. Our own code failing
-  // to load means the server went away.
+  // Loaded with the 3D scene, not with the lobby or the video layout: @react-three/xr brings three.js along. Our
+  // own code failing to load means the server went away.
   const { createConsultXRStore } = await import('../xr/xr-store').catch(() => {
     throw new ServerUnreachableError()
   })
@@ -56,7 +59,7 @@ function testOverrides(query: URLSearchParams): {
   }
 }
 
-/** A call for `invite`, not joined yet: the join screen shows, and the 3D view warms up around it. */
+/** A call for `invite`, not joined yet: the join screen shows, and the call screen waits, hidden, behind it. */
 export function openCall(invite: Invite): CallRuntime {
   void config().catch(() => undefined)
   const query = new URLSearchParams(location.search)
@@ -83,7 +86,6 @@ function endCall(reason: string) {
 export async function joinCall(runtime: CallRuntime, displayName: string): Promise<void> {
   pageStore.setState({ phase: 'joining', fatalError: null })
   try {
-    await getXRStore()
     await runtime.join(displayName)
     // Closing the tab says goodbye, so the others see us leave at once instead of after the heartbeat timeout.
     const onPageHide = () => void runtime.leave()

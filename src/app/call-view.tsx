@@ -41,9 +41,10 @@ import { type Arrangement, usePresentPeerIds, VideoStage } from './video-stage'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
 
-// three.js and the XR stack load only for the call: the lobby stays small and quick on a phone.
-const loadCallScene = () => import('../scenes/call-scene')
-const CallScene = lazy(loadCallScene)
+// three.js, @react-three/fiber, @react-three/xr and the scene code load only when the 3D view is opened (or, on a
+// device that offers WebXR, a few seconds into the call, so "Enter VR" works within its click): the default video
+// layout of a call needs none of it, and a phone that never opens the 3D view never downloads it.
+const CallScene = lazy(() => import('../scenes/call-scene'))
 /** If the 3D view's code cannot be loaded (the server went away mid-call), say so instead of a blank page. */
 class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
   override state = { failed: false }
@@ -51,21 +52,29 @@ class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: bo
     return { failed: true }
   }
   override render() {
-    if (this.state.failed) {
-      return (
-        <p className="error" role="alert">
-          The 3D view could not be loaded. Check your network connection and reload the page.
-        </p>
-      )
-    }
+    if (this.state.failed) return <SceneLoadFailed />
     return this.props.children
   }
 }
 
-export function preloadCallScene() {
-  // A failure shows up where the scene is used (SceneErrorBoundary); here it would only be an unhandled rejection.
-  loadCallScene().catch(() => undefined)
+function SceneLoadFailed() {
+  return (
+    <p className="error" role="alert">
+      The 3D view could not be loaded. Check your network connection and reload the page.
+    </p>
+  )
 }
+
+/**
+ * How long after joining a WebXR-capable device starts loading the 3D view on its own, ms: long after the first
+ * remote video frame (well under a second on a good connection), so the download and the WebGL set-up never
+ * compete with joining, and long before anyone reaches for "Enter VR".
+ */
+const XR_PRELOAD_DELAY_MS = 3000
+/** The longest an idle moment is awaited after that delay before loading anyway, ms. */
+const XR_PRELOAD_IDLE_TIMEOUT_MS = 2000
+
+type ImmersiveSupport = Record<ImmersiveMode, boolean>
 
 /** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
 const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
@@ -296,10 +305,13 @@ interface ViewControls {
 
 function Toolbar({
   xrStore,
+  support,
   sceneReady,
   controls,
 }: {
-  xrStore: ConsultXRStore
+  /** Null until the 3D view has been loaded. */
+  xrStore: ConsultXRStore | null
+  support: ImmersiveSupport | null
   sceneReady: boolean
   controls: ViewControls
 }) {
@@ -310,20 +322,19 @@ function Toolbar({
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   const present = usePresentPeerIds().length
   const invite = runtime.invite
-  const [support, setSupport] = useState<Record<ImmersiveMode, boolean> | null>(null)
   const [xrError, setXrError] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
   const { view, setView, arrangement, setArrangement, resetView } = controls
+  // Entering XR needs the scene mounted (<XR> connects the store to the renderer) within the click's user
+  // activation, so the buttons appear once it is: a device that offers WebXR loads it early (CallLayout).
+  const xrReady = sceneReady ? xrStore : null
+  const offersXR = support !== null && (support['immersive-vr'] || support['immersive-ar'])
 
-  useEffect(() => {
-    void immersiveSupport().then(setSupport)
-  }, [])
-
-  const enter = (mode: ImmersiveMode) => {
+  const enter = (store: ConsultXRStore, mode: ImmersiveMode) => {
     setXrError(null)
     // The headset shows the 3D scene; back on the screen afterwards, that is where one left off.
     setView('3d')
-    xrStore.enterXR(mode).catch((error: unknown) => {
+    store.enterXR(mode).catch((error: unknown) => {
       console.warn('entering XR failed', error)
       setXrError(
         `The headset view could not start. Check that this device's ${mode === 'immersive-ar' ? 'AR' : 'VR'} mode is available and try again.`,
@@ -335,7 +346,7 @@ function Toolbar({
     <nav
       className="toolbar"
       aria-label="Call controls"
-      data-xr-support={support && sceneReady ? 'known' : 'pending'}
+      data-xr-support={support !== null && (!offersXR || xrReady) ? 'known' : 'pending'}
     >
       <button type="button" onClick={toggleMute} disabled={!hasAudio} aria-pressed={muted} data-testid="mute">
         {muted ? 'Unmute' : 'Mute'}
@@ -372,13 +383,13 @@ function Toolbar({
           Grid
         </button>
       )}
-      {sceneReady && support?.['immersive-vr'] && (
-        <button type="button" onClick={() => enter('immersive-vr')} data-testid="enter-vr">
+      {xrReady && support?.['immersive-vr'] && (
+        <button type="button" onClick={() => enter(xrReady, 'immersive-vr')} data-testid="enter-vr">
           Enter VR
         </button>
       )}
-      {sceneReady && support?.['immersive-ar'] && (
-        <button type="button" onClick={() => enter('immersive-ar')} data-testid="enter-ar">
+      {xrReady && support?.['immersive-ar'] && (
+        <button type="button" onClick={() => enter(xrReady, 'immersive-ar')} data-testid="enter-ar">
           Enter AR
         </button>
       )}
@@ -453,13 +464,43 @@ function useViewControls(): ViewControls {
   }
 }
 
+/** Which immersive modes this browser offers; null until it has answered. */
+function useImmersiveSupport(): ImmersiveSupport | null {
+  const [support, setSupport] = useState<ImmersiveSupport | null>(null)
+  useEffect(() => {
+    void immersiveSupport().then(setSupport)
+  }, [])
+  return support
+}
+
 /**
- * The call screen. It is mounted, hidden, while the participant is still on the join screen: creating the WebGL
- * context, compiling shaders and laying out the first text take about a second on a weak device, and that second
- * should not come after the Join click.
+ * Whether the 3D view should be mounted: from the first time it is shown on, and on a device that offers WebXR
+ * also a few seconds into the call (hidden and drawing nothing), so that "Enter VR" can start a session inside
+ * its click. Once mounted it stays, so going back and forth costs nothing after the first time.
+ */
+function useSceneWanted(view: CallViewMode, active: boolean, support: ImmersiveSupport | null): boolean {
+  const [wanted, setWanted] = useState(false)
+  if (view === '3d' && !wanted) setWanted(true)
+  const offersXR = support !== null && (support['immersive-vr'] || support['immersive-ar'])
+  useEffect(() => {
+    if (!active || !offersXR || wanted) return
+    let idle: number | undefined
+    const timer = setTimeout(() => {
+      idle = requestIdleCallback(() => setWanted(true), { timeout: XR_PRELOAD_IDLE_TIMEOUT_MS })
+    }, XR_PRELOAD_DELAY_MS)
+    return () => {
+      clearTimeout(timer)
+      if (idle !== undefined) cancelIdleCallback(idle)
+    }
+  }, [active, offersXR, wanted])
+  return wanted
+}
+
+/**
+ * The call screen. It is mounted, hidden, while the participant is still on the join screen (the DOM layout is
+ * cheap); the 3D view inside it only when it is wanted (useSceneWanted).
  */
 export function CallView({ runtime, active }: { runtime: CallRuntime; active: boolean }) {
-  const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
   // The 3D view stays mounted across calls (a rejoin is a new runtime): what it is handed follows the runtime.
   const views = useMemo(
     () => ({
@@ -474,25 +515,10 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
     }),
     [runtime],
   )
-  const [sceneReady, setSceneReady] = useState(false)
-  useEffect(() => {
-    // An unreachable server is reported by the Join click; the warm-up just waits for a later chance.
-    getXRStore()
-      .then(setXrStore)
-      .catch(() => undefined)
-  }, [])
-  if (!xrStore) return null
   return (
     <RuntimeContext.Provider value={runtime}>
       <CallStoreProvider store={runtime.store}>
-        <CallLayout
-          runtime={runtime}
-          active={active}
-          xrStore={xrStore}
-          views={views}
-          sceneReady={sceneReady}
-          onSceneReady={() => setSceneReady(true)}
-        />
+        <CallLayout runtime={runtime} active={active} views={views} />
       </CallStoreProvider>
     </RuntimeContext.Provider>
   )
@@ -501,14 +527,10 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
 function CallLayout({
   runtime,
   active,
-  xrStore,
   views,
-  sceneReady,
-  onSceneReady,
 }: {
   runtime: CallRuntime
   active: boolean
-  xrStore: ConsultXRStore
   views: {
     actions: CallActions
     vitals: VitalsView
@@ -517,16 +539,24 @@ function CallLayout({
     shared: SharedView
     headset: HeadsetView
   }
-  sceneReady: boolean
-  onSceneReady: () => void
 }) {
   const invite = runtime.invite
   const controls = useViewControls()
   const [focused, setFocused] = useState<string | null>(null)
   const { view } = controls
-  // While the video layout shows, the hidden 3D scene draws nothing (a phone's battery); while the call screen
-  // warms up behind the join screen it draws, so its shaders are compiled before anyone needs them.
-  const scenePaused = active && view === 'video'
+  const support = useImmersiveSupport()
+  const sceneWanted = useSceneWanted(view, active, support)
+  const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
+  const [xrStoreFailed, setXrStoreFailed] = useState(false)
+  const [sceneReady, setSceneReady] = useState(false)
+  useEffect(() => {
+    if (!sceneWanted) return
+    getXRStore()
+      .then(setXrStore)
+      .catch(() => setXrStoreFailed(true))
+  }, [sceneWanted])
+  // While the video layout shows, the hidden 3D scene draws nothing (a phone's battery); XR sessions draw anyway.
+  const scenePaused = view === 'video'
   return (
     <div
       className={`call view-${view}${active ? '' : ' warming'}`}
@@ -541,24 +571,31 @@ function CallLayout({
           </RegionBoundary>
         )}
         <div className="scene" aria-hidden={view === 'video'}>
-          <SceneErrorBoundary>
-            <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
-              <CallScene
-                xrStore={xrStore}
-                roomId={invite.roomId}
-                actions={views.actions}
-                onReady={onSceneReady}
-                alwaysRender={alwaysRender}
-                paused={scenePaused}
-                resets={controls.resets}
-                vitals={views.vitals}
-                workerSpace={views.workerSpace}
-                guidance={views.guidance}
-                shared={views.shared}
-                headset={views.headset}
-              />
-            </Suspense>
-          </SceneErrorBoundary>
+          {xrStoreFailed && <SceneLoadFailed />}
+          {sceneWanted && !xrStoreFailed && (
+            <SceneErrorBoundary>
+              <Suspense fallback={<p className="loading">Loading the 3D view…</p>}>
+                {xrStore ? (
+                  <CallScene
+                    xrStore={xrStore}
+                    roomId={invite.roomId}
+                    actions={views.actions}
+                    onReady={() => setSceneReady(true)}
+                    alwaysRender={alwaysRender}
+                    paused={scenePaused}
+                    resets={controls.resets}
+                    vitals={views.vitals}
+                    workerSpace={views.workerSpace}
+                    guidance={views.guidance}
+                    shared={views.shared}
+                    headset={views.headset}
+                  />
+                ) : (
+                  <p className="loading">Loading the 3D view…</p>
+                )}
+              </Suspense>
+            </SceneErrorBoundary>
+          )}
         </div>
       </div>
       <aside className="side" aria-label="Call details and chat">
@@ -598,7 +635,7 @@ function CallLayout({
         <GuidanceToolbar />
       </RegionBoundary>
       <RegionBoundary name="the call controls">
-        <Toolbar xrStore={xrStore} sceneReady={sceneReady} controls={controls} />
+        <Toolbar xrStore={xrStore} support={support} sceneReady={sceneReady} controls={controls} />
       </RegionBoundary>
     </div>
   )

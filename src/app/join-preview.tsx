@@ -9,7 +9,6 @@ import { ROLE_LABELS } from '../room/invite'
 import { type MediaMode, pageStore, usePage } from '../state/page-store'
 import { MyAftercarePlans } from './aftercare'
 import { joinCall } from './call-controller'
-import { preloadCallScene } from './call-view'
 import { CheckIn } from './check-in'
 import { RegionBoundary } from './region-boundary'
 
@@ -73,10 +72,6 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
     },
     [cameraId, microphoneId],
   )
-
-  useEffect(() => {
-    preloadCallScene()
-  }, [])
 
   useEffect(() => {
     void openMedia(pageStore.getState().mediaMode)

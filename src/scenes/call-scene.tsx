@@ -3,7 +3,7 @@
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
 import { useCallback, useEffect, useRef } from 'react'
-import { Box3, type Object3D, PerspectiveCamera } from 'three'
+import { Box3, type Object3D, PerspectiveCamera, type WebGLRenderer } from 'three'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/call-store'
 import type { VitalsFeed } from '../vitals/feed'
@@ -251,6 +251,17 @@ function ReadySignal({ onReady }: { onReady: () => void }) {
   return null
 }
 
+/**
+ * Outside development, three does not ask WebGL whether each shader compiled and linked: asking
+ * (getProgramParameter) makes the page wait for the GPU process to finish compiling, on the main thread, for every
+ * new material. Measured here: when a participant joins, their panel's new materials held the page (rendering its
+ * 3D view) for hundreds of ms just as their media call needed answering. Unasked, the compile overlaps the
+ * page's other work. A broken shader then draws nothing instead of logging why: development builds still check.
+ */
+function onCanvasCreated({ gl }: { gl: WebGLRenderer }) {
+  gl.debug.checkShaderErrors = import.meta.env.DEV
+}
+
 export interface CallSceneProps {
   xrStore: ConsultXRStore
   roomId: string
@@ -310,6 +321,7 @@ export default function CallScene({
       camera={{ position: DESKTOP_CAMERA, fov: 60, near: 0.05, far: 50 }}
       // Transparent clear colour so AR passthrough shows through where nothing is drawn.
       gl={{ alpha: true }}
+      onCreated={onCanvasCreated}
       style={{ touchAction: 'none' }}
       data-testid="call-canvas"
     >
