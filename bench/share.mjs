@@ -11,7 +11,7 @@
 // Writes bench/share-results.md and its section of BENCHMARKS.md. Software GL on two shared cores: the ratios are
 // the point, and the load average is recorded because other work on the machine moves every number.
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -54,7 +54,7 @@ const MB = 1e6
  * measurement needs (the same construction as e2e/share.e2e.ts).
  * @param {number} fillerBytes
  */
-function makePdf(fillerBytes) {
+export function makePdf(fillerBytes) {
   const content = '0.2 0.5 0.8 rg 40 40 532 712 re f'
   /** @type {Buffer[]} */
   const objects = [
@@ -101,7 +101,7 @@ function makePdf(fillerBytes) {
  * of a detailed anatomical scan.
  * @param {number} bytes
  */
-function makeModelGlb(bytes) {
+export function makeModelGlb(bytes) {
   // 24 bytes of attributes and about 24 of indices (two triangles, six uint32) per grid vertex.
   const side = Math.ceil(Math.sqrt(bytes / 48))
   const positions = new Float32Array(side * side * 3)
@@ -181,13 +181,71 @@ function makeModelGlb(bytes) {
   ])
 }
 
+/**
+ * With SHARE_PROFILE=<dir>, the main thread's CPU profile of a page over a measurement (Chrome DevTools Protocol),
+ * written to <dir>/<name>.cpuprofile (open it in DevTools' Performance panel) and its top functions by self time
+ * printed: what to look at when a ratio misses. Off by default: the sampling itself costs CPU.
+ */
+const PROFILE_DIR = process.env.SHARE_PROFILE
+/** Samples every this many µs: fine enough for 5 to 20 s measurements, coarse enough to cost little. */
+const PROFILE_INTERVAL_US = 1000
+
+/** @param {Page} page */
+async function startProfile(page) {
+  if (!PROFILE_DIR) return null
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US })
+  await cdp.send('Profiler.start')
+  return cdp
+}
+
+/**
+ * @param {import('playwright-core').CDPSession | null} cdp @param {string} name
+ */
+async function stopProfile(cdp, name) {
+  if (!cdp || !PROFILE_DIR) return
+  const { profile } = await cdp.send('Profiler.stop')
+  await cdp.detach()
+  mkdirSync(PROFILE_DIR, { recursive: true })
+  writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
+  /** @type {Map<number, string>} */
+  const label = new Map()
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame
+    label.set(
+      node.id,
+      `${functionName || '(anonymous)'} ${url ? `${url.split('/').pop()}:${lineNumber + 1}` : ''}`,
+    )
+  }
+  /** @type {Map<string, number>} */
+  const self = new Map()
+  const samples = profile.samples ?? []
+  const deltas = profile.timeDeltas ?? []
+  let total = 0
+  samples.forEach((id, i) => {
+    const us = deltas[i + 1] ?? deltas[i] ?? 0
+    const key = label.get(id) ?? '?'
+    self.set(key, (self.get(key) ?? 0) + us)
+    total += us
+  })
+  const busy = total - (self.get('(idle) ') ?? 0)
+  console.log(
+    `\nprofile ${name}: ${fixed1(total / 1e6)} s sampled, ${fixed1((busy / Math.max(1, total)) * 100)} % busy; top self time:`,
+  )
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(
+      `  ${fixed1(us / 1000).padStart(8)} ms ${fixed1((us / Math.max(1, total)) * 100).padStart(5)} %  ${key}`,
+    )
+}
+
 /** @param {Page} page @param {string} name @param {Buffer} buffer @param {string} mimeType */
-async function share(page, name, buffer, mimeType) {
+export async function share(page, name, buffer, mimeType) {
   await page.getByTestId('share-file-input').setInputFiles({ name, mimeType, buffer })
 }
 
 /** @param {Page} page @param {string} name @param {number} [timeout] */
-async function waitReady(page, name, timeout = 180_000) {
+export async function waitReady(page, name, timeout = 180_000) {
   await page.waitForFunction(
     (n) =>
       document.querySelector(`[data-testid="shared-item"][data-name="${n}"]`)?.getAttribute('data-status') ===
@@ -324,8 +382,24 @@ async function rawThroughput(sender, receiver, name) {
   return size / MB / ((got.last - got.first) / 1000)
 }
 
+/**
+ * Until the shared PDF's page is on its panel and the model on its stand: a file is ready before pdf.js has drawn
+ * its page (on two busy cores, seconds later), and a frame rate taken meanwhile would count pdf.js's work once
+ * rather than the panels' cost in every frame.
+ * @param {Page} page
+ */
+export async function waitDrawn(page) {
+  await page.waitForFunction(
+    () =>
+      (window.__xrConsult?.named('shared-item:') ?? []).some((p) => p.mapVersion > 0) &&
+      (window.__xrConsult?.named('shared-model:') ?? []).length > 0,
+    undefined,
+    { timeout: 60_000, polling: 200 },
+  )
+}
+
 /** XR frames per second over FPS_WINDOW_MS. @param {Page} page */
-async function xrRate(page) {
+export async function xrRate(page) {
   const read = () =>
     page.evaluate(() => ({ frames: window.__xrConsult?.xrFrames ?? NaN, at: performance.now() }))
   const a = await read()
@@ -371,8 +445,11 @@ async function main() {
     await waitReady(patient.page, 'seed.pdf')
     const rawBefore = await rawThroughput(clinician.page, patient.page, 'seed.pdf')
     await watchArrival(patient.page, 'series.pdf')
+    const profiles = [await startProfile(patient.page), await startProfile(clinician.page)]
     await share(clinician.page, 'series.pdf', big, 'application/pdf')
     await waitReady(patient.page, 'series.pdf')
+    await stopProfile(profiles[0] ?? null, 'transfer-receiver')
+    await stopProfile(profiles[1] ?? null, 'transfer-sender')
     const arrival = await readArrival(patient.page)
     const appSeconds = (arrival.last - arrival.first) / 1000
     const appThroughput = big.length / MB / appSeconds
@@ -418,14 +495,21 @@ async function main() {
       timeout: 60_000,
     })
     await sleep(2000)
+    const vrProfilesWithout = [await startProfile(viewer.page), await startProfile(clinician.page)]
     const vrWithout = await xrRate(viewer.page)
+    await stopProfile(vrProfilesWithout[0] ?? null, 'vr-viewer-without')
+    await stopProfile(vrProfilesWithout[1] ?? null, 'vr-clinician-without')
     const model = makeModelGlb(2 * MB)
     await share(clinician.page, 'scan.glb', model, 'model/gltf-binary')
     await share(clinician.page, 'report.pdf', makePdf(0), 'application/pdf')
     await waitReady(viewer.page, 'scan.glb')
     await waitReady(viewer.page, 'report.pdf')
+    await waitDrawn(viewer.page)
     await sleep(2000)
+    const vrProfilesWith = [await startProfile(viewer.page), await startProfile(clinician.page)]
     const vrWith = await xrRate(viewer.page)
+    await stopProfile(vrProfilesWith[0] ?? null, 'vr-viewer-with')
+    await stopProfile(vrProfilesWith[1] ?? null, 'vr-clinician-with')
 
     const loadEnd = os.loadavg()[0] ?? Number.NaN
     const chromium = commandOutput(CHROMIUM, ['--version'])
@@ -474,13 +558,16 @@ baseline sends the very bytes the app shared over an RTCPeerConnection pair betw
 before and once after the app's transfer. The video rate counts the frames that reach the receiver's video panel
 texture. The frame rate in VR is a third participant (800×450, IWER Quest 3, both eyes drawn in software) after
 everything else was withdrawn, before and after a ${fixed1(model.length / MB)} MB GLB (one dense mesh) and a
-one-page PDF were shared. On two cores shared with other work, every number moves with the load above; read the
+one-page PDF were shared (once the PDF's page is drawn on its panel and the model stands on its stand). On two cores shared with other work, every number moves with the load above; read the
 ratios, which compare measurements taken minutes apart under similar load, and not the absolute values.
 `
-    writeFileSync(RESULTS, markdown)
-    copyIntoBenchmarks(markdown)
     console.log(table)
-    console.log('\nwrote bench/share-results.md')
+    // A profiled run measures the profiler too: its numbers are for reading beside the profiles, not for the record.
+    if (!PROFILE_DIR) {
+      writeFileSync(RESULTS, markdown)
+      copyIntoBenchmarks(markdown)
+      console.log('\nwrote bench/share-results.md')
+    }
     await viewer.context.close()
     await clinician.context.close()
   } finally {

@@ -1,10 +1,19 @@
 // The bulk sender keeps a data channel's buffer short: pieces wait in its own queue until the channel drained,
 // the allowed buffer follows the measured drain rate, and a channel that closes resolves what waited as unsent.
 import { describe, expect, it } from 'vitest'
-import { BulkSender, MAX_HIGH_WATER_BYTES, MIN_HIGH_WATER_BYTES, TARGET_QUEUE_MS } from './bulk-sender'
+import {
+  BulkSender,
+  MAX_HIGH_WATER_BYTES,
+  MAX_QUEUE_MS,
+  MIN_HIGH_WATER_BYTES,
+  TARGET_QUEUE_MS,
+} from './bulk-sender'
 
-/** A channel that drains `bytesPerMs` as a hand-driven clock advances, and says when it ran low. */
-function fakeChannel(bytesPerMs: number) {
+/**
+ * A channel that drains `bytesPerMs` as a hand-driven clock advances, and says when it ran low. `lateMs`: the page
+ * is busy, so the low-buffer event and every timer run that much later than they would.
+ */
+function fakeChannel(bytesPerMs: number, lateMs = 0) {
   let now = 0
   let buffered = 0
   let low: { threshold: number; handler: () => void } | null = null
@@ -26,8 +35,10 @@ function fakeChannel(bytesPerMs: number) {
     sent,
     maxBuffered: 0,
     now: () => now,
+    /** Ms in which the channel had nothing to send. */
+    idleMs: 0,
     setTimer: (run: () => void, ms: number) => {
-      const timer = { at: now + ms, run }
+      const timer = { at: now + ms + lateMs, run }
       timers.push(timer)
       return timer
     },
@@ -46,7 +57,12 @@ function fakeChannel(bytesPerMs: number) {
         now += 1
         const before = buffered
         buffered = Math.max(0, buffered - bytesPerMs)
-        if (low && before > low.threshold && buffered <= low.threshold) low.handler()
+        if (before === 0) this.idleMs += 1
+        if (low && before > low.threshold && buffered <= low.threshold) {
+          const { handler } = low
+          if (lateMs === 0) handler()
+          else timers.push({ at: now + lateMs, run: handler })
+        }
         for (const timer of timers.filter((candidate) => candidate.at <= now)) {
           timers.splice(timers.indexOf(timer), 1)
           timer.run()
@@ -80,6 +96,78 @@ describe('BulkSender', () => {
     expect(sender.highWater).toBeLessThanOrEqual(
       Math.min(MAX_HIGH_WATER_BYTES, 20_000 * TARGET_QUEUE_MS * 1.5),
     )
+  })
+
+  it('keeps the link busy when the page refills late, by holding more time in the buffer', async () => {
+    // 4 MB/s, and a page that comes back 300 ms after the buffer ran low: a software-rendered frame here.
+    const fake = fakeChannel(4000, 300)
+    const sender = new BulkSender({ ...fake, channel: fake.channel, send: (b) => fake.send(b) })
+    const pieces = 600 // about 39 MB: 10 s at the link's rate
+    const shared = piece()
+    const results = Array.from({ length: pieces }, () => sender.enqueue(shared))
+    // The first seconds find the size; what follows is what a long transfer gets.
+    fake.advance(3000)
+    const idleBefore = fake.idleMs
+    fake.advance(5000)
+    expect(fake.idleMs - idleBefore).toBeLessThan(0.05 * 5000)
+    expect(sender.queueMs).toBeGreaterThan(TARGET_QUEUE_MS)
+    expect(sender.queueMs).toBeLessThanOrEqual(MAX_QUEUE_MS)
+    fake.advance(5000)
+    expect(await Promise.all(results)).toEqual(Array(pieces).fill(true))
+  })
+
+  it('goes back to a short buffer once refills come in time again', async () => {
+    let late = true
+    const fake = fakeChannel(4000)
+    // Late refills first (the low event runs only every 300 ms), then prompt ones.
+    const channel = {
+      get bufferedAmount() {
+        return fake.channel.bufferedAmount
+      },
+      onBufferedAmountLow: (threshold: number, handler: () => void) =>
+        fake.channel.onBufferedAmountLow(threshold, () => {
+          if (!late) handler()
+        }),
+    }
+    const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b) })
+    const serve = async () => {
+      for (;;) if (!(await sender.enqueue(piece()))) return
+    }
+    void serve()
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 10) {
+        fake.advance(10)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    await run(3000)
+    const grown = sender.queueMs
+    expect(grown).toBeGreaterThan(TARGET_QUEUE_MS)
+    late = false
+    await run(20_000)
+    expect(sender.queueMs).toBeLessThan(grown)
+    expect(sender.queueMs).toBeLessThanOrEqual(TARGET_QUEUE_MS * 1.5)
+    sender.dispose()
+  })
+
+  it('measures the link, not its own idling: a pause between transfers does not shrink the buffer', async () => {
+    const fake = fakeChannel(20_000) // 20 MB/s
+    const sender = new BulkSender({ ...fake, channel: fake.channel, send: (b) => fake.send(b) })
+    const burst = async (count: number) => {
+      const results = Array.from({ length: count }, () => sender.enqueue(piece()))
+      for (let i = 0; i < 400 && fake.sent.length < count; i++) fake.advance(5)
+      await Promise.all(results)
+    }
+    await burst(200)
+    const measured = sender.highWater
+    expect(measured).toBeGreaterThan(MIN_HIGH_WATER_BYTES)
+    fake.advance(5000)
+    fake.sent.length = 0
+    // One piece after a pause, then a few more: nothing drained in the pause, and that is not the link's rate.
+    await burst(1)
+    fake.sent.length = 0
+    await burst(20)
+    expect(sender.highWater).toBeGreaterThan(measured * 0.8)
   })
 
   it('resolves what waited as unsent when the channel goes away', async () => {

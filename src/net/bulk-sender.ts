@@ -1,9 +1,14 @@
 // Bulk bytes (file chunks) onto one data channel without starving what shares it. The channel is ordered, so
 // everything queued in its buffer goes out before a chat message, a vitals update or a heartbeat sent after it:
-// the buffer must stay short *in time*. This sender keeps about TARGET_QUEUE_MS of the channel's measured drain
-// rate buffered (so a fast link is kept full and a slow one is not flooded), refills when the browser says the
-// buffer ran low (`bufferedamountlow`), and otherwise holds the pieces in its own queue, where they cost nothing
-// to the call. Pure apart from the timer, which is injectable.
+// the buffer must stay short *in time*. This sender keeps about `queueMs` of the channel's measured drain rate
+// buffered (so a fast link is kept full and a slow one is not flooded), refills when the browser says the buffer
+// ran low (`bufferedamountlow`), and otherwise holds the pieces in its own queue, where they cost nothing to the
+// call.
+// `queueMs` starts at TARGET_QUEUE_MS and grows only when a refill finds the channel already empty: the page came
+// back later than the buffer lasted (a busy main thread: a software-rendered frame can take a few hundred ms), so
+// the link idled and the transfer slowed for nothing. A chat message sent then waits about as long behind the
+// buffer as the busy page made it wait anyway. Once refills come in time again, `queueMs` shrinks back.
+// Pure apart from the timer, which is injectable.
 import type { Unsubscribe } from './transport'
 
 /** What the sender needs of a channel. */
@@ -15,11 +20,16 @@ export interface BufferedChannel {
 }
 
 /**
- * How much the channel may hold ahead of a message sent now, ms of its drain rate: a tenth of a second is below
- * what a person notices in a chat message or a vitals update, and several round trips of a LAN or a city's
- * internet, which keeps SCTP's window full.
+ * How much the channel may hold ahead of a message sent now, ms of its drain rate, while the page refills it in
+ * time: a tenth of a second is below what a person notices in a chat message or a vitals update, and several
+ * round trips of a LAN or a city's internet, which keeps SCTP's window full.
  */
 export const TARGET_QUEUE_MS = 100
+/**
+ * The most it may hold when refills come late, ms: a second, what a page busy enough to be that late delays a
+ * message by anyway.
+ */
+export const MAX_QUEUE_MS = 1000
 /** The buffer allowed before the rate is known, and never less: one 64 KiB piece plus a little. */
 export const MIN_HIGH_WATER_BYTES = 96 * 1024
 /** And never more: 4 MiB is 100 ms at 40 MB/s, beyond what loopback between two tabs reaches here. */
@@ -33,6 +43,13 @@ const FALLBACK_POLL_MS = 50
 const RATE_SMOOTHING = 0.3
 /** A rate sample over less time than this is noise, ms. */
 const MIN_SAMPLE_MS = 20
+/** A refill that found the channel empty multiplies `queueMs` by this: a few late refills reach what is needed. */
+const QUEUE_GROWTH = 1.5
+/**
+ * A refill that found more than half the threshold still buffered (well in time) shrinks `queueMs` by this: back
+ * to the target over some tens of refills, so one quick moment does not undo what many slow ones showed.
+ */
+const QUEUE_DECAY = 0.95
 
 interface Pending {
   bytes: ArrayBuffer
@@ -60,6 +77,10 @@ export class BulkSender {
   private sample: { at: number; delivered: number } | null = null
   /** Smoothed drain rate, bytes per ms; null until measured. */
   private rate: number | null = null
+  /** How much time of the drain rate the buffer may hold now, ms (see the top of this file). */
+  private queueTime = TARGET_QUEUE_MS
+  /** We are waiting for the channel to drain (pieces queued here, the buffer at its high water). */
+  private waiting = false
 
   constructor(private readonly options: BulkSenderOptions) {
     this.now = options.now ?? (() => performance.now())
@@ -82,19 +103,26 @@ export class BulkSender {
   /** The channel's buffer we allow now, bytes. */
   get highWater(): number {
     if (this.rate === null) return MIN_HIGH_WATER_BYTES
-    return Math.min(MAX_HIGH_WATER_BYTES, Math.max(MIN_HIGH_WATER_BYTES, this.rate * TARGET_QUEUE_MS))
+    return Math.min(MAX_HIGH_WATER_BYTES, Math.max(MIN_HIGH_WATER_BYTES, this.rate * this.queueTime))
   }
 
-  private measure() {
+  /** How much time of the drain rate the buffer may hold now, ms. */
+  get queueMs(): number {
+    return this.queueTime
+  }
+
+  private measure(buffered: number) {
     const now = this.now()
-    const delivered = this.sentTotal - this.options.channel.bufferedAmount
-    if (!this.sample) {
+    const delivered = this.sentTotal - buffered
+    // Pieces are added only here, so a buffer that still holds something now was never empty since the last
+    // sample: the link drained all that time, and what it drained says how fast it goes. A sample spanning an empty
+    // buffer would measure our own idling (and, fed back into the high water, shrink the buffer and idle more).
+    if (!this.sample || buffered === 0) {
       this.sample = { at: now, delivered }
       return
     }
     const elapsed = now - this.sample.at
     if (elapsed < MIN_SAMPLE_MS) return
-    // Only a sample taken while the buffer had something to drain says how fast it drains.
     const drained = delivered - this.sample.delivered
     if (drained > 0) {
       const rate = drained / elapsed
@@ -103,9 +131,24 @@ export class BulkSender {
     this.sample = { at: now, delivered }
   }
 
-  private pump() {
+  /** After a wait for room: was the page back in time to refill? */
+  private adaptQueueTime(buffered: number) {
+    if (buffered === 0) this.queueTime = Math.min(MAX_QUEUE_MS, this.queueTime * QUEUE_GROWTH)
+    else if (buffered > this.lowThreshold / 2)
+      this.queueTime = Math.max(TARGET_QUEUE_MS, this.queueTime * QUEUE_DECAY)
+  }
+
+  /** `refill`: called by the channel's low-buffer event or the fallback timer, not by a new piece. */
+  private pump(refill = false) {
     if (this.disposed) return
-    this.measure()
+    const buffered = this.options.channel.bufferedAmount
+    // Only the moment the channel lets us add again tells whether we came back in time (a fallback look while the
+    // buffer is still full, or a piece queued meanwhile, says nothing about it).
+    if (refill && this.waiting && buffered < this.highWater) {
+      this.waiting = false
+      this.adaptQueueTime(buffered)
+    }
+    this.measure(buffered)
     const { channel, send } = this.options
     while (this.queue.length > 0 && channel.bufferedAmount < this.highWater) {
       const next = this.queue.shift() as Pending
@@ -121,17 +164,18 @@ export class BulkSender {
   }
 
   private waitForRoom() {
+    this.waiting = true
     const threshold = Math.floor(this.highWater / 2)
     if (threshold !== this.lowThreshold) {
       this.lowSubscription?.()
       this.lowThreshold = threshold
-      this.lowSubscription = this.options.channel.onBufferedAmountLow(threshold, () => this.pump())
+      this.lowSubscription = this.options.channel.onBufferedAmountLow(threshold, () => this.pump(true))
     }
     if (this.timer !== null) return
     const setTimer = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms))
     this.timer = setTimer(() => {
       this.timer = null
-      this.pump()
+      this.pump(true)
     }, FALLBACK_POLL_MS)
   }
 

@@ -47,9 +47,10 @@ export interface SceneProbe {
   }>
   /**
    * What the renderer holds on the GPU now (three's `renderer.info`): textures and geometries uploaded and not yet
-   * disposed, and compiled shader programs. A count that grows with every join and leave is a leak.
+   * disposed, and compiled shader programs. A count that grows with every join and leave is a leak. And what the
+   * last frame drew: draw calls and triangles (both eyes in XR), what a software-rendered frame's cost follows.
    */
-  renderer: () => { textures: number; geometries: number; programs: number }
+  renderer: () => { textures: number; geometries: number; programs: number; calls: number; triangles: number }
   /**
    * Position of the first object named `name` in the frame of the first object named `frame` (e.g. a mark in its
    * model's own space), or null if either is missing.

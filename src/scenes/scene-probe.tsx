@@ -142,6 +142,8 @@ export function SceneProbeInstaller() {
         textures: gl.info.memory.textures,
         geometries: gl.info.memory.geometries,
         programs: gl.info.programs?.length ?? 0,
+        calls: gl.info.render.calls,
+        triangles: gl.info.render.triangles,
       }),
       uikitText: (name) => {
         const root = scene.getObjectByName(name)

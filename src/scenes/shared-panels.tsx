@@ -3,10 +3,11 @@
 // model on a stand that anyone can turn (drag it) and scale, and each shared screen as another video panel. They
 // stand on the panels' arc, left of the participants, and can be moved like them (remembered per room on this
 // device). Their views come from the share channel: following the shared view, or the participant's own.
-import { type ThreeEvent, useThree } from '@react-three/fiber'
+import { type ThreeEvent, useFrame, useThree } from '@react-three/fiber'
 import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
 import {
+  memo,
   type ReactNode,
   useEffect,
   useLayoutEffect,
@@ -17,9 +18,10 @@ import {
 } from 'react'
 import {
   Box3,
+  type BufferGeometry,
   CanvasTexture,
   Group,
-  type Mesh,
+  Mesh,
   type MeshStandardMaterial,
   type Object3D,
   PropertyBinding,
@@ -39,6 +41,7 @@ import { Label } from './annotation-layer'
 import type { ItemMark } from './guidance-view'
 import { ModelMarks, PanelMarks, Unscaled } from './item-marks'
 import { acquireItem, type OpenedItem, pictureToPage, releaseItem } from './item-render'
+import { clusterSimplify, detailLevel, LOD_LEVEL_CELLS, worthSimplifying } from './model-lod'
 import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
@@ -287,7 +290,7 @@ function Button3D({ label, onClick, name }: { label: string; onClick: () => void
 }
 
 /** A document, image or DICOM image as a panel, drawn from the same picture as the DOM viewer. */
-function DocumentPanel({
+function DocumentPanelView({
   item,
   channel,
   marks,
@@ -468,21 +471,99 @@ function DocumentPanel({
   )
 }
 
+/** A dense mesh of the model with its coarse copies (./model-lod, finest first), drawn when it is seen small. */
+interface MeshDetail {
+  mesh: Mesh
+  full: BufferGeometry
+  /** One per LOD_LEVEL_CELLS; null where that grid thinned out too little. */
+  coarse: Array<BufferGeometry | null>
+}
+
 /** The model file as a three.js scene, fitted to MODEL_SIZE and standing on its base (null while loading). */
 interface LoadedModel {
   /** The model fitted to its stand. */
   model: Object3D | null
   /** The file's own root (inside `model`): the frame marks on the model are stored in. */
   root: Object3D | null
+  /** Its dense meshes, each with a coarse copy. */
+  details: MeshDetail[]
   problem: string | null
 }
 
+/**
+ * Coarse copies of the model's dense meshes. Only of untextured ones: merging vertices across a texture seam would
+ * smear the picture along it. A pointer (a pin, a drag) always meets the full mesh, so a mark lands on the real
+ * surface whichever copy is drawn.
+ */
+function makeDetails(model: Object3D): MeshDetail[] {
+  const details: MeshDetail[] = []
+  model.traverse((object) => {
+    const mesh = object as Mesh
+    if (!mesh.isMesh || (mesh as { isSkinnedMesh?: boolean }).isSkinnedMesh) return
+    const materials = Array.isArray(mesh.material) ? mesh.material : [mesh.material]
+    if (materials.some((material) => (material as MeshStandardMaterial).map)) return
+    if (!worthSimplifying(mesh.geometry)) return
+    const coarse = LOD_LEVEL_CELLS.map((cells) => clusterSimplify(mesh.geometry, cells))
+    if (coarse.every((copy) => copy === null)) return
+    const full = mesh.geometry
+    mesh.raycast = (raycaster, intersects) => {
+      const shown = mesh.geometry
+      mesh.geometry = full
+      Mesh.prototype.raycast.call(mesh, raycaster, intersects)
+      mesh.geometry = shown
+    }
+    details.push({ mesh, full, coarse })
+  })
+  return details
+}
+
+const cameraHelper = new Vector3()
+const pivotHelper = new Vector3()
+
+/**
+ * Each frame: the full mesh or a coarse copy, by how large the model is on the screen (./model-lod). On a
+ * headset's sharp display at the panels' arc that is the full mesh; on a small or software-rendered view, or from
+ * further away, a copy whose difference stays under two pixels.
+ */
+function useModelDetail(details: MeshDetail[], pivot: { current: Group | null }, scale: number) {
+  const applied = useRef<{ details: MeshDetail[]; level: number } | null>(null)
+  useFrame((state) => {
+    const group = pivot.current
+    if (details.length === 0 || !group) return
+    const xrCamera = state.gl.xr.isPresenting ? state.gl.xr.getCamera() : null
+    // In XR each eye's own camera carries its viewport; otherwise the canvas's drawing buffer is the view.
+    const eye = xrCamera?.cameras[0]
+    const viewer = eye ?? state.camera
+    const heightPixels = eye ? eye.viewport.w : state.size.height * state.gl.getPixelRatio()
+    const pixelsPerRadian = (heightPixels / 2) * (viewer.projectionMatrix.elements[5] ?? 1)
+    const distance = (xrCamera ?? state.camera)
+      .getWorldPosition(cameraHelper)
+      .distanceTo(group.getWorldPosition(pivotHelper))
+    const level = detailLevel(MODEL_SIZE * scale, distance, pixelsPerRadian)
+    if (applied.current?.details === details && applied.current.level === level) return
+    applied.current = { details, level }
+    for (const detail of details) {
+      // The chosen copy, or the next finer one that exists, or the full mesh.
+      let geometry = detail.full
+      for (let finer = level; finer >= 0; finer--) {
+        const copy = detail.coarse[finer]
+        if (copy) {
+          geometry = copy
+          break
+        }
+      }
+      detail.mesh.geometry = geometry
+    }
+  })
+}
+
 function useModel(item: SharedItem): LoadedModel {
-  const [state, setState] = useState<LoadedModel>({ model: null, root: null, problem: null })
+  const [state, setState] = useState<LoadedModel>({ model: null, root: null, details: [], problem: null })
   useEffect(() => {
     const bytes = item.bytes
     if (!bytes) return
     let live = true
+    let details: MeshDetail[] = []
     const loader = new GLTFLoader()
     const data = item.format === 'glb' ? bytes.slice().buffer : new TextDecoder().decode(bytes)
     // Self-contained only (checked on both sides): the path is never used, nothing is fetched from elsewhere.
@@ -500,19 +581,23 @@ function useModel(item: SharedItem): LoadedModel {
         model.scale.setScalar(scale)
         const fitted = new Group()
         fitted.add(model)
-        setState({ model: fitted, root: model, problem: null })
+        details = makeDetails(model)
+        setState({ model: fitted, root: model, details, problem: null })
       },
-      () => live && setState({ model: null, root: null, problem: 'This 3D model could not be read.' }),
+      () =>
+        live &&
+        setState({ model: null, root: null, details: [], problem: 'This 3D model could not be read.' }),
     )
     return () => {
       live = false
+      for (const detail of details) for (const copy of detail.coarse) copy?.dispose()
     }
   }, [item.bytes, item.format])
   return state
 }
 
 /** A model on a stand: drag it to turn it (everyone following sees it turn), buttons to scale it. */
-function ModelStand({
+function ModelStandView({
   item,
   channel,
   marks,
@@ -527,7 +612,7 @@ function ModelStand({
   slot: number
   videoCount: number
 }) {
-  const { model, root } = useModel(item)
+  const { model, root, details } = useModel(item)
   const mode = useMarkMode(marks, item.id)
   const marking = useRef(false)
   const partLabelAt = usePartHighlight(root, item.view.part)
@@ -542,6 +627,7 @@ function ModelStand({
   const pivot = useRef<Group>(null)
   const drag = useRef<{ point: Vector3; rotation: Quaternion } | null>(null)
   const { view } = item
+  useModelDetail(details, pivot, view.scale)
   useLayoutEffect(() => {
     pivot.current?.quaternion.set(...view.rotation)
     pivot.current?.scale.setScalar(view.scale)
@@ -685,6 +771,11 @@ function ModelStand({
     </Placed>
   )
 }
+
+// An item's panel re-renders only when that item changed (the channel replaces an item's object on every change
+// and keeps the others): another file's progress must not rebuild every panel's text and buttons.
+const DocumentPanel = memo(DocumentPanelView)
+const ModelStand = memo(ModelStandView)
 
 /** A participant's shared screen: another video panel. */
 function ScreenPanel({
