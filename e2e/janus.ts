@@ -60,7 +60,7 @@ export async function startJanus(): Promise<JanusServer> {
   let output = ''
   const collect = (chunk: Buffer) => {
     // Janus logs every ICE and DTLS step; the last 200 kB are plenty to explain a failure.
-    output = (output + chunk.toString()).slice(-200_000)
+    output = (output + chunk.toString()).slice(-2_000_000)
   }
   child.stdout?.on('data', collect)
   child.stderr?.on('data', collect)

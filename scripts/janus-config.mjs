@@ -37,7 +37,8 @@ export async function writeJanusConfig(dir, { port, host = '127.0.0.1' }) {
   # No event handlers and no external loggers: empty folders.
   events_folder = "${empty}"
   loggers_folder = "${empty}"
-  debug_level = 4
+  # 4 (info) unless JANUS_DEBUG_LEVEL says otherwise: 5 logs every data channel message Janus relays.
+  debug_level = ${process.env.JANUS_DEBUG_LEVEL ?? 4}
   # Rooms are created by the clients (derived ids and PINs); a session whose socket went away is dropped after
   # this many seconds.
   session_timeout = 60
