@@ -1,12 +1,28 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { pdfjsAssets } from './server/pdfjs-assets-plugin.mjs'
 import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
 import { consultServer } from './server/vite-plugin.mjs'
 
+/**
+ * janode (the Janus client of large rooms) imports its Unix-socket transport, which needs Node's fs and a native
+ * module, next to the WebSocket one the browser uses: the browser gets a stub in its place.
+ */
+function janodeInTheBrowser(): Plugin {
+  const stub = fileURLToPath(new URL('./src/net/janode-unix-stub.ts', import.meta.url))
+  return {
+    name: 'janode-in-the-browser',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === './transport-unix.js' && importer?.includes('/janode/')) return stub
+      return null
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [react(), consultServer(), singleWeightUiFont(), pdfjsAssets()],
+  plugins: [react(), consultServer(), singleWeightUiFont(), pdfjsAssets(), janodeInTheBrowser()],
   resolve: {
     alias: {
       // PeerJS reads only the browser's name and version from webrtc-adapter; the real package's shims for

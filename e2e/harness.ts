@@ -38,11 +38,16 @@ export class RequestLog {
   private attachPage(page: Page) {
     page.on('websocket', (socket) => this.urls.push(socket.url()))
   }
-  /** Requests to anywhere but `origin` (data:, blob: and similar in-page URLs are not requests). */
-  foreign(origin: string): string[] {
+  /**
+   * Requests to anywhere but `origin` and the `allowed` URLs (the Janus servers of a large room, each allowed as
+   * itself and below it); data:, blob: and similar in-page URLs are not requests.
+   */
+  foreign(origin: string, allowed: readonly string[] = []): string[] {
     const wsOrigin = origin.replace(/^http/, 'ws')
+    const bases = allowed.map((url) => url.replace(/\/$/, ''))
     return this.urls.filter((url) => {
       if (/^(data|blob|about|chrome|chrome-extension|mediastream):/.test(url)) return false
+      if (bases.some((base) => url === base || url.startsWith(`${base}/`))) return false
       return (
         !url.startsWith(`${origin}/`) && !url.startsWith(`${wsOrigin}/`) && url !== origin && url !== wsOrigin
       )

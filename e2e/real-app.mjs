@@ -171,13 +171,28 @@ export function withQuery(url, query) {
 }
 
 /**
- * Goes through the lobby at `url` (its query, e.g. `?debug`, stays with the page): start a consultation, read
- * every role's invite link, continue as `role` to the join screen.
- * @param {Page} page @param {string} url @param {string} [role]
+ * Goes through the lobby at `url` (its query, e.g. `?debug`, stays with the page): start a consultation (or, with
+ * `kind: 'large'`, a large room through Janus), read every role's invite link, continue as `role` to the join
+ * screen.
+ * @param {Page} page @param {string} url @param {string} [role] @param {{ kind?: 'consultation' | 'large' }} [options]
  * @returns {Promise<Record<string, string>>} invite URL by role
  */
-export async function startConsultation(page, url, role = 'clinician') {
+export async function startConsultation(page, url, role = 'clinician', { kind = 'consultation' } = {}) {
   await page.goto(url)
+  if (kind === 'large') {
+    // Enabled once the page has read /config.json and found a Janus server there.
+    const large = page.getByTestId('room-kind-large')
+    await page.waitForFunction(
+      () =>
+        !(
+          /** @type {HTMLInputElement | null} */ (document.querySelector('[data-testid="room-kind-large"]'))
+            ?.disabled
+        ),
+      undefined,
+      { timeout: JOIN_STEP_TIMEOUT_MS },
+    )
+    await large.check()
+  }
   await page.getByTestId('start').click()
   /** @type {Record<string, string>} */
   const invites = {}

@@ -10,22 +10,29 @@ import express from 'express'
 import { mountConsultServices, requestUrl, SIGNALLING_PATH, sendPlainError } from './services.mjs'
 
 /**
- * A page may only talk to its own origin: the browser itself then refuses any CDN, cloud signaling server or
- * public STUN we might pull in by accident. 'wasm-unsafe-eval' is for uikit's layout engine (yoga, WebAssembly).
+ * A page may only talk to its own origin and the Janus servers the operator configured (JANUS_URLS, for large
+ * rooms): the browser itself then refuses any CDN, cloud signaling server or public STUN we might pull in by
+ * accident. 'wasm-unsafe-eval' is for uikit's layout engine (yoga, WebAssembly).
+ * @param {string[]} [janusUrls] already normalised (server/services.mjs parseJanusUrls)
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' data: blob:",
-  "worker-src 'self' blob:",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+export function contentSecurityPolicy(janusUrls = []) {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    ["connect-src 'self' data: blob:", ...janusUrls].join(' '),
+    "worker-src 'self' blob:",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/** The policy with no Janus server. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy()
 
 /**
  * Loads or creates a self-signed certificate for HTTPS mode (WebXR and the camera need a secure context, and a
@@ -57,6 +64,7 @@ export async function loadOrCreateCertificate(dir) {
  * @property {unknown[]} [iceServers]
  * @property {'all' | 'relay'} [iceTransportPolicy]
  * @property {number} [shareMaxBytes] largest file participants share, bytes (told to clients in /config.json)
+ * @property {string[]} [janusUrls] Janus servers for large rooms (told to clients, and allowed by the CSP)
  * @property {{ key: string, cert: string }} [tls] serve HTTPS with this certificate
  * @property {Partial<import('./services.mjs').SignallingLimits>} [limits] signalling limits other than the defaults
  */
@@ -69,21 +77,23 @@ export async function startServer({
   iceServers = [],
   iceTransportPolicy,
   shareMaxBytes,
+  janusUrls = [],
   tls,
   limits,
 }) {
+  const policy = contentSecurityPolicy(janusUrls)
   const app = express()
   app.disable('x-powered-by')
   const httpServer = tls ? https.createServer(tls, app) : http.createServer(app)
   app.use((_req, res, next) => {
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+    res.setHeader('Content-Security-Policy', policy)
     res.setHeader('Referrer-Policy', 'no-referrer')
     res.setHeader('X-Content-Type-Options', 'nosniff')
     // The camera and the microphone are used by this page only; XR needs its own permission policy token.
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
     next()
   })
-  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, shareMaxBytes, limits })
+  mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, shareMaxBytes, janusUrls, limits })
   // Hashed asset names never change content: cache them for good; index.html is always revalidated.
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))

@@ -24,7 +24,7 @@ async function main() {
     console.error(error instanceof Error ? error.message : error)
     process.exit(EXIT_CODES.badSettings)
   }
-  const { port, host, useHttps, iceServers, iceTransportPolicy, shareMaxBytes } = settings
+  const { port, host, useHttps, iceServers, iceTransportPolicy, shareMaxBytes, janusUrls } = settings
   const tls = useHttps ? await loadOrCreateCertificate(path.join(root, '.certs')) : undefined
   let server
   try {
@@ -35,6 +35,7 @@ async function main() {
       iceServers,
       iceTransportPolicy,
       shareMaxBytes,
+      janusUrls,
       tls,
     })
   } catch (error) {

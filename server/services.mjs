@@ -73,6 +73,35 @@ export function parseIceTransportPolicy(raw, iceServers) {
 }
 
 /**
+ * JANUS_URLS: the Janus servers large rooms may use, comma separated WebSocket URLs (ws:// or wss://). None: the
+ * app offers consultations only. Each URL is normalised (what the browser's CSP and WebSocket compare), and only
+ * scheme, host, port and path are allowed: a query or fragment would travel to Janus in every connection, and a
+ * user name or password in a URL the server hands every client is a secret given to everyone.
+ * @param {string | undefined} raw
+ * @returns {string[]}
+ */
+export function parseJanusUrls(raw) {
+  const parts = (raw ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+  return [
+    ...new Set(
+      parts.map((part) => {
+        const url = URL.canParse(part) ? new URL(part) : null
+        if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
+          throw new Error(`JANUS_URLS must be ws:// or wss:// URLs separated by commas, not "${part}"`)
+        }
+        if (url.username || url.password || url.search || url.hash) {
+          throw new Error(`JANUS_URLS: "${part}" may not carry a user, a password, a query or a fragment`)
+        }
+        return url.href
+      }),
+    ),
+  ]
+}
+
+/**
  * The URL of a request as sent, or null when it cannot be parsed (`GET http://[ HTTP/1.1` reaches the server:
  * `new URL` throws on it, and in an 'upgrade' listener that ended the process).
  * @param {import('node:http').IncomingMessage} request
@@ -282,13 +311,13 @@ export function sendPlainError(error, _request, response, _next) {
  * @param {import('node:http').Server | import('node:https').Server} httpServer the server the PeerServer's
  *   WebSocket upgrades arrive on
  * @param {{ iceServers: unknown[], iceTransportPolicy?: 'all' | 'relay', shareMaxBytes?: number,
- *   limits?: Partial<SignallingLimits> }} options
+ *   janusUrls?: string[], limits?: Partial<SignallingLimits> }} options
  *   `limits` replaces some of DEFAULT_SIGNALLING_LIMITS (tests set small ones)
  */
 export function mountConsultServices(
   app,
   httpServer,
-  { iceServers, iceTransportPolicy = 'all', shareMaxBytes = 100_000_000, limits = {} },
+  { iceServers, iceTransportPolicy = 'all', shareMaxBytes = 100_000_000, janusUrls = [], limits = {} },
 ) {
   const signallingLimits = { ...DEFAULT_SIGNALLING_LIMITS, ...limits }
   const services = express()
@@ -299,6 +328,8 @@ export function mountConsultServices(
     iceTransportPolicy,
     profilesPath: `${PROFILES_MOUNT}/`,
     shareMaxBytes,
+    // Large rooms' SFUs (JANUS_URLS); the lobby offers a large room only when there is one.
+    janusUrls,
   })
   services.use('/config.json', (/** @type {any} */ _req, /** @type {any} */ res) => {
     res.setHeader('Content-Type', 'application/json')

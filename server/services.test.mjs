@@ -2,7 +2,13 @@
 import http from 'node:http'
 import express from 'express'
 import { describe, expect, it } from 'vitest'
-import { mountConsultServices, parseIceServers, parseIceTransportPolicy } from './services.mjs'
+import { contentSecurityPolicy } from './app.mjs'
+import {
+  mountConsultServices,
+  parseIceServers,
+  parseIceTransportPolicy,
+  parseJanusUrls,
+} from './services.mjs'
 
 describe('ICE_SERVERS', () => {
   it('defaults to none: no public STUN or TURN is ever assumed', () => {
@@ -84,5 +90,43 @@ describe('/health', () => {
     } finally {
       await new Promise((resolve) => httpServer.close(() => resolve(undefined)))
     }
+  })
+})
+
+describe('JANUS_URLS', () => {
+  it('defaults to none: large rooms are not offered', () => {
+    expect(parseJanusUrls(undefined)).toEqual([])
+    expect(parseJanusUrls(' , ')).toEqual([])
+  })
+
+  it('reads WebSocket URLs, normalised and each once', () => {
+    expect(parseJanusUrls('ws://127.0.0.1:8188, wss://janus.example/ws ,ws://127.0.0.1:8188/')).toEqual([
+      'ws://127.0.0.1:8188/',
+      'wss://janus.example/ws',
+    ])
+  })
+
+  it('refuses what is not a plain WebSocket URL, saying which', () => {
+    expect(() => parseJanusUrls('http://janus.example')).toThrow(/"http:\/\/janus.example"/)
+    expect(() => parseJanusUrls('janus.example:8188')).toThrow(/ws:\/\/ or wss:\/\//)
+    expect(() => parseJanusUrls('wss://user:pw@janus.example')).toThrow(/password/)
+    expect(() => parseJanusUrls('wss://janus.example/?token=x')).toThrow(/query/)
+  })
+
+  it('are the only foreign addresses the page may connect to, and /config.json names them', async () => {
+    expect(contentSecurityPolicy(['wss://janus.example/'])).toContain(
+      "connect-src 'self' data: blob: wss://janus.example/;",
+    )
+    expect(contentSecurityPolicy()).toContain("connect-src 'self' data: blob:;")
+    const server = http.createServer()
+    const app = express()
+    server.on('request', app)
+    mountConsultServices(app, server, { iceServers: [], janusUrls: ['ws://127.0.0.1:8188/'] })
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const config = await (await fetch(`http://127.0.0.1:${port}/config.json`)).json()
+    await new Promise((resolve) => server.close(() => resolve(undefined)))
+    expect(config.janusUrls).toEqual(['ws://127.0.0.1:8188/'])
   })
 })

@@ -1,8 +1,9 @@
 // @ts-check
 // The server's settings, from the environment: PORT (default 8080), HTTPS=1, HOST, ICE_SERVERS (JSON),
-// ICE_TRANSPORT_POLICY (all or relay), SHARE_MAX_MB (largest shared file, megabytes; default 100). Read by `npm start` to refuse bad ones before anything starts, and again by
-// the server process it runs.
-import { parseIceServers, parseIceTransportPolicy } from './services.mjs'
+// ICE_TRANSPORT_POLICY (all or relay), SHARE_MAX_MB (largest shared file, megabytes; default 100), JANUS_URLS
+// (Janus servers for large rooms, comma separated ws:// or wss:// URLs; default none). Read by `npm start` to
+// refuse bad ones before anything starts, and again by the server process it runs.
+import { parseIceServers, parseIceTransportPolicy, parseJanusUrls } from './services.mjs'
 
 /** Exit codes both processes use, so the supervisor knows which exits are not worth a restart. */
 export const EXIT_CODES = Object.freeze({
@@ -15,7 +16,7 @@ export const EXIT_CODES = Object.freeze({
 /**
  * @param {NodeJS.ProcessEnv} env
  * @returns {{ port: number, host: string, useHttps: boolean, iceServers: ReturnType<typeof parseIceServers>,
- *   iceTransportPolicy: 'all' | 'relay', shareMaxBytes: number }}
+ *   iceTransportPolicy: 'all' | 'relay', shareMaxBytes: number, janusUrls: string[] }}
  * @throws {Error} with a message that says which setting is wrong and how
  */
 export function readSettings(env) {
@@ -32,7 +33,15 @@ export function readSettings(env) {
   if (!Number.isFinite(shareMaxMb) || shareMaxMb <= 0 || shareMaxMb > 2000) {
     throw new Error(`SHARE_MAX_MB must be a number of megabytes from 1 to 2000, not "${env.SHARE_MAX_MB}"`)
   }
-  return { port, host, useHttps, iceServers, iceTransportPolicy, shareMaxBytes: Math.round(shareMaxMb * 1e6) }
+  return {
+    port,
+    host,
+    useHttps,
+    iceServers,
+    iceTransportPolicy,
+    shareMaxBytes: Math.round(shareMaxMb * 1e6),
+    janusUrls: parseJanusUrls(env.JANUS_URLS),
+  }
 }
 
 /**

@@ -1,7 +1,12 @@
 // @ts-check
 // `npm run dev`: the same PeerServer, config endpoint and profiles as the production server, inside Vite's dev
 // server, so development has one origin too.
-import { mountConsultServices, parseIceServers, parseIceTransportPolicy } from './services.mjs'
+import {
+  mountConsultServices,
+  parseIceServers,
+  parseIceTransportPolicy,
+  parseJanusUrls,
+} from './services.mjs'
 
 /** @returns {import('vite').Plugin} */
 export function consultServer() {
@@ -14,6 +19,7 @@ export function consultServer() {
         iceServers,
         iceTransportPolicy: parseIceTransportPolicy(process.env.ICE_TRANSPORT_POLICY, iceServers),
         shareMaxBytes: process.env.SHARE_MAX_MB ? Number(process.env.SHARE_MAX_MB) * 1e6 : undefined,
+        janusUrls: parseJanusUrls(process.env.JANUS_URLS),
       })
     },
   }

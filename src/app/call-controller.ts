@@ -1,9 +1,11 @@
 // Opens, joins and leaves calls: the glue between the DOM shell, the page's store and the call runtime. No
 // React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
 import { CallRuntime } from '../call/runtime'
-import { ServerUnreachableError } from '../net/errors'
+import { NoJanusError, ServerUnreachableError } from '../net/errors'
+import { janusRoomAccess, pickJanusUrl } from '../net/janus-room'
 import { PeerJsTransport } from '../net/peerjs-transport'
 import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
+import type { MeshTransport } from '../net/transport'
 import { type Invite, ROLES, type Role } from '../room/invite'
 import { pageStore } from '../state/page-store'
 import type { ConsultXRStore } from '../xr/xr-store'
@@ -14,6 +16,14 @@ let xrStore: ConsultXRStore | null = null
 async function config(): Promise<ServerConfig> {
   serverConfig ??= await loadServerConfig()
   return serverConfig
+}
+
+/** Whether this server can hold large rooms (it names a Janus server); false when it cannot be asked. */
+export async function largeRoomsAvailable(): Promise<boolean> {
+  return config().then(
+    (server) => server.janusUrls.length > 0,
+    () => false,
+  )
 }
 
 /**
@@ -59,6 +69,28 @@ function testOverrides(query: URLSearchParams): {
   }
 }
 
+/** The mesh over our PeerServer for a consultation; a Janus VideoRoom for a large room. */
+async function transportFor(invite: Invite, debug: boolean): Promise<MeshTransport> {
+  const server = await config()
+  const rtc = peerServerOptions(server).config
+  if (invite.kind !== 'large') return new PeerJsTransport(peerServerOptions(server))
+  const url = pickJanusUrl(server.janusUrls, invite)
+  if (!url) throw new NoJanusError()
+  // Loaded for large rooms only: janode stays out of every consultation's page.
+  const [{ JanusTransport }, room] = await Promise.all([
+    import('../net/janus-transport').catch(() => {
+      throw new ServerUnreachableError()
+    }),
+    janusRoomAccess(invite),
+  ])
+  return new JanusTransport({
+    url,
+    room,
+    rtc,
+    ...(debug ? { trace: (...details: unknown[]) => console.info('[call]', ...details) } : {}),
+  })
+}
+
 /** A call for `invite`, not joined yet: the join screen shows, and the call screen waits, hidden, behind it. */
 export function openCall(invite: Invite): CallRuntime {
   void config().catch(() => undefined)
@@ -66,7 +98,7 @@ export function openCall(invite: Invite): CallRuntime {
   return new CallRuntime({
     invite,
     page: pageStore,
-    transport: async () => new PeerJsTransport(peerServerOptions(await config())),
+    transport: () => transportFor(invite, query.has('debug')),
     debug: query.has('debug'),
     ...testOverrides(query),
     onEnded: (reason) => endCall(reason),

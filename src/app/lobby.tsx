@@ -1,9 +1,19 @@
 // The start screen: create a consultation and hand out invite links.
-import { lazy, Suspense, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { SCREENING_IDS, type ScreeningId, SHIPPED_QUESTIONNAIRES } from '../care/questionnaires'
 import { createConsultation } from '../room/credentials'
-import { type Invite, inviteFragment, ROLE_LABELS, ROLES, type Role } from '../room/invite'
+import {
+  type Invite,
+  inviteFragment,
+  LARGE_ROOM_CAPACITY,
+  ROLE_LABELS,
+  ROLES,
+  ROOM_CAPACITY,
+  type Role,
+  type RoomKind,
+} from '../room/invite'
 import { MyAftercarePlans } from './aftercare'
+import { largeRoomsAvailable } from './call-controller'
 import { InviteLinks, rememberInvites } from './invite-links'
 import { PastCalls } from './past-calls'
 import { RegionBoundary } from './region-boundary'
@@ -17,11 +27,27 @@ export function Lobby() {
   const [waitingRoom, setWaitingRoom] = useState(false)
   const [screening, setScreening] = useState<ScreeningId[]>([])
   const [role, setRole] = useState<Role>('clinician')
+  const [kind, setKind] = useState<RoomKind>('consultation')
+  // Unknown until /config.json answers: offered only by a server that names a Janus server.
+  const [largeOffered, setLargeOffered] = useState(false)
+  useEffect(() => {
+    let live = true
+    void largeRoomsAvailable().then((available) => {
+      if (live) setLargeOffered(available)
+    })
+    return () => {
+      live = false
+    }
+  }, [])
   const start = async () => {
     setStarting(true)
     try {
       // The room's signing key stays on this device; every invite carries a credential it signed.
-      const { invites: made } = await createConsultation({ waitingRoom, screening })
+      const { invites: made } = await createConsultation({
+        waitingRoom,
+        screening,
+        kind: largeOffered ? kind : 'consultation',
+      })
       rememberInvites(made)
       setInvites(made)
     } finally {
@@ -35,6 +61,38 @@ export function Lobby() {
         Private video consultations in a headset, in browser VR or in any browser tab. Everyone joins from a
         link; video and data go directly between the participants' devices.
       </p>
+      {!invites && (
+        <fieldset className="option room-kind" data-testid="room-kind">
+          <legend>Room</legend>
+          <label>
+            <input
+              type="radio"
+              name="room-kind"
+              checked={kind === 'consultation' || !largeOffered}
+              onChange={() => setKind('consultation')}
+              data-testid="room-kind-consultation"
+            />{' '}
+            Consultation (up to {ROOM_CAPACITY})
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="room-kind"
+              checked={kind === 'large' && largeOffered}
+              disabled={!largeOffered}
+              onChange={() => setKind('large')}
+              aria-describedby={largeOffered ? undefined : 'large-room-why'}
+              data-testid="room-kind-large"
+            />{' '}
+            Large room (up to {LARGE_ROOM_CAPACITY}, needs Janus)
+          </label>
+          {!largeOffered && (
+            <p className="hint" id="large-room-why" data-testid="large-room-why">
+              A large room needs a Janus media server, and this server has none: start it with JANUS_URLS set.
+            </p>
+          )}
+        </fieldset>
+      )}
       {!invites && (
         <label className="option">
           <input
@@ -73,7 +131,7 @@ export function Lobby() {
           disabled={starting}
           onClick={() => void start()}
         >
-          Start a consultation
+          {kind === 'large' && largeOffered ? 'Start a large room' : 'Start a consultation'}
         </button>
       ) : (
         <section aria-labelledby="invite-heading">

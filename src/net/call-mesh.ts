@@ -12,7 +12,7 @@ import {
   type SessionKey,
   sessionOf,
 } from '../room/credentials'
-import { type Invite, ROLE_LABELS, ROOM_CAPACITY, type Role, seatPeerId } from '../room/invite'
+import { type Invite, ROLE_LABELS, type Role, roomCapacity, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
 import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
 import { BulkSender } from './bulk-sender'
@@ -154,7 +154,7 @@ export async function prepareJoin(invite: Invite): Promise<PreparedJoin> {
   const [sessionKey, key, seatIds] = await Promise.all([
     createSessionKey(),
     admissionKey(invite),
-    Promise.all(Array.from({ length: ROOM_CAPACITY }, (_, seat) => seatPeerId(invite, seat))),
+    Promise.all(Array.from({ length: roomCapacity(invite) }, (_, seat) => seatPeerId(invite, seat))),
   ])
   const presented = await presentCredential(invite, sessionKey.publicKey)
   if (!presented) throw new DamagedInviteError()
@@ -324,9 +324,10 @@ interface Known {
   status: ParticipantStatus
 }
 
-function dialMetadataOf(metadata: unknown): DialMetadata | null {
+/** A dial's metadata, checked against the room's number of seats. */
+function dialMetadataOf(metadata: unknown, seats: number): DialMetadata | null {
   const { seat, session } = (metadata ?? {}) as Partial<DialMetadata>
-  const seatOk = typeof seat === 'number' && Number.isInteger(seat) && seat >= 0 && seat < ROOM_CAPACITY
+  const seatOk = typeof seat === 'number' && Number.isInteger(seat) && seat >= 0 && seat < seats
   const sessionOk = typeof session === 'string' && session.length >= 8 && session.length <= 64
   return seatOk && sessionOk ? { seat, session } : null
 }
@@ -502,12 +503,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.transport.destroy()
       return
     }
-    if (this.seat < 0) throw new RoomFullError()
+    if (this.seat < 0) throw new RoomFullError(this.seatIds.length)
     this.joined = true
     if (this.waiting) this.events.waiting?.(true)
     this.wireTransport()
     this.events.serverConnected(true)
-    for (let seat = 0; seat < ROOM_CAPACITY; seat++) if (seat !== this.seat) this.dial(seat)
+    for (let seat = 0; seat < this.seatIds.length; seat++) if (seat !== this.seat) this.dial(seat)
     this.heartbeatTimer = setInterval(() => this.heartbeat(), LIVENESS_CHECK_MS)
   }
 
@@ -610,8 +611,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   private onIncomingLink(data: DataLink) {
-    const dial = dialMetadataOf(data.metadata)
-    // Only someone who can compute this room's seat ids can reach us, and only seats 0-3 exist, so every
+    const dial = dialMetadataOf(data.metadata, this.seatIds.length)
+    // Only someone who can compute this room's seat ids can reach us, and only the room's seats exist, so every
     // participant enforces the room's capacity itself. Still check that the claimed seat matches the caller's
     // id, so one participant cannot pose as another seat; admission then checks the secret.
     if (dial === null || dial.seat === this.seat || this.seatIds[dial.seat] !== data.remoteId || this.left) {
@@ -990,7 +991,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.onIncomingScreen(call)
       return
     }
-    const dial = dialMetadataOf(call.metadata)
+    const dial = dialMetadataOf(call.metadata, this.seatIds.length)
     const link = dial === null ? undefined : this.links.get(dial.seat)
     // Media is only answered for a participant whose data connection is up, from the same session, and only
     // from the side that dialed the data connection we kept: a call from the losing side of a simultaneous dial
@@ -1019,7 +1020,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    * newer one replaces an older one.
    */
   private onIncomingScreen(call: MediaLink) {
-    const dial = dialMetadataOf(call.metadata)
+    const dial = dialMetadataOf(call.metadata, this.seatIds.length)
     const link = dial === null ? undefined : this.links.get(dial.seat)
     if (
       !link ||

@@ -2,9 +2,10 @@
 import { ROOM_CAPACITY } from '../room/invite'
 
 export class RoomFullError extends Error {
-  constructor() {
+  /** @param capacity the room's seats (a consultation's unless told) */
+  constructor(capacity = ROOM_CAPACITY) {
     super(
-      `This consultation is full (${ROOM_CAPACITY} participants). Ask the host to make room, then try again.`,
+      `This ${capacity > ROOM_CAPACITY ? 'room' : 'consultation'} is full (${capacity} participants). Ask the host to make room, then try again.`,
     )
   }
 }
@@ -26,5 +27,13 @@ export class ServerUnreachableError extends Error {
 export class DamagedInviteError extends Error {
   constructor() {
     super('This invite link is damaged (its credential cannot be read). Ask for the link again.')
+  }
+}
+
+export class NoJanusError extends Error {
+  constructor() {
+    super(
+      'This is a large room, and this server has no Janus media server for it (JANUS_URLS). Ask the host to set one up.',
+    )
   }
 }

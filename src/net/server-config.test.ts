@@ -6,6 +6,7 @@ const config: ServerConfig = {
   profilesPath: '/xr-profiles/',
   iceServers: [],
   iceTransportPolicy: 'all',
+  janusUrls: [],
 }
 const turn = { urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }
 
@@ -18,6 +19,15 @@ describe('parseServerConfig', () => {
   it('reads a config without a policy (a server from before the setting) as all', () => {
     const { iceTransportPolicy: _, ...older } = config
     expect(parseServerConfig(older)?.iceTransportPolicy).toBe('all')
+  })
+
+  it('reads the Janus servers, none from a server that predates them, and refuses a URL that is not a WebSocket', () => {
+    const { janusUrls: _, ...older } = config
+    expect(parseServerConfig(older)?.janusUrls).toEqual([])
+    expect(parseServerConfig({ ...config, janusUrls: ['wss://janus.example/'] })?.janusUrls).toEqual([
+      'wss://janus.example/',
+    ])
+    expect(parseServerConfig({ ...config, janusUrls: ['https://janus.example/'] })).toBeNull()
   })
 
   it('refuses a policy RTCPeerConnection does not know, and anything not a config', () => {

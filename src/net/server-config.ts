@@ -17,6 +17,8 @@ const configSchema = z.object({
   iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   /** Largest file participants share, bytes (the server's SHARE_MAX_MB). Absent: the app's default. */
   shareMaxBytes: z.number().int().positive().max(2_000_000_000).optional(),
+  /** Janus servers for large rooms (the server's JANUS_URLS). Empty: consultations only. */
+  janusUrls: z.array(z.string().regex(/^wss?:\/\//)).default([]),
 })
 export type ServerConfig = z.infer<typeof configSchema>
 

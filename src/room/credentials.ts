@@ -9,7 +9,7 @@
 // - a session key: made by each participant when joining. The session id is a hash of its public key, so the key
 //   that signs an op is the author the op names (self-certifying: a relayed op can be checked by anyone, even when
 //   its author has left). The key is announced inside the admission proof (HMAC-bound, so it cannot be swapped).
-import { createRoom, type Invite, ROLES, type Role, type Room, toBase64Url } from './invite'
+import { createRoom, type Invite, ROLES, type Role, type Room, type RoomKind, toBase64Url } from './invite'
 
 const textEncoder = new TextEncoder()
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const
@@ -240,8 +240,11 @@ export class SignatureVerifier {
 export async function createConsultation({
   waitingRoom = false,
   screening = [],
+  kind = 'consultation',
 }: {
   waitingRoom?: boolean
+  /** A consultation (the mesh) or a large room (through Janus). */
+  kind?: RoomKind
   /** The questionnaires the patient is asked to answer before the call (ids of src/care/questionnaires.ts). */
   screening?: readonly string[]
 } = {}): Promise<{
@@ -249,7 +252,7 @@ export async function createConsultation({
   authority: RoomAuthority
   invites: Record<Role, Invite>
 }> {
-  const room = createRoom()
+  const room = createRoom(kind)
   const authority = await createRoomAuthority()
   const entries = await Promise.all(
     ROLES.map(

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { createConsultation } from './credentials'
-import { createRoom, inviteFragment, inviteUrl, parseInviteFragment, ROLES, seatPeerId } from './invite'
+import {
+  createRoom,
+  inviteFragment,
+  inviteUrl,
+  LARGE_ROOM_CAPACITY,
+  parseInviteFragment,
+  ROLES,
+  ROOM_CAPACITY,
+  roomCapacity,
+  seatPeerId,
+} from './invite'
 
 describe('invites', () => {
   it('round-trips every role through a link', async () => {
@@ -31,6 +41,21 @@ describe('invites', () => {
       `${inviteFragment(invites.clinician)}&screen=phq9,<b>,phq9,${'x'.repeat(40)}`,
     )
     expect(odd.ok && odd.invite.screening).toEqual(['phq9'])
+  })
+
+  it('carries a large room in every role’s link, so every joiner uses the same transport and seat count', async () => {
+    const { invites } = await createConsultation({ kind: 'large' })
+    for (const role of ROLES) {
+      const parsed = parseInviteFragment(new URL(inviteUrl('http://localhost:8080/', invites[role])).hash)
+      expect(parsed).toEqual({ ok: true, invite: invites[role] })
+      expect(parsed.ok && roomCapacity(parsed.invite)).toBe(LARGE_ROOM_CAPACITY)
+    }
+    const { invites: consultation } = await createConsultation()
+    expect(inviteFragment(consultation.clinician)).not.toContain('kind=')
+    expect(roomCapacity(consultation.clinician)).toBe(ROOM_CAPACITY)
+    // A kind this version does not know reads as a consultation.
+    const odd = parseInviteFragment(`${inviteFragment(consultation.clinician)}&kind=stadium`)
+    expect(odd.ok && roomCapacity(odd.invite)).toBe(ROOM_CAPACITY)
   })
 
   it('creates rooms that do not repeat', () => {

@@ -14,6 +14,24 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 /** Participants per room. A full mesh sends every stream to every peer; 4 is what a phone uplink carries. */
 export const ROOM_CAPACITY = 4
+/**
+ * Participants in a large room. Its media goes through a Janus SFU (src/net/janus-transport.ts): each participant
+ * sends one stream up and receives the others', so the uplink no longer bounds the room; 30 is a class or a case
+ * conference, and the seats' publisher ids fit one VideoRoom.
+ */
+export const LARGE_ROOM_CAPACITY = 30
+
+/**
+ * What carries a room: `consultation` is the full mesh over the PeerServer (needs nothing but `npm start`),
+ * `large` goes through a Janus server (JANUS_URLS). The invite says which, so everyone uses the same.
+ */
+export const ROOM_KINDS = ['consultation', 'large'] as const
+export type RoomKind = (typeof ROOM_KINDS)[number]
+
+/** How many seats a room of this invite has. */
+export function roomCapacity(invite: { kind?: RoomKind }): number {
+  return invite.kind === 'large' ? LARGE_ROOM_CAPACITY : ROOM_CAPACITY
+}
 
 /** 128 bits: a room id nobody can guess or enumerate. */
 const ROOM_ID_BYTES = 16
@@ -23,6 +41,11 @@ const SECRET_BYTES = 32
 export interface Room {
   roomId: string
   secret: string
+  /**
+   * Absent: a consultation (links from before large rooms read the same). Not signed: a link whose kind was
+   * changed only sends its holder to a room nobody else is in.
+   */
+  kind?: RoomKind
 }
 
 export interface Invite extends Room {
@@ -60,19 +83,32 @@ function randomToken(byteCount: number): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(byteCount)))
 }
 
-export function createRoom(): Room {
-  return { roomId: randomToken(ROOM_ID_BYTES), secret: randomToken(SECRET_BYTES) }
+export function createRoom(kind: RoomKind = 'consultation'): Room {
+  return {
+    roomId: randomToken(ROOM_ID_BYTES),
+    secret: randomToken(SECRET_BYTES),
+    ...(kind === 'large' ? { kind } : {}),
+  }
 }
 
 /** Length of the base64url text for n bytes, unpadded. */
 const base64UrlLength = (bytes: number) => Math.ceil((bytes * 4) / 3)
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&sig=…`. */
-export function inviteFragment({ roomId, secret, role, roomKey, credential, screening }: Invite): string {
+/** The fragment of an invite link: `#room=…&role=…&key=…&pk=…&inv=…&ik=…&sig=…` (`&kind=large` for a large room). */
+export function inviteFragment({
+  roomId,
+  secret,
+  role,
+  roomKey,
+  credential,
+  screening,
+  kind,
+}: Invite): string {
   const wait = credential.wait ? '&wait=1' : ''
   const screen = screening?.length ? `&screen=${screening.join(',')}` : ''
-  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}${wait}${screen}`
+  const large = kind === 'large' ? '&kind=large' : ''
+  return `#room=${roomId}&role=${role}&key=${secret}&pk=${roomKey}&inv=${credential.key}&ik=${credential.secret}&sig=${credential.sig}${wait}${screen}${large}`
 }
 
 export function inviteUrl(base: string, invite: Invite): string {
@@ -148,6 +184,8 @@ export function parseInviteFragment(hash: string): InviteParse {
         ...(params.get('wait') === '1' ? { wait: true } : {}),
       },
       ...screeningOf(params.get('screen')),
+      // Any other kind (a link from a newer version) reads as a consultation, the room every version has.
+      ...(params.get('kind') === 'large' ? { kind: 'large' as const } : {}),
     },
   }
 }

@@ -1,0 +1,180 @@
+// A large room end to end: a real Janus (Debian's, on loopback, e2e/janus.ts), the real server told about it with
+// JANUS_URLS, and headless Chromium pages: a presenter with a fake camera and receivers without one, all in the
+// same VideoRoom through src/net/janus-transport.ts, with CallMesh and the features on top unchanged.
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  differingPixels,
+  isVideoGreen,
+  launchChromium,
+  newParticipant,
+  type Participant,
+  RequestLog,
+  type Rgb,
+  startAppServer,
+  startConsultation,
+} from './harness'
+import { type JanusServer, startJanus } from './janus'
+import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+
+/** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
+const RECEIVERS = 6
+const SMALL_WINDOW = { width: 480, height: 360 }
+
+const log = new RequestLog()
+let janus: JanusServer
+let server: AppServer
+let browser: Browser
+/** A browser without the fake consent UI: its pages are refused the camera and join receive-only. */
+let cameraless: Browser
+const people: Record<string, Participant> = {}
+
+beforeAll(async () => {
+  janus = await startJanus()
+  server = await startAppServer({ JANUS_URLS: janus.url })
+  browser = await launchChromium()
+  cameraless = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await cameraless?.close()
+  await server?.stop()
+  await janus?.stop()
+})
+
+afterEach(({ task }) => {
+  if (task.result?.state !== 'fail') return
+  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
+  console.log(
+    `--- janus\n${janus
+      .log()
+      .split('\n')
+      .filter((line) => /data|sctp|channel|error|err\]/i.test(line))
+      .slice(-80)
+      .join('\n')}`,
+  )
+})
+
+/** How many remote videos on the page play (have decoded a frame and are not paused). */
+function playingVideos(page: Page) {
+  return page.evaluate(
+    () =>
+      [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].filter(
+        (video) => video.videoWidth > 0 && !video.paused,
+      ).length,
+  )
+}
+
+/**
+ * The pixels of the playing remote video, as decoded (drawn into a small canvas in the page), so the check does
+ * not depend on where the layout puts the tile in a small window: 32×24 RGBA.
+ */
+async function videoPixels(page: Page): Promise<Buffer> {
+  const data = await page.evaluate(() => {
+    const video = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].find(
+      (v) => v.videoWidth > 0 && !v.paused,
+    )
+    if (!video) return []
+    const canvas = document.createElement('canvas')
+    canvas.width = 32
+    canvas.height = 24
+    const context = canvas.getContext('2d', { willReadFrequently: true })
+    context?.drawImage(video, 0, 0, 32, 24)
+    return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
+  })
+  return Buffer.from(data)
+}
+
+function meanOf(pixels: Buffer): Rgb {
+  let r = 0
+  let g = 0
+  let b = 0
+  const n = Math.max(1, pixels.length / 4)
+  for (let i = 0; i < pixels.length; i += 4) {
+    r += pixels[i] ?? 0
+    g += pixels[i + 1] ?? 0
+    b += pixels[i + 2] ?? 0
+  }
+  return { r: r / n, g: g / n, b: b / n }
+}
+
+/** The page plays one remote video, the fake camera's green, and its pixels change: live, not frozen. */
+async function expectLivePresenter(page: Page) {
+  await expect.poll(() => playingVideos(page), { timeout: 60_000 }).toBe(1)
+  const first = await videoPixels(page)
+  expect(isVideoGreen(meanOf(first)), `video colour ${JSON.stringify(meanOf(first))}`).toBe(true)
+  await expect
+    .poll(async () => differingPixels(first, await videoPixels(page)), { timeout: 15_000, interval: 300 })
+    .toBeGreaterThan(20)
+}
+
+describe('a large room through Janus', () => {
+  it(`a presenter and ${RECEIVERS} receivers: everyone sees the presenter live, and chat reaches each receiver once`, {
+    timeout: 400_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people.presenter = presenter
+    const invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    for (const url of Object.values(invites)) expect(new URL(url).hash).toContain('kind=large')
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+
+    const roles = ['specialist', 'worker', 'patient'] as const
+    const receivers: Participant[] = []
+    for (let i = 0; i < RECEIVERS; i++) {
+      const receiver = await newBareParticipant(cameraless, {
+        viewport: SMALL_WINDOW,
+        permissions: [],
+        prepare: (context) => log.attach(context),
+      })
+      people[`receiver ${i + 1}`] = receiver
+      receivers.push(receiver)
+      const invite = invites[roles[i % roles.length] as string] as string
+      const url = new URL(invite)
+      url.search = '?debug'
+      await receiver.page.goto(url.href)
+      await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
+    }
+
+    for (const receiver of receivers) await expectLivePresenter(receiver.page)
+    // The presenter sees everyone in the participant list.
+    for (let i = 0; i < RECEIVERS; i++) {
+      await expect
+        .poll(() => presenter.page.getByTestId('participants').textContent())
+        .toContain(`Trainee ${i + 1}`)
+    }
+
+    const text = 'Welcome to the lecture: today, the knee.'
+    await presenter.page.getByTestId('chat-input').fill(text)
+    await presenter.page.getByTestId('chat-send').click()
+    for (const receiver of receivers) {
+      await expect
+        .poll(() => receiver.page.getByTestId('chat-message').filter({ hasText: text }).count())
+        .toBe(1)
+    }
+    // Still once a while later: nothing arrived twice over the shared data channel.
+    await presenter.page.getByTestId('chat-input').fill('Second message')
+    await presenter.page.getByTestId('chat-send').click()
+    for (const receiver of receivers) {
+      await expect
+        .poll(() => receiver.page.getByTestId('chat-message').filter({ hasText: 'Second message' }).count())
+        .toBe(1)
+      expect(await receiver.page.getByTestId('chat-message').filter({ hasText: text }).count()).toBe(1)
+    }
+  })
+
+  it('made no request to any host but the app’s own origin and the Janus server', () => {
+    expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
+    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    for (const person of Object.values(people)) expect(person.errors).toEqual([])
+  })
+})

@@ -1,0 +1,799 @@
+// The large room's transport: the same MeshTransport as ./peerjs-transport.ts, through a Janus VideoRoom (an SFU)
+// instead of a full mesh, so CallMesh and every feature run over it unchanged. janode carries the signalling; the
+// RTCPeerConnections are our own (one publishing, one per subscribed participant), so encoded transforms and
+// simulcast can be added to them.
+//
+// - A seat is a VideoRoom publisher id derived from the seat's id (./janus-room.ts): Janus refuses a duplicate id
+//   in a room, which is "seat taken", exactly as the PeerServer refuses a taken peer id.
+// - Everyone publishes one connection (camera, microphone, one data channel) and subscribes to every other
+//   publisher. Janus relays a publisher's data channel to all its subscribers, so a "data link" to one participant
+//   is emulated on it: every message is an envelope addressed to a seat, and a receiver keeps those addressed to
+//   it. Who sent an envelope is the feed it arrived on (Janus says), not anything the envelope claims.
+// - A link opens with a three-way handshake (open, accept, ready), repeated until answered: a message is only
+//   delivered to a subscriber that is already subscribed, and each side learns of the other's feed on its own.
+// - A media call is the subscription to that participant's feed: call()/answer() say, over the link, that each
+//   side shows the other's stream, as a PeerJS call and answer would.
+import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
+import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
+import { NoWebRtcError, ServerUnreachableError } from './errors'
+import { feedOfSeat, type JanusRoomAccess } from './janus-room'
+import type { RTCStatsLike } from './quality'
+import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
+
+/**
+ * What may sit between our envelopes and the data channel: where the per-sender encryption of app messages plugs
+ * in (src/net/sfu-keys.ts). `seal` is applied to every envelope we send; `open` to every one that arrives from
+ * `fromSeat` (null: drop it). Both may be async; order is kept on each side.
+ */
+export interface EnvelopeCodec {
+  seal(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array
+  open(bytes: Uint8Array, fromSeat: string): Promise<Uint8Array | null> | Uint8Array | null
+}
+
+export interface JanusTransportOptions {
+  /** The Janus server's WebSocket URL (one of JANUS_URLS, chosen for this room). */
+  url: string
+  room: JanusRoomAccess
+  /** ICE servers and policy, as for the mesh. */
+  rtc: RTCConfiguration
+  codec?: EnvelopeCodec
+  /** Says what the transport does, for a page opened with `?debug`. */
+  trace?: (...details: unknown[]) => void
+}
+
+/** Longest wait for Janus to answer a request while joining, ms. */
+const JOIN_TIMEOUT_MS = 10_000
+/** How often an unanswered open is repeated, ms: until the far side subscribes to our feed it cannot hear it. */
+const OPEN_RETRY_MS = 300
+/**
+ * How long a dial waits for the far side's accept, ms. They are publishing (or we would not dial them), so only
+ * the two subscriptions have to come up: on two busy cores with a rendering scene that takes a few seconds.
+ */
+const OPEN_TIMEOUT_MS = 15_000
+/** Longest wait for our connection's ICE candidates before we send what we have, ms (loopback: a few ms). */
+const GATHER_TIMEOUT_MS = 2000
+
+/** Envelope kinds. */
+const KIND = {
+  /** Dialer → dialed: open link `link` (payload: JSON { meta, nonce }). */
+  open: 1,
+  /** Dialed → dialer: accepted (payload: the dialed side's nonce). */
+  accept: 2,
+  /** Dialer → dialed: we heard the accept; the link is open on both sides from here. */
+  ready: 3,
+  close: 4,
+  text: 5,
+  binary: 6,
+  /** A media call on link `link`: payload JSON { call, meta }. */
+  call: 7,
+  /** The answer to media call `call` (payload JSON { call }). */
+  answer: 8,
+  /** Media call `call` hung up (payload JSON { call }). */
+  hangup: 9,
+} as const
+type Kind = (typeof KIND)[keyof typeof KIND]
+
+/** kind (1 byte), the addressed seat's index (1 byte), the link's number (4 bytes, chosen by the dialer). */
+const HEADER_BYTES = 6
+
+function envelope(kind: Kind, toSeat: number, link: number, payload: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(HEADER_BYTES + payload.byteLength)
+  const view = new DataView(bytes.buffer)
+  view.setUint8(0, kind)
+  view.setUint8(1, toSeat)
+  view.setUint32(2, link)
+  bytes.set(payload, HEADER_BYTES)
+  return bytes
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** A random 128-bit text: each side's contribution to what a link's admission proofs are bound to. */
+function nonce(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  )
+}
+
+function randomLinkNumber(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] ?? 1
+}
+
+async function statsOf(pc: RTCPeerConnection | undefined | null): Promise<RTCStatsLike[]> {
+  if (!pc || pc.connectionState === 'closed') return []
+  return pc.getStats().then(
+    (report): RTCStatsLike[] => [...report.values()],
+    (): RTCStatsLike[] => [],
+  )
+}
+
+/** Resolves once ICE gathering is complete (Janus takes our candidates in the SDP: no trickle), or after a bound. */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== 'complete') return
+      clearTimeout(timer)
+      pc.removeEventListener('icegatheringstatechange', done)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      pc.removeEventListener('icegatheringstatechange', done)
+      resolve()
+    }, GATHER_TIMEOUT_MS)
+    pc.addEventListener('icegatheringstatechange', done)
+  })
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ServerUnreachableError()), ms)
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}
+
+/** Janus's error code on a janode error (436: that publisher id is in the room already). */
+function janusCode(error: unknown): number | undefined {
+  return (error as { _code?: number } | null)?._code
+}
+const ID_EXISTS = 436
+const ROOM_EXISTS = 427
+
+/** One subscription to another participant's feed: their media, and their data channel's envelopes. */
+interface Subscription {
+  seat: number
+  handle: VideoRoomHandle | null
+  pc: RTCPeerConnection
+  stream: MediaStream
+  closed: boolean
+}
+
+class JanusDataLink implements DataLink {
+  state: 'dialing' | 'accepted' | 'open' | 'closed' = 'dialing'
+  readonly localNonce = nonce()
+  remoteNonce: string | null = null
+  readonly opened = new Listeners<[]>()
+  readonly data = new Listeners<[unknown]>()
+  readonly closedListeners = new Listeners<[]>()
+  retryTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(
+    private readonly transport: JanusTransport,
+    readonly remoteId: string,
+    readonly remoteSeat: number,
+    readonly link: number,
+    readonly metadata: unknown,
+    readonly origin: 'outgoing' | 'incoming',
+  ) {}
+
+  get open(): boolean {
+    return this.state === 'open'
+  }
+  get bufferedAmount(): number {
+    return this.transport.channel?.bufferedAmount ?? 0
+  }
+  /** The published data channel is shared by every link: its threshold is the last one asked for. */
+  onBufferedAmountLow(threshold: number, handler: () => void) {
+    const channel = this.transport.channel
+    if (!channel) return () => undefined
+    channel.bufferedAmountLowThreshold = threshold
+    channel.addEventListener('bufferedamountlow', handler)
+    return () => channel.removeEventListener('bufferedamountlow', handler)
+  }
+  send(payload: string | ArrayBuffer) {
+    if (!this.open) return
+    if (typeof payload === 'string') this.transport.post(KIND.text, this, encoder.encode(payload))
+    else this.transport.post(KIND.binary, this, new Uint8Array(payload))
+  }
+  close() {
+    if (this.state === 'closed') return
+    // A dial to an empty seat has nobody to tell.
+    if (this.state !== 'dialing' || this.transport.isPublishing(this.remoteSeat))
+      this.transport.post(KIND.close, this, new Uint8Array())
+    this.closed()
+  }
+  /** Closed here (by us, by them or with their feed): said once, then everything is let go. */
+  closed() {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.transport.forget(this)
+    this.closedListeners.emit()
+    this.opened.clear()
+    this.data.clear()
+    this.closedListeners.clear()
+  }
+  onOpen(handler: () => void) {
+    const unsubscribe = this.opened.add(handler)
+    if (this.open) queueMicrotask(() => this.open && handler())
+    return unsubscribe
+  }
+  onData(handler: (data: unknown) => void) {
+    return this.data.add(handler)
+  }
+  onClose(handler: () => void) {
+    const unsubscribe = this.closedListeners.add(handler)
+    if (this.state === 'closed') queueMicrotask(handler)
+    return unsubscribe
+  }
+  /** The subscription to their feed is what carries everything from them: its bytes show whether they are alive. */
+  stats() {
+    return statsOf(this.transport.subscriptionOf(this.remoteSeat)?.pc)
+  }
+  /**
+   * There is no DTLS between the two participants here (each has its own with Janus), so the admission proofs are
+   * bound to what both ends of this link agreed on instead: the two random nonces exchanged in its open and accept.
+   * A proof is then this link's and no other's (it cannot be replayed onto another link, whose nonces differ);
+   * what it cannot do is catch a Janus in the middle, which could rewrite both nonces. Against that operator, what
+   * protects the room is the end-to-end encryption of the envelopes (EnvelopeCodec) and of the media.
+   */
+  fingerprints() {
+    return this.remoteNonce
+      ? { local: `janus-link ${this.localNonce}`, remote: `janus-link ${this.remoteNonce}` }
+      : null
+  }
+  get iceState() {
+    return this.transport.subscriptionOf(this.remoteSeat)?.pc.iceConnectionState
+  }
+  /** A network fault: the link dies here without a goodbye; the far side notices the silence. */
+  fault() {
+    this.closed()
+  }
+}
+
+class JanusMediaLink implements MediaLink {
+  readonly streams = new Listeners<[MediaStream]>()
+  readonly closedListeners = new Listeners<[]>()
+  /** Both sides said yes (the call was answered): the far side's stream is shown. */
+  live = false
+  isClosed = false
+
+  constructor(
+    private readonly transport: JanusTransport,
+    readonly remoteId: string,
+    readonly remoteSeat: number,
+    readonly link: number,
+    readonly call: number,
+    readonly metadata: unknown,
+  ) {}
+
+  answer(stream: MediaStream | null) {
+    if (this.isClosed) return
+    this.transport.useLocalStream(stream)
+    this.transport.postControl(KIND.answer, this.remoteSeat, this.link, { call: this.call })
+    this.goLive()
+  }
+  /** Shows their stream (now, or when the subscription has it). */
+  goLive() {
+    if (this.live || this.isClosed) return
+    this.live = true
+    const subscription = this.transport.subscriptionOf(this.remoteSeat)
+    if (subscription && subscription.stream.getTracks().length > 0) this.streams.emit(subscription.stream)
+  }
+  close() {
+    if (this.isClosed) return
+    this.transport.postControl(KIND.hangup, this.remoteSeat, this.link, { call: this.call })
+    this.closed()
+  }
+  closed() {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.transport.forgetCall(this)
+    this.closedListeners.emit()
+    this.streams.clear()
+    this.closedListeners.clear()
+  }
+  onStream(handler: (stream: MediaStream) => void) {
+    return this.streams.add(handler)
+  }
+  onClose(handler: () => void) {
+    return this.closedListeners.add(handler)
+  }
+  stats() {
+    return statsOf(this.transport.subscriptionOf(this.remoteSeat)?.pc)
+  }
+  /**
+   * Our video goes up once, to Janus, whoever watches: the mesh's split of the uplink between calls does not apply.
+   * (Simulcast layers, chosen per receiver by Janus, take this role on the SFU path.)
+   */
+  setVideoBudget() {}
+}
+
+export class JanusTransport implements MeshTransport {
+  private connection: JanodeConnection | null = null
+  private session: JanodeSession | null = null
+  private publisher: VideoRoomHandle | null = null
+  private publisherPc: RTCPeerConnection | null = null
+  /** Our published data channel: every envelope we send goes out on it. */
+  channel: RTCDataChannel | null = null
+  private audioSender: RTCRtpSender | null = null
+  private videoSender: RTCRtpSender | null = null
+  private ids: readonly string[] = []
+  private mySeat = -1
+  private connected = false
+  private destroyed = false
+  /** Seats whose feed is published (Janus told us), by seat index. */
+  private readonly publishing = new Set<number>()
+  private readonly subscriptions = new Map<number, Subscription>()
+  /** Links by `${seat}:${link}`. */
+  private readonly links = new Map<string, JanusDataLink>()
+  private readonly calls = new Map<string, JanusMediaLink>()
+  private readonly incomingLinks = new Listeners<[DataLink]>()
+  private readonly incomingCalls = new Listeners<[MediaLink]>()
+  private readonly unavailable = new Listeners<[string]>()
+  private readonly lost = new Listeners<[]>()
+  private readonly back = new Listeners<[]>()
+  /** Keeps sealed envelopes in order when the codec is async. */
+  private sendChain: Promise<void> = Promise.resolve()
+
+  constructor(private readonly options: JanusTransportOptions) {}
+
+  get serverConnected(): boolean {
+    return this.connected && !this.destroyed
+  }
+
+  async registerFirst(ids: readonly string[]): Promise<number> {
+    if (typeof RTCPeerConnection === 'undefined') throw new NoWebRtcError()
+    this.ids = ids
+    const { url, room } = this.options
+    // janode logs every request at "info"; a page's console keeps only what is wrong.
+    Janode.Logger.setLevel('warn')
+    let publishers: Array<{ feed: number }> = []
+    try {
+      this.connection = await withTimeout(Janode.connect({ address: { url } }), JOIN_TIMEOUT_MS)
+      this.session = await withTimeout(this.connection.create(), JOIN_TIMEOUT_MS)
+      const handle = await withTimeout(this.session.attach<VideoRoomHandle>(VideoRoomPlugin), JOIN_TIMEOUT_MS)
+      this.publisher = handle
+      // The room exists once its first participant made it, with the derived id and PIN; it is private, so
+      // Janus lists it to nobody. "Exists already" is the usual answer.
+      await withTimeout(
+        handle.create({
+          room: room.room,
+          pin: room.pin,
+          secret: room.secret,
+          is_private: true,
+          permanent: false,
+          max_publishers: ids.length,
+        }),
+        JOIN_TIMEOUT_MS,
+      ).catch((error: unknown) => {
+        if (janusCode(error) !== ROOM_EXISTS) throw error
+      })
+      for (const [index, id] of ids.entries()) {
+        const joined = await withTimeout(
+          handle.joinPublisher({ room: room.room, feed: feedOfSeat(id), pin: room.pin }),
+          JOIN_TIMEOUT_MS,
+        ).catch((error: unknown) => {
+          if (janusCode(error) === ID_EXISTS) return null
+          throw error
+        })
+        if (!joined) continue
+        this.mySeat = index
+        publishers = joined.publishers
+        break
+      }
+    } catch (error) {
+      this.destroy()
+      throw error instanceof NoWebRtcError ? error : new ServerUnreachableError()
+    }
+    if (this.mySeat < 0) {
+      this.destroy()
+      return -1
+    }
+    this.connected = true
+    this.wireServer()
+    await this.publish()
+    for (const { feed } of publishers) this.published(feed)
+    return this.mySeat
+  }
+
+  private wireServer() {
+    const connection = this.connection
+    const publisher = this.publisher
+    if (!connection || !publisher) return
+    const onLost = () => {
+      if (!this.connected || this.destroyed) return
+      this.connected = false
+      this.lost.emit()
+    }
+    connection.once(Janode.EVENT.CONNECTION_CLOSED, onLost)
+    connection.once(Janode.EVENT.CONNECTION_ERROR, onLost)
+    publisher.on(
+      VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST,
+      (data: { publishers: Array<{ feed: number }> }) => {
+        for (const { feed } of data.publishers) this.published(feed)
+      },
+    )
+    const gone = (data: { feed?: number }) => {
+      if (typeof data.feed === 'number') this.unpublished(data.feed)
+    }
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone)
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone)
+  }
+
+  /**
+   * Our one publishing connection: an audio and a video transceiver (tracks come with the first call or answer,
+   * by replaceTrack, so nothing is renegotiated) and the data channel every envelope rides on.
+   */
+  private async publish() {
+    const pc = new RTCPeerConnection(this.options.rtc)
+    this.publisherPc = pc
+    this.audioSender = pc.addTransceiver('audio', { direction: 'sendonly' }).sender
+    this.videoSender = pc.addTransceiver('video', { direction: 'sendonly' }).sender
+    const channel = pc.createDataChannel('envelopes', { ordered: true })
+    channel.binaryType = 'arraybuffer'
+    this.channel = channel
+    const opened = new Promise<void>((resolve) =>
+      channel.addEventListener('open', () => resolve(), { once: true }),
+    )
+    await pc.setLocalDescription(await pc.createOffer())
+    await gathered(pc)
+    const local = pc.localDescription
+    if (!local || !this.publisher) throw new ServerUnreachableError()
+    const { jsep } = await withTimeout(
+      this.publisher.publish({ jsep: { type: 'offer', sdp: local.sdp } }),
+      JOIN_TIMEOUT_MS,
+    )
+    if (!jsep) throw new ServerUnreachableError()
+    await pc.setRemoteDescription(jsep)
+    await withTimeout(opened, JOIN_TIMEOUT_MS)
+  }
+
+  /** Puts our camera and microphone on the published connection (once; later calls carry the same stream). */
+  useLocalStream(stream: MediaStream | null) {
+    if (!stream) return
+    const audio = stream.getAudioTracks()[0] ?? null
+    const video = stream.getVideoTracks()[0] ?? null
+    if (this.audioSender && this.audioSender.track !== audio && audio)
+      void this.audioSender.replaceTrack(audio).catch(() => undefined)
+    if (this.videoSender && this.videoSender.track !== video && video)
+      void this.videoSender.replaceTrack(video).catch(() => undefined)
+  }
+
+  private seatOfFeed(feed: number): number {
+    return this.ids.findIndex((id) => feedOfSeat(id) === feed)
+  }
+
+  private trace(...details: unknown[]) {
+    this.options.trace?.(...details)
+  }
+
+  /** A participant published: subscribe to them (media and envelopes). */
+  private published(feed: number) {
+    const seat = this.seatOfFeed(feed)
+    this.trace('janus: published', feed, 'seat', seat)
+    if (seat < 0 || seat === this.mySeat || this.destroyed) return
+    this.publishing.add(seat)
+    if (!this.subscriptions.has(seat)) void this.subscribe(seat, feed)
+  }
+
+  /** A participant left: everything with them closes, as a closed PeerConnection would. */
+  private unpublished(feed: number) {
+    const seat = this.seatOfFeed(feed)
+    this.trace('janus: unpublished', feed, 'seat', seat)
+    if (seat < 0 || seat === this.mySeat) return
+    this.publishing.delete(seat)
+    const subscription = this.subscriptions.get(seat)
+    this.subscriptions.delete(seat)
+    if (subscription) this.closeSubscription(subscription)
+    for (const link of [...this.links.values()]) if (link.remoteSeat === seat) link.closed()
+    for (const call of [...this.calls.values()]) if (call.remoteSeat === seat) call.closed()
+  }
+
+  private closeSubscription(subscription: Subscription) {
+    subscription.closed = true
+    subscription.pc.close()
+    void subscription.handle?.detach().catch(() => undefined)
+  }
+
+  private async subscribe(seat: number, feed: number) {
+    const pc = new RTCPeerConnection(this.options.rtc)
+    const subscription: Subscription = { seat, handle: null, pc, stream: new MediaStream(), closed: false }
+    this.subscriptions.set(seat, subscription)
+    const current = () =>
+      this.subscriptions.get(seat) === subscription && !subscription.closed && !this.destroyed
+    pc.addEventListener('track', (event) => {
+      if (!current()) return
+      subscription.stream.addTrack(event.track)
+      // Shown by every answered call with them, once the stream has something in it.
+      for (const call of this.calls.values())
+        if (call.remoteSeat === seat && call.live) call.streams.emit(subscription.stream)
+    })
+    pc.addEventListener('datachannel', (event) => {
+      const channel = event.channel
+      this.trace('janus: data channel from seat', seat, channel.label)
+      if (channel.label === 'ready') return
+      channel.binaryType = 'arraybuffer'
+      // Opening one at a time keeps each sender's envelopes in order even when the codec is async.
+      let chain: Promise<void> = Promise.resolve()
+      channel.addEventListener('message', (message: MessageEvent) => {
+        const raw = message.data
+        const bytes = typeof raw === 'string' ? encoder.encode(raw) : new Uint8Array(raw as ArrayBuffer)
+        chain = chain.then(async () => {
+          if (!current()) return
+          const codec = this.options.codec
+          const opened = codec ? await codec.open(bytes, this.ids[seat] as string) : bytes
+          if (opened && current()) this.receive(seat, opened)
+        })
+      })
+    })
+    try {
+      if (!this.session) return
+      const handle = await this.session.attach<VideoRoomHandle>(VideoRoomPlugin)
+      subscription.handle = handle
+      if (!current()) {
+        void handle.detach().catch(() => undefined)
+        return
+      }
+      const { jsep } = await handle.joinSubscriber({
+        room: this.options.room.room,
+        feed,
+        pin: this.options.room.pin,
+      })
+      if (!jsep || !current()) return
+      await pc.setRemoteDescription(jsep)
+      // Janus relays a publisher's data to a subscriber only once a channel is open on the subscription
+      // (its "data ready"), and only the subscriber can open one: this one carries nothing else.
+      pc.createDataChannel('ready')
+      await pc.setLocalDescription(await pc.createAnswer())
+      await gathered(pc)
+      const local = pc.localDescription
+      if (!local || !current()) return
+      await handle.start({ jsep: { type: 'answer', sdp: local.sdp } })
+      this.trace('janus: subscribed to seat', seat)
+    } catch (error) {
+      // Their feed went away meanwhile, or Janus did: the dial to them times out, as to an empty seat.
+      if (current()) console.warn('janus: subscription failed', error)
+    }
+  }
+
+  /** @internal Whether someone publishes in `seat`. */
+  isPublishing(seat: number): boolean {
+    return this.publishing.has(seat)
+  }
+
+  subscriptionOf(seat: number): Subscription | undefined {
+    return this.subscriptions.get(seat)
+  }
+
+  /** Sends one envelope on our data channel (sealed by the codec, if any, in order). */
+  private sendEnvelope(bytes: Uint8Array) {
+    const channel = this.channel
+    if (channel?.readyState !== 'open') return
+    const codec = this.options.codec
+    if (!codec) {
+      channel.send(bytes as Uint8Array<ArrayBuffer>)
+      return
+    }
+    this.sendChain = this.sendChain.then(async () => {
+      const sealed = await codec.seal(bytes)
+      if (channel.readyState === 'open') channel.send(sealed as Uint8Array<ArrayBuffer>)
+    })
+  }
+
+  /** @internal An envelope of `link` to its far side. */
+  post(kind: Kind, link: JanusDataLink, payload: Uint8Array) {
+    this.sendEnvelope(envelope(kind, link.remoteSeat, link.link, payload))
+  }
+
+  /** @internal A JSON control envelope to `seat`. */
+  postControl(kind: Kind, seat: number, link: number, body: unknown) {
+    this.sendEnvelope(envelope(kind, seat, link, encoder.encode(JSON.stringify(body))))
+  }
+
+  /** @internal */
+  forget(link: JanusDataLink) {
+    const key = `${link.remoteSeat}:${link.link}`
+    if (this.links.get(key) === link) this.links.delete(key)
+  }
+
+  /** @internal */
+  forgetCall(call: JanusMediaLink) {
+    const key = `${call.remoteSeat}:${call.call}`
+    if (this.calls.get(key) === call) this.calls.delete(key)
+  }
+
+  /** An envelope from the participant in `seat` (Janus's word for it: the feed it came on). */
+  private receive(seat: number, bytes: Uint8Array) {
+    if (bytes.byteLength < HEADER_BYTES) return
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const kind = view.getUint8(0)
+    // Everyone's envelopes reach every subscriber: only ours are read.
+    if (view.getUint8(1) !== this.mySeat) return
+    const number = view.getUint32(2)
+    const payload = bytes.subarray(HEADER_BYTES)
+    const link = this.links.get(`${seat}:${number}`)
+    if (kind !== KIND.text && kind !== KIND.binary)
+      this.trace('janus: envelope', kind, 'from seat', seat, 'link', number, link?.state)
+    switch (kind) {
+      case KIND.open:
+        this.onOpenEnvelope(seat, number, payload, link)
+        return
+      case KIND.accept:
+        if (link?.origin !== 'outgoing' || link.state === 'closed') return
+        if (link.state === 'dialing') {
+          link.remoteNonce = decoder.decode(payload)
+          link.state = 'open'
+          if (link.retryTimer) clearTimeout(link.retryTimer)
+          link.retryTimer = null
+          this.post(KIND.ready, link, new Uint8Array())
+          link.opened.emit()
+        } else {
+          // Our ready was sent before their accept came again (it crossed an open we repeated): say it again.
+          this.post(KIND.ready, link, new Uint8Array())
+        }
+        return
+      case KIND.ready:
+        if (link?.origin !== 'incoming' || link.state !== 'accepted') return
+        link.state = 'open'
+        link.opened.emit()
+        return
+      case KIND.close:
+        link?.closed()
+        return
+      case KIND.text:
+        if (link?.open) link.data.emit(decoder.decode(payload))
+        return
+      case KIND.binary:
+        // A copy of exactly the payload: the receiver may keep it, and the envelope's buffer is larger.
+        if (link?.open) link.data.emit(payload.slice().buffer)
+        return
+      case KIND.call:
+      case KIND.answer:
+      case KIND.hangup:
+        this.onCallEnvelope(kind, seat, number, payload)
+        return
+      default:
+        return
+    }
+  }
+
+  private onOpenEnvelope(
+    seat: number,
+    number: number,
+    payload: Uint8Array,
+    existing: JanusDataLink | undefined,
+  ) {
+    if (existing) {
+      // They did not hear our accept yet (not subscribed to us then): say it again.
+      if (existing.origin === 'incoming' && existing.state === 'accepted')
+        this.post(KIND.accept, existing, encoder.encode(existing.localNonce))
+      return
+    }
+    let body: { meta?: unknown; nonce?: unknown }
+    try {
+      body = JSON.parse(decoder.decode(payload)) as typeof body
+    } catch {
+      return
+    }
+    if (typeof body.nonce !== 'string' || body.nonce.length > 64) return
+    const remoteId = this.ids[seat] as string
+    const link = new JanusDataLink(this, remoteId, seat, number, body.meta, 'incoming')
+    link.remoteNonce = body.nonce
+    link.state = 'accepted'
+    this.links.set(`${seat}:${number}`, link)
+    this.post(KIND.accept, link, encoder.encode(link.localNonce))
+    this.incomingLinks.emit(link)
+  }
+
+  private onCallEnvelope(kind: Kind, seat: number, number: number, payload: Uint8Array) {
+    let body: { call?: unknown; meta?: unknown }
+    try {
+      body = JSON.parse(decoder.decode(payload)) as typeof body
+    } catch {
+      return
+    }
+    if (typeof body.call !== 'number') return
+    const key = `${seat}:${body.call}`
+    const existing = this.calls.get(key)
+    if (kind === KIND.call) {
+      if (existing) return
+      const call = new JanusMediaLink(this, this.ids[seat] as string, seat, number, body.call, body.meta)
+      this.calls.set(key, call)
+      this.incomingCalls.emit(call)
+    } else if (kind === KIND.answer) {
+      existing?.goLive()
+    } else {
+      existing?.closed()
+    }
+  }
+
+  reconnectServer() {
+    // A Janus session lost is the room lost: its media went with it. Rejoining a room is a new call (not yet).
+  }
+
+  dial(remoteId: string, metadata: DialMetadata): DataLink | null {
+    if (!this.serverConnected) return null
+    const seat = this.ids.indexOf(remoteId)
+    if (seat < 0 || seat === this.mySeat) return null
+    const link = new JanusDataLink(this, remoteId, seat, randomLinkNumber(), undefined, 'outgoing')
+    this.links.set(`${seat}:${link.link}`, link)
+    if (!this.publishing.has(seat)) {
+      // Nobody publishes in that seat: an empty seat, said at once (the PeerServer says so after its expiry).
+      setTimeout(() => {
+        if (link.state !== 'dialing') return
+        this.unavailable.emit(remoteId)
+        link.closed()
+      }, 0)
+      return link
+    }
+    const startedAt = Date.now()
+    const body = encoder.encode(JSON.stringify({ meta: metadata, nonce: link.localNonce }))
+    const attempt = () => {
+      link.retryTimer = null
+      if (link.state !== 'dialing' || this.destroyed) return
+      if (Date.now() - startedAt > OPEN_TIMEOUT_MS || !this.publishing.has(seat)) {
+        this.unavailable.emit(remoteId)
+        link.closed()
+        return
+      }
+      this.post(KIND.open, link, body)
+      link.retryTimer = setTimeout(attempt, OPEN_RETRY_MS)
+    }
+    attempt()
+    return link
+  }
+
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null {
+    if (!this.serverConnected) return null
+    // A shared screen would be a second feed of ours: not in large rooms yet.
+    if (metadata.purpose === 'screen') return null
+    const seat = this.ids.indexOf(remoteId)
+    const link = [...this.links.values()].find((l) => l.remoteSeat === seat && l.open)
+    if (seat < 0 || !link) return null
+    this.useLocalStream(stream)
+    const number = randomLinkNumber()
+    const call = new JanusMediaLink(this, remoteId, seat, link.link, number, undefined)
+    this.calls.set(`${seat}:${number}`, call)
+    this.postControl(KIND.call, seat, link.link, { call: number, meta: metadata })
+    return call
+  }
+
+  onIncomingLink(handler: (link: DataLink) => void) {
+    return this.incomingLinks.add(handler)
+  }
+  onIncomingCall(handler: (call: MediaLink) => void) {
+    return this.incomingCalls.add(handler)
+  }
+  onUnavailable(handler: (remoteId: string) => void) {
+    return this.unavailable.add(handler)
+  }
+  onServerLost(handler: () => void) {
+    return this.lost.add(handler)
+  }
+  onServerBack(handler: () => void) {
+    return this.back.add(handler)
+  }
+
+  destroy() {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.connected = false
+    for (const link of [...this.links.values()]) link.close()
+    for (const call of [...this.calls.values()]) call.closed()
+    for (const subscription of this.subscriptions.values()) this.closeSubscription(subscription)
+    this.subscriptions.clear()
+    for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
+      listeners.clear()
+    const { publisher, session, connection, publisherPc } = this
+    // The goodbyes above are on the data channel: let them leave before the connection closes.
+    setTimeout(() => {
+      publisherPc?.close()
+      void (async () => {
+        await publisher?.leave().catch(() => undefined)
+        await session?.destroy().catch(() => undefined)
+        await connection?.close().catch(() => undefined)
+      })()
+    }, 100)
+  }
+}
