@@ -222,9 +222,7 @@ describe('faults', () => {
     const resynchronisedMs = Date.now() - cutAt
     // Exactly once: 600 distinct messages, none twice, on both sides; and some really were in flight.
     for (const page of [a.page, b.page]) {
-      // textContent, not innerText: rows out of the list's view are not rendered (content-visibility), and a
-      // row not rendered has no innerText.
-      const texts = await page.locator('[data-testid="chat-message"] .text').allTextContents()
+      const texts = await page.locator('[data-testid="chat-message"] .text').allInnerTexts()
       expect(new Set(texts).size).toBe(600)
       expect(texts.filter((t) => t.startsWith('a ')).length).toBe(500)
       expect(texts.filter((t) => t.startsWith('b ')).length).toBe(100)
