@@ -299,6 +299,7 @@ export function removeSnapshot(dir) {
 export {
   launchChromium,
   newParticipant,
+  openThreeDView,
   startAppServer,
   startConsultation,
   waitForPanels,

@@ -71,7 +71,7 @@ export function createCallChannels({
       self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
       publish: (op) => mesh()?.publish(op),
       nextOpId: () => mesh()?.nextOpId() ?? '',
-      show: (entry) => store.getState().addChatMessage(entry),
+      show: (entries) => store.getState().addChatMessages(entries),
     }),
     vitals: createVitalsChannel(remoteVitals, port),
     guidance: createGuidanceChannel({

@@ -21,7 +21,7 @@ function channel() {
     self: () => ({ session: 'me', name: 'Dr. Ada', role: 'clinician' }),
     publish: () => undefined,
     nextOpId: () => 'me:1',
-    show: (entry) => shown.push(entry.id),
+    show: (entries) => shown.push(...entries.map((entry) => entry.id)),
   })
   return { chatChannel, shown }
 }

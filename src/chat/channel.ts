@@ -20,8 +20,11 @@ export interface ChatChannelOptions {
   /** Signs, applies and sends an op we author. */
   publish: (op: ChatOp) => void
   nextOpId: () => string
-  /** Where a message goes once known here. */
-  show: (entry: ChatEntry) => void
+  /**
+   * Where messages go once known here: those of one incoming message (or one of ours) together, so a batch of
+   * chat is one store update and one render, not one per op (BENCHMARKS.md, flood).
+   */
+  show: (entries: ChatEntry[]) => void
   now?: () => number
 }
 
@@ -39,6 +42,8 @@ export function createChatChannel(options: ChatChannelOptions) {
   /** The ids of the chat ops we hold, in the order they arrived; `head` is the oldest still held. */
   const held: string[] = []
   let head = 0
+  /** Applied but not shown yet: shown at the end of the batch they came in (`flush`). */
+  let unshown: ChatEntry[] = []
   return {
     kinds: ['chat'] as const,
     /** A chat op says who wrote it: the name and role must be its author's own (from their member record). */
@@ -47,7 +52,7 @@ export function createChatChannel(options: ChatChannelOptions) {
     },
     applyOp(op: ChatOp) {
       held.push(op.id)
-      options.show({
+      unshown.push({
         id: op.id,
         author: op.author,
         name: op.name,
@@ -56,6 +61,13 @@ export function createChatChannel(options: ChatChannelOptions) {
         text: op.text,
         mine: op.author === options.self().session,
       })
+    },
+    /** The batch of ops is over (./net/call-mesh opsApplied): what it brought is shown, in one go. */
+    flush() {
+      if (unshown.length === 0) return
+      const entries = unshown
+      unshown = []
+      options.show(entries)
     },
     /**
      * After a chat op: once we hold more than MAX_CHAT_OPS_KEPT (plus the slack), which to keep: all but the

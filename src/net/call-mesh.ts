@@ -194,6 +194,11 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   /** An op became known here (ours or theirs): applied once per id. */
   applyOp(op: Op): void
   /**
+   * The ops of one batch were applied (an incoming message's, or one we published): what a feature gathered per
+   * op is shown now, in one update (a flood's 50 chats are one render, not 50).
+   */
+  opsApplied?(): void
+  /**
    * After `op` was applied: which ops to keep, when it made older ones void (an annotation deleted or cleared),
    * so neither our memory nor a newcomer's snapshot grows with what nobody sees any more. Null: keep all.
    */
@@ -683,6 +688,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         }
       },
       checkProof: (proof) => this.checkProof(link, proof),
+      dropsUnread: (chars) =>
+        protocol.remoteSession !== null && this.gate.dropsUnread(protocol.remoteSession, chars),
       credential: () => ({
         role: this.claimedRole,
         credential: this.presented as PresentedCredential,
@@ -963,12 +970,15 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private async receiveOps(link: Link<M, Op>, from: MeshPeer, items: Op[]) {
     const queue = [...link.pending, ...items]
     link.pending = []
-    const admitted = await this.gate.admit(queue, this.log, from.session, {
-      current: () => this.links.get(link.seat) === link,
-      // From or to the waiting room, only who-is-who ops and the app's waiting-room ones: the rest waits (unacknowledged) until the gate opens,
-      // which an admission further on in the same stream may do.
-      holds: (op) => this.gated(link) && !this.crossesGate(op.kind),
-    })
+    const admitted = await this.gate
+      .admit(queue, this.log, from.session, {
+        current: () => this.links.get(link.seat) === link,
+        // From or to the waiting room, only who-is-who ops and the app's waiting-room ones: the rest waits (unacknowledged) until the gate opens,
+        // which an admission further on in the same stream may do.
+        holds: (op) => this.gated(link) && !this.crossesGate(op.kind),
+      })
+      // What was applied before a forgery or a replaced link is shown all the same.
+      .finally(() => this.events.opsApplied?.())
     if (!admitted) return
     if (admitted.forged) {
       link.protocol.refuse({ kind: 'forged', detail: admitted.forged, identity: admitted.identity })
@@ -1385,6 +1395,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       const signed = await signOp<Op>(key, op as Omit<Op, 'sig'>)
       if (this.left) return
       this.log.add(signed)
+      this.events.opsApplied?.()
       // Who-is-who ops (and the app's waiting-room ones) reach the waiting room too; the call's own only those
       // who share it.
       const links = this.crossesGate(signed.kind) ? this.readyLinks() : this.fullLinks()

@@ -23,6 +23,18 @@ export const MAX_OP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
 export const AUTHOR_BYTES = { perSecond: 16 * 1024, burst: 512 * 1024 }
 /** Most op bytes we keep from one author in one call: 8 MiB, far beyond any consultation's chat and marks. */
 export const AUTHOR_TOTAL_BYTES = 8 * 1024 * 1024
+/**
+ * Once an author went over its budget on its own link, what its budget must hold again before we read another
+ * large message from that link, bytes: 64 KiB, 4 s of the budget. An honest sender paces its own ops to the budget
+ * (./outbox), so it never gets here; a flooder's messages are then dropped unread (no JSON.parse, no schema, no
+ * signature), and it is read once per refill instead of at every message (BENCHMARKS.md, flood).
+ */
+export const RESUME_READING_BYTES = 64 * 1024
+/**
+ * A message this short is always read, characters: a hello, a ping, an ack of a few ids. Only an `ops` message
+ * (or garbage) is larger, and dropping those unread is the point.
+ */
+export const ALWAYS_READ_CHARS = 2048
 
 /** One op's fate: applied, waiting for its author's member record, ignored (over a budget), or a forgery. */
 export type OpVerdict = 'ok' | 'wait' | 'ignore' | string
@@ -67,10 +79,27 @@ export interface OpGateOptions<Op extends OpLike> {
 export class OpGate<Op extends OpLike> {
   /** Per author: the byte budget for ops on its own link, and the bytes we hold. */
   private readonly budgets = new Map<string, { bucket: TokenBucket; total: number }>()
+  /** Authors whose own ops went over their budget on their own link, until it refills (RESUME_READING_BYTES). */
+  private readonly overBudget = new Set<string>()
   private readonly now: () => number
 
   constructor(private readonly options: OpGateOptions<Op>) {
     this.now = options.now ?? Date.now
+  }
+
+  /**
+   * Whether a message of `chars` characters on `fromSession`'s own link is to be dropped unread: its author went
+   * over its budget there and the budget has not refilled yet, and it is large enough to be ops. Its own ops in it
+   * would be ignored anyway (over the budget), and honest peers hold whatever it relayed.
+   */
+  dropsUnread(fromSession: string, chars: number): boolean {
+    if (chars <= ALWAYS_READ_CHARS || !this.overBudget.has(fromSession)) return false
+    const budget = this.budgets.get(fromSession)
+    if (!budget || budget.bucket.has(RESUME_READING_BYTES, this.now())) {
+      this.overBudget.delete(fromSession)
+      return false
+    }
+    return true
   }
 
   /** Checks one op that came on `fromSession`'s link. Never throws. */
@@ -82,8 +111,11 @@ export class OpGate<Op extends OpLike> {
     const bytes = JSON.stringify(op).length
     const own = op.author === fromSession
     const known = this.budgets.get(op.author)
-    if (known && (known.total + bytes > AUTHOR_TOTAL_BYTES || (own && !known.bucket.has(bytes, this.now()))))
+    if (known && known.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
+    if (known && own && !known.bucket.has(bytes, this.now())) {
+      this.overBudget.add(op.author)
       return 'ignore'
+    }
     const { authorship, validateOp } = this.options
     const refusal = await authorship.check(op)
     if (refusal === 'unknown-author') return 'wait'
@@ -100,7 +132,10 @@ export class OpGate<Op extends OpLike> {
       this.budgets.set(op.author, budget)
     }
     if (budget.total + bytes > AUTHOR_TOTAL_BYTES) return 'ignore'
-    if (own && !budget.bucket.takeMany(bytes, now)) return 'ignore'
+    if (own && !budget.bucket.takeMany(bytes, now)) {
+      this.overBudget.add(op.author)
+      return 'ignore'
+    }
     budget.total += bytes
     return 'ok'
   }

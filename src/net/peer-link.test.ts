@@ -5,7 +5,13 @@ import { createRoom, type Room } from '../room/invite'
 import { admissionKey, prove } from './admission'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
-import { type AppMessage, type HelloMessage, type LinkFailure, PeerLink } from './peer-link'
+import {
+  type AppMessage,
+  type HelloMessage,
+  type LinkFailure,
+  PeerLink,
+  type PeerLinkOptions,
+} from './peer-link'
 import { PROTOCOL_VERSION } from './protocol'
 
 /** Our session public key as the proof carries it (its content does not matter to these tests). */
@@ -45,7 +51,13 @@ function hello(name: string, seat: number, version = PROTOCOL_VERSION): HelloMes
 }
 
 /** Two links back to back, as over an ordered data channel. */
-async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROTOCOL_VERSION]) {
+async function pair(
+  roomA: Room,
+  roomB: Room,
+  versions = [PROTOCOL_VERSION, PROTOCOL_VERSION],
+  /** Options of side b's link beyond these. */
+  extraB: Partial<PeerLinkOptions<Message>> = {},
+) {
   const keys = [await admissionKey(roomA), await admissionKey(roomB)]
   const sides: Side[] = []
   for (const [i, id] of ['xc-a', 'xc-b'].entries()) {
@@ -81,6 +93,7 @@ async function pair(roomA: Room, roomB: Room, versions = [PROTOCOL_VERSION, PROT
       },
       onFrame: (frame) => side.frames.push(frame),
       onFailure: (failure) => side.failures.push(failure),
+      ...(i === 1 ? extraB : {}),
     })
     sides.push(side)
   }
@@ -204,6 +217,41 @@ describe('PeerLink limits', () => {
     await vi.waitFor(() => expect(b.failures).toEqual([{ kind: 'flood' }]))
     // Only the burst was answered.
     expect(b.sent.length - before).toBeLessThanOrEqual(LIMITS.ping.burst)
+  })
+
+  it('drops an admitted peer at its STRIKES_TO_DROP-th garbage, unknown or oversize message', async () => {
+    const room = createRoom()
+    const [a, b] = await pair(room, room)
+    await vi.waitFor(() => expect(a.hellos.length + b.hellos.length).toBe(2))
+    // The benchmark's mix (bench/long-call.mjs, flood): not JSON, unknown types, and messages above every
+    // type's limit but below a data channel's own (a larger one never leaves the sender).
+    const big = JSON.stringify({ type: 'chat', text: 'y'.repeat(200 * 1024) })
+    const mix = (i: number) =>
+      i % 3 === 0 ? big : i % 3 === 1 ? `not a message ${i}` : JSON.stringify({ type: `nonsense-${i}`, n: i })
+    for (let i = 0; i < STRIKES_TO_DROP - 1; i++) b.link.receive(mix(i))
+    expect(b.failures).toEqual([])
+    b.link.receive(mix(STRIKES_TO_DROP))
+    expect(b.failures).toEqual([{ kind: 'flood' }])
+  })
+
+  it('drops unread what the layer above says to, without a strike', async () => {
+    const room = createRoom()
+    const unread: number[] = []
+    const [a, b] = await pair(room, room, undefined, {
+      dropsUnread: (chars) => {
+        unread.push(chars)
+        return chars > 1000
+      },
+    })
+    await vi.waitFor(() => expect(a.hellos.length + b.hellos.length).toBe(2))
+    const large = `not json ${'x'.repeat(2000)}`
+    for (let i = 0; i < STRIKES_TO_DROP * 2; i++) b.link.receive(large)
+    expect(b.failures).toEqual([])
+    expect(b.link.received.unread).toBe(STRIKES_TO_DROP * 2)
+    // Small messages are read as ever (this one is answered).
+    const before = b.sent.length
+    b.link.receive(JSON.stringify({ type: 'ping', sentAt: 1 }))
+    await vi.waitFor(() => expect(b.sent.length).toBe(before + 1))
   })
 
   it('ignores oversized and malformed text, and sends nothing but its proof before admission', async () => {

@@ -104,6 +104,11 @@ export interface PeerLinkOptions<M extends { type: string }> {
     reason: RejectionReason | FrameRejectionReason | ChunkRejectionReason | 'rate',
     detail: string,
   ) => void
+  /**
+   * Whether an admitted peer's text message of `chars` characters is dropped before it is parsed (its author is
+   * over its byte budget: ./op-gate dropsUnread). Not a strike: a budget is not a limit the protocol broke.
+   */
+  dropsUnread?: (chars: number) => boolean
   /** The version we announce; only tests set another. */
   version?: number
   now?: () => number
@@ -216,6 +221,11 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
       // One byte tells a chunk (0xF9) from a frame (0xF8, and whatever is neither is refused as a frame).
       if (binaryBytes(raw)?.[0] === CHUNK_MAGIC) this.receiveChunk(raw, now)
       else this.receiveFrame(raw, now)
+      return
+    }
+    // Unread and unmentioned: under a flood this is every message, and a warning each would be a flood of its own.
+    if (this.theirHello && this.options.dropsUnread?.(raw.length)) {
+      this.received.unread = (this.received.unread ?? 0) + 1
       return
     }
     const parsed = this.options.protocol.decodeText(raw)

@@ -86,6 +86,8 @@ export interface ChatSlice {
   /** Messages older than those kept: shown as one "N earlier messages" line. */
   earlierChatCount: number
   addChatMessage: (message: ChatMessage) => void
+  /** Several at once (those one incoming message brought): one update, one render. */
+  addChatMessages: (messages: readonly ChatMessage[]) => void
 }
 
 /**
@@ -177,19 +179,20 @@ function insertionIndex(chat: readonly ChatMessage[], message: ChatMessage): num
   return low
 }
 
-const createChatSlice: StateCreator<CallState, [], [], ChatSlice> = (set) => ({
+const createChatSlice: StateCreator<CallState, [], [], ChatSlice> = (set, get) => ({
   chat: [],
   earlierChatCount: 0,
-  addChatMessage: (message) =>
+  addChatMessage: (message) => get().addChatMessages([message]),
+  addChatMessages: (messages) =>
     set((state) => {
-      const index = insertionIndex(state.chat, message)
-      const full = state.chat.length >= CHAT_KEPT
-      // Older than everything kept, with no room left: it is one of the earlier messages.
-      if (full && index === 0) return { earlierChatCount: state.earlierChatCount + 1 }
-      // One copy of the bounded list per message: the oldest goes out when the list is full.
-      const chat = state.chat.slice(full ? 1 : 0)
-      chat.splice(full ? index - 1 : index, 0, message)
-      return full ? { chat, earlierChatCount: state.earlierChatCount + 1 } : { chat }
+      if (messages.length === 0) return state
+      // One copy of the bounded list per batch, whatever its size; the oldest go out past CHAT_KEPT.
+      const chat = state.chat.slice()
+      for (const message of messages) chat.splice(insertionIndex(chat, message), 0, message)
+      const over = chat.length - CHAT_KEPT
+      if (over <= 0) return { chat }
+      chat.splice(0, over)
+      return { chat, earlierChatCount: state.earlierChatCount + over }
     }),
 })
 
