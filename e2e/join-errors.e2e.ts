@@ -5,6 +5,7 @@ import {
   CHROMIUM_ARGS,
   joinAs,
   newParticipant,
+  openThreeDView,
   type Participant,
   startConsultation,
   useAppSuite,
@@ -53,7 +54,10 @@ describe('joining when something is wrong', () => {
       await page.getByTestId('receive-only-note').waitFor()
       await page.getByTestId('name').fill('Pat Without Camera')
       await page.getByTestId('join').click()
-      // The patient sees the clinician's live video; the clinician sees the patient's panel without video.
+      // The patient sees the clinician's live video; the clinician sees the patient's panel without video. The
+      // 3D view's probe counts panels, and a call opens in the video layout.
+      await page.getByTestId('call').waitFor()
+      await openThreeDView(page)
       await waitForPanels(page, 1)
       await host.page.getByTestId('participants').getByText('Pat Without Camera').waitFor()
       const hostPanels = await host.page.evaluate(() => window.__xrConsult?.panels() ?? [])
