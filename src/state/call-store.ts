@@ -161,8 +161,26 @@ function createNoticesSlice(
   })
 }
 
-const byTimeThenId = (a: ChatMessage, b: ChatMessage) =>
-  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+/**
+ * Op ids are `<author session>:<counter>`. One author's messages within one millisecond (a quick reply, a paste
+ * split in two) keep the order they were written in: their counters compare as numbers, not text ("…:39" sorts
+ * after "…:4"). Different authors in the same millisecond keep a fixed, shared order (by session).
+ */
+export function compareOpIds(a: string, b: string): number {
+  const cutA = a.lastIndexOf(':')
+  const cutB = b.lastIndexOf(':')
+  const authorA = a.slice(0, cutA)
+  const authorB = b.slice(0, cutB)
+  if (cutA > 0 && cutB > 0 && authorA === authorB) {
+    const counterA = Number(a.slice(cutA + 1))
+    const counterB = Number(b.slice(cutB + 1))
+    if (Number.isFinite(counterA) && Number.isFinite(counterB) && counterA !== counterB)
+      return counterA - counterB
+  }
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+const byTimeThenId = (a: ChatMessage, b: ChatMessage) => a.at - b.at || compareOpIds(a.id, b.id)
 
 /** Where `message` goes in `chat` (sorted by byTimeThenId): after every message that sorts before it. */
 function insertionIndex(chat: readonly ChatMessage[], message: ChatMessage): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CHAT_KEPT, type ChatMessage, createCallStore } from './call-store'
+import { CHAT_KEPT, type ChatMessage, compareOpIds, createCallStore } from './call-store'
 import { createPageStore } from './page-store'
 
 /** Just enough of a MediaStream for the store: tracks with an `enabled` flag and a stop(). */
@@ -107,5 +107,23 @@ describe('consult store', () => {
     expect(store.getState().earlierChatCount).toBe(7)
     const ats = store.getState().chat.map((m) => m.at)
     expect(ats).toEqual([...ats].sort((a, b) => a - b))
+  })
+
+  it('keeps one author’s messages of the same millisecond in the order written (…:4 before …:39)', () => {
+    const store = createCallStore()
+    const message = (id: string): ChatMessage => ({
+      id,
+      author: id.split(':')[0] as string,
+      name: 'Pat',
+      role: 'patient',
+      at: 1000,
+      text: id,
+      mine: false,
+    })
+    for (const id of ['p:39', 'p:4', 'q:2', 'p:10', 'q:10']) store.getState().addChatMessage(message(id))
+    expect(store.getState().chat.map((m) => m.id)).toEqual(['p:4', 'p:10', 'p:39', 'q:2', 'q:10'])
+    expect(compareOpIds('p:4', 'p:39')).toBeLessThan(0)
+    expect(compareOpIds('p:39', 'q:1')).toBeLessThan(0)
+    expect(compareOpIds('x', 'x')).toBe(0)
   })
 })
