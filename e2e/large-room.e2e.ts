@@ -205,7 +205,7 @@ describe('a large room through Janus', () => {
     // What they saw went through Janus encrypted: the presenter's video frames left through the encrypting
     // transform, each receiver decrypted them, and nothing was dropped on the way.
     const sent = await transportInfo(presenter.page)
-    expect(sent.serverUrl).toBe(janus.url)
+    expect(sent.serverUrl?.replace(/\/$/, '')).toBe(janus.url.replace(/\/$/, ''))
     expect(frameCounts(sent, 'encrypt', 'video').passed).toBeGreaterThan(0)
     expect(frameCounts(sent, 'encrypt', 'video').dropped).toBe(0)
     expect(sent.droppedMessages).toBe(0)
