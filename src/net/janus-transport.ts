@@ -32,9 +32,9 @@ import { E2eeUnsupportedError, preferVp8, SfuE2ee, type TransformStats } from '.
 import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
 
 /**
- * What may sit between our envelopes and the data channel: where the per-sender encryption of app messages plugs
- * in (src/net/sfu-keys.ts). `seal` is applied to every envelope we send; `open` to every one that arrives from
- * `fromSeat` (null: drop it). Both may be async; order is kept on each side.
+ * What sits between our envelopes and the data channel: the per-sender sealing of app messages (`messageCodec`
+ * below, over ./sfu-crypto.ts). `seal` is applied to every envelope we send; `open` to every one that arrives
+ * from `fromSeat` (null: drop it). Both may be async; order is kept on each side.
  */
 export interface EnvelopeCodec {
   seal(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array
