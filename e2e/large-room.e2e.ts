@@ -31,6 +31,36 @@ let browser: Browser
 /** A browser without the fake consent UI: its pages are refused the camera and join receive-only. */
 let cameraless: Browser
 const people: Record<string, Participant> = {}
+/** The first test's invites, by role, for the intruder test. */
+let roomInvites: Record<string, string> = {}
+
+interface TransportInfo {
+  serverUrl: string | null
+  frames: Record<string, { operation: string; kind: string; passed: number; dropped: Record<string, number> }>
+  droppedMessages: number
+  inboundVideo: Record<string, { packetsReceived: number; framesDecoded: number }>
+}
+
+/** What the page's JanusTransport says about its server, its encryption and its subscriptions (`?debug`). */
+function transportInfo(page: Page): Promise<TransportInfo> {
+  return page.evaluate(() => {
+    const call = (window as unknown as { __xrConsultCall?: { debugTransport(): Promise<unknown> } })
+      .__xrConsultCall
+    return (call?.debugTransport() ?? Promise.resolve({})) as Promise<TransportInfo>
+  })
+}
+
+/** Frames through this page's transforms: passed and dropped, for one operation and kind. */
+function frameCounts(info: TransportInfo, operation: string, kind: string) {
+  let passed = 0
+  let dropped = 0
+  for (const stats of Object.values(info.frames ?? {})) {
+    if (stats.operation !== operation || stats.kind !== kind) continue
+    passed += stats.passed
+    for (const count of Object.values(stats.dropped)) dropped += count
+  }
+  return { passed, dropped }
+}
 
 beforeAll(async () => {
   janus = await startJanus()
@@ -125,6 +155,7 @@ describe('a large room through Janus', () => {
     const invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', {
       kind: 'large',
     })
+    roomInvites = invites
     for (const url of Object.values(invites)) expect(new URL(url).hash).toContain('kind=large')
     await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
 
@@ -170,11 +201,83 @@ describe('a large room through Janus', () => {
         .toBe(1)
       expect(await receiver.page.getByTestId('chat-message').filter({ hasText: text }).count()).toBe(1)
     }
+
+    // What they saw went through Janus encrypted: the presenter's video frames left through the encrypting
+    // transform, each receiver decrypted them, and nothing was dropped on the way.
+    const sent = await transportInfo(presenter.page)
+    expect(sent.serverUrl?.replace(/\/$/, '')).toBe(janus.url.replace(/\/$/, ''))
+    expect(frameCounts(sent, 'encrypt', 'video').passed).toBeGreaterThan(0)
+    expect(frameCounts(sent, 'encrypt', 'video').dropped).toBe(0)
+    expect(sent.droppedMessages).toBe(0)
+    for (const receiver of receivers) {
+      const info = await transportInfo(receiver.page)
+      expect(frameCounts(info, 'decrypt', 'video').passed).toBeGreaterThan(0)
+      expect(frameCounts(info, 'decrypt', 'video').dropped).toBe(0)
+      expect(info.droppedMessages).toBe(0)
+    }
+  })
+
+  it('an intruder in the same Janus room, with its id and PIN but not the keys, gets packets it cannot decode or read', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const intruder = await newBareParticipant(cameraless, {
+      viewport: SMALL_WINDOW,
+      permissions: [],
+      prepare: (context) => log.attach(context),
+    })
+    people.intruder = intruder
+    // The real invite (so the real Janus room id and PIN), with media and message keys from another secret.
+    const url = new URL(roomInvites.worker as string)
+    url.search = '?debug&test-sfu-key-secret=not-the-room-secret'
+    await intruder.page.goto(url.href)
+    await intruder.page.getByTestId('name').fill('Eavesdropper')
+    await intruder.page.getByTestId('join').click()
+    // Janus lets it subscribe (it has the id and PIN): the presenter's encrypted packets arrive...
+    await expect
+      .poll(
+        async () =>
+          Object.values((await transportInfo(intruder.page)).inboundVideo ?? {}).some(
+            (v) => v.packetsReceived > 0,
+          ),
+        { timeout: 60_000 },
+      )
+      .toBe(true)
+    // ...and the presenter's envelopes (heartbeats to the others) reach it and fail to open.
+    await expect
+      .poll(async () => (await transportInfo(intruder.page)).droppedMessages, { timeout: 30_000 })
+      .toBeGreaterThan(0)
+    const text = 'Only for the invited.'
+    await presenter.page.getByTestId('chat-input').fill(text)
+    await presenter.page.getByTestId('chat-send').click()
+    const receiver = people['receiver 1'] as Participant
+    await expect
+      .poll(() => receiver.page.getByTestId('chat-message').filter({ hasText: text }).count())
+      .toBe(1)
+    await expect
+      .poll(async () => {
+        const info = await transportInfo(intruder.page)
+        return Object.values(info.inboundVideo).reduce((sum, v) => sum + v.packetsReceived, 0)
+      })
+      .toBeGreaterThan(200)
+    const info = await transportInfo(intruder.page)
+    // Not one frame decoded: every frame failed to authenticate in the decrypting transform and was dropped.
+    for (const video of Object.values(info.inboundVideo)) expect(video.framesDecoded).toBe(0)
+    expect(frameCounts(info, 'decrypt', 'video').passed).toBe(0)
+    expect(frameCounts(info, 'decrypt', 'video').dropped).toBeGreaterThan(0)
+    expect(await intruder.page.getByTestId('chat-message').count()).toBe(0)
+    expect(await playingVideos(intruder.page)).toBe(0)
+    // And the room never took it in: the presenter's list has no eavesdropper, and its envelopes were dropped.
+    expect(await presenter.page.getByTestId('participants').textContent()).not.toContain('Eavesdropper')
+    expect((await transportInfo(presenter.page)).droppedMessages).toBeGreaterThan(0)
+    await intruder.page.close()
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {
     expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
     expect(log.foreign(server.origin, [janus.url])).toEqual([])
-    for (const person of Object.values(people)) expect(person.errors).toEqual([])
+    // The intruder's page may complain about what it could not open; everyone invited has nothing to say.
+    for (const [name, person] of Object.entries(people))
+      if (name !== 'intruder') expect(person.errors).toEqual([])
   })
 })

@@ -2,11 +2,11 @@
 // React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
 import { CallRuntime } from '../call/runtime'
 import { NoJanusError, ServerUnreachableError } from '../net/errors'
-import { janusRoomAccess, pickJanusUrl } from '../net/janus-room'
+import { janusRoomAccess } from '../net/janus-room'
 import { PeerJsTransport } from '../net/peerjs-transport'
 import { loadServerConfig, peerServerOptions, type ServerConfig } from '../net/server-config'
 import type { MeshTransport } from '../net/transport'
-import { type Invite, ROLES, type Role } from '../room/invite'
+import { type Invite, ROLES, type Role, type Room } from '../room/invite'
 import { pageStore } from '../state/page-store'
 import type { ConsultXRStore } from '../xr/xr-store'
 
@@ -74,8 +74,7 @@ async function transportFor(invite: Invite, debug: boolean): Promise<MeshTranspo
   const server = await config()
   const rtc = peerServerOptions(server).config
   if (invite.kind !== 'large') return new PeerJsTransport(peerServerOptions(server))
-  const url = pickJanusUrl(server.janusUrls, invite)
-  if (!url) throw new NoJanusError()
+  if (server.janusUrls.length === 0) throw new NoJanusError()
   // Loaded for large rooms only: janode stays out of every consultation's page.
   const [{ JanusTransport }, room] = await Promise.all([
     import('../net/janus-transport').catch(() => {
@@ -84,11 +83,23 @@ async function transportFor(invite: Invite, debug: boolean): Promise<MeshTranspo
     janusRoomAccess(invite),
   ])
   return new JanusTransport({
-    url,
+    urls: server.janusUrls,
     room,
+    keys: sfuKeysOverride(invite) ?? invite,
     rtc,
     ...(debug ? { trace: (...details: unknown[]) => console.info('[call]', ...details) } : {}),
   })
+}
+
+/**
+ * `test-sfu-key-secret` (with `debug`): the large room's media and message keys come from this secret instead
+ * of the invite's, while the Janus room id and PIN stay the invite's. That plays an intruder who got into the
+ * Janus room (the operator, or someone who learned its id and PIN) without the keys; it grants nothing.
+ */
+function sfuKeysOverride(invite: Invite): Room | null {
+  const query = new URLSearchParams(location.search)
+  const secret = query.get('test-sfu-key-secret')
+  return query.has('debug') && secret ? { ...invite, secret } : null
 }
 
 /** A call for `invite`, not joined yet: the join screen shows, and the call screen waits, hidden, behind it. */

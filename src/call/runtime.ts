@@ -76,6 +76,8 @@ export class CallRuntime {
   readonly ownVitals = new VitalsFeed()
   /** The worker's shared space and everyone's laser pointers, as received. */
   readonly space = new SpaceFeed()
+  /** The call's transport, once joining made it: only the debug API asks it anything directly. */
+  private transport: MeshTransport | null = null
   readonly alarms = new AlarmBoards(this.remoteVitals)
   private readonly channels: CallChannels
   readonly chat: ChatChannel
@@ -160,6 +162,7 @@ export class CallRuntime {
     let transport: MeshTransport
     try {
       transport = await this.options.transport()
+      this.transport = transport
     } catch (error) {
       this.state = 'new'
       throw error
@@ -512,6 +515,7 @@ export class CallRuntime {
         },
       }),
       debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
+      debugTransport: () => this.transport?.debugInfo?.() ?? Promise.resolve({}),
       debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
       debugSign: (op: Parameters<MeshOf['publish']>[0]) => mesh.debugSign(op),
       nextOpId: () => mesh.nextOpId(),

@@ -37,3 +37,11 @@ export class NoJanusError extends Error {
     )
   }
 }
+
+export class NoMediaE2eeError extends Error {
+  constructor() {
+    super(
+      'Large rooms need a browser that can encrypt media end to end, and this one cannot. Please use a current Chrome, Edge, Firefox or Safari.',
+    )
+  }
+}

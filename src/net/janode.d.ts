@@ -16,6 +16,8 @@ declare module 'janode' {
   const Janode: {
     connect(config: {
       address: { url: string; apisecret?: string; token?: string }
+      /** Reconnection attempts after the first (janode: 5, 10 s apart); 0 fails at once. */
+      max_retries?: number
     }): Promise<JanodeConnection>
     Logger: { setLevel(level: 'debug' | 'verb' | 'info' | 'warn' | 'error' | 'none'): string }
     EVENT: {
@@ -46,6 +48,8 @@ declare module 'janode/plugins/videoroom' {
       pin?: string
       secret?: string
       is_private?: boolean
+      /** Everyone must publish and subscribe saying their media is end-to-end encrypted (Janus 1.x). */
+      require_e2ee?: boolean
       max_publishers?: number
       permanent?: boolean
       description?: string
@@ -54,9 +58,9 @@ declare module 'janode/plugins/videoroom' {
       feed: number
       publishers: VideoRoomPublisher[]
     }>
-    publish(params: { jsep: JsepOf }): Promise<{ jsep?: JsepOf }>
+    publish(params: { jsep: JsepOf; e2ee?: boolean }): Promise<{ jsep?: JsepOf }>
     joinSubscriber(params: { room: number; feed: number; pin?: string }): Promise<{ jsep?: JsepOf }>
-    start(params: { jsep: JsepOf }): Promise<unknown>
+    start(params: { jsep: JsepOf; e2ee?: boolean }): Promise<unknown>
     leave(): Promise<unknown>
   }
   const VideoRoomPlugin: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createRoom, seatPeerId } from '../room/invite'
 import { feedOfSeat, janusRoomAccess, pickJanusUrl } from './janus-room'
+import { deriveSfuRoom } from './sfu-keys'
 
 describe('a large room on Janus', () => {
   it('is the same room, PIN and seats for everyone holding the invite, and another for another room', async () => {
@@ -14,8 +15,19 @@ describe('a large room on Janus', () => {
     expect(other.room).not.toBe(a.room)
     expect(other.pin).not.toBe(a.pin)
     expect(Number.isSafeInteger(a.room) && a.room > 0).toBe(true)
-    expect(a.pin).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    expect(a.pin).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(a.secret).not.toBe(a.pin)
+  })
+
+  it('meets with the id, PIN and secret that sfu-keys derives', async () => {
+    const room = createRoom('large')
+    const [access, derived] = await Promise.all([janusRoomAccess(room), deriveSfuRoom(room)])
+    expect(access).toEqual({
+      room: derived.janusRoom,
+      pin: derived.pin,
+      secret: derived.roomSecret,
+      rendezvous: derived.rendezvous,
+    })
   })
 
   it('gives each of 30 seats its own exact publisher id', async () => {
@@ -27,8 +39,16 @@ describe('a large room on Janus', () => {
     expect(feedOfSeat(ids[3] as string)).toBe(feeds[3])
   })
 
-  it('has no server when none is configured', () => {
-    expect(pickJanusUrl([], createRoom('large'))).toBeNull()
-    expect(pickJanusUrl(['ws://127.0.0.1:8188/'], createRoom('large'))).toBe('ws://127.0.0.1:8188/')
+  it('picks the same server in any list order, the next one when it is down, and none when all are', async () => {
+    const access = await janusRoomAccess(createRoom('large'))
+    const urls = ['ws://a.example:8188/', 'ws://b.example:8188/', 'ws://c.example:8188/']
+    expect(pickJanusUrl([], access)).toBeNull()
+    const first = pickJanusUrl(urls, access)
+    expect(first).not.toBeNull()
+    expect(pickJanusUrl([...urls].reverse(), access)).toBe(first)
+    const second = pickJanusUrl(urls, access, new Set([first as string]))
+    expect(second).not.toBe(first)
+    expect(pickJanusUrl([...urls].reverse(), access, new Set([first as string]))).toBe(second)
+    expect(pickJanusUrl(urls, access, new Set(urls))).toBeNull()
   })
 })

@@ -13,17 +13,28 @@
 //   delivered to a subscriber that is already subscribed, and each side learns of the other's feed on its own.
 // - A media call is the subscription to that participant's feed: call()/answer() say, over the link, that each
 //   side shows the other's stream, as a PeerJS call and answer would.
+// - Everything is end-to-end encrypted with keys from the invite's secret (./sfu-keys.ts), which Janus never has:
+//   every envelope is sealed by a MessageSealer (./sfu-crypto.ts) under our session's sender id, and opened only
+//   if it authenticates as sent from the feed it arrived on (else dropped and counted); every encoded audio and
+//   video frame is encrypted before it is packetized (./sfu-e2ee.ts), VP8 preferred, and the VideoRoom is created
+//   with `require_e2ee`, so Janus itself refuses a participant who would publish in clear.
+// - The server is the room's rendezvous choice among JANUS_URLS (./janus-room.ts); one whose WebSocket does not
+//   open, or that fails to give a session or a handle, is marked down and the next in rendezvous order is tried,
+//   so everyone who finds the same server down lands on the same other one.
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
-import { NoWebRtcError, ServerUnreachableError } from './errors'
-import { feedOfSeat, type JanusRoomAccess } from './janus-room'
+import type { Room } from '../room/invite'
+import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
+import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
 import type { RTCStatsLike } from './quality'
+import { EVERYONE, MessageOpener, MessageSealer } from './sfu-crypto'
+import { E2eeUnsupportedError, preferVp8, SfuE2ee, type TransformStats } from './sfu-e2ee'
 import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
 
 /**
- * What may sit between our envelopes and the data channel: where the per-sender encryption of app messages plugs
- * in (src/net/sfu-keys.ts). `seal` is applied to every envelope we send; `open` to every one that arrives from
- * `fromSeat` (null: drop it). Both may be async; order is kept on each side.
+ * What sits between our envelopes and the data channel: the per-sender sealing of app messages (`messageCodec`
+ * below, over ./sfu-crypto.ts). `seal` is applied to every envelope we send; `open` to every one that arrives
+ * from `fromSeat` (null: drop it). Both may be async; order is kept on each side.
  */
 export interface EnvelopeCodec {
   seal(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array
@@ -31,18 +42,24 @@ export interface EnvelopeCodec {
 }
 
 export interface JanusTransportOptions {
-  /** The Janus server's WebSocket URL (one of JANUS_URLS, chosen for this room). */
-  url: string
+  /** The Janus servers' WebSocket URLs (JANUS_URLS): the room's is chosen among them by rendezvous. */
+  urls: readonly string[]
   room: JanusRoomAccess
+  /**
+   * The room whose secret gives the media and message keys: the invite. (Only a test passes another, to play an
+   * intruder who has the Janus room's id and PIN but not the keys.)
+   */
+  keys: Room
   /** ICE servers and policy, as for the mesh. */
   rtc: RTCConfiguration
-  codec?: EnvelopeCodec
   /** Says what the transport does, for a page opened with `?debug`. */
   trace?: (...details: unknown[]) => void
 }
 
 /** Longest wait for Janus to answer a request while joining, ms. */
 const JOIN_TIMEOUT_MS = 10_000
+/** Longest wait for a server's WebSocket, session and handle before it counts as down, ms. */
+const SERVER_TIMEOUT_MS = 5000
 /** How often an unanswered open is repeated, ms: until the far side subscribes to our feed it cannot hear it. */
 const OPEN_RETRY_MS = 300
 /**
@@ -94,6 +111,29 @@ function nonce(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
     '',
   )
+}
+
+/**
+ * The message codec of one session: sealed under `senderId` (our feed, a dot, a random session part: a seat taken
+ * again by a new session must not reuse sequence numbers the others have seen), opened only from the feed the
+ * envelope arrived on. What fails to open is counted in `dropped`, never thrown, never delivered.
+ */
+function messageCodec(keys: Room, senderId: string, feedOf: (seatId: string) => number) {
+  const sealer = new MessageSealer(keys, senderId)
+  const opener = new MessageOpener(keys, senderId)
+  const codec = {
+    dropped: 0,
+    seal: (bytes: Uint8Array) => sealer.seal(EVERYONE, bytes as Uint8Array<ArrayBuffer>),
+    async open(bytes: Uint8Array, fromSeat: string): Promise<Uint8Array | null> {
+      const result = await opener.open(bytes)
+      if (result.ok && result.from.startsWith(`${feedOf(fromSeat)}.`) && typeof result.payload !== 'string') {
+        return new Uint8Array(result.payload)
+      }
+      codec.dropped++
+      return null
+    },
+  }
+  return codec
 }
 
 function randomLinkNumber(): number {
@@ -335,6 +375,13 @@ export class JanusTransport implements MeshTransport {
   private readonly back = new Listeners<[]>()
   /** Keeps sealed envelopes in order when the codec is async. */
   private sendChain: Promise<void> = Promise.resolve()
+  private codec: (EnvelopeCodec & { dropped: number }) | null = null
+  private e2ee: SfuE2ee | null = null
+  private readonly protectedIds: string[] = []
+  /** The Janus server we joined on (null until then). */
+  serverUrl: string | null = null
+  /** Servers that did not answer while we joined, in the order found. */
+  readonly downServers = new Set<string>()
 
   constructor(private readonly options: JanusTransportOptions) {}
 
@@ -345,14 +392,22 @@ export class JanusTransport implements MeshTransport {
   async registerFirst(ids: readonly string[]): Promise<number> {
     if (typeof RTCPeerConnection === 'undefined') throw new NoWebRtcError()
     this.ids = ids
-    const { url, room } = this.options
+    const { room } = this.options
+    // Media through Janus is never sent in clear: a browser that cannot encrypt it does not join.
+    try {
+      this.e2ee = await SfuE2ee.start(this.options.keys)
+    } catch (error) {
+      throw error instanceof E2eeUnsupportedError ? new NoMediaE2eeError() : error
+    }
+    if (this.destroyed) {
+      this.e2ee.dispose()
+      throw new ServerUnreachableError()
+    }
     // janode logs every request at "info"; a page's console keeps only what is wrong.
     Janode.Logger.setLevel('warn')
     let publishers: Array<{ feed: number }> = []
     try {
-      this.connection = await withTimeout(Janode.connect({ address: { url } }), JOIN_TIMEOUT_MS)
-      this.session = await withTimeout(this.connection.create(), JOIN_TIMEOUT_MS)
-      const handle = await withTimeout(this.session.attach<VideoRoomHandle>(VideoRoomPlugin), JOIN_TIMEOUT_MS)
+      const handle = await this.connectToServer()
       this.publisher = handle
       // The room exists once its first participant made it, with the derived id and PIN; it is private, so
       // Janus lists it to nobody. "Exists already" is the usual answer.
@@ -364,6 +419,8 @@ export class JanusTransport implements MeshTransport {
           is_private: true,
           permanent: false,
           max_publishers: ids.length,
+          // Janus refuses anyone who does not say they encrypt (our frames are opaque to it either way).
+          require_e2ee: true,
         }),
         JOIN_TIMEOUT_MS,
       ).catch((error: unknown) => {
@@ -390,11 +447,77 @@ export class JanusTransport implements MeshTransport {
       this.destroy()
       return -1
     }
+    const feed = feedOfSeat(ids[this.mySeat] as string)
+    this.codec = messageCodec(this.options.keys, `${feed}.${nonce().slice(0, 16)}`, feedOfSeat)
     this.connected = true
     this.wireServer()
     await this.publish()
     for (const { feed } of publishers) this.published(feed)
     return this.mySeat
+  }
+
+  /**
+   * A session and a VideoRoom handle on the room's server: the rendezvous choice, or, when it does not answer,
+   * the next in rendezvous order, and so on until one does (or none is left: unreachable).
+   */
+  private async connectToServer(): Promise<VideoRoomHandle> {
+    for (;;) {
+      const url = pickJanusUrl(this.options.urls, this.options.room, this.downServers)
+      if (!url || this.destroyed) throw new ServerUnreachableError()
+      this.trace('janus: trying server', url)
+      let connection: JanodeConnection | null = null
+      try {
+        // No reconnection attempts: a server that does not open now is down for this join.
+        connection = await withTimeout(
+          Janode.connect({ address: { url }, max_retries: 0 }),
+          SERVER_TIMEOUT_MS,
+        )
+        this.connection = connection
+        this.session = await withTimeout(connection.create(), SERVER_TIMEOUT_MS)
+        const handle = await withTimeout(
+          this.session.attach<VideoRoomHandle>(VideoRoomPlugin),
+          SERVER_TIMEOUT_MS,
+        )
+        this.serverUrl = url
+        return handle
+      } catch (error) {
+        this.trace('janus: server down', url, error)
+        this.downServers.add(url)
+        const failed = connection
+        this.connection = null
+        this.session = null
+        void failed?.close().catch(() => undefined)
+      }
+    }
+  }
+
+  /**
+   * For `?debug` tests: the server we joined on and those found down; media frames encrypted and decrypted (and
+   * dropped, by reason) per protected sender and receiver; app messages dropped; and each subscription's inbound
+   * video RTP statistics (packets received, frames decoded) by seat.
+   */
+  async debugInfo(): Promise<{
+    serverUrl: string | null
+    downServers: string[]
+    frames: Record<string, TransformStats>
+    droppedMessages: number
+    inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }>
+  }> {
+    const inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }> = {}
+    for (const [seat, subscription] of this.subscriptions) {
+      for (const stat of await statsOf(subscription.pc)) {
+        const s = stat as RTCStatsLike & { kind?: string; packetsReceived?: number; framesDecoded?: number }
+        if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue
+        inboundVideo[seat] = { packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0 }
+      }
+    }
+    return {
+      serverUrl: this.serverUrl,
+      downServers: [...this.downServers],
+      frames: (await this.e2ee?.stats()) ?? {},
+      droppedMessages: this.codec?.dropped ?? 0,
+      inboundVideo,
+    }
   }
 
   private wireServer() {
@@ -429,7 +552,14 @@ export class JanusTransport implements MeshTransport {
     const pc = new RTCPeerConnection(this.options.rtc)
     this.publisherPc = pc
     this.audioSender = pc.addTransceiver('audio', { direction: 'sendonly' }).sender
-    this.videoSender = pc.addTransceiver('video', { direction: 'sendonly' }).sender
+    const video = pc.addTransceiver('video', { direction: 'sendonly' })
+    this.videoSender = video.sender
+    // Every frame leaves encrypted, from the first one; VP8, whose headers the clear prefix keeps for Janus.
+    preferVp8(video)
+    if (this.e2ee) {
+      this.protectedIds.push(this.e2ee.protectSender(this.audioSender, 'audio'))
+      this.protectedIds.push(this.e2ee.protectSender(this.videoSender, 'video'))
+    }
     const channel = pc.createDataChannel('envelopes', { ordered: true })
     channel.binaryType = 'arraybuffer'
     this.channel = channel
@@ -441,7 +571,7 @@ export class JanusTransport implements MeshTransport {
     const local = pc.localDescription
     if (!local || !this.publisher) throw new ServerUnreachableError()
     const { jsep } = await withTimeout(
-      this.publisher.publish({ jsep: { type: 'offer', sdp: local.sdp } }),
+      this.publisher.publish({ jsep: { type: 'offer', sdp: local.sdp }, e2ee: true }),
       JOIN_TIMEOUT_MS,
     )
     if (!jsep) throw new ServerUnreachableError()
@@ -504,6 +634,8 @@ export class JanusTransport implements MeshTransport {
       this.subscriptions.get(seat) === subscription && !subscription.closed && !this.destroyed
     pc.addEventListener('track', (event) => {
       if (!current()) return
+      // Before any frame reaches the decoder: only frames made with the room's media key are decoded.
+      if (this.e2ee) this.protectedIds.push(this.e2ee.protectReceiver(event.receiver))
       subscription.stream.addTrack(event.track)
       // Shown by every answered call with them, once the stream has something in it.
       for (const call of this.calls.values())
@@ -521,7 +653,7 @@ export class JanusTransport implements MeshTransport {
         const bytes = typeof raw === 'string' ? encoder.encode(raw) : new Uint8Array(raw as ArrayBuffer)
         chain = chain.then(async () => {
           if (!current()) return
-          const codec = this.options.codec
+          const codec = this.codec
           const opened = codec ? await codec.open(bytes, this.ids[seat] as string) : bytes
           if (opened && current()) this.receive(seat, opened)
         })
@@ -549,7 +681,7 @@ export class JanusTransport implements MeshTransport {
       await gathered(pc)
       const local = pc.localDescription
       if (!local || !current()) return
-      await handle.start({ jsep: { type: 'answer', sdp: local.sdp } })
+      await handle.start({ jsep: { type: 'answer', sdp: local.sdp }, e2ee: true })
       this.trace('janus: subscribed to seat', seat)
     } catch (error) {
       // Their feed went away meanwhile, or Janus did: the dial to them times out, as to an empty seat.
@@ -569,12 +701,9 @@ export class JanusTransport implements MeshTransport {
   /** Sends one envelope on our data channel (sealed by the codec, if any, in order). */
   private sendEnvelope(bytes: Uint8Array) {
     const channel = this.channel
-    if (channel?.readyState !== 'open') return
-    const codec = this.options.codec
-    if (!codec) {
-      channel.send(bytes as Uint8Array<ArrayBuffer>)
-      return
-    }
+    const codec = this.codec
+    // Nothing leaves unsealed: before we have a seat there is nobody to talk to anyway.
+    if (channel?.readyState !== 'open' || !codec) return
     this.sendChain = this.sendChain.then(async () => {
       const sealed = await codec.seal(bytes)
       if (channel.readyState === 'open') channel.send(sealed as Uint8Array<ArrayBuffer>)
@@ -785,10 +914,11 @@ export class JanusTransport implements MeshTransport {
     this.subscriptions.clear()
     for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
       listeners.clear()
-    const { publisher, session, connection, publisherPc } = this
+    const { publisher, session, connection, publisherPc, e2ee } = this
     // The goodbyes above are on the data channel: let them leave before the connection closes.
     setTimeout(() => {
       publisherPc?.close()
+      e2ee?.dispose()
       void (async () => {
         await publisher?.leave().catch(() => undefined)
         await session?.destroy().catch(() => undefined)

@@ -22,6 +22,8 @@ export interface MeshTransport {
    * ServerUnreachableError or NoWebRtcError. Called once per transport.
    */
   registerFirst(ids: readonly string[]): Promise<number>
+  /** What a `?debug` page's tests may ask about the transport itself (e.g. the SFU path's server and crypto). */
+  debugInfo?(): Promise<Record<string, unknown>>
   /** Whether the signalling server knows us right now (open links carry on without it). */
   readonly serverConnected: boolean
   /** Tries to register again after the server went away (see onServerLost). */
