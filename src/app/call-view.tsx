@@ -14,6 +14,7 @@ import {
   useSyncExternalStore,
 } from 'react'
 import type { CallRuntime } from '../call/runtime'
+import { handStateOf, LOCKED_SENTENCE, PRESENTER_ROLE } from '../room/hands'
 import { ROLE_LABELS } from '../room/invite'
 import type { VitalsView } from '../scenes/call-scene'
 import type { GuidanceView } from '../scenes/guidance-view'
@@ -180,6 +181,62 @@ function LetIn({ peerId, name }: { peerId: string; name: string }) {
   )
 }
 
+/**
+ * Large rooms: a raised hand or the floor, on a participant's row; the presenter lets a raised hand speak and
+ * stops a speaker (others' pages accept that from the presenter's role only: src/call/hands.ts).
+ */
+function HandControls({ peerId, name }: { peerId: string; name: string }) {
+  const runtime = useRuntime()
+  const session = useCall((s) => s.participants[peerId]?.session ?? null)
+  const state = useCall((s) => (session ? handStateOf(s.hands, session) : 'idle'))
+  if (!session || state === 'idle') return null
+  const presenter = runtime.invite.role === PRESENTER_ROLE
+  return (
+    <span className="hand" data-testid="hand" data-hand={state}>
+      {state === 'raised' ? ' · ✋ hand raised ' : ' · speaking '}
+      {presenter && (
+        <button
+          type="button"
+          className={`small${state === 'raised' ? ' primary' : ''}`}
+          onClick={() => runtime.hands.letSpeak(session, state === 'raised')}
+          data-testid={state === 'raised' ? 'let-speak' : 'stop-speaking'}
+          aria-label={state === 'raised' ? `Let ${name} speak` : `Stop ${name} speaking`}
+        >
+          {state === 'raised' ? 'Let speak' : 'Stop'}
+        </button>
+      )}
+    </span>
+  )
+}
+
+/** Large rooms, for everyone but the presenter: raise or lower one's hand, and why the microphone is off. */
+function RaiseHand() {
+  const runtime = useRuntime()
+  const locked = usePage((s) => s.micLocked)
+  const session = runtime.session
+  const state = useCall((s) => (session ? handStateOf(s.hands, session) : 'idle'))
+  if (runtime.invite.kind !== 'large' || runtime.invite.role === PRESENTER_ROLE) return null
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => runtime.hands.raise(state === 'idle')}
+        aria-pressed={state !== 'idle'}
+        data-testid="raise-hand"
+      >
+        {state === 'idle' ? 'Raise hand' : state === 'raised' ? 'Lower hand' : 'Stop speaking'}
+      </button>
+      {locked && (
+        <span className="mic-locked" data-testid="mic-locked">
+          {state === 'raised'
+            ? 'Your hand is raised: the presenter can let you speak.'
+            : `${LOCKED_SENTENCE}.`}
+        </span>
+      )}
+    </>
+  )
+}
+
 /** Said to a patient in the waiting room: why nothing happens yet, and that nothing is sent meanwhile. */
 function WaitingRoom() {
   const waiting = useCall((s) => s.waitingRoom)
@@ -201,6 +258,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       <span className="name">{name}</span> <span className="role">{role ? ROLE_LABELS[role] : ''}</span>{' '}
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
+      <HandControls peerId={peerId} name={name} />
       {status === 'connected' && <AskToLeave peerId={peerId} name={name} />}
       {status === 'waiting' && <LetIn peerId={peerId} name={name} />}
       <QualityLine peerId={peerId} />
@@ -317,6 +375,7 @@ function Toolbar({
 }) {
   const runtime = useRuntime()
   const muted = usePage((s) => s.muted)
+  const micLocked = usePage((s) => s.micLocked)
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
@@ -348,9 +407,17 @@ function Toolbar({
       aria-label="Call controls"
       data-xr-support={support !== null && (!offersXR || xrReady) ? 'known' : 'pending'}
     >
-      <button type="button" onClick={toggleMute} disabled={!hasAudio} aria-pressed={muted} data-testid="mute">
+      <button
+        type="button"
+        onClick={toggleMute}
+        disabled={!hasAudio || micLocked}
+        aria-pressed={muted}
+        title={micLocked ? LOCKED_SENTENCE : undefined}
+        data-testid="mute"
+      >
         {muted ? 'Unmute' : 'Mute'}
       </button>
+      <RaiseHand />
       <button
         type="button"
         onClick={toggleCamera}

@@ -11,6 +11,7 @@ import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../ne
 import type { Chunk } from '../net/chunks'
 import type { Frame } from '../net/frames'
 import { assertNever } from '../net/protocol'
+import { createHandsChannel } from '../room/hands'
 import type { Role } from '../room/invite'
 import { createShareChannel, type SharedItem } from '../share/channel'
 import type { CallStore } from '../state/call-store'
@@ -95,6 +96,12 @@ export function createCallChannels({
       nextOpId: () => mesh()?.nextOpId() ?? '',
       onPlan: onCarePlan,
     }),
+    hands: createHandsChannel({
+      session: () => mesh()?.session ?? '',
+      publish: (op) => mesh()?.publish(op),
+      nextOpId: () => mesh()?.nextOpId() ?? '',
+      apply: (op) => store.getState().applyHandOp(op),
+    }),
     screening: createScreeningChannel({
       self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),
       publish: (op) => mesh()?.publish(op),
@@ -157,6 +164,9 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
     case 'screening':
     case 'consent':
       return channels.screening.validate(op, author)
+    case 'hand':
+    case 'floor':
+      return channels.hands.validate(op, author)
     case 'member':
     case 'dismiss':
     case 'admit':
@@ -184,6 +194,9 @@ export function applyOp(channels: CallChannels, op: Op) {
     case 'screening':
     case 'consent':
       return channels.screening.applyOp(op)
+    case 'hand':
+    case 'floor':
+      return channels.hands.applyOp(op)
     case 'member':
     case 'dismiss':
     case 'admit':

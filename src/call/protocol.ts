@@ -6,6 +6,7 @@ import { aftercareOpSchema } from '../care/aftercare'
 import { consentOpSchema, screeningOpSchema } from '../care/screening'
 import { chatOpSchema } from '../chat/wire'
 import { createProtocol } from '../net/protocol'
+import { floorOpSchema, handOpSchema } from '../room/hands'
 import { shareMessageSpecs, shareOpSchemas } from '../share/wire'
 import { vitalsMessageSpecs } from '../vitals/wire'
 
@@ -18,6 +19,8 @@ export const appProtocol = createProtocol(
     aftercareOpSchema,
     screeningOpSchema,
     consentOpSchema,
+    handOpSchema,
+    floorOpSchema,
   ],
 )
 

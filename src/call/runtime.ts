@@ -18,6 +18,7 @@ import type { ChatChannel } from '../chat/channel'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
+import { type HandsChannel, micLocked } from '../room/hands'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import type { HeadsetView } from '../scenes/headset-view'
@@ -89,6 +90,8 @@ export class CallRuntime {
   readonly aftercare: AftercareChannel
   /** The patient's screening answers and their consent to the record. */
   readonly screening: ScreeningChannel
+  /** Large rooms: raised hands and who may speak. */
+  readonly hands: HandsChannel
   readonly guidance: Guidance
   readonly sharing: VitalsSharing
   private mesh: MeshOf | null = null
@@ -114,6 +117,7 @@ export class CallRuntime {
     })
     this.aftercare = this.channels.aftercare
     this.screening = this.channels.screening
+    this.hands = this.channels.hands
     this.chat = this.channels.chat
     this.share = this.channels.share
     this.vitals = this.channels.vitals
@@ -167,6 +171,17 @@ export class CallRuntime {
       this.state = 'new'
       throw error
     }
+    // Large rooms: everyone but the presenter joins with the microphone locked, before any media is sent.
+    const lockMic = (self: string) =>
+      page.getState().setMicLocked(
+        micLocked({
+          large: invite.kind === 'large',
+          role: invite.role,
+          hands: this.store.getState().hands,
+          self,
+        }),
+      )
+    lockMic('')
     const mesh: MeshOf = new CallMesh<Message, Op>({
       transport,
       protocol: appProtocol,
@@ -190,11 +205,19 @@ export class CallRuntime {
     } catch (error) {
       this.mesh = null
       this.state = 'new'
+      page.getState().setMicLocked(false)
       void mesh.leave()
       throw error
     }
     if (this.state !== 'joining') return
     this.state = 'joined'
+    lockMic(mesh.session)
+    this.cleanups.push(
+      this.store.subscribe((now, before) => {
+        if (now.hands !== before.hands) lockMic(mesh.session)
+      }),
+      () => page.getState().setMicLocked(false),
+    )
     const shareTick = setInterval(() => this.share.tick(), SHARE_TICK_MS)
     this.cleanups.push(() => clearInterval(shareTick))
     // Mute and camera changes, from the toolbar or from inside the headset, reach everyone.

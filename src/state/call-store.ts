@@ -14,6 +14,7 @@ import {
 } from '../annotations/model'
 import type { ParticipantStatus } from '../net/call-mesh'
 import type { ConnectionQuality } from '../net/quality'
+import { applyHandOp, type FloorOp, type HandOp, type Hands, NO_HANDS } from '../room/hands'
 import type { Role } from '../room/invite'
 
 export type { ParticipantStatus }
@@ -104,7 +105,18 @@ export interface AnnotationsSlice {
   applyAnnotationOp: (op: AnnotationOp) => void
 }
 
-export type CallState = ConnectionSlice & ParticipantsSlice & NoticesSlice & ChatSlice & AnnotationsSlice
+export interface HandsSlice {
+  /** Large rooms: raised hands and who may speak (src/call/hands.ts): replaced, never mutated, on every op. */
+  hands: Hands
+  applyHandOp: (op: HandOp | FloorOp) => void
+}
+
+export type CallState = ConnectionSlice &
+  ParticipantsSlice &
+  NoticesSlice &
+  ChatSlice &
+  AnnotationsSlice &
+  HandsSlice
 
 /** How long a notice stays on screen, ms: long enough to read two short sentences. */
 const NOTICE_MS = 6000
@@ -224,6 +236,15 @@ const createAnnotationsSlice: StateCreator<CallState, [], [], AnnotationsSlice> 
     }),
 })
 
+const createHandsSlice: StateCreator<CallState, [], [], HandsSlice> = (set) => ({
+  hands: NO_HANDS,
+  applyHandOp: (op) =>
+    set((state) => {
+      const hands = applyHandOp(state.hands, op)
+      return hands === state.hands ? state : { hands }
+    }),
+})
+
 export function createCallStore() {
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const store = createStore<CallState>()((...a) => ({
@@ -232,6 +253,7 @@ export function createCallStore() {
     ...createNoticesSlice(timers)(...a),
     ...createChatSlice(...a),
     ...createAnnotationsSlice(...a),
+    ...createHandsSlice(...a),
   }))
   return Object.assign(store, {
     /** Stops the notices' timers: the call is over. */

@@ -26,6 +26,12 @@ export interface LocalMediaSlice {
   mediaMode: MediaMode
   muted: boolean
   cameraOff: boolean
+  /**
+   * Large rooms: the presenter has not let us speak (src/call/hands.ts), so the microphone stays off and its
+   * button does nothing.
+   */
+  micLocked: boolean
+  setMicLocked: (locked: boolean) => void
   setLocalStream: (stream: MediaStream | null, mode: MediaMode) => void
   toggleMute: () => void
   toggleCamera: () => void
@@ -54,17 +60,27 @@ const createLocalMediaSlice: StateCreator<PageState, [], [], LocalMediaSlice> = 
   mediaMode: 'camera-and-microphone',
   muted: false,
   cameraOff: false,
+  micLocked: false,
+  setMicLocked: (locked) => {
+    const { localStream, micLocked, cameraOff, mediaMode } = get()
+    if (locked === micLocked) return
+    // Locking turns the microphone off; being let speak turns it on (what the presenter asked for), unless
+    // this page joined without one.
+    const muted = locked || mediaMode === 'receive-only'
+    applyTrackState(localStream, muted, cameraOff)
+    set({ micLocked: locked, muted })
+  },
   setLocalStream: (localStream, mediaMode) => {
     const previous = get().localStream
     if (previous && previous !== localStream) for (const track of previous.getTracks()) track.stop()
     const cameraOff = mediaMode !== 'camera-and-microphone'
-    const muted = mediaMode === 'receive-only'
+    const muted = mediaMode === 'receive-only' || get().micLocked
     applyTrackState(localStream, muted, cameraOff)
     set({ localStream, mediaMode, cameraOff, muted })
   },
   toggleMute: () => {
-    const { localStream, muted, cameraOff } = get()
-    if (!localStream?.getAudioTracks().length) return
+    const { localStream, muted, cameraOff, micLocked } = get()
+    if (!localStream?.getAudioTracks().length || micLocked) return
     applyTrackState(localStream, !muted, cameraOff)
     set({ muted: !muted })
   },

@@ -4,7 +4,7 @@
 // the presenter lets one speak or stops them ('floor': the clinician's role only, as "ask to leave" is). The
 // presenter of a large room is the clinician who started it; everyone else joins with their microphone locked.
 import { z } from 'zod'
-import type { Role } from '../room/invite'
+import type { Role } from './invite'
 
 const opBase = {
   id: z.string().min(1).max(80),
@@ -90,3 +90,36 @@ export function micLocked(options: { large: boolean; role: Role; hands: Hands; s
   if (!options.large || options.role === PRESENTER_ROLE) return false
   return handStateOf(options.hands, options.self) !== 'speaking'
 }
+
+export interface HandsChannelOptions {
+  /** Our session: the author of our hand. */
+  session: () => string
+  /** Signs, applies and sends an op we author. */
+  publish: (op: HandOp | FloorOp) => void
+  nextOpId: () => string
+  /** Every op, ours and others', once: into the call's store. */
+  apply: (op: HandOp | FloorOp) => void
+  now?: () => number
+}
+
+/** The hands' ops as the call's channels carry them. */
+export function createHandsChannel(options: HandsChannelOptions) {
+  const now = options.now ?? Date.now
+  const base = () => ({ id: options.nextOpId(), author: options.session(), at: now() })
+  return {
+    validate: validateHandOp,
+    applyOp: (op: HandOp | FloorOp) => options.apply(op),
+    /** Raises or lowers our own hand. */
+    raise(raised: boolean) {
+      if (!options.session()) return
+      options.publish({ kind: 'hand', ...base(), raised })
+    },
+    /** The presenter lets `session` speak, or stops them (others' pages refuse it from anyone else). */
+    letSpeak(session: string, speak: boolean) {
+      if (!options.session()) return
+      options.publish({ kind: 'floor', ...base(), session, speak })
+    },
+  }
+}
+
+export type HandsChannel = ReturnType<typeof createHandsChannel>

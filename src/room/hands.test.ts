@@ -58,7 +58,7 @@ describe('hands', () => {
   it('agrees whatever order the ops arrive in', () => {
     const ops = [hand(A, 1), floor(A, 2), hand(B, 3), floor(A, 4, false), hand(A, 5)]
     const expected = all(ops)
-    for (const order of [ops.slice().reverse(), [ops[2], ops[4], ops[0], ops[3], ops[1]]]) {
+    for (const order of [ops.slice().reverse(), [2, 4, 0, 3, 1].map((i) => ops[i] as HandOp | FloorOp)]) {
       const hands = all(order)
       for (const s of [A, B]) expect(handStateOf(hands, s)).toBe(handStateOf(expected, s))
     }
