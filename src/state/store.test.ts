@@ -35,6 +35,25 @@ describe('consult store', () => {
     expect(tracks.map((t) => t.enabled)).toEqual([true, false])
   })
 
+  it('a locked microphone stays off and ignores Mute until unlocked, then is on', () => {
+    const store = createPageStore()
+    const { stream, tracks } = fakeStream(['audio', 'video'])
+    store.getState().setLocalStream(stream, 'camera-and-microphone')
+    store.getState().setMicLocked(true)
+    expect(store.getState().muted).toBe(true)
+    expect(tracks.map((t) => t.enabled)).toEqual([false, true])
+    store.getState().toggleMute()
+    expect(tracks.map((t) => t.enabled)).toEqual([false, true])
+    store.getState().setMicLocked(false)
+    expect(store.getState().muted).toBe(false)
+    expect(tracks.map((t) => t.enabled)).toEqual([true, true])
+    // A stream set while locked comes in muted.
+    store.getState().setMicLocked(true)
+    const next = fakeStream(['audio'])
+    store.getState().setLocalStream(next.stream, 'microphone-only')
+    expect(next.tracks[0]?.enabled).toBe(false)
+  })
+
   it('stops the previous camera when a new stream replaces it, and ignores toggles it cannot honour', () => {
     const store = createPageStore()
     const first = fakeStream(['audio', 'video'])
