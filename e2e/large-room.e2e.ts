@@ -146,6 +146,50 @@ async function expectLivePresenter(page: Page) {
     .toBeGreaterThan(20)
 }
 
+/**
+ * Starts measuring, in the page, the peak level of the remote audio from `peerId` (an analyser on its audio
+ * element's stream), so a test can poll the loudest moment since the start instead of sampling at a fixed time.
+ */
+function watchAudioFrom(page: Page, peerId: string) {
+  return page.evaluate(async (peer) => {
+    const audio = document.querySelector<HTMLAudioElement>(
+      `[data-testid="remote-audio"][data-peer="${peer}"]`,
+    )
+    const stream = audio?.srcObject as MediaStream | null
+    if (!stream?.getAudioTracks().length) return false
+    const context = new AudioContext()
+    await context.resume()
+    const analyser = context.createAnalyser()
+    analyser.fftSize = 1024
+    context.createMediaStreamSource(stream).connect(analyser)
+    const samples = new Float32Array(analyser.fftSize)
+    const holder = window as unknown as { __audioPeaks?: Record<string, number> }
+    const peaks = holder.__audioPeaks ?? {}
+    holder.__audioPeaks = peaks
+    peaks[peer] = 0
+    setInterval(() => {
+      analyser.getFloatTimeDomainData(samples)
+      for (const sample of samples) peaks[peer] = Math.max(peaks[peer] ?? 0, Math.abs(sample))
+    }, 20)
+    return true
+  }, peerId)
+}
+
+/** Whether the page's own microphone track is enabled (the self view's stream is the local one). */
+function localAudioEnabled(page: Page): Promise<boolean | null> {
+  return page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>('[data-testid="self-view"]')
+    return (video?.srcObject as MediaStream | null)?.getAudioTracks()[0]?.enabled ?? null
+  })
+}
+
+function audioPeak(page: Page, peerId: string): Promise<number> {
+  return page.evaluate(
+    (peer) => (window as unknown as { __audioPeaks?: Record<string, number> }).__audioPeaks?.[peer] ?? -1,
+    peerId,
+  )
+}
+
 describe('a large room through Janus', () => {
   it(`a presenter and ${RECEIVERS} receivers: everyone sees the presenter live, and chat reaches each receiver once`, {
     timeout: 400_000,
@@ -271,6 +315,60 @@ describe('a large room through Janus', () => {
     expect(await presenter.page.getByTestId('participants').textContent()).not.toContain('Eavesdropper')
     expect((await transportInfo(presenter.page)).droppedMessages).toBeGreaterThan(0)
     await intruder.page.close()
+  })
+
+  it('a participant raises a hand, the presenter lets them speak, and only then is their microphone heard', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const speaker = await newParticipant(browser, log, SMALL_WINDOW)
+    people.speaker = speaker
+    const url = new URL(roomInvites.patient as string)
+    url.search = '?debug'
+    await speaker.page.goto(url.href)
+    await joinCall(speaker.page, 'Trainee Speaker', { view: 'video' })
+    // Joined muted: the microphone is off and its button locked, with the sentence that says what to do.
+    await expect.poll(() => speaker.page.getByTestId('mic-locked').textContent()).toContain('Raise your hand')
+    expect(await speaker.page.getByTestId('mute').isDisabled()).toBe(true)
+    const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Speaker' })
+    await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
+    const peerId = (await row.getAttribute('data-peer')) as string
+    // The presenter receives the speaker's (silent) audio track: measure it from now on.
+    await expect.poll(() => watchAudioFrom(presenter.page, peerId), { timeout: 60_000 }).toBe(true)
+
+    await speaker.page.getByTestId('raise-hand').click()
+    await expect.poll(() => row.getByTestId('hand').getAttribute('data-hand')).toBe('raised')
+    // Raised but not yet allowed: the speaker's page still holds the microphone locked (its track disabled, so
+    // only silence is sent), and nothing of the fake microphone's tone has reached the presenter.
+    await expect
+      .poll(() => speaker.page.getByTestId('mic-locked').textContent())
+      .toContain('the presenter can let you speak')
+    expect(await speaker.page.getByTestId('mute').isDisabled()).toBe(true)
+    expect(await localAudioEnabled(speaker.page)).toBe(false)
+    // (Silence as sent for a disabled track decodes to zeros; the tone peaks far above this.)
+    expect(await audioPeak(presenter.page, peerId)).toBeLessThan(0.001)
+
+    // Only the presenter's page offers "Let speak"; the speaker's own row does not list themselves.
+    await row.getByTestId('let-speak').click()
+    await expect.poll(() => row.getByTestId('hand').getAttribute('data-hand')).toBe('speaking')
+    await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(false)
+    expect(await localAudioEnabled(speaker.page)).toBe(true)
+    expect(await speaker.page.getByTestId('mute').textContent()).toBe('Mute')
+    // Heard: the presenter's page now gets the fake microphone's tone from that participant, on a live track.
+    await expect.poll(() => audioPeak(presenter.page, peerId), { timeout: 30_000 }).toBeGreaterThan(0.01)
+    const live = await presenter.page.evaluate((peer) => {
+      const audio = document.querySelector<HTMLAudioElement>(
+        `[data-testid="remote-audio"][data-peer="${peer}"]`,
+      )
+      return (audio?.srcObject as MediaStream | null)?.getAudioTracks()[0]?.readyState
+    }, peerId)
+    expect(live).toBe('live')
+
+    // Stop locks it again.
+    await row.getByTestId('stop-speaking').click()
+    await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(true)
+    expect(await localAudioEnabled(speaker.page)).toBe(false)
+    await expect.poll(() => row.getByTestId('hand').count()).toBe(0)
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {

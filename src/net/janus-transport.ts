@@ -334,7 +334,13 @@ class JanusMediaLink implements MediaLink {
     this.closedListeners.clear()
   }
   onStream(handler: (stream: MediaStream) => void) {
-    return this.streams.add(handler)
+    const off = this.streams.add(handler)
+    // The mesh answers a call before it listens to it (CallMesh.answerCall, then wireCall): a subscription that
+    // already had its tracks was shown to nobody. A listener that comes after going live gets it at once.
+    const subscription =
+      this.live && !this.isClosed ? this.transport.subscriptionOf(this.remoteSeat) : undefined
+    if (subscription && subscription.stream.getTracks().length > 0) handler(subscription.stream)
+    return off
   }
   onClose(handler: () => void) {
     return this.closedListeners.add(handler)
