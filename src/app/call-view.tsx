@@ -193,7 +193,7 @@ function HandControls({ peerId, name }: { peerId: string; name: string }) {
   const presenter = runtime.invite.role === PRESENTER_ROLE
   return (
     <span className="hand" data-testid="hand" data-hand={state}>
-      {state === 'raised' ? ' · ✋ hand raised ' : ' · speaking '}
+      {state === 'raised' ? ' · hand raised ' : ' · speaking '}
       {presenter && (
         <button
           type="button"
