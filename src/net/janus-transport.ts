@@ -29,7 +29,14 @@ import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
 import type { RTCStatsLike } from './quality'
 import { EVERYONE, MessageOpener, MessageSealer } from './sfu-crypto'
 import { E2eeUnsupportedError, preferVp8, SfuE2ee, type TransformStats } from './sfu-e2ee'
-import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
+import {
+  type DataLink,
+  type DialMetadata,
+  Listeners,
+  type MediaLink,
+  type MeshTransport,
+  TransportEvents,
+} from './transport'
 
 /**
  * What sits between our envelopes and the data channel: the per-sender sealing of app messages (`messageCodec`
@@ -355,7 +362,7 @@ class JanusMediaLink implements MediaLink {
   setVideoBudget() {}
 }
 
-export class JanusTransport implements MeshTransport {
+export class JanusTransport extends TransportEvents implements MeshTransport {
   private connection: JanodeConnection | null = null
   private session: JanodeSession | null = null
   private publisher: VideoRoomHandle | null = null
@@ -374,11 +381,6 @@ export class JanusTransport implements MeshTransport {
   /** Links by `${seat}:${link}`. */
   private readonly links = new Map<string, JanusDataLink>()
   private readonly calls = new Map<string, JanusMediaLink>()
-  private readonly incomingLinks = new Listeners<[DataLink]>()
-  private readonly incomingCalls = new Listeners<[MediaLink]>()
-  private readonly unavailable = new Listeners<[string]>()
-  private readonly lost = new Listeners<[]>()
-  private readonly back = new Listeners<[]>()
   /** Keeps sealed envelopes in order when the codec is async. */
   private sendChain: Promise<void> = Promise.resolve()
   private codec: (EnvelopeCodec & { dropped: number }) | null = null
@@ -389,7 +391,9 @@ export class JanusTransport implements MeshTransport {
   /** Servers that did not answer while we joined, in the order found. */
   readonly downServers = new Set<string>()
 
-  constructor(private readonly options: JanusTransportOptions) {}
+  constructor(private readonly options: JanusTransportOptions) {
+    super()
+  }
 
   get serverConnected(): boolean {
     return this.connected && !this.destroyed
@@ -894,22 +898,6 @@ export class JanusTransport implements MeshTransport {
     return call
   }
 
-  onIncomingLink(handler: (link: DataLink) => void) {
-    return this.incomingLinks.add(handler)
-  }
-  onIncomingCall(handler: (call: MediaLink) => void) {
-    return this.incomingCalls.add(handler)
-  }
-  onUnavailable(handler: (remoteId: string) => void) {
-    return this.unavailable.add(handler)
-  }
-  onServerLost(handler: () => void) {
-    return this.lost.add(handler)
-  }
-  onServerBack(handler: () => void) {
-    return this.back.add(handler)
-  }
-
   destroy() {
     if (this.destroyed) return
     this.destroyed = true
@@ -918,8 +906,7 @@ export class JanusTransport implements MeshTransport {
     for (const call of [...this.calls.values()]) call.closed()
     for (const subscription of this.subscriptions.values()) this.closeSubscription(subscription)
     this.subscriptions.clear()
-    for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
-      listeners.clear()
+    this.clearListeners()
     const { publisher, session, connection, publisherPc, e2ee } = this
     // The goodbyes above are on the data channel: let them leave before the connection closes.
     setTimeout(() => {

@@ -4,7 +4,14 @@
 // "streams" are plain objects; and participants that can crash (go silent without a goodbye). Offers and answers
 // travel through the server, so a dial in flight when it stops never opens, exactly as over PeerJS.
 import type { RTCStatsLike } from './quality'
-import { type DataLink, type DialMetadata, Listeners, type MediaLink, type MeshTransport } from './transport'
+import {
+  type DataLink,
+  type DialMetadata,
+  Listeners,
+  type MediaLink,
+  type MeshTransport,
+  TransportEvents,
+} from './transport'
 
 export interface LinkFaults {
   /** Extra delay per message, ms. */
@@ -347,20 +354,17 @@ class MemoryMediaEnd implements MediaLink {
   }
 }
 
-export class MemoryTransport implements MeshTransport {
+export class MemoryTransport extends TransportEvents implements MeshTransport {
   id: string | null = null
   private connected = false
   private destroyed = false
   private crashed = false
   private readonly dataEnds = new Set<MemoryDataEnd>()
   private readonly mediaEnds = new Set<MemoryMediaEnd>()
-  readonly incomingLinks = new Listeners<[DataLink]>()
-  readonly incomingCalls = new Listeners<[MediaLink]>()
-  readonly unavailable = new Listeners<[string]>()
-  readonly lost = new Listeners<[]>()
-  readonly back = new Listeners<[]>()
 
-  constructor(private readonly network: MemoryNetwork) {}
+  constructor(private readonly network: MemoryNetwork) {
+    super()
+  }
 
   get serverConnected(): boolean {
     return this.connected && this.network.serverUp && !this.destroyed
@@ -443,22 +447,6 @@ export class MemoryTransport implements MeshTransport {
     return local
   }
 
-  onIncomingLink(handler: (link: DataLink) => void) {
-    return this.incomingLinks.add(handler)
-  }
-  onIncomingCall(handler: (call: MediaLink) => void) {
-    return this.incomingCalls.add(handler)
-  }
-  onUnavailable(handler: (remoteId: string) => void) {
-    return this.unavailable.add(handler)
-  }
-  onServerLost(handler: () => void) {
-    return this.lost.add(handler)
-  }
-  onServerBack(handler: () => void) {
-    return this.back.add(handler)
-  }
-
   /** @internal Holds an end until it closes. */
   track(end: MemoryDataEnd): MemoryDataEnd {
     this.dataEnds.add(end)
@@ -483,13 +471,7 @@ export class MemoryTransport implements MeshTransport {
   }
 
   get listenerCount(): number {
-    return (
-      this.incomingLinks.size +
-      this.incomingCalls.size +
-      this.unavailable.size +
-      this.lost.size +
-      this.back.size
-    )
+    return this.listenerTotal
   }
 
   destroy() {
@@ -501,7 +483,6 @@ export class MemoryTransport implements MeshTransport {
     this.mediaEnds.clear()
     this.network.unregister(this)
     this.network.transports.delete(this)
-    for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
-      listeners.clear()
+    this.clearListeners()
   }
 }

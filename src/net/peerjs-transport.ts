@@ -12,6 +12,7 @@ import {
   type MediaLink,
   type MeshTransport,
   sdpFingerprint,
+  TransportEvents,
 } from './transport'
 
 /** Longest wait for the PeerServer to accept our id, ms. */
@@ -140,17 +141,14 @@ function wrapMedia(call: MediaConnection): MediaLink {
   }
 }
 
-export class PeerJsTransport implements MeshTransport {
+export class PeerJsTransport extends TransportEvents implements MeshTransport {
   private peer: Peer | null = null
   /** Dials and calls that arrived before the mesh listened. */
   private readonly held: Array<() => void> = []
-  private readonly incomingLinks = new Listeners<[DataLink]>()
-  private readonly incomingCalls = new Listeners<[MediaLink]>()
-  private readonly unavailable = new Listeners<[string]>()
-  private readonly lost = new Listeners<[]>()
-  private readonly back = new Listeners<[]>()
 
-  constructor(private readonly server: PeerServerOptions) {}
+  constructor(private readonly server: PeerServerOptions) {
+    super()
+  }
 
   get serverConnected(): boolean {
     return !!this.peer && !this.peer.disconnected && !this.peer.destroyed
@@ -286,33 +284,20 @@ export class PeerJsTransport implements MeshTransport {
     return call ? wrapMedia(call) : null
   }
 
-  onIncomingLink(handler: (link: DataLink) => void) {
+  override onIncomingLink(handler: (link: DataLink) => void) {
     const unsubscribe = this.incomingLinks.add(handler)
     queueMicrotask(() => this.flushHeld())
     return unsubscribe
   }
 
-  onIncomingCall(handler: (call: MediaLink) => void) {
+  override onIncomingCall(handler: (call: MediaLink) => void) {
     const unsubscribe = this.incomingCalls.add(handler)
     queueMicrotask(() => this.flushHeld())
     return unsubscribe
   }
 
-  onUnavailable(handler: (remoteId: string) => void) {
-    return this.unavailable.add(handler)
-  }
-
-  onServerLost(handler: () => void) {
-    return this.lost.add(handler)
-  }
-
-  onServerBack(handler: () => void) {
-    return this.back.add(handler)
-  }
-
   destroy() {
-    for (const listeners of [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back])
-      listeners.clear()
+    this.clearListeners()
     this.peer?.destroy()
     this.peer = null
   }

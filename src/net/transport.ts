@@ -110,6 +110,48 @@ export class Listeners<Args extends unknown[]> {
   }
 }
 
+/**
+ * The events half of every MeshTransport: its five listener sets, the `on...` methods that add to them, and the
+ * clearing on destroy. A transport extends it and emits on the sets.
+ */
+export abstract class TransportEvents {
+  protected readonly incomingLinks = new Listeners<[DataLink]>()
+  protected readonly incomingCalls = new Listeners<[MediaLink]>()
+  protected readonly unavailable = new Listeners<[string]>()
+  protected readonly lost = new Listeners<[]>()
+  protected readonly back = new Listeners<[]>()
+
+  onIncomingLink(handler: (link: DataLink) => void): Unsubscribe {
+    return this.incomingLinks.add(handler)
+  }
+  onIncomingCall(handler: (call: MediaLink) => void): Unsubscribe {
+    return this.incomingCalls.add(handler)
+  }
+  onUnavailable(handler: (remoteId: string) => void): Unsubscribe {
+    return this.unavailable.add(handler)
+  }
+  onServerLost(handler: () => void): Unsubscribe {
+    return this.lost.add(handler)
+  }
+  onServerBack(handler: () => void): Unsubscribe {
+    return this.back.add(handler)
+  }
+
+  /** How many listeners are registered (tests check that leaving releases them). */
+  protected get listenerTotal(): number {
+    return this.eventSets().reduce((total, listeners) => total + listeners.size, 0)
+  }
+
+  /** Forgets every listener (part of a transport's destroy). */
+  protected clearListeners() {
+    for (const listeners of this.eventSets()) listeners.clear()
+  }
+
+  private eventSets() {
+    return [this.incomingLinks, this.incomingCalls, this.unavailable, this.lost, this.back]
+  }
+}
+
 /** The first `a=fingerprint:` of an SDP (every section carries the same certificate's), normalised; or null. */
 export function sdpFingerprint(sdp: string | undefined): string | null {
   const match = sdp ? /^a=fingerprint:(\S+) (\S+)\s*$/im.exec(sdp) : null
