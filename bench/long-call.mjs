@@ -18,6 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CHROMIUM } from '../e2e/chromium.mjs'
+import { signChatFlood } from '../e2e/real-app.mjs'
 import {
   AS_A_PERSON,
   commandOutput,
@@ -678,30 +679,7 @@ async function measureFlood(deps) {
   // Signed before any window: signing keeps Sam's page busy, which is not the victim's cost.
   const videoBatches = FLOOD_S * FLOOD_MESSAGES_PER_S
   const threeDBatches = FLOOD_3D_S * FLOOD_MESSAGES_PER_S
-  await sam.page.evaluate(async (count) => {
-    const w = /** @type {any} */ (window)
-    const call = w.__xrConsultCall
-    const text = 'x'.repeat(1900)
-    const batches = []
-    for (let b = 0; b < count; b++) {
-      const items = []
-      for (let i = 0; i < 50; i++) {
-        items.push(
-          await call.debugSign({
-            kind: 'chat',
-            id: call.nextOpId(),
-            author: call.session(),
-            at: Date.now(),
-            name: 'Sam Specialist',
-            role: 'specialist',
-            text,
-          }),
-        )
-      }
-      batches.push(JSON.stringify({ type: 'ops', items }))
-    }
-    w.__batches = batches
-  }, videoBatches + threeDBatches)
+  await signChatFlood(sam.page, videoBatches + threeDBatches, { name: 'Sam Specialist', role: 'specialist' })
   await sleep(3000)
   await victim.page.evaluate(() => /** @type {any} */ (window).__longCall.startLag())
   await sleep(QUIET_WINDOW_MS)

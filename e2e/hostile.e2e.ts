@@ -16,6 +16,7 @@ import {
   startConsultation,
   useAppSuite,
 } from './harness'
+import { signChatFlood } from './real-app.mjs'
 
 type TestWindow = Window & {
   __xrConsultCall: DebugCall
@@ -513,32 +514,7 @@ describe('floods', () => {
     // for a few seconds, which is not the victim's cost), then sent on a timer.
     const FLOOD_S = 30
     const MESSAGES_PER_S = 15
-    await sam.page.evaluate(
-      async ([seconds, perSecond]) => {
-        const call = window.__xrConsultCall
-        const text = 'x'.repeat(1900)
-        const batches: string[] = []
-        for (let b = 0; b < perSecond * seconds; b++) {
-          const items = []
-          for (let i = 0; i < 50; i++) {
-            items.push(
-              await call.debugSign({
-                kind: 'chat',
-                id: call.nextOpId(),
-                author: call.session(),
-                at: Date.now(),
-                name: 'Sam Specialist',
-                role: 'specialist',
-                text,
-              }),
-            )
-          }
-          batches.push(JSON.stringify({ type: 'ops', items }))
-        }
-        window.__batches = batches
-      },
-      [FLOOD_S, MESSAGES_PER_S] as const,
-    )
+    await signChatFlood(sam.page, FLOOD_S * MESSAGES_PER_S, { name: 'Sam Specialist', role: 'specialist' })
 
     // The victim's main thread, sampled every 50 ms: how late each tick came. First a quiet baseline of the same
     // pages in the same run (three pages rendering in software on two cores are never idle), then the flood.

@@ -315,3 +315,42 @@ export async function waitForPanels(page, count, timeout = 30_000) {
   }
   return panels(page)
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A hostile participant
+
+/**
+ * Issue 17's in-limit flood, prepared: a `?debug` page signs `count` ops messages of 50 chats of 1.9 KB each with
+ * its own key, in its own name (`sender`), as a modified client could, and keeps them as `window.__batches` (JSON
+ * strings) for `debugSendRaw`. Signed ahead of sending: signing keeps the sender busy, which is not the victim's cost.
+ * @param {Page} page @param {number} count @param {{ name: string, role: string }} sender
+ */
+export function signChatFlood(page, count, sender) {
+  return page.evaluate(
+    async ([n, name, role]) => {
+      const w = /** @type {any} */ (window)
+      const call = w.__xrConsultCall
+      const text = 'x'.repeat(1900)
+      const batches = []
+      for (let b = 0; b < Number(n); b++) {
+        const items = []
+        for (let i = 0; i < 50; i++) {
+          items.push(
+            await call.debugSign({
+              kind: 'chat',
+              id: call.nextOpId(),
+              author: call.session(),
+              at: Date.now(),
+              name,
+              role,
+              text,
+            }),
+          )
+        }
+        batches.push(JSON.stringify({ type: 'ops', items }))
+      }
+      w.__batches = batches
+    },
+    [count, sender.name, sender.role],
+  )
+}
