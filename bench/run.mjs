@@ -568,11 +568,16 @@ async function main() {
     let callScripts
     /** @type {Set<string>} JS that page loaded when it opened the 3D view (up to its first panel frame, and after) */
     const threeDScripts = new Set()
-    let reruns = REMEASURE_LIMIT
-    while (joinMs.length < JOIN_RUNS) {
+    const guestBrowser = browser
+    /**
+     * One timed join: once the host is alone and the machine quiet, a fresh guest measures the raw pair, then opens
+     * the patient's invite and clicks Join. `scripts` collects the JS it loads from then on.
+     * @param {string} name
+     */
+    const timedJoin = async (name) => {
       await waitForPanels(host.page, 0, DROP_TIMEOUT_MS)
       await waitForQuiet('a join run')
-      const guest = await newParticipant(browser, { origin: app.origin, viewport: LARGE })
+      const guest = await newParticipant(guestBrowser, { origin: app.origin, viewport: LARGE })
       const foreign = watchForeignCpu()
       const baseline = await baselineSample(guest.context, app.origin)
       /** @type {Set<string>} */
@@ -583,9 +588,15 @@ async function main() {
       })
       await guest.page.addInitScript(instrumentJoin)
       await guest.page.goto(withQuery(patientInvite, '?render=always'))
-      await fillJoinForm(guest.page, `Bench Patient J${joinMs.length + 1}`)
+      await fillJoinForm(guest.page, name)
       const joined = await guest.page.evaluate(clickJoinAndTrace)
-      const share = foreign()
+      return { guest, baseline, scripts, joined, share: foreign() }
+    }
+    let reruns = REMEASURE_LIMIT
+    while (joinMs.length < JOIN_RUNS) {
+      const { guest, baseline, scripts, joined, share } = await timedJoin(
+        `Bench Patient J${joinMs.length + 1}`,
+      )
       await sleep(CALL_SETTLE_MS)
       const firstRun = !callScripts
       if (firstRun) callScripts = new Set(scripts)
@@ -626,16 +637,9 @@ async function main() {
     const videoHostSteps = []
     let videoReruns = REMEASURE_LIMIT
     while (videoHostJoinMs.length < JOIN_RUNS) {
-      await waitForPanels(host.page, 0, DROP_TIMEOUT_MS)
-      await waitForQuiet('a join run')
-      const guest = await newParticipant(browser, { origin: app.origin, viewport: LARGE })
-      const foreign = watchForeignCpu()
-      const baseline = await baselineSample(guest.context, app.origin)
-      await guest.page.addInitScript(instrumentJoin)
-      await guest.page.goto(withQuery(patientInvite, '?render=always'))
-      await fillJoinForm(guest.page, `Bench Patient V${videoHostJoinMs.length + 1}`)
-      const joined = await guest.page.evaluate(clickJoinAndTrace)
-      const share = foreign()
+      const { guest, baseline, joined, share } = await timedJoin(
+        `Bench Patient V${videoHostJoinMs.length + 1}`,
+      )
       const rerun = share > DISTURBED_SHARE && videoReruns > 0 && quietLeftMs() > 0
       if (rerun) videoReruns--
       else {

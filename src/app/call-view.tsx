@@ -77,6 +77,10 @@ const XR_PRELOAD_IDLE_TIMEOUT_MS = 2000
 
 type ImmersiveSupport = Record<ImmersiveMode, boolean>
 
+/** Whether this browser offers VR or AR (false while it has not answered). */
+const offersImmersive = (support: ImmersiveSupport | null) =>
+  support !== null && (support['immersive-vr'] || support['immersive-ar'])
+
 /** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
 const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
 
@@ -183,7 +187,7 @@ function LetIn({ peerId, name }: { peerId: string; name: string }) {
 
 /**
  * Large rooms: a raised hand or the floor, on a participant's row; the presenter lets a raised hand speak and
- * stops a speaker (others' pages accept that from the presenter's role only: src/call/hands.ts).
+ * stops a speaker (others' pages accept that from the presenter's role only: src/room/hands.ts).
  */
 function HandControls({ peerId, name }: { peerId: string; name: string }) {
   const runtime = useRuntime()
@@ -387,7 +391,7 @@ function Toolbar({
   // Entering XR needs the scene mounted (<XR> connects the store to the renderer) within the click's user
   // activation, so the buttons appear once it is: a device that offers WebXR loads it early (CallLayout).
   const xrReady = sceneReady ? xrStore : null
-  const offersXR = support !== null && (support['immersive-vr'] || support['immersive-ar'])
+  const offersXR = offersImmersive(support)
 
   const enter = (store: ConsultXRStore, mode: ImmersiveMode) => {
     setXrError(null)
@@ -548,7 +552,7 @@ function useImmersiveSupport(): ImmersiveSupport | null {
 function useSceneWanted(view: CallViewMode, active: boolean, support: ImmersiveSupport | null): boolean {
   const [wanted, setWanted] = useState(false)
   if (view === '3d' && !wanted) setWanted(true)
-  const offersXR = support !== null && (support['immersive-vr'] || support['immersive-ar'])
+  const offersXR = offersImmersive(support)
   useEffect(() => {
     if (!active || !offersXR || wanted) return
     let idle: number | undefined

@@ -106,7 +106,7 @@ export interface AnnotationsSlice {
 }
 
 export interface HandsSlice {
-  /** Large rooms: raised hands and who may speak (src/call/hands.ts): replaced, never mutated, on every op. */
+  /** Large rooms: raised hands and who may speak (src/room/hands.ts): replaced, never mutated, on every op. */
   hands: Hands
   applyHandOp: (op: HandOp | FloorOp) => void
 }

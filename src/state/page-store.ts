@@ -27,7 +27,7 @@ export interface LocalMediaSlice {
   muted: boolean
   cameraOff: boolean
   /**
-   * Large rooms: the presenter has not let us speak (src/call/hands.ts), so the microphone stays off and its
+   * Large rooms: the presenter has not let us speak (src/room/hands.ts), so the microphone stays off and its
    * button does nothing.
    */
   micLocked: boolean
