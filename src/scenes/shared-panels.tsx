@@ -41,7 +41,14 @@ import { Label } from './annotation-layer'
 import type { ItemMark } from './guidance-view'
 import { ModelMarks, PanelMarks, Unscaled } from './item-marks'
 import { acquireItem, type OpenedItem, pictureToPage, releaseItem } from './item-render'
-import { clusterSimplify, detailLevel, LOD_LEVEL_CELLS, worthSimplifying } from './model-lod'
+import {
+  detailLevel,
+  LOD_LEVEL_CELLS,
+  loadSimplifier,
+  type Simplifier,
+  simplifyGeometry,
+  worthSimplifying,
+} from './model-lod'
 import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
@@ -490,21 +497,27 @@ interface LoadedModel {
   problem: string | null
 }
 
-/**
- * Coarse copies of the model's dense meshes. Only of untextured ones: merging vertices across a texture seam would
- * smear the picture along it. A pointer (a pin, a drag) always meets the full mesh, so a mark lands on the real
- * surface whichever copy is drawn.
- */
-function makeDetails(model: Object3D): MeshDetail[] {
-  const details: MeshDetail[] = []
+/** The model's meshes that are dense enough for coarse copies (skinned ones move: they are drawn as they are). */
+function denseMeshes(model: Object3D): Mesh[] {
+  const meshes: Mesh[] = []
   model.traverse((object) => {
     const mesh = object as Mesh
     if (!mesh.isMesh || (mesh as { isSkinnedMesh?: boolean }).isSkinnedMesh) return
-    const materials = Array.isArray(mesh.material) ? mesh.material : [mesh.material]
-    if (materials.some((material) => (material as MeshStandardMaterial).map)) return
-    if (!worthSimplifying(mesh.geometry)) return
-    const coarse = LOD_LEVEL_CELLS.map((cells) => clusterSimplify(mesh.geometry, cells))
-    if (coarse.every((copy) => copy === null)) return
+    if (worthSimplifying(mesh.geometry)) meshes.push(mesh)
+  })
+  return meshes
+}
+
+/**
+ * Coarse copies of the model's dense meshes. The simplifier keeps vertices and their texture coordinates, and
+ * texture seams where they are, so textured meshes get copies too. A pointer (a pin, a drag) always meets the
+ * full mesh, so a mark lands on the real surface whichever copy is drawn.
+ */
+function makeDetails(simplifier: Simplifier, meshes: Mesh[]): MeshDetail[] {
+  const details: MeshDetail[] = []
+  for (const mesh of meshes) {
+    const coarse = LOD_LEVEL_CELLS.map((cells) => simplifyGeometry(simplifier, mesh.geometry, cells))
+    if (coarse.every((copy) => copy === null)) continue
     const full = mesh.geometry
     mesh.raycast = (raycaster, intersects) => {
       const shown = mesh.geometry
@@ -513,7 +526,7 @@ function makeDetails(model: Object3D): MeshDetail[] {
       mesh.geometry = shown
     }
     details.push({ mesh, full, coarse })
-  })
+  }
   return details
 }
 
@@ -581,8 +594,19 @@ function useModel(item: SharedItem): LoadedModel {
         model.scale.setScalar(scale)
         const fitted = new Group()
         fitted.add(model)
-        details = makeDetails(model)
-        setState({ model: fitted, root: model, details, problem: null })
+        setState({ model: fitted, root: model, details: [], problem: null })
+        // The model shows at once in full; its coarse copies follow when the simplifier has loaded.
+        const dense = denseMeshes(model)
+        if (dense.length === 0) return
+        loadSimplifier().then(
+          (simplifier) => {
+            if (!live) return
+            details = makeDetails(simplifier, dense)
+            setState({ model: fitted, root: model, details, problem: null })
+          },
+          // Without its copies the model is still shown, in full: slower to draw, never wrong.
+          () => undefined,
+        )
       },
       () =>
         live &&
