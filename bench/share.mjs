@@ -304,6 +304,50 @@ async function videoRate(page, ms) {
 }
 
 /**
+ * Starts pinging, from `page`, its one other participant through the app's whole message path (`debugRoundTrip`:
+ * the channel a chat line or a vitals update takes) every 100 ms; `stopPings` returns the round trips, ms. During
+ * a transfer these show whether the call's own messages queue behind the file's pieces.
+ * @param {Page} page
+ */
+async function startPings(page) {
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window)
+    const call = w.__xrConsultCall
+    const pings = {
+      rtts: /** @type {number[]} */ ([]),
+      stop: false,
+      done: /** @type {Promise<void> | null} */ (null),
+    }
+    w.__benchPings = pings
+    pings.done = (async () => {
+      while (!pings.stop) {
+        for (let seat = 0; seat < 4 && !pings.stop; seat++) {
+          const rtt = await call.debugRoundTrip(seat).catch(() => null)
+          if (rtt !== null) pings.rtts.push(rtt)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+  })
+}
+
+/** @param {Page} page @returns {Promise<number[]>} */
+function stopPings(page) {
+  return page.evaluate(async () => {
+    const pings = /** @type {any} */ (window).__benchPings
+    pings.stop = true
+    await pings.done
+    return pings.rtts
+  })
+}
+
+/** @param {number[]} values @param {number} q */
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
+}
+
+/**
  * The raw baseline: an RTCPeerConnection pair between the two pages (no ICE servers: loopback), one ordered data
  * channel, the sender's copy of `name` (the bytes the app shared) sent in CHUNK pieces with bufferedAmountLow
  * backpressure. MB/s from the first piece received to the last, by the receiver's clock.
@@ -444,10 +488,15 @@ async function main() {
     await waitReady(clinician.page, 'seed.pdf')
     await waitReady(patient.page, 'seed.pdf')
     const rawBefore = await rawThroughput(clinician.page, patient.page, 'seed.pdf')
+    await startPings(clinician.page)
+    await sleep(3000)
+    const pingsIdle = await stopPings(clinician.page)
     await watchArrival(patient.page, 'series.pdf')
     const profiles = [await startProfile(patient.page), await startProfile(clinician.page)]
     await share(clinician.page, 'series.pdf', big, 'application/pdf')
+    await startPings(clinician.page)
     await waitReady(patient.page, 'series.pdf')
+    const pingsDuring = await stopPings(clinician.page)
     await stopProfile(profiles[0] ?? null, 'transfer-receiver')
     await stopProfile(profiles[1] ?? null, 'transfer-sender')
     const arrival = await readArrival(patient.page)
@@ -527,6 +576,12 @@ async function main() {
         `${(videoDuring / videoBefore).toFixed(2)}× (issue: ≥ 0.8×)`,
       ],
       [
+        'Round trip of a message from the sender during that transfer, median (p95)',
+        `${fixed1(quantile(pingsDuring, 0.5))} ms (${fixed1(quantile(pingsDuring, 0.95))} ms), ${pingsDuring.length} pings`,
+        `the same link idle just before: ${fixed1(quantile(pingsIdle, 0.5))} ms (${fixed1(quantile(pingsIdle, 0.95))} ms)`,
+        `${(quantile(pingsDuring, 0.5) / quantile(pingsIdle, 0.5)).toFixed(2)}× (no target: the pieces ride their own lane)`,
+      ],
+      [
         'Share → first page visible on the other side (5 MB PDF)',
         `${Math.round(firstVisibleMs)} ms`,
         'none (includes the sharer’s checks and SHA-256, the transfer, the receiver’s checks and pdf.js drawing)',
@@ -555,7 +610,8 @@ ${table}
 How: a clinician (1280×720) and a patient (640×360) in one call on loopback, in one headless Chromium. The
 throughput is the receiver's, from its first piece of the file to its last (before the SHA-256 check); the raw
 baseline sends the very bytes the app shared over an RTCPeerConnection pair between the same two pages, once
-before and once after the app's transfer. The video rate counts the frames that reach the receiver's video panel
+before and once after the app's transfer. The round trips are pings from the sender (the clinician) through the
+app's message path every 100 ms, idle for 3 s just before the transfer and then throughout it. The video rate counts the frames that reach the receiver's video panel
 texture. The frame rate in VR is a third participant (800×450, IWER Quest 3, both eyes drawn in software) after
 everything else was withdrawn, before and after a ${fixed1(model.length / MB)} MB GLB (one dense mesh) and a
 one-page PDF were shared (once the PDF's page is drawn on its panel and the model stands on its stand). On two cores shared with other work, every number moves with the load above; read the

@@ -501,6 +501,16 @@ describe('sharing', () => {
     await openInvite(late, invites.specialist as string, 'Sam Late', '?debug')
     await waitReady(late.page, 'series.pdf', 90_000)
     await waitReady(late.page, 'report.pdf')
+    // The pieces came on the links' bulk lanes, not on the channel the call's own messages take.
+    const channels = await late.page.evaluate(() =>
+      (
+        window as unknown as {
+          __xrConsultCall: { debugDataChannelBytes(): Promise<Record<string, number>> }
+        }
+      ).__xrConsultCall.debugDataChannelBytes(),
+    )
+    expect(channels.bulk ?? 0).toBeGreaterThan(20 * 1e6)
+    expect(channels.link ?? 0).toBeLessThan(2 * 1e6)
     await late.context.close()
     // Two 90 s waits for 20 MB on a machine shared with other browser runs: more than the default 120 s.
   }, 300_000)

@@ -523,6 +523,7 @@ export class CallRuntime {
       debugView: () => mesh.debugView(),
       debugRoundTrip: (seat: number) => mesh.debugRoundTrip(seat),
       debugDropDataConnections: () => mesh.debugDropDataConnections(),
+      debugDataChannelBytes: () => mesh.debugDataChannelBytes(),
       debugTapLink: (seat: number, tap: LinkTap) => mesh.debugTapLink(seat, tap),
       debugConstants: () => ({
         ...mesh.debugConstants(),

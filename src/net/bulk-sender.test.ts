@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   BulkSender,
+  laneOrLink,
   MAX_HIGH_WATER_BYTES,
   MAX_QUEUE_MS,
   MIN_HIGH_WATER_BYTES,
@@ -178,5 +179,73 @@ describe('BulkSender', () => {
     const settled = await Promise.all(results)
     expect(settled.filter((sent) => !sent).length).toBeGreaterThan(0)
     expect(await sender.enqueue(piece())).toBe(false)
+  })
+})
+
+describe('laneOrLink', () => {
+  /** A channel that records what it was sent and holds it as its buffer. */
+  function recorder(open = true) {
+    const sent: number[] = []
+    const lows: number[] = []
+    return {
+      open,
+      sent,
+      lows,
+      bufferedAmount: 0,
+      onBufferedAmountLow(threshold: number) {
+        lows.push(threshold)
+        return () => {
+          lows.splice(lows.indexOf(threshold), 1)
+        }
+      },
+      send(bytes: ArrayBuffer) {
+        if (!this.open) return false
+        sent.push(bytes.byteLength)
+        this.bufferedAmount += bytes.byteLength
+        return true
+      },
+      onData: () => () => undefined,
+    }
+  }
+
+  it('sends on the link until the lane is open, then on the lane, and paces by the one it sends on', () => {
+    const link = recorder()
+    const lane = recorder(false)
+    let admitted = true
+    const path = laneOrLink(
+      link,
+      () => lane,
+      (bytes) => link.send(bytes),
+      () => admitted,
+    )
+    expect(path.send(new ArrayBuffer(10))).toBe(true)
+    expect(link.sent).toEqual([10])
+    lane.open = true
+    expect(path.send(new ArrayBuffer(20))).toBe(true)
+    expect(lane.sent).toEqual([20])
+    expect(link.sent).toEqual([10])
+    expect(path.channel.bufferedAmount).toBe(20)
+    // Waiting for a low buffer listens on both: whichever carries the pieces says when it drained.
+    const off = path.channel.onBufferedAmountLow(5, () => undefined)
+    expect([link.lows, lane.lows]).toEqual([[5], [5]])
+    off()
+    expect([link.lows, lane.lows]).toEqual([[], []])
+    // The lane has no admission of its own: nothing goes on it for a participant not (or no longer) admitted.
+    admitted = false
+    expect(path.send(new ArrayBuffer(30))).toBe(false)
+    expect(lane.sent).toEqual([20])
+  })
+
+  it('stays on the link with a transport that has no lanes', () => {
+    const link = recorder()
+    const path = laneOrLink(
+      link,
+      () => null,
+      (bytes) => link.send(bytes),
+      () => true,
+    )
+    expect(path.send(new ArrayBuffer(7))).toBe(true)
+    expect(link.sent).toEqual([7])
+    expect(path.channel.bufferedAmount).toBe(7)
   })
 })

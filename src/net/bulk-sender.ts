@@ -9,7 +9,7 @@
 // the link idled and the transfer slowed for nothing. A chat message sent then waits about as long behind the
 // buffer as the busy page made it wait anyway. Once refills come in time again, `queueMs` shrinks back.
 // Pure apart from the timer, which is injectable.
-import type { Unsubscribe } from './transport'
+import type { BulkLane, Unsubscribe } from './transport'
 
 /** What the sender needs of a channel. */
 export interface BufferedChannel {
@@ -187,5 +187,44 @@ export class BulkSender {
     this.lowSubscription?.()
     this.lowSubscription = null
     for (const pending of this.queue.splice(0)) pending.resolve(false)
+  }
+}
+
+/**
+ * Where a link's bulk bytes go: its bulk lane once that is open, the link itself before (or with a transport that
+ * has no lanes). Pieces queued here move over when the lane opens; nothing is lost, a piece is on one or the other.
+ * @param lane the link's lane, null until made (or none)
+ * @param sendOnLink puts bytes on the link itself (false when it cannot)
+ * @param mayUseLane whether the far side may be sent pieces now (admitted): the lane has no such check of its own
+ */
+export function laneOrLink(
+  link: BufferedChannel,
+  lane: () => BulkLane | null,
+  sendOnLink: (bytes: ArrayBuffer) => boolean,
+  mayUseLane: () => boolean,
+): Pick<BulkSenderOptions, 'channel' | 'send'> {
+  const openLane = () => {
+    const current = lane()
+    return current?.open ? current : null
+  }
+  return {
+    channel: {
+      get bufferedAmount() {
+        return (openLane() ?? link).bufferedAmount
+      },
+      onBufferedAmountLow(threshold, handler) {
+        const off = [link.onBufferedAmountLow(threshold, handler)]
+        const current = lane()
+        if (current) off.push(current.onBufferedAmountLow(threshold, handler))
+        return () => {
+          for (const unsubscribe of off) unsubscribe()
+        }
+      },
+    },
+    send: (bytes) => {
+      const current = openLane()
+      if (!current) return sendOnLink(bytes)
+      return mayUseLane() && current.send(bytes)
+    },
   }
 }

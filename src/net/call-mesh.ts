@@ -15,7 +15,7 @@ import {
 import { type Invite, ROLE_LABELS, type Role, roomCapacity, seatPeerId } from '../room/invite'
 import { admissionKey } from './admission'
 import { Authorship, type Ban, type Member, memberOpFor, signOp } from './authorship'
-import { BulkSender } from './bulk-sender'
+import { BulkSender, laneOrLink } from './bulk-sender'
 import { type Chunk, encodeChunk } from './chunks'
 import { DamagedInviteError, RoomFullError } from './errors'
 import { encodeFrame, FRAME_MAGIC, type Frame, HEADER_BYTES, WAVEFORM_HEADER_BYTES } from './frames'
@@ -41,9 +41,9 @@ import {
   type OpsMessage,
   type Protocol,
 } from './protocol'
-import { type ConnectionQuality, measureQuality, type QualityCounters } from './quality'
+import { type ConnectionQuality, measureQuality, type QualityCounters, type RTCStatsLike } from './quality'
 import { OpLog } from './replication'
-import type { DataLink, DialMetadata, MediaLink, MeshTransport, Unsubscribe } from './transport'
+import type { BulkLane, DataLink, DialMetadata, MediaLink, MeshTransport, Unsubscribe } from './transport'
 
 /** How often we tell each peer we are alive, ms. */
 export const HEARTBEAT_MS = 1000
@@ -742,6 +742,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         console.warn(`ignored a message from seat ${seat}: ${reason} (${detail})`)
       },
     })
+    /** The link's bulk lane, made when it opens (null before, and with a transport that has none). */
+    let lane: BulkLane | null = null
     const link: Link<M, Op> = {
       seat,
       peerId,
@@ -771,10 +773,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         limits: this.options.protocol.limits,
         ownOps: { author: () => this.session, ...OWN_OPS_PACE },
       }),
-      bulk: new BulkSender({
-        channel: data,
-        send: (bytes) => current() && protocol.ready && protocol.sendFrame(bytes),
-      }),
+      bulk: new BulkSender(
+        laneOrLink(
+          data,
+          () => lane,
+          (bytes) => current() && protocol.ready && protocol.sendFrame(bytes),
+          () => current() && protocol.ready,
+        ),
+      ),
       qualityCounters: null,
       unsubscribe: [],
     }
@@ -795,6 +801,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         if (!current()) return
         protocol.lastHeard = Date.now()
         this.trace('open', seat, origin)
+        // Both sides make the lane as their link opens: it is up before either may send a piece.
+        if (!lane) {
+          lane = data.bulkLane?.() ?? null
+          if (lane) link.unsubscribe.push(lane.onData((raw) => current() && protocol.receiveBulk(raw)))
+        }
         protocol.start()
       }),
       data.onData((raw) => {
@@ -1597,6 +1608,23 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   /** Cuts every data connection abruptly, as a network fault would (tests the automatic reconnect). */
   debugDropDataConnections() {
     for (const link of this.links.values()) link.data.fault()
+  }
+
+  /**
+   * For tests: bytes received so far on each data channel of our links, by channel label ("bulk" is the bulk lane;
+   * the link's own channel has the transport's label), from the connections' own statistics.
+   */
+  async debugDataChannelBytes(): Promise<Record<string, number>> {
+    const bytes: Record<string, number> = {}
+    for (const link of this.links.values()) {
+      for (const report of await link.data.stats()) {
+        const channel = report as RTCStatsLike & { label?: string; bytesReceived?: number }
+        if (channel.type !== 'data-channel') continue
+        const label = channel.label === 'bulk' ? 'bulk' : 'link'
+        bytes[label] = (bytes[label] ?? 0) + (channel.bytesReceived ?? 0)
+      }
+    }
+    return bytes
   }
 
   /** Whether anything is still running: timers, links, re-dials (for the tests that leaving leaves nothing). */

@@ -3,6 +3,7 @@ import { appProtocol, LIMITS, MAX_MESSAGE_CHARS, type Message } from '../call/pr
 import { sessionOf } from '../room/credentials'
 import { createRoom, type Room } from '../room/invite'
 import { admissionKey, prove } from './admission'
+import { type Chunk, encodeChunk } from './chunks'
 import { encodeFrame, type Frame } from './frames'
 import { STRIKES_TO_DROP } from './limits'
 import {
@@ -328,5 +329,34 @@ describe('PeerLink frames', () => {
     early.receive(encodeFrame(pose))
     expect(failures).toEqual([{ kind: 'protocol', detail: 'a frame before hello' }])
     expect(frames).toEqual([])
+  })
+  it('takes chunks on the bulk lane and refuses anything else there as garbage', async () => {
+    const room = createRoom()
+    const chunks: Chunk[] = []
+    const ignored: string[] = []
+    const [a, b] = await pair(room, room, undefined, {
+      onChunk: (chunk) => chunks.push(chunk),
+      onIgnored: (reason) => ignored.push(reason),
+    })
+    await vi.waitFor(() => expect(a.hellos.length + b.hellos.length).toBe(2))
+    const piece: Chunk = { key: 'k1', index: 3, bytes: new Uint8Array([1, 2, 3]) }
+    b.link.receiveBulk(encodeChunk(piece))
+    expect(chunks.map((chunk) => [chunk.key, chunk.index, [...chunk.bytes]])).toEqual([['k1', 3, [1, 2, 3]]])
+    // A chat message, or a sample frame, is not a piece: not on this lane.
+    const pose: Frame = {
+      kind: 'pose',
+      stream: 0,
+      seq: 1,
+      capturedAt: 1_700_000_000_000,
+      position: [0, 1.5, 0],
+      orientation: [0, 0, 0, 1],
+    }
+    b.link.receiveBulk(JSON.stringify({ type: 'chat', text: 'hi' }))
+    b.link.receiveBulk(encodeFrame(pose))
+    expect(ignored).toEqual(['not-binary', 'bad-magic'])
+    expect(b.messages).toEqual([])
+    expect(b.frames).toEqual([])
+    for (let i = 0; i < STRIKES_TO_DROP; i++) b.link.receiveBulk(`garbage ${i}`)
+    expect(b.failures).toEqual([{ kind: 'flood' }])
   })
 })

@@ -16,7 +16,14 @@
 // order (the HMAC steps are async), so a hello never overtakes the proof before it.
 import { sessionOf } from '../room/credentials'
 import { prove, verifyProof } from './admission'
-import { binaryBytes, CHUNK_MAGIC, type Chunk, type ChunkRejectionReason, decodeChunk } from './chunks'
+import {
+  binaryBytes,
+  CHUNK_MAGIC,
+  CHUNK_REJECTION,
+  type Chunk,
+  type ChunkRejectionReason,
+  decodeChunk,
+} from './chunks'
 import { decodeFrame, type Frame, type FrameRejectionReason } from './frames'
 import { PeerGuard, TokenBucket } from './limits'
 import {
@@ -242,6 +249,24 @@ export class PeerLink<M extends { type: string } = CoreMessage> {
     }
     this.queue.push(parsed.message)
     void this.drain()
+  }
+
+  /**
+   * Whatever arrived on the link's bulk lane (./transport.ts BulkLane): chunks only. Anything else there is not
+   * ours to send; it is refused like a malformed chunk, and counts as a strike.
+   */
+  receiveBulk(raw: unknown) {
+    if (this.failed) return
+    const bytes = typeof raw === 'string' ? undefined : binaryBytes(raw)
+    if (bytes?.[0] !== CHUNK_MAGIC) {
+      this.options.onIgnored?.(
+        bytes ? CHUNK_REJECTION.badMagic : CHUNK_REJECTION.notBinary,
+        'on the bulk lane',
+      )
+      if (this.guard.strike(this.now()) === 'drop') this.fail({ kind: 'flood' })
+      return
+    }
+    this.receive(raw)
   }
 
   private receiveFrame(raw: unknown, now: number) {

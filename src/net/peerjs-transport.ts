@@ -6,6 +6,7 @@ import { NoWebRtcError, ServerUnreachableError } from './errors'
 import type { RTCStatsLike } from './quality'
 import type { PeerServerOptions } from './server-config'
 import {
+  type BulkLane,
   type DataLink,
   type DialMetadata,
   Listeners,
@@ -45,6 +46,58 @@ async function statsOf(pc: RTCPeerConnection | undefined | null): Promise<RTCSta
  */
 const MAX_EARLY_MESSAGES = 200
 
+/**
+ * The bulk lane's SCTP stream id. The lane is a negotiated channel (both sides make it with this id, nothing is
+ * signalled, so it opens as soon as the association is up); PeerJS's own channel takes the first id of its side's
+ * parity (0 or 1), far below.
+ */
+const BULK_STREAM_ID = 300
+
+/** A link's bulk lane on its RTCPeerConnection; null if the connection is gone. */
+function openBulkLane(pc: RTCPeerConnection | undefined): BulkLane | null {
+  if (!pc || pc.connectionState === 'closed') return null
+  let channel: RTCDataChannel
+  try {
+    channel = pc.createDataChannel('bulk', { negotiated: true, id: BULK_STREAM_ID, ordered: true })
+  } catch {
+    return null
+  }
+  channel.binaryType = 'arraybuffer'
+  const data = new Listeners<[unknown]>()
+  const early: unknown[] = []
+  channel.addEventListener('message', (event) => {
+    if (data.size > 0) data.emit(event.data)
+    else if (early.length < MAX_EARLY_MESSAGES) early.push(event.data)
+  })
+  return {
+    get open() {
+      return channel.readyState === 'open'
+    },
+    get bufferedAmount() {
+      return channel.bufferedAmount
+    },
+    onBufferedAmountLow: (threshold, handler) => {
+      channel.bufferedAmountLowThreshold = threshold
+      channel.addEventListener('bufferedamountlow', handler)
+      return () => channel.removeEventListener('bufferedamountlow', handler)
+    },
+    send: (bytes) => {
+      if (channel.readyState !== 'open') return false
+      try {
+        channel.send(bytes)
+        return true
+      } catch {
+        return false
+      }
+    },
+    onData: (handler) => {
+      const unsubscribe = data.add(handler)
+      for (const raw of early.splice(0)) handler(raw)
+      return unsubscribe
+    },
+  }
+}
+
 function wrapData(conn: DataConnection): DataLink {
   const opened = new Listeners<[]>()
   const data = new Listeners<[unknown]>()
@@ -52,6 +105,7 @@ function wrapData(conn: DataConnection): DataLink {
   // Wrapped as soon as it arrives, listened to a moment later: what comes meanwhile waits.
   const early: unknown[] = []
   let hasClosed = false
+  let lane: BulkLane | null = null
   conn.on('open', () => opened.emit())
   conn.on('data', (raw) => {
     if (data.size > 0) data.emit(raw)
@@ -109,6 +163,10 @@ function wrapData(conn: DataConnection): DataLink {
       return conn.peerConnection?.iceConnectionState
     },
     fault: () => conn.peerConnection?.close(),
+    bulkLane: () => {
+      lane ??= openBulkLane(conn.peerConnection)
+      return lane
+    },
   }
 }
 

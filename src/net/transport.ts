@@ -71,6 +71,26 @@ export interface DataLink {
   readonly iceState: RTCIceConnectionState | undefined
   /** Cuts the underlying connection without a goodbye, as a network fault would (tests of the reconnect). */
   fault(): void
+  /**
+   * The link's bulk lane (./bulk-sender.ts), made on first call; both sides call it once the link is open. A
+   * transport without lanes leaves this out (or returns null) and bulk bytes share the link.
+   */
+  bulkLane?(): BulkLane | null
+}
+
+/**
+ * A second data channel beside a link's own, on the same connection, for bulk bytes (a shared file's pieces): on
+ * one ordered channel they would queue ahead of the call's own messages (a chat line, a vitals update, a
+ * heartbeat). It rides the link's DTLS association, so it is exactly as authenticated as the link.
+ */
+export interface BulkLane {
+  readonly open: boolean
+  readonly bufferedAmount: number
+  /** As DataLink.onBufferedAmountLow. */
+  onBufferedAmountLow(threshold: number, handler: () => void): Unsubscribe
+  /** False when it cannot (not open yet, or closed). */
+  send(bytes: ArrayBuffer): boolean
+  onData(handler: (data: unknown) => void): Unsubscribe
 }
 
 export interface MediaLink {
