@@ -276,6 +276,8 @@ export function VideoStage({
     large ? (peerIds.find((id) => s.participants[id]?.role === PRESENTER_ROLE) ?? null) : null,
   )
   const speaker = useActiveSpeaker(large)
+  // In a large room, most send no video: a "No camera" tile of one's own would only cover the strip.
+  const sendingVideo = usePage((s) => !s.cameraLocked && (s.localStream?.getVideoTracks().length ?? 0) > 0)
   // Large rooms: whom one clicked, else who speaks, else the presenter. Thirty equal tiles would show nobody.
   const arrangement: Arrangement = large ? 'speaker' : chosen
   const main =
@@ -319,7 +321,7 @@ export function VideoStage({
           )}
         </>
       )}
-      <SelfView />
+      {(!large || sendingVideo) && <SelfView />}
     </section>
   )
 }

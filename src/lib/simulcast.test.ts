@@ -6,20 +6,20 @@ describe('layerForPanel', () => {
     // The main panel of a 1280×720 window (about 560 px tall) and of a phone held upright (about 300 px, ×3).
     expect(layerForPanel(560)).toBe(2)
     expect(layerForPanel(300, 3)).toBe(2)
-    // A strip tile, 90 px tall on a plain screen: the quarter layer (120 px) is enough.
+    // A strip tile, 90 px tall on a plain screen: the quarter layer (180 px) is more than enough.
     expect(layerForPanel(90)).toBe(0)
   })
 
   it('takes the smallest layer that fills the panel, tolerating a little upscaling', () => {
-    // 480 px camera: layers 120, 240 and 480 px tall.
-    expect(layerForPanel(150)).toBe(0) // 120 × 1.25 = 150
-    expect(layerForPanel(151)).toBe(1)
-    expect(layerForPanel(300)).toBe(1)
-    expect(layerForPanel(301)).toBe(2)
+    // 720 px camera: layers 180, 360 and 720 px tall.
+    expect(layerForPanel(225)).toBe(0) // 180 × 1.25 = 225
+    expect(layerForPanel(226)).toBe(1)
+    expect(layerForPanel(450)).toBe(1)
+    expect(layerForPanel(451)).toBe(2)
     // The same tile on a screen with twice the pixels needs twice the layer height.
-    expect(layerForPanel(100, 2)).toBe(1)
-    // A camera twice as tall moves every threshold up by the same factor.
-    expect(layerForPanel(300, 1, 960)).toBe(0)
+    expect(layerForPanel(150, 2)).toBe(1)
+    // A camera a third as tall moves every threshold down by the same factor.
+    expect(layerForPanel(225, 1, 240)).toBe(2)
   })
 
   it('gives a panel that shows nothing no layer at all', () => {

@@ -16,10 +16,14 @@ export const SIMULCAST_ENCODINGS = [
 ] as const
 
 /**
- * The camera height senders ask for (src/media/local-media.ts asks for 640×480), px: what the layers are
- * fractions of.
+ * The camera height a large room's video sender asks for, px: what the layers are fractions of. Chromium encodes
+ * three simulcast layers only from 960×540 up (two at 640×480, the consultation's size), so the SFU path asks its
+ * camera for 1280×720 (SIMULCAST_CAPTURE).
  */
-export const SOURCE_HEIGHT = 480
+export const SOURCE_HEIGHT = 720
+
+/** The capture size that gives three layers, as `MediaTrackConstraints` ideals (see SOURCE_HEIGHT). */
+export const SIMULCAST_CAPTURE = { width: { ideal: 1280 }, height: { ideal: SOURCE_HEIGHT } } as const
 
 /**
  * How much upscaling a panel may show before it needs the next layer: a quarter taller on screen than decoded is

@@ -23,7 +23,7 @@
 //   so everyone who finds the same server down lands on the same other one.
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
-import { SIMULCAST_ENCODINGS, type SimulcastLayer } from '../lib/simulcast'
+import { SIMULCAST_CAPTURE, SIMULCAST_ENCODINGS, type SimulcastLayer } from '../lib/simulcast'
 import type { Room } from '../room/invite'
 import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
 import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
@@ -655,7 +655,12 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     const video = stream.getVideoTracks()[0] ?? null
     if (this.audioSender && this.audioSender.track !== audio && audio)
       void this.audioSender.replaceTrack(audio).catch(() => undefined)
-    if (video) this.localVideo = video
+    if (video && video !== this.localVideo) {
+      this.localVideo = video
+      // Three simulcast layers need 960×540 or more at the encoder (Chromium sends two below): a camera that
+      // cannot give 720p keeps what it gives, and fewer layers are sent.
+      void video.applyConstraints(SIMULCAST_CAPTURE).catch(() => undefined)
+    }
     this.applyVideoTrack()
   }
 
