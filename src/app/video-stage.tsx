@@ -276,8 +276,8 @@ export function VideoStage({
     large ? (peerIds.find((id) => s.participants[id]?.role === PRESENTER_ROLE) ?? null) : null,
   )
   const speaker = useActiveSpeaker(large)
-  // In a large room, most send no video: a "No camera" tile of one's own would only cover the strip.
-  const sendingVideo = usePage((s) => !s.cameraLocked && (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  // In a large room most join without a camera: a "No camera" tile of one's own would only cover the strip.
+  const hasCamera = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   // Large rooms: whom one clicked, else who speaks, else the presenter. Thirty equal tiles would show nobody.
   const arrangement: Arrangement = large ? 'speaker' : chosen
   const main =
@@ -285,7 +285,22 @@ export function VideoStage({
     peerIds.find((id) => id === speaker) ??
     peerIds.find((id) => id === presenter) ??
     peerIds[0]
-  const others = peerIds.filter((id) => id !== main)
+  // Large rooms: those on camera first in the strip, so their video is in view before thirty names.
+  const others = useCall(
+    useShallow((s) => {
+      const rest = peerIds.filter((id) => id !== main)
+      if (!large) return rest
+      const onCamera = (id: string) => {
+        const p = s.participants[id]
+        return Boolean(
+          p?.session &&
+            p.role &&
+            showsVideo({ large, role: p.role, grants: s.cameraGrants, session: p.session }),
+        )
+      }
+      return [...rest.filter(onCamera), ...rest.filter((id) => !onCamera(id))]
+    }),
+  )
   return (
     <section
       className={`video-stage ${arrangement} count-${Math.min(peerIds.length, 4)}${large ? ' large' : ''}`}
@@ -321,7 +336,7 @@ export function VideoStage({
           )}
         </>
       )}
-      {(!large || sendingVideo) && <SelfView />}
+      {(!large || hasCamera) && <SelfView />}
     </section>
   )
 }
