@@ -1,6 +1,8 @@
 // A large room end to end: a real Janus (Debian's, on loopback, e2e/janus.ts), the real server told about it with
 // JANUS_URLS, and headless Chromium pages: a presenter with a fake camera and receivers without one, all in the
 // same VideoRoom through src/net/janus-transport.ts, with CallMesh and the features on top unchanged.
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -23,6 +25,7 @@ import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 /** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
 const RECEIVERS = 6
 const SMALL_WINDOW = { width: 480, height: 360 }
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
 const log = new RequestLog()
 let janus: JanusServer
@@ -38,7 +41,15 @@ interface TransportInfo {
   serverUrl: string | null
   frames: Record<string, { operation: string; kind: string; passed: number; dropped: Record<string, number> }>
   droppedMessages: number
-  inboundVideo: Record<string, { packetsReceived: number; framesDecoded: number }>
+  inboundVideo: Record<
+    string,
+    { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
+  >
+  /** The simulcast layer asked of each seat's video (0 smallest … 2 full; null: none). */
+  layers: Record<string, number | null | undefined>
+  /** Whether the page's published connection carries a video track. */
+  sendingVideo: boolean
+  outboundVideo: Array<{ rid: string; framesEncoded: number; frameWidth: number; bytesSent: number }>
 }
 
 /** What the page's JanusTransport says about its server, its encryption and its subscriptions (`?debug`). */
@@ -369,6 +380,107 @@ describe('a large room through Janus', () => {
     await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(true)
     expect(await localAudioEnabled(speaker.page)).toBe(false)
     await expect.poll(() => row.getByTestId('hand').count()).toBe(0)
+  })
+
+  it('only those let show video send it: a camera not let publishes no video track; let, it is seen live; video is simulcast', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const speaker = people.speaker as Participant
+    const watcher = people['receiver 1'] as Participant
+    const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Speaker' })
+    const peerId = (await row.getAttribute('data-peer')) as string
+
+    // The speaker has a camera but was not let show video: its published connection carries no video track
+    // (not even black frames), its camera button is locked, and the others show its name, not a video.
+    expect((await transportInfo(speaker.page)).sendingVideo).toBe(false)
+    expect(await speaker.page.getByTestId('camera').isDisabled()).toBe(true)
+    const tileAt = (page: Page) => page.locator(`[data-testid="remote-tile"][data-peer="${peerId}"]`)
+    await expect.poll(() => tileAt(watcher.page).getByTestId('name-tile').count()).toBe(1)
+    expect(await tileAt(watcher.page).getByTestId('remote-video').count()).toBe(0)
+    await expect.poll(() => tileAt(presenter.page).getByTestId('name-tile').count()).toBe(1)
+
+    // The presenter lets them show video: their camera goes on the published connection and everyone sees it.
+    await row.getByTestId('let-show-video').click()
+    await expect.poll(() => transportInfo(speaker.page).then((i) => i.sendingVideo)).toBe(true)
+    await expect.poll(() => speaker.page.getByTestId('camera').isDisabled()).toBe(false)
+    const speakerVideo = tileAt(watcher.page).getByTestId('remote-video')
+    await expect
+      .poll(() => speakerVideo.evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && !v.paused), {
+        timeout: 60_000,
+      })
+      .toBe(true)
+    const frame = () =>
+      speakerVideo.evaluate((video: HTMLVideoElement) => {
+        const canvas = document.createElement('canvas')
+        canvas.width = 32
+        canvas.height = 24
+        const context = canvas.getContext('2d', { willReadFrequently: true })
+        context?.drawImage(video, 0, 0, 32, 24)
+        return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
+      })
+    const first = Buffer.from(await frame())
+    expect(isVideoGreen(meanOf(first)), `video colour ${JSON.stringify(meanOf(first))}`).toBe(true)
+    await expect
+      .poll(async () => differingPixels(first, Buffer.from(await frame())), {
+        timeout: 15_000,
+        interval: 300,
+      })
+      .toBeGreaterThan(20)
+
+    // For a reviewer: the large room as a receiver sees it, presenter large, the others a strip (screenshots/).
+    for (const [name, viewport] of [
+      ['laptop', { width: 1280, height: 720 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await watcher.page.setViewportSize(viewport)
+      await expect.poll(() => playingVideos(watcher.page)).toBe(2)
+      await watcher.page.screenshot({ path: join(SCREENSHOTS, `large-room-${name}.png`) })
+    }
+    await watcher.page.setViewportSize(SMALL_WINDOW)
+
+    // Hidden again: the track comes off and the tile is a name again.
+    await row.getByTestId('hide-video').click()
+    await expect.poll(() => transportInfo(speaker.page).then((i) => i.sendingVideo)).toBe(false)
+    await expect.poll(() => tileAt(watcher.page).getByTestId('name-tile').count()).toBe(1)
+
+    // The presenter's camera leaves in three simulcast encodings (h, m, l), all encoding frames...
+    await expect
+      .poll(
+        async () =>
+          (await transportInfo(presenter.page)).outboundVideo
+            .filter((o) => o.framesEncoded > 0)
+            .map((o) => o.rid)
+            .sort(),
+        { timeout: 30_000 },
+      )
+      .toEqual(['h', 'l', 'm'])
+    // ...and each receiver gets the layer its panel needs: large on a large window, smallest in the strip.
+    const presenterSeat = async () => {
+      const info = await transportInfo(watcher.page)
+      const seat = Object.entries(info.inboundVideo).find(([, v]) => v.framesDecoded > 0)?.[0]
+      return seat === undefined ? null : { seat, info }
+    }
+    const presenterVideo = async () => {
+      const found = await presenterSeat()
+      if (!found) return { layer: undefined, width: 0 }
+      return {
+        layer: found.info.layers[found.seat],
+        width: found.info.inboundVideo[found.seat]?.frameWidth ?? 0,
+      }
+    }
+    // (At 1280×1000 the large panel is about 600 px tall: more than the half layer's 360 px stretches well.)
+    await watcher.page.setViewportSize({ width: 1280, height: 1000 })
+    await expect.poll(() => presenterVideo().then((v) => v.layer), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => presenterVideo().then((v) => v.width), { timeout: 60_000 }).toBeGreaterThan(320)
+    const large = (await presenterVideo()).width
+    // The watcher puts the speaker in the large panel (a click on their tile): the presenter moves to the strip.
+    await row.getByTestId('let-show-video').click()
+    await expect.poll(() => tileAt(watcher.page).getByTestId('remote-video').count()).toBe(1)
+    await tileAt(watcher.page).click()
+    await expect.poll(() => presenterVideo().then((v) => v.layer), { timeout: 30_000 }).toBe(0)
+    await expect.poll(() => presenterVideo().then((v) => v.width), { timeout: 60_000 }).toBeLessThan(large)
+    await watcher.page.setViewportSize(SMALL_WINDOW)
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {

@@ -14,7 +14,15 @@ import {
   useSyncExternalStore,
 } from 'react'
 import type { CallRuntime } from '../call/runtime'
-import { handStateOf, LOCKED_SENTENCE, PRESENTER_ROLE } from '../room/hands'
+import {
+  CAMERA_LOCKED_SENTENCE,
+  canLetShowVideo,
+  handStateOf,
+  LOCKED_SENTENCE,
+  MAX_VIDEO_SENDERS,
+  PRESENTER_ROLE,
+  videoSenders,
+} from '../room/hands'
 import { ROLE_LABELS } from '../room/invite'
 import type { VitalsView } from '../scenes/call-scene'
 import type { GuidanceView } from '../scenes/guidance-view'
@@ -213,6 +221,35 @@ function HandControls({ peerId, name }: { peerId: string; name: string }) {
   )
 }
 
+/**
+ * Large rooms, on the presenter's page: "Show video" brings a participant on camera (one of the
+ * MAX_VIDEO_SENDERS with the presenter), "Hide video" takes them off. Past the cap the button is disabled and says
+ * why; every page applies the same cap anyway (src/room/hands.ts: videoSenders).
+ */
+function VideoGrant({ peerId, name }: { peerId: string; name: string }) {
+  const runtime = useRuntime()
+  const session = useCall((s) => s.participants[peerId]?.session ?? null)
+  const role = useCall((s) => s.participants[peerId]?.role ?? null)
+  const shown = useCall((s) => (session ? videoSenders(s.cameraGrants).includes(session) : false))
+  const room = useCall((s) => canLetShowVideo(s.cameraGrants))
+  if (runtime.invite.kind !== 'large' || runtime.invite.role !== PRESENTER_ROLE) return null
+  if (!session || role === PRESENTER_ROLE) return null
+  const full = !shown && !room
+  return (
+    <button
+      type="button"
+      className="small"
+      disabled={full}
+      title={full ? `At most ${MAX_VIDEO_SENDERS} videos at once: hide one first.` : undefined}
+      onClick={() => runtime.hands.letShowVideo(session, !shown)}
+      data-testid={shown ? 'hide-video' : 'let-show-video'}
+      aria-label={shown ? `Hide ${name}'s video` : `Let ${name} show video`}
+    >
+      {shown ? 'Hide video' : 'Show video'}
+    </button>
+  )
+}
+
 /** Large rooms, for everyone but the presenter: raise or lower one's hand, and why the microphone is off. */
 function RaiseHand() {
   const runtime = useRuntime()
@@ -263,6 +300,7 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       <span className={`status ${status}`}>{status}</span>
       {muted && <span className="muted"> · muted</span>}
       <HandControls peerId={peerId} name={name} />
+      {status === 'connected' && <VideoGrant peerId={peerId} name={name} />}
       {status === 'connected' && <AskToLeave peerId={peerId} name={name} />}
       {status === 'waiting' && <LetIn peerId={peerId} name={name} />}
       <QualityLine peerId={peerId} />
@@ -380,6 +418,7 @@ function Toolbar({
   const runtime = useRuntime()
   const muted = usePage((s) => s.muted)
   const micLocked = usePage((s) => s.micLocked)
+  const cameraLocked = usePage((s) => s.cameraLocked)
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
@@ -425,8 +464,9 @@ function Toolbar({
       <button
         type="button"
         onClick={toggleCamera}
-        disabled={!hasVideo}
+        disabled={!hasVideo || cameraLocked}
         aria-pressed={cameraOff}
+        title={cameraLocked && hasVideo ? CAMERA_LOCKED_SENTENCE : undefined}
         data-testid="camera"
       >
         {cameraOff ? 'Camera on' : 'Camera off'}
@@ -444,7 +484,7 @@ function Toolbar({
           Reset view
         </button>
       )}
-      {view === 'video' && present > 1 && (
+      {view === 'video' && present > 1 && invite.kind !== 'large' && (
         <button
           type="button"
           onClick={() => setArrangement(arrangement === 'grid' ? 'speaker' : 'grid')}

@@ -166,6 +166,7 @@ export function validateOp(channels: CallChannels, op: Op, author: { name: strin
       return channels.screening.validate(op, author)
     case 'hand':
     case 'floor':
+    case 'camera':
       return channels.hands.validate(op, author)
     case 'member':
     case 'dismiss':
@@ -196,6 +197,7 @@ export function applyOp(channels: CallChannels, op: Op) {
       return channels.screening.applyOp(op)
     case 'hand':
     case 'floor':
+    case 'camera':
       return channels.hands.applyOp(op)
     case 'member':
     case 'dismiss':

@@ -6,7 +6,7 @@ import { aftercareOpSchema } from '../care/aftercare'
 import { consentOpSchema, screeningOpSchema } from '../care/screening'
 import { chatOpSchema } from '../chat/wire'
 import { createProtocol } from '../net/protocol'
-import { floorOpSchema, handOpSchema } from '../room/hands'
+import { cameraOpSchema, floorOpSchema, handOpSchema } from '../room/hands'
 import { shareMessageSpecs, shareOpSchemas } from '../share/wire'
 import { vitalsMessageSpecs } from '../vitals/wire'
 
@@ -21,6 +21,7 @@ export const appProtocol = createProtocol(
     consentOpSchema,
     handOpSchema,
     floorOpSchema,
+    cameraOpSchema,
   ],
 )
 

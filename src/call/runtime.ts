@@ -15,10 +15,11 @@ import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
 import { recordGate, screeningSummary, WAITING_ROOM_OP_KINDS } from '../care/screening'
 import type { ScreeningChannel } from '../care/screening-channel'
 import type { ChatChannel } from '../chat/channel'
+import type { SimulcastLayer } from '../lib/simulcast'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
-import { type HandsChannel, micLocked } from '../room/hands'
+import { type HandsChannel, micLocked, showsVideo } from '../room/hands'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import type { HeadsetView } from '../scenes/headset-view'
@@ -149,6 +150,14 @@ export class CallRuntime {
     return this.state === 'left'
   }
 
+  /**
+   * Which simulcast layer of `peerId`'s video the panel showing it needs (src/lib/simulcast.ts; null: none).
+   * Only the SFU path forwards layers; in the mesh this does nothing.
+   */
+  setReceiveLayer(peerId: string, layer: SimulcastLayer | null) {
+    this.transport?.setReceiveLayer?.(peerId, layer)
+  }
+
   /** Our seat (0-based), once joined. */
   get seatIndex(): number {
     return this.mesh?.seatIndex ?? -1
@@ -182,6 +191,19 @@ export class CallRuntime {
         }),
       )
     lockMic('')
+    // Large rooms: only the presenter and those let show video (at most four senders) publish a video track; the
+    // camera button of everyone else stays locked, and the transport sends no video before being told otherwise.
+    const lockCamera = (self: string) => {
+      const shows = showsVideo({
+        large: invite.kind === 'large',
+        role: invite.role,
+        grants: this.store.getState().cameraGrants,
+        session: self,
+      })
+      page.getState().setCameraLocked(!shows)
+      transport.setVideoSending?.(shows)
+    }
+    lockCamera('')
     const mesh: MeshOf = new CallMesh<Message, Op>({
       transport,
       protocol: appProtocol,
@@ -206,17 +228,21 @@ export class CallRuntime {
       this.mesh = null
       this.state = 'new'
       page.getState().setMicLocked(false)
+      page.getState().setCameraLocked(false)
       void mesh.leave()
       throw error
     }
     if (this.state !== 'joining') return
     this.state = 'joined'
     lockMic(mesh.session)
+    lockCamera(mesh.session)
     this.cleanups.push(
       this.store.subscribe((now, before) => {
         if (now.hands !== before.hands) lockMic(mesh.session)
+        if (now.cameraGrants !== before.cameraGrants) lockCamera(mesh.session)
       }),
       () => page.getState().setMicLocked(false),
+      () => page.getState().setCameraLocked(false),
     )
     const shareTick = setInterval(() => this.share.tick(), SHARE_TICK_MS)
     this.cleanups.push(() => clearInterval(shareTick))

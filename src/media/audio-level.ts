@@ -34,11 +34,13 @@ export interface LevelMeter {
 
 /**
  * An analyser on the stream's audio. 2048 samples is about 43 ms at 48 kHz: a syllable is longer, so a reading
- * every animation frame or so sees every one. Null where Web Audio is missing.
+ * every animation frame or so sees every one. Null where Web Audio is missing. With `shared`, the analyser runs
+ * in that context (several meters, one context: browsers cap how many a page may open) and closing the meter
+ * leaves the context open.
  */
-export function createLevelMeter(stream: MediaStream): LevelMeter | null {
+export function createLevelMeter(stream: MediaStream, shared?: AudioContext): LevelMeter | null {
   if (typeof AudioContext === 'undefined' || stream.getAudioTracks().length === 0) return null
-  const context = new AudioContext()
+  const context = shared ?? new AudioContext()
   const source = context.createMediaStreamSource(stream)
   const analyser = context.createAnalyser()
   analyser.fftSize = 2048
@@ -54,7 +56,7 @@ export function createLevelMeter(stream: MediaStream): LevelMeter | null {
     resume: () => context.resume().catch(() => {}),
     close() {
       source.disconnect()
-      void context.close().catch(() => {})
+      if (!shared) void context.close().catch(() => {})
     },
   }
 }

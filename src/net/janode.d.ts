@@ -61,6 +61,10 @@ declare module 'janode/plugins/videoroom' {
     publish(params: { jsep: JsepOf; e2ee?: boolean }): Promise<{ jsep?: JsepOf }>
     joinSubscriber(params: { room: number; feed: number; pin?: string }): Promise<{ jsep?: JsepOf }>
     start(params: { jsep: JsepOf; e2ee?: boolean }): Promise<unknown>
+    /** A subscriber's per-stream settings (Janus 1.x): forward the m-line `mid` or not, and which layer. */
+    configure(params: {
+      streams: Array<{ mid: string; send?: boolean; substream?: number }>
+    }): Promise<unknown>
     leave(): Promise<unknown>
   }
   const VideoRoomPlugin: {

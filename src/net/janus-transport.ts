@@ -23,6 +23,7 @@
 //   so everyone who finds the same server down lands on the same other one.
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
+import { SIMULCAST_CAPTURE, SIMULCAST_ENCODINGS, type SimulcastLayer } from '../lib/simulcast'
 import type { Room } from '../room/invite'
 import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
 import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
@@ -203,6 +204,10 @@ interface Subscription {
   pc: RTCPeerConnection
   stream: MediaStream
   closed: boolean
+  /** Janus answered our answer: configure requests can be sent on the handle from here. */
+  started: boolean
+  /** The simulcast layer Janus forwards us now (undefined: its default, the top one; null: no video). */
+  layer: SimulcastLayer | null | undefined
 }
 
 class JanusDataLink implements DataLink {
@@ -371,6 +376,11 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   channel: RTCDataChannel | null = null
   private audioSender: RTCRtpSender | null = null
   private videoSender: RTCRtpSender | null = null
+  /** Our camera's track, put on the video sender only while we may send video (setVideoSending). */
+  private localVideo: MediaStreamTrack | null = null
+  private videoSending = true
+  /** The simulcast layer our panels want of each seat's video (setReceiveLayer), kept across resubscriptions. */
+  private readonly wantedLayers = new Map<number, SimulcastLayer | null>()
   private ids: readonly string[] = []
   private mySeat = -1
   private connected = false
@@ -503,30 +513,69 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   /**
    * For `?debug` tests: the server we joined on and those found down; media frames encrypted and decrypted (and
-   * dropped, by reason) per protected sender and receiver; app messages dropped; and each subscription's inbound
-   * video RTP statistics (packets received, frames decoded) by seat.
+   * dropped, by reason) per protected sender and receiver; app messages dropped; each subscription's inbound
+   * video RTP statistics (packets received, frames decoded, decoded size) and the layer asked of it, by seat;
+   * whether our video sender carries a track, and what each of its simulcast encodings sends.
    */
   async debugInfo(): Promise<{
     serverUrl: string | null
     downServers: string[]
     frames: Record<string, TransformStats>
     droppedMessages: number
-    inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }>
+    inboundVideo: Record<
+      number,
+      { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
+    >
+    layers: Record<number, SimulcastLayer | null | undefined>
+    sendingVideo: boolean
+    outboundVideo: Array<{ rid: string; framesEncoded: number; frameWidth: number; bytesSent: number }>
   }> {
-    const inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }> = {}
+    type VideoStat = RTCStatsLike & {
+      kind?: string
+      rid?: string
+      packetsReceived?: number
+      framesDecoded?: number
+      framesEncoded?: number
+      frameWidth?: number
+      frameHeight?: number
+      bytesSent?: number
+    }
+    const inboundVideo: Record<
+      number,
+      { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
+    > = {}
+    const layers: Record<number, SimulcastLayer | null | undefined> = {}
     for (const [seat, subscription] of this.subscriptions) {
+      layers[seat] = subscription.layer
       for (const stat of await statsOf(subscription.pc)) {
-        const s = stat as RTCStatsLike & { kind?: string; packetsReceived?: number; framesDecoded?: number }
+        const s = stat as VideoStat
         if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue
-        inboundVideo[seat] = { packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0 }
+        inboundVideo[seat] = {
+          packetsReceived: s.packetsReceived ?? 0,
+          framesDecoded: s.framesDecoded ?? 0,
+          frameWidth: s.frameWidth ?? 0,
+          frameHeight: s.frameHeight ?? 0,
+        }
       }
     }
+    const outboundVideo = (await statsOf(this.publisherPc))
+      .map((stat) => stat as VideoStat)
+      .filter((s) => s.type === 'outbound-rtp' && s.kind === 'video')
+      .map((s) => ({
+        rid: s.rid ?? '',
+        framesEncoded: s.framesEncoded ?? 0,
+        frameWidth: s.frameWidth ?? 0,
+        bytesSent: s.bytesSent ?? 0,
+      }))
     return {
       serverUrl: this.serverUrl,
       downServers: [...this.downServers],
       frames: (await this.e2ee?.stats()) ?? {},
       droppedMessages: this.codec?.dropped ?? 0,
       inboundVideo,
+      layers,
+      sendingVideo: Boolean(this.videoSender?.track),
+      outboundVideo,
     }
   }
 
@@ -562,7 +611,14 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     const pc = new RTCPeerConnection(this.options.rtc)
     this.publisherPc = pc
     this.audioSender = pc.addTransceiver('audio', { direction: 'sendonly' }).sender
-    const video = pc.addTransceiver('video', { direction: 'sendonly' })
+    // Three simulcast layers (src/lib/simulcast.ts), so Janus forwards each receiver the size its panel needs and
+    // a receiver on a small tile decodes a sixteenth of the pixels. The encrypting transform below sees each
+    // layer's frames separately (Chromium runs it per encoding), and each keeps its VP8 header in clear, which is
+    // what Janus reads to switch layers on a key frame.
+    const video = pc.addTransceiver('video', {
+      direction: 'sendonly',
+      sendEncodings: SIMULCAST_ENCODINGS.map((encoding) => ({ ...encoding })),
+    })
     this.videoSender = video.sender
     // Every frame leaves encrypted, from the first one; VP8, whose headers the clear prefix keeps for Janus.
     preferVp8(video)
@@ -589,15 +645,70 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     await withTimeout(opened, JOIN_TIMEOUT_MS)
   }
 
-  /** Puts our camera and microphone on the published connection (once; later calls carry the same stream). */
+  /**
+   * Puts our camera and microphone on the published connection (once; later calls carry the same stream). The
+   * camera goes on only while we may send video (setVideoSending).
+   */
   useLocalStream(stream: MediaStream | null) {
     if (!stream) return
     const audio = stream.getAudioTracks()[0] ?? null
     const video = stream.getVideoTracks()[0] ?? null
     if (this.audioSender && this.audioSender.track !== audio && audio)
       void this.audioSender.replaceTrack(audio).catch(() => undefined)
-    if (this.videoSender && this.videoSender.track !== video && video)
-      void this.videoSender.replaceTrack(video).catch(() => undefined)
+    if (video && video !== this.localVideo) {
+      this.localVideo = video
+      // Three simulcast layers need 960×540 or more at the encoder (Chromium sends two below): a camera that
+      // cannot give 720p keeps what it gives, and fewer layers are sent.
+      void video.applyConstraints(SIMULCAST_CAPTURE).catch(() => undefined)
+    }
+    this.applyVideoTrack()
+  }
+
+  /**
+   * Large rooms: whether our camera is published. Not allowed, the video sender has no track, so not one video
+   * packet leaves (a disabled track would still send black frames, and Janus would forward them to everyone).
+   */
+  setVideoSending(sending: boolean) {
+    this.videoSending = sending
+    this.applyVideoTrack()
+  }
+
+  private applyVideoTrack() {
+    const track = this.videoSending ? this.localVideo : null
+    if (this.videoSender && this.videoSender.track !== track)
+      void this.videoSender.replaceTrack(track).catch(() => undefined)
+  }
+
+  /**
+   * Which simulcast layer of `remoteId`'s video Janus forwards us (null: none): asked on their subscription now,
+   * or when it starts.
+   */
+  setReceiveLayer(remoteId: string, layer: SimulcastLayer | null) {
+    const seat = this.ids.indexOf(remoteId)
+    if (seat < 0 || seat === this.mySeat) return
+    this.wantedLayers.set(seat, layer)
+    const subscription = this.subscriptions.get(seat)
+    if (subscription) this.configureLayer(subscription)
+  }
+
+  /** Tells Janus the layer wanted of a started subscription, if it is not the one forwarded already. */
+  private configureLayer(subscription: Subscription) {
+    const wanted = this.wantedLayers.get(subscription.seat)
+    if (wanted === undefined || wanted === subscription.layer) return
+    if (!subscription.started || !subscription.handle || subscription.closed) return
+    // The subscription's video m-line, by its mid in Janus's offer: Janus 1.x configures per stream.
+    const mid = subscription.pc
+      .getTransceivers()
+      .find((transceiver) => transceiver.receiver.track.kind === 'video')?.mid
+    if (!mid) return
+    subscription.layer = wanted
+    const stream = wanted === null ? { mid, send: false } : { mid, send: true, substream: wanted }
+    this.trace('janus: layer', wanted, 'of seat', subscription.seat)
+    subscription.handle.configure({ streams: [stream] }).catch((error: unknown) => {
+      // Asked again on the next change of panel size; the one forwarded meanwhile is Janus's choice.
+      subscription.layer = undefined
+      if (!subscription.closed) console.warn('janus: layer change failed', error)
+    })
   }
 
   private seatOfFeed(feed: number): number {
@@ -638,7 +749,15 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   private async subscribe(seat: number, feed: number) {
     const pc = new RTCPeerConnection(this.options.rtc)
-    const subscription: Subscription = { seat, handle: null, pc, stream: new MediaStream(), closed: false }
+    const subscription: Subscription = {
+      seat,
+      handle: null,
+      pc,
+      stream: new MediaStream(),
+      closed: false,
+      started: false,
+      layer: undefined,
+    }
     this.subscriptions.set(seat, subscription)
     const current = () =>
       this.subscriptions.get(seat) === subscription && !subscription.closed && !this.destroyed
@@ -693,6 +812,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       if (!local || !current()) return
       await handle.start({ jsep: { type: 'answer', sdp: local.sdp }, e2ee: true })
       this.trace('janus: subscribed to seat', seat)
+      subscription.started = true
+      this.configureLayer(subscription)
     } catch (error) {
       // Their feed went away meanwhile, or Janus did: the dial to them times out, as to an empty seat.
       if (current()) console.warn('janus: subscription failed', error)

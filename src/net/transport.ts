@@ -3,6 +3,7 @@
 // (./peerjs-transport.ts) is the only file that imports peerjs; ./memory-transport.ts runs the same mesh in Node,
 // where a test can delay, drop, duplicate and reorder messages, and kill links and the signalling server.
 // Every `on...` returns its own unsubscribe function.
+import type { SimulcastLayer } from '../lib/simulcast'
 import type { RTCStatsLike } from './quality'
 
 export type Unsubscribe = () => void
@@ -38,6 +39,16 @@ export interface MeshTransport {
   onUnavailable(handler: (remoteId: string) => void): Unsubscribe
   onServerLost(handler: () => void): Unsubscribe
   onServerBack(handler: () => void): Unsubscribe
+  /**
+   * Large rooms (SFU only): whether our camera is published at all. While not, the published connection carries
+   * no video track (audio and data only); the mesh has no use for it (everyone sends video there).
+   */
+  setVideoSending?(sending: boolean): void
+  /**
+   * SFU only: which simulcast layer of `remoteId`'s video we receive (null: none), as the panel showing it needs
+   * (src/lib/simulcast.ts). The mesh sends one encoding per call and ignores it.
+   */
+  setReceiveLayer?(remoteId: string, layer: SimulcastLayer | null): void
   /** Destroys everything: links, calls, the registration. */
   destroy(): void
 }

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import {
+  applyCameraOp,
   applyHandOp,
+  type CameraGrants,
+  type CameraOp,
+  canLetShowVideo,
   type FloorOp,
   type HandOp,
   type Hands,
   handStateOf,
+  MAX_VIDEO_SENDERS,
   micLocked,
+  NO_CAMERA_GRANTS,
   NO_HANDS,
   raisedHands,
+  showsVideo,
   validateHandOp,
+  videoSenders,
 } from './hands'
 
 const A = 'a'.repeat(22)
@@ -30,6 +38,15 @@ const floor = (session: string, at: number, speak = true): FloorOp => ({
   session,
   speak,
 })
+const camera = (session: string, at: number, show = true): CameraOp => ({
+  kind: 'camera',
+  id: `${P}:${at}`,
+  author: P,
+  at,
+  session,
+  show,
+})
+const cameras = (ops: CameraOp[]): CameraGrants => ops.reduce(applyCameraOp, NO_CAMERA_GRANTS)
 const all = (ops: (HandOp | FloorOp)[]): Hands => ops.reduce(applyHandOp, NO_HANDS)
 
 describe('hands', () => {
@@ -76,5 +93,49 @@ describe('hands', () => {
     expect(micLocked({ ...base, hands: all([hand(A, 1), floor(A, 2)]) })).toBe(false)
     expect(micLocked({ ...base, role: 'clinician', hands: NO_HANDS })).toBe(false)
     expect(micLocked({ ...base, large: false, hands: NO_HANDS })).toBe(false)
+  })
+
+  it('only the presenter role lets someone show video', () => {
+    expect(validateHandOp(camera(A, 1), { role: 'clinician' })).toBe(true)
+    expect(validateHandOp(camera(A, 1), { role: 'patient' })).toBe(false)
+    expect(validateHandOp(camera(A, 1), { role: 'specialist' })).toBe(false)
+  })
+
+  it('sends video: in a consultation everyone; in a large room the presenter and those let show it', () => {
+    const base = { large: true, role: 'patient' as const, session: A }
+    expect(showsVideo({ ...base, grants: NO_CAMERA_GRANTS })).toBe(false)
+    expect(showsVideo({ ...base, grants: cameras([camera(A, 1)]) })).toBe(true)
+    expect(showsVideo({ ...base, grants: cameras([camera(A, 1), camera(A, 2, false)]) })).toBe(false)
+    expect(showsVideo({ ...base, role: 'clinician', grants: NO_CAMERA_GRANTS })).toBe(true)
+    expect(showsVideo({ ...base, large: false, grants: NO_CAMERA_GRANTS })).toBe(true)
+    // The floor is not the camera: letting one speak shows no video.
+    expect(showsVideo({ ...base, grants: NO_CAMERA_GRANTS })).toBe(false)
+  })
+
+  it(`caps video at ${MAX_VIDEO_SENDERS} senders with the presenter: a later grant waits for a free place`, () => {
+    const [s1, s2, s3, s4] = ['1', '2', '3', '4'].map((c) => c.repeat(22)) as [string, string, string, string]
+    const three = [camera(s1, 1), camera(s2, 2), camera(s3, 3)]
+    expect(canLetShowVideo(cameras(three.slice(0, 2)))).toBe(true)
+    expect(canLetShowVideo(cameras(three))).toBe(false)
+    // A fourth grant (the presenter being the first sender) changes nothing...
+    const over = cameras([...three, camera(s4, 4)])
+    expect(videoSenders(over)).toEqual([s1, s2, s3])
+    expect(showsVideo({ large: true, role: 'patient', grants: over, session: s4 })).toBe(false)
+    // ...until an earlier one is withdrawn: then it takes the free place.
+    const freed = cameras([...three, camera(s4, 4), camera(s2, 5, false)])
+    expect(videoSenders(freed)).toEqual([s1, s3, s4])
+  })
+
+  it('every page agrees on the video senders whatever order the grants arrive in', () => {
+    const sessions = ['1', '2', '3', '4', '5'].map((c) => c.repeat(22))
+    const ops = [
+      ...sessions.map((s, i) => camera(s, 10 - i)),
+      camera(sessions[4] as string, 11, false),
+      camera(sessions[0] as string, 12),
+    ]
+    const expected = videoSenders(cameras(ops))
+    expect(expected).toHaveLength(MAX_VIDEO_SENDERS - 1)
+    for (const order of [ops.slice().reverse(), [3, 6, 0, 5, 1, 4, 2].map((i) => ops[i] as CameraOp)])
+      expect(videoSenders(cameras(order))).toEqual(expected)
   })
 })

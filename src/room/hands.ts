@@ -3,6 +3,12 @@
 // a participant raises or lowers their own hand ('hand': only the signer's own session, see validateHandOp), and
 // the presenter lets one speak or stops them ('floor': the clinician's role only, as "ask to leave" is). The
 // presenter of a large room is the clinician who started it; everyone else joins with their microphone locked.
+//
+// Video is a third op kind with its own register ('camera': the presenter lets `session` show video, or stops
+// them), separate from the floor: a teacher calls a trainee on camera to demonstrate without handing them the
+// microphone, or lets a question be asked without putting the asker on screen. At most MAX_VIDEO_SENDERS send
+// video at once: the presenter always, plus the earliest granted (by `at`, then id) — the same on every page
+// whatever order the ops arrived in, so a grant past the cap changes nothing anywhere until a place frees.
 import { z } from 'zod'
 import type { Role } from './invite'
 
@@ -21,8 +27,16 @@ export const floorOpSchema = z.object({
   session: z.string().length(22),
   speak: z.boolean(),
 })
+/** The presenter lets `session` show video, or stops them. */
+export const cameraOpSchema = z.object({
+  kind: z.literal('camera'),
+  ...opBase,
+  session: z.string().length(22),
+  show: z.boolean(),
+})
 export type HandOp = z.infer<typeof handOpSchema>
 export type FloorOp = z.infer<typeof floorOpSchema>
+export type CameraOp = z.infer<typeof cameraOpSchema>
 
 /** The role that presents a large room and alone grants the floor. */
 export const PRESENTER_ROLE: Role = 'clinician'
@@ -32,6 +46,8 @@ export type HandState = 'idle' | 'raised' | 'speaking'
 
 /** The sentence on a locked microphone. */
 export const LOCKED_SENTENCE = 'Raise your hand to ask to speak'
+/** The sentence on a locked camera. */
+export const CAMERA_LOCKED_SENTENCE = 'The presenter can let you show video'
 
 interface Entry {
   at: number
@@ -54,8 +70,8 @@ function stateOf(op: HandOp | FloorOp): HandState {
   return op.speak ? 'speaking' : 'idle'
 }
 
-/** A signed op's own check: a hand only by its own session; the floor only by the presenter's role. */
-export function validateHandOp(op: HandOp | FloorOp, author: { role: Role }): boolean {
+/** A signed op's own check: a hand only by its own session; the floor and the camera only by the presenter's role. */
+export function validateHandOp(op: HandOp | FloorOp | CameraOp, author: { role: Role }): boolean {
   if (op.kind === 'hand') return true // the subject is the author (subjectOf), whose signature the mesh checked
   return author.role === PRESENTER_ROLE
 }
@@ -83,6 +99,64 @@ export function raisedHands(hands: Hands): string[] {
 }
 
 /**
+ * How many participants of a large room send video at once, the presenter included: four panels is what a
+ * receiver's screen (and a phone's decoder) shows well, and what the mesh carried before (issue 15).
+ */
+export const MAX_VIDEO_SENDERS = 4
+
+interface CameraEntry {
+  at: number
+  id: string
+  show: boolean
+}
+
+/** Each participant's latest camera op, by session. */
+export type CameraGrants = ReadonlyMap<string, CameraEntry>
+
+export const NO_CAMERA_GRANTS: CameraGrants = new Map()
+
+/** The register after one camera op: the later op (by time, then id) wins, as for the hands. */
+export function applyCameraOp(grants: CameraGrants, op: CameraOp): CameraGrants {
+  const known = grants.get(op.session)
+  if (known && (known.at > op.at || (known.at === op.at && known.id >= op.id))) return grants
+  const next = new Map(grants)
+  next.set(op.session, { at: op.at, id: op.id, show: op.show })
+  return next
+}
+
+/**
+ * The participants (besides the presenter) who send video: those let show it, earliest grant first, as many as
+ * fit beside the presenter. A later grant waits (ignored everywhere) until an earlier one is withdrawn.
+ */
+export function videoSenders(grants: CameraGrants): string[] {
+  return [...grants.entries()]
+    .filter(([, entry]) => entry.show)
+    .sort(([, a], [, b]) => a.at - b.at || (a.id < b.id ? -1 : 1))
+    .slice(0, MAX_VIDEO_SENDERS - 1)
+    .map(([session]) => session)
+}
+
+/** Whether the presenter can let one more participant show video now (the cap is not reached). */
+export function canLetShowVideo(grants: CameraGrants): boolean {
+  return videoSenders(grants).length < MAX_VIDEO_SENDERS - 1
+}
+
+/**
+ * Whether `session` (of `role`) sends video: in a consultation everyone; in a large room the presenter and those
+ * within the cap. Each page asks it of itself (its camera is locked otherwise) and of the others (their panel is
+ * a name tile otherwise).
+ */
+export function showsVideo(options: {
+  large: boolean
+  role: Role
+  grants: CameraGrants
+  session: string
+}): boolean {
+  if (!options.large || options.role === PRESENTER_ROLE) return true
+  return videoSenders(options.grants).includes(options.session)
+}
+
+/**
  * Whether our microphone is locked: in a large room, for everyone but the presenter, until the presenter lets us
  * speak. A consultation never locks it.
  */
@@ -95,10 +169,10 @@ export interface HandsChannelOptions {
   /** Our session: the author of our hand. */
   session: () => string
   /** Signs, applies and sends an op we author. */
-  publish: (op: HandOp | FloorOp) => void
+  publish: (op: HandOp | FloorOp | CameraOp) => void
   nextOpId: () => string
   /** Every op, ours and others', once: into the call's store. */
-  apply: (op: HandOp | FloorOp) => void
+  apply: (op: HandOp | FloorOp | CameraOp) => void
   now?: () => number
 }
 
@@ -108,7 +182,7 @@ export function createHandsChannel(options: HandsChannelOptions) {
   const base = () => ({ id: options.nextOpId(), author: options.session(), at: now() })
   return {
     validate: validateHandOp,
-    applyOp: (op: HandOp | FloorOp) => options.apply(op),
+    applyOp: (op: HandOp | FloorOp | CameraOp) => options.apply(op),
     /** Raises or lowers our own hand. */
     raise(raised: boolean) {
       if (!options.session()) return
@@ -118,6 +192,11 @@ export function createHandsChannel(options: HandsChannelOptions) {
     letSpeak(session: string, speak: boolean) {
       if (!options.session()) return
       options.publish({ kind: 'floor', ...base(), session, speak })
+    },
+    /** The presenter lets `session` show video, or stops them (past the cap, a grant waits: videoSenders). */
+    letShowVideo(session: string, show: boolean) {
+      if (!options.session()) return
+      options.publish({ kind: 'camera', ...base(), session, show })
     },
   }
 }

@@ -14,7 +14,17 @@ import {
 } from '../annotations/model'
 import type { ParticipantStatus } from '../net/call-mesh'
 import type { ConnectionQuality } from '../net/quality'
-import { applyHandOp, type FloorOp, type HandOp, type Hands, NO_HANDS } from '../room/hands'
+import {
+  applyCameraOp,
+  applyHandOp,
+  type CameraGrants,
+  type CameraOp,
+  type FloorOp,
+  type HandOp,
+  type Hands,
+  NO_CAMERA_GRANTS,
+  NO_HANDS,
+} from '../room/hands'
 import type { Role } from '../room/invite'
 
 export type { ParticipantStatus }
@@ -108,7 +118,9 @@ export interface AnnotationsSlice {
 export interface HandsSlice {
   /** Large rooms: raised hands and who may speak (src/room/hands.ts): replaced, never mutated, on every op. */
   hands: Hands
-  applyHandOp: (op: HandOp | FloorOp) => void
+  /** Large rooms: who the presenter let show video (src/room/hands.ts: videoSenders applies the cap). */
+  cameraGrants: CameraGrants
+  applyHandOp: (op: HandOp | FloorOp | CameraOp) => void
 }
 
 export type CallState = ConnectionSlice &
@@ -238,8 +250,13 @@ const createAnnotationsSlice: StateCreator<CallState, [], [], AnnotationsSlice> 
 
 const createHandsSlice: StateCreator<CallState, [], [], HandsSlice> = (set) => ({
   hands: NO_HANDS,
+  cameraGrants: NO_CAMERA_GRANTS,
   applyHandOp: (op) =>
     set((state) => {
+      if (op.kind === 'camera') {
+        const cameraGrants = applyCameraOp(state.cameraGrants, op)
+        return cameraGrants === state.cameraGrants ? state : { cameraGrants }
+      }
       const hands = applyHandOp(state.hands, op)
       return hands === state.hands ? state : { hands }
     }),

@@ -31,7 +31,13 @@ export interface LocalMediaSlice {
    * button does nothing.
    */
   micLocked: boolean
+  /**
+   * Large rooms: the presenter has not let us show video (src/room/hands.ts), so the camera stays off, its button
+   * does nothing, and the transport publishes no video track at all.
+   */
+  cameraLocked: boolean
   setMicLocked: (locked: boolean) => void
+  setCameraLocked: (locked: boolean) => void
   setLocalStream: (stream: MediaStream | null, mode: MediaMode) => void
   toggleMute: () => void
   toggleCamera: () => void
@@ -61,6 +67,15 @@ const createLocalMediaSlice: StateCreator<PageState, [], [], LocalMediaSlice> = 
   muted: false,
   cameraOff: false,
   micLocked: false,
+  cameraLocked: false,
+  setCameraLocked: (locked) => {
+    const { localStream, muted, cameraLocked, mediaMode } = get()
+    if (locked === cameraLocked) return
+    // As for the microphone: being let show video turns the camera on, if this page has one.
+    const cameraOff = locked || mediaMode !== 'camera-and-microphone'
+    applyTrackState(localStream, muted, cameraOff)
+    set({ cameraLocked: locked, cameraOff })
+  },
   setMicLocked: (locked) => {
     const { localStream, micLocked, cameraOff, mediaMode } = get()
     if (locked === micLocked) return
@@ -73,7 +88,7 @@ const createLocalMediaSlice: StateCreator<PageState, [], [], LocalMediaSlice> = 
   setLocalStream: (localStream, mediaMode) => {
     const previous = get().localStream
     if (previous && previous !== localStream) for (const track of previous.getTracks()) track.stop()
-    const cameraOff = mediaMode !== 'camera-and-microphone'
+    const cameraOff = mediaMode !== 'camera-and-microphone' || get().cameraLocked
     const muted = mediaMode === 'receive-only' || get().micLocked
     applyTrackState(localStream, muted, cameraOff)
     set({ localStream, mediaMode, cameraOff, muted })
@@ -85,8 +100,8 @@ const createLocalMediaSlice: StateCreator<PageState, [], [], LocalMediaSlice> = 
     set({ muted: !muted })
   },
   toggleCamera: () => {
-    const { localStream, muted, cameraOff } = get()
-    if (!localStream?.getVideoTracks().length) return
+    const { localStream, muted, cameraOff, cameraLocked } = get()
+    if (!localStream?.getVideoTracks().length || cameraLocked) return
     applyTrackState(localStream, muted, !cameraOff)
     set({ cameraOff: !cameraOff })
   },

@@ -54,6 +54,25 @@ describe('consult store', () => {
     expect(next.tracks[0]?.enabled).toBe(false)
   })
 
+  it('a locked camera stays off and ignores Camera until unlocked, then is on; the microphone is untouched', () => {
+    const store = createPageStore()
+    const { stream, tracks } = fakeStream(['audio', 'video'])
+    store.getState().setLocalStream(stream, 'camera-and-microphone')
+    store.getState().setCameraLocked(true)
+    expect(store.getState().cameraOff).toBe(true)
+    expect(tracks.map((t) => t.enabled)).toEqual([true, false])
+    store.getState().toggleCamera()
+    expect(tracks.map((t) => t.enabled)).toEqual([true, false])
+    store.getState().setCameraLocked(false)
+    expect(store.getState().cameraOff).toBe(false)
+    expect(tracks.map((t) => t.enabled)).toEqual([true, true])
+    // A stream set while locked comes in with its camera off.
+    store.getState().setCameraLocked(true)
+    const next = fakeStream(['audio', 'video'])
+    store.getState().setLocalStream(next.stream, 'camera-and-microphone')
+    expect(next.tracks.map((t) => t.enabled)).toEqual([true, false])
+  })
+
   it('stops the previous camera when a new stream replaces it, and ignores toggles it cannot honour', () => {
     const store = createPageStore()
     const first = fakeStream(['audio', 'video'])
