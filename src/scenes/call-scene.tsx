@@ -367,7 +367,7 @@ export default function CallScene({
         {workerSpace && <OwnSpace actions={workerSpace} />}
         {shared && <SharedPanels shared={shared} roomId={roomId} />}
         {headset && <XrAlarmBanner view={headset} />}
-        {headset && <XrSidePanel view={headset} />}
+        {headset && <XrSidePanel view={headset} ofArc={lecture !== undefined} />}
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />
