@@ -27,6 +27,7 @@ import { ROLE_LABELS } from '../room/invite'
 import type { VitalsView } from '../scenes/call-scene'
 import type { GuidanceView } from '../scenes/guidance-view'
 import type { HeadsetView } from '../scenes/headset-view'
+import type { LectureView } from '../scenes/lecture-tiles'
 import type { WorkerSpaceActions } from '../scenes/own-space'
 import type { SharedView } from '../scenes/shared-panels'
 import type { CallActions } from '../scenes/xr-call-controls'
@@ -623,6 +624,15 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
       workerSpace: runtime.invite.role === 'worker' ? runtime.workerSpaceActions() : undefined,
       shared: runtime.shareView(),
       headset: runtime.headsetView(),
+      lecture:
+        runtime.invite.kind === 'large'
+          ? {
+              presenter: runtime.invite.role === PRESENTER_ROLE,
+              raise: (raised: boolean) => runtime.hands.raise(raised),
+              letSpeak: (session: string, speak: boolean) => runtime.hands.letSpeak(session, speak),
+              session: () => runtime.session,
+            }
+          : undefined,
     }),
     [runtime],
   )
@@ -649,6 +659,7 @@ function CallLayout({
     workerSpace: WorkerSpaceActions | undefined
     shared: SharedView
     headset: HeadsetView
+    lecture: LectureView | undefined
   }
 }) {
   const invite = runtime.invite
@@ -700,6 +711,7 @@ function CallLayout({
                     guidance={views.guidance}
                     shared={views.shared}
                     headset={views.headset}
+                    lecture={views.lecture}
                   />
                 ) : (
                   <p className="loading">Loading the 3D view…</p>

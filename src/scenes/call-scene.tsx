@@ -12,6 +12,7 @@ import type { ConsultXRStore } from '../xr/xr-store'
 import { ConsultRoom } from './consult-room'
 import type { GuidanceView } from './guidance-view'
 import type { HeadsetView } from './headset-view'
+import { LectureScene, type LectureView, TILE_PREFIX } from './lecture-tiles'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { registerOrbitControls } from './scene-interaction'
@@ -38,6 +39,7 @@ const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
 /** Names of what the 3D view frames: the remote videos, their vitals monitors, shared files, models and screens. */
 const FRAMED_PREFIXES = [
   PANEL_VIDEO_PREFIX,
+  TILE_PREFIX,
   'vitals-numerics:',
   ITEM_PANEL_PREFIX,
   MODEL_PREFIX,
@@ -204,6 +206,15 @@ function RemotePanels({
   guidance?: GuidanceView
 }) {
   const peerIds = useParticipantIds()
+  const monitor = (peerId: string) =>
+    vitals && (
+      <VitalsMonitorSlot
+        feed={vitals.feed}
+        peerId={peerId}
+        title="Vitals"
+        inputs={(now) => vitals.inputs(peerId, now)}
+      />
+    )
   return (
     <>
       {peerIds.map((peerId, index) => (
@@ -215,14 +226,7 @@ function RemotePanels({
           roomId={roomId}
           guidance={guidance}
         >
-          {vitals && (
-            <VitalsMonitorSlot
-              feed={vitals.feed}
-              peerId={peerId}
-              title="Vitals"
-              inputs={(now) => vitals.inputs(peerId, now)}
-            />
-          )}
+          {monitor(peerId)}
         </VideoPanel>
       ))}
     </>
@@ -282,17 +286,27 @@ export interface CallSceneProps {
   paused?: boolean
   /** Reset view presses: the camera frames everything again whenever this changes. */
   resets?: number
+  /** A large room: the featured panel and the class's tiles instead of one panel each, and the hands. */
+  lecture?: LectureView
 }
 
 /**
  * The scene's parts that depend on remote guidance (and whatever makes room for the worker's miniature), so
  * CallScene itself need not re-render with them.
  */
-function Guidance({ guidance, actions }: { guidance?: GuidanceView; actions: CallActions }) {
+function Guidance({
+  guidance,
+  actions,
+  lecture,
+}: {
+  guidance?: GuidanceView
+  actions: CallActions
+  lecture?: LectureView
+}) {
   const workerSpace = useWorkerSpace(guidance)
   return (
     <>
-      <XrCallControls actions={actions} aside={workerSpace !== null} />
+      <XrCallControls actions={actions} aside={workerSpace !== null} lecture={lecture} />
       {guidance && <WorkerSpaceView guidance={guidance} />}
       {guidance && <XrGuidancePalette guidance={guidance} beside={workerSpace !== null} />}
     </>
@@ -312,6 +326,7 @@ export default function CallScene({
   headset,
   paused = false,
   resets = 0,
+  lecture,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -329,12 +344,30 @@ export default function CallScene({
       <XR store={xrStore}>
         <Surroundings />
         <DesktopOrbit paused={paused} resets={resets} />
-        <Guidance guidance={guidance} actions={actions} />
-        <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
+        <Guidance guidance={guidance} actions={actions} lecture={lecture} />
+        {lecture ? (
+          <LectureScene
+            roomId={roomId}
+            lecture={lecture}
+            featuredChildren={
+              vitals &&
+              ((peerId) => (
+                <VitalsMonitorSlot
+                  feed={vitals.feed}
+                  peerId={peerId}
+                  title="Vitals"
+                  inputs={(now) => vitals.inputs(peerId, now)}
+                />
+              ))
+            }
+          />
+        ) : (
+          <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
+        )}
         {workerSpace && <OwnSpace actions={workerSpace} />}
         {shared && <SharedPanels shared={shared} roomId={roomId} />}
         {headset && <XrAlarmBanner view={headset} />}
-        {headset && <XrSidePanel view={headset} />}
+        {headset && <XrSidePanel view={headset} ofArc={lecture !== undefined} />}
         <SceneProbeInstaller />
         <IdleTick />
         <ReadySignal onReady={onReady} />

@@ -157,9 +157,22 @@ export interface VideoPanelProps {
   children?: ReactNode
   /** Remote guidance: lets the video be drawn on and frozen while this participant shares their space. */
   guidance?: GuidanceView
+  /**
+   * A large room's featured panel (lecture-layout.ts): this pose and scale instead of the arc and any remembered
+   * placement, since whoever holds the spot changes with the floor.
+   */
+  pose?: PanelPose & { scale: number }
 }
 
-export function VideoPanel({ peerId, index, count, roomId, children, guidance }: VideoPanelProps) {
+export function VideoPanel({
+  peerId,
+  index,
+  count,
+  roomId,
+  children,
+  guidance,
+  pose: fixedPose,
+}: VideoPanelProps) {
   const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
   const role = useCall((s) => s.participants[peerId]?.role ?? null)
@@ -180,10 +193,11 @@ export function VideoPanel({ peerId, index, count, roomId, children, guidance }:
   useLayoutEffect(() => {
     const target = targetRef.current
     if (!target || placedByUser.current) return
-    const pose = savedPose ?? defaultPanelPose(index, count)
+    const pose = fixedPose ?? savedPose ?? defaultPanelPose(index, count)
     target.position.set(pose.x, pose.y, pose.z)
     target.rotation.set(0, pose.yaw, 0)
-  }, [index, count, savedPose])
+    target.scale.setScalar(fixedPose?.scale ?? 1)
+  }, [index, count, savedPose, fixedPose])
 
   const height = PANEL_WIDTH / aspect
   const showVideo = texture !== null && !cameraOff
@@ -210,7 +224,7 @@ export function VideoPanel({ peerId, index, count, roomId, children, guidance }:
             setOrbitEnabled(true)
             placedByUser.current = true
             const { x, y, z } = target.position
-            savePanelPose(localStorage, roomId, seat, { x, y, z, yaw: target.rotation.y })
+            if (!fixedPose) savePanelPose(localStorage, roomId, seat, { x, y, z, yaw: target.rotation.y })
           }
         }}
       >

@@ -2,7 +2,10 @@
 // the panels, tilted towards the user, within reach of a controller ray or a hand.
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
+import { handStateOf } from '../room/hands'
+import { useCall } from '../state/call-store'
 import { usePage } from '../state/page-store'
+import type { LectureView } from './lecture-tiles'
 import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 
@@ -53,8 +56,38 @@ const ASIDE_POSITION: [number, number, number] = [-0.75, 0.95, -0.6]
  */
 const LEFT_OF_PALETTE: [number, number, number] = [-0.3, 1.1, -0.9]
 
+/**
+ * A large room, for everyone but the presenter: raise or lower one's hand from the headset (the DOM's Raise hand
+ * is out of sight), with the same words as the DOM button.
+ */
+function XrRaiseHand({ lecture }: { lecture: LectureView }) {
+  const session = lecture.session()
+  const state = useCall((s) => (session ? handStateOf(s.hands, session) : 'idle'))
+  return (
+    <XrButton
+      name="xr-raise-hand"
+      label={state === 'idle' ? 'Raise hand' : state === 'raised' ? 'Lower hand' : 'Stop speaking'}
+      onClick={() => lecture.raise(state === 'idle')}
+    />
+  )
+}
+
+/**
+ * In a large room the class's tiles fill the view down to about 36° below the eyes (lecture-layout.ts): the
+ * controls go nearer and lower, under them, tilted further up to face the eyes, metres.
+ */
+const UNDER_TILES: [number, number, number] = [0, 0.92, -0.55]
+
 /** `aside`: the worker's miniature stands in front of the user, so the controls move to its left, in a column. */
-export function XrCallControls({ actions, aside = false }: { actions: CallActions; aside?: boolean }) {
+export function XrCallControls({
+  actions,
+  aside = false,
+  lecture,
+}: {
+  actions: CallActions
+  aside?: boolean
+  lecture?: LectureView
+}) {
   const session = useXR((s) => s.session)
   const muted = usePage((s) => s.muted)
   const cameraOff = usePage((s) => s.cameraOff)
@@ -65,8 +98,13 @@ export function XrCallControls({ actions, aside = false }: { actions: CallAction
   return (
     // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.
     <group
-      position={aside ? ASIDE_POSITION : worker ? LEFT_OF_PALETTE : [0, 1.1, -0.9]}
-      rotation={[-0.5, aside ? yawFacing(ASIDE_POSITION[0], ASIDE_POSITION[2], 0, 0) : 0, 0, 'YXZ']}
+      position={aside ? ASIDE_POSITION : worker ? LEFT_OF_PALETTE : lecture ? UNDER_TILES : [0, 1.1, -0.9]}
+      rotation={[
+        lecture && !aside && !worker ? -0.85 : -0.5,
+        aside ? yawFacing(ASIDE_POSITION[0], ASIDE_POSITION[2], 0, 0) : 0,
+        0,
+        'YXZ',
+      ]}
     >
       <Container
         pixelSize={0.001}
@@ -87,6 +125,7 @@ export function XrCallControls({ actions, aside = false }: { actions: CallAction
             onClick={actions.toggleCamera}
           />
         )}
+        {lecture && !lecture.presenter && <XrRaiseHand lecture={lecture} />}
         <XrButton name="xr-exit" label="Exit headset view" onClick={() => void session.end()} />
         <XrButton name="xr-leave" label="Leave" onClick={actions.leave} danger />
       </Container>

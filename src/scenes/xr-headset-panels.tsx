@@ -26,6 +26,11 @@ const BANNER_POSITION: [number, number, number] = [0, 1.93, -1.3]
  * at the panels ahead or at the surfaces an on-site worker draws on. Metres.
  */
 const SIDE_POSITION: [number, number, number] = [-0.8, 1.5, -0.95]
+/**
+ * In a large room the class's tiles spread to about 50° either side (lecture-layout.ts): the side panel moves out
+ * to about 65°, beyond the arc's end, a turn of the head rather than a glance. Metres.
+ */
+const SIDE_OF_ARC_POSITION: [number, number, number] = [-1.2, 1.5, -0.56]
 /** Chat messages the side panel shows, the newest: a glance, not a history (the tab has that). */
 const CHAT_SHOWN = 4
 /** Quick replies from inside the headset, where there is no keyboard. */
@@ -260,8 +265,8 @@ function ScreeningLines({ view }: { view: HeadsetView }) {
   )
 }
 
-/** The participants, the screening answers and the chat, to the user's left. */
-export function XrSidePanel({ view }: { view: HeadsetView }) {
+/** The participants, the screening answers and the chat, to the user's left (`ofArc`: beyond a large room's tiles). */
+export function XrSidePanel({ view, ofArc = false }: { view: HeadsetView; ofArc?: boolean }) {
   const session = useXR((s) => s.session)
   const peerIds = useParticipantIds()
   const chat = useCall((s) => s.chat)
@@ -269,7 +274,11 @@ export function XrSidePanel({ view }: { view: HeadsetView }) {
   if (!session) return null
   const shown = chat.slice(-CHAT_SHOWN)
   return (
-    <group name="xr-side-panel" position={SIDE_POSITION} rotation={facingUser(SIDE_POSITION)}>
+    <group
+      name="xr-side-panel"
+      position={ofArc ? SIDE_OF_ARC_POSITION : SIDE_POSITION}
+      rotation={facingUser(ofArc ? SIDE_OF_ARC_POSITION : SIDE_POSITION)}
+    >
       <Container
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}

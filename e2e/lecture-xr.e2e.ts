@@ -1,0 +1,233 @@
+// A large room seen from an emulated headset (IWER, `?emulate=quest3`): the presenter in VR, a real Janus on
+// loopback (e2e/janus.ts), receivers and a trainee with a camera in 2D pages. The presenter sees one large panel and
+// the class as tiles on the arc (src/scenes/lecture-layout.ts), sees a raised hand on its tile, points at the tile
+// with the controller and lets the trainee speak from the in-XR menu: the trainee's microphone unlocks.
+import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ARC_RADIUS, FEATURED_DISTANCE } from '../src/scenes/lecture-layout'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  launchChromium,
+  newParticipant,
+  type Participant,
+  RequestLog,
+  startAppServer,
+  startConsultation,
+} from './harness'
+import { type JanusServer, startJanus } from './janus'
+import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+import { aimRightController, clickTrigger, type Vec3, worldPosition, xrFrames } from './xr-harness'
+
+/** Receive-only trainees (no camera: name cards on their tiles), plus one trainee with a camera who asks to speak. */
+const RECEIVERS = 6
+const SMALL_WINDOW = { width: 480, height: 360 }
+/** Where the emulated right controller is held: beside the user's chest. */
+const HAND: Vec3 = [0.15, 1.35, -0.2]
+/** Lower and further out, for the in-XR buttons under the tiles (about 0.9 m high, 0.55 m out). */
+const EXIT_HAND: Vec3 = [0.1, 1.15, -0.3]
+/** Screenshots to look at, outside the repository. */
+const SHOTS = join(tmpdir(), 'lecture-xr-shots')
+
+const log = new RequestLog()
+let janus: JanusServer
+let server: AppServer
+let browser: Browser
+let cameraless: Browser
+const people: Record<string, Participant> = {}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  janus = await startJanus()
+  server = await startAppServer({ JANUS_URLS: janus.url })
+  browser = await launchChromium()
+  cameraless = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await cameraless?.close()
+  await server?.stop()
+  await janus?.stop()
+})
+
+afterEach(({ task }) => {
+  if (task.result?.state !== 'fail') return
+  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
+})
+
+type Named = { name: string; x: number; y: number; inView: boolean }
+
+function tiles(page: Page): Promise<Named[]> {
+  return page.evaluate(() => window.__xrConsult?.named('tile:') ?? [])
+}
+
+describe('a large room in emulated VR', () => {
+  it('shows the presenter one large panel and the class as tiles on the arc; a raised hand is let speak from the XR menu', {
+    timeout: 500_000,
+  }, async () => {
+    // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
+    const presenter = await newParticipant(browser, log, { width: 800, height: 450 })
+    people.presenter = presenter
+    const invites = await startConsultation(
+      presenter.page,
+      `${server.url}?emulate=quest3&devui=0`,
+      'clinician',
+      {
+        kind: 'large',
+      },
+    )
+    await joinCall(presenter.page, 'Dr. Presenter')
+
+    for (let i = 0; i < RECEIVERS; i++) {
+      const receiver = await newBareParticipant(cameraless, {
+        viewport: SMALL_WINDOW,
+        permissions: [],
+        prepare: (context) => log.attach(context),
+      })
+      people[`receiver ${i + 1}`] = receiver
+      await receiver.page.goto(invites.patient as string)
+      await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
+    }
+    // The one who will ask to speak joins last, so their place is a tile (the first in the room holds the large
+    // panel while nobody has the floor).
+    const speaker = await newParticipant(browser, log, SMALL_WINDOW)
+    people.speaker = speaker
+    await speaker.page.goto(invites.specialist as string)
+    await joinCall(speaker.page, 'Trainee Speaker', { view: 'video' })
+    await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(true)
+
+    const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Speaker' })
+    await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
+    const speakerPeer = (await row.getAttribute('data-peer')) as string
+    await expect.poll(() => tiles(presenter.page).then((t) => t.length), { timeout: 60_000 }).toBe(RECEIVERS)
+
+    await presenter.page.getByTestId('enter-vr').click()
+    await expect.poll(() => xrFrames(presenter.page), { timeout: 30_000 }).toBeGreaterThan(10)
+
+    // One large panel, straight ahead and farther; every other participant a tile on the arc, in view, below it.
+    const panels = await presenter.page.evaluate(() => window.__xrConsult?.panels() ?? [])
+    expect(panels).toHaveLength(1)
+    const featured = await worldPosition(presenter.page, `panel-video:${panels[0]?.peerId}`)
+    expect(featured[2]).toBeCloseTo(-FEATURED_DISTANCE, 1)
+    const onArc = await tiles(presenter.page)
+    expect(onArc.map((t) => t.name)).toContain(`tile:${speakerPeer}`)
+    for (const tile of onArc) {
+      const [x, y, z] = await worldPosition(presenter.page, tile.name)
+      expect(Math.hypot(x, z), `${tile.name} on the arc`).toBeCloseTo(ARC_RADIUS, 2)
+      expect(z, `${tile.name} in front of the user`).toBeLessThan(0)
+      expect(y, `${tile.name} below the large panel`).toBeLessThan(featured[1])
+      expect(tile.inView, `${tile.name} in the headset's view`).toBe(true)
+    }
+    await presenter.page.screenshot({ path: join(SHOTS, 'vr-presenter-arc.png') })
+
+    // A hand raised on the 2D page shows on its tile in VR.
+    expect(await worldPosition(presenter.page, `tile-hand:${speakerPeer}`).catch(() => null)).toBeNull()
+    await speaker.page.getByTestId('raise-hand').click()
+    await expect
+      .poll(() =>
+        presenter.page.evaluate(
+          (n) => window.__xrConsult?.worldPosition(n) ?? null,
+          `tile-hand:${speakerPeer}`,
+        ),
+      )
+      .not.toBeNull()
+    await presenter.page.screenshot({ path: join(SHOTS, 'vr-hand-raised.png') })
+
+    // The presenter points the controller at the tile and clicks: the menu; then Let speak. Aimed afresh on each
+    // try: the arc closes up when someone's connection drops for a moment, moving the tile under the ray.
+    const menuText = () => presenter.page.evaluate(() => window.__xrConsult?.uikitText('tile-menu') ?? [])
+    await expect
+      .poll(
+        async () => {
+          if ((await menuText()).length === 0) {
+            await aimRightController(
+              presenter.page,
+              await worldPosition(presenter.page, `tile-frame:${speakerPeer}`),
+              HAND,
+            )
+            await clickTrigger(presenter.page)
+          }
+          return menuText()
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toContain('Trainee Speaker: hand raised')
+    await presenter.page.screenshot({ path: join(SHOTS, 'vr-tile-menu.png') })
+    await expect
+      .poll(
+        async () => {
+          const button = await presenter.page.evaluate(
+            () => window.__xrConsult?.worldPosition('tile-let-speak') ?? null,
+          )
+          if (button) {
+            await aimRightController(presenter.page, button, HAND)
+            await clickTrigger(presenter.page)
+          }
+          return speaker.page.getByTestId('mute').isDisabled()
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(false)
+
+    // The trainee's microphone unlocks, and whoever has the floor takes the large panel.
+    await expect
+      .poll(() => presenter.page.evaluate(() => window.__xrConsult?.panels().map((p) => p.peerId) ?? []))
+      .toEqual([speakerPeer])
+    await expect
+      .poll(() => tiles(presenter.page).then((t) => t.map((tile) => tile.name)))
+      .not.toContain(`tile:${speakerPeer}`)
+    await presenter.page.screenshot({ path: join(SHOTS, 'vr-speaker-featured.png') })
+
+    // Leave VR from the in-XR button (pressed without waiting for XR frames after: the session ends); the tab's
+    // 3D view frames the same room (screenshots to look at).
+    const exitButton = () =>
+      presenter.page.evaluate(() => window.__xrConsult?.worldPosition('xr-exit') ?? null)
+    await expect
+      .poll(
+        async () => {
+          const exit = await exitButton()
+          if (exit) {
+            await aimRightController(presenter.page, exit, EXIT_HAND)
+            await presenter.page.evaluate(() => {
+              type Device = { controllers: { right: { updateButtonValue: (id: string, v: number) => void } } }
+              const right = (window as { __xrDevice?: Device }).__xrDevice?.controllers.right
+              const probe = window.__xrConsult
+              if (!right || !probe) throw new Error('no emulator or probe')
+              right.updateButtonValue('trigger', 1)
+              const pressedAt = probe.xrFrames
+              const release = () => {
+                if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
+                right.updateButtonValue('trigger', 0)
+              }
+              release()
+            })
+          }
+          return exitButton()
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBeNull()
+    await presenter.page.setViewportSize({ width: 1280, height: 720 })
+    await expect
+      .poll(() => tiles(presenter.page).then((t) => t.length > 0 && t.every((tile) => tile.inView)))
+      .toBe(true)
+    await presenter.page.screenshot({ path: join(SHOTS, 'tab-1280x720.png') })
+    await presenter.page.setViewportSize({ width: 390, height: 844 })
+    await expect.poll(() => tiles(presenter.page).then((t) => t.every((tile) => tile.inView))).toBe(true)
+    await presenter.page.screenshot({ path: join(SHOTS, 'tab-390x844.png') })
+  })
+
+  it('made no request to any host but the app’s own origin and the Janus server', () => {
+    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    for (const person of Object.values(people)) expect(person.errors).toEqual([])
+  })
+})
