@@ -484,11 +484,10 @@ async function measureOpLog(deps) {
       `reconnect with ${step} messages: ${runs.map((r) => `relink ${ms(r.relinkMs)}, resync ${ms(r.resyncMs)}`).join('; ')}`,
     )
   }
-  const last = `history-${HISTORY_STEPS.at(-1)} ${Math.max(0, (HISTORY_STEPS.at(-1) ?? 0) - 2)}`
   // The newest message at this point is the last cut marker; the newcomer waits for the list to end with it.
   const lastMarker = `cut ${HISTORY_STEPS.at(-1)} ${RECONNECT_RUNS - 1}`
-  void last
   const bigNewcomer = await newcomer(deps, invites.specialist ?? '', lastMarker)
+  const sentBeforeBig = sent
   log(`newcomer with ${sent} messages: ${ms(bigNewcomer.clickToRenderedMs)} from the Join click`)
   // Past the op log's bound: the host keeps at most MAX_CHAT_OPS_KEPT chat ops and CHAT_KEPT messages.
   await sendHistory(patient.page, host.page, BEYOND_BOUND, 'beyond')
@@ -510,6 +509,7 @@ async function measureOpLog(deps) {
   return {
     baselineNewcomer,
     bigNewcomer,
+    sentBeforeBig,
     beyondNewcomer,
     reconnects,
     sending,
@@ -549,7 +549,7 @@ message (a MutationObserver in the page):
 | history | Join click → last message drawn | call screen → last message drawn | it holds (ops / messages / rows) |
 |---|---|---|---|
 | 1 message (baseline) | ${ms(o.baselineNewcomer.clickToRenderedMs)} | ${ms(o.baselineNewcomer.inCallToRenderedMs)} | ${o.baselineNewcomer.held.ops} / ${o.baselineNewcomer.held.chat} / ${o.baselineNewcomer.held.rows} |
-| ${(HISTORY_STEPS.at(-1) ?? 0) + RECONNECT_RUNS * HISTORY_STEPS.length + 1} messages | ${ms(n.clickToRenderedMs)} | ${ms(n.inCallToRenderedMs)} | ${n.held.ops} / ${n.held.chat} / ${n.held.rows}; "${n.held.earlier}" |
+| ${o.sentBeforeBig.toLocaleString('en')} messages | ${ms(n.clickToRenderedMs)} | ${ms(n.inCallToRenderedMs)} | ${n.held.ops} / ${n.held.chat} / ${n.held.rows}; "${n.held.earlier}" |
 | ${o.sent} messages (past the bound) | ${ms(o.beyondNewcomer.clickToRenderedMs)} | ${ms(o.beyondNewcomer.inCallToRenderedMs)} | ${o.beyondNewcomer.held.ops} / ${o.beyondNewcomer.held.chat} / ${o.beyondNewcomer.held.rows}; "${o.beyondNewcomer.held.earlier}" |
 
 Target: the snapshot arrives and renders in ≤ ${SNAPSHOT_TARGET_MS / 1000} s (from the call screen, i.e. after the

@@ -2,7 +2,7 @@
 // call is not a flood), while relayed history goes at the `ops` message rate alone.
 import { describe, expect, it } from 'vitest'
 import { Outbox } from './outbox'
-import type { MessageLimit, OpLike } from './protocol'
+import { MAX_OPS_PER_MESSAGE, type MessageLimit, type OpLike } from './protocol'
 
 const limits: Record<string, MessageLimit> = { ops: { maxChars: 120_000, perSecond: 20, burst: 40 } }
 const PACE = { perSecond: 10_000, burst: 20_000 }
@@ -10,6 +10,20 @@ const PACE = { perSecond: 10_000, burst: 20_000 }
 function op(author: string, n: number): OpLike {
   // About 1 KB each.
   return { kind: 'note', id: `${author}:${n}`, author, at: 1, sig: 'x'.repeat(900) }
+}
+
+/** A short signed chat as the app sends it: some 260 characters. */
+function shortChat(author: string, n: number): OpLike {
+  return {
+    kind: 'chat',
+    id: `${author}:${n}`,
+    author,
+    at: 1_765_000_000_000 + n,
+    name: 'Chatty patient',
+    role: 'patient',
+    text: `history ${n}`,
+    sig: 's'.repeat(86),
+  } as OpLike
 }
 
 function setUp() {
@@ -68,5 +82,19 @@ describe('Outbox', () => {
     runFor(0)
     expect(outbox.pendingOps).toBe(0)
     expect(sent.every((s) => s.authors.every((a) => a === 'someone-else'))).toBe(true)
+  })
+
+  it("packs short ops as densely as the message size allows: a long call's snapshot goes at once", () => {
+    // 5,000 short chats (1.3 MB) in messages bounded by their characters, not by a count meant for long ones: at
+    // 50 a message they took 100 messages, 3 s at the ops rate (BENCHMARKS.md, op log growth).
+    const { outbox, sent, runFor } = setUp()
+    const ops = limits.ops as MessageLimit
+    outbox.enqueueOps(Array.from({ length: 5000 }, (_, i) => shortChat('someone-else', i)))
+    runFor(0)
+    expect(outbox.pendingOps).toBe(0)
+    expect(sent.length).toBeLessThanOrEqual(Math.ceil((5000 * 265) / (ops.maxChars - 1000)) + 1)
+    expect(sent.length).toBeLessThanOrEqual(ops.burst)
+    expect(sent.every((s) => s.authors.length <= MAX_OPS_PER_MESSAGE)).toBe(true)
+    expect(sent.every((s) => s.bytes + s.authors.length < ops.maxChars)).toBe(true)
   })
 })

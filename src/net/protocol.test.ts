@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseMessage } from '../call/protocol'
-import { PROTOCOL_VERSION, REJECTION } from './protocol'
+import { MAX_OPS_PER_MESSAGE, PROTOCOL_VERSION, REJECTION } from './protocol'
 
 const hello = {
   type: 'hello',
@@ -41,5 +41,24 @@ describe('parseMessage', () => {
     })
     expect(parseMessage({ ...hello, name: '' })).toMatchObject({ reason: REJECTION.invalidFields })
     expect(parseMessage({ ...hello, seat: -1 })).toMatchObject({ reason: REJECTION.invalidFields })
+  })
+
+  it('takes an ops message of up to MAX_OPS_PER_MESSAGE ops, and no more', () => {
+    const chat = (n: number) => ({
+      kind: 'chat',
+      id: `b6f1c2d4-session-00000:${n}`,
+      author: 'b6f1c2d4-session-00000',
+      at: 1_765_000_000_000,
+      name: 'A',
+      role: 'clinician',
+      text: 'a',
+      sig: 's'.repeat(86),
+    })
+    const items = Array.from({ length: MAX_OPS_PER_MESSAGE + 1 }, (_, i) => chat(i + 1))
+    const full = { type: 'ops', items: items.slice(0, MAX_OPS_PER_MESSAGE) }
+    // A full message of the shortest chats still fits the message's characters: the two bounds meet there.
+    expect(JSON.stringify(full).length).toBeLessThan(120_000)
+    expect(parseMessage(full).ok).toBe(true)
+    expect(parseMessage({ type: 'ops', items })).toMatchObject({ reason: REJECTION.invalidFields })
   })
 })

@@ -14,14 +14,21 @@ import { TOKEN_LENGTH } from './admission'
 /**
  * Sent in `hello`; a peer with another version is told so in plain words instead of misreading our messages.
  * Version 2: proofs bound to the connection's certificates, carrying the session key and the credential (bound to
- * that key), signed ops and member records.
+ * that key), signed ops and member records. Version 3: up to 500 ops in one `ops` message (MAX_OPS_PER_MESSAGE), which a
+ * version 2 peer would refuse as malformed.
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /** Longest display name we accept, in characters: enough for "Dr. Firstname Lastname-Lastname". */
 export const MAX_NAME_LENGTH = 64
-/** Most operations in one `ops` message, and most ids in one `ack`. */
-export const MAX_OPS_PER_MESSAGE = 50
+/**
+ * Most operations in one `ops` message, and most ids in one `ack` (so one ack answers one full `ops` message).
+ * An `ops` message is bounded by its characters (its limit below); 500 is about what those hold of the smallest
+ * signed op (a one-letter chat is some 240 characters), so short ops are sent as densely as long ones. At 50, a
+ * newcomer's snapshot of 5,000 short chats took 100 messages, 3 s at the `ops` rate before anything else
+ * (BENCHMARKS.md, op log growth).
+ */
+export const MAX_OPS_PER_MESSAGE = 500
 export const MAX_ACKS_PER_MESSAGE = 500
 
 export const sessionSchema = z.string().length(SESSION_ID_LENGTH)
