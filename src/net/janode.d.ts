@@ -23,6 +23,8 @@ declare module 'janode' {
     EVENT: {
       CONNECTION_CLOSED: string
       CONNECTION_ERROR: string
+      /** Janus ended the session (keepalive timeout) or we destroyed it. */
+      SESSION_DESTROYED: string
       HANDLE_DETACHED: string
       HANDLE_HANGUP: string
       HANDLE_ICE_FAILED: string
@@ -62,6 +64,8 @@ declare module 'janode/plugins/videoroom' {
     joinSubscriber(params: { room: number; feed: number; pin?: string }): Promise<{ jsep?: JsepOf }>
     start(params: { jsep: JsepOf; e2ee?: boolean }): Promise<unknown>
     leave(): Promise<unknown>
+    /** Removes publisher `feed` from the room (needs the room's secret). */
+    kick(params: { room: number; feed: number; secret?: string }): Promise<unknown>
   }
   const VideoRoomPlugin: {
     id: string
