@@ -405,6 +405,9 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   /** Counts our connections to Janus: events from one already given up are ignored. */
   private epoch = 0
   private stopWatchingPublisher: (() => void) | null = null
+  /** Times our connection was lost, and times we took our seat back (for `?debug` tests). */
+  private losses = 0
+  private rejoins = 0
 
   constructor(private readonly options: JanusTransportOptions) {
     super()
@@ -535,6 +538,9 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     frames: Record<string, TransformStats>
     droppedMessages: number
     inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }>
+    connected: boolean
+    losses: number
+    rejoins: number
   }> {
     const inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }> = {}
     for (const [seat, subscription] of this.subscriptions) {
@@ -550,6 +556,9 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       frames: (await this.e2ee?.stats()) ?? {},
       droppedMessages: this.codec?.dropped ?? 0,
       inboundVideo,
+      connected: this.serverConnected,
+      losses: this.losses,
+      rejoins: this.rejoins,
     }
   }
 
@@ -602,6 +611,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     if (epoch !== this.epoch || !this.connected || this.destroyed) return
     this.trace('janus: connection lost:', reason)
     this.connected = false
+    this.losses++
     this.dropServerState()
     this.lost.emit()
   }
@@ -973,6 +983,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     this.connected = true
     this.watchPublisher()
     for (const { feed } of joined.publishers) this.published(feed)
+    this.rejoins++
     this.back.emit()
   }
 
