@@ -2,7 +2,9 @@
 // PeerConnections, src/net/janus-transport.ts debugCut) while the presenter sends chat and an annotation and the
 // patient shares vitals. The receiver takes its seat back on its own; what the presenter sent meanwhile reaches it
 // exactly once (the mesh's op logs, resynchronised over the SFU), the presenter's video plays live again and the
-// patient's vitals stream again. Real Janus (e2e/janus.ts), real server, headless Chromium.
+// patient's vitals stream again. Then the same against a Janus that has not noticed the cut (its session kept, as
+// after a network that went silent): the receiver's old publisher still holds the seat and is kicked with the
+// room's secret. Real Janus (e2e/janus.ts), real server, headless Chromium.
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DebugCall, DebugGuidance } from '../src/call/runtime'
@@ -30,14 +32,18 @@ type DebugWindow = { __xrConsultCall: DebugCall; __xrConsultGuidance: DebugGuida
 const log = new RequestLog()
 let janus: JanusServer
 let server: AppServer
+/** A Janus that keeps a session whose WebSocket closed (reclaim_session_timeout), and the app server using it. */
+let unaware: JanusServer
+let unawareServer: AppServer
 let browser: Browser
 /** Without the fake consent UI: its pages are refused the camera and join receive-only. */
 let cameraless: Browser
 const people: Record<string, Participant> = {}
 
 beforeAll(async () => {
-  janus = await startJanus()
+  ;[janus, unaware] = await Promise.all([startJanus(), startJanus({ reclaimSessionTimeout: 120 })])
   server = await startAppServer({ JANUS_URLS: janus.url })
+  unawareServer = await startAppServer({ JANUS_URLS: unaware.url })
   browser = await launchChromium()
   cameraless = await chromium.launch({
     executablePath: CHROMIUM,
@@ -50,7 +56,9 @@ afterAll(async () => {
   await browser?.close()
   await cameraless?.close()
   await server?.stop()
+  await unawareServer?.stop()
   await janus?.stop()
+  await unaware?.stop()
 })
 
 afterEach(({ task }) => {
@@ -160,8 +168,47 @@ describe('a large room through Janus, across a cut connection', () => {
     for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
   })
 
-  it('made no request to any host but the app’s own origin and the Janus server', () => {
+  it('a Janus that has not noticed the cut still holds the old publisher in the seat: it is kicked, and the receiver is back', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people['unaware presenter'] = presenter
+    const invites = await startConsultation(presenter.page, `${unawareServer.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const cut = await receiver(invites.specialist as string, 'Trainee Kept')
+    const steady = await receiver(invites.worker as string, 'Trainee Other')
+    for (const person of [cut, steady]) await expectLivePresenter(person.page)
+
+    await cut.page.evaluate(() => (window as unknown as DebugWindow).__xrConsultCall.debugCutServer())
+    await presenter.page.evaluate((count) => {
+      const call = (window as unknown as DebugWindow).__xrConsultCall
+      for (let i = 0; i < count; i++) call.sendChat(`While unaware ${i}`)
+    }, DURING_CUT)
+    await expect
+      .poll(async () => (await transportInfo(cut.page)).rejoins, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(1)
+    // Janus still had the old session and its publisher in our seat: the rejoin had to kick it.
+    expect((await transportInfo(cut.page)).kicks).toBeGreaterThanOrEqual(1)
+    for (const person of [cut, steady]) {
+      await expect.poll(() => chatCount(person.page, 'While unaware'), { timeout: 60_000 }).toBe(DURING_CUT)
+      const texts = await person.page.getByTestId('chat-message').locator('.text').allInnerTexts()
+      expect(new Set(texts.filter((text) => text.startsWith('While unaware'))).size).toBe(DURING_CUT)
+    }
+    await expectLivePresenter(cut.page)
+    await cut.page.getByTestId('chat-input').fill('Back from the kick')
+    await cut.page.getByTestId('chat-send').click()
+    for (const person of [presenter, steady])
+      await expect.poll(() => chatCount(person.page, 'Back from the kick'), { timeout: 30_000 }).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
+  it('made no request to any host but the app’s own origins and the Janus servers', () => {
     expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
-    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    const other = unawareServer.origin
+    expect(log.foreign(server.origin, [janus.url, other, other.replace(/^http/, 'ws'), unaware.url])).toEqual(
+      [],
+    )
   })
 })

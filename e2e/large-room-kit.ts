@@ -13,6 +13,8 @@ export interface TransportInfo {
   connected: boolean
   losses: number
   rejoins: number
+  /** Stale publishers of its own it kicked out of its seat while rejoining. */
+  kicks: number
 }
 
 /** What the page's JanusTransport says about its server, its encryption and its subscriptions (`?debug`). */

@@ -408,6 +408,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   /** Times our connection was lost, and times we took our seat back (for `?debug` tests). */
   private losses = 0
   private rejoins = 0
+  /** Stale publishers of ours kicked out of our seat while rejoining. */
+  private kicks = 0
 
   constructor(private readonly options: JanusTransportOptions) {
     super()
@@ -541,6 +543,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     connected: boolean
     losses: number
     rejoins: number
+    kicks: number
   }> {
     const inboundVideo: Record<number, { packetsReceived: number; framesDecoded: number }> = {}
     for (const [seat, subscription] of this.subscriptions) {
@@ -559,6 +562,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       connected: this.serverConnected,
       losses: this.losses,
       rejoins: this.rejoins,
+      kicks: this.kicks,
     }
   }
 
@@ -969,7 +973,11 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     const joined = await rejoinSeat({
       join: () =>
         withTimeout(handle.joinPublisher({ room: room.room, feed, pin: room.pin }), JOIN_TIMEOUT_MS),
-      kick: () => withTimeout(handle.kick({ room: room.room, feed, secret: room.secret }), JOIN_TIMEOUT_MS),
+      kick: () => {
+        this.trace('janus: our seat is still held by our old session: kicking it')
+        this.kicks++
+        return withTimeout(handle.kick({ room: room.room, feed, secret: room.secret }), JOIN_TIMEOUT_MS)
+      },
       createRoom: () => this.createRoom(handle),
       codeOf: janusCode,
     })
