@@ -4,7 +4,8 @@
 // exactly once (the mesh's op logs, resynchronised over the SFU), the presenter's video plays live again and the
 // patient's vitals stream again. Then the same against a Janus that has not noticed the cut (its session kept, as
 // after a network that went silent): the receiver's old publisher still holds the seat and is kicked with the
-// room's secret. Real Janus (e2e/janus.ts), real server, headless Chromium.
+// room's secret. And a whole Janus dying mid-call: everyone rejoins on the next server in the room's rendezvous
+// order, where the room is made again. Real Janus (e2e/janus.ts), real server, headless Chromium.
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DebugCall, DebugGuidance } from '../src/call/runtime'
@@ -35,6 +36,9 @@ let server: AppServer
 /** A Janus that keeps a session whose WebSocket closed (reclaim_session_timeout), and the app server using it. */
 let unaware: JanusServer
 let unawareServer: AppServer
+/** Two Janus servers behind one app server, for the server that dies. */
+let pair: JanusServer[] = []
+let pairServer: AppServer
 let browser: Browser
 /** Without the fake consent UI: its pages are refused the camera and join receive-only. */
 let cameraless: Browser
@@ -44,6 +48,8 @@ beforeAll(async () => {
   ;[janus, unaware] = await Promise.all([startJanus(), startJanus({ reclaimSessionTimeout: 120 })])
   server = await startAppServer({ JANUS_URLS: janus.url })
   unawareServer = await startAppServer({ JANUS_URLS: unaware.url })
+  pair = await Promise.all([startJanus(), startJanus()])
+  pairServer = await startAppServer({ JANUS_URLS: pair.map((j) => j.url).join(',') })
   browser = await launchChromium()
   cameraless = await chromium.launch({
     executablePath: CHROMIUM,
@@ -59,6 +65,8 @@ afterAll(async () => {
   await unawareServer?.stop()
   await janus?.stop()
   await unaware?.stop()
+  await pairServer?.stop()
+  for (const j of pair) await j.stop()
 })
 
 afterEach(({ task }) => {
@@ -204,11 +212,46 @@ describe('a large room through Janus, across a cut connection', () => {
     for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
   })
 
+  it('the room’s Janus dies mid-call: everyone rejoins on the next server in rendezvous order and the call goes on', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people['moving presenter'] = presenter
+    const invites = await startConsultation(presenter.page, `${pairServer.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const guest = await receiver(invites.specialist as string, 'Trainee Moving')
+    await expectLivePresenter(guest.page)
+    const bare = (url: string | null | undefined) => url?.replace(/\/$/, '') ?? null
+    const before = bare((await transportInfo(presenter.page)).serverUrl)
+    const dead = pair.find((j) => bare(j.url) === before) as JanusServer
+    const next = pair.find((j) => j !== dead) as JanusServer
+    expect(dead).toBeDefined()
+    expect(bare((await transportInfo(guest.page)).serverUrl)).toBe(before)
+
+    await dead.stop()
+    await presenter.page.getByTestId('chat-input').fill('After the server died')
+    await presenter.page.getByTestId('chat-send').click()
+    // Both found it gone and met again on the other, the next in the room's rendezvous order.
+    for (const page of [presenter.page, guest.page]) {
+      await expect
+        .poll(async () => bare((await transportInfo(page)).serverUrl), { timeout: 60_000 })
+        .toBe(bare(next.url))
+      await expect.poll(async () => (await transportInfo(page)).connected, { timeout: 60_000 }).toBe(true)
+    }
+    await expect.poll(() => chatCount(guest.page, 'After the server died'), { timeout: 60_000 }).toBe(1)
+    await expectLivePresenter(guest.page)
+    await guest.page.getByTestId('chat-input').fill('On the next server')
+    await guest.page.getByTestId('chat-send').click()
+    await expect.poll(() => chatCount(presenter.page, 'On the next server'), { timeout: 30_000 }).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
   it('made no request to any host but the app’s own origins and the Janus servers', () => {
     expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
-    const other = unawareServer.origin
-    expect(log.foreign(server.origin, [janus.url, other, other.replace(/^http/, 'ws'), unaware.url])).toEqual(
-      [],
-    )
+    const apps = [unawareServer.origin, pairServer.origin].flatMap((o) => [o, o.replace(/^http/, 'ws')])
+    const januses = [janus.url, unaware.url, ...pair.map((j) => j.url)]
+    expect(log.foreign(server.origin, [...apps, ...januses])).toEqual([])
   })
 })
