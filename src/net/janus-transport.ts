@@ -592,8 +592,14 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     }
     publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone)
     publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone)
-    // A participant whose stale publisher was kicked by their own rejoin (./janus-rejoin.ts) has left, too.
-    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, gone)
+    // A participant whose stale publisher was kicked by their own rejoin (./janus-rejoin.ts) has left, too; if it
+    // was ours (someone else with the invite took our seat's id), we are cut off and take it back.
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, (data: { feed?: number }) => {
+      if (data.feed === feedOfSeat(this.ids[this.mySeat] ?? '')) lostWith('kicked')()
+      else gone(data)
+    })
+    // Janus hung up our publication (it saw ICE or DTLS fail on its side before we did).
+    publisher.once(Janode.EVENT.HANDLE_HANGUP, lostWith('publication hung up by Janus'))
   }
 
   /** Counts our publishing connection lost when ICE fails, or stays disconnected (./janus-rejoin.ts). */
