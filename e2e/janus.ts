@@ -52,10 +52,14 @@ function answers(url: string): Promise<boolean> {
   })
 }
 
-export async function startJanus(): Promise<JanusServer> {
+/**
+ * Starts a Janus on a free loopback port. `reclaimSessionTimeout` (seconds) keeps a session whose WebSocket closed
+ * alive that long, as Janus does when a client's network went silent and nothing told it the client is gone.
+ */
+export async function startJanus(options: { reclaimSessionTimeout?: number } = {}): Promise<JanusServer> {
   const port = await freeTcpPort()
   const dir = await mkdtemp(path.join(tmpdir(), 'janus-'))
-  await writeJanusConfig(dir, { port })
+  await writeJanusConfig(dir, { port, ...options })
   const child = spawn(JANUS, janusArgs(dir), { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const collect = (chunk: Buffer) => {

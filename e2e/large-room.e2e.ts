@@ -15,11 +15,11 @@ import {
   newParticipant,
   type Participant,
   RequestLog,
-  type Rgb,
   startAppServer,
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus'
+import { expectLivePresenter, frameCounts, meanOf, playingVideos, transportInfo } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
 /** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
@@ -36,42 +36,6 @@ let cameraless: Browser
 const people: Record<string, Participant> = {}
 /** The first test's invites, by role, for the intruder test. */
 let roomInvites: Record<string, string> = {}
-
-interface TransportInfo {
-  serverUrl: string | null
-  frames: Record<string, { operation: string; kind: string; passed: number; dropped: Record<string, number> }>
-  droppedMessages: number
-  inboundVideo: Record<
-    string,
-    { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
-  >
-  /** The simulcast layer asked of each seat's video (0 smallest … 2 full; null: none). */
-  layers: Record<string, number | null | undefined>
-  /** Whether the page's published connection carries a video track. */
-  sendingVideo: boolean
-  outboundVideo: Array<{ rid: string; framesEncoded: number; frameWidth: number; bytesSent: number }>
-}
-
-/** What the page's JanusTransport says about its server, its encryption and its subscriptions (`?debug`). */
-function transportInfo(page: Page): Promise<TransportInfo> {
-  return page.evaluate(() => {
-    const call = (window as unknown as { __xrConsultCall?: { debugTransport(): Promise<unknown> } })
-      .__xrConsultCall
-    return (call?.debugTransport() ?? Promise.resolve({})) as Promise<TransportInfo>
-  })
-}
-
-/** Frames through this page's transforms: passed and dropped, for one operation and kind. */
-function frameCounts(info: TransportInfo, operation: string, kind: string) {
-  let passed = 0
-  let dropped = 0
-  for (const stats of Object.values(info.frames ?? {})) {
-    if (stats.operation !== operation || stats.kind !== kind) continue
-    passed += stats.passed
-    for (const count of Object.values(stats.dropped)) dropped += count
-  }
-  return { passed, dropped }
-}
 
 beforeAll(async () => {
   janus = await startJanus()
@@ -103,59 +67,6 @@ afterEach(({ task }) => {
       .join('\n')}`,
   )
 })
-
-/** How many remote videos on the page play (have decoded a frame and are not paused). */
-function playingVideos(page: Page) {
-  return page.evaluate(
-    () =>
-      [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].filter(
-        (video) => video.videoWidth > 0 && !video.paused,
-      ).length,
-  )
-}
-
-/**
- * The pixels of the playing remote video, as decoded (drawn into a small canvas in the page), so the check does
- * not depend on where the layout puts the tile in a small window: 32×24 RGBA.
- */
-async function videoPixels(page: Page): Promise<Buffer> {
-  const data = await page.evaluate(() => {
-    const video = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].find(
-      (v) => v.videoWidth > 0 && !v.paused,
-    )
-    if (!video) return []
-    const canvas = document.createElement('canvas')
-    canvas.width = 32
-    canvas.height = 24
-    const context = canvas.getContext('2d', { willReadFrequently: true })
-    context?.drawImage(video, 0, 0, 32, 24)
-    return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
-  })
-  return Buffer.from(data)
-}
-
-function meanOf(pixels: Buffer): Rgb {
-  let r = 0
-  let g = 0
-  let b = 0
-  const n = Math.max(1, pixels.length / 4)
-  for (let i = 0; i < pixels.length; i += 4) {
-    r += pixels[i] ?? 0
-    g += pixels[i + 1] ?? 0
-    b += pixels[i + 2] ?? 0
-  }
-  return { r: r / n, g: g / n, b: b / n }
-}
-
-/** The page plays one remote video, the fake camera's green, and its pixels change: live, not frozen. */
-async function expectLivePresenter(page: Page) {
-  await expect.poll(() => playingVideos(page), { timeout: 60_000 }).toBe(1)
-  const first = await videoPixels(page)
-  expect(isVideoGreen(meanOf(first)), `video colour ${JSON.stringify(meanOf(first))}`).toBe(true)
-  await expect
-    .poll(async () => differingPixels(first, await videoPixels(page)), { timeout: 15_000, interval: 300 })
-    .toBeGreaterThan(20)
-}
 
 /**
  * Starts measuring, in the page, the peak level of the remote audio from `peerId` (an analyser on its audio

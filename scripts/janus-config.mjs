@@ -15,9 +15,11 @@ const LIBRARIES = process.env.JANUS_LIB_DIR ?? '/usr/lib/x86_64-linux-gnu/janus'
 /**
  * Writes janus.jcfg and the two module configurations into `dir`.
  * @param {string} dir an empty folder
- * @param {{ port: number, host?: string }} options the WebSocket port and address (loopback unless told)
+ * @param {{ port: number, host?: string, reclaimSessionTimeout?: number }} options the WebSocket port and address
+ *   (loopback unless told); how long, in seconds, a session whose WebSocket closed is kept for its client to
+ *   reclaim (0, the default: it ends at once; a test sets it to play a Janus that has not noticed a cut yet)
  */
-export async function writeJanusConfig(dir, { port, host = '127.0.0.1' }) {
+export async function writeJanusConfig(dir, { port, host = '127.0.0.1', reclaimSessionTimeout = 0 }) {
   const plugins = path.join(dir, 'plugins')
   const transports = path.join(dir, 'transports')
   const empty = path.join(dir, 'none')
@@ -42,6 +44,7 @@ export async function writeJanusConfig(dir, { port, host = '127.0.0.1' }) {
   # Rooms are created by the clients (derived ids and PINs); a session whose socket went away is dropped after
   # this many seconds.
   session_timeout = 60
+  reclaim_session_timeout = ${reclaimSessionTimeout}
 }
 media: {
 }

@@ -137,13 +137,20 @@ export function Chat() {
   )
 }
 
-/** Said when the PeerServer is away: the call itself is fine. */
+/**
+ * Said when the signalling server is away. In a consultation the call itself is fine (media and messages go
+ * directly between the participants); in a large room everything goes through the Janus server, so the call is
+ * interrupted here until the page has rejoined, and nothing sent meanwhile is lost.
+ */
 export function ServerStatus() {
   const connected = useCall((s) => s.serverConnected)
+  const large = useRuntime().invite.kind === 'large'
   if (connected) return null
   return (
     <p className="notice warning" role="status" data-testid="server-status">
-      The consultation server cannot be reached. This call continues; nobody new can join until it is back.
+      {large
+        ? 'The connection to the room’s server was lost. Reconnecting… Messages sent meanwhile arrive once it is back.'
+        : 'The consultation server cannot be reached. This call continues; nobody new can join until it is back.'}
     </p>
   )
 }

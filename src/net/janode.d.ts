@@ -23,6 +23,8 @@ declare module 'janode' {
     EVENT: {
       CONNECTION_CLOSED: string
       CONNECTION_ERROR: string
+      /** Janus ended the session (keepalive timeout) or we destroyed it. */
+      SESSION_DESTROYED: string
       HANDLE_DETACHED: string
       HANDLE_HANGUP: string
       HANDLE_ICE_FAILED: string
@@ -66,6 +68,8 @@ declare module 'janode/plugins/videoroom' {
       streams: Array<{ mid: string; send?: boolean; substream?: number }>
     }): Promise<unknown>
     leave(): Promise<unknown>
+    /** Removes publisher `feed` from the room (needs the room's secret). */
+    kick(params: { room: number; feed: number; secret?: string }): Promise<unknown>
   }
   const VideoRoomPlugin: {
     id: string

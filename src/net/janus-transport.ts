@@ -21,11 +21,17 @@
 // - The server is the room's rendezvous choice among JANUS_URLS (./janus-room.ts); one whose WebSocket does not
 //   open, or that fails to give a session or a handle, is marked down and the next in rendezvous order is tried,
 //   so everyone who finds the same server down lands on the same other one.
+// - A cut connection (the WebSocket to Janus closes or errs, the session is destroyed, or the publishing connection
+//   fails) is the signalling server lost, as for PeerJS: everything on the dead session is let go without
+//   goodbyes (the links close as lost, so CallMesh re-dials them and resynchronises the op logs), and CallMesh's
+//   reconnectServer() takes the same seat again on the room's server, which may be the next in rendezvous order if
+//   ours died (./janus-rejoin.ts), publishes, subscribes to everyone again and says the server is back.
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
 import { SIMULCAST_CAPTURE, SIMULCAST_ENCODINGS, type SimulcastLayer } from '../lib/simulcast'
 import type { Room } from '../room/invite'
 import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
+import { rejoinSeat, watchConnectionLoss } from './janus-rejoin'
 import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
 import type { RTCStatsLike } from './quality'
 import { EVERYONE, MessageOpener, MessageSealer } from './sfu-crypto'
@@ -400,6 +406,20 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   serverUrl: string | null = null
   /** Servers that did not answer while we joined, in the order found. */
   readonly downServers = new Set<string>()
+  /** Seats that published at some time in this call: a dial to one that is away waits for it to publish again. */
+  private readonly everPublished = new Set<number>()
+  /** What we send (the stream the last call or answer gave us): put on the new connection after a rejoin. */
+  private localStream: MediaStream | null = null
+  /** A rejoin is under way (reconnectServer): CallMesh's retries do not start a second one. */
+  private rejoining = false
+  /** Counts our connections to Janus: events from one already given up are ignored. */
+  private epoch = 0
+  private stopWatchingPublisher: (() => void) | null = null
+  /** Times our connection was lost, and times we took our seat back (for `?debug` tests). */
+  private losses = 0
+  private rejoins = 0
+  /** Stale publishers of ours kicked out of our seat while rejoining. */
+  private kicks = 0
 
   constructor(private readonly options: JanusTransportOptions) {
     super()
@@ -429,23 +449,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     try {
       const handle = await this.connectToServer()
       this.publisher = handle
-      // The room exists once its first participant made it, with the derived id and PIN; it is private, so
-      // Janus lists it to nobody. "Exists already" is the usual answer.
-      await withTimeout(
-        handle.create({
-          room: room.room,
-          pin: room.pin,
-          secret: room.secret,
-          is_private: true,
-          permanent: false,
-          max_publishers: ids.length,
-          // Janus refuses anyone who does not say they encrypt (our frames are opaque to it either way).
-          require_e2ee: true,
-        }),
-        JOIN_TIMEOUT_MS,
-      ).catch((error: unknown) => {
-        if (janusCode(error) !== ROOM_EXISTS) throw error
-      })
+      await this.createRoom(handle)
       for (const [index, id] of ids.entries()) {
         const joined = await withTimeout(
           handle.joinPublisher({ room: room.room, feed: feedOfSeat(id), pin: room.pin }),
@@ -472,8 +476,32 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     this.connected = true
     this.wireServer()
     await this.publish()
+    this.watchPublisher()
     for (const { feed } of publishers) this.published(feed)
     return this.mySeat
+  }
+
+  /**
+   * The room exists once its first participant made it, with the derived id and PIN; it is private, so Janus lists
+   * it to nobody. "Exists already" is the usual answer.
+   */
+  private async createRoom(handle: VideoRoomHandle) {
+    const { room } = this.options
+    await withTimeout(
+      handle.create({
+        room: room.room,
+        pin: room.pin,
+        secret: room.secret,
+        is_private: true,
+        permanent: false,
+        max_publishers: this.ids.length,
+        // Janus refuses anyone who does not say they encrypt (our frames are opaque to it either way).
+        require_e2ee: true,
+      }),
+      JOIN_TIMEOUT_MS,
+    ).catch((error: unknown) => {
+      if (janusCode(error) !== ROOM_EXISTS) throw error
+    })
   }
 
   /**
@@ -522,6 +550,10 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     downServers: string[]
     frames: Record<string, TransformStats>
     droppedMessages: number
+    connected: boolean
+    losses: number
+    rejoins: number
+    kicks: number
     inboundVideo: Record<
       number,
       { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
@@ -573,34 +605,101 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       frames: (await this.e2ee?.stats()) ?? {},
       droppedMessages: this.codec?.dropped ?? 0,
       inboundVideo,
+      connected: this.serverConnected,
+      losses: this.losses,
+      rejoins: this.rejoins,
+      kicks: this.kicks,
       layers,
       sendingVideo: Boolean(this.videoSender?.track),
       outboundVideo,
     }
   }
 
+  /**
+   * Listens to the current connection, session and publisher handle: their loss, and who publishes. Everything is
+   * tied to this connection's epoch, so a late event from one we already gave up changes nothing.
+   */
   private wireServer() {
-    const connection = this.connection
-    const publisher = this.publisher
+    const { connection, session, publisher } = this
     if (!connection || !publisher) return
-    const onLost = () => {
-      if (!this.connected || this.destroyed) return
-      this.connected = false
-      this.lost.emit()
-    }
-    connection.once(Janode.EVENT.CONNECTION_CLOSED, onLost)
-    connection.once(Janode.EVENT.CONNECTION_ERROR, onLost)
+    const epoch = this.epoch
+    const lostWith = (reason: string) => () => this.connectionLost(epoch, reason)
+    // Closed: janode closed it (we did, or our cut); error: it died under us (the server or the network).
+    connection.once(Janode.EVENT.CONNECTION_CLOSED, lostWith('websocket closed'))
+    connection.once(Janode.EVENT.CONNECTION_ERROR, lostWith('websocket error'))
+    // Janus ended our session (its keepalive timed out): our publisher and subscriptions went with it.
+    session?.once(Janode.EVENT.SESSION_DESTROYED, lostWith('session destroyed'))
     publisher.on(
       VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST,
       (data: { publishers: Array<{ feed: number }> }) => {
+        if (epoch !== this.epoch) return
         for (const { feed } of data.publishers) this.published(feed)
       },
     )
     const gone = (data: { feed?: number }) => {
-      if (typeof data.feed === 'number') this.unpublished(data.feed)
+      if (epoch === this.epoch && typeof data.feed === 'number') this.unpublished(data.feed)
     }
     publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone)
     publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone)
+    // A participant whose stale publisher was kicked by their own rejoin (./janus-rejoin.ts) has left, too; if it
+    // was ours (someone else with the invite took our seat's id), we are cut off and take it back.
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, (data: { feed?: number }) => {
+      if (data.feed === feedOfSeat(this.ids[this.mySeat] ?? '')) lostWith('kicked')()
+      else gone(data)
+    })
+    // Janus hung up our publication (it saw ICE or DTLS fail on its side before we did).
+    publisher.once(Janode.EVENT.HANDLE_HANGUP, lostWith('publication hung up by Janus'))
+  }
+
+  /** Counts our publishing connection lost when ICE fails, or stays disconnected (./janus-rejoin.ts). */
+  private watchPublisher() {
+    const pc = this.publisherPc
+    if (!pc) return
+    const epoch = this.epoch
+    this.stopWatchingPublisher?.()
+    this.stopWatchingPublisher = watchConnectionLoss(pc, (reason) => this.connectionLost(epoch, reason))
+  }
+
+  /**
+   * Our connection to Janus died (the WebSocket closed or erred, Janus ended the session, or the publishing
+   * connection failed): the signalling server is lost, as a PeerServer's would be, and here everything that went
+   * through it is lost too. Nobody can be told, so nothing is: links close as lost (CallMesh re-dials them once we
+   * are back and resynchronises the op logs), calls close, and reconnectServer() takes our seat again.
+   */
+  private connectionLost(epoch: number, reason: string) {
+    if (epoch !== this.epoch || !this.connected || this.destroyed) return
+    this.trace('janus: connection lost:', reason)
+    this.connected = false
+    this.losses++
+    this.dropServerState()
+    this.lost.emit()
+  }
+
+  /** Lets go of the current connection and all that rode on it, without goodbyes (there is nobody to hear them). */
+  private dropServerState() {
+    this.epoch++
+    this.stopWatchingPublisher?.()
+    this.stopWatchingPublisher = null
+    for (const link of [...this.links.values()]) link.closed()
+    for (const call of [...this.calls.values()]) call.closed()
+    for (const subscription of this.subscriptions.values()) this.closeSubscription(subscription)
+    this.subscriptions.clear()
+    this.publishing.clear()
+    this.publisherPc?.close()
+    this.publisherPc = null
+    this.channel = null
+    this.audioSender = null
+    this.videoSender = null
+    const { session, connection } = this
+    this.publisher = null
+    this.session = null
+    this.connection = null
+    // A session that still lives (only the media failed) holds our seat until its timeout: destroying it lets the
+    // seat go now. On a dead WebSocket both fail at once, which is fine: Janus ends that session by itself.
+    void (async () => {
+      await session?.destroy().catch(() => undefined)
+      await connection?.close().catch(() => undefined)
+    })()
   }
 
   /**
@@ -651,6 +750,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
    */
   useLocalStream(stream: MediaStream | null) {
     if (!stream) return
+    this.localStream = stream
     const audio = stream.getAudioTracks()[0] ?? null
     const video = stream.getVideoTracks()[0] ?? null
     if (this.audioSender && this.audioSender.track !== audio && audio)
@@ -725,6 +825,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     this.trace('janus: published', feed, 'seat', seat)
     if (seat < 0 || seat === this.mySeat || this.destroyed) return
     this.publishing.add(seat)
+    this.everPublished.add(seat)
     if (!this.subscriptions.has(seat)) void this.subscribe(seat, feed)
   }
 
@@ -968,8 +1069,68 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     }
   }
 
+  /**
+   * After our connection was lost (CallMesh asks again and again, backing off): takes our seat again in the same
+   * room, publishes, subscribes to everyone and says the server is back. One attempt at a time; a failed one
+   * leaves nothing behind and the next call tries again.
+   */
   reconnectServer() {
-    // A Janus session lost is the room lost: its media went with it. Rejoining a room is a new call (not yet).
+    if (this.destroyed || this.connected || this.rejoining || this.mySeat < 0) return
+    this.rejoining = true
+    this.rejoin().then(
+      () => {
+        this.rejoining = false
+      },
+      (error: unknown) => {
+        this.rejoining = false
+        this.trace('janus: rejoin failed', error)
+        if (!this.connected && !this.destroyed) this.dropServerState()
+      },
+    )
+  }
+
+  private async rejoin() {
+    // Every attempt starts from the rendezvous choice: a server that was down a moment ago may be back, and if ours
+    // died, everyone who finds it down moves to the same next one, where the room is created again.
+    this.downServers.clear()
+    const handle = await this.connectToServer()
+    this.publisher = handle
+    const { room } = this.options
+    const feed = feedOfSeat(this.ids[this.mySeat] as string)
+    const joined = await rejoinSeat({
+      join: () =>
+        withTimeout(handle.joinPublisher({ room: room.room, feed, pin: room.pin }), JOIN_TIMEOUT_MS),
+      kick: () => {
+        this.trace('janus: our seat is still held by our old session: kicking it')
+        this.kicks++
+        return withTimeout(handle.kick({ room: room.room, feed, secret: room.secret }), JOIN_TIMEOUT_MS)
+      },
+      createRoom: () => this.createRoom(handle),
+      codeOf: janusCode,
+    })
+    if (this.destroyed) throw new ServerUnreachableError()
+    this.trace('janus: rejoined seat', this.mySeat, 'on', this.serverUrl)
+    this.wireServer()
+    await this.publish()
+    // The same camera and microphone tracks (muted or not, as they were) on the new connection's senders.
+    this.useLocalStream(this.localStream)
+    if (this.destroyed) throw new ServerUnreachableError()
+    this.connected = true
+    this.watchPublisher()
+    for (const { feed } of joined.publishers) this.published(feed)
+    this.rejoins++
+    this.back.emit()
+  }
+
+  /**
+   * A network fault, for tests (`?debug`): our connection to Janus dies as on a Wi-Fi drop. The WebSocket closes
+   * with no Janus goodbye (no leave, no session destroy: Janus finds the transport gone and ends the session
+   * itself), and the PeerConnections stop with nothing said on the data channel.
+   */
+  debugCut() {
+    this.publisherPc?.close()
+    for (const subscription of this.subscriptions.values()) subscription.pc.close()
+    void this.connection?.close().catch(() => undefined)
   }
 
   dial(remoteId: string, metadata: DialMetadata): DataLink | null {
@@ -978,7 +1139,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     if (seat < 0 || seat === this.mySeat) return null
     const link = new JanusDataLink(this, remoteId, seat, randomLinkNumber(), undefined, 'outgoing')
     this.links.set(`${seat}:${link.link}`, link)
-    if (!this.publishing.has(seat)) {
+    if (!this.publishing.has(seat) && !this.everPublished.has(seat)) {
       // Nobody publishes in that seat: an empty seat, said at once (the PeerServer says so after its expiry).
       setTimeout(() => {
         if (link.state !== 'dialing') return
@@ -992,12 +1153,14 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     const attempt = () => {
       link.retryTimer = null
       if (link.state !== 'dialing' || this.destroyed) return
-      if (Date.now() - startedAt > OPEN_TIMEOUT_MS || !this.publishing.has(seat)) {
+      if (Date.now() - startedAt > OPEN_TIMEOUT_MS) {
         this.unavailable.emit(remoteId)
         link.closed()
         return
       }
-      this.post(KIND.open, link, body)
+      // Someone who published in that seat and went away without a goodbye may be rejoining after a cut (as the
+      // PeerServer keeps a vanished id for a while): the dial waits for their feed to come back, up to its timeout.
+      if (this.publishing.has(seat)) this.post(KIND.open, link, body)
       link.retryTimer = setTimeout(attempt, OPEN_RETRY_MS)
     }
     attempt()

@@ -25,6 +25,11 @@ export interface MeshTransport {
   registerFirst(ids: readonly string[]): Promise<number>
   /** What a `?debug` page's tests may ask about the transport itself (e.g. the SFU path's server and crypto). */
   debugInfo?(): Promise<Record<string, unknown>>
+  /**
+   * Tests: cuts our own connection to the server and everything through it as a network fault would (the SFU
+   * path, where that connection carries the media and messages too); recovery is the transport's.
+   */
+  debugCut?(): void
   /** Whether the signalling server knows us right now (open links carry on without it). */
   readonly serverConnected: boolean
   /** Tries to register again after the server went away (see onServerLost). */

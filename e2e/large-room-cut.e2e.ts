@@ -1,0 +1,257 @@
+// A large room across a cut: one receiver's connection to Janus dies as on a Wi-Fi drop (its WebSocket and its
+// PeerConnections, src/net/janus-transport.ts debugCut) while the presenter sends chat and an annotation and the
+// patient shares vitals. The receiver takes its seat back on its own; what the presenter sent meanwhile reaches it
+// exactly once (the mesh's op logs, resynchronised over the SFU), the presenter's video plays live again and the
+// patient's vitals stream again. Then the same against a Janus that has not noticed the cut (its session kept, as
+// after a network that went silent): the receiver's old publisher still holds the seat and is kicked with the
+// room's secret. And a whole Janus dying mid-call: everyone rejoins on the next server in the room's rendezvous
+// order, where the room is made again. Real Janus (e2e/janus.ts), real server, headless Chromium.
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { DebugCall, DebugGuidance } from '../src/call/runtime'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  launchChromium,
+  newParticipant,
+  type Participant,
+  RequestLog,
+  startAppServer,
+  startConsultation,
+} from './harness'
+import { type JanusServer, startJanus } from './janus'
+import { expectLivePresenter, transportInfo } from './large-room-kit'
+import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+
+const SMALL_WINDOW = { width: 480, height: 360 }
+/** Chat messages the presenter sends right after the cut. */
+const DURING_CUT = 20
+
+type DebugWindow = { __xrConsultCall: DebugCall; __xrConsultGuidance: DebugGuidance }
+
+const log = new RequestLog()
+let janus: JanusServer
+let server: AppServer
+/** A Janus that keeps a session whose WebSocket closed (reclaim_session_timeout), and the app server using it. */
+let unaware: JanusServer
+let unawareServer: AppServer
+/** Two Janus servers behind one app server, for the server that dies. */
+let pair: JanusServer[] = []
+let pairServer: AppServer
+let browser: Browser
+/** Without the fake consent UI: its pages are refused the camera and join receive-only. */
+let cameraless: Browser
+const people: Record<string, Participant> = {}
+
+beforeAll(async () => {
+  ;[janus, unaware] = await Promise.all([startJanus(), startJanus({ reclaimSessionTimeout: 120 })])
+  server = await startAppServer({ JANUS_URLS: janus.url })
+  unawareServer = await startAppServer({ JANUS_URLS: unaware.url })
+  pair = await Promise.all([startJanus(), startJanus()])
+  pairServer = await startAppServer({ JANUS_URLS: pair.map((j) => j.url).join(',') })
+  browser = await launchChromium()
+  cameraless = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await cameraless?.close()
+  await server?.stop()
+  await unawareServer?.stop()
+  await janus?.stop()
+  await unaware?.stop()
+  await pairServer?.stop()
+  for (const j of pair) await j.stop()
+})
+
+afterEach(({ task }) => {
+  if (task.result?.state !== 'fail') return
+  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
+})
+
+/** A receive-only participant (no camera) joining with `invite` under `name`. */
+async function receiver(invite: string, name: string): Promise<Participant> {
+  const person = await newBareParticipant(cameraless, {
+    viewport: SMALL_WINDOW,
+    permissions: [],
+    prepare: (context) => log.attach(context),
+  })
+  people[name] = person
+  const url = new URL(invite)
+  url.search = '?debug'
+  await person.page.goto(url.href)
+  await joinCall(person.page, name, { receiveOnly: true, view: 'video' })
+  return person
+}
+
+/** How many chat messages on the page contain `text`. */
+function chatCount(page: Page, text: string): Promise<number> {
+  return page.getByTestId('chat-message').filter({ hasText: text }).count()
+}
+
+function annotationCount(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as DebugWindow).__xrConsultGuidance.annotations().length)
+}
+
+/** ECG samples this page has received from `peer` so far (the patient's vitals stream). */
+function ecgWritten(page: Page, peer: string): Promise<number> {
+  return page.evaluate(
+    (p) => (window as unknown as DebugWindow).__xrConsultCall.vitals.get(p)?.ecg.written ?? 0,
+    peer,
+  )
+}
+
+describe('a large room through Janus, across a cut connection', () => {
+  it('a receiver cut from Janus comes back by itself: what was sent meanwhile arrives once, video and vitals are live again', {
+    timeout: 400_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people.presenter = presenter
+    const invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const cut = await receiver(invites.specialist as string, 'Trainee Cut')
+    const steady = await receiver(invites.worker as string, 'Trainee Steady')
+    // The patient receives too, and shares the simulator's vitals (only a patient's are taken as vitals).
+    const patient = await receiver(invites.patient as string, 'Pat Patient')
+    const receivers = [cut, steady, patient]
+    for (const person of receivers) await expectLivePresenter(person.page)
+
+    await patient.page.getByTestId('vitals-source').selectOption('sim:normal')
+    const patientRow = presenter.page.getByTestId('participant').filter({ hasText: 'Pat Patient' })
+    await expect.poll(() => patientRow.count(), { timeout: 60_000 }).toBe(1)
+    const patientPeer = (await patientRow.getAttribute('data-peer')) as string
+    await expect.poll(() => ecgWritten(cut.page, patientPeer), { timeout: 30_000 }).toBeGreaterThan(0)
+
+    await presenter.page.getByTestId('chat-input').fill('Before the cut')
+    await presenter.page.getByTestId('chat-send').click()
+    for (const person of receivers) await expect.poll(() => chatCount(person.page, 'Before the cut')).toBe(1)
+    expect((await transportInfo(cut.page)).losses).toBe(0)
+
+    // The cut, then at once the presenter's messages and a mark: the receiver cannot be back before a second
+    // has passed (its first rejoin is half a second away, then a new WebSocket, session, join and publication).
+    await cut.page.evaluate(() => (window as unknown as DebugWindow).__xrConsultCall.debugCutServer())
+    await presenter.page.evaluate((count) => {
+      const { __xrConsultCall: call, __xrConsultGuidance: guidance } = window as unknown as DebugWindow
+      for (let i = 0; i < count; i++) call.sendChat(`During the cut ${i}`)
+      guidance.actions.setTool('pin')
+      guidance.actions.pointerDown({ point: [0, 1, -1], normal: [0, 0, 1], approximate: false })
+      guidance.actions.pointerUp()
+    }, DURING_CUT)
+    const heldAtCut = await chatCount(cut.page, 'During the cut')
+
+    // It noticed, and took its seat back by itself.
+    await expect
+      .poll(async () => (await transportInfo(cut.page)).rejoins, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(1)
+    expect((await transportInfo(cut.page)).losses).toBeGreaterThanOrEqual(1)
+    // Exactly once, on every receiver: each message, the earlier one, and the mark.
+    for (const person of receivers) {
+      await expect.poll(() => chatCount(person.page, 'During the cut'), { timeout: 60_000 }).toBe(DURING_CUT)
+      const texts = await person.page.getByTestId('chat-message').locator('.text').allInnerTexts()
+      const during = texts.filter((text) => text.startsWith('During the cut'))
+      expect(new Set(during).size).toBe(DURING_CUT)
+      expect(await chatCount(person.page, 'Before the cut')).toBe(1)
+      await expect.poll(() => annotationCount(person.page), { timeout: 30_000 }).toBe(1)
+    }
+    // Some of it really was sent while the receiver was away.
+    expect(heldAtCut).toBeLessThan(DURING_CUT)
+
+    // The presenter's video plays on the cut receiver again, live; the patient's vitals stream to it again.
+    await expectLivePresenter(cut.page)
+    const ecgAfter = await ecgWritten(cut.page, patientPeer)
+    await expect.poll(() => ecgWritten(cut.page, patientPeer), { timeout: 30_000 }).toBeGreaterThan(ecgAfter)
+    // And the way back works: the cut receiver's message reaches the presenter and the others once.
+    await cut.page.getByTestId('chat-input').fill('Back again')
+    await cut.page.getByTestId('chat-send').click()
+    for (const person of [presenter, steady, patient])
+      await expect.poll(() => chatCount(person.page, 'Back again'), { timeout: 30_000 }).toBe(1)
+    expect(await annotationCount(presenter.page)).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
+  it('a Janus that has not noticed the cut still holds the old publisher in the seat: it is kicked, and the receiver is back', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people['unaware presenter'] = presenter
+    const invites = await startConsultation(presenter.page, `${unawareServer.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const cut = await receiver(invites.specialist as string, 'Trainee Kept')
+    const steady = await receiver(invites.worker as string, 'Trainee Other')
+    for (const person of [cut, steady]) await expectLivePresenter(person.page)
+
+    await cut.page.evaluate(() => (window as unknown as DebugWindow).__xrConsultCall.debugCutServer())
+    await presenter.page.evaluate((count) => {
+      const call = (window as unknown as DebugWindow).__xrConsultCall
+      for (let i = 0; i < count; i++) call.sendChat(`While unaware ${i}`)
+    }, DURING_CUT)
+    await expect
+      .poll(async () => (await transportInfo(cut.page)).rejoins, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(1)
+    // Janus still had the old session and its publisher in our seat: the rejoin had to kick it.
+    expect((await transportInfo(cut.page)).kicks).toBeGreaterThanOrEqual(1)
+    for (const person of [cut, steady]) {
+      await expect.poll(() => chatCount(person.page, 'While unaware'), { timeout: 60_000 }).toBe(DURING_CUT)
+      const texts = await person.page.getByTestId('chat-message').locator('.text').allInnerTexts()
+      expect(new Set(texts.filter((text) => text.startsWith('While unaware'))).size).toBe(DURING_CUT)
+    }
+    await expectLivePresenter(cut.page)
+    await cut.page.getByTestId('chat-input').fill('Back from the kick')
+    await cut.page.getByTestId('chat-send').click()
+    for (const person of [presenter, steady])
+      await expect.poll(() => chatCount(person.page, 'Back from the kick'), { timeout: 30_000 }).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
+  it('the room’s Janus dies mid-call: everyone rejoins on the next server in rendezvous order and the call goes on', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people['moving presenter'] = presenter
+    const invites = await startConsultation(presenter.page, `${pairServer.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const guest = await receiver(invites.specialist as string, 'Trainee Moving')
+    await expectLivePresenter(guest.page)
+    const bare = (url: string | null | undefined) => url?.replace(/\/$/, '') ?? null
+    const before = bare((await transportInfo(presenter.page)).serverUrl)
+    const dead = pair.find((j) => bare(j.url) === before) as JanusServer
+    const next = pair.find((j) => j !== dead) as JanusServer
+    expect(dead).toBeDefined()
+    expect(bare((await transportInfo(guest.page)).serverUrl)).toBe(before)
+
+    await dead.stop()
+    await presenter.page.getByTestId('chat-input').fill('After the server died')
+    await presenter.page.getByTestId('chat-send').click()
+    // Both found it gone and met again on the other, the next in the room's rendezvous order.
+    for (const page of [presenter.page, guest.page]) {
+      await expect
+        .poll(async () => bare((await transportInfo(page)).serverUrl), { timeout: 60_000 })
+        .toBe(bare(next.url))
+      await expect.poll(async () => (await transportInfo(page)).connected, { timeout: 60_000 }).toBe(true)
+    }
+    await expect.poll(() => chatCount(guest.page, 'After the server died'), { timeout: 60_000 }).toBe(1)
+    await expectLivePresenter(guest.page)
+    await guest.page.getByTestId('chat-input').fill('On the next server')
+    await guest.page.getByTestId('chat-send').click()
+    await expect.poll(() => chatCount(presenter.page, 'On the next server'), { timeout: 30_000 }).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
+  it('made no request to any host but the app’s own origins and the Janus servers', () => {
+    expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
+    const apps = [unawareServer.origin, pairServer.origin].flatMap((o) => [o, o.replace(/^http/, 'ws')])
+    const januses = [janus.url, unaware.url, ...pair.map((j) => j.url)]
+    expect(log.foreign(server.origin, [...apps, ...januses])).toEqual([])
+  })
+})

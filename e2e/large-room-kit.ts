@@ -1,0 +1,100 @@
+// What the large-room tests read from a page: its JanusTransport's own account (`?debug`), and whether the remote
+// video it plays is the presenter's camera, live. Shared by e2e/large-room.e2e.ts and e2e/large-room-cut.e2e.ts.
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { differingPixels, isVideoGreen, type Rgb } from './harness'
+
+export interface TransportInfo {
+  serverUrl: string | null
+  frames: Record<string, { operation: string; kind: string; passed: number; dropped: Record<string, number> }>
+  droppedMessages: number
+  inboundVideo: Record<
+    string,
+    { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
+  >
+  /** The simulcast layer asked of each seat's video (0 smallest … 2 full; null: none). */
+  layers: Record<string, number | null | undefined>
+  /** Whether the page's published connection carries a video track. */
+  sendingVideo: boolean
+  outboundVideo: Array<{ rid: string; framesEncoded: number; frameWidth: number; bytesSent: number }>
+  /** Whether the page is connected to Janus now; how often its connection was lost, and its seat taken back. */
+  connected: boolean
+  losses: number
+  rejoins: number
+  /** Stale publishers of its own it kicked out of its seat while rejoining. */
+  kicks: number
+}
+
+/** What the page's JanusTransport says about its server, its encryption and its subscriptions (`?debug`). */
+export function transportInfo(page: Page): Promise<TransportInfo> {
+  return page.evaluate(() => {
+    const call = (window as unknown as { __xrConsultCall?: { debugTransport(): Promise<unknown> } })
+      .__xrConsultCall
+    return (call?.debugTransport() ?? Promise.resolve({})) as Promise<TransportInfo>
+  })
+}
+
+/** Frames through this page's transforms: passed and dropped, for one operation and kind. */
+export function frameCounts(info: TransportInfo, operation: string, kind: string) {
+  let passed = 0
+  let dropped = 0
+  for (const stats of Object.values(info.frames ?? {})) {
+    if (stats.operation !== operation || stats.kind !== kind) continue
+    passed += stats.passed
+    for (const count of Object.values(stats.dropped)) dropped += count
+  }
+  return { passed, dropped }
+}
+
+/** How many remote videos on the page play (have decoded a frame and are not paused). */
+export function playingVideos(page: Page) {
+  return page.evaluate(
+    () =>
+      [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].filter(
+        (video) => video.videoWidth > 0 && !video.paused,
+      ).length,
+  )
+}
+
+/**
+ * The pixels of the playing remote video, as decoded (drawn into a small canvas in the page), so the check does
+ * not depend on where the layout puts the tile in a small window: 32×24 RGBA.
+ */
+export async function videoPixels(page: Page): Promise<Buffer> {
+  const data = await page.evaluate(() => {
+    const video = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].find(
+      (v) => v.videoWidth > 0 && !v.paused,
+    )
+    if (!video) return []
+    const canvas = document.createElement('canvas')
+    canvas.width = 32
+    canvas.height = 24
+    const context = canvas.getContext('2d', { willReadFrequently: true })
+    context?.drawImage(video, 0, 0, 32, 24)
+    return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
+  })
+  return Buffer.from(data)
+}
+
+export function meanOf(pixels: Buffer): Rgb {
+  let r = 0
+  let g = 0
+  let b = 0
+  const n = Math.max(1, pixels.length / 4)
+  for (let i = 0; i < pixels.length; i += 4) {
+    r += pixels[i] ?? 0
+    g += pixels[i + 1] ?? 0
+    b += pixels[i + 2] ?? 0
+  }
+  return { r: r / n, g: g / n, b: b / n }
+}
+
+/** The page plays one remote video, the fake camera's green, and its pixels change: live, not frozen. */
+export async function expectLivePresenter(page: Page) {
+  await expect.poll(() => playingVideos(page), { timeout: 60_000 }).toBe(1)
+  const first = await videoPixels(page)
+  expect(isVideoGreen(meanOf(first)), `video colour ${JSON.stringify(meanOf(first))}`).toBe(true)
+  await expect
+    .poll(async () => differingPixels(first, await videoPixels(page)), { timeout: 15_000, interval: 300 })
+    .toBeGreaterThan(20)
+}
