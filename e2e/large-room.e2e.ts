@@ -17,7 +17,7 @@ import {
   startAppServer,
   startConsultation,
 } from './harness'
-import { type JanusServer, startJanus } from './janus'
+import { type JanusServer, startJanus } from './janus.mjs'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
 /** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
