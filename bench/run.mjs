@@ -943,7 +943,8 @@ ${mdTable.join('\n')}
 
 Issue 3's numbers (protocol round trip, a crashed participant, a cut connection) are in
 [Protocol and faults](#protocol-and-faults-issue-3) below; the cost of signing and checking ops (issue 17) is in
-[bench/signing-results.md](bench/signing-results.md).
+[bench/signing-results.md](bench/signing-results.md). Issue 15's (a large room through Janus against the mesh:
+uplink, CPU, Janus's capacity, joining) are in [bench/sfu-results.md](bench/sfu-results.md), copied to the end.
 
 ## 1. Join click → first remote video frame
 

@@ -124,6 +124,8 @@ async function connectionCounters() {
     frameSizes: [],
     /** @type {string[]} */
     encoders: [],
+    /** @type {string[]} why the encoder sends less than it could: 'cpu', 'bandwidth' or 'none' */
+    limitations: [],
   }
   for (const pc of pcs) {
     const report = await pc.getStats()
@@ -136,6 +138,7 @@ async function connectionCounters() {
           out.framesEncoded += s.framesEncoded ?? 0
           if (s.frameWidth) out.frameSizes.push(`${s.frameWidth}x${s.frameHeight}`)
           if (s.encoderImplementation) out.encoders.push(s.encoderImplementation)
+          if (s.qualityLimitationReason) out.limitations.push(s.qualityLimitationReason)
         }
       }
       if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += s.framesDecoded ?? 0
@@ -146,18 +149,17 @@ async function connectionCounters() {
   return out
 }
 
-/** How many remote videos on the page play (a decoded frame, not paused). */
-function playingRemoteVideos() {
-  return [...document.querySelectorAll('video[data-testid="remote-video"]')].filter(
-    (v) => v instanceof HTMLVideoElement && v.videoWidth > 0 && !v.paused,
-  ).length
-}
-
-/** @param {Page} page @param {number} count @param {number} timeout ms */
+/**
+ * Waits until at least `count` remote videos on the page play (a decoded frame, not paused).
+ * @param {Page} page @param {number} count @param {number} timeout ms
+ */
 async function waitForPlaying(page, count, timeout = 90_000) {
   await page.waitForFunction(
-    ([fn, n]) => new Function(`return (${fn})()`)() >= Number(n),
-    [playingRemoteVideos.toString(), count],
+    (n) =>
+      [...document.querySelectorAll('video[data-testid="remote-video"]')].filter(
+        (v) => v instanceof HTMLVideoElement && v.videoWidth > 0 && !v.paused,
+      ).length >= n,
+    count,
     { timeout, polling: 250 },
   )
 }
@@ -288,6 +290,7 @@ async function measureCall(deps, kind) {
         videoStreams: a.videoStreams,
         frameSizes: [...new Set(a.frameSizes)],
         encoders: [...new Set(a.encoders)],
+        limitations: [...new Set(a.limitations)],
       }
     })
     return {
@@ -535,7 +538,8 @@ video layout), each with Chromium's fake camera, in one headless Chromium; the a
 played the three others' video, the call ran ${CALL_WARMUP_MS / 1000} s (bandwidth estimation ramps up), then each page's
 \`getStats()\` on all its RTCPeerConnections was read twice, ${CALL_WINDOW_MS / 1000} s apart: outbound-rtp bytesSent per kind,
 data-channel bytesSent, transport bytesSent. Mesh and SFU calls alternated. In a large room only the presenter's
-(the clinician's) microphone is open, the others' audio is muted. Encoders: mesh ${[...new Set(m.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}.
+(the clinician's) microphone is open, the others' audio is muted. Encoders: mesh ${[...new Set(m.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}; what limited them at the end of the window
+(getStats' qualityLimitationReason): mesh ${[...new Set(m.flatMap((c) => c.host?.limitations ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.limitations ?? []))].join(', ') || '?'}.
 
 Per call (host video, audio, data, wire; others' CPU share): ${[...m, ...s]
     .map(
@@ -559,13 +563,13 @@ function renderCpu(samples) {
 | Share of one core over ${CALL_WINDOW_MS / 1000} s, mean of ${CALL_REPEATS} calls each | Mesh (consultation) | SFU (large room, Janus) | SFU / mesh |
 |---|---|---|---|
 | The clinician's renderer process (every thread: encoding, decoding, JavaScript, drawing) | ${percent(cpu(m, 'hostCpu'))} | ${percent(cpu(s, 'hostCpu'))} | ${ratio(cpu(s, 'hostCpu'), cpu(m, 'hostCpu'))} |
-| Its main thread's tasks | ${percent(cpu(m, 'hostMainThread'))} | ${percent(cpu(s, 'hostMainThread'))} | ${ratio(cpu(s, 'hostMainThread'), cpu(m, 'hostMainThread'))} |
+| Its main thread's tasks (wall time, so time the thread waited for a core counts) | ${percent(cpu(m, 'hostMainThread'))} | ${percent(cpu(s, 'hostMainThread'))} | ${ratio(cpu(s, 'hostMainThread'), cpu(m, 'hostMainThread'))} |
 | Janus | ${percent(cpu(m, 'janusCpu'))} | ${percent(cpu(s, 'janusCpu'))} | |
 | Every process of the benchmark (4 renderers, browser, GPU and capture processes, server, Janus) | ${fixed1(cpu(m, 'treeCpu'))} cores | ${fixed1(cpu(s, 'treeCpu'))} cores | ${ratio(cpu(s, 'treeCpu'), cpu(m, 'treeCpu'))} |
 
 How: the same calls and window as part 1. The renderer's CPU is CDP \`Performance.getMetrics\`' ProcessTime (CPU time
 of the page's whole renderer process, all threads; WebRTC's encoders and decoders run there) and TaskDuration
-(main-thread tasks), read at both ends of the window; Janus's and the other processes' from /proc/<pid>/stat. The
+(the wall time of main-thread tasks, which on two saturated cores includes waiting for a core), read at both ends of the window; Janus's and the other processes' from /proc/<pid>/stat. The
 fake camera is captured in Chromium's own capture service, outside the renderer, so capture is not in the first
 row. Other processes on the machine took ${[...m, ...s].map((c) => percent(c.foreign)).join(', ')} of the CPU during the windows.
 `
