@@ -463,7 +463,9 @@ async function measureJoins(deps) {
  * @param {Deps} deps
  */
 async function measureSignalling({ app }) {
-  const pid = app.process.pid ?? 0
+  // server/start.mjs forks the server proper (so that it can restart it): measure that child.
+  const { all } = processTicks()
+  const pid = [...all].find(([, { ppid }]) => ppid === app.process.pid)?.[0] ?? app.process.pid ?? 0
   const port = Number(new URL(app.url).port)
   // Let the server's start-up garbage settle.
   await sleep(2000)
@@ -538,7 +540,11 @@ video layout), each with Chromium's fake camera, in one headless Chromium; the a
 played the three others' video, the call ran ${CALL_WARMUP_MS / 1000} s (bandwidth estimation ramps up), then each page's
 \`getStats()\` on all its RTCPeerConnections was read twice, ${CALL_WINDOW_MS / 1000} s apart: outbound-rtp bytesSent per kind,
 data-channel bytesSent, transport bytesSent. Mesh and SFU calls alternated. In a large room only the presenter's
-(the clinician's) microphone is open, the others' audio is muted. Encoders: mesh ${[...new Set(m.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}; what limited them at the end of the window
+(the clinician's) microphone is open, the others' audio is muted. Why the SFU is not a third of the mesh here: the
+mesh already budgets its uplink (\`videoSendBudget\` in src/net/mesh.ts: with three copies, each at most
+500 kbit/s and halved to 320×240), while the Janus transport sends its one copy at the captured 640×480 with no cap
+at this commit; and the fake camera's mostly flat picture at 20 frames a second needs far fewer bits than a face,
+so neither reaches its cap (real cameras would push both up, the mesh to its 1.5 Mbit/s). Encoders: mesh ${[...new Set(m.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.encoders ?? []))].join(', ') || '?'}; what limited them at the end of the window
 (getStats' qualityLimitationReason): mesh ${[...new Set(m.flatMap((c) => c.host?.limitations ?? []))].join(', ') || '?'}, SFU ${[...new Set(s.flatMap((c) => c.host?.limitations ?? []))].join(', ') || '?'}.
 
 Per call (host video, audio, data, wire; others' CPU share): ${[...m, ...s]
@@ -579,12 +585,24 @@ row. Other processes on the machine took ${[...m, ...s].map((c) => percent(c.for
 function renderCapacity(r) {
   const passed = r.steps.filter((s) => s.fps.median >= MIN_FPS)
   const last = passed.at(-1)
-  const perReceiver = last ? last.janusCpu / last.receivers : NaN
+  // Janus's cost per added receiver: the least-squares slope of its CPU over the passing steps (the intercept is
+  // the presenter's ingest and Janus's idle work).
+  const n = passed.length
+  const mx = mean(passed.map((p) => p.receivers))
+  const my = mean(passed.map((p) => p.janusCpu))
+  const slope =
+    n >= 2
+      ? passed.reduce((sum, p) => sum + (p.receivers - mx) * (p.janusCpu - my), 0) /
+        passed.reduce((sum, p) => sum + (p.receivers - mx) ** 2, 0)
+      : NaN
+  const perReceiver = Number.isFinite(slope) ? slope : last ? last.janusCpu / last.receivers : NaN
+  const failing = r.steps.find((s) => s.fps.median < MIN_FPS)
+  const sourceFell = failing && last && failing.presenterFps < MIN_FPS
   return `#### 3. Receive-only participants one Janus serves
 
 ${
   last
-    ? `**${last.receivers} receivers kept ${MIN_FPS} fps or more** (median ${fixed1(last.fps.median)}, slowest ${fixed1(last.fps.min)}); Janus used ${percent(last.janusCpu)} of one core for them, about ${fixed1(perReceiver * 100)} % of a core per receiver. Stopped: ${r.stoppedBy}.`
+    ? `**${last.receivers} receivers kept ${MIN_FPS} fps or more** (median ${fixed1(last.fps.median)}, slowest ${fixed1(last.fps.min)}); Janus used ${percent(last.janusCpu)} of one core for them, about ${fixed1(perReceiver * 100)} % of a core per added receiver (the slope over the passing steps). Stopped: ${r.stoppedBy}${sourceFell ? `; at that step the presenter's own page encoded only ${fixed1(failing.presenterFps)} frames a second, so the source fell with the machine, not Janus` : ''}.`
     : `No step kept ${MIN_FPS} fps. Stopped: ${r.stoppedBy}.`
 }
 
@@ -636,7 +654,7 @@ function renderSignalling(r) {
 | ${r.peers} registered PeerJS clients, heartbeat every 5 s | Result |
 |---|---|
 | Server's resident memory before → after | ${(r.rssBefore / 1e6).toFixed(0)} MB → ${(r.rssAfter / 1e6).toFixed(0)} MB: about ${(perPeer / 1000).toFixed(1)} KB a client |
-| Server's CPU over 10 s of heartbeats | ${percent(r.cpu)} of one core |
+| Server's CPU over 10 s of heartbeats | ${fixed1(r.cpu * 100)} % of one core |
 | Registering them one after another | ${(r.registerMs / 1000).toFixed(1)} s |
 | Still open at the end | ${r.open} of ${r.peers} |
 
@@ -682,12 +700,13 @@ async function main() {
   let failed = false
   try {
     app = await startAppServer({ appDir: snapshot.dir, env: { JANUS_URLS: janus.url } })
-    browser = await launchChromium()
+    // The signalling part alone needs no browser (so it can run without the browser lock).
+    if (wanted.some((p) => p !== 'signalling')) browser = await launchChromium()
     /** @type {Deps} */
     const deps = {
       app,
       janus,
-      browser,
+      browser: /** @type {Browser} */ (browser),
       // Pages of a browser without the fake consent UI are refused the camera and may join receive-only.
       cameraless: () =>
         chromium.launch({
