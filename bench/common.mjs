@@ -6,7 +6,17 @@
 // Chromium, participants, the lobby and the wait for panels. It measures nothing itself and runs nothing when
 // imported.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -42,6 +52,7 @@ const BENCH_OUTPUTS = [
   'bench/signing-results.md',
   'bench/long-call-results.md',
   'bench/share-results.md',
+  'bench/sfu-results.md',
 ]
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -123,6 +134,66 @@ export function runIfMain(moduleUrl, main) {
       console.error(error)
       process.exit(1)
     },
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results written part by part (bench/long-call.mjs, bench/sfu.mjs)
+
+/**
+ * Replaces `part`'s section (between `<!-- part: NAME -->` markers) of the results file `file` with `markdown`,
+ * or adds it in the order of `parts`, starting the file with `header` if it does not exist; formats it with Biome
+ * (for a Biome that formats Markdown, so `biome check .` stays clean; today's skips it); then copies the whole file into BENCHMARKS.md
+ * between `benchmarks.start` and `benchmarks.end`, one heading level down (bench/run.mjs rewrites the rest).
+ * @param {{ file: string, header: string, parts: readonly string[], part: string, markdown: string,
+ *   benchmarks: { start: string, end: string } }} options
+ */
+export function writeResultsPart({ file, header, parts, part, markdown, benchmarks }) {
+  const start = `<!-- part: ${part} -->`
+  const end = `<!-- /part: ${part} -->`
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : header
+  const block = `${start}\n${markdown}\n${end}`
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from >= 0 && to > from) text = text.slice(0, from) + block + text.slice(to + end.length)
+  else {
+    // In the order of `parts`, whatever order the runs came in.
+    const later = parts
+      .slice(parts.indexOf(part) + 1)
+      .map((p) => text.indexOf(`<!-- part: ${p} -->`))
+      .filter((i) => i >= 0)
+    const at = later.length ? Math.min(...later) : text.length
+    text = `${`${text.slice(0, at).trimEnd()}\n\n${block}\n\n${text.slice(at).trimStart()}`.trimEnd()}\n`
+  }
+  writeFileSync(file, text)
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/@biomejs/biome/bin/biome'),
+        'format',
+        '--write',
+        '--no-errors-on-unmatched',
+        file,
+      ],
+      { cwd: root, stdio: 'ignore' },
+    )
+  } catch {
+    console.warn('could not format it with Biome; run `npx biome check --write .`')
+  }
+  const results = readFileSync(file, 'utf8')
+  const target = path.join(root, 'BENCHMARKS.md')
+  if (!existsSync(target)) return
+  const current = readFileSync(target, 'utf8')
+  const at = current.indexOf(benchmarks.start)
+  const until = current.indexOf(benchmarks.end)
+  const kept =
+    at >= 0 && until > at ? current.slice(0, at) + current.slice(until + benchmarks.end.length) : current
+  const body = results.replace(/^(#+) /gm, '#$1 ')
+  const relative = path.relative(root, file)
+  writeFileSync(
+    target,
+    `${kept.trimEnd()}\n\n${benchmarks.start}\n${body.trimEnd()}\n\nThe same text is in [${relative}](${relative}).\n${benchmarks.end}\n`,
   )
 }
 

@@ -12,8 +12,7 @@
 // LONG_CALL_PARTS=cycles,oplog (any of the four, comma-separated; all unless set) runs only those. Each part
 // replaces its own section of bench/long-call-results.md, and the whole file is copied into its marked section at
 // the end of BENCHMARKS.md (bench/run.mjs rewrites that file from scratch before this script runs).
-import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -41,6 +40,7 @@ import {
   waitForPanels,
   watchForeignCpu,
   withQuery,
+  writeResultsPart,
 } from './common.mjs'
 import { holdings, instrumentPage, memory, rendererInfo } from './long-call-pages.mjs'
 
@@ -60,7 +60,6 @@ function someErrors(errors) {
 /** @typedef {{ browser: Browser, app: { url: string, origin: string } }} Deps */
 
 const RESULTS = path.join(root, 'bench/long-call-results.md')
-const BENCHMARKS = path.join(root, 'BENCHMARKS.md')
 const SECTION_START = '<!-- long-call: start (written by bench/long-call.mjs) -->'
 const SECTION_END = '<!-- long-call: end -->'
 const PARTS = /** @type {const} */ (['cycles', 'oplog', 'flood', 'soak'])
@@ -1023,54 +1022,18 @@ Page errors: ${
 
 /** @param {string} part @param {string} markdown */
 function writeSection(part, markdown) {
-  const start = `<!-- part: ${part} -->`
-  const end = `<!-- /part: ${part} -->`
-  const header = `# A steady long call (issue 10)
+  writeResultsPart({
+    file: RESULTS,
+    header: `# A steady long call (issue 10)
 
 Written by \`node bench/long-call.mjs\` (the last step of \`npm run bench\`). Each part replaces only its own
 section, so the parts may come from different runs: each says when and where it ran.
-`
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : header
-  const block = `${start}\n${markdown}\n${end}`
-  const from = text.indexOf(start)
-  const to = text.indexOf(end)
-  if (from >= 0 && to > from) text = text.slice(0, from) + block + text.slice(to + end.length)
-  else {
-    // In the order of PARTS, whatever order the runs came in.
-    const later = PARTS.slice(PARTS.indexOf(/** @type {any} */ (part)) + 1)
-      .map((p) => text.indexOf(`<!-- part: ${p} -->`))
-      .filter((i) => i >= 0)
-    const at = later.length ? Math.min(...later) : text.length
-    text = `${`${text.slice(0, at).trimEnd()}\n\n${block}\n\n${text.slice(at).trimStart()}`.trimEnd()}\n`
-  }
-  writeFileSync(RESULTS, text)
-  // Biome formats Markdown too (aligned tables): format the file so that `biome check .` stays clean.
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', RESULTS],
-      { cwd: root, stdio: 'ignore' },
-    )
-  } catch {
-    console.warn('could not format it with Biome; run `npx biome check --write .`')
-  }
-  copyIntoBenchmarks(readFileSync(RESULTS, 'utf8'))
-}
-
-/** BENCHMARKS.md ends with the results, between markers (bench/run.mjs rewrites the rest). @param {string} results */
-function copyIntoBenchmarks(results) {
-  if (!existsSync(BENCHMARKS)) return
-  const current = readFileSync(BENCHMARKS, 'utf8')
-  const from = current.indexOf(SECTION_START)
-  const to = current.indexOf(SECTION_END)
-  const kept =
-    from >= 0 && to > from ? current.slice(0, from) + current.slice(to + SECTION_END.length) : current
-  // One level down: the results file's title becomes a section of BENCHMARKS.md.
-  const body = results.replace(/^(#+) /gm, '#$1 ').replace(/^## A steady long call/, '## A steady long call')
-  writeFileSync(
-    BENCHMARKS,
-    `${kept.trimEnd()}\n\n${SECTION_START}\n${body.trimEnd()}\n\nThe same text is in [bench/long-call-results.md](bench/long-call-results.md).\n${SECTION_END}\n`,
-  )
+`,
+    parts: PARTS,
+    part,
+    markdown,
+    benchmarks: { start: SECTION_START, end: SECTION_END },
+  })
 }
 
 /** The run's circumstances, under each part's heading. @param {ReturnType<typeof machine>} info */

@@ -419,6 +419,45 @@ async function baselineSample(context, origin) {
   }
 }
 
+/**
+ * One timed join: once the host is alone (`hostAlone`) and the machine quiet, a fresh guest in `browser` measures
+ * the raw pair (unless `baseline` is false), then opens `invite` with `query` and clicks Join; `joined` is
+ * `clickJoinAndTrace`'s answer. `scripts` collects the JS it loads from then on; `share` is other processes' share
+ * of the CPU meanwhile. bench/sfu.mjs times joins through Janus with it too.
+ * @param {{
+ *   browser: Browser, origin: string, invite: string, name: string,
+ *   hostAlone: () => Promise<unknown>, waitForQuiet: (before: string) => Promise<number>,
+ *   baseline?: boolean, query?: string,
+ * }} options
+ */
+export async function timedJoin({
+  browser,
+  origin,
+  invite,
+  name,
+  hostAlone,
+  waitForQuiet,
+  baseline = true,
+  query = '?render=always',
+}) {
+  await hostAlone()
+  await waitForQuiet('a join run')
+  const guest = await newParticipant(browser, { origin, viewport: LARGE })
+  const foreign = watchForeignCpu()
+  const baselineMs = baseline ? await baselineSample(guest.context, origin) : NaN
+  /** @type {Set<string>} */
+  const scripts = new Set()
+  guest.context.on('response', (response) => {
+    const url = new URL(response.url())
+    if (url.origin === origin && url.pathname.endsWith('.js')) scripts.add(url.pathname)
+  })
+  await guest.page.addInitScript(instrumentJoin)
+  await guest.page.goto(withQuery(invite, query))
+  await fillJoinForm(guest.page, name)
+  const joined = await guest.page.evaluate(clickJoinAndTrace)
+  return { guest, baseline: baselineMs, scripts, joined, share: foreign() }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The run
 
@@ -569,32 +608,19 @@ async function main() {
     /** @type {Set<string>} JS that page loaded when it opened the 3D view (up to its first panel frame, and after) */
     const threeDScripts = new Set()
     const guestBrowser = browser
-    /**
-     * One timed join: once the host is alone and the machine quiet, a fresh guest measures the raw pair, then opens
-     * the patient's invite and clicks Join. `scripts` collects the JS it loads from then on.
-     * @param {string} name
-     */
-    const timedJoin = async (name) => {
-      await waitForPanels(host.page, 0, DROP_TIMEOUT_MS)
-      await waitForQuiet('a join run')
-      const guest = await newParticipant(guestBrowser, { origin: app.origin, viewport: LARGE })
-      const foreign = watchForeignCpu()
-      const baseline = await baselineSample(guest.context, app.origin)
-      /** @type {Set<string>} */
-      const scripts = new Set()
-      guest.context.on('response', (response) => {
-        const url = new URL(response.url())
-        if (url.origin === app.origin && url.pathname.endsWith('.js')) scripts.add(url.pathname)
+    /** One timed join into the host's room (see `timedJoin`). @param {string} name */
+    const joinHost = (name) =>
+      timedJoin({
+        browser: guestBrowser,
+        origin: app.origin,
+        invite: patientInvite,
+        name,
+        hostAlone: () => waitForPanels(host.page, 0, DROP_TIMEOUT_MS),
+        waitForQuiet,
       })
-      await guest.page.addInitScript(instrumentJoin)
-      await guest.page.goto(withQuery(patientInvite, '?render=always'))
-      await fillJoinForm(guest.page, name)
-      const joined = await guest.page.evaluate(clickJoinAndTrace)
-      return { guest, baseline, scripts, joined, share: foreign() }
-    }
     let reruns = REMEASURE_LIMIT
     while (joinMs.length < JOIN_RUNS) {
-      const { guest, baseline, scripts, joined, share } = await timedJoin(
+      const { guest, baseline, scripts, joined, share } = await joinHost(
         `Bench Patient J${joinMs.length + 1}`,
       )
       await sleep(CALL_SETTLE_MS)
@@ -637,7 +663,7 @@ async function main() {
     const videoHostSteps = []
     let videoReruns = REMEASURE_LIMIT
     while (videoHostJoinMs.length < JOIN_RUNS) {
-      const { guest, baseline, joined, share } = await timedJoin(
+      const { guest, baseline, joined, share } = await joinHost(
         `Bench Patient V${videoHostJoinMs.length + 1}`,
       )
       const rerun = share > DISTURBED_SHARE && videoReruns > 0 && quietLeftMs() > 0
@@ -917,7 +943,8 @@ ${mdTable.join('\n')}
 
 Issue 3's numbers (protocol round trip, a crashed participant, a cut connection) are in
 [Protocol and faults](#protocol-and-faults-issue-3) below; the cost of signing and checking ops (issue 17) is in
-[bench/signing-results.md](bench/signing-results.md).
+[bench/signing-results.md](bench/signing-results.md). Issue 15's (a large room through Janus against the mesh:
+uplink, CPU, Janus's capacity, joining) are in [bench/sfu-results.md](bench/sfu-results.md), copied to the end.
 
 ## 1. Join click → first remote video frame
 

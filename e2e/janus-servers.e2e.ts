@@ -13,7 +13,7 @@ import {
   startAppServer,
   startConsultation,
 } from './harness'
-import { type JanusServer, startJanus } from './janus'
+import { type JanusServer, startJanus } from './janus.mjs'
 import { joinCall } from './real-app.mjs'
 
 const SMALL_WINDOW = { width: 480, height: 360 }

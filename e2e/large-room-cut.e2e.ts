@@ -20,7 +20,7 @@ import {
   startAppServer,
   startConsultation,
 } from './harness'
-import { type JanusServer, startJanus } from './janus'
+import { type JanusServer, startJanus } from './janus.mjs'
 import { expectLivePresenter, transportInfo } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 

@@ -18,7 +18,7 @@ import {
   startAppServer,
   startConsultation,
 } from './harness'
-import { type JanusServer, startJanus } from './janus'
+import { type JanusServer, startJanus } from './janus.mjs'
 import { expectLivePresenter, frameCounts, meanOf, playingVideos, transportInfo } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 

@@ -19,7 +19,7 @@ import {
   startAppServer,
   startConsultation,
 } from './harness'
-import { type JanusServer, startJanus } from './janus'
+import { type JanusServer, startJanus } from './janus.mjs'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 import { aimRightController, clickTrigger, type Vec3, worldPosition, xrFrames } from './xr-harness'
 
