@@ -669,7 +669,7 @@ signalling as cheap as above. What this leaves out: the burst of signalling whil
 
 /** The run's circumstances, under each part's heading. @param {ReturnType<typeof machine>} info */
 function circumstances(info) {
-  return `_Run: ${info.date}; ${info.cpu}, ${info.cores} cores, ${info.memory}; Node ${info.node}; ${commandOutput(CHROMIUM, ['--version'])}, headless; Janus ${commandOutput('dpkg-query', ['-W', '--showformat', '\x24{Version}', 'janus'])} (dpkg: `janus --version` exits 1); commit ${info.commit}${info.dirty ? ' with uncommitted changes' : ''}; load average ${fixed1(info.loadBefore)} at the start, ${fixed1(os.loadavg()[0] ?? NaN)} at the end._`
+  return `_Run: ${info.date}; ${info.cpu}, ${info.cores} cores, ${info.memory}; Node ${info.node}; ${commandOutput(CHROMIUM, ['--version'])}, headless; Janus ${commandOutput('dpkg-query', ['-W', '--showformat', '\x24{Version}', 'janus'])}; commit ${info.commit}${info.dirty ? ' with uncommitted changes' : ''}; load average ${fixed1(info.loadBefore)} at the start, ${fixed1(os.loadavg()[0] ?? NaN)} at the end._`
 }
 
 /** @param {string} part @param {string} markdown */
