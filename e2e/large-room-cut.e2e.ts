@@ -6,13 +6,11 @@
 // after a network that went silent): the receiver's old publisher still holds the seat and is kicked with the
 // room's secret. And a whole Janus dying mid-call: everyone rejoins on the next server in the room's rendezvous
 // order, where the room is made again. Real Janus (e2e/janus.ts), real server, headless Chromium.
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DebugCall, DebugGuidance } from '../src/call/runtime'
 import {
   type AppServer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   launchChromium,
   newParticipant,
   type Participant,
@@ -21,7 +19,7 @@ import {
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
-import { expectLivePresenter, transportInfo } from './large-room-kit'
+import { expectLivePresenter, launchCameralessChromium, transportInfo } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
 const SMALL_WINDOW = { width: 480, height: 360 }
@@ -51,11 +49,7 @@ beforeAll(async () => {
   pair = await Promise.all([startJanus(), startJanus()])
   pairServer = await startAppServer({ JANUS_URLS: pair.map((j) => j.url).join(',') })
   browser = await launchChromium()
-  cameraless = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-    headless: true,
-  })
+  cameraless = await launchCameralessChromium()
 })
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 // What the large-room tests read from a page: its JanusTransport's own account (`?debug`), and whether the remote
 // video it plays is the presenter's camera, live. Shared by e2e/large-room.e2e.ts and e2e/large-room-cut.e2e.ts.
-import type { Page } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { differingPixels, isVideoGreen, type Rgb } from './harness'
+import { CHROMIUM, CHROMIUM_ARGS, differingPixels, isVideoGreen, type Rgb } from './harness'
 
 export interface TransportInfo {
   serverUrl: string | null
@@ -97,4 +97,16 @@ export async function expectLivePresenter(page: Page) {
   await expect
     .poll(async () => differingPixels(first, await videoPixels(page)), { timeout: 15_000, interval: 300 })
     .toBeGreaterThan(20)
+}
+
+/**
+ * A browser whose pages are asked before the camera opens (no fake-UI consent), so a participant can join without
+ * camera or microphone: the receive-only path of a large room.
+ */
+export function launchCameralessChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
+  })
 }

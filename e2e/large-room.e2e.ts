@@ -3,12 +3,10 @@
 // same VideoRoom through src/net/janus-transport.ts, with CallMesh and the features on top unchanged.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type AppServer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   differingPixels,
   isVideoGreen,
   launchChromium,
@@ -19,7 +17,14 @@ import {
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
-import { expectLivePresenter, frameCounts, meanOf, playingVideos, transportInfo } from './large-room-kit'
+import {
+  expectLivePresenter,
+  frameCounts,
+  launchCameralessChromium,
+  meanOf,
+  playingVideos,
+  transportInfo,
+} from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
 /** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
@@ -41,11 +46,7 @@ beforeAll(async () => {
   janus = await startJanus()
   server = await startAppServer({ JANUS_URLS: janus.url })
   browser = await launchChromium()
-  cameraless = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-    headless: true,
-  })
+  cameraless = await launchCameralessChromium()
 })
 
 afterAll(async () => {

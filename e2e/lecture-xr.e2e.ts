@@ -5,13 +5,11 @@
 import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ARC_RADIUS, FEATURED_DISTANCE } from '../src/scenes/lecture-layout'
 import {
   type AppServer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   launchChromium,
   newParticipant,
   type Participant,
@@ -20,6 +18,7 @@ import {
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
+import { launchCameralessChromium } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 import { aimRightController, clickTrigger, type Vec3, worldPosition, xrFrames } from './xr-harness'
 
@@ -45,11 +44,7 @@ beforeAll(async () => {
   janus = await startJanus()
   server = await startAppServer({ JANUS_URLS: janus.url })
   browser = await launchChromium()
-  cameraless = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-    headless: true,
-  })
+  cameraless = await launchCameralessChromium()
 })
 
 afterAll(async () => {
