@@ -20,7 +20,14 @@ import {
 import { type JanusServer, startJanus } from './janus.mjs'
 import { launchCameralessChromium } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
-import { aimRightController, clickTrigger, type Vec3, worldPosition, xrFrames } from './xr-harness'
+import {
+  aimRightController,
+  clickTrigger,
+  nextXrFrames,
+  type Vec3,
+  worldPosition,
+  xrFrames,
+} from './xr-harness'
 
 /** Receive-only trainees (no camera: name cards on their tiles), plus one trainee with a camera who asks to speak. */
 const RECEIVERS = 6
@@ -65,6 +72,27 @@ function tiles(page: Page): Promise<Named[]> {
   return page.evaluate(() => window.__xrConsult?.named('tile:') ?? [])
 }
 
+/** An invite link opened with `?debug`: the page logs its connections (printed when the test fails). */
+function withDebug(invite: string): string {
+  const url = new URL(invite)
+  url.search = '?debug'
+  return url.href
+}
+
+/**
+ * Where the object named `name` is once it stays put over a few XR frames (to 1 mm), or null when it is not in the
+ * scene or still moving (a menu laying itself out, a tile the arc is moving).
+ */
+async function settledPosition(page: Page, name: string): Promise<Vec3 | null> {
+  const read = () => page.evaluate((n) => window.__xrConsult?.worldPosition(n) ?? null, name)
+  const before = await read()
+  if (!before) return null
+  await nextXrFrames(page)
+  const after = await read()
+  if (!after || Math.hypot(...after.map((v, i) => v - (before[i] as number))) > 0.001) return null
+  return after
+}
+
 describe('a large room in emulated VR', () => {
   it('shows the presenter one large panel and the class as tiles on the arc; a raised hand is let speak from the XR menu', {
     timeout: 500_000,
@@ -74,7 +102,7 @@ describe('a large room in emulated VR', () => {
     people.presenter = presenter
     const invites = await startConsultation(
       presenter.page,
-      `${server.url}?emulate=quest3&devui=0`,
+      `${server.url}?emulate=quest3&devui=0&debug`,
       'clinician',
       {
         kind: 'large',
@@ -89,14 +117,14 @@ describe('a large room in emulated VR', () => {
         prepare: (context) => log.attach(context),
       })
       people[`receiver ${i + 1}`] = receiver
-      await receiver.page.goto(invites.patient as string)
+      await receiver.page.goto(withDebug(invites.patient as string))
       await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
     }
     // The one who will ask to speak joins last, so their place is a tile (the first in the room holds the large
     // panel while nobody has the floor).
     const speaker = await newParticipant(browser, log, SMALL_WINDOW)
     people.speaker = speaker
-    await speaker.page.goto(invites.specialist as string)
+    await speaker.page.goto(withDebug(invites.specialist as string))
     await joinCall(speaker.page, 'Trainee Speaker', { view: 'video' })
     await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(true)
 
@@ -137,41 +165,43 @@ describe('a large room in emulated VR', () => {
       .not.toBeNull()
     await presenter.page.screenshot({ path: join(SHOTS, 'vr-hand-raised.png') })
 
-    // The presenter points the controller at the tile and clicks: the menu; then Let speak. Aimed afresh on each
-    // try: the arc closes up when someone's connection drops for a moment, moving the tile under the ray.
+    // The presenter points the controller at the tile and clicks: the menu; then Let speak. Each try looks at where
+    // things stand and does the next step, aimed afresh: the arc closes up when someone's connection drops for a
+    // moment (moving the tile and its menu under the ray), and a uikit menu lays its buttons out over its first
+    // frames, so a button is aimed at only once it has stopped moving. A click that landed on Lower hand instead
+    // shows as the trainee's hand down: the trainee raises it again and the presenter tries again.
     const menuText = () => presenter.page.evaluate(() => window.__xrConsult?.uikitText('tile-menu') ?? [])
+    let menuSeen = false
     await expect
       .poll(
         async () => {
-          if ((await menuText()).length === 0) {
-            await aimRightController(
-              presenter.page,
-              await worldPosition(presenter.page, `tile-frame:${speakerPeer}`),
-              HAND,
-            )
-            await clickTrigger(presenter.page)
+          if (!(await speaker.page.getByTestId('mute').isDisabled())) return 'speaking'
+          if ((await speaker.page.getByTestId('raise-hand').textContent()) === 'Raise hand') {
+            await speaker.page.getByTestId('raise-hand').click()
+            return 'the trainee raised the hand again'
           }
-          return menuText()
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toContain('Trainee Speaker: hand raised')
-    await presenter.page.screenshot({ path: join(SHOTS, 'vr-tile-menu.png') })
-    await expect
-      .poll(
-        async () => {
-          const button = await presenter.page.evaluate(
-            () => window.__xrConsult?.worldPosition('tile-let-speak') ?? null,
-          )
+          const button = await settledPosition(presenter.page, 'tile-let-speak')
           if (button) {
+            menuSeen = true
+            await presenter.page.screenshot({ path: join(SHOTS, 'vr-tile-menu.png') })
             await aimRightController(presenter.page, button, HAND)
             await clickTrigger(presenter.page)
+            return 'clicked Let speak'
           }
-          return speaker.page.getByTestId('mute').isDisabled()
+          const text = await menuText()
+          if (text.length === 0) {
+            const tile = await settledPosition(presenter.page, `tile-frame:${speakerPeer}`)
+            if (!tile) return 'the tile is moving'
+            await aimRightController(presenter.page, tile, HAND)
+            await clickTrigger(presenter.page)
+            return 'clicked the tile'
+          }
+          return `menu open: ${text.join(' / ')}`
         },
-        { timeout: 60_000, interval: 500 },
+        { timeout: 90_000, interval: 500 },
       )
-      .toBe(false)
+      .toBe('speaking')
+    expect(menuSeen, 'the Let speak button was seen in the tile menu').toBe(true)
 
     // The trainee's microphone unlocks, and whoever has the floor takes the large panel.
     await expect
