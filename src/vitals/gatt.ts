@@ -574,6 +574,60 @@ function statusCut(lost: boolean, device: string): string[] {
   return lost ? [`its status was cut off, so whether the ${device} flagged it is unknown`] : []
 }
 
+/** Where a PLX measurement's flags say its optional status fields are (the two measurements number them apart). */
+interface PlxTrailerBits {
+  measurementStatus: number
+  sensorStatus: number
+  pulseAmplitude: number
+}
+
+/** The fields both PLX measurements may end with, as a reading carries them. */
+interface PlxTrailerFields {
+  measurementStatus?: number
+  deviceAndSensorStatus?: number
+  pulseAmplitudeIndex?: number
+  notFromPatient?: string
+}
+
+/**
+ * Reads the optional Measurement Status, Device and Sensor Status and Pulse Amplitude Index both PLX measurements
+ * end with (in that order, each where its flag bit says), and judges the statuses: an invalid reading is an error;
+ * questionable bits, a status cut off by a short packet, and "not from a patient" are carried with the reading.
+ */
+function readPlxTrailer(
+  read: FieldReader,
+  flags: number,
+  bits: PlxTrailerBits,
+): { error: string } | { fields: PlxTrailerFields; questionableBecause: string[] } {
+  const has = (bit: number) => (flags & bit) !== 0
+  const measurementStatus = has(bits.measurementStatus)
+    ? read.tail(() => read.u16('measurement status'))
+    : undefined
+  const sensorStatus = has(bits.sensorStatus)
+    ? read.tail(() => read.u24('device and sensor status'))
+    : undefined
+  const amplitude = has(bits.pulseAmplitude)
+    ? read.tail(() => read.sfloat('pulse amplitude index'))
+    : undefined
+  const statusLost = statusCut(
+    (has(bits.measurementStatus) && measurementStatus === undefined) ||
+      (has(bits.sensorStatus) && sensorStatus === undefined),
+    'oximeter',
+  )
+  const status = plxStatus(measurementStatus, sensorStatus)
+  if ('error' in status) return status
+  const pulseAmplitudeIndex = amplitude === undefined ? undefined : optional(amplitude)
+  return {
+    fields: {
+      ...(measurementStatus === undefined ? {} : { measurementStatus }),
+      ...(sensorStatus === undefined ? {} : { deviceAndSensorStatus: sensorStatus }),
+      ...(pulseAmplitudeIndex === undefined ? {} : { pulseAmplitudeIndex }),
+      ...(status.notFromPatient === undefined ? {} : { notFromPatient: status.notFromPatient }),
+    },
+    questionableBecause: [...status.questionableBecause, ...statusLost],
+  }
+}
+
 export function parsePlxSpotCheckMeasurement(view: DataView): ParseResult<PlxSpotCheckReading> {
   const what = 'pulse oximeter spot-check measurement'
   const read = new FieldReader(view)
@@ -582,37 +636,23 @@ export function parsePlxSpotCheckMeasurement(view: DataView): ParseResult<PlxSpo
   const pulseRate = read.sfloat('pulse rate')
   if (read.short !== undefined) return tooShort(what, view, read.short)
   const time = (flags & PLX_SPOT_TIMESTAMP) !== 0 ? read.tail(() => read.dateTime('timestamp')) : undefined
-  const measurementStatus =
-    (flags & PLX_SPOT_MEASUREMENT_STATUS) !== 0 ? read.tail(() => read.u16('measurement status')) : undefined
-  const sensorStatus =
-    (flags & PLX_SPOT_SENSOR_STATUS) !== 0 ? read.tail(() => read.u24('device and sensor status')) : undefined
-  const amplitude =
-    (flags & PLX_SPOT_PULSE_AMPLITUDE) !== 0
-      ? read.tail(() => read.sfloat('pulse amplitude index'))
-      : undefined
-  const statusLost = statusCut(
-    ((flags & PLX_SPOT_MEASUREMENT_STATUS) !== 0 && measurementStatus === undefined) ||
-      ((flags & PLX_SPOT_SENSOR_STATUS) !== 0 && sensorStatus === undefined),
-    'oximeter',
-  )
-
-  const status = plxStatus(measurementStatus, sensorStatus)
-  if ('error' in status) return fail(status.error)
+  const trailer = readPlxTrailer(read, flags, {
+    measurementStatus: PLX_SPOT_MEASUREMENT_STATUS,
+    sensorStatus: PLX_SPOT_SENSOR_STATUS,
+    pulseAmplitude: PLX_SPOT_PULSE_AMPLITUDE,
+  })
+  if ('error' in trailer) return fail(trailer.error)
   const none = plxNoReading(spo2, pulseRate)
   if (none !== undefined) return fail(none)
   const timestamp =
     time === undefined || (flags & PLX_SPOT_CLOCK_NOT_SET) !== 0 ? undefined : deviceTimeToEpochMs(time)
-  const pulseAmplitudeIndex = amplitude === undefined ? undefined : optional(amplitude)
   return {
     ok: true,
     characteristic: GATT_CHARACTERISTIC.plxSpotCheckMeasurement,
     ...spo2PulseRate(spo2, pulseRate),
     ...(timestamp === undefined ? {} : { timestamp }),
-    ...(measurementStatus === undefined ? {} : { measurementStatus }),
-    ...(sensorStatus === undefined ? {} : { deviceAndSensorStatus: sensorStatus }),
-    ...(pulseAmplitudeIndex === undefined ? {} : { pulseAmplitudeIndex }),
-    ...(status.notFromPatient === undefined ? {} : { notFromPatient: status.notFromPatient }),
-    ...flagged([...status.questionableBecause, ...statusLost]),
+    ...trailer.fields,
+    ...flagged(trailer.questionableBecause),
     ...cut(read),
   }
 }
@@ -638,36 +678,22 @@ export function parsePlxContinuousMeasurement(view: DataView): ParseResult<PlxCo
     (flags & PLX_CONT_SLOW) !== 0
       ? read.tail(() => spo2PulseRate(read.sfloat('slow SpO₂'), read.sfloat('slow pulse rate')))
       : undefined
-  const measurementStatus =
-    (flags & PLX_CONT_MEASUREMENT_STATUS) !== 0 ? read.tail(() => read.u16('measurement status')) : undefined
-  const sensorStatus =
-    (flags & PLX_CONT_SENSOR_STATUS) !== 0 ? read.tail(() => read.u24('device and sensor status')) : undefined
-  const amplitude =
-    (flags & PLX_CONT_PULSE_AMPLITUDE) !== 0
-      ? read.tail(() => read.sfloat('pulse amplitude index'))
-      : undefined
-  const statusLost = statusCut(
-    ((flags & PLX_CONT_MEASUREMENT_STATUS) !== 0 && measurementStatus === undefined) ||
-      ((flags & PLX_CONT_SENSOR_STATUS) !== 0 && sensorStatus === undefined),
-    'oximeter',
-  )
-
-  const status = plxStatus(measurementStatus, sensorStatus)
-  if ('error' in status) return fail(status.error)
+  const trailer = readPlxTrailer(read, flags, {
+    measurementStatus: PLX_CONT_MEASUREMENT_STATUS,
+    sensorStatus: PLX_CONT_SENSOR_STATUS,
+    pulseAmplitude: PLX_CONT_PULSE_AMPLITUDE,
+  })
+  if ('error' in trailer) return fail(trailer.error)
   const none = plxNoReading(spo2, pulseRate)
   if (none !== undefined) return fail(none)
-  const pulseAmplitudeIndex = amplitude === undefined ? undefined : optional(amplitude)
   return {
     ok: true,
     characteristic: GATT_CHARACTERISTIC.plxContinuousMeasurement,
     ...spo2PulseRate(spo2, pulseRate),
     ...(fast === undefined ? {} : { fast }),
     ...(slow === undefined ? {} : { slow }),
-    ...(measurementStatus === undefined ? {} : { measurementStatus }),
-    ...(sensorStatus === undefined ? {} : { deviceAndSensorStatus: sensorStatus }),
-    ...(pulseAmplitudeIndex === undefined ? {} : { pulseAmplitudeIndex }),
-    ...(status.notFromPatient === undefined ? {} : { notFromPatient: status.notFromPatient }),
-    ...flagged([...status.questionableBecause, ...statusLost]),
+    ...trailer.fields,
+    ...flagged(trailer.questionableBecause),
     ...cut(read),
   }
 }
