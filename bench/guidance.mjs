@@ -20,6 +20,7 @@ import {
   startConsultation,
   withQuery,
 } from './common.mjs'
+import { openRawPair } from './raw-pair.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').Page} Page */
@@ -46,8 +47,7 @@ import {
  * @typedef {Window & {
  *   __xrConsultGuidance?: DebugGuidance,
  *   __xrConsultCall?: { debugView(): { links: { ready: boolean }[] } },
- *   __benchRaw?: { pc: RTCPeerConnection, channel: RTCDataChannel },
- *   __benchEcho?: RTCPeerConnection,
+ *   __benchRaw?: import('./raw-pair.mjs').RawChannel,
  *   __benchArrivals?: Map<string, number>,
  *   __benchHeld?: Map<string, number>,
  * }} BenchWindow
@@ -79,58 +79,6 @@ const FPS_WINDOW_MS = 5000
 
 // ---------------------------------------------------------------------------------------------------------------
 // In the pages (each function runs in the browser: nothing from this module's scope)
-
-/** Page A: a raw RTCPeerConnection with one ordered data channel; resolves with the complete offer. */
-async function rawOffer() {
-  const w = /** @type {BenchWindow} */ (window)
-  const pc = new RTCPeerConnection({ iceServers: [] })
-  const channel = pc.createDataChannel('bench-oneway', { ordered: true })
-  w.__benchRaw = { pc, channel }
-  await pc.setLocalDescription(await pc.createOffer())
-  await new Promise((resolve) => {
-    const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
-    pc.addEventListener('icegatheringstatechange', check)
-    check()
-    setTimeout(resolve, 5000)
-  })
-  return pc.localDescription?.sdp ?? ''
-}
-
-/** Page B: answers, and notes when each message arrives (by its text), in epoch ms. */
-async function rawAnswer(/** @type {string} */ offer) {
-  const w = /** @type {BenchWindow} */ (window)
-  const pc = new RTCPeerConnection({ iceServers: [] })
-  w.__benchEcho = pc
-  /** @type {Map<string, number>} */
-  const arrivals = new Map()
-  w.__benchArrivals = arrivals
-  pc.ondatachannel = (event) => {
-    event.channel.onmessage = (message) => {
-      arrivals.set(String(message.data).slice(0, 64), performance.timeOrigin + performance.now())
-    }
-  }
-  await pc.setRemoteDescription({ type: 'offer', sdp: offer })
-  await pc.setLocalDescription(await pc.createAnswer())
-  await new Promise((resolve) => {
-    const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
-    pc.addEventListener('icegatheringstatechange', check)
-    check()
-    setTimeout(resolve, 5000)
-  })
-  return pc.localDescription?.sdp ?? ''
-}
-
-/** Page A: takes B's answer and waits for the channel to open. */
-async function rawAccept(/** @type {string} */ answer) {
-  const raw = /** @type {BenchWindow} */ (window).__benchRaw
-  if (!raw) throw new Error('no baseline connection')
-  await raw.pc.setRemoteDescription({ type: 'answer', sdp: answer })
-  if (raw.channel.readyState === 'open') return
-  await new Promise((resolve, reject) => {
-    raw.channel.addEventListener('open', resolve)
-    setTimeout(() => reject(new Error('the baseline data channel did not open within 15 s')), 15_000)
-  })
-}
 
 /** Page B: notes when each annotation first appears in the store, epoch ms. */
 function watchStore() {
@@ -294,9 +242,7 @@ export async function measureGuidance(deps) {
   await deps.waitForQuiet('guidance')
   const { a, b } = await startGuidanceCall(deps)
   try {
-    const offer = await a.page.evaluate(rawOffer)
-    const answer = await b.page.evaluate(rawAnswer, offer)
-    await a.page.evaluate(rawAccept, answer)
+    await openRawPair(a.page, b.page, { label: 'bench-oneway', mode: 'arrivals' })
     await b.page.evaluate(watchStore)
     const { point, y } = await floorPoint(a.page)
 

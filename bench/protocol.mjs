@@ -23,6 +23,7 @@ import {
   waitForPanels,
   withQuery,
 } from './common.mjs'
+import { openRawPair } from './raw-pair.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').Page} Page */
@@ -33,10 +34,7 @@ import {
 /** @typedef {ReturnType<DebugCall['debugConstants']>} DesignConstants */
 /** A `?debug` connection event as the page logged it ('open', 'hello from', 'drop', ...), with its Date.now(). */
 /** @typedef {{ at: number, what: string, seat: number }} TraceEntry */
-/**
- * The baseline's own connection, on page A: the channel, and the echoes A waits for (by message text).
- * @typedef {{ pc: RTCPeerConnection, channel: RTCDataChannel, waiting: Map<string, (at: number) => void> }} RawChannel
- */
+/** @typedef {import('./raw-pair.mjs').RawChannel} RawChannel */
 /**
  * When the surviving page saw a crashed participant leave 'connected', become 'gone' (its panel goes with it)
  * and leave the list, by its own Date.now().
@@ -141,66 +139,6 @@ function recordCallTrace() {
     if (args[0] === '[call]') trace.push({ at: Date.now(), what: String(args[2]), seat: Number(args[3]) })
     info(...args)
   }
-}
-
-/**
- * Page A, the baseline: a second RTCPeerConnection of its own with one ordered data channel (as PeerJS opens with
- * `reliable: true`), no ICE servers. Resolves with the whole offer, candidates included (on loopback the host
- * candidates are gathered at once, so nothing trickles).
- */
-async function rawOffer() {
-  const w = /** @type {BenchWindow} */ (window)
-  const pc = new RTCPeerConnection({ iceServers: [] })
-  const channel = pc.createDataChannel('bench-echo', { ordered: true })
-  /** @type {RawChannel['waiting']} */
-  const waiting = new Map()
-  channel.onmessage = (event) => {
-    const at = performance.now()
-    const done = waiting.get(event.data)
-    waiting.delete(event.data)
-    done?.(at)
-  }
-  w.__benchRaw = { pc, channel, waiting }
-  await pc.setLocalDescription(await pc.createOffer())
-  await new Promise((resolve) => {
-    const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
-    pc.addEventListener('icegatheringstatechange', check)
-    check()
-    setTimeout(resolve, 5000)
-  })
-  return pc.localDescription?.sdp ?? ''
-}
-
-/** Page B, the baseline: answers A's offer and echoes every message on the channel as it arrives. */
-async function rawAnswer(/** @type {string} */ offer) {
-  const w = /** @type {BenchWindow} */ (window)
-  const pc = new RTCPeerConnection({ iceServers: [] })
-  w.__benchEcho = pc
-  pc.ondatachannel = (event) => {
-    const channel = event.channel
-    channel.onmessage = (message) => channel.send(message.data)
-  }
-  await pc.setRemoteDescription({ type: 'offer', sdp: offer })
-  await pc.setLocalDescription(await pc.createAnswer())
-  await new Promise((resolve) => {
-    const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
-    pc.addEventListener('icegatheringstatechange', check)
-    check()
-    setTimeout(resolve, 5000)
-  })
-  return pc.localDescription?.sdp ?? ''
-}
-
-/** Page A: takes B's answer and waits for the channel to open. */
-async function rawAccept(/** @type {string} */ answer) {
-  const raw = /** @type {BenchWindow} */ (window).__benchRaw
-  if (!raw) throw new Error('no baseline connection')
-  await raw.pc.setRemoteDescription({ type: 'answer', sdp: answer })
-  if (raw.channel.readyState === 'open') return
-  await new Promise((resolve, reject) => {
-    raw.channel.addEventListener('open', resolve)
-    setTimeout(() => reject(new Error('the baseline data channel did not open within 15 s')), 15_000)
-  })
 }
 
 /**
@@ -450,10 +388,8 @@ async function joinRoom(deps, a, invite, query, name, media = 'camera') {
  * The baseline channel between the two pages, signalled through the benchmark.
  * @param {Page} a @param {Page} b
  */
-async function connectRawChannel(a, b) {
-  const offer = await a.evaluate(rawOffer)
-  const answer = await b.evaluate(rawAnswer, offer)
-  await a.evaluate(rawAccept, answer)
+function connectRawChannel(a, b) {
+  return openRawPair(a, b, { label: 'bench-echo', mode: 'echo' })
 }
 
 /** Closes contexts, quietly. @param {Participant[]} people */
