@@ -21,50 +21,44 @@
 
 // In the pages (each function runs in the browser: nothing from this module's scope)
 
-/** Page A: its end of the pair; resolves with the complete offer. */
-async function rawOffer(/** @type {string} */ label) {
-  const w = /** @type {RawWindow} */ (window)
-  const pc = new RTCPeerConnection({ iceServers: [] })
-  const channel = pc.createDataChannel(label, { ordered: true })
-  /** @type {RawChannel['waiting']} */
-  const waiting = new Map()
-  channel.onmessage = (event) => {
-    const at = performance.now()
-    const done = waiting.get(event.data)
-    waiting.delete(event.data)
-    done?.(at)
-  }
-  w.__benchRaw = { pc, channel, waiting }
-  await pc.setLocalDescription(await pc.createOffer())
-  await new Promise((resolve) => {
-    const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
-    pc.addEventListener('icegatheringstatechange', check)
-    check()
-    setTimeout(resolve, 5000)
-  })
-  return pc.localDescription?.sdp ?? ''
-}
-
 /**
- * Page B: answers A's offer. `echo`: sends every message straight back; `arrivals`: notes when each arrives (by
- * its first 64 characters) in epoch ms, in `window.__benchArrivals`.
+ * One end of the pair; resolves with its complete description (offer or answer, candidates included). Page A
+ * (no `offer`) opens the channel and keeps who waits for which echo; page B answers `offer` and, by `mode`, sends
+ * every message straight back (`echo`) or notes when each arrives, by its first 64 characters, in epoch ms
+ * (`arrivals`: `window.__benchArrivals`).
  */
-async function rawAnswer(/** @type {{ offer: string, mode: 'echo' | 'arrivals' }} */ { offer, mode }) {
+async function rawEnd(
+  /** @type {{ label: string, mode: 'echo' | 'arrivals', offer?: string }} */ { label, mode, offer },
+) {
   const w = /** @type {RawWindow} */ (window)
   const pc = new RTCPeerConnection({ iceServers: [] })
-  w.__benchEcho = pc
-  /** @type {Map<string, number>} */
-  const arrivals = new Map()
-  w.__benchArrivals = arrivals
-  pc.ondatachannel = (event) => {
-    const channel = event.channel
-    channel.onmessage = (message) => {
-      if (mode === 'echo') channel.send(message.data)
-      else arrivals.set(String(message.data).slice(0, 64), performance.timeOrigin + performance.now())
+  if (offer === undefined) {
+    const channel = pc.createDataChannel(label, { ordered: true })
+    /** @type {RawChannel['waiting']} */
+    const waiting = new Map()
+    channel.onmessage = (event) => {
+      const at = performance.now()
+      const done = waiting.get(event.data)
+      waiting.delete(event.data)
+      done?.(at)
     }
+    w.__benchRaw = { pc, channel, waiting }
+    await pc.setLocalDescription(await pc.createOffer())
+  } else {
+    w.__benchEcho = pc
+    /** @type {Map<string, number>} */
+    const arrivals = new Map()
+    w.__benchArrivals = arrivals
+    pc.ondatachannel = (event) => {
+      const channel = event.channel
+      channel.onmessage = (message) => {
+        if (mode === 'echo') channel.send(message.data)
+        else arrivals.set(String(message.data).slice(0, 64), performance.timeOrigin + performance.now())
+      }
+    }
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer })
+    await pc.setLocalDescription(await pc.createAnswer())
   }
-  await pc.setRemoteDescription({ type: 'offer', sdp: offer })
-  await pc.setLocalDescription(await pc.createAnswer())
   await new Promise((resolve) => {
     const check = () => pc.iceGatheringState === 'complete' && resolve(undefined)
     pc.addEventListener('icegatheringstatechange', check)
@@ -88,13 +82,13 @@ async function rawAccept(/** @type {string} */ answer) {
 
 /**
  * Opens the baseline pair from page `a` to page `b` (signalled through this process, not a server) and waits until
- * its channel is open. `mode`: what B does with each message (see rawAnswer).
+ * its channel is open. `mode`: what B does with each message (see rawEnd).
  * @param {Page} a
  * @param {Page} b
  * @param {{ label: string, mode: 'echo' | 'arrivals' }} options
  */
 export async function openRawPair(a, b, { label, mode }) {
-  const offer = await a.evaluate(rawOffer, label)
-  const answer = await b.evaluate(rawAnswer, { offer, mode })
+  const offer = await a.evaluate(rawEnd, { label, mode })
+  const answer = await b.evaluate(rawEnd, { label, mode, offer })
   await a.evaluate(rawAccept, answer)
 }
