@@ -262,6 +262,38 @@ describe('screen sharing in a large room through Janus', () => {
       .toBe(false)
   })
 
+  it('a trainee let show video shares a screen too; when the presenter hides their video the share stops, with a sentence', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const watcher = receivers[0] as Participant
+    const sharer = await newParticipant(browser, log, SMALL_WINDOW)
+    people.sharer = sharer
+    const url = new URL(invites.worker as string)
+    url.search = '?debug'
+    await sharer.page.goto(url.href)
+    await joinCall(sharer.page, 'Trainee Sharer', { view: 'video' })
+    const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Sharer' })
+    await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
+    await row.getByTestId('let-show-video').click()
+    await expect.poll(() => sharer.page.getByTestId('camera').isDisabled(), { timeout: 30_000 }).toBe(false)
+
+    await sharer.page.getByTestId('share-screen').click()
+    await expect.poll(() => sharer.page.getByTestId('share-screen').textContent()).toBe('Stop sharing screen')
+    await expect
+      .poll(async () => (await screenPanels(watcher.page)).some((p) => p.mapVersion > 0), { timeout: 90_000 })
+      .toBe(true)
+
+    // The presenter takes their video away: the screen goes with it, on their page with a sentence, and everywhere.
+    await row.getByTestId('hide-video').click()
+    await expect
+      .poll(() => sharer.page.getByTestId('share-refusal').textContent(), { timeout: 30_000 })
+      .toContain('Your screen is no longer shared: the presenter stopped your video')
+    expect(await sharer.page.getByTestId('share-screen').textContent()).toBe('Share screen')
+    await expect.poll(async () => (await screenPanels(watcher.page)).length, { timeout: 30_000 }).toBe(0)
+    await expect.poll(async () => (await screensOf(sharer.page)).publishing, { timeout: 30_000 }).toBe(false)
+  })
+
   it('made no request to any host but the app’s own origin and the Janus server', () => {
     expect(log.foreign(server.origin, [janus.url])).toEqual([])
     for (const person of Object.values(people)) expect(person.errors).toEqual([])
