@@ -4,10 +4,12 @@
 // a file that fails gets one sentence, shown under the buttons, and nothing leaves this device.
 import { type ChangeEvent, useEffect, useRef, useState } from 'react'
 import type { CallRuntime } from '../call/runtime'
+import { SCREEN_LOCKED_SENTENCE } from '../room/hands'
 import { acquireItem, releaseItem } from '../scenes/item-render'
 import { checkFile } from '../share/intake'
 import { EDUCATION_MODELS } from '../share/models'
 import { FORMATS } from '../share/sniff'
+import { usePage } from '../state/page-store'
 import { useRuntime } from './runtime-context'
 
 /** What the picker offers: the formats we share (the check is by content, this only narrows the picker). */
@@ -40,6 +42,9 @@ export function ShareControls() {
   const [refusal, setRefusal] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [screen, setScreen] = useState<MediaStream | null>(null)
+  // Large rooms: a screen is shared by those who send video (src/room/hands.ts maySendScreen), so it is locked
+  // exactly when the camera is.
+  const screenLocked = usePage((s) => s.cameraLocked)
 
   const share = async (files: readonly File[]) => {
     setBusy(true)
@@ -79,8 +84,21 @@ export function ShareControls() {
     setScreen(null)
   }
   useEffect(() => () => runtime.shareScreen(null), [runtime])
+  // Stopped without our asking (the presenter stopped our video, or the media server refused or lost the share).
+  useEffect(
+    () =>
+      runtime.onScreenStopped((sentence) => {
+        setScreen(null)
+        setRefusal(sentence)
+      }),
+    [runtime],
+  )
 
   const startScreen = async () => {
+    if (screenLocked) {
+      setRefusal(SCREEN_LOCKED_SENTENCE)
+      return
+    }
     setRefusal(null)
     try {
       // With its audio where the browser offers it (a tab's sound, on some systems the whole screen's).

@@ -19,7 +19,7 @@ import type { SimulcastLayer } from '../lib/simulcast'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
-import { type HandsChannel, micLocked, showsVideo } from '../room/hands'
+import { type HandsChannel, micLocked, SCREEN_STOPPED_SENTENCE, showsVideo } from '../room/hands'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import type { HeadsetView } from '../scenes/headset-view'
@@ -98,6 +98,9 @@ export class CallRuntime {
   private mesh: MeshOf | null = null
   private readonly frameHandlers = new Set<FrameHandler>()
   private readonly cleanups: Array<() => void> = []
+  /** The screen we share (shareScreen), and who wants to hear when it stops without being asked to. */
+  private screenStream: MediaStream | null = null
+  private readonly screenStops = new Set<(sentence: string) => void>()
   private state: 'new' | 'joining' | 'joined' | 'left' = 'new'
   /** Keys and seat ids, made while the join screen shows (a failure shows up when joining). */
   private readonly prepared: Promise<PreparedJoin>
@@ -176,6 +179,8 @@ export class CallRuntime {
     try {
       transport = await this.options.transport()
       this.transport = transport
+      const offScreen = transport.onScreenStopped?.((sentence) => this.stopScreen(sentence))
+      if (offScreen) this.cleanups.push(offScreen)
     } catch (error) {
       this.state = 'new'
       throw error
@@ -202,6 +207,8 @@ export class CallRuntime {
       })
       page.getState().setCameraLocked(!shows)
       transport.setVideoSending?.(shows)
+      // A screen is shared by those who send video (src/room/hands.ts maySendScreen): it goes with the camera.
+      if (!shows) this.stopScreen(SCREEN_STOPPED_SENTENCE)
     }
     lockCamera('')
     const mesh: MeshOf = new CallMesh<Message, Op>({
@@ -422,7 +429,25 @@ export class CallRuntime {
 
   /** Shares our screen with everyone (a media call of its own per participant), or stops with null. */
   shareScreen(stream: MediaStream | null) {
+    this.screenStream = stream
     this.mesh?.shareScreen(stream)
+  }
+
+  /**
+   * Calls `handler` with a sentence when our shared screen stops without us asking (the room's rules took it, or
+   * the SFU refused or lost it); the screen's capture has been stopped by then.
+   */
+  onScreenStopped(handler: (sentence: string) => void): () => void {
+    this.screenStops.add(handler)
+    return () => this.screenStops.delete(handler)
+  }
+
+  private stopScreen(sentence: string) {
+    const stream = this.screenStream
+    if (!stream) return
+    this.shareScreen(null)
+    for (const track of stream.getTracks()) track.stop()
+    for (const handler of [...this.screenStops]) handler(sentence)
   }
 
   /** What the scenes are handed for shared items: the channel they read and change views through. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRoom, seatPeerId } from '../room/invite'
-import { feedOfSeat, janusRoomAccess, pickJanusUrl } from './janus-room'
+import { feedOfScreen, feedOfSeat, janusRoomAccess, pickJanusUrl } from './janus-room'
 import { deriveSfuRoom } from './sfu-keys'
 
 describe('a large room on Janus', () => {
@@ -37,6 +37,18 @@ describe('a large room on Janus', () => {
     expect(new Set(feeds).size).toBe(30)
     for (const feed of feeds) expect(Number.isSafeInteger(feed) && feed > 0).toBe(true)
     expect(feedOfSeat(ids[3] as string)).toBe(feeds[3])
+  })
+
+  it('gives each seat’s shared screen its own exact publisher id, apart from every seat’s and screen’s', async () => {
+    const room = createRoom('large')
+    const ids = await Promise.all(Array.from({ length: 30 }, (_, seat) => seatPeerId(room, seat)))
+    const screens = ids.map(feedOfScreen)
+    expect(new Set([...screens, ...ids.map(feedOfSeat)]).size).toBe(60)
+    for (const feed of screens) expect(Number.isSafeInteger(feed) && feed > 0).toBe(true)
+    // Whose screen a feed is, as every receiver tells it: the same seat for everyone with the invite.
+    expect(ids.findIndex((id) => feedOfScreen(id) === screens[7])).toBe(7)
+    const again = await seatPeerId({ ...room }, 7)
+    expect(feedOfScreen(again)).toBe(screens[7])
   })
 
   it('picks the same server in any list order, the next one when it is down, and none when all are', async () => {

@@ -36,6 +36,15 @@ export function feedOfSeat(seatId: string): number {
 }
 
 /**
+ * The publisher id of a seat's shared screen (./janus-screen.ts): the next 52 bits of the same seat id, so it is
+ * as unguessable as the seat's own and everyone can tell whose screen a feed is. (A collision with any seat's id
+ * would need two 52-bit slices of secret-derived ids to match.)
+ */
+export function feedOfScreen(seatId: string): number {
+  return Number.parseInt(seatId.replace(/^xc-/, '').slice(13, 26), 16) || 2
+}
+
+/**
  * The Janus server a room should use: the best-ranked one for its rendezvous value that is not known to be down
  * (null: none left). A participant that cannot reach its choice adds it to `down` and asks again, and so lands
  * where every other participant who found that server down lands.

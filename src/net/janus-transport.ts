@@ -29,10 +29,12 @@
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode'
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom'
 import { SIMULCAST_CAPTURE, SIMULCAST_ENCODINGS, type SimulcastLayer } from '../lib/simulcast'
+import { MAX_VIDEO_SENDERS } from '../room/hands'
 import type { Room } from '../room/invite'
 import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
 import { rejoinSeat, watchConnectionLoss } from './janus-rejoin'
 import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
+import { JanusScreens, type ScreenControl } from './janus-screen'
 import type { RTCStatsLike } from './quality'
 import { EVERYONE, MessageOpener, MessageSealer } from './sfu-crypto'
 import { E2eeUnsupportedError, preferVp8, SfuE2ee, type TransformStats } from './sfu-e2ee'
@@ -202,6 +204,14 @@ function janusCode(error: unknown): number | undefined {
 }
 const ID_EXISTS = 436
 const ROOM_EXISTS = 427
+
+/** The screen calls' envelope kinds (./janus-screen.ts), both ways. */
+const SCREEN_KIND = { call: KIND.call, answer: KIND.answer, hangup: KIND.hangup } as const
+const SCREEN_CONTROL: Partial<Record<Kind, ScreenControl>> = {
+  [KIND.call]: 'call',
+  [KIND.answer]: 'answer',
+  [KIND.hangup]: 'hangup',
+}
 
 /** One subscription to another participant's feed: their media, and their data channel's envelopes. */
 interface Subscription {
@@ -425,6 +435,38 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     super()
   }
 
+  /** Shared screens, ours and others' (./janus-screen.ts): everything about them is there. */
+  private readonly screens = new JanusScreens(this.screenHost())
+
+  /** Said when our shared screen could not be published or its publication was lost (a sentence). */
+  private readonly screenStopped = new Listeners<[string]>()
+
+  onScreenStopped(handler: (sentence: string) => void) {
+    return this.screenStopped.add(handler)
+  }
+
+  /** What ./janus-screen.ts needs of us. */
+  private screenHost() {
+    return {
+      session: () => (this.connected ? this.session : null),
+      // Read when used: a field initializer runs before the constructor has set `options`.
+      room: () => this.options.room,
+      rtc: () => this.options.rtc,
+      e2ee: () => this.e2ee,
+      seatIds: () => this.ids,
+      mySeat: () => this.mySeat,
+      trace: (...details: unknown[]) => this.trace(...details),
+      postControl: (kind: ScreenControl, seat: number, link: number, body: unknown) =>
+        this.postControl(SCREEN_KIND[kind], seat, link, body),
+      incoming: (call: MediaLink) => this.incomingCalls.emit(call),
+      stopped: (sentence: string) => this.screenStopped.emit(sentence),
+      gathered,
+      withTimeout,
+      janusCode,
+      statsOf,
+    }
+  }
+
   get serverConnected(): boolean {
     return this.connected && !this.destroyed
   }
@@ -494,7 +536,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
         secret: room.secret,
         is_private: true,
         permanent: false,
-        max_publishers: this.ids.length,
+        // Every seat, and a shared screen for each who may send video (./janus-screen.ts: a feed of its own).
+        max_publishers: this.ids.length + MAX_VIDEO_SENDERS,
         // Janus refuses anyone who does not say they encrypt (our frames are opaque to it either way).
         require_e2ee: true,
       }),
@@ -561,6 +604,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     layers: Record<number, SimulcastLayer | null | undefined>
     sendingVideo: boolean
     outboundVideo: Array<{ rid: string; framesEncoded: number; frameWidth: number; bytesSent: number }>
+    screens: Awaited<ReturnType<JanusScreens['debugInfo']>>
   }> {
     type VideoStat = RTCStatsLike & {
       kind?: string
@@ -612,6 +656,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       layers,
       sendingVideo: Boolean(this.videoSender?.track),
       outboundVideo,
+      screens: await this.screens.debugInfo(),
     }
   }
 
@@ -678,6 +723,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   /** Lets go of the current connection and all that rode on it, without goodbyes (there is nobody to hear them). */
   private dropServerState() {
     this.epoch++
+    this.screens.drop()
     this.stopWatchingPublisher?.()
     this.stopWatchingPublisher = null
     for (const link of [...this.links.values()]) link.closed()
@@ -821,6 +867,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   /** A participant published: subscribe to them (media and envelopes). */
   private published(feed: number) {
+    if (this.screens.published(feed)) return
     const seat = this.seatOfFeed(feed)
     this.trace('janus: published', feed, 'seat', seat)
     if (seat < 0 || seat === this.mySeat || this.destroyed) return
@@ -831,6 +878,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   /** A participant left: everything with them closes, as a closed PeerConnection would. */
   private unpublished(feed: number) {
+    if (this.screens.unpublished(feed)) return
     const seat = this.seatOfFeed(feed)
     this.trace('janus: unpublished', feed, 'seat', seat)
     if (seat < 0 || seat === this.mySeat) return
@@ -1055,6 +1103,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       return
     }
     if (typeof body.call !== 'number') return
+    if (this.screens.envelope(SCREEN_CONTROL[kind] ?? 'call', seat, number, body)) return
     const key = `${seat}:${body.call}`
     const existing = this.calls.get(key)
     if (kind === KIND.call) {
@@ -1169,11 +1218,11 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null {
     if (!this.serverConnected) return null
-    // A shared screen would be a second feed of ours: not in large rooms yet.
-    if (metadata.purpose === 'screen') return null
     const seat = this.ids.indexOf(remoteId)
     const link = [...this.links.values()].find((l) => l.remoteSeat === seat && l.open)
     if (seat < 0 || !link) return null
+    // A shared screen is a feed of its own (./janus-screen.ts).
+    if (metadata.purpose === 'screen') return this.screens.call(remoteId, seat, link.link, stream, metadata)
     this.useLocalStream(stream)
     const number = randomLinkNumber()
     const call = new JanusMediaLink(this, remoteId, seat, link.link, number, undefined)
@@ -1190,6 +1239,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     for (const call of [...this.calls.values()]) call.closed()
     for (const subscription of this.subscriptions.values()) this.closeSubscription(subscription)
     this.subscriptions.clear()
+    this.screens.destroy()
     this.clearListeners()
     const { publisher, session, connection, publisherPc, e2ee } = this
     // The goodbyes above are on the data channel: let them leave before the connection closes.

@@ -54,6 +54,11 @@ export interface MeshTransport {
    * (src/lib/simulcast.ts). The mesh sends one encoding per call and ignores it.
    */
   setReceiveLayer?(remoteId: string, layer: SimulcastLayer | null): void
+  /**
+   * SFU only: says (a sentence) when our shared screen could not be published, or its publication was lost; the
+   * mesh's screen calls fail one by one like any call and have nothing to say here.
+   */
+  onScreenStopped?(handler: (sentence: string) => void): Unsubscribe
   /** Destroys everything: links, calls, the registration. */
   destroy(): void
 }

@@ -10,6 +10,7 @@ import {
   type Hands,
   handStateOf,
   MAX_VIDEO_SENDERS,
+  maySendScreen,
   micLocked,
   NO_CAMERA_GRANTS,
   NO_HANDS,
@@ -110,6 +111,20 @@ describe('hands', () => {
     expect(showsVideo({ ...base, large: false, grants: NO_CAMERA_GRANTS })).toBe(true)
     // The floor is not the camera: letting one speak shows no video.
     expect(showsVideo({ ...base, grants: NO_CAMERA_GRANTS })).toBe(false)
+  })
+
+  it('shares a screen: in a consultation everyone; in a large room only who sends video, and not past the cap', () => {
+    const base = { large: true, role: 'patient' as const, session: A }
+    expect(maySendScreen({ ...base, grants: NO_CAMERA_GRANTS })).toBe(false)
+    expect(maySendScreen({ ...base, role: 'clinician', grants: NO_CAMERA_GRANTS })).toBe(true)
+    expect(maySendScreen({ ...base, large: false, grants: NO_CAMERA_GRANTS })).toBe(true)
+    expect(maySendScreen({ ...base, grants: cameras([camera(A, 1)]) })).toBe(true)
+    // Video withdrawn: the screen goes with it.
+    expect(maySendScreen({ ...base, grants: cameras([camera(A, 1), camera(A, 2, false)]) })).toBe(false)
+    // A grant waiting past the cap shows no video, and shares no screen either.
+    const [s1, s2, s3] = ['1', '2', '3'].map((c) => c.repeat(22)) as [string, string, string]
+    const full = cameras([camera(s1, 1), camera(s2, 2), camera(s3, 3), camera(A, 4)])
+    expect(maySendScreen({ ...base, grants: full })).toBe(false)
   })
 
   it(`caps video at ${MAX_VIDEO_SENDERS} senders with the presenter: a later grant waits for a free place`, () => {

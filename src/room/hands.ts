@@ -157,6 +157,22 @@ export function showsVideo(options: {
 }
 
 /**
+ * Whether `session` may share its screen: in a consultation everyone; in a large room whoever sends video (the
+ * presenter, and those the presenter let show video). A shared screen is outside the MAX_VIDEO_SENDERS cap (it is
+ * what the lecture is about, not one more face), and this rule bounds it: at most one screen per video sender.
+ */
+export function maySendScreen(options: Parameters<typeof showsVideo>[0]): boolean {
+  return showsVideo(options)
+}
+
+/** The sentence when someone not let show video asks to share their screen in a large room. */
+export const SCREEN_LOCKED_SENTENCE =
+  'Only the presenter, and those the presenter lets show video, can share a screen in this room.'
+/** The sentence when our shared screen stops because the presenter stopped our video. */
+export const SCREEN_STOPPED_SENTENCE =
+  'Your screen is no longer shared: the presenter stopped your video, and a screen goes with it.'
+
+/**
  * Whether our microphone is locked: in a large room, for everyone but the presenter, until the presenter lets us
  * speak. A consultation never locks it.
  */
