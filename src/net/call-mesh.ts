@@ -210,7 +210,8 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
   limitAfter?(op: Op): ((kept: Op) => boolean) | null
   /**
    * Whether `op` is history that nothing else depends on (chat), which a newcomer is sent newest first so that
-   * what it shows is checked and drawn first (./replication snapshotOrder). Unset: the log's order.
+   * what it shows is checked and drawn first (./replication snapshotOrder). Unset: who-is-who first, then the log's
+   * order.
    */
   newestFirst?(op: Op): boolean
   /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
