@@ -124,4 +124,35 @@ describe('CallRuntime', () => {
     expect(mesh.debugView().ops).toBeLessThanOrEqual(MAX_CHAT_OPS_KEPT + 500)
     await runtime.leave()
   }, 60_000)
+
+  it('gives a newcomer a long chat newest first: its list shows the newest at once, older batches are only counted', async () => {
+    const network = new MemoryNetwork({ expireMs: 200 })
+    const room = (await createConsultation()).invites
+    const ada = open(network, room, 'clinician')
+    await ada.runtime.join('Dr. Ada')
+    // Within what an author may send at once on its own link (op-gate AUTHOR_BYTES.burst): 1,500 short chats.
+    const total = CHAT_KEPT + 500
+    for (let i = 0; i < total; i++) ada.runtime.sendChat(`note ${i}`)
+    await (ada.runtime as unknown as { mesh: { published(): Promise<void> } }).mesh.published()
+    const pat = open(network, room, 'patient')
+    // Every version of the newcomer's list, as its chat would draw them.
+    const lists: string[][] = []
+    pat.runtime.store.subscribe((state, before) => {
+      if (state.chat !== before.chat) lists.push(state.chat.map((m) => m.text))
+    })
+    await pat.runtime.join('Pat Patient')
+    await until(() => pat.runtime.store.getState().earlierChatCount === total - CHAT_KEPT, 30_000)
+    // The first list drawn already ends with the newest message; every op came once, the newest CHAT_KEPT shown.
+    expect(lists[0]?.at(-1)).toBe(`note ${total - 1}`)
+    const { chat } = pat.runtime.store.getState()
+    expect(chat.map((m) => m.text)).toEqual(
+      Array.from({ length: CHAT_KEPT }, (_, i) => `note ${total - CHAT_KEPT + i}`),
+    )
+    // The list changed for each message of ops that filled it (about 470 short chats each), and never again once
+    // it was full: the older ones were only counted.
+    expect(lists.filter((list) => list.length === CHAT_KEPT)).toHaveLength(1)
+    expect(lists.at(-1)).toHaveLength(CHAT_KEPT)
+    await pat.runtime.leave()
+    await ada.runtime.leave()
+  }, 60_000)
 })

@@ -362,6 +362,7 @@ export class CallRuntime {
       validateOp: (op, author) => validateOp(this.channels, op, author),
       pruneAfter: (op) => this.guidanceChannel.pruneAfter(op),
       limitAfter: (op) => this.chat.limitAfter(op),
+      newestFirst: (op) => this.chat.newestFirst(op),
       opsApplied: () => this.chat.flush(),
       linkReady: (peer) => {
         this.guidanceChannel.linkReady(peer.peerId)

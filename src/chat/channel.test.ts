@@ -57,4 +57,25 @@ describe('chat channel', () => {
     expect(log[0]).toEqual({ kind: 'annotation-add', id: 'x:1' })
     expect(chatChannel.limitAfter({ kind: 'annotation-add' })).toBeNull()
   })
+
+  it('cuts the oldest by date, not by arrival: a snapshot that came newest first keeps its newest', () => {
+    const { chatChannel } = channel()
+    let log: Array<{ kind: string; id: string }> = []
+    const total = MAX_CHAT_OPS_KEPT + 501
+    const apply = (op: ChatOp) => {
+      log.push(op)
+      chatChannel.applyOp(op)
+      const keep = chatChannel.limitAfter(op)
+      if (keep) log = log.filter(keep)
+    }
+    for (let n = total; n >= 1; n--) apply(chat(n))
+    // Cut once at the 5,501st: the 501 oldest (1…501) went, though they came last.
+    const ids = new Set(log.map((o) => o.id))
+    expect(ids.size).toBe(MAX_CHAT_OPS_KEPT)
+    expect(ids.has(`${author}:${total}`)).toBe(true)
+    expect(ids.has(`${author}:501`)).toBe(false)
+    expect(ids.has(`${author}:502`)).toBe(true)
+    expect(chatChannel.newestFirst(chat(1))).toBe(true)
+    expect(chatChannel.newestFirst({ kind: 'annotation-add' })).toBe(false)
+  })
 })

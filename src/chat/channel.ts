@@ -39,9 +39,11 @@ const CHAT_OPS_SLACK = 500
 
 export function createChatChannel(options: ChatChannelOptions) {
   const now = options.now ?? Date.now
-  /** The ids of the chat ops we hold, in the order they arrived; `head` is the oldest still held. */
-  const held: string[] = []
-  let head = 0
+  /**
+   * The chat ops we hold, in the order they arrived. Not the order they were written: a newcomer's snapshot comes
+   * newest first (newestFirst), so the cap sorts them by date before it cuts.
+   */
+  let held: Array<{ id: string; at: number }> = []
   /** Applied but not shown yet: shown at the end of the batch they came in (`flush`). */
   let unshown: ChatEntry[] = []
   return {
@@ -51,7 +53,7 @@ export function createChatChannel(options: ChatChannelOptions) {
       return op.name === author.name && op.role === author.role
     },
     applyOp(op: ChatOp) {
-      held.push(op.id)
+      held.push({ id: op.id, at: op.at })
       unshown.push({
         id: op.id,
         author: op.author,
@@ -71,19 +73,23 @@ export function createChatChannel(options: ChatChannelOptions) {
     },
     /**
      * After a chat op: once we hold more than MAX_CHAT_OPS_KEPT (plus the slack), which to keep: all but the
-     * oldest arrivals beyond the cap. Other features' ops are never ours to drop.
+     * oldest beyond the cap, by date (then id), whatever order they came in. Other features' ops are never ours to
+     * drop.
      */
     limitAfter(op: { kind: string }): ((kept: { kind: string; id: string }) => boolean) | null {
-      if (op.kind !== 'chat' || held.length - head <= MAX_CHAT_OPS_KEPT + CHAT_OPS_SLACK) return null
+      if (op.kind !== 'chat' || held.length <= MAX_CHAT_OPS_KEPT + CHAT_OPS_SLACK) return null
+      held.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       const cut = held.length - MAX_CHAT_OPS_KEPT
-      const dropped = new Set(held.slice(head, cut))
-      head = cut
-      // Let go of the ids already dropped once they are most of the array.
-      if (head > held.length / 2) {
-        held.splice(0, head)
-        head = 0
-      }
+      const dropped = new Set(held.slice(0, cut).map((entry) => entry.id))
+      held = held.slice(cut)
       return (kept) => kept.kind !== 'chat' || !dropped.has(kept.id)
+    },
+    /**
+     * Chat is history nothing else depends on: a newcomer is sent it newest first (./net/replication
+     * snapshotOrder), so the messages its list shows are checked and drawn before the older ones it only counts.
+     */
+    newestFirst(op: { kind: string }): boolean {
+      return op.kind === 'chat'
     },
     /** Sends a chat message to everyone, now or when they (re)connect. */
     send(text: string) {

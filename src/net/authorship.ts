@@ -29,9 +29,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What an op's signature covers: everything but the signature, with a purpose prefix. */
-function signedBytes(op: Omit<OpLike, 'sig'> & { sig?: string }): Uint8Array<ArrayBuffer> {
+function signedText(op: Omit<OpLike, 'sig'> & { sig?: string }): string {
   const { sig: _sig, ...rest } = op
-  return textEncoder.encode(`xr-consult/op/v1|${canonicalJson(rest)}`)
+  return `xr-consult/op/v1|${canonicalJson(rest)}`
+}
+
+function signedBytes(op: Omit<OpLike, 'sig'> & { sig?: string }): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(signedText(op))
 }
 
 /** Signs an op we author. */
@@ -98,6 +102,13 @@ export interface AuthorshipOptions {
 export class Authorship {
   private readonly members = new Map<string, Member>()
   private readonly verifier = new SignatureVerifier()
+  /**
+   * Verifications under way, by key, signature and signed text: a newcomer is sent the same history by every
+   * participant at once (a relay and each author's own), and a copy that comes on a second link while the first
+   * is being checked waits for that check instead of verifying it again (BENCHMARKS.md, op log growth). Only the
+   * exact same bytes share a result; an entry goes once its check is done (the op log then knows the op).
+   */
+  private readonly verifying = new Map<string, Promise<boolean>>()
   /** Invites and sessions refused for the rest of the call; an invite's sessions share its ban. */
   private readonly bannedInvites = new Map<string, Ban>()
   private readonly bannedSessions = new Map<string, Ban>()
@@ -164,7 +175,19 @@ export class Authorship {
     const member = this.members.get(op.author)
     if (!member) return 'unknown-author'
     if (this.isBanned(member.session, member.inviteKey)) return 'banned'
-    return (await this.verifier.verify(member.key, signedBytes(op), op.sig)) ? null : 'bad-signature'
+    return (await this.verifyOnce(member.key, op)) ? null : 'bad-signature'
+  }
+
+  private verifyOnce(key: string, op: OpLike): Promise<boolean> {
+    const text = signedText(op)
+    const id = `${key} ${op.sig} ${text}`
+    const under = this.verifying.get(id)
+    if (under) return under
+    const check = this.verifier
+      .verify(key, textEncoder.encode(text), op.sig)
+      .finally(() => this.verifying.delete(id))
+    this.verifying.set(id, check)
+    return check
   }
 
   private async checkMember(op: MemberOp): Promise<OpRefusal | null> {

@@ -42,7 +42,7 @@ import {
   type Protocol,
 } from './protocol'
 import { type ConnectionQuality, measureQuality, type QualityCounters, type RTCStatsLike } from './quality'
-import { OpLog } from './replication'
+import { OpLog, snapshotOrder } from './replication'
 import type { BulkLane, DataLink, DialMetadata, MediaLink, MeshTransport, Unsubscribe } from './transport'
 
 /** How often we tell each peer we are alive, ms. */
@@ -208,6 +208,12 @@ export interface CallMeshEvents<M extends { type: string }, Op extends OpLike> {
    * leave the log and the snapshots, but their ids are remembered, so a copy that comes again is not applied.
    */
   limitAfter?(op: Op): ((kept: Op) => boolean) | null
+  /**
+   * Whether `op` is history that nothing else depends on (chat), which a newcomer is sent newest first so that
+   * what it shows is checked and drawn first (./replication snapshotOrder). Unset: who-is-who first, then the log's
+   * order.
+   */
+  newestFirst?(op: Op): boolean
   /** A link to `peer` became ready (first time or again): tell them what they must know of us. */
   linkReady?(peer: MeshPeer, first: boolean): void
   /** The clinician asked us to leave: the call is over for us. */
@@ -941,8 +947,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.events.notify(`Reconnected to ${hello.name}.`)
     }
     // Whatever they have not acknowledged yet: everything, for a newcomer (the snapshot), or what was in flight
-    // when the link dropped.
-    link.outbox.enqueueOps(this.log.missingFor(hello.session))
+    // when the link dropped; history a feature marks so, newest first (./replication snapshotOrder).
+    const newestFirst = this.options.events.newestFirst ?? (() => false)
+    link.outbox.enqueueOps(snapshotOrder(this.log.missingFor(hello.session), newestFirst))
     const peer = this.peerOf(link)
     if (peer) this.events.linkReady?.(peer, first)
     if (this.screenStream && !link.screenOut) this.callScreen(link)

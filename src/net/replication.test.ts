@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Op } from '../call/protocol'
-import { OpLog } from './replication'
+import { OpLog, snapshotOrder } from './replication'
 
 function chat(id: string, author = 'session-a'): Op {
   return { kind: 'chat', id, author, at: 1, name: 'Ada', role: 'clinician', text: id, sig: 'S'.repeat(86) }
@@ -83,6 +83,55 @@ describe('OpLog', () => {
         expect(ids(logs[0])).toEqual(ids(logs[1]))
       }),
       { numRuns: 500 },
+    )
+  })
+
+  it('orders a snapshot: who-is-who first, then the history newest first, then the rest in log order', () => {
+    const op = (kind: string, id: string) => ({ kind, id, author: 'a', at: 1, sig: '' })
+    const log = [
+      op('member', 'a:0'),
+      op('chat', 'a:1'),
+      op('annotation-add', 'a:2'),
+      op('chat', 'a:3'),
+      op('member', 'b:0'),
+      op('admit', 'a:4'),
+      op('chat', 'b:1'),
+      op('dismiss', 'a:5'),
+      op('annotation-delete', 'a:6'),
+    ]
+    expect(snapshotOrder(log, (o) => o.kind === 'chat').map((o) => o.id)).toEqual([
+      'a:0',
+      'b:0',
+      'a:4',
+      'b:1',
+      'a:3',
+      'a:1',
+      'a:2',
+      'a:5',
+      'a:6',
+    ])
+    // Nothing marked: who-is-who first, the rest as it was.
+    expect(snapshotOrder(log, () => false).map((o) => o.id)).toEqual([
+      'a:0',
+      'b:0',
+      'a:4',
+      'a:1',
+      'a:2',
+      'a:3',
+      'b:1',
+      'a:5',
+      'a:6',
+    ])
+    // Every op once, whatever is marked.
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('member', 'admit', 'chat', 'dismiss', 'mark'), { maxLength: 40 }),
+        (kinds) => {
+          const ops = kinds.map((kind, i) => op(kind, `a:${i}`))
+          const ordered = snapshotOrder(ops, (o) => o.kind === 'chat')
+          expect([...ordered].sort((x, y) => Number(x.id.slice(2)) - Number(y.id.slice(2)))).toEqual(ops)
+        },
+      ),
     )
   })
 })

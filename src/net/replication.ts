@@ -92,3 +92,23 @@ export class OpLog<Op extends OpLike = OpLike> {
     return held
   }
 }
+
+/**
+ * The order a newcomer is sent the log in (its snapshot): who-is-who first (member records and admissions, in log
+ * order: every other op's author must be known before its op can be checked), then the ops `newestFirst` picks
+ * (history nothing else depends on, like chat) newest first, then everything else in log order. A long call's
+ * newcomer then verifies and draws the messages it shows (the newest) first, and the thousands of older ones it
+ * only counts come after (BENCHMARKS.md, op log growth). Dismissals stay after the history: a dismissed
+ * participant is refused from then on, and its earlier messages must not arrive after that as forgeries.
+ */
+export function snapshotOrder<Op extends OpLike>(ops: readonly Op[], newestFirst: (op: Op) => boolean): Op[] {
+  const whoIsWho: Op[] = []
+  const history: Op[] = []
+  const rest: Op[] = []
+  for (const op of ops) {
+    if (op.kind === 'member' || op.kind === 'admit') whoIsWho.push(op)
+    else if (newestFirst(op)) history.push(op)
+    else rest.push(op)
+  }
+  return [...whoIsWho, ...history.reverse(), ...rest]
+}

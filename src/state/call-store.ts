@@ -228,13 +228,22 @@ const createChatSlice: StateCreator<CallState, [], [], ChatSlice> = (set, get) =
   addChatMessages: (messages) =>
     set((state) => {
       if (messages.length === 0) return state
+      // A full list only counts messages older than all it shows: a newcomer's snapshot comes newest first
+      // (src/net/replication.ts snapshotOrder), so after its first 1,000 the rest only raise the "earlier" count,
+      // and the list itself (its 1,000 rows) is not drawn again for each older batch.
+      const oldest = state.chat[0]
+      const full = state.chat.length >= CHAT_KEPT
+      const shown = full && oldest ? messages.filter((m) => byTimeThenId(m, oldest) > 0) : messages
+      const older = messages.length - shown.length
+      if (shown.length === 0) return { earlierChatCount: state.earlierChatCount + older }
       // One copy of the bounded list per batch, whatever its size; the oldest go out past CHAT_KEPT.
       const chat = state.chat.slice()
-      for (const message of messages) chat.splice(insertionIndex(chat, message), 0, message)
+      for (const message of shown) chat.splice(insertionIndex(chat, message), 0, message)
       const over = chat.length - CHAT_KEPT
+      // (Not over only when the list was not full, and then none was older.)
       if (over <= 0) return { chat }
       chat.splice(0, over)
-      return { chat, earlierChatCount: state.earlierChatCount + over }
+      return { chat, earlierChatCount: state.earlierChatCount + over + older }
     }),
 })
 

@@ -147,6 +147,39 @@ describe('consult store', () => {
     expect(ats).toEqual([...ats].sort((a, b) => a - b))
   })
 
+  it('takes a snapshot newest first: the newest CHAT_KEPT drawn once, older batches only counted', () => {
+    const store = createCallStore()
+    const message = (n: number): ChatMessage => ({
+      id: `s:${n}`,
+      author: 's',
+      name: 'Pat',
+      role: 'patient',
+      at: n,
+      text: `m${n}`,
+      mine: false,
+    })
+    const total = 5 * CHAT_KEPT
+    // As src/net/replication.ts snapshotOrder sends them: newest first, in messages of 500.
+    const newestFirst = Array.from({ length: total }, (_, i) => message(total - i))
+    const lists: ChatMessage[][] = []
+    store.subscribe((state, before) => {
+      if (state.chat !== before.chat) lists.push(state.chat)
+    })
+    for (let i = 0; i < total; i += 500) store.getState().addChatMessages(newestFirst.slice(i, i + 500))
+    const { chat, earlierChatCount } = store.getState()
+    expect(chat.map((m) => m.at)).toEqual(
+      Array.from({ length: CHAT_KEPT }, (_, i) => total - CHAT_KEPT + 1 + i),
+    )
+    expect(earlierChatCount).toBe(total - CHAT_KEPT)
+    // The list changed for the two batches it shows, not for the eight older ones.
+    expect(lists).toHaveLength(2)
+    // A batch straddling the oldest shown: the newer part placed, the rest counted.
+    store.getState().addChatMessages([message(total - CHAT_KEPT + 1.5), message(1)])
+    expect(store.getState().chat[0]?.at).toBe(total - CHAT_KEPT + 1.5)
+    expect(store.getState().chat).toHaveLength(CHAT_KEPT)
+    expect(store.getState().earlierChatCount).toBe(total - CHAT_KEPT + 2)
+  })
+
   it('keeps one author’s messages of the same millisecond in the order written (…:4 before …:39)', () => {
     const store = createCallStore()
     const message = (id: string): ChatMessage => ({
