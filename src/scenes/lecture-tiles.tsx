@@ -54,8 +54,13 @@ const SPEAKING_COLOR = '#66bb6a'
 const TILE_BORDER = 0.008
 /** Canvas pixels per metre of the tile's labels: 1,000 draws a 24 cm tile's name at about 28 px, sharp at 1.5 m. */
 const LABEL_PIXELS_PER_METRE = 1000
-/** Canvas px kept clear round a label's text, both sides together: the glyphs never touch the tile's edge. */
+/** Canvas px kept clear beside a label's text, both sides together: the glyphs never touch the tile's edge. */
 const LABEL_MARGIN = 12
+/**
+ * Canvas px kept clear above and below it, together: little, so two lines of the smallest size (2 × 18 × 1.2 px)
+ * fit the 50 px caption.
+ */
+const LABEL_V_MARGIN = 4
 /**
  * Font sizes a name may take, canvas px, largest first: 26 px is about 1° at 1.5 m, comfortably read in a headset;
  * 18 px is the smallest still read there without leaning in, and two lines of it fill the 5 cm caption.
@@ -104,7 +109,7 @@ function useLabelTexture(
         text,
         measure,
         canvas.width - LABEL_MARGIN,
-        canvas.height - LABEL_MARGIN - noteHeight,
+        canvas.height - LABEL_V_MARGIN - noteHeight,
         sizes,
       )
       const lineHeight = fitted.size * LINE_SPACING
