@@ -62,26 +62,15 @@ export interface LectureMember {
   speaking: boolean
 }
 
-/** What decides the large panel besides who presents and who has the floor. */
-export interface FeaturedChoice {
-  /** The presenter chose this participant for the large panel (the tile menu's "Show large"). */
-  picked?: string | null
-  /** Who is speaking now, among the presenter and those let speak (src/media/active-speaker.ts, hysteresis). */
-  speaker?: string | null
-}
-
 /**
- * Whose panel is large, as in the 2D layout (src/app/video-stage.tsx): the participant the presenter picked; else
- * whoever is heard speaking now (the active speaker keeps it through pauses); else the presenter (for the class);
- * with the presenter being us, whoever we let speak; else the first in the room, so the view never jumps between
- * people for no reason.
+ * Whose panel is large, as in the 2D layout (src/app/video-stage.tsx): whoever is heard speaking now among the
+ * presenter and those let speak (`speaker`: src/media/active-speaker.ts, which keeps them through pauses); else
+ * the presenter (for the class); with the presenter being us, whoever we let speak; else the first in the room, so
+ * the view never jumps between people for no reason.
  */
-export function featuredOf(members: readonly LectureMember[], choice: FeaturedChoice = {}): string | null {
-  const present = (id: string | null | undefined) =>
-    id ? (members.find((m) => m.peerId === id)?.peerId ?? null) : null
+export function featuredOf(members: readonly LectureMember[], speaker: string | null = null): string | null {
   return (
-    present(choice.picked) ??
-    present(choice.speaker) ??
+    (speaker ? members.find((m) => m.peerId === speaker)?.peerId : undefined) ??
     members.find((m) => m.presenter)?.peerId ??
     members.find((m) => m.speaking)?.peerId ??
     members[0]?.peerId ??
@@ -113,9 +102,15 @@ export function tilePose(index: number, size: number, row: number): TilePose {
   return { position, rotation: facingUser(position), row }
 }
 
-/** The whole room's layout: the featured participant large in front, the others on the arc in their order. */
-export function lectureLayout(members: readonly LectureMember[], choice: FeaturedChoice = {}): LectureLayout {
-  const featured = featuredOf(members, choice)
+/**
+ * The whole room's layout: the featured participant large in front, the others on the arc in their order.
+ * `speaker`: who is heard speaking now (featuredOf).
+ */
+export function lectureLayout(
+  members: readonly LectureMember[],
+  speaker: string | null = null,
+): LectureLayout {
+  const featured = featuredOf(members, speaker)
   const others = members.filter((m) => m.peerId !== featured)
   const tiles: LectureLayout['tiles'] = []
   let next = 0

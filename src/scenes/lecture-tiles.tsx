@@ -279,14 +279,11 @@ function TileMenu({
   peerId,
   pose,
   lecture,
-  onShowLarge,
   onClose,
 }: {
   peerId: string
   pose: TilePose
   lecture: LectureView
-  /** Puts this participant on the large panel until the presenter lets the panel follow the speaker again. */
-  onShowLarge: () => void
   onClose: () => void
 }) {
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
@@ -327,14 +324,6 @@ function TileMenu({
           {hand === 'speaking' && (
             <MenuButton name="tile-stop-speaking" label="Stop speaking" onClick={() => act(false)} />
           )}
-          <MenuButton
-            name="tile-show-large"
-            label="Show large"
-            onClick={() => {
-              onShowLarge()
-              onClose()
-            }}
-          />
           <MenuButton name="tile-menu-close" label="Close" onClick={onClose} />
         </Container>
       </Container>
@@ -342,47 +331,25 @@ function TileMenu({
   )
 }
 
-/**
- * Under the large panel, for the presenter: stop whoever holds it when they have the floor, and, when the presenter
- * picked who is shown there, let the panel follow the speaker again.
- */
-function FeaturedControls({
-  peerId,
-  lecture,
-  y,
-  picked,
-  onFollowSpeaker,
-}: {
-  peerId: string
-  lecture: LectureView
-  y: number
-  picked: boolean
-  onFollowSpeaker: () => void
-}) {
+/** Under the large panel, for the presenter, when whoever holds it speaks: stop them. */
+function FeaturedStop({ peerId, lecture, y }: { peerId: string; lecture: LectureView; y: number }) {
   const session = useCall((s) => s.participants[peerId]?.session ?? null)
   const speaking = useCall((s) => (session ? handStateOf(s.hands, session) === 'speaking' : false))
-  if (!picked && (!session || !speaking)) return null
+  if (!session || !speaking) return null
   return (
     <group position={[0.62, y, -1.95]}>
       <Container
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}
-        flexDirection="row"
-        gap={10}
         padding={8}
         backgroundColor="#0f1a20"
         borderRadius={16}
       >
-        {session && speaking && (
-          <MenuButton
-            name="featured-stop-speaking"
-            label="Stop speaking"
-            onClick={() => lecture.letSpeak(session, false)}
-          />
-        )}
-        {picked && (
-          <MenuButton name="featured-follow-speaker" label="Follow the speaker" onClick={onFollowSpeaker} />
-        )}
+        <MenuButton
+          name="featured-stop-speaking"
+          label="Stop speaking"
+          onClick={() => lecture.letSpeak(session, false)}
+        />
       </Container>
     </group>
   )
@@ -454,7 +421,6 @@ export function LectureScene({
 }) {
   const peerIds = useParticipantIds()
   const key = useMembersKey(peerIds)
-  const [picked, setPicked] = useState<string | null>(null)
   const layout = useMemo(() => {
     const members: LectureMember[] = key
       ? key.split('|').map((entry) => {
@@ -462,12 +428,11 @@ export function LectureScene({
           return { peerId, presenter: flags[0] === '1', speaking: flags[1] === '1' }
         })
       : []
-    return lectureLayout(members, { picked, speaker })
-  }, [key, picked, speaker])
+    return lectureLayout(members, speaker)
+  }, [key, speaker])
   const [selected, setSelected] = useState<string | null>(null)
   const selectedTile = layout.tiles.find((tile) => tile.peerId === selected)
   const featuredBottom = layout.featuredPose.y - 0.36 * layout.featuredPose.scale
-  const pickedShown = picked !== null && layout.featured === picked
   return (
     <>
       {layout.featured && (
@@ -501,13 +466,7 @@ export function LectureScene({
         />
       ))}
       {layout.featured && lecture.presenter && (
-        <FeaturedControls
-          peerId={layout.featured}
-          lecture={lecture}
-          y={featuredBottom}
-          picked={pickedShown}
-          onFollowSpeaker={() => setPicked(null)}
-        />
+        <FeaturedStop peerId={layout.featured} lecture={lecture} y={featuredBottom} />
       )}
       {layout.tiles.map((tile) => (
         <Tile
@@ -523,7 +482,6 @@ export function LectureScene({
           peerId={selectedTile.peerId}
           pose={selectedTile}
           lecture={lecture}
-          onShowLarge={() => setPicked(selectedTile.peerId)}
           onClose={() => setSelected(null)}
         />
       )}
