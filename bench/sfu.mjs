@@ -654,7 +654,7 @@ window, in the video layout, which draws only when a frame arrives), added in st
 After each step every receiver played the presenter's video, ${STEP_SETTLE_MS / 1000} s passed, then for ${STEP_WINDOW_MS / 1000} s each receiver's
 inbound-rtp framesDecoded and the presenter's framesEncoded (getStats), and Janus's CPU time (/proc/<pid>/stat,
 all threads), were read at both ends. The presenter sends ${r.steps[0]?.videoStreams ?? '?'} video stream(s) of ${r.steps[0]?.frameSizes.join(', ') || '?'}
-(the app captures 640×480; no simulcast on main at this commit). Every browser runs on the same two cores as Janus:
+(a large room captures 1280×720 and sends it in three simulcast layers: src/lib/simulcast.ts). Every browser runs on the same two cores as Janus:
 the limit reached here is the browsers' (each receiver decrypts and decodes in software), not Janus's, whose own
 cost per receiver is the number to extrapolate from.
 `
