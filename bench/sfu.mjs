@@ -328,6 +328,37 @@ async function measureCalls(deps) {
   return samples
 }
 
+/**
+ * Says, for each receiver that plays no video, what its transport knows (`?debug`): whether it subscribed to the
+ * presenter at all, failed and retried, or receives packets it does not show; and the last lines of its log. Tells
+ * a product fault (a subscription that failed) from the benchmark's (a page too starved of CPU to decode).
+ * @param {Participant[]} receivers
+ */
+async function explainMissingVideo(receivers) {
+  for (const [i, r] of receivers.entries()) {
+    const playing = await r.page
+      .evaluate(
+        () =>
+          [...document.querySelectorAll('video[data-testid="remote-video"]')].filter(
+            (v) => v instanceof HTMLVideoElement && v.videoWidth > 0 && !v.paused,
+          ).length,
+      )
+      .catch(() => -1)
+    if (playing > 0) continue
+    const info = await r.page
+      .evaluate(() => {
+        const call = /** @type {{ __xrConsultCall?: { debugTransport(): Promise<unknown> } }} */ (
+          /** @type {unknown} */ (window)
+        ).__xrConsultCall
+        return call?.debugTransport() ?? null
+      })
+      .catch((error) => String(error))
+    console.log(`[sfu] receiver ${i + 1} plays no video; its transport: ${JSON.stringify(info)}`)
+    const janusLines = r.trace.filter((line) => line.includes('janus'))
+    console.log(janusLines.slice(-25).join('\n'))
+  }
+}
+
 /** @param {Deps} deps */
 async function measureCapacity(deps) {
   const { app, browser, janus } = deps
@@ -353,7 +384,8 @@ async function measureCapacity(deps) {
           })
           receivers.push(receiver)
           const invite = invites[roles[receivers.length % roles.length] ?? 'patient'] ?? ''
-          await openInvite(receiver.page, invite, `Trainee ${receivers.length}`, '', {
+          // ?debug: the page logs its transport's steps, read back below when a receiver gets no video.
+          await openInvite(receiver.page, invite, `Trainee ${receivers.length}`, 'debug', {
             receiveOnly: true,
             view: 'video',
           })
@@ -361,6 +393,7 @@ async function measureCapacity(deps) {
         for (const r of receivers) await waitForPlaying(r.page, 1)
       } catch (error) {
         stoppedBy = `receiver ${receivers.length} did not get the presenter's video: ${String(error).split('\n')[0]}`
+        await explainMissingVideo(receivers)
         break
       }
       await sleep(STEP_SETTLE_MS)
@@ -621,7 +654,7 @@ window, in the video layout, which draws only when a frame arrives), added in st
 After each step every receiver played the presenter's video, ${STEP_SETTLE_MS / 1000} s passed, then for ${STEP_WINDOW_MS / 1000} s each receiver's
 inbound-rtp framesDecoded and the presenter's framesEncoded (getStats), and Janus's CPU time (/proc/<pid>/stat,
 all threads), were read at both ends. The presenter sends ${r.steps[0]?.videoStreams ?? '?'} video stream(s) of ${r.steps[0]?.frameSizes.join(', ') || '?'}
-(the app captures 640×480; no simulcast on main at this commit). Every browser runs on the same two cores as Janus:
+(a large room captures 1280×720 and sends it in three simulcast layers: src/lib/simulcast.ts). Every browser runs on the same two cores as Janus:
 the limit reached here is the browsers' (each receiver decrypts and decodes in software), not Janus's, whose own
 cost per receiver is the number to extrapolate from.
 `

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ARC_RADIUS, FEATURED_DISTANCE } from '../src/scenes/lecture-layout'
+import { ARC_RADIUS, FEATURED_DISTANCE, FEATURED_LAYER, TILE_LAYER } from '../src/scenes/lecture-layout'
 import {
   type AppServer,
   launchChromium,
@@ -18,8 +18,8 @@ import {
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
-import { launchCameralessChromium } from './large-room-kit'
-import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+import { launchCameralessChromium, transportInfo } from './large-room-kit'
+import { joinCall, newParticipant as newBareParticipant, openThreeDView } from './real-app.mjs'
 import {
   aimRightController,
   clickTrigger,
@@ -80,6 +80,21 @@ function withDebug(invite: string): string {
 }
 
 /**
+ * The simulcast layer the page asks Janus for of the one video it receives (the trainee with a camera: everyone
+ * else sends none), read from its transport (`?debug`); undefined until that video arrives.
+ */
+async function layerOfTheOnlyVideo(page: Page): Promise<number | null | undefined> {
+  const info = await transportInfo(page)
+  const seat = Object.entries(info.inboundVideo ?? {}).find(([, v]) => v.packetsReceived > 0)?.[0]
+  return seat === undefined ? undefined : info.layers[seat]
+}
+
+/** The peer ids of the large panels the page's scene shows (one in a large room). */
+function featuredPanels(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__xrConsult?.panels().map((p) => p.peerId) ?? [])
+}
+
+/**
  * Where the object named `name` is once it stays put over a few XR frames (to 1 mm), or null when it is not in the
  * scene or still moving (a menu laying itself out, a tile the arc is moving).
  */
@@ -94,7 +109,7 @@ async function settledPosition(page: Page, name: string): Promise<Vec3 | null> {
 }
 
 describe('a large room in emulated VR', () => {
-  it('shows the presenter one large panel and the class as tiles on the arc; a raised hand is let speak from the XR menu', {
+  it('shows the presenter one large panel and the class as tiles on the arc (tiles at the smallest simulcast layer); a raised hand is let speak from the XR menu and takes the large panel, and a receiver’s large panel follows who speaks', {
     timeout: 500_000,
   }, async () => {
     // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
@@ -109,6 +124,10 @@ describe('a large room in emulated VR', () => {
       },
     )
     await joinCall(presenter.page, 'Dr. Presenter')
+    // The presenter's microphone off: the only voice the receivers hear is then the trainee's, once let speak (the
+    // fake microphones all play the same tone, so two open ones would leave who is loudest to chance).
+    await presenter.page.getByTestId('mute').click()
+    await expect.poll(() => presenter.page.getByTestId('mute').getAttribute('aria-pressed')).toBe('true')
 
     for (let i = 0; i < RECEIVERS; i++) {
       const receiver = await newBareParticipant(cameraless, {
@@ -120,6 +139,7 @@ describe('a large room in emulated VR', () => {
       await receiver.page.goto(withDebug(invites.patient as string))
       await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
     }
+    const watcher = people['receiver 1'] as Participant
     // The one who will ask to speak joins last, so their place is a tile (the first in the room holds the large
     // panel while nobody has the floor).
     const speaker = await newParticipant(browser, log, SMALL_WINDOW)
@@ -132,6 +152,9 @@ describe('a large room in emulated VR', () => {
     await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
     const speakerPeer = (await row.getAttribute('data-peer')) as string
     await expect.poll(() => tiles(presenter.page).then((t) => t.length), { timeout: 60_000 }).toBe(RECEIVERS)
+    // The presenter puts the trainee on camera: their tile shows video, and asks Janus for the smallest layer.
+    await row.getByTestId('let-show-video').click()
+    await expect.poll(() => layerOfTheOnlyVideo(presenter.page), { timeout: 60_000 }).toBe(TILE_LAYER)
 
     await presenter.page.getByTestId('enter-vr').click()
     await expect.poll(() => xrFrames(presenter.page), { timeout: 30_000 }).toBeGreaterThan(10)
@@ -203,13 +226,24 @@ describe('a large room in emulated VR', () => {
       .toBe('speaking')
     expect(menuSeen, 'the Let speak button was seen in the tile menu').toBe(true)
 
-    // The trainee's microphone unlocks, and whoever has the floor takes the large panel.
-    await expect
-      .poll(() => presenter.page.evaluate(() => window.__xrConsult?.panels().map((p) => p.peerId) ?? []))
-      .toEqual([speakerPeer])
+    // The trainee's microphone unlocks, and whoever has the floor takes the large panel, at the full layer.
+    await expect.poll(() => featuredPanels(presenter.page)).toEqual([speakerPeer])
     await expect
       .poll(() => tiles(presenter.page).then((t) => t.map((tile) => tile.name)))
       .not.toContain(`tile:${speakerPeer}`)
+    await expect.poll(() => layerOfTheOnlyVideo(presenter.page), { timeout: 30_000 }).toBe(FEATURED_LAYER)
+    // A receiver who hears the trainee (the presenter is muted) shows them on the large panel of its 3D view, not
+    // the presenter (who has it while nobody else is heard). Only now in 3D: a seventh page rendering a scene on two
+    // cores made the clicks above miss their XR frames. Back to the video layout after.
+    const speakerOnWatcher = await watcher.page
+      .getByTestId('participant')
+      .filter({ hasText: 'Trainee Speaker' })
+      .getAttribute('data-peer')
+    await openThreeDView(watcher.page)
+    await expect.poll(() => featuredPanels(watcher.page), { timeout: 60_000 }).toEqual([speakerOnWatcher])
+    await watcher.page.screenshot({ path: join(SHOTS, 'receiver-3d-speaker-featured.png') })
+    await watcher.page.getByTestId('view-3d').click()
+    await watcher.page.locator('[data-testid="call"][data-view="video"]').waitFor()
     await presenter.page.screenshot({ path: join(SHOTS, 'vr-speaker-featured.png') })
 
     // Leave VR from the in-XR button (pressed without waiting for XR frames after: the session ends); the tab's

@@ -14,6 +14,7 @@ import {
   useSyncExternalStore,
 } from 'react'
 import type { CallRuntime } from '../call/runtime'
+import type { SimulcastLayer } from '../lib/simulcast'
 import {
   CAMERA_LOCKED_SENTENCE,
   canLetShowVideo,
@@ -47,7 +48,7 @@ import { RuntimeContext, useRuntime } from './runtime-context'
 import { ScreeningPanel } from './screening'
 import { ShareControls } from './share-controls'
 import { SharedItems } from './shared-items'
-import { type Arrangement, usePresentPeerIds, VideoStage } from './video-stage'
+import { type Arrangement, useActiveSpeaker, usePresentPeerIds, VideoStage } from './video-stage'
 import { VitalsTable } from './vitals-monitor-dom'
 import { VitalsSharing } from './vitals-sharing'
 
@@ -631,6 +632,8 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
               raise: (raised: boolean) => runtime.hands.raise(raised),
               letSpeak: (session: string, speak: boolean) => runtime.hands.letSpeak(session, speak),
               session: () => runtime.session,
+              setReceiveLayer: (peerId: string, layer: SimulcastLayer | null) =>
+                runtime.setReceiveLayer(peerId, layer),
             }
           : undefined,
     }),
@@ -679,6 +682,9 @@ function CallLayout({
   }, [sceneWanted])
   // While the video layout shows, the hidden 3D scene draws nothing (a phone's battery); XR sessions draw anyway.
   const scenePaused = view === 'video'
+  // Who speaks now in a large room, for the large panel of the 2D layout and of the 3D view alike (one analyser
+  // per speaker, whichever view shows).
+  const speaker = useActiveSpeaker(invite.kind === 'large')
   return (
     <div
       className={`call view-${view}${active ? '' : ' warming'}`}
@@ -689,7 +695,12 @@ function CallLayout({
       <div className="stage">
         {view === 'video' && (
           <RegionBoundary name="the videos">
-            <VideoStage arrangement={controls.arrangement} focused={focused} onFocus={setFocused} />
+            <VideoStage
+              arrangement={controls.arrangement}
+              focused={focused}
+              onFocus={setFocused}
+              speaker={speaker}
+            />
           </RegionBoundary>
         )}
         <div className="scene" aria-hidden={view === 'video'}>
@@ -712,6 +723,7 @@ function CallLayout({
                     shared={views.shared}
                     headset={views.headset}
                     lecture={views.lecture}
+                    speaker={speaker}
                   />
                 ) : (
                   <p className="loading">Loading the 3D view…</p>

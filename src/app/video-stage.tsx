@@ -193,7 +193,7 @@ const SPEAKER_READ_MS = 100
  * Large rooms: who speaks now among those whose microphone is open (the presenter and those let speak), from an
  * analyser on each one's received audio, or null when nobody has been heard lately. One AudioContext for all.
  */
-function useActiveSpeaker(enabled: boolean): string | null {
+export function useActiveSpeaker(enabled: boolean): string | null {
   const store = useCallStore()
   const speakers = useCall(
     useShallow((s) =>
@@ -263,11 +263,14 @@ export function VideoStage({
   arrangement: chosen,
   focused,
   onFocus,
+  speaker,
 }: {
   arrangement: Arrangement
   /** Who is in focus in the speaker arrangement (the first one present when null or gone). */
   focused: string | null
   onFocus: (peerId: string) => void
+  /** Large rooms: who is heard speaking now (useActiveSpeaker). */
+  speaker: string | null
 }) {
   const runtime = useRuntime()
   const large = runtime.invite.kind === 'large'
@@ -275,7 +278,6 @@ export function VideoStage({
   const presenter = useCall((s) =>
     large ? (peerIds.find((id) => s.participants[id]?.role === PRESENTER_ROLE) ?? null) : null,
   )
-  const speaker = useActiveSpeaker(large)
   // In a large room most join without a camera: a "No camera" tile of one's own would only cover the strip.
   const hasCamera = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
   // Large rooms: whom one clicked, else who speaks, else the presenter. Thirty equal tiles would show nobody.

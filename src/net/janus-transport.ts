@@ -38,6 +38,7 @@ import { JanusScreens, type ScreenControl } from './janus-screen'
 import type { RTCStatsLike } from './quality'
 import { EVERYONE, MessageOpener, MessageSealer } from './sfu-crypto'
 import { E2eeUnsupportedError, preferVp8, SfuE2ee, type TransformStats } from './sfu-e2ee'
+import { shouldRetrySubscription, subscribeRetryDelay } from './subscription-retry'
 import {
   type DataLink,
   type DialMetadata,
@@ -204,6 +205,8 @@ function janusCode(error: unknown): number | undefined {
 }
 const ID_EXISTS = 436
 const ROOM_EXISTS = 427
+/** Janus VideoRoom: the feed asked for is not (or no longer) published. */
+const NO_SUCH_FEED = 428
 
 /** The screen calls' envelope kinds (./janus-screen.ts), both ways. */
 const SCREEN_KIND = { call: KIND.call, answer: KIND.answer, hangup: KIND.hangup } as const
@@ -224,6 +227,10 @@ interface Subscription {
   started: boolean
   /** The simulcast layer Janus forwards us now (undefined: its default, the top one; null: no video). */
   layer: SimulcastLayer | null | undefined
+  /** How many tries to subscribe to this feed failed in a row before this one (./subscription-retry.ts). */
+  attempt: number
+  /** Stops watching the connection for failure (once it started). */
+  stopWatching: (() => void) | null
 }
 
 class JanusDataLink implements DataLink {
@@ -430,6 +437,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   private rejoins = 0
   /** Stale publishers of ours kicked out of our seat while rejoining. */
   private kicks = 0
+  /** Subscriptions tried again after one failed (./subscription-retry.ts). */
+  private subscriptionRetries = 0
 
   constructor(private readonly options: JanusTransportOptions) {
     super()
@@ -597,6 +606,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     losses: number
     rejoins: number
     kicks: number
+    subscriptionRetries: number
     inboundVideo: Record<
       number,
       { packetsReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }
@@ -653,6 +663,7 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       losses: this.losses,
       rejoins: this.rejoins,
       kicks: this.kicks,
+      subscriptionRetries: this.subscriptionRetries,
       layers,
       sendingVideo: Boolean(this.videoSender?.track),
       outboundVideo,
@@ -892,11 +903,40 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
 
   private closeSubscription(subscription: Subscription) {
     subscription.closed = true
+    subscription.stopWatching?.()
     subscription.pc.close()
     void subscription.handle?.detach().catch(() => undefined)
   }
 
-  private async subscribe(seat: number, feed: number) {
+  /**
+   * A subscription failed while we are connected: it goes, and another is tried after a while if the feed is still
+   * published (./subscription-retry.ts); nothing else would subscribe to that feed again.
+   */
+  private subscriptionFailed(subscription: Subscription, feed: number, reason: unknown) {
+    const { seat } = subscription
+    if (subscription.closed || this.subscriptions.get(seat) !== subscription) return
+    console.warn('janus: subscription to seat', seat, 'failed', reason)
+    this.subscriptions.delete(seat)
+    this.closeSubscription(subscription)
+    if (janusCode(reason) === NO_SUCH_FEED) return
+    const attempt = subscription.attempt + 1
+    const epoch = this.epoch
+    setTimeout(() => {
+      if (epoch !== this.epoch) return
+      const retry = shouldRetrySubscription({
+        published: this.publishing.has(seat),
+        connected: this.connected,
+        destroyed: this.destroyed,
+        superseded: this.subscriptions.has(seat),
+      })
+      if (!retry) return
+      this.subscriptionRetries++
+      this.trace('janus: subscribing to seat', seat, 'again, try', attempt + 1)
+      void this.subscribe(seat, feed, attempt)
+    }, subscribeRetryDelay(attempt))
+  }
+
+  private async subscribe(seat: number, feed: number, attempt = 0) {
     const pc = new RTCPeerConnection(this.options.rtc)
     const subscription: Subscription = {
       seat,
@@ -906,6 +946,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       closed: false,
       started: false,
       layer: undefined,
+      attempt,
+      stopWatching: null,
     }
     this.subscriptions.set(seat, subscription)
     const current = () =>
@@ -938,19 +980,24 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       })
     })
     try {
-      if (!this.session) return
-      const handle = await this.session.attach<VideoRoomHandle>(VideoRoomPlugin)
+      if (!this.session) throw new Error('no session')
+      // Each request is bounded: a join Janus never answers (a loaded server) must not hold the seat's media forever.
+      const handle = await withTimeout(this.session.attach<VideoRoomHandle>(VideoRoomPlugin), JOIN_TIMEOUT_MS)
       subscription.handle = handle
       if (!current()) {
         void handle.detach().catch(() => undefined)
         return
       }
-      const { jsep } = await handle.joinSubscriber({
-        room: this.options.room.room,
-        feed,
-        pin: this.options.room.pin,
-      })
-      if (!jsep || !current()) return
+      const { jsep } = await withTimeout(
+        handle.joinSubscriber({
+          room: this.options.room.room,
+          feed,
+          pin: this.options.room.pin,
+        }),
+        JOIN_TIMEOUT_MS,
+      )
+      if (!current()) return
+      if (!jsep) throw new Error('Janus offered no media')
       await pc.setRemoteDescription(jsep)
       // Janus relays a publisher's data to a subscriber only once a channel is open on the subscription
       // (its "data ready"), and only the subscriber can open one: this one carries nothing else.
@@ -959,13 +1006,23 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
       await gathered(pc)
       const local = pc.localDescription
       if (!local || !current()) return
-      await handle.start({ jsep: { type: 'answer', sdp: local.sdp }, e2ee: true })
+      await withTimeout(
+        handle.start({ jsep: { type: 'answer', sdp: local.sdp }, e2ee: true }),
+        JOIN_TIMEOUT_MS,
+      )
+      if (!current()) return
       this.trace('janus: subscribed to seat', seat)
       subscription.started = true
+      subscription.attempt = 0
+      // A subscribing connection whose ICE or DTLS fails while the publisher is fine is tried again, too.
+      subscription.stopWatching = watchConnectionLoss(pc, (reason) =>
+        this.subscriptionFailed(subscription, feed, reason),
+      )
       this.configureLayer(subscription)
     } catch (error) {
-      // Their feed went away meanwhile, or Janus did: the dial to them times out, as to an empty seat.
-      if (current()) console.warn('janus: subscription failed', error)
+      // Their feed went away meanwhile (Janus says so, and no retry follows), or Janus failed us: tried again while
+      // they publish and we are connected.
+      if (current()) this.subscriptionFailed(subscription, feed, error)
     }
   }
 

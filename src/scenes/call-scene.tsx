@@ -288,6 +288,8 @@ export interface CallSceneProps {
   resets?: number
   /** A large room: the featured panel and the class's tiles instead of one panel each, and the hands. */
   lecture?: LectureView
+  /** A large room: who is heard speaking now (the large panel follows them). */
+  speaker?: string | null
 }
 
 /**
@@ -327,6 +329,7 @@ export default function CallScene({
   paused = false,
   resets = 0,
   lecture,
+  speaker = null,
 }: CallSceneProps) {
   return (
     <Canvas
@@ -349,6 +352,8 @@ export default function CallScene({
           <LectureScene
             roomId={roomId}
             lecture={lecture}
+            speaker={speaker}
+            active={!paused}
             featuredChildren={
               vitals &&
               ((peerId) => (

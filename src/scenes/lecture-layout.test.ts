@@ -46,6 +46,22 @@ describe('featuredOf', () => {
     expect(featuredOf(members(5))).toBe('p0')
     expect(featuredOf([])).toBeNull()
   })
+
+  it('follows the active speaker over the presenter, as the 2D layout does', () => {
+    const room = members(5, { 0: { presenter: true }, 3: { speaking: true } })
+    expect(featuredOf(room, 'p3')).toBe('p3')
+    // The presenter speaking (or nobody heard lately) gives the panel back to the presenter.
+    expect(featuredOf(room, 'p0')).toBe('p0')
+    expect(featuredOf(room, null)).toBe('p0')
+    // Someone who left is nobody's choice: the rule goes on as if nobody had been heard.
+    expect(featuredOf(room, 'gone')).toBe('p0')
+  })
+
+  it('takes the featured participant off the arc', () => {
+    const layout = lectureLayout(members(4, { 0: { presenter: true }, 2: { speaking: true } }), 'p2')
+    expect(layout.featured).toBe('p2')
+    expect(layout.tiles.map((t) => t.peerId)).toEqual(['p0', 'p1', 'p3'])
+  })
 })
 
 describe('rowSizes', () => {

@@ -2,6 +2,7 @@
 // floor), and everyone else as a small tile on an arc below it, a class seen from the front of a lecture room.
 // Four video panels side by side (panel-layout.ts) fill the view at four; thirty must fit without a turn of more
 // than a glance. Pure: the scene (lecture-tiles.tsx) places what this returns.
+import type { SimulcastLayer } from '../lib/simulcast'
 import { EYE_HEIGHT, facingUser, type PanelPose } from './panel-layout'
 
 /** Tile width and video height (4:3), metres: a face about 6 cm tall at 1.5 m, recognisable, not readable. */
@@ -29,6 +30,15 @@ export const FEATURED_DISTANCE = 2
 export const FEATURED_SCALE = 1.5
 const FEATURED_Y = 1.8
 
+/**
+ * The simulcast layers (src/lib/simulcast.ts) the headset's panels ask Janus for. A Quest 3 shows about 25 px per
+ * degree: a tile's 18 cm of video at 1.5 m is about 7°, some 170 px, which the quarter layer (180 px of 720) fills;
+ * the featured panel's 54 cm at 2 m is about 15°, some 390 px, more than the half layer's 360. Thirty tiles at the
+ * quarter size cost a receiver about what two full-size videos do to decode.
+ */
+export const TILE_LAYER: SimulcastLayer = 0
+export const FEATURED_LAYER: SimulcastLayer = 2
+
 export interface TilePose {
   position: [number, number, number]
   /** Euler angles (order YXZ) that turn the tile square to the user's eyes. */
@@ -53,11 +63,14 @@ export interface LectureMember {
 }
 
 /**
- * Whose panel is large: the presenter (for the class); with the presenter being us, whoever we let speak; else the
- * first in the room, so the view never jumps between people for no reason.
+ * Whose panel is large, as in the 2D layout (src/app/video-stage.tsx): whoever is heard speaking now among the
+ * presenter and those let speak (`speaker`: src/media/active-speaker.ts, which keeps them through pauses); else
+ * the presenter (for the class); with the presenter being us, whoever we let speak; else the first in the room, so
+ * the view never jumps between people for no reason.
  */
-export function featuredOf(members: readonly LectureMember[]): string | null {
+export function featuredOf(members: readonly LectureMember[], speaker: string | null = null): string | null {
   return (
+    (speaker ? members.find((m) => m.peerId === speaker)?.peerId : undefined) ??
     members.find((m) => m.presenter)?.peerId ??
     members.find((m) => m.speaking)?.peerId ??
     members[0]?.peerId ??
@@ -89,9 +102,15 @@ export function tilePose(index: number, size: number, row: number): TilePose {
   return { position, rotation: facingUser(position), row }
 }
 
-/** The whole room's layout: the featured participant large in front, the others on the arc in their order. */
-export function lectureLayout(members: readonly LectureMember[]): LectureLayout {
-  const featured = featuredOf(members)
+/**
+ * The whole room's layout: the featured participant large in front, the others on the arc in their order.
+ * `speaker`: who is heard speaking now (featuredOf).
+ */
+export function lectureLayout(
+  members: readonly LectureMember[],
+  speaker: string | null = null,
+): LectureLayout {
+  const featured = featuredOf(members, speaker)
   const others = members.filter((m) => m.peerId !== featured)
   const tiles: LectureLayout['tiles'] = []
   let next = 0

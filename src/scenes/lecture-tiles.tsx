@@ -7,18 +7,22 @@ import { useThree } from '@react-three/fiber'
 import { Container, Text } from '@react-three/uikit'
 import { type ReactNode, useEffect, useMemo, useState } from 'react'
 import { CanvasTexture, type Mesh, type MeshBasicMaterial, SRGBColorSpace } from 'three'
+import type { SimulcastLayer } from '../lib/simulcast'
 import { type HandState, handStateOf, PRESENTER_ROLE } from '../room/hands'
 import { useCall, useParticipantIds } from '../state/call-store'
+import { fitCaption, LINE_SPACING } from './caption-fit'
 import {
+  FEATURED_LAYER,
   type LectureMember,
   lectureLayout,
   TILE_CAPTION_HEIGHT,
+  TILE_LAYER,
   TILE_VIDEO_HEIGHT,
   TILE_WIDTH,
   type TilePose,
 } from './lecture-layout'
 import { uiFontFamilies } from './ui-font'
-import { useVideoTexture, VideoPanel } from './video-panel'
+import { useVideoTexture, useVideoTrack, VideoPanel } from './video-panel'
 
 /** What the scene needs of a large room: who we are in it and the hands channel (src/room/hands.ts). */
 export interface LectureView {
@@ -30,6 +34,11 @@ export interface LectureView {
   letSpeak: (session: string, speak: boolean) => void
   /** Our session, once the call has one. */
   session: () => string | null
+  /**
+   * Which simulcast layer of a participant's video a panel here needs (src/lib/simulcast.ts; null: none), as the
+   * 2D layout tells it: the transport asks Janus for it.
+   */
+  setReceiveLayer: (peerId: string, layer: SimulcastLayer | null) => void
 }
 
 /** Name prefixes the scene probe and the tests find tiles by: the tile, its video, its raised-hand badge. */
@@ -45,19 +54,38 @@ const SPEAKING_COLOR = '#66bb6a'
 const TILE_BORDER = 0.008
 /** Canvas pixels per metre of the tile's labels: 1,000 draws a 24 cm tile's name at about 28 px, sharp at 1.5 m. */
 const LABEL_PIXELS_PER_METRE = 1000
+/** Canvas px kept clear beside a label's text, both sides together: the glyphs never touch the tile's edge. */
+const LABEL_MARGIN = 12
+/**
+ * Canvas px kept clear above and below it, together: little, so two lines of the smallest size (2 × 18 × 1.2 px)
+ * fit the 50 px caption.
+ */
+const LABEL_V_MARGIN = 4
+/**
+ * Font sizes a name may take, canvas px, largest first: 26 px is about 1° at 1.5 m, comfortably read in a headset;
+ * 18 px is the smallest still read there without leaning in, and two lines of it fill the 5 cm caption.
+ */
+const CAPTION_SIZES = [26, 22, 18] as const
+const CARD_SIZES = [30, 26, 22] as const
+const BADGE_SIZES = [24, 20] as const
+/** The badge over a tile's top edge, metres: wide enough for "Speaking · muted" at 20 px. */
+const BADGE_WIDTH = TILE_WIDTH * 0.75
+const BADGE_HEIGHT = 0.036
 
 /**
  * Text on a canvas texture: each tile's name and state. Thirty tiles of uikit text cost thirty text layouts and
  * their draw calls under software rendering; one small canvas per label costs one textured quad, redrawn only when
- * the words change. The system's sans-serif font: nothing is fetched.
+ * the words change. The system's sans-serif font: nothing is fetched. `text` is fitted whole where it can be
+ * (./caption-fit.ts: a smaller size, or two lines, before an ellipsis); `note`, if any, goes under it, smaller.
  */
 function useLabelTexture(
-  lines: readonly string[],
+  text: string,
+  note: string,
   width: number,
   height: number,
-  options: { background: string; color: string; size: number },
+  options: { background: string; color: string; sizes: readonly number[] },
 ): CanvasTexture {
-  const key = lines.join('\n')
+  const sizesKey = options.sizes.join(',')
   const texture = useMemo(() => {
     const canvas = document.createElement('canvas')
     canvas.width = Math.round(width * LABEL_PIXELS_PER_METRE)
@@ -69,33 +97,50 @@ function useLabelTexture(
       context.fillStyle = options.color
       context.textAlign = 'center'
       context.textBaseline = 'middle'
-      context.font = `600 ${options.size}px system-ui, sans-serif`
-      const all = key.split('\n')
-      const lineHeight = options.size * 1.2
-      all.forEach((line, i) => {
-        const y = canvas.height / 2 + (i - (all.length - 1) / 2) * lineHeight
-        context.fillText(fitted(context, line, canvas.width - 12), canvas.width / 2, y, canvas.width - 12)
-      })
+      const font = (size: number) => `600 ${size}px system-ui, sans-serif`
+      const measure = (line: string, size: number) => {
+        context.font = font(size)
+        return context.measureText(line).width
+      }
+      const sizes = sizesKey.split(',').map(Number)
+      const noteSize = sizes.at(-1) ?? 16
+      const noteHeight = note ? noteSize * LINE_SPACING : 0
+      const fitted = fitCaption(
+        text,
+        measure,
+        canvas.width - LABEL_MARGIN,
+        canvas.height - LABEL_V_MARGIN - noteHeight,
+        sizes,
+      )
+      const lineHeight = fitted.size * LINE_SPACING
+      const lines = [...fitted.lines.map((line) => ({ line, size: fitted.size }))]
+      if (note) lines.push({ line: note, size: noteSize })
+      const total = fitted.lines.length * lineHeight + noteHeight
+      let y = (canvas.height - total) / 2
+      for (const { line, size } of lines) {
+        const step = size * LINE_SPACING
+        context.font = font(size)
+        context.fillText(line, canvas.width / 2, y + step / 2, canvas.width - LABEL_MARGIN)
+        y += step
+      }
     }
     const texture = new CanvasTexture(canvas)
     texture.colorSpace = SRGBColorSpace
     return texture
-  }, [key, width, height, options.background, options.color, options.size])
+  }, [text, note, width, height, options.background, options.color, sizesKey])
   useEffect(() => () => texture.dispose(), [texture])
   return texture
 }
 
-/** `line`, cut with an ellipsis until it fits `maxWidth` canvas pixels. */
-function fitted(context: CanvasRenderingContext2D, line: string, maxWidth: number): string {
-  if (context.measureText(line).width <= maxWidth) return line
-  let cut = line
-  while (cut.length > 1 && context.measureText(`${cut}…`).width > maxWidth) cut = cut.slice(0, -1)
-  return `${cut}…`
-}
-
-/** The words a tile says about a hand. */
-function handWords(state: HandState): string {
-  return state === 'raised' ? 'Hand raised' : state === 'speaking' ? 'Speaking' : ''
+/**
+ * The words a tile's badge says: a raised hand, or the floor (and whether its holder muted themselves). Being muted
+ * is the rule for the class in a large room, so it is said only of someone who has the floor; it is not on the
+ * caption, which is the name's alone.
+ */
+function badgeWords(state: HandState, muted: boolean): string {
+  if (state === 'raised') return 'Hand raised'
+  if (state === 'speaking') return muted ? 'Speaking · muted' : 'Speaking'
+  return ''
 }
 
 interface TileProps {
@@ -119,32 +164,28 @@ function Tile({ peerId, pose, selectable, onSelect }: TileProps) {
   const invalidate = useThree((s) => s.invalidate)
   const { texture } = useVideoTexture(stream)
   const showVideo = texture !== null && !cameraOff
-  const caption = useLabelTexture(
-    [`${name || 'Joining'}${muted ? ' (muted)' : ''}`],
-    TILE_WIDTH,
-    TILE_CAPTION_HEIGHT,
-    {
-      background: FRAME_COLOR,
-      color: '#f4f7f9',
-      size: 26,
-    },
-  )
+  const caption = useLabelTexture(name || 'Joining', '', TILE_WIDTH, TILE_CAPTION_HEIGHT, {
+    background: FRAME_COLOR,
+    color: '#f4f7f9',
+    sizes: CAPTION_SIZES,
+  })
   // Without video the tile is a name card: the name large, where the face would be.
   const card = useLabelTexture(
-    showVideo ? [] : [name || 'Joining', cameraOff ? 'Camera off' : 'No camera'],
+    showVideo ? '' : name || 'Joining',
+    showVideo ? '' : cameraOff ? 'Camera off' : 'No camera',
     TILE_WIDTH,
     TILE_VIDEO_HEIGHT,
     {
       background: '#3b4a55',
       color: '#e8eef2',
-      size: 30,
+      sizes: CARD_SIZES,
     },
   )
-  const words = handWords(hand)
-  const badge = useLabelTexture([words], TILE_WIDTH * 0.6, 0.04, {
+  const words = badgeWords(hand, muted)
+  const badge = useLabelTexture(words, '', BADGE_WIDTH, BADGE_HEIGHT, {
     background: hand === 'speaking' ? SPEAKING_COLOR : HAND_COLOR,
     color: '#1b1b1b',
-    size: 26,
+    sizes: BADGE_SIZES,
   })
   const tileHeight = TILE_VIDEO_HEIGHT + TILE_CAPTION_HEIGHT
   // Hover is drawn by changing the frame's colour in place: no React render per pointer move.
@@ -191,7 +232,7 @@ function Tile({ peerId, pose, selectable, onSelect }: TileProps) {
           position={[0, tileHeight / 2 - 0.01, 0.004]}
           raycast={() => null}
         >
-          <planeGeometry args={[TILE_WIDTH * 0.6, 0.04]} />
+          <planeGeometry args={[BADGE_WIDTH, BADGE_HEIGHT]} />
           <meshBasicMaterial map={badge} toneMapped={false} />
         </mesh>
       )}
@@ -330,14 +371,51 @@ function useMembersKey(peerIds: readonly string[]): string {
   )
 }
 
-/** The large room's participants: one featured panel, the others as tiles, and the presenter's tile menu. */
+/**
+ * Asks for the simulcast layer `layer` of `peerId`'s video while the scene is seen (`active`) and their stream has
+ * a video track (the transport can only configure a video stream Janus has offered), none while their camera is
+ * off; and again whenever that changes, as the 2D layout's tiles do on resize. Draws nothing.
+ */
+function ReceiveLayer({
+  peerId,
+  layer,
+  active,
+  lecture,
+}: {
+  peerId: string
+  layer: SimulcastLayer
+  active: boolean
+  lecture: LectureView
+}) {
+  const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
+  const cameraOff = useCall((s) => s.participants[peerId]?.cameraOff ?? false)
+  const hasVideo = useVideoTrack(stream) !== null
+  const { setReceiveLayer } = lecture
+  useEffect(() => {
+    if (!active || !hasVideo) return
+    setReceiveLayer(peerId, cameraOff ? null : layer)
+  }, [active, hasVideo, cameraOff, peerId, layer, setReceiveLayer])
+  return null
+}
+
+/**
+ * The large room's participants: one featured panel, the others as tiles, and the presenter's tile menu. Each
+ * panel asks for the simulcast layer its size needs (lecture-layout.ts: TILE_LAYER, FEATURED_LAYER) while the
+ * scene is what the user sees (`active`): hidden behind the 2D layout, the 2D layout's panels choose.
+ */
 export function LectureScene({
   roomId,
   lecture,
+  speaker = null,
+  active = true,
   featuredChildren,
 }: {
   roomId: string
   lecture: LectureView
+  /** Who is heard speaking now, among the presenter and those let speak (src/media/active-speaker.ts). */
+  speaker?: string | null
+  /** The scene is on screen or in a headset (not paused behind the 2D layout). */
+  active?: boolean
   /** What hangs beside the featured panel (its vitals monitor), by peer. */
   featuredChildren?: (peerId: string) => ReactNode
 }) {
@@ -350,8 +428,8 @@ export function LectureScene({
           return { peerId, presenter: flags[0] === '1', speaking: flags[1] === '1' }
         })
       : []
-    return lectureLayout(members)
-  }, [key])
+    return lectureLayout(members, speaker)
+  }, [key, speaker])
   const [selected, setSelected] = useState<string | null>(null)
   const selectedTile = layout.tiles.find((tile) => tile.peerId === selected)
   const featuredBottom = layout.featuredPose.y - 0.36 * layout.featuredPose.scale
@@ -369,6 +447,24 @@ export function LectureScene({
           {featuredChildren?.(layout.featured)}
         </VideoPanel>
       )}
+      {layout.featured && (
+        <ReceiveLayer
+          key={`layer:${layout.featured}`}
+          peerId={layout.featured}
+          layer={FEATURED_LAYER}
+          active={active}
+          lecture={lecture}
+        />
+      )}
+      {layout.tiles.map((tile) => (
+        <ReceiveLayer
+          key={`layer:${tile.peerId}`}
+          peerId={tile.peerId}
+          layer={TILE_LAYER}
+          active={active}
+          lecture={lecture}
+        />
+      ))}
       {layout.featured && lecture.presenter && (
         <FeaturedStop peerId={layout.featured} lecture={lecture} y={featuredBottom} />
       )}

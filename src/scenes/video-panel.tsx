@@ -51,7 +51,7 @@ const pointHelper = new Vector3()
  * The stream's video track, followed as tracks arrive: a remote stream is announced with its first track (often
  * the audio) and gains the video track afterwards, as the same MediaStream object.
  */
-function useVideoTrack(stream: MediaStream | null): MediaStreamTrack | null {
+export function useVideoTrack(stream: MediaStream | null): MediaStreamTrack | null {
   const [track, setTrack] = useState<MediaStreamTrack | null>(null)
   useEffect(() => {
     const update = () => setTrack(stream?.getVideoTracks()[0] ?? null)
