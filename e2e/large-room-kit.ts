@@ -1,8 +1,61 @@
-// What the large-room tests read from a page: its JanusTransport's own account (`?debug`), and whether the remote
-// video it plays is the presenter's camera, live. Shared by e2e/large-room.e2e.ts and e2e/large-room-cut.e2e.ts.
+// What the large-room tests share: one Janus, the server told about it and two browsers for a test file
+// (useLargeRoomSuite); what they read from a page: its JanusTransport's own account (`?debug`), and whether the
+// remote video it plays is the presenter's camera, live.
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { expect } from 'vitest'
-import { CHROMIUM, CHROMIUM_ARGS, differingPixels, isVideoGreen, type Rgb } from './harness'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import {
+  type AppServer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  differingPixels,
+  isVideoGreen,
+  launchChromium,
+  type Participant,
+  RequestLog,
+  type Rgb,
+  startAppServer,
+} from './harness'
+import { type JanusServer, startJanus } from './janus.mjs'
+
+/** A large-room test file's parts; `janus`, `server` and the browsers are set once its first hook has run. */
+export interface LargeRoomSuite {
+  log: RequestLog
+  janus: JanusServer
+  server: AppServer
+  /** With the fake camera and consent. */
+  browser: Browser
+  /** Without the fake consent UI: its pages are refused the camera and join receive-only. */
+  cameraless: Browser
+  /** The file's participants by name: each one's `?debug` connection log is printed when a test fails. */
+  people: Record<string, Participant>
+}
+
+/**
+ * A real Janus on loopback, the real server told about it (`JANUS_URLS`) and both browsers, started before the
+ * file's tests and stopped after them. `onFailure` adds to what a failed test prints (e.g. Janus's log).
+ */
+export function useLargeRoomSuite(onFailure?: (suite: LargeRoomSuite) => void): LargeRoomSuite {
+  const suite = { log: new RequestLog(), people: {} } as LargeRoomSuite
+  beforeAll(async () => {
+    suite.janus = await startJanus()
+    suite.server = await startAppServer({ JANUS_URLS: suite.janus.url })
+    suite.browser = await launchChromium()
+    suite.cameraless = await launchCameralessChromium()
+  })
+  afterAll(async () => {
+    await suite.browser?.close()
+    await suite.cameraless?.close()
+    await suite.server?.stop()
+    await suite.janus?.stop()
+  })
+  afterEach(({ task }) => {
+    if (task.result?.state !== 'fail') return
+    for (const [name, person] of Object.entries(suite.people))
+      console.log(`--- ${name}\n${person.trace.join('\n')}`)
+    onFailure?.(suite)
+  })
+  return suite
+}
 
 export interface TransportInfo {
   serverUrl: string | null

@@ -5,51 +5,18 @@
 // is refused in a sentence; stopping takes the panel away everywhere.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type AppServer,
-  differingPixels,
-  launchChromium,
-  newParticipant,
-  type Participant,
-  RequestLog,
-  startAppServer,
-  startConsultation,
-} from './harness'
-import { type JanusServer, startJanus } from './janus.mjs'
-import { launchCameralessChromium, type TransportInfo, transportInfo } from './large-room-kit'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { differingPixels, newParticipant, type Participant, startConsultation } from './harness'
+import { type TransportInfo, transportInfo, useLargeRoomSuite } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
 const RECEIVERS = 2
 const SMALL_WINDOW = { width: 480, height: 360 }
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
-const log = new RequestLog()
-let janus: JanusServer
-let server: AppServer
-let browser: Browser
-let cameraless: Browser
-const people: Record<string, Participant> = {}
-
-beforeAll(async () => {
-  janus = await startJanus()
-  server = await startAppServer({ JANUS_URLS: janus.url })
-  browser = await launchChromium()
-  cameraless = await launchCameralessChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await cameraless?.close()
-  await server?.stop()
-  await janus?.stop()
-})
-
-afterEach(({ task }) => {
-  if (task.result?.state !== 'fail') return
-  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
-})
+const suite = useLargeRoomSuite()
+const { log, people } = suite
 
 /** What the page's transport says about shared screens (src/net/janus-screen.ts debugInfo). */
 interface ScreensInfo {
@@ -126,14 +93,16 @@ describe('screen sharing in a large room through Janus', () => {
   it(`the presenter shares the screen: ${RECEIVERS} receivers show it live as a panel, decrypted; a client without the key decodes none of it`, {
     timeout: 400_000,
   }, async () => {
-    const presenter = await newParticipant(browser, log)
+    const presenter = await newParticipant(suite.browser, log)
     people.presenter = presenter
-    invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', { kind: 'large' })
+    invites = await startConsultation(presenter.page, `${suite.server.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
     await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
 
     const roles = ['specialist', 'patient'] as const
     for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(cameraless, {
+      const receiver = await newBareParticipant(suite.cameraless, {
         viewport: SMALL_WINDOW,
         permissions: [],
         prepare: (context) => log.attach(context),
@@ -146,7 +115,7 @@ describe('screen sharing in a large room through Janus', () => {
       await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: '3d' })
     }
     // An eavesdropper with the Janus room's id and PIN (the real invite) but media keys from another secret.
-    const intruder = await newBareParticipant(cameraless, {
+    const intruder = await newBareParticipant(suite.cameraless, {
       viewport: SMALL_WINDOW,
       permissions: [],
       prepare: (context) => log.attach(context),
@@ -267,7 +236,7 @@ describe('screen sharing in a large room through Janus', () => {
   }, async () => {
     const presenter = people.presenter as Participant
     const watcher = receivers[0] as Participant
-    const sharer = await newParticipant(browser, log, SMALL_WINDOW)
+    const sharer = await newParticipant(suite.browser, log, SMALL_WINDOW)
     people.sharer = sharer
     const url = new URL(invites.worker as string)
     url.search = '?debug'
@@ -295,7 +264,7 @@ describe('screen sharing in a large room through Janus', () => {
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {
-    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    expect(log.foreign(suite.server.origin, [suite.janus.url])).toEqual([])
     for (const person of Object.values(people)) expect(person.errors).toEqual([])
   })
 })

@@ -3,27 +3,16 @@
 // same VideoRoom through src/net/janus-transport.ts, with CallMesh and the features on top unchanged.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type AppServer,
-  differingPixels,
-  isVideoGreen,
-  launchChromium,
-  newParticipant,
-  type Participant,
-  RequestLog,
-  startAppServer,
-  startConsultation,
-} from './harness'
-import { type JanusServer, startJanus } from './janus.mjs'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { differingPixels, isVideoGreen, newParticipant, type Participant, startConsultation } from './harness'
 import {
   expectLivePresenter,
   frameCounts,
-  launchCameralessChromium,
   meanOf,
   playingVideos,
   transportInfo,
+  useLargeRoomSuite,
 } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
 
@@ -32,33 +21,7 @@ const RECEIVERS = 6
 const SMALL_WINDOW = { width: 480, height: 360 }
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
-const log = new RequestLog()
-let janus: JanusServer
-let server: AppServer
-let browser: Browser
-/** A browser without the fake consent UI: its pages are refused the camera and join receive-only. */
-let cameraless: Browser
-const people: Record<string, Participant> = {}
-/** The first test's invites, by role, for the intruder test. */
-let roomInvites: Record<string, string> = {}
-
-beforeAll(async () => {
-  janus = await startJanus()
-  server = await startAppServer({ JANUS_URLS: janus.url })
-  browser = await launchChromium()
-  cameraless = await launchCameralessChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await cameraless?.close()
-  await server?.stop()
-  await janus?.stop()
-})
-
-afterEach(({ task }) => {
-  if (task.result?.state !== 'fail') return
-  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
+const suite = useLargeRoomSuite(({ janus }) =>
   console.log(
     `--- janus\n${janus
       .log()
@@ -66,8 +29,11 @@ afterEach(({ task }) => {
       .filter((line) => /data|sctp|channel|error|err\]/i.test(line))
       .slice(-80)
       .join('\n')}`,
-  )
-})
+  ),
+)
+const { log, people } = suite
+/** The first test's invites, by role, for the intruder test. */
+let roomInvites: Record<string, string> = {}
 
 /**
  * Starts measuring, in the page, the peak level of the remote audio from `peerId` (an analyser on its audio
@@ -117,9 +83,9 @@ describe('a large room through Janus', () => {
   it(`a presenter and ${RECEIVERS} receivers: everyone sees the presenter live, and chat reaches each receiver once`, {
     timeout: 400_000,
   }, async () => {
-    const presenter = await newParticipant(browser, log)
+    const presenter = await newParticipant(suite.browser, log)
     people.presenter = presenter
-    const invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', {
+    const invites = await startConsultation(presenter.page, `${suite.server.url}?debug`, 'clinician', {
       kind: 'large',
     })
     roomInvites = invites
@@ -129,7 +95,7 @@ describe('a large room through Janus', () => {
     const roles = ['specialist', 'worker', 'patient'] as const
     const receivers: Participant[] = []
     for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(cameraless, {
+      const receiver = await newBareParticipant(suite.cameraless, {
         viewport: SMALL_WINDOW,
         permissions: [],
         prepare: (context) => log.attach(context),
@@ -172,7 +138,7 @@ describe('a large room through Janus', () => {
     // What they saw went through Janus encrypted: the presenter's video frames left through the encrypting
     // transform, each receiver decrypted them, and nothing was dropped on the way.
     const sent = await transportInfo(presenter.page)
-    expect(sent.serverUrl?.replace(/\/$/, '')).toBe(janus.url.replace(/\/$/, ''))
+    expect(sent.serverUrl?.replace(/\/$/, '')).toBe(suite.janus.url.replace(/\/$/, ''))
     expect(frameCounts(sent, 'encrypt', 'video').passed).toBeGreaterThan(0)
     expect(frameCounts(sent, 'encrypt', 'video').dropped).toBe(0)
     expect(sent.droppedMessages).toBe(0)
@@ -188,7 +154,7 @@ describe('a large room through Janus', () => {
     timeout: 200_000,
   }, async () => {
     const presenter = people.presenter as Participant
-    const intruder = await newBareParticipant(cameraless, {
+    const intruder = await newBareParticipant(suite.cameraless, {
       viewport: SMALL_WINDOW,
       permissions: [],
       prepare: (context) => log.attach(context),
@@ -244,7 +210,7 @@ describe('a large room through Janus', () => {
     timeout: 200_000,
   }, async () => {
     const presenter = people.presenter as Participant
-    const speaker = await newParticipant(browser, log, SMALL_WINDOW)
+    const speaker = await newParticipant(suite.browser, log, SMALL_WINDOW)
     people.speaker = speaker
     const url = new URL(roomInvites.patient as string)
     url.search = '?debug'
@@ -396,8 +362,8 @@ describe('a large room through Janus', () => {
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {
-    expect(log.urls.some((url) => url.startsWith(janus.url))).toBe(true)
-    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    expect(log.urls.some((url) => url.startsWith(suite.janus.url))).toBe(true)
+    expect(log.foreign(suite.server.origin, [suite.janus.url])).toEqual([])
     // The intruder's page may complain about what it could not open; everyone invited has nothing to say.
     for (const [name, person] of Object.entries(people))
       if (name !== 'intruder') expect(person.errors).toEqual([])

@@ -1,24 +1,10 @@
-// A large room seen from an emulated headset (IWER, `?emulate=quest3`): the presenter in VR, a real Janus on
-// loopback (e2e/janus.ts), receivers and a trainee with a camera in 2D pages. The presenter sees one large panel and
-// the class as tiles on the arc (src/scenes/lecture-layout.ts), sees a raised hand on its tile, points at the tile
-// with the controller and lets the trainee speak from the in-XR menu: the trainee's microphone unlocks.
-import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { ARC_RADIUS, FEATURED_DISTANCE, FEATURED_LAYER, TILE_LAYER } from '../src/scenes/lecture-layout'
-import {
-  type AppServer,
-  launchChromium,
-  newParticipant,
-  type Participant,
-  RequestLog,
-  startAppServer,
-  startConsultation,
-} from './harness'
-import { type JanusServer, startJanus } from './janus.mjs'
-import { launchCameralessChromium, transportInfo } from './large-room-kit'
+import { newParticipant, type Participant, startConsultation } from './harness'
+import { transportInfo, useLargeRoomSuite } from './large-room-kit'
 import { joinCall, newParticipant as newBareParticipant, openThreeDView } from './real-app.mjs'
 import {
   aimRightController,
@@ -39,32 +25,8 @@ const EXIT_HAND: Vec3 = [0.1, 1.15, -0.3]
 /** Screenshots to look at, outside the repository. */
 const SHOTS = join(tmpdir(), 'lecture-xr-shots')
 
-const log = new RequestLog()
-let janus: JanusServer
-let server: AppServer
-let browser: Browser
-let cameraless: Browser
-const people: Record<string, Participant> = {}
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  janus = await startJanus()
-  server = await startAppServer({ JANUS_URLS: janus.url })
-  browser = await launchChromium()
-  cameraless = await launchCameralessChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await cameraless?.close()
-  await server?.stop()
-  await janus?.stop()
-})
-
-afterEach(({ task }) => {
-  if (task.result?.state !== 'fail') return
-  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
-})
+const suite = useLargeRoomSuite()
+const { log, people } = suite
 
 type Named = { name: string; x: number; y: number; inView: boolean }
 
@@ -113,11 +75,11 @@ describe('a large room in emulated VR', () => {
     timeout: 500_000,
   }, async () => {
     // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
-    const presenter = await newParticipant(browser, log, { width: 800, height: 450 })
+    const presenter = await newParticipant(suite.browser, log, { width: 800, height: 450 })
     people.presenter = presenter
     const invites = await startConsultation(
       presenter.page,
-      `${server.url}?emulate=quest3&devui=0&debug`,
+      `${suite.server.url}?emulate=quest3&devui=0&debug`,
       'clinician',
       {
         kind: 'large',
@@ -130,7 +92,7 @@ describe('a large room in emulated VR', () => {
     await expect.poll(() => presenter.page.getByTestId('mute').getAttribute('aria-pressed')).toBe('true')
 
     for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(cameraless, {
+      const receiver = await newBareParticipant(suite.cameraless, {
         viewport: SMALL_WINDOW,
         permissions: [],
         prepare: (context) => log.attach(context),
@@ -142,7 +104,7 @@ describe('a large room in emulated VR', () => {
     const watcher = people['receiver 1'] as Participant
     // The one who will ask to speak joins last, so their place is a tile (the first in the room holds the large
     // panel while nobody has the floor).
-    const speaker = await newParticipant(browser, log, SMALL_WINDOW)
+    const speaker = await newParticipant(suite.browser, log, SMALL_WINDOW)
     people.speaker = speaker
     await speaker.page.goto(withDebug(invites.specialist as string))
     await joinCall(speaker.page, 'Trainee Speaker', { view: 'video' })
@@ -286,7 +248,7 @@ describe('a large room in emulated VR', () => {
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {
-    expect(log.foreign(server.origin, [janus.url])).toEqual([])
+    expect(log.foreign(suite.server.origin, [suite.janus.url])).toEqual([])
     for (const person of Object.values(people)) expect(person.errors).toEqual([])
   })
 })
