@@ -19,10 +19,9 @@ import {
   startConsultation,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
-import { expectLivePresenter, launchCameralessChromium, transportInfo } from './large-room-kit'
-import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+import { expectLivePresenter, joinReceiver, launchCameralessChromium, transportInfo } from './large-room-kit'
+import { joinCall } from './real-app.mjs'
 
-const SMALL_WINDOW = { width: 480, height: 360 }
 /** Chat messages the presenter sends right after the cut. */
 const DURING_CUT = 20
 
@@ -69,18 +68,8 @@ afterEach(({ task }) => {
 })
 
 /** A receive-only participant (no camera) joining with `invite` under `name`. */
-async function receiver(invite: string, name: string): Promise<Participant> {
-  const person = await newBareParticipant(cameraless, {
-    viewport: SMALL_WINDOW,
-    permissions: [],
-    prepare: (context) => log.attach(context),
-  })
-  people[name] = person
-  const url = new URL(invite)
-  url.search = '?debug'
-  await person.page.goto(url.href)
-  await joinCall(person.page, name, { receiveOnly: true, view: 'video' })
-  return person
+function receiver(invite: string, name: string): Promise<Participant> {
+  return joinReceiver({ cameraless, log, people }, invite, name)
 }
 
 /** How many chat messages on the page contain `text`. */

@@ -16,6 +16,56 @@ import {
   startAppServer,
 } from './harness'
 import { type JanusServer, startJanus } from './janus.mjs'
+import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+
+/** The receivers' window: small, so that eight pages fit the machine's two cores. */
+export const SMALL_WINDOW = { width: 480, height: 360 }
+
+/** An invite link opened with `?debug` (and `extra` parameters): the page logs its connections. */
+export function withDebug(invite: string, extra = ''): string {
+  const url = new URL(invite)
+  url.search = `?debug${extra}`
+  return url.href
+}
+
+/** Where a test's receive-only participants come from and are listed. */
+type ReceiverParts = Pick<LargeRoomSuite, 'cameraless' | 'log' | 'people'>
+
+/** A page of the camera-less browser (refused the camera) in the receivers' window, its requests logged. */
+async function cameralessPage(parts: ReceiverParts, key: string): Promise<Participant> {
+  const person = await newBareParticipant(parts.cameraless, {
+    viewport: SMALL_WINDOW,
+    permissions: [],
+    prepare: (context) => parts.log.attach(context),
+  })
+  parts.people[key] = person
+  return person
+}
+
+/** A receive-only participant joined as `name` through `invite` (with `?debug`), listed in `people` as `key`. */
+export async function joinReceiver(
+  parts: ReceiverParts,
+  invite: string,
+  name: string,
+  { key = name, view = 'video' }: { key?: string; view?: 'video' | '3d' } = {},
+): Promise<Participant> {
+  const person = await cameralessPage(parts, key)
+  await person.page.goto(withDebug(invite))
+  await joinCall(person.page, name, { receiveOnly: true, view })
+  return person
+}
+
+/**
+ * An eavesdropper: the real invite (so the real Janus room id and PIN) with media and message keys derived from
+ * another secret (`test-sfu-key-secret`). It presses Join; what it gets is the test's to check.
+ */
+export async function openIntruder(parts: ReceiverParts, invite: string): Promise<Participant> {
+  const intruder = await cameralessPage(parts, 'intruder')
+  await intruder.page.goto(withDebug(invite, '&test-sfu-key-secret=not-the-room-secret'))
+  await intruder.page.getByTestId('name').fill('Eavesdropper')
+  await intruder.page.getByTestId('join').click()
+  return intruder
+}
 
 /** A large-room test file's parts; `janus`, `server` and the browsers are set once its first hook has run. */
 export interface LargeRoomSuite {

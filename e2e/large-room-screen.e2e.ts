@@ -8,11 +8,17 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { differingPixels, newParticipant, type Participant, startConsultation } from './harness'
-import { type TransportInfo, transportInfo, useLargeRoomSuite } from './large-room-kit'
-import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+import {
+  joinReceiver,
+  openIntruder,
+  SMALL_WINDOW,
+  type TransportInfo,
+  transportInfo,
+  useLargeRoomSuite,
+} from './large-room-kit'
+import { joinCall } from './real-app.mjs'
 
 const RECEIVERS = 2
-const SMALL_WINDOW = { width: 480, height: 360 }
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
 const suite = useLargeRoomSuite()
@@ -102,30 +108,13 @@ describe('screen sharing in a large room through Janus', () => {
 
     const roles = ['specialist', 'patient'] as const
     for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(suite.cameraless, {
-        viewport: SMALL_WINDOW,
-        permissions: [],
-        prepare: (context) => log.attach(context),
-      })
-      people[`receiver ${i + 1}`] = receiver
-      receivers.push(receiver)
-      const url = new URL(invites[roles[i] as string] as string)
-      url.search = '?debug'
-      await receiver.page.goto(url.href)
-      await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: '3d' })
+      const invite = invites[roles[i] as string] as string
+      receivers.push(
+        await joinReceiver(suite, invite, `Trainee ${i + 1}`, { key: `receiver ${i + 1}`, view: '3d' }),
+      )
     }
     // An eavesdropper with the Janus room's id and PIN (the real invite) but media keys from another secret.
-    const intruder = await newBareParticipant(suite.cameraless, {
-      viewport: SMALL_WINDOW,
-      permissions: [],
-      prepare: (context) => log.attach(context),
-    })
-    people.intruder = intruder
-    const intruderUrl = new URL(invites.worker as string)
-    intruderUrl.search = '?debug&test-sfu-key-secret=not-the-room-secret'
-    await intruder.page.goto(intruderUrl.href)
-    await intruder.page.getByTestId('name').fill('Eavesdropper')
-    await intruder.page.getByTestId('join').click()
+    const intruder = await openIntruder(suite, invites.worker as string)
 
     for (const receiver of receivers) {
       await expect

@@ -9,16 +9,18 @@ import { differingPixels, isVideoGreen, newParticipant, type Participant, startC
 import {
   expectLivePresenter,
   frameCounts,
+  joinReceiver,
   meanOf,
+  openIntruder,
   playingVideos,
+  SMALL_WINDOW,
   transportInfo,
   useLargeRoomSuite,
 } from './large-room-kit'
-import { joinCall, newParticipant as newBareParticipant } from './real-app.mjs'
+import { joinCall } from './real-app.mjs'
 
 /** Receivers: small windows, no camera (the receive-only path), so six of them fit on two cores. */
 const RECEIVERS = 6
-const SMALL_WINDOW = { width: 480, height: 360 }
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
 const suite = useLargeRoomSuite(({ janus }) =>
@@ -95,18 +97,8 @@ describe('a large room through Janus', () => {
     const roles = ['specialist', 'worker', 'patient'] as const
     const receivers: Participant[] = []
     for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(suite.cameraless, {
-        viewport: SMALL_WINDOW,
-        permissions: [],
-        prepare: (context) => log.attach(context),
-      })
-      people[`receiver ${i + 1}`] = receiver
-      receivers.push(receiver)
       const invite = invites[roles[i % roles.length] as string] as string
-      const url = new URL(invite)
-      url.search = '?debug'
-      await receiver.page.goto(url.href)
-      await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
+      receivers.push(await joinReceiver(suite, invite, `Trainee ${i + 1}`, { key: `receiver ${i + 1}` }))
     }
 
     for (const receiver of receivers) await expectLivePresenter(receiver.page)
@@ -154,18 +146,8 @@ describe('a large room through Janus', () => {
     timeout: 200_000,
   }, async () => {
     const presenter = people.presenter as Participant
-    const intruder = await newBareParticipant(suite.cameraless, {
-      viewport: SMALL_WINDOW,
-      permissions: [],
-      prepare: (context) => log.attach(context),
-    })
-    people.intruder = intruder
     // The real invite (so the real Janus room id and PIN), with media and message keys from another secret.
-    const url = new URL(roomInvites.worker as string)
-    url.search = '?debug&test-sfu-key-secret=not-the-room-secret'
-    await intruder.page.goto(url.href)
-    await intruder.page.getByTestId('name').fill('Eavesdropper')
-    await intruder.page.getByTestId('join').click()
+    const intruder = await openIntruder(suite, roomInvites.worker as string)
     // Janus lets it subscribe (it has the id and PIN): the presenter's encrypted packets arrive...
     await expect
       .poll(

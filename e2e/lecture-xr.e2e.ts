@@ -4,8 +4,8 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { ARC_RADIUS, FEATURED_DISTANCE, FEATURED_LAYER, TILE_LAYER } from '../src/scenes/lecture-layout'
 import { newParticipant, type Participant, startConsultation } from './harness'
-import { transportInfo, useLargeRoomSuite } from './large-room-kit'
-import { joinCall, newParticipant as newBareParticipant, openThreeDView } from './real-app.mjs'
+import { joinReceiver, SMALL_WINDOW, transportInfo, useLargeRoomSuite, withDebug } from './large-room-kit'
+import { joinCall, openThreeDView } from './real-app.mjs'
 import {
   aimRightController,
   clickTrigger,
@@ -17,7 +17,6 @@ import {
 
 /** Receive-only trainees (no camera: name cards on their tiles), plus one trainee with a camera who asks to speak. */
 const RECEIVERS = 6
-const SMALL_WINDOW = { width: 480, height: 360 }
 /** Where the emulated right controller is held: beside the user's chest. */
 const HAND: Vec3 = [0.15, 1.35, -0.2]
 /** Lower and further out, for the in-XR buttons under the tiles (about 0.9 m high, 0.55 m out). */
@@ -32,13 +31,6 @@ type Named = { name: string; x: number; y: number; inView: boolean }
 
 function tiles(page: Page): Promise<Named[]> {
   return page.evaluate(() => window.__xrConsult?.named('tile:') ?? [])
-}
-
-/** An invite link opened with `?debug`: the page logs its connections (printed when the test fails). */
-function withDebug(invite: string): string {
-  const url = new URL(invite)
-  url.search = '?debug'
-  return url.href
 }
 
 /**
@@ -91,16 +83,8 @@ describe('a large room in emulated VR', () => {
     await presenter.page.getByTestId('mute').click()
     await expect.poll(() => presenter.page.getByTestId('mute').getAttribute('aria-pressed')).toBe('true')
 
-    for (let i = 0; i < RECEIVERS; i++) {
-      const receiver = await newBareParticipant(suite.cameraless, {
-        viewport: SMALL_WINDOW,
-        permissions: [],
-        prepare: (context) => log.attach(context),
-      })
-      people[`receiver ${i + 1}`] = receiver
-      await receiver.page.goto(withDebug(invites.patient as string))
-      await joinCall(receiver.page, `Trainee ${i + 1}`, { receiveOnly: true, view: 'video' })
-    }
+    for (let i = 0; i < RECEIVERS; i++)
+      await joinReceiver(suite, invites.patient as string, `Trainee ${i + 1}`, { key: `receiver ${i + 1}` })
     const watcher = people['receiver 1'] as Participant
     // The one who will ask to speak joins last, so their place is a tile (the first in the room holds the large
     // panel while nobody has the floor).
