@@ -64,7 +64,7 @@ async function settledPosition(page: Page, name: string): Promise<Vec3 | null> {
 
 describe('a large room in emulated VR', () => {
   it('shows the presenter one large panel and the class as tiles on the arc (tiles at the smallest simulcast layer); a raised hand is let speak from the XR menu and takes the large panel, and a receiver’s large panel follows who speaks', {
-    timeout: 500_000,
+    timeout: 900_000,
   }, async () => {
     // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
     const presenter = await newParticipant(suite.browser, log, { width: 800, height: 450 })
