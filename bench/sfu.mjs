@@ -232,16 +232,33 @@ function participant(browser, origin, viewport) {
  */
 async function fourPersonCall({ app, browser }, kind) {
   const host = await participant(browser, app.origin, LARGE)
-  const invites = await startConsultation(host.page, app.url, 'clinician', { kind })
+  // ?debug: the pages log their connections, read back below when one does not play the others' video.
+  const invites = await startConsultation(host.page, `${app.url}?debug`, 'clinician', { kind })
   await joinAsHost(host.page, 'Bench Clinician')
   const others = []
   for (const role of ['patient', 'specialist', 'worker']) {
     const guest = await participant(browser, app.origin, SMALL)
-    await openInvite(guest.page, invites[role] ?? '', `Bench ${role}`, '', { ...AS_A_PERSON, view: 'video' })
+    await openInvite(guest.page, invites[role] ?? '', `Bench ${role}`, 'debug', {
+      ...AS_A_PERSON,
+      view: 'video',
+    })
     others.push(guest)
   }
+  // In a large room only the presenter sends video until they let someone show theirs (src/room/hands.ts: up to
+  // three besides the presenter): the host lets all three, as a presenter of a 4-person case conference would.
+  if (kind === 'large') {
+    for (const role of ['patient', 'specialist', 'worker']) {
+      const row = host.page.getByTestId('participant').filter({ hasText: `Bench ${role}` })
+      await row.getByTestId('let-show-video').click({ timeout: 60_000 })
+    }
+  }
   const everyone = [host, ...others]
-  for (const p of everyone) await waitForPlaying(p.page, 3)
+  try {
+    for (const p of everyone) await waitForPlaying(p.page, 3)
+  } catch (error) {
+    await explainMissingVideo(everyone, 3)
+    throw error
+  }
   return {
     host,
     everyone,
@@ -329,12 +346,12 @@ async function measureCalls(deps) {
 }
 
 /**
- * Says, for each receiver that plays no video, what its transport knows (`?debug`): whether it subscribed to the
+ * Says, for each receiver that plays fewer than `wanted` videos, what its transport knows (`?debug`): whether it subscribed to the
  * presenter at all, failed and retried, or receives packets it does not show; and the last lines of its log. Tells
  * a product fault (a subscription that failed) from the benchmark's (a page too starved of CPU to decode).
  * @param {Participant[]} receivers
  */
-async function explainMissingVideo(receivers) {
+async function explainMissingVideo(receivers, wanted = 1) {
   for (const [i, r] of receivers.entries()) {
     const playing = await r.page
       .evaluate(
@@ -344,7 +361,7 @@ async function explainMissingVideo(receivers) {
           ).length,
       )
       .catch(() => -1)
-    if (playing > 0) continue
+    if (playing >= wanted) continue
     const info = await r.page
       .evaluate(() => {
         const call = /** @type {{ __xrConsultCall?: { debugTransport(): Promise<unknown> } }} */ (
@@ -353,7 +370,9 @@ async function explainMissingVideo(receivers) {
         return call?.debugTransport() ?? null
       })
       .catch((error) => String(error))
-    console.log(`[sfu] receiver ${i + 1} plays no video; its transport: ${JSON.stringify(info)}`)
+    console.log(
+      `[sfu] page ${i + 1} plays ${playing} of ${wanted} videos; its transport: ${JSON.stringify(info)}`,
+    )
     const janusLines = r.trace.filter((line) => line.includes('janus'))
     console.log(janusLines.slice(-25).join('\n'))
   }
