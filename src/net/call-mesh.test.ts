@@ -42,6 +42,30 @@ describe('CallMesh', () => {
     await clock.until(() => [...pat.seen.participants.values()].some((p) => p.stream != null))
   })
 
+  it('tells a link that just became ready the media state it has now, not the one its hello said', async () => {
+    // Ada's camera comes on just after her hello to Pat went out and before his came back (a large room's
+    // presenter letting her show video at that moment): her broadcast of the change skipped the link, which was
+    // not ready yet. Pat must still learn it, or he keeps her camera "off" and asks the SFU for none of her video.
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada)
+    type LocalMedia = () => { stream: MediaStream | null; muted: boolean; cameraOff: boolean }
+    const options = (ada.mesh as unknown as { options: { localMedia: LocalMedia } }).options
+    const media = options.localMedia
+    // Ada's state is read first for her media call to Pat, then for her hello to him: the camera was off for both.
+    let asked = 0
+    options.localMedia = () => ({ ...media(), cameraOff: asked++ < 2 })
+    await join(pat)
+    await clock.until(() => pat.connected().length === 1)
+    expect(asked).toBeGreaterThan(1)
+    const adaId = [...pat.seen.participants.keys()].find(
+      (id) => pat.seen.participants.get(id)?.name === 'Dr. Ada',
+    )
+    await clock.until(() => pat.seen.participants.get(adaId as string)?.cameraOff === false)
+  })
+
   it('refuses a participant with the wrong secret before any app message, and tells the room', async () => {
     const network = new MemoryNetwork()
     const room = await newRoom()

@@ -939,6 +939,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       return
     }
     link.full = true
+    // Our hello said what our microphone and camera were when it left; a change since (a large room's presenter
+    // letting us show video just then) was broadcast to ready links only, which this one was not yet.
+    const { muted, cameraOff } = this.options.localMedia()
+    this.sendOn(link, { type: 'media-state', muted, cameraOff })
     const first = this.announced.get(link.seat) !== hello.session
     if (first) {
       this.announced.set(link.seat, hello.session)
