@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { newParticipant, startConsultation, useAppSuite } from './harness'
+import { keepScreenshot, newParticipant, startConsultation, useAppSuite } from './harness'
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots')
 
@@ -56,7 +56,7 @@ describe('check-in before the call', () => {
       )
 
       await mkdir(SCREENSHOTS, { recursive: true })
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'checkin-1280x720.png'), fullPage: true })
+      await keepScreenshot(page, path.join(SCREENSHOTS, 'checkin-1280x720.png'), { fullPage: true })
       expect(suite.log.foreign(suite.server.origin)).toEqual([])
     } finally {
       await context.close()
@@ -74,7 +74,7 @@ describe('check-in before the call', () => {
       await expect.poll(() => verdict(phone.page, 'microphone')).toBe('We hear you')
       await expect.poll(() => status(phone.page, 'server')).toMatch(/^(ok|warning)$/)
       await mkdir(SCREENSHOTS, { recursive: true })
-      await phone.page.screenshot({ path: path.join(SCREENSHOTS, 'checkin-390x844.png'), fullPage: true })
+      await keepScreenshot(phone.page, path.join(SCREENSHOTS, 'checkin-390x844.png'), { fullPage: true })
     } finally {
       await host.context.close()
       await phone.context.close()

@@ -2,7 +2,7 @@
 // and microphone, one browser context per participant, and a log of every request any page makes. The server,
 // the browser, participants, the lobby and the panel wait are e2e/real-app.mjs, shared with the benchmarks; this
 // file gives them the tests' shape and adds what only tests need (the request log, pixel checks, suite hooks).
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, expect } from 'vitest'
 import * as realApp from './real-app.mjs'
@@ -25,6 +25,25 @@ export { CHROMIUM, CHROMIUM_ARGS, launchChromium, openThreeDView, panels, startC
 /** Starts `node server/start.mjs` (what `npm start` runs) on a free port and waits for its URL. */
 export function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
   return realApp.startAppServer({ env })
+}
+
+/**
+ * Saves a screenshot for people to look at (the screens a change touched). It asserts nothing, so a machine too busy
+ * to hand over a frame in time (a VR page rendering two eyes in software beside seven other pages) gets a warning,
+ * not a red test: the assertions around it say whether the page works.
+ */
+export async function keepScreenshot(
+  target: Page | Locator,
+  file: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  try {
+    await target.screenshot({ path: file, timeout: 60_000, ...options })
+  } catch (error) {
+    console.warn(
+      `screenshot ${file} not saved: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+    )
+  }
 }
 
 /** Every URL any page asked for, including WebSockets, so a test can prove nothing left the origin. */

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   joinAs,
+  keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
@@ -80,7 +81,7 @@ async function headsetText(page: Page, name: string): Promise<string> {
 async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await nextXrFrames(page, 6)
-  await page.screenshot({ path: path.join(SCREENSHOTS, name) })
+  await keepScreenshot(page, path.join(SCREENSHOTS, name))
 }
 
 beforeAll(async () => {

@@ -7,7 +7,13 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { differingPixels, newParticipant, type Participant, startConsultation } from './harness'
+import {
+  differingPixels,
+  keepScreenshot,
+  newParticipant,
+  type Participant,
+  startConsultation,
+} from './harness'
 import {
   joinReceiver,
   openIntruder,
@@ -187,7 +193,7 @@ describe('screen sharing in a large room through Janus', () => {
     ] as const) {
       await watcher.page.setViewportSize(viewport)
       await expect.poll(async () => (await screenPanels(watcher.page)).some((p) => p.inView)).toBe(true)
-      await watcher.page.screenshot({ path: join(SCREENSHOTS, `large-room-screen-${name}.png`) })
+      await keepScreenshot(watcher.page, join(SCREENSHOTS, `large-room-screen-${name}.png`))
     }
     await watcher.page.setViewportSize(SMALL_WINDOW)
   })

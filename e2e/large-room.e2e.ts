@@ -5,7 +5,14 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { differingPixels, isVideoGreen, newParticipant, type Participant, startConsultation } from './harness'
+import {
+  differingPixels,
+  isVideoGreen,
+  keepScreenshot,
+  newParticipant,
+  type Participant,
+  startConsultation,
+} from './harness'
 import {
   expectLivePresenter,
   frameCounts,
@@ -295,7 +302,7 @@ describe('a large room through Janus', () => {
     ] as const) {
       await watcher.page.setViewportSize(viewport)
       await expect.poll(() => playingVideos(watcher.page)).toBe(2)
-      await watcher.page.screenshot({ path: join(SCREENSHOTS, `large-room-${name}.png`) })
+      await keepScreenshot(watcher.page, join(SCREENSHOTS, `large-room-${name}.png`))
     }
     await watcher.page.setViewportSize(SMALL_WINDOW)
 

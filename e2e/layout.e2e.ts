@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   joinAs,
+  keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
@@ -122,7 +123,7 @@ describe('the video layout, in a tab and on a phone', () => {
       await page.waitForFunction(
         () => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.videoWidth ?? 0) > 0,
       )
-      await page.screenshot({ path: join(SCREENSHOTS, `call-video-${viewport.name}.png`) })
+      await keepScreenshot(page, join(SCREENSHOTS, `call-video-${viewport.name}.png`))
       // The remote video is live and covers at least half the viewport.
       await expect.poll(() => remoteVideoCoverage(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(0.5)
       const remoteFrames = await framesShown(page, 'remote-video')
@@ -158,7 +159,7 @@ describe('the video layout, in a tab and on a phone', () => {
       .poll(() => remoteVideoCoverage(patient.page), { timeout: 30_000 })
       .toBeGreaterThanOrEqual(0.5)
     expect(await horizontalProblems(patient.page)).toEqual([])
-    await patient.page.screenshot({ path: join(SCREENSHOTS, 'call-video-patient-phone.png') })
+    await keepScreenshot(patient.page, join(SCREENSHOTS, 'call-video-patient-phone.png'))
   })
 })
 
@@ -174,7 +175,7 @@ describe('the 3D view, one click away', () => {
     const facing = () => page.evaluate((n) => window.__xrConsult?.facingAngle(n) ?? null, name)
     await expect.poll(facing).toBeLessThan(5)
     await expect.poll(async () => (await waitForPanels(page, 1))[0]?.inView).toBe(true)
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-3d-laptop.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-laptop.png'))
 
     // A wild drag on the empty space to the left of the panels: the camera swings, but only so far.
     const canvas = await page.getByTestId('call-canvas').boundingBox()
@@ -191,7 +192,7 @@ describe('the 3D view, one click away', () => {
     expect(await facing()).toBeLessThan(60)
     const [swung] = await waitForPanels(page, 1)
     expect(swung?.inView).toBe(true)
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-3d-after-orbit.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-after-orbit.png'))
 
     await page.getByTestId('reset-view').click()
     await expect.poll(facing).toBeLessThan(5)
@@ -205,7 +206,7 @@ describe('the 3D view, one click away', () => {
         return p?.inView === true && ((await facing()) ?? 90) < 5
       })
       .toBe(true)
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-3d-phone-portrait.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-phone-portrait.png'))
     await page.setViewportSize({ width: 1280, height: 720 })
     await page.getByTestId('view-3d').click()
     await page.locator('[data-testid="call"][data-view="video"]').waitFor()
@@ -237,7 +238,7 @@ describe('three people: speaker and grid', () => {
         return a > 4 * b
       })
       .toBe(true)
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-video-speaker-3.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-video-speaker-3.png'))
     await page.getByRole('button', { name: 'Show Sam Specialist large' }).click()
     await expect
       .poll(() => page.locator('.main-tile [data-testid="remote-tile"]').getAttribute('aria-label'))
@@ -251,10 +252,10 @@ describe('three people: speaker and grid', () => {
       })
       .toBe(true)
     expect(await horizontalProblems(page)).toEqual([])
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-video-grid-3.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-video-grid-3.png'))
     await page.setViewportSize({ width: 390, height: 844 })
     expect(await horizontalProblems(page)).toEqual([])
-    await page.screenshot({ path: join(SCREENSHOTS, 'call-video-grid-3-phone.png') })
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-video-grid-3-phone.png'))
     await page.setViewportSize({ width: 1280, height: 720 })
     await specialist.page.getByTestId('leave').click()
   })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { ARC_RADIUS, FEATURED_DISTANCE, FEATURED_LAYER, TILE_LAYER } from '../src/scenes/lecture-layout'
-import { newParticipant, type Participant, startConsultation } from './harness'
+import { keepScreenshot, newParticipant, type Participant, startConsultation } from './harness'
 import { joinReceiver, SMALL_WINDOW, transportInfo, useLargeRoomSuite, withDebug } from './large-room-kit'
 import { joinCall, openThreeDView } from './real-app.mjs'
 import {
@@ -119,7 +119,7 @@ describe('a large room in emulated VR', () => {
       expect(y, `${tile.name} below the large panel`).toBeLessThan(featured[1])
       expect(tile.inView, `${tile.name} in the headset's view`).toBe(true)
     }
-    await presenter.page.screenshot({ path: join(SHOTS, 'vr-presenter-arc.png') })
+    await keepScreenshot(presenter.page, join(SHOTS, 'vr-presenter-arc.png'))
 
     // A hand raised on the 2D page shows on its tile in VR.
     expect(await worldPosition(presenter.page, `tile-hand:${speakerPeer}`).catch(() => null)).toBeNull()
@@ -132,7 +132,7 @@ describe('a large room in emulated VR', () => {
         ),
       )
       .not.toBeNull()
-    await presenter.page.screenshot({ path: join(SHOTS, 'vr-hand-raised.png') })
+    await keepScreenshot(presenter.page, join(SHOTS, 'vr-hand-raised.png'))
 
     // The presenter points the controller at the tile and clicks: the menu; then Let speak. Each try looks at where
     // things stand and does the next step, aimed afresh: the arc closes up when someone's connection drops for a
@@ -152,7 +152,7 @@ describe('a large room in emulated VR', () => {
           const button = await settledPosition(presenter.page, 'tile-let-speak')
           if (button) {
             menuSeen = true
-            await presenter.page.screenshot({ path: join(SHOTS, 'vr-tile-menu.png') })
+            await keepScreenshot(presenter.page, join(SHOTS, 'vr-tile-menu.png'))
             await aimRightController(presenter.page, button, HAND)
             await clickTrigger(presenter.page)
             return 'clicked Let speak'
@@ -187,10 +187,10 @@ describe('a large room in emulated VR', () => {
       .getAttribute('data-peer')
     await openThreeDView(watcher.page)
     await expect.poll(() => featuredPanels(watcher.page), { timeout: 60_000 }).toEqual([speakerOnWatcher])
-    await watcher.page.screenshot({ path: join(SHOTS, 'receiver-3d-speaker-featured.png') })
+    await keepScreenshot(watcher.page, join(SHOTS, 'receiver-3d-speaker-featured.png'))
     await watcher.page.getByTestId('view-3d').click()
     await watcher.page.locator('[data-testid="call"][data-view="video"]').waitFor()
-    await presenter.page.screenshot({ path: join(SHOTS, 'vr-speaker-featured.png') })
+    await keepScreenshot(presenter.page, join(SHOTS, 'vr-speaker-featured.png'))
 
     // Leave VR from the in-XR button (pressed without waiting for XR frames after: the session ends); the tab's
     // 3D view frames the same room (screenshots to look at).
@@ -225,10 +225,10 @@ describe('a large room in emulated VR', () => {
     await expect
       .poll(() => tiles(presenter.page).then((t) => t.length > 0 && t.every((tile) => tile.inView)))
       .toBe(true)
-    await presenter.page.screenshot({ path: join(SHOTS, 'tab-1280x720.png') })
+    await keepScreenshot(presenter.page, join(SHOTS, 'tab-1280x720.png'))
     await presenter.page.setViewportSize({ width: 390, height: 844 })
     await expect.poll(() => tiles(presenter.page).then((t) => t.every((tile) => tile.inView))).toBe(true)
-    await presenter.page.screenshot({ path: join(SHOTS, 'tab-390x844.png') })
+    await keepScreenshot(presenter.page, join(SHOTS, 'tab-390x844.png'))
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Download, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { joinAs, openInvite, PHQ9_ANSWERS, useAppSuite, waitForPanels } from './harness'
+import { joinAs, keepScreenshot, openInvite, PHQ9_ANSWERS, useAppSuite, waitForPanels } from './harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -85,12 +85,12 @@ describe('screening before the call', () => {
     for (const [item, answer] of PHQ9_ANSWERS) await patient.page.getByTestId(`q-${item}-${answer}`).check()
     await expect(patient.page.getByTestId('q-44261-6').textContent()).resolves.toContain('13')
     await patient.page.getByTestId('q-69722-7-LA6573-5').check()
-    await form.screenshot({ path: path.join(SHOTS, 'questionnaire-1280x720.png') })
-    await patient.page.screenshot({ path: path.join(SHOTS, 'waiting-room-phq9-1280x720.png') })
+    await keepScreenshot(form, path.join(SHOTS, 'questionnaire-1280x720.png'))
+    await keepScreenshot(patient.page, path.join(SHOTS, 'waiting-room-phq9-1280x720.png'))
     await patient.page.getByTestId('questionnaire-send-phq9').click()
     await patient.page.getByTestId('questionnaire-sent-phq9').waitFor()
     const consent = patient.page.getByTestId('consent')
-    await consent.screenshot({ path: path.join(SHOTS, 'consent-1280x720.png') })
+    await keepScreenshot(consent, path.join(SHOTS, 'consent-1280x720.png'))
     await patient.page.getByTestId('consent-agree').click()
     await patient.page.getByTestId('consent-answer').waitFor()
 
@@ -109,7 +109,7 @@ describe('screening before the call', () => {
       .toBe('agreed')
     // Still waiting: the answers crossed the waiting room, the call did not.
     expect(await patient.page.getByTestId('waiting-room').count()).toBe(1)
-    await page.screenshot({ path: path.join(SHOTS, 'clinician-sees-score-1280x720.png') })
+    await keepScreenshot(page, path.join(SHOTS, 'clinician-sees-score-1280x720.png'))
 
     await page.getByTestId('admit').click()
     await waitForPanels(page, 1, 60_000)
@@ -167,12 +167,12 @@ describe('consent to the record', () => {
     await waitForPanels(page, 1, 60_000)
     const consent = patient.page.getByTestId('consent')
     await consent.waitFor()
-    await consent.screenshot({ path: path.join(SHOTS, 'consent-390x844.png') })
-    await patient.page.screenshot({ path: path.join(SHOTS, 'call-consent-390x844.png') })
+    await keepScreenshot(consent, path.join(SHOTS, 'consent-390x844.png'))
+    await keepScreenshot(patient.page, path.join(SHOTS, 'call-consent-390x844.png'))
     const intake = patient.page.getByTestId('questionnaire-intake')
     await patient.page.getByTestId('q-pain-yes').check()
     await patient.page.getByTestId('q-pain-score').waitFor()
-    await intake.screenshot({ path: path.join(SHOTS, 'questionnaire-390x844.png') })
+    await keepScreenshot(intake, path.join(SHOTS, 'questionnaire-390x844.png'))
     await expect(page.getByTestId('record-consent').getAttribute('data-decision')).resolves.toBe('none')
 
     // Agreed first: the record exists and fills with the patient's readings (so reading IndexedDB works).

@@ -15,6 +15,7 @@ import type { CallStore } from '../src/state/call-store'
 import {
   differingPixels,
   joinAs,
+  keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
@@ -202,7 +203,7 @@ describe('the specialist guiding a worker who shares their space', () => {
   })
 
   it('shows the worker’s room large enough to work on: at least 400 px across at 1280×720', async () => {
-    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-miniature.png') })
+    await keepScreenshot(specialist.page, join(SCREENSHOTS, 'specialist-miniature.png'))
     expect(await miniatureWidth()).toBeGreaterThanOrEqual(400)
   })
 
@@ -243,7 +244,7 @@ describe('the specialist guiding a worker who shares their space', () => {
     await expect
       .poll(() => specialist.page.evaluate(() => window.__xrConsult?.spriteHeights('pin-label:') ?? []))
       .toHaveLength(1)
-    await specialist.page.screenshot({ path: join(SCREENSHOTS, 'specialist-pin.png') })
+    await keepScreenshot(specialist.page, join(SCREENSHOTS, 'specialist-pin.png'))
     const [height = 0] = await specialist.page.evaluate(
       () => window.__xrConsult?.spriteHeights('pin-label:') ?? [],
     )
