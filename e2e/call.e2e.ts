@@ -6,9 +6,11 @@ import {
   expectLiveVideo,
   joinAs,
   newParticipant,
+  noticesSeen,
   openInvite,
   type Participant,
   panels,
+  recordNotices,
   startConsultation,
   useAppSuite,
   waitForPanels,
@@ -46,6 +48,7 @@ describe('a consultation in plain 3D view', () => {
   it('two participants join through the lobby and see and hear each other on 3D panels', async () => {
     const clinician = await newParticipant(suite.browser, log)
     const patient = await newParticipant(suite.browser, log)
+    for (const person of [clinician, patient]) await recordNotices(person.context)
     people.clinician = clinician
     people.patient = patient
     invites = await startConsultation(clinician.page, `${suite.server.url}?debug`, 'clinician')
@@ -85,6 +88,7 @@ describe('a consultation in plain 3D view', () => {
   }, async () => {
     people.specialist = await newParticipant(suite.browser, log, SMALL_WINDOW)
     people.worker = await newParticipant(suite.browser, log, SMALL_WINDOW)
+    await recordNotices(people.specialist.context)
     await openInvite(people.specialist, invite('specialist'), 'Sam Specialist', '?debug')
     await openInvite(people.worker, invite('worker'), 'Wes Worker', '?debug')
     // A generous wait: four pages encoding and decoding three streams each in software on two cores is slow, and
@@ -110,33 +114,13 @@ describe('a consultation in plain 3D view', () => {
 
   it('a participant who leaves disappears from everyone’s scene with a notice', async () => {
     const worker = people.worker as Participant
-    // Notices go after a few seconds: each page keeps every text its notice area showed, so a page read after
-    // another one's checks still has what it said.
-    for (const [role, person] of Object.entries(people)) {
-      if (role === 'worker') continue
-      await person.page.evaluate(() => {
-        const seen: string[] = []
-        ;(window as unknown as { __noticesSeen: string[] }).__noticesSeen = seen
-        const observer = new MutationObserver(() => {
-          const text = document.querySelector('[data-testid="notices"]')?.textContent ?? ''
-          if (text) seen.push(text)
-        })
-        observer.observe(document.body, { subtree: true, childList: true, characterData: true })
-      })
-    }
     await worker.page.getByTestId('leave').click({ timeout: 60_000 })
     delete people.worker
     for (const person of Object.values(people)) {
       await person.page.waitForFunction(() => window.__xrConsult?.panels().length === 2, undefined, {
         timeout: 10_000,
       })
-      await expect
-        .poll(() =>
-          person.page.evaluate(() =>
-            (window as unknown as { __noticesSeen: string[] }).__noticesSeen.join('\n'),
-          ),
-        )
-        .toContain('Wes Worker left the call.')
+      await expect.poll(() => noticesSeen(person.page)).toContain('Wes Worker left the call.')
     }
     await worker.context.close()
   })

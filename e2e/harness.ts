@@ -28,6 +28,29 @@ export function startAppServer(env: Record<string, string> = {}): Promise<AppSer
 }
 
 /**
+ * Keeps every text the page's notice area shows, from the page's first script on. Notices go after a few seconds,
+ * so a test that polls the area can miss one on a busy machine (its reads come slower than the notice lasts); read
+ * what was shown with `noticesSeen`.
+ */
+export async function recordNotices(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const seen: string[] = []
+    Object.assign(window, { __noticesSeen: seen })
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="notices"]')?.textContent ?? ''
+      if (text && seen.at(-1) !== text) seen.push(text)
+    }).observe(document, { subtree: true, childList: true, characterData: true })
+  })
+}
+
+/** Every notice text a page recorded by `recordNotices` has shown, one per line, oldest first. */
+export function noticesSeen(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    ((window as unknown as { __noticesSeen?: string[] }).__noticesSeen ?? []).join('\n'),
+  )
+}
+
+/**
  * Saves a screenshot for people to look at (the screens a change touched). It asserts nothing, so a machine too busy
  * to hand over a frame in time (a VR page rendering two eyes in software beside seven other pages) gets a warning,
  * not a red test: the assertions around it say whether the page works.

@@ -1,7 +1,7 @@
 // What the large-room tests share: one Janus, the server told about it and two browsers for a test file
 // (useLargeRoomSuite); what they read from a page: its JanusTransport's own account (`?debug`), and whether the
 // remote video it plays is the presenter's camera, live.
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, chromium, type ElementHandle, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import {
   type AppServer,
@@ -160,23 +160,53 @@ export function playingVideos(page: Page) {
 }
 
 /**
- * The pixels of the playing remote video, as decoded (drawn into a small canvas in the page), so the check does
- * not depend on where the layout puts the tile in a small window: 32×24 RGBA.
+ * What a video element shows now, as decoded, drawn into a small canvas in the page (so a check does not depend on
+ * where the layout puts the tile in a small window): 32×24 RGBA, or empty while it has no frame to show (a video
+ * can know its size before its first frame is ready, and a canvas drawn from it then is black). Runs in the page:
+ * pass it to `evaluate`.
  */
+export const pixelsOf = (video: HTMLVideoElement): number[] => {
+  if (video.readyState < 2 || video.videoWidth === 0) return []
+  const canvas = document.createElement('canvas')
+  canvas.width = 32
+  canvas.height = 24
+  const context = canvas.getContext('2d', { willReadFrequently: true })
+  context?.drawImage(video, 0, 0, 32, 24)
+  return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
+}
+
+/** The pixels of the page's playing remote video (`pixelsOf`), or none while none plays. */
 export async function videoPixels(page: Page): Promise<Buffer> {
-  const data = await page.evaluate(() => {
-    const video = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].find(
-      (v) => v.videoWidth > 0 && !v.paused,
-    )
-    if (!video) return []
-    const canvas = document.createElement('canvas')
-    canvas.width = 32
-    canvas.height = 24
-    const context = canvas.getContext('2d', { willReadFrequently: true })
-    context?.drawImage(video, 0, 0, 32, 24)
-    return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
-  })
+  const handle = await page.evaluateHandle(
+    () =>
+      [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')].find(
+        (v) => v.videoWidth > 0 && !v.paused,
+      ) ?? null,
+  )
+  const video = handle.asElement() as ElementHandle<HTMLVideoElement> | null
+  const data = video ? await video.evaluate(pixelsOf) : []
+  await handle.dispose()
   return Buffer.from(data)
+}
+
+/**
+ * The video `read` returns shows the fake camera's green, and its pixels change: live, not frozen. Its first frame
+ * may come a while after it starts playing on a busy machine, so the colour is waited for, not read once.
+ */
+export async function expectLiveGreen(read: () => Promise<Buffer>) {
+  let first: Buffer = Buffer.alloc(0)
+  await expect
+    .poll(
+      async () => {
+        first = await read()
+        return isVideoGreen(meanOf(first)) ? 'green' : `video colour ${JSON.stringify(meanOf(first))}`
+      },
+      { timeout: 30_000, interval: 300 },
+    )
+    .toBe('green')
+  await expect
+    .poll(async () => differingPixels(first, await read()), { timeout: 15_000, interval: 300 })
+    .toBeGreaterThan(20)
 }
 
 export function meanOf(pixels: Buffer): Rgb {
@@ -195,11 +225,7 @@ export function meanOf(pixels: Buffer): Rgb {
 /** The page plays one remote video, the fake camera's green, and its pixels change: live, not frozen. */
 export async function expectLivePresenter(page: Page) {
   await expect.poll(() => playingVideos(page), { timeout: 60_000 }).toBe(1)
-  const first = await videoPixels(page)
-  expect(isVideoGreen(meanOf(first)), `video colour ${JSON.stringify(meanOf(first))}`).toBe(true)
-  await expect
-    .poll(async () => differingPixels(first, await videoPixels(page)), { timeout: 15_000, interval: 300 })
-    .toBeGreaterThan(20)
+  await expectLiveGreen(() => videoPixels(page))
 }
 
 /**

@@ -167,7 +167,9 @@ describe('a large room in emulated VR', () => {
           }
           return `menu open: ${text.join(' / ')}`
         },
-        { timeout: 90_000, interval: 500 },
+        // Generous: a click is the trigger held for one XR frame, and counts only if that frame took under 600 ms
+        // (src/xr/xr-store.ts); with eight pages on two busy cores some frames take longer, and that try is redone.
+        { timeout: 180_000, interval: 500 },
       )
       .toBe('speaking')
     expect(menuSeen, 'the Let speak button was seen in the tile menu').toBe(true)

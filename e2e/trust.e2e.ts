@@ -8,8 +8,10 @@ import {
   expectLiveVideo,
   joinAs,
   newParticipant,
+  noticesSeen,
   openInvite,
   type Participant,
+  recordNotices,
   startAppServer,
   startConsultation,
   useAppSuite,
@@ -34,6 +36,7 @@ afterEach(async ({ task }) => {
 
 async function participant(viewport = SMALL_WINDOW): Promise<Participant> {
   const person = await newParticipant(suite.browser, log, viewport)
+  await recordNotices(person.context)
   open.push(person)
   return person
 }
@@ -53,9 +56,8 @@ function debugView(page: Page): Promise<DebugView> {
   )
 }
 
-async function notices(page: Page): Promise<string> {
-  return (await page.getByTestId('notices').textContent()) ?? ''
-}
+/** What the page's notice area has shown since it opened (recorded from the page's start: see `recordNotices`). */
+const notices = noticesSeen
 
 /** Records every RTCPeerConnection's incoming tracks, so a test can prove that no media arrived. */
 async function countIncomingTracks(page: Page) {
