@@ -187,6 +187,11 @@ export function makeModelGlb(bytes) {
  * printed: what to look at when a ratio misses. Off by default: the sampling itself costs CPU.
  */
 const PROFILE_DIR = process.env.SHARE_PROFILE
+/**
+ * SHARE_PARTS=transfer measures only 1 and 2 (and the round trips) and prints them, writing nothing: for working on
+ * the transfer, a third of the whole run's time.
+ */
+const TRANSFER_ONLY = process.env.SHARE_PARTS === 'transfer'
 /** Samples every this many µs: fine enough for 5 to 20 s measurements, coarse enough to cost little. */
 const PROFILE_INTERVAL_US = 1000
 
@@ -350,7 +355,8 @@ function quantile(values, q) {
 /**
  * The raw baseline: an RTCPeerConnection pair between the two pages (no ICE servers: loopback), one ordered data
  * channel, the sender's copy of `name` (the bytes the app shared) sent in CHUNK pieces with bufferedAmountLow
- * backpressure. MB/s from the first piece received to the last, by the receiver's clock.
+ * backpressure. MB/s from the first piece received to the last, by the receiver's clock, and the receiver's video
+ * frames per second over that time.
  * @param {Page} sender @param {Page} receiver @param {string} name
  */
 async function rawThroughput(sender, receiver, name) {
@@ -373,15 +379,23 @@ async function rawThroughput(sender, receiver, name) {
     const w = /** @type {any} */ (window)
     const pc = new RTCPeerConnection({ iceServers: [] })
     w.__benchPc = pc
+    // The remote video panel's texture version at the first and the last piece: how many video frames reached the
+    // panel while the raw channel moved the bytes (the part of the video's drop any transfer costs this machine).
+    const video = () =>
+      Math.max(0, ...(w.__xrConsult?.named('panel-video:') ?? []).map((/** @type {any} */ p) => p.mapVersion))
     /** @type {any} */
-    const got = { bytes: 0, first: null, last: null }
+    const got = { bytes: 0, first: null, last: null, videoFirst: 0, videoLast: 0 }
     w.__benchRaw = got
     pc.addEventListener('datachannel', ({ channel }) => {
       channel.binaryType = 'arraybuffer'
       channel.addEventListener('message', ({ data }) => {
-        if (got.first === null) got.first = performance.now()
+        if (got.first === null) {
+          got.first = performance.now()
+          got.videoFirst = video()
+        }
         got.bytes += /** @type {ArrayBuffer} */ (data).byteLength
         got.last = performance.now()
+        got.videoLast = video()
       })
     })
     await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (remote))
@@ -423,7 +437,10 @@ async function rawThroughput(sender, receiver, name) {
   const got = await receiver.evaluate(() => /** @type {any} */ (window).__benchRaw)
   for (const page of [sender, receiver])
     await page.evaluate(() => /** @type {any} */ (window).__benchPc.close())
-  return size / MB / ((got.last - got.first) / 1000)
+  return {
+    throughput: size / MB / ((got.last - got.first) / 1000),
+    videoRate: ((got.videoLast - got.videoFirst) * 1000) / (got.last - got.first),
+  }
 }
 
 /**
@@ -450,6 +467,15 @@ export async function xrRate(page) {
   await sleep(FPS_WINDOW_MS)
   const b = await read()
   return ((b.frames - a.frames) * 1000) / (b.at - a.at)
+}
+
+/** @param {string[][]} rows */
+function markdownTable(rows) {
+  return [
+    '| Measurement | App | Baseline (same run, same pages) | Ratio |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n')
 }
 
 /** @param {string} results */
@@ -504,7 +530,39 @@ async function main() {
     const appThroughput = big.length / MB / appSeconds
     const videoDuring = ((arrival.videoLast - arrival.videoFirst) * 1000) / (arrival.last - arrival.first)
     const rawAfter = await rawThroughput(clinician.page, patient.page, 'series.pdf')
-    const rawThroughputMean = (rawBefore + rawAfter) / 2
+    const rawThroughputMean = (rawBefore.throughput + rawAfter.throughput) / 2
+    const rawVideoMean = (rawBefore.videoRate + rawAfter.videoRate) / 2
+    const transferRows = [
+      [
+        `Throughput, ${fixed1(big.length / MB)} MB file`,
+        `app ${fixed1(appThroughput)} MB/s`,
+        `raw RTCDataChannel, same bytes, 64 KiB pieces: ${fixed1(rawBefore.throughput)} before, ${fixed1(rawAfter.throughput)} after (mean ${fixed1(rawThroughputMean)} MB/s)`,
+        `${(appThroughput / rawThroughputMean).toFixed(2)}× (issue: ≥ 0.8×)`,
+      ],
+      [
+        'Receiver’s video frame rate during that transfer',
+        `${fixed1(videoDuring)} frames/s over ${fixed1(appSeconds)} s`,
+        `the same page just before: ${fixed1(videoBefore)} frames/s`,
+        `${(videoDuring / videoBefore).toFixed(2)}× (issue: ≥ 0.8×)`,
+      ],
+      [
+        'Receiver’s video frame rate while the raw channel moves the same bytes',
+        `${fixed1(rawBefore.videoRate)} before, ${fixed1(rawAfter.videoRate)} after (mean ${fixed1(rawVideoMean)} frames/s)`,
+        `the same page just before the app’s transfer: ${fixed1(videoBefore)} frames/s`,
+        `${(rawVideoMean / videoBefore).toFixed(2)}× (no target: what moving these bytes at all costs the video here)`,
+      ],
+      [
+        'Round trip of a message from the sender during that transfer, median (p95)',
+        `${fixed1(quantile(pingsDuring, 0.5))} ms (${fixed1(quantile(pingsDuring, 0.95))} ms), ${pingsDuring.length} pings`,
+        `the same link idle just before: ${fixed1(quantile(pingsIdle, 0.5))} ms (${fixed1(quantile(pingsIdle, 0.95))} ms)`,
+        `${(quantile(pingsDuring, 0.5) / quantile(pingsIdle, 0.5)).toFixed(2)}× (no target: the pieces ride their own lane)`,
+      ],
+    ]
+    if (TRANSFER_ONLY) {
+      console.log(markdownTable(transferRows))
+      console.log('\nSHARE_PARTS=transfer: only the transfer; bench/share-results.md left as it was')
+      return
+    }
 
     // 3: a 5 MB PDF, from the pick to its page on the other side's 3D panel (once the two before are drawn, so the
     // count that grows is this file's).
@@ -563,24 +621,7 @@ async function main() {
     const loadEnd = os.loadavg()[0] ?? Number.NaN
     const chromium = commandOutput(CHROMIUM, ['--version'])
     const rows = [
-      [
-        `Throughput, ${fixed1(big.length / MB)} MB file`,
-        `app ${fixed1(appThroughput)} MB/s`,
-        `raw RTCDataChannel, same bytes, 64 KiB pieces: ${fixed1(rawBefore)} before, ${fixed1(rawAfter)} after (mean ${fixed1(rawThroughputMean)} MB/s)`,
-        `${(appThroughput / rawThroughputMean).toFixed(2)}× (issue: ≥ 0.8×)`,
-      ],
-      [
-        'Receiver’s video frame rate during that transfer',
-        `${fixed1(videoDuring)} frames/s over ${fixed1(appSeconds)} s`,
-        `the same page just before: ${fixed1(videoBefore)} frames/s`,
-        `${(videoDuring / videoBefore).toFixed(2)}× (issue: ≥ 0.8×)`,
-      ],
-      [
-        'Round trip of a message from the sender during that transfer, median (p95)',
-        `${fixed1(quantile(pingsDuring, 0.5))} ms (${fixed1(quantile(pingsDuring, 0.95))} ms), ${pingsDuring.length} pings`,
-        `the same link idle just before: ${fixed1(quantile(pingsIdle, 0.5))} ms (${fixed1(quantile(pingsIdle, 0.95))} ms)`,
-        `${(quantile(pingsDuring, 0.5) / quantile(pingsIdle, 0.5)).toFixed(2)}× (no target: the pieces ride their own lane)`,
-      ],
+      ...transferRows,
       [
         'Share → first page visible on the other side (5 MB PDF)',
         `${Math.round(firstVisibleMs)} ms`,
@@ -594,11 +635,7 @@ async function main() {
         `${(vrWith / vrWithout).toFixed(2)}× (issue: ≥ 0.9×)`,
       ],
     ]
-    const table = [
-      '| Measurement | App | Baseline (same run, same pages) | Ratio |',
-      '|---|---|---|---|',
-      ...rows.map((row) => `| ${row.join(' | ')} |`),
-    ].join('\n')
+    const table = markdownTable(rows)
     const markdown = `# Sharing files (issue 14)
 
 Written by \`node bench/share.mjs\` (part of \`npm run bench\`), one run.
