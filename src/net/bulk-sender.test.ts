@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   BulkSender,
+  LANE_HIGH_WATER_BYTES,
+  LANE_LOW_WATER_BYTES,
   laneOrLink,
   MAX_HIGH_WATER_BYTES,
   MAX_QUEUE_MS,
@@ -171,6 +173,44 @@ describe('BulkSender', () => {
     expect(sender.highWater).toBeGreaterThan(measured * 0.8)
   })
 
+  it('keeps a dedicated lane between its fixed watermarks, so a page that refills late does not idle it', async () => {
+    // 7 MB/s (two tabs here), and a page that comes back 100 ms after the buffer ran low: the time-based buffer of a
+    // shared channel (about 700 KB) would run dry meanwhile; the lane's low watermark lasts about 150 ms.
+    const fake = fakeChannel(7000, 100)
+    const channel = { ...fake.channel, dedicated: true }
+    Object.defineProperty(channel, 'bufferedAmount', { get: () => fake.channel.bufferedAmount })
+    const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b) })
+    const pieces = 1000 // about 65 MB: 9 s at the link's rate
+    const shared = piece()
+    const results = Array.from({ length: pieces }, () => sender.enqueue(shared))
+    expect(sender.highWater).toBe(LANE_HIGH_WATER_BYTES)
+    fake.advance(8000)
+    expect(fake.idleMs).toBe(0)
+    expect(fake.maxBuffered).toBeLessThanOrEqual(LANE_HIGH_WATER_BYTES + 64 * 1024)
+    expect(sender.queueMs).toBe(TARGET_QUEUE_MS)
+    fake.advance(2000)
+    expect(await Promise.all(results)).toEqual(Array(pieces).fill(true))
+  })
+
+  it('refills a dedicated lane at its low watermark, not at half of its high one', () => {
+    const fake = fakeChannel(0)
+    const thresholds: number[] = []
+    const channel = {
+      get bufferedAmount() {
+        return fake.channel.bufferedAmount
+      },
+      dedicated: true,
+      onBufferedAmountLow: (threshold: number, handler: () => void) => {
+        thresholds.push(threshold)
+        return fake.channel.onBufferedAmountLow(threshold, handler)
+      },
+    }
+    const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b) })
+    for (let i = 0; i < 40; i++) void sender.enqueue(piece())
+    expect(thresholds).toEqual([LANE_LOW_WATER_BYTES])
+    sender.dispose()
+  })
+
   it('resolves what waited as unsent when the channel goes away', async () => {
     const fake = fakeChannel(0)
     const sender = new BulkSender({ ...fake, channel: fake.channel, send: (b) => fake.send(b) })
@@ -218,6 +258,7 @@ describe('laneOrLink', () => {
       (bytes) => link.send(bytes),
       () => admitted,
     )
+    expect(path.channel.dedicated).toBe(false)
     expect(path.send(new ArrayBuffer(10))).toBe(true)
     expect(link.sent).toEqual([10])
     lane.open = true
@@ -225,6 +266,8 @@ describe('laneOrLink', () => {
     expect(lane.sent).toEqual([20])
     expect(link.sent).toEqual([10])
     expect(path.channel.bufferedAmount).toBe(20)
+    // Only the lane carries nothing but pieces: the link's buffer holds the call's messages too.
+    expect(path.channel.dedicated).toBe(true)
     // Waiting for a low buffer listens on both: whichever carries the pieces says when it drained.
     const off = path.channel.onBufferedAmountLow(5, () => undefined)
     expect([link.lows, lane.lows]).toEqual([[5], [5]])
@@ -247,5 +290,6 @@ describe('laneOrLink', () => {
     expect(path.send(new ArrayBuffer(7))).toBe(true)
     expect(link.sent).toEqual([7])
     expect(path.channel.bufferedAmount).toBe(7)
+    expect(path.channel.dedicated).toBe(false)
   })
 })

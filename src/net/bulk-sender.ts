@@ -8,6 +8,13 @@
 // back later than the buffer lasted (a busy main thread: a software-rendered frame can take a few hundred ms), so
 // the link idled and the transfer slowed for nothing. A chat message sent then waits about as long behind the
 // buffer as the busy page made it wait anyway. Once refills come in time again, `queueMs` shrinks back.
+// All that is for a channel the pieces share with the call's messages. On a dedicated lane (the pieces' own SCTP
+// stream: Chromium's SCTP takes streams in turn, so a message on the link's stream waits behind at most the one
+// piece being sent, never behind the lane's buffer), time in the buffer costs nobody anything, and a short buffer only
+// costs throughput: the page refills it on its main thread, whose tasks (a software-rendered frame, a video frame
+// decoded and uploaded) run tens to hundreds of ms, and a measured drain rate read through a busy page's stale
+// bufferedAmount comes out low, shrinking the buffer further. There the sender keeps fixed watermarks, as a plain
+// bulk sender would: up to LANE_HIGH_WATER_BYTES buffered, refilled when it falls to LANE_LOW_WATER_BYTES.
 // Pure apart from the timer, which is injectable.
 import type { BulkLane, Unsubscribe } from './transport'
 
@@ -17,6 +24,11 @@ export interface BufferedChannel {
   readonly bufferedAmount: number
   /** Calls `handler` whenever the buffer falls to `threshold` bytes or below. */
   onBufferedAmountLow(threshold: number, handler: () => void): Unsubscribe
+  /**
+   * The channel carries these pieces only (a bulk lane): nothing else waits behind its buffer, so it is kept full
+   * with fixed watermarks instead of a short time-based one. Read at every refill (a lane can open mid-transfer).
+   */
+  readonly dedicated?: boolean
 }
 
 /**
@@ -34,6 +46,16 @@ export const MAX_QUEUE_MS = 1000
 export const MIN_HIGH_WATER_BYTES = 96 * 1024
 /** And never more: 4 MiB is 100 ms at 40 MB/s, beyond what loopback between two tabs reaches here. */
 export const MAX_HIGH_WATER_BYTES = 4 * 1024 * 1024
+/**
+ * A dedicated lane's buffer may hold this much: 2 MiB is 0.3 s at the 7 MB/s two tabs reach here and 17 s at a
+ * 1 Mbit/s uplink, what a withdrawn file may still send after its withdrawal; memory it costs is the sender's.
+ */
+export const LANE_HIGH_WATER_BYTES = 2 * 1024 * 1024
+/**
+ * ... and is refilled when it falls to this: 1 MiB lasts about 150 ms at 7 MB/s, longer than most stalls of a busy
+ * page's main thread here (a plain sender's 512 KiB ran dry during them), so the link keeps sending meanwhile.
+ */
+export const LANE_LOW_WATER_BYTES = 1024 * 1024
 /**
  * If the browser never says the buffer ran low (an event lost while the threshold changed), look again after
  * this long, ms.
@@ -102,6 +124,7 @@ export class BulkSender {
 
   /** The channel's buffer we allow now, bytes. */
   get highWater(): number {
+    if (this.options.channel.dedicated) return LANE_HIGH_WATER_BYTES
     if (this.rate === null) return MIN_HIGH_WATER_BYTES
     return Math.min(MAX_HIGH_WATER_BYTES, Math.max(MIN_HIGH_WATER_BYTES, this.rate * this.queueTime))
   }
@@ -146,7 +169,7 @@ export class BulkSender {
     // buffer is still full, or a piece queued meanwhile, says nothing about it).
     if (refill && this.waiting && buffered < this.highWater) {
       this.waiting = false
-      this.adaptQueueTime(buffered)
+      if (!this.options.channel.dedicated) this.adaptQueueTime(buffered)
     }
     this.measure(buffered)
     const { channel, send } = this.options
@@ -165,7 +188,7 @@ export class BulkSender {
 
   private waitForRoom() {
     this.waiting = true
-    const threshold = Math.floor(this.highWater / 2)
+    const threshold = this.options.channel.dedicated ? LANE_LOW_WATER_BYTES : Math.floor(this.highWater / 2)
     if (threshold !== this.lowThreshold) {
       this.lowSubscription?.()
       this.lowThreshold = threshold
@@ -211,6 +234,9 @@ export function laneOrLink(
     channel: {
       get bufferedAmount() {
         return (openLane() ?? link).bufferedAmount
+      },
+      get dedicated() {
+        return openLane() !== null
       },
       onBufferedAmountLow(threshold, handler) {
         const off = [link.onBufferedAmountLow(threshold, handler)]
