@@ -1009,8 +1009,8 @@ remote panel's texture had received a video frame) minus the time of that click;
 and the scene's code (each run is a fresh context, so nothing is cached) and mounting the scene. B's context is then
 closed and the next run waits until A has dropped B from its scene (A took ${msText(r.drop.median)} median,
 ${msText(r.drop.max)} at most, after the context closed). The app's join includes signalling through the
-PeerServer (registering a seat), the mesh handshake and admission, and the media call that follows admission; the
-baseline is the floor WebRTC itself sets under the same load (A rendering). Then A goes back to the video layout
+PeerServer (registering a seat), the mesh handshake and admission, and the camera call negotiated beside them
+and released at admission; the baseline is the floor WebRTC itself sets under the same load (A rendering). Then A goes back to the video layout
 (its 3D scene stays mounted, drawing nothing) and ${r.videoHost.join.samples.length} more runs time the join alone the same way: A
 answers B's media call on a main thread no longer busy drawing 3D and setting up B's panel.
 

@@ -98,6 +98,52 @@ export class RequestLog {
 }
 
 /**
+ * Counts the media a page receives: RTP packets (inbound-rtp `packetsReceived`) on every RTCPeerConnection it
+ * makes, sampled every 200 ms while each lives and once more when asked. A `track` event would say only that a
+ * media section was negotiated (a camera call is negotiated beside admission and held until it passes), not that
+ * anything arrived; a stream that flowed would send packets every few tens of ms.
+ */
+export async function countIncomingMedia(page: Page) {
+  await page.addInitScript(() => {
+    const received = new Map<RTCPeerConnection, number>()
+    const sample = async () => {
+      for (const pc of received.keys()) {
+        if (pc.connectionState === 'closed') continue
+        // A connection that closes while its stats are read keeps what was counted before.
+        const report = await pc.getStats().catch(() => null)
+        let packets = 0
+        for (const stat of report?.values() ?? []) {
+          if (stat.type === 'inbound-rtp') packets += (stat as RTCInboundRtpStreamStats).packetsReceived ?? 0
+        }
+        received.set(pc, Math.max(received.get(pc) ?? 0, packets))
+      }
+      return [...received.values()].reduce((total, packets) => total + packets, 0)
+    }
+    Object.assign(window, { __incoming: { sample, connections: () => received.size } })
+    setInterval(() => void sample(), 200)
+    const Native = window.RTCPeerConnection
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config)
+        received.set(this, 0)
+      }
+    }
+  })
+}
+
+type IncomingMedia = { __incoming: { sample: () => Promise<number>; connections: () => number } }
+
+/** RTP packets the page has received so far on all its connections (countIncomingMedia must be installed). */
+export function incomingMedia(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as IncomingMedia).__incoming.sample())
+}
+
+/** How many RTCPeerConnections the page has made (countIncomingMedia must be installed). */
+export function incomingConnections(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as IncomingMedia).__incoming.connections())
+}
+
+/**
  * A participant in a context of their own. 1280x720 where a test reads pixels; a smaller window where it only
  * counts panels, since several pages rendering in software on two cores is what slows a test down.
  */

@@ -37,9 +37,67 @@ describe('CallMesh', () => {
     pat.mesh.broadcast({ type: 'poke', n: 7 })
     await clock.until(() => pat.seen.notes.includes('hello') && ada.seen.pokes.length === 1)
     expect(ada.seen.pokes[0]?.from).toMatchObject({ name: 'Pat Patient', role: 'patient', seat: 1 })
-    // Each side received the other's stream on the media call.
+    // Each side received the other's stream on the media call, and sends its own on it.
     await clock.until(() => [...ada.seen.participants.values()].some((p) => p.stream != null))
     await clock.until(() => [...pat.seen.participants.values()].some((p) => p.stream != null))
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
+    expect(pat.transport.sendingTo()).toEqual([ada.transport.id])
+  })
+
+  it('negotiates the camera call beside admission, but sends and shows nothing to a seat holder that never proves the secret', async () => {
+    // Someone holds seat 0's id (nobody can compute it without the invite, but a server operator may learn one).
+    // Ada joins in seat 1 and dials it; it calls her back: the media call first, its data link after it (both are
+    // offers through the server; either may come first), then never proves the secret. Its dial, the lower
+    // seat's, replaces Ada's own.
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const holder = network.transport()
+    const registered = holder.registerFirst([await seatPeerId(room.patient, 0)])
+    await clock.until(() => holder.id !== null)
+    await registered
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    await join(ada)
+    expect(ada.mesh.seatIndex).toBe(1)
+    const adaId = ada.transport.id as string
+    holder.onIncomingLink(() => undefined)
+    holder.onIncomingCall(() => undefined)
+    const metadata = { seat: 0, session: 'holder-session-1' }
+    const theirStream = { id: 'holder-camera' } as unknown as MediaStream
+    const call = holder.call(adaId, theirStream, metadata)
+    const fromAda: MediaStream[] = []
+    let callClosed = false
+    call?.onStream((stream) => fromAda.push(stream))
+    call?.onClose(() => {
+      callClosed = true
+    })
+    await clock.advance(1000)
+    // Ahead of its data link: kept, not answered.
+    expect(fromAda).toEqual([])
+    expect(callClosed).toBe(false)
+    holder.dial(adaId, metadata)
+    // The link came: the call is answered at once (its handshake runs while admission would), held.
+    await clock.until(() => fromAda.length === 1)
+    expect(ada.transport.sendingTo()).toEqual([])
+    await clock.advance(ADMISSION_TIMEOUT_MS + 2000, 50)
+    // Never proved: nothing of Ada's went out on the call, nothing of theirs was shown or listed.
+    expect(ada.transport.sendingTo()).toEqual([])
+    expect(ada.seen.everListed.size).toBe(0)
+    expect([...ada.seen.participants.values()].some((p) => p.stream != null)).toBe(false)
+    expect(callClosed).toBe(true)
+
+    // A call whose data link never comes is never answered, and is closed after the admission timeout.
+    const lone = holder.call(adaId, theirStream, { seat: 0, session: 'holder-session-2' })
+    let loneClosed = false
+    let loneAnswered = false
+    lone?.onStream(() => {
+      loneAnswered = true
+    })
+    lone?.onClose(() => {
+      loneClosed = true
+    })
+    await clock.advance(ADMISSION_TIMEOUT_MS + 1000, 50)
+    expect(loneAnswered).toBe(false)
+    expect(loneClosed).toBe(true)
   })
 
   it('tells a link that just became ready the media state it has now, not the one its hello said', async () => {
@@ -54,12 +112,13 @@ describe('CallMesh', () => {
     type LocalMedia = () => { stream: MediaStream | null; muted: boolean; cameraOff: boolean }
     const options = (ada.mesh as unknown as { options: { localMedia: LocalMedia } }).options
     const media = options.localMedia
-    // Ada's state is read first for her media call to Pat, then for her hello to him: the camera was off for both.
+    // Ada's media call to Pat's seat went out with her dial, before he came (held until admission); her hello to
+    // him is the first read of her state from here on: the camera was off for it.
     let asked = 0
-    options.localMedia = () => ({ ...media(), cameraOff: asked++ < 2 })
+    options.localMedia = () => ({ ...media(), cameraOff: asked++ < 1 })
     await join(pat)
     await clock.until(() => pat.connected().length === 1)
-    expect(asked).toBeGreaterThan(1)
+    expect(asked).toBeGreaterThan(0)
     const adaId = [...pat.seen.participants.keys()].find(
       (id) => pat.seen.participants.get(id)?.name === 'Dr. Ada',
     )
@@ -86,6 +145,10 @@ describe('CallMesh', () => {
     await clock.advance(3000)
     expect(intruder.seen.notes).toEqual([])
     expect(ada.connected()).toEqual([])
+    // Its camera call went out with its dial and was answered held: no media either way, none shown.
+    expect(ada.transport.sendingTo()).toEqual([])
+    expect(intruder.transport.sendingTo()).toEqual([])
+    expect([...ada.seen.participants.values()].some((p) => p.stream != null)).toBe(false)
   })
 
   it('after a signalling server restart, a newcomer reaches both seated participants (the restart history)', async () => {
@@ -369,6 +432,10 @@ describe('CallMesh', () => {
     expect(
       [...ada.seen.participants.values()].filter((p) => p.name === 'Pat Patient' && p.stream != null),
     ).toEqual([])
+    // The camera calls are negotiated already, held: nothing of the patient's goes out, nor anyone's to them.
+    expect(pat.transport.sendingTo()).toEqual([])
+    expect(ada.transport.sendingTo()).toEqual([sam.transport.id])
+    expect(sam.transport.sendingTo()).toEqual([ada.transport.id])
 
     // The specialist cannot let anyone in (a hand-made admission is a forgery).
     const inviteKey = room.patient.credential.key
@@ -388,6 +455,9 @@ describe('CallMesh', () => {
     // Their own waiting-room note went out once they were in.
     await clock.until(() => ada.seen.notes.includes('let me in'), 20_000)
     await clock.until(() => [...pat.seen.participants.values()].some((p) => p.stream != null), 20_000)
+    // (The specialist's forgery ended its links: only the clinician's call is left.)
+    expect(pat.transport.sendingTo()).toEqual([ada.transport.id])
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
   })
 
   it('leaves nothing running after leave: no timers, links or listeners', async () => {

@@ -109,6 +109,12 @@ const STALLED_DIAL_MS = 4000
  * since its bucket for us may not be full when a new link starts (a reconnect right after a busy minute).
  */
 const OWN_OPS_PACE = { perSecond: AUTHOR_BYTES.perSecond * 0.8, burst: AUTHOR_BYTES.burst / 2 }
+/**
+ * A held camera call of ours that has brought no stream this long after admission released it is made again, ms:
+ * its answer was lost (a signalling server that went away meanwhile, a far side that replaced the data link the
+ * call was waiting for). A live one brings its stream well under a second after admission, even on a busy page.
+ */
+const HELD_CALL_GRACE_MS = 4000
 /** Ops held while their author's member op has not arrived yet, per link. */
 const MAX_PENDING_OPS = 2000
 
@@ -276,8 +282,20 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   screenIn: MediaLink | null
   /** The remote's session id, from their dial's metadata or their hello. */
   remoteSession: string | null
-  /** A media call that arrived before the peer was admitted; answered once it is. */
+  /**
+   * A media call that arrived before the peer was admitted, on a transport without held calls; answered once it
+   * is.
+   */
   pendingCall: MediaLink | null
+  /**
+   * Our tracks go out on `media` and their stream is shown. False while the call is held: made or answered early
+   * (MeshTransport.heldCalls) and the peer not admitted yet, or one side in the waiting room.
+   */
+  mediaLive: boolean
+  /** Their stream, arrived on a call still held: shown when it goes live, never before. */
+  heldStream: MediaStream | null
+  /** `media` has brought their stream (held or shown). */
+  mediaStreamed: boolean
   /** Bytes received on the link's connections at the last sample, and when that count last grew. */
   bytesReceived: number
   lastTransportActivity: number
@@ -416,6 +434,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly receivedOnClosedLinks: Record<string, number> = {}
   /** The screen we share, if any. */
   private screenStream: MediaStream | null = null
+  /**
+   * Per seat, a camera call that arrived before the data link it belongs to (both are offers through the server,
+   * and either may come first): taken by that link when it comes, closed if it does not within
+   * ADMISSION_TIMEOUT_MS. Never answered while here.
+   */
+  private readonly earlyCalls = new Map<number, MediaLink>()
   /** Per seat, what debugTapLink installed (the benchmark's round-trip breakdown); empty otherwise. */
   private readonly taps = new Map<number, LinkTap>()
 
@@ -586,7 +610,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.dropLink(link, null)
         if (!this.links.has(link.seat) && !this.reconnects.has(link.seat)) this.dial(link.seat)
       } else if (link.origin === 'outgoing' && link.protocol.admitted && !link.media && !this.gated(link)) {
-        this.callMedia(link)
+        this.startMedia(link)
       }
     }
   }
@@ -614,7 +638,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (!data) return
     const existing = this.links.get(seat)
     if (existing) this.detachLink(existing)
-    this.addLink(seat, remoteId, data, 'outgoing', null)
+    const link = this.addLink(seat, remoteId, data, 'outgoing', null)
+    // The camera call goes out with the dial, held: its handshake (ICE, DTLS) runs while admission does, and it
+    // carries nothing of ours and shows nothing of theirs until admission passes (startMedia).
+    if (this.transport.heldCalls) this.callMedia(link, true)
   }
 
   private dialMetadata(): DialMetadata {
@@ -659,6 +686,12 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.detachLink(existing)
     }
     this.addLink(dial.seat, data.remoteId, data, 'incoming', dial.session)
+    // Its camera call may have come first: handled now as if it had just arrived.
+    const early = this.earlyCalls.get(dial.seat)
+    if (early) {
+      this.earlyCalls.delete(dial.seat)
+      this.onIncomingCall(early)
+    }
   }
 
   private addLink(
@@ -722,11 +755,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.trace('admitted', seat, origin)
         // Only someone who proved the room secret is shown as joining.
         if (!this.known.has(peerId)) this.upsert(peerId, { seat, status: 'connecting' })
-        // Media only once the peer has proved the invite, and neither side is in the waiting room: the dialer
-        // offers it, the answerer answers it.
+        // Media only once the peer has proved the invite, and neither side is in the waiting room.
         if (this.gated(link)) return
-        if (origin === 'outgoing') this.callMedia(link)
-        else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+        this.startMedia(link)
       },
       onHello: (hello, first) => {
         if (current() && first) this.onHello(link, hello)
@@ -761,6 +792,9 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       screenOut: null,
       screenIn: null,
       pendingCall: null,
+      mediaLive: false,
+      heldStream: null,
+      mediaStreamed: false,
       bytesReceived: 0,
       lastTransportActivity: now,
       lastSampleAt: now,
@@ -1013,9 +1047,38 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
   }
 
-  private callMedia(link: Link<M, Op>) {
-    const call = this.transport.call(link.peerId, this.options.localMedia().stream, this.dialMetadata())
-    if (call) this.wireCall(link, call)
+  /** Our camera call to them (the dialer's side); `held` as in MeshTransport.call. */
+  private callMedia(link: Link<M, Op>, held = false) {
+    const call = this.transport.call(link.peerId, this.options.localMedia().stream, this.dialMetadata(), held)
+    if (call) this.wireCall(link, call, held)
+  }
+
+  /**
+   * Media may flow on this link now (admitted, nobody waiting): a held call is released (our tracks go out) and the
+   * stream it brought is shown; without a call, the dialer makes one and the answerer answers the one it holds.
+   */
+  private startMedia(link: Link<M, Op>) {
+    const call = link.media
+    if (call && !link.mediaLive) {
+      link.mediaLive = true
+      call.release?.()
+      this.trace('media released', link.seat)
+      this.applyVideoBudget()
+      const stream = link.heldStream
+      link.heldStream = null
+      if (stream) this.upsert(link.peerId, { seat: link.seat, stream })
+      else if (link.origin === 'outgoing') {
+        this.later(() => {
+          if (this.links.get(link.seat) !== link || link.media !== call || link.mediaStreamed) return
+          this.trace('held call brought nothing: calling again', link.seat)
+          this.callMedia(link)
+        }, HELD_CALL_GRACE_MS)
+      }
+      return
+    }
+    if (call) return
+    if (link.origin === 'outgoing') this.callMedia(link)
+    else if (link.pendingCall) this.answerCall(link, link.pendingCall)
   }
 
   private onIncomingCall(call: MediaLink) {
@@ -1025,6 +1088,26 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
     const dial = dialMetadataOf(call.metadata, this.seatIds.length)
     const link = dial === null ? undefined : this.links.get(dial.seat)
+    if (
+      dial &&
+      this.transport.heldCalls &&
+      !this.left &&
+      dial.seat !== this.seat &&
+      this.seatIds[dial.seat] === call.remoteId &&
+      (link?.origin !== 'incoming' || (link.remoteSession !== null && link.remoteSession !== dial.session))
+    ) {
+      // Ahead of its data link (none yet, or the one it will replace: our own dial to them, their previous
+      // session's): kept, unanswered, until that link comes (onIncomingLink) or for a while. Closing it would
+      // leave their held call waiting for an answer that never comes.
+      this.earlyCalls.get(dial.seat)?.close()
+      this.earlyCalls.set(dial.seat, call)
+      this.later(() => {
+        if (this.earlyCalls.get(dial.seat) !== call) return
+        this.earlyCalls.delete(dial.seat)
+        call.close()
+      }, ADMISSION_TIMEOUT_MS)
+      return
+    }
     // Media is only answered for a participant whose data connection is up, from the same session, and only
     // from the side that dialed the data connection we kept: a call from the losing side of a simultaneous dial
     // would otherwise replace the winning one.
@@ -1039,6 +1122,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       return
     }
     const answerable = link.protocol.admitted && !this.gated(link)
+    if (this.transport.heldCalls) {
+      // Answered at once, held: the handshake runs beside admission; nothing of ours goes out and nothing of
+      // theirs is shown until startMedia (now, if admission already passed).
+      this.trace('call from', link.seat, answerable ? 'answering' : 'answering held')
+      this.answerCall(link, call, true)
+      if (answerable) this.startMedia(link)
+      return
+    }
     this.trace('call from', link.seat, answerable ? 'answering' : 'held until admitted')
     if (answerable) this.answerCall(link, call)
     else {
@@ -1100,26 +1191,39 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     for (const link of this.fullLinks()) this.callScreen(link)
   }
 
-  private answerCall(link: Link<M, Op>, call: MediaLink) {
+  private answerCall(link: Link<M, Op>, call: MediaLink, held = false) {
     link.pendingCall = null
-    call.answer(this.options.localMedia().stream)
-    this.wireCall(link, call)
+    call.answer(this.options.localMedia().stream, held)
+    this.wireCall(link, call, held)
   }
 
-  private wireCall(link: Link<M, Op>, call: MediaLink) {
+  private wireCall(link: Link<M, Op>, call: MediaLink, held = false) {
     if (link.media && link.media !== call) link.media.close()
     link.media = call
+    link.mediaLive = !held
+    link.heldStream = null
+    link.mediaStreamed = false
     this.applyVideoBudget()
     call.onStream((stream) => {
-      this.trace('stream from', link.seat)
+      this.trace('stream from', link.seat, link.mediaLive ? 'shown' : 'held')
       if (this.links.get(link.seat) !== link || link.media !== call) return
+      link.mediaStreamed = true
+      if (!link.mediaLive) {
+        link.heldStream = stream
+        return
+      }
       this.applyVideoBudget()
       this.upsert(link.peerId, { seat: link.seat, stream })
     })
     call.onClose(() => {
-      if (this.links.get(link.seat) === link && link.media === call) {
-        this.upsert(link.peerId, { seat: link.seat, stream: null })
+      if (this.links.get(link.seat) !== link || link.media !== call) return
+      if (!link.mediaLive) {
+        // A held call that died before media could flow: made or answered anew when it may (startMedia).
+        link.media = null
+        link.heldStream = null
+        return
       }
+      this.upsert(link.peerId, { seat: link.seat, stream: null })
     })
   }
 
@@ -1213,7 +1317,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   /** Re-splits our video uplink between the media calls (after a call starts or ends). */
   private applyVideoBudget() {
-    const calls = [...this.links.values()].flatMap((link) => (link.media ? [link.media] : []))
+    // Held calls send nothing: only live ones share the uplink.
+    const calls = [...this.links.values()].flatMap((link) =>
+      link.media && link.mediaLive ? [link.media] : [],
+    )
     const budget = videoSendBudget(calls.length)
     for (const call of calls) call.setVideoBudget(budget)
   }
@@ -1398,8 +1505,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       if (!link.protocol.ready || link.full || this.gated(link)) continue
       const hello = link.protocol.remoteHello
       if (hello) this.onHello(link, hello)
-      if (link.origin === 'outgoing' && !link.media) this.callMedia(link)
-      else if (link.pendingCall) this.answerCall(link, link.pendingCall)
+      this.startMedia(link)
       // What arrived while the gate was closed, and waited for it.
       const peer = this.peerOf(link)
       if (peer && link.pending.length > 0) void this.receiveOps(link, peer, [])
@@ -1666,6 +1772,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.reconnects.clear()
     this.setupRedials.clear()
     this.taps.clear()
+    for (const call of this.earlyCalls.values()) call.close()
+    this.earlyCalls.clear()
     const links = [...this.links.values()]
     this.links.clear()
     for (const link of links) {

@@ -302,6 +302,11 @@ class MemoryMediaEnd implements MediaLink {
   other: MemoryMediaEnd | null = null
   stream: MediaStream | null
   closed = false
+  /**
+   * Whether our tracks go out on this call: false while it is held (MeshTransport.heldCalls). The far side gets
+   * our stream object at negotiation either way, as WebRTC's `track` event does; what it may not get is media.
+   */
+  sending = true
   readonly streams = new Listeners<[MediaStream]>()
   readonly closedListeners = new Listeners<[]>()
   budget: { maxBitrate: number; scaleResolutionDownBy: number } | null = null
@@ -315,8 +320,9 @@ class MemoryMediaEnd implements MediaLink {
     this.stream = stream
   }
 
-  answer(stream: MediaStream | null) {
+  answer(stream: MediaStream | null, held = false) {
     this.stream = stream
+    this.sending = !held
     const other = this.other
     this.network.answer(() => {
       if (this.closed || !other || other.closed) return
@@ -338,6 +344,10 @@ class MemoryMediaEnd implements MediaLink {
     if (other && !other.closed) {
       setTimeout(() => other.close(), this.network.latencyMs)
     }
+  }
+
+  release() {
+    if (!this.closed) this.sending = true
   }
 
   onStream(handler: (stream: MediaStream) => void) {
@@ -427,9 +437,12 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     return local
   }
 
-  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null {
+  readonly heldCalls = true
+
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata, held = false): MediaLink | null {
     if (!this.serverConnected || this.id === null) return null
     const local = new MemoryMediaEnd(this.network, remoteId, undefined, stream)
+    local.sending = !held
     const callerId = this.id
     this.mediaEnds.add(local)
     this.network.signal(
@@ -445,6 +458,13 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
       () => undefined,
     )
     return local
+  }
+
+  /** Tests: who our open media calls send our stream to now (a held call sends nothing). */
+  sendingTo(): string[] {
+    return [...this.mediaEnds]
+      .filter((end) => !end.closed && end.sending && end.stream !== null)
+      .map((end) => end.remoteId)
   }
 
   /** @internal Holds an end until it closes. */

@@ -12,8 +12,9 @@
 // certificate), so it cannot be replayed, reflected or relayed; and a signalling server that swapped in its own
 // certificates to sit in the middle is caught, since the two sides then see different fingerprints. Nothing but a
 // proof is accepted before the peer's proof has verified, and we send nothing else before that either, so a peer
-// without the secret never sees a name, a state change or a media offer. Arrivals are handled one at a time in
-// order (the HMAC steps are async), so a hello never overtakes the proof before it.
+// without the secret never sees a name or a state change, and gets no media: the camera call negotiated beside
+// this link is held until onAdmitted (./call-mesh.ts startMedia). Arrivals are handled one at a time in order (the
+// HMAC steps are async), so a hello never overtakes the proof before it.
 import { sessionOf } from '../room/credentials'
 import { prove, verifyProof } from './admission'
 import {

@@ -170,31 +170,64 @@ function wrapData(conn: DataConnection): DataLink {
   }
 }
 
-function wrapMedia(call: MediaConnection): MediaLink {
+/**
+ * Takes a call's tracks off its senders, keeping their m-lines (sendrecv) in the negotiation, and remembers them for
+ * release. Called in the task that added them, before the offer or answer has left: nothing can be sent before
+ * DTLS is up, which needs the far side's answer, so no frame of ours goes out on a held call.
+ */
+function holdSenders(pc: RTCPeerConnection | undefined, held: Map<RTCRtpSender, MediaStreamTrack>) {
+  for (const sender of pc?.getSenders() ?? []) {
+    if (!sender.track) continue
+    held.set(sender, sender.track)
+    sender.replaceTrack(null).catch(() => undefined)
+  }
+}
+
+function wrapMedia(call: MediaConnection, heldAtStart = false): MediaLink {
   const streams = new Listeners<[MediaStream]>()
   const closed = new Listeners<[]>()
   call.on('stream', (stream) => streams.emit(stream))
   call.on('close', () => closed.emit())
+  /** Our tracks while the call is held (by sender); empty once released, or when nothing was held. */
+  const held = new Map<RTCRtpSender, MediaStreamTrack>()
+  let budget: { maxBitrate: number; scaleResolutionDownBy: number } | null = null
+  const applyBudget = () => {
+    if (!budget) return
+    for (const sender of call.peerConnection?.getSenders() ?? []) {
+      if ((sender.track ?? held.get(sender))?.kind !== 'video') continue
+      const parameters = sender.getParameters()
+      if (!parameters.encodings?.length) continue
+      for (const encoding of parameters.encodings) {
+        encoding.maxBitrate = budget.maxBitrate
+        encoding.scaleResolutionDownBy = budget.scaleResolutionDownBy
+      }
+      // Rejected only while the call is still negotiating; the next change of the mesh applies it again.
+      sender.setParameters(parameters).catch(() => undefined)
+    }
+  }
+  if (heldAtStart) holdSenders(call.peerConnection, held)
   return {
     remoteId: call.peer,
     metadata: call.metadata,
-    answer: (stream) => call.answer(stream ?? undefined),
+    answer: (stream, holdIt) => {
+      call.answer(stream ?? undefined)
+      // PeerJS added our tracks and set the offer going in this very call; the answer is not created yet.
+      if (holdIt) holdSenders(call.peerConnection, held)
+    },
+    release: () => {
+      const tracks = [...held]
+      held.clear()
+      const restored = tracks.map(([sender, track]) => sender.replaceTrack(track).catch(() => undefined))
+      // A budget set while held is applied again to the tracks now on the senders.
+      void Promise.all(restored).then(applyBudget)
+    },
     close: () => call.close(),
     onStream: (handler) => streams.add(handler),
     onClose: (handler) => closed.add(handler),
     stats: () => statsOf(call.peerConnection),
-    setVideoBudget: ({ maxBitrate, scaleResolutionDownBy }) => {
-      for (const sender of call.peerConnection?.getSenders() ?? []) {
-        if (sender.track?.kind !== 'video') continue
-        const parameters = sender.getParameters()
-        if (!parameters.encodings?.length) continue
-        for (const encoding of parameters.encodings) {
-          encoding.maxBitrate = maxBitrate
-          encoding.scaleResolutionDownBy = scaleResolutionDownBy
-        }
-        // Rejected only while the call is still negotiating; the next change of the mesh applies it again.
-        sender.setParameters(parameters).catch(() => undefined)
-      }
+    setVideoBudget: (next) => {
+      budget = next
+      applyBudget()
     },
   }
 }
@@ -331,7 +364,10 @@ export class PeerJsTransport extends TransportEvents implements MeshTransport {
     return conn ? wrapData(conn) : null
   }
 
-  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null {
+  /** Camera calls are made as soon as we dial, held until admission (MeshTransport.heldCalls). */
+  readonly heldCalls = true
+
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata, held = false): MediaLink | null {
     if (!this.serverConnected || !this.peer) return null
     // PeerJS passes `constraints` on to createOffer but does not declare it in CallOption.
     const options: CallOption & { constraints: RTCOfferOptions } = {
@@ -339,7 +375,7 @@ export class PeerJsTransport extends TransportEvents implements MeshTransport {
       constraints: OFFER_CONSTRAINTS,
     }
     const call = this.peer.call(remoteId, stream ?? new MediaStream(), options)
-    return call ? wrapMedia(call) : null
+    return call ? wrapMedia(call, held) : null
   }
 
   override onIncomingLink(handler: (link: DataLink) => void) {

@@ -36,8 +36,17 @@ export interface MeshTransport {
   reconnectServer(): void
   /** A data link to `remoteId`, or null when nothing can be dialed (no server). */
   dial(remoteId: string, metadata: DialMetadata): DataLink | null
-  /** A media call to `remoteId` carrying `stream`, or null when nothing can be dialed. */
-  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata): MediaLink | null
+  /**
+   * A media call to `remoteId` carrying `stream`, or null when nothing can be dialed. `held`: the call is
+   * negotiated with our tracks' m-lines but sends nothing until `MediaLink.release()` (see `heldCalls`).
+   */
+  call(remoteId: string, stream: MediaStream | null, metadata: DialMetadata, held?: boolean): MediaLink | null
+  /**
+   * Whether camera calls may be made and answered before the peer is admitted, held (nothing of ours sent) until
+   * admission releases them: the media connection's handshake then runs beside the data link's admission instead
+   * of after it, which is most of the join's time. A transport without it gets its calls after admission.
+   */
+  readonly heldCalls?: boolean
   onIncomingLink(handler: (link: DataLink) => void): Unsubscribe
   onIncomingCall(handler: (call: MediaLink) => void): Unsubscribe
   /** The server says nobody holds `remoteId` (a dial to it expired). */
@@ -117,8 +126,13 @@ export interface BulkLane {
 export interface MediaLink {
   readonly remoteId: string
   readonly metadata: unknown
-  /** Answers an incoming call with our stream (or none: receive only). */
-  answer(stream: MediaStream | null): void
+  /** Answers an incoming call with our stream (or none: receive only); `held` as in MeshTransport.call. */
+  answer(stream: MediaStream | null, held?: boolean): void
+  /**
+   * Starts sending the tracks a held call or answer carries (a call that was not held sends already). Only
+   * transports with `heldCalls` hold anything.
+   */
+  release?(): void
   close(): void
   onStream(handler: (stream: MediaStream) => void): Unsubscribe
   onClose(handler: () => void): Unsubscribe
