@@ -1,8 +1,10 @@
 // Screen sharing in a large room, end to end: a real Janus on loopback (e2e/janus.mjs), the real server told about
 // it with JANUS_URLS, and headless Chromium with its fake screen capture. The presenter shares the screen; it
 // reaches every receiver through Janus as a feed of its own, encrypted like the camera, and is a panel in their
-// 3D view; a client without the media key receives its packets and decodes none; a participant not let show video
-// is refused in a sentence; stopping takes the panel away everywhere.
+// 3D view; a client without the media key receives its packets and decodes none; a receiver cut from Janus shows
+// the share again once back; a participant not let show video finds "Share screen" greyed out with the reason, and
+// one that shares anyway (a modified client) is shown by nobody, the presenter told once; stopping takes the panel
+// away everywhere.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
@@ -53,6 +55,28 @@ function screenFrames(info: TransportInfo & { screens: ScreensInfo }, operation:
     for (const count of Object.values(stats.dropped)) dropped += count
   }
   return { passed, dropped }
+}
+
+/** The names of the participants whose shared screen the page's call shows (its store, which every view draws). */
+function shownScreens(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const holder = window as unknown as {
+      __xrConsultGuidance?: {
+        consultStore: {
+          getState(): { participants: Record<string, { name: string; screen?: MediaStream | null }> }
+        }
+      }
+    }
+    const participants = holder.__xrConsultGuidance?.consultStore.getState().participants ?? {}
+    return Object.values(participants)
+      .filter((p) => p.screen)
+      .map((p) => p.name)
+  })
+}
+
+/** How many received screen feeds the page decodes frames of (its JanusScreens subscriptions). */
+async function decodedScreenFeeds(page: Page): Promise<number> {
+  return Object.values((await screensOf(page)).inbound).filter((v) => v.framesDecoded > 0).length
 }
 
 async function fullInfo(page: Page) {
@@ -198,14 +222,121 @@ describe('screen sharing in a large room through Janus', () => {
     await watcher.page.setViewportSize(SMALL_WINDOW)
   })
 
-  it('a participant not let show video is refused in a sentence, and nothing is published', async () => {
-    const receiver = receivers[1] as Participant
-    await receiver.page.getByTestId('share-screen').click()
+  it('a receiver whose connection to Janus is cut while the screen is shared shows the share again, live', {
+    timeout: 200_000,
+  }, async () => {
+    const cut = receivers[0] as Participant
+    await cut.page.evaluate(() =>
+      (window as unknown as { __xrConsultCall: { debugCutServer(): void } }).__xrConsultCall.debugCutServer(),
+    )
     await expect
-      .poll(() => receiver.page.getByTestId('share-refusal').textContent())
-      .toContain('Only the presenter, and those the presenter lets show video, can share a screen')
-    expect(await receiver.page.getByTestId('share-screen').textContent()).toBe('Share screen')
+      .poll(async () => (await transportInfo(cut.page)).rejoins, { timeout: 90_000 })
+      .toBeGreaterThan(0)
+    // The cut let go of every screen subscription: one decoding frames again is the new session's.
+    await expect.poll(() => decodedScreenFeeds(cut.page), { timeout: 90_000 }).toBe(1)
+    await expect
+      .poll(async () => (await screenPanels(cut.page)).some((p) => p.mapVersion > 0), { timeout: 60_000 })
+      .toBe(true)
+    expect(await shownScreens(cut.page)).toEqual(['Dr. Presenter'])
+    await expect
+      .poll(async () => (await screenPixels(cut.page)).length, { timeout: 30_000 })
+      .toBe(32 * 24 * 4)
+    const first = await screenPixels(cut.page)
+    await expect
+      .poll(async () => differingPixels(first, await screenPixels(cut.page)), {
+        timeout: 30_000,
+        interval: 300,
+      })
+      .toBeGreaterThan(20)
+  })
+
+  it('a participant not let show video finds "Share screen" greyed out with the reason, and nothing is published', async () => {
+    const receiver = receivers[1] as Participant
+    const button = receiver.page.getByTestId('share-screen')
+    await expect.poll(() => button.isDisabled()).toBe(true)
+    expect(await button.getAttribute('title')).toContain(
+      'Only the presenter, and those the presenter lets show video, can share a screen',
+    )
+    // The reason is on the page too, and is the button's description for a screen reader.
+    const hint = receiver.page.getByTestId('share-screen-hint')
+    expect(await hint.isVisible()).toBe(true)
+    expect(await hint.textContent()).toBe('The presenter can let you share your screen')
+    expect(await button.getAttribute('aria-describedby')).toBe(await hint.getAttribute('id'))
+    expect(await button.textContent()).toBe('Share screen')
     expect((await screensOf(receiver.page)).publishing).toBe(false)
+
+    // For a reviewer: the greyed-out button and its hint in the video layout (screenshots/).
+    await receiver.page.getByTestId('view-3d').click()
+    for (const [name, viewport] of [
+      ['laptop', { width: 1280, height: 720 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await receiver.page.setViewportSize(viewport)
+      await hint.scrollIntoViewIfNeeded()
+      await keepScreenshot(receiver.page, join(SCREENSHOTS, `large-room-screen-locked-${name}.png`))
+    }
+    await receiver.page.setViewportSize(SMALL_WINDOW)
+    await receiver.page.getByTestId('view-3d').click()
+  })
+
+  it('a participant not let show video who shares a screen anyway (a modified client) is shown by nobody; the presenter is told once', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const [watcher, hostile] = receivers as [Participant, Participant]
+    // What a modified client does: skip the greyed-out button and hand the call a screen of its own (a canvas
+    // that changes, so it would be seen if shown). Its page publishes it on Janus and calls everyone with it.
+    await hostile.page.evaluate(() => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 320
+      canvas.height = 240
+      const context = canvas.getContext('2d')
+      let tick = 0
+      const holder = window as unknown as {
+        __hostileTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      holder.__hostileTimer = setInterval(() => {
+        tick++
+        if (!context) return
+        context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
+        context.fillRect(0, 0, 320, 240)
+      }, 66)
+      holder.__xrConsultCall.runtime.shareScreen(canvas.captureStream(15))
+    })
+    await expect
+      .poll(async () => (await screensOf(hostile.page)).framesEncoded, { timeout: 60_000 })
+      .toBeGreaterThan(0)
+    // Its frames reach the others (Janus forwards a feed to whoever subscribes, and they decrypt: it holds the
+    // key) while the presenter's share runs beside it...
+    for (const page of [watcher.page, presenter.page]) {
+      const expected = page === presenter.page ? 1 : 2
+      await expect.poll(() => decodedScreenFeeds(page), { timeout: 90_000 }).toBe(expected)
+    }
+    // ...and the presenter is told, once.
+    const told = presenter.page
+      .getByTestId('notices')
+      .locator('p')
+      .filter({ hasText: 'Trainee 2 shared a screen without being let show video' })
+    await expect.poll(() => told.count(), { timeout: 30_000 }).toBe(1)
+    // No page shows it: the watcher shows the presenter's screen alone, the presenter none.
+    expect(await shownScreens(watcher.page)).toEqual(['Dr. Presenter'])
+    expect(await shownScreens(presenter.page)).toEqual([])
+    const panels = await screenPanels(watcher.page)
+    expect(panels).toHaveLength(1)
+    expect(panels[0]?.mapVersion).toBeGreaterThan(0)
+    expect(await told.count()).toBe(1)
+
+    await hostile.page.evaluate(() => {
+      const holder = window as unknown as {
+        __hostileTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      clearInterval(holder.__hostileTimer)
+      holder.__xrConsultCall.runtime.shareScreen(null)
+    })
+    await expect.poll(async () => (await screensOf(hostile.page)).publishing, { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => decodedScreenFeeds(watcher.page), { timeout: 30_000 }).toBe(1)
   })
 
   it('stopping takes the panel away on every receiver, and the feed leaves Janus', {
@@ -239,8 +370,12 @@ describe('screen sharing in a large room through Janus', () => {
     await joinCall(sharer.page, 'Trainee Sharer', { view: 'video' })
     const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Sharer' })
     await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
+    // Greyed out until the presenter lets them show video, then theirs to press.
+    await expect.poll(() => sharer.page.getByTestId('share-screen').isDisabled()).toBe(true)
     await row.getByTestId('let-show-video').click()
     await expect.poll(() => sharer.page.getByTestId('camera').isDisabled(), { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => sharer.page.getByTestId('share-screen').isDisabled()).toBe(false)
+    expect(await sharer.page.getByTestId('share-screen-hint').count()).toBe(0)
 
     await sharer.page.getByTestId('share-screen').click()
     await expect.poll(() => sharer.page.getByTestId('share-screen').textContent()).toBe('Stop sharing screen')
