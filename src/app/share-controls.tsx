@@ -170,7 +170,7 @@ export function ShareControls() {
             {screen ? 'Stop sharing screen' : 'Share screen'}
           </button>
           {screenLocked && !screen && (
-            <span className="hint" id={lockedHint} data-testid="share-screen-hint">
+            <span className="hint screen-locked" id={lockedHint} data-testid="share-screen-hint">
               {SCREEN_LOCKED_HINT}
             </span>
           )}
