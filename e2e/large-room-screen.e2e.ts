@@ -17,6 +17,7 @@ import {
   startConsultation,
 } from './harness'
 import {
+  expectLivePresenter,
   joinReceiver,
   openIntruder,
   SMALL_WINDOW,
@@ -503,6 +504,89 @@ describe('screen sharing in a large room through Janus', () => {
     expect(await sharer.page.getByTestId('share-screen').textContent()).toBe('Share screen')
     await expect.poll(async () => (await screenPanels(watcher.page)).length, { timeout: 30_000 }).toBe(0)
     await expect.poll(async () => (await screensOf(sharer.page)).publishing, { timeout: 30_000 }).toBe(false)
+  })
+
+  it('a participant away longer than 30 s (shown as gone) who comes back is shown again by everyone, and sees and hears the presenter', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const [watcher, away] = receivers as [Participant, Participant]
+    const rowOf = (page: Page, name: string) => page.getByTestId('participant').filter({ hasText: name })
+    // Its network stays down for 45 s: longer than anyone's re-dials last (RECONNECT_GIVE_UP_MS, 30 s).
+    await away.page.evaluate(() =>
+      (
+        window as unknown as { __xrConsultCall: { debugCutServer(holdMs: number): void } }
+      ).__xrConsultCall.debugCutServer(45_000),
+    )
+    for (const page of [presenter.page, watcher.page]) {
+      // Gone: shown as such for a moment, then off the list.
+      await expect
+        .poll(
+          async () => {
+            const row = rowOf(page, 'Trainee 2')
+            return (await row.count()) === 0 || (await row.getAttribute('data-status')) === 'gone'
+          },
+          { timeout: 90_000 },
+        )
+        .toBe(true)
+    }
+    // Back: on everyone's list as connected again...
+    for (const page of [presenter.page, watcher.page])
+      await expect
+        .poll(
+          async () =>
+            rowOf(page, 'Trainee 2')
+              .getAttribute('data-status', { timeout: 1000 })
+              .catch(() => null),
+          {
+            timeout: 120_000,
+          },
+        )
+        .toBe('connected')
+    await expect
+      .poll(
+        async () =>
+          rowOf(away.page, 'Dr. Presenter')
+            .getAttribute('data-status', { timeout: 1000 })
+            .catch(() => null),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe('connected')
+    // ...and the one back sees the presenter's camera live and hears the presenter's microphone.
+    await away.page.getByTestId('view-3d').click()
+    await expectLivePresenter(away.page)
+    const presenterPeer = await rowOf(away.page, 'Dr. Presenter').getAttribute('data-peer')
+    await expect
+      .poll(
+        () =>
+          away.page.evaluate(async (peer) => {
+            const holder = window as unknown as { __presenterPeak?: number }
+            if (holder.__presenterPeak === undefined) {
+              const audio = document.querySelector<HTMLAudioElement>(
+                `[data-testid="remote-audio"][data-peer="${peer}"]`,
+              )
+              const stream = audio?.srcObject as MediaStream | null | undefined
+              if (!audio || audio.paused || !stream?.getAudioTracks().length) return 0
+              const context = new AudioContext()
+              await context.resume()
+              const analyser = context.createAnalyser()
+              analyser.fftSize = 1024
+              context.createMediaStreamSource(stream).connect(analyser)
+              const samples = new Float32Array(analyser.fftSize)
+              holder.__presenterPeak = 0
+              setInterval(() => {
+                analyser.getFloatTimeDomainData(samples)
+                for (const sample of samples)
+                  holder.__presenterPeak = Math.max(holder.__presenterPeak ?? 0, Math.abs(sample))
+              }, 20)
+            }
+            return holder.__presenterPeak
+          }, presenterPeer),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0.01)
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {

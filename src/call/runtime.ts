@@ -625,7 +625,7 @@ export class CallRuntime {
       debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
       debugTransport: () => this.transport?.debugInfo?.() ?? Promise.resolve({}),
       /** Cuts this page's connection to the server (Janus: WebSocket and PeerConnections), as a network fault. */
-      debugCutServer: () => this.transport?.debugCut?.(),
+      debugCutServer: (holdMs?: number) => this.transport?.debugCut?.(holdMs),
       debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
       debugSign: (op: Parameters<MeshOf['publish']>[0]) => mesh.debugSign(op),
       nextOpId: () => mesh.nextOpId(),
