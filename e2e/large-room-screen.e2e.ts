@@ -430,6 +430,8 @@ describe('screen sharing in a large room through Janus', () => {
       const sink = audio.createMediaStreamDestination()
       tone.connect(gain).connect(sink)
       tone.start()
+      // The page was clicked (joining), so its sound may start; a suspended context would send silence.
+      void audio.resume()
       const stream = canvas.captureStream(15)
       for (const track of sink.stream.getAudioTracks()) stream.addTrack(track)
       holder.__xrConsultCall.runtime.shareScreen(stream)
