@@ -1,8 +1,10 @@
 // Screen sharing in a large room, end to end: a real Janus on loopback (e2e/janus.mjs), the real server told about
 // it with JANUS_URLS, and headless Chromium with its fake screen capture. The presenter shares the screen; it
 // reaches every receiver through Janus as a feed of its own, encrypted like the camera, and is a panel in their
-// 3D view; a client without the media key receives its packets and decodes none; a participant not let show video
-// is refused in a sentence; stopping takes the panel away everywhere.
+// 3D view; a client without the media key receives its packets and decodes none; a receiver cut from Janus shows
+// the share again once back; a participant not let show video finds "Share screen" greyed out with the reason, and
+// one that shares anyway (a modified client) is shown by nobody, the presenter told once; stopping takes the panel
+// away everywhere.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
@@ -15,6 +17,7 @@ import {
   startConsultation,
 } from './harness'
 import {
+  expectLivePresenter,
   joinReceiver,
   openIntruder,
   SMALL_WINDOW,
@@ -33,6 +36,8 @@ const { log, people } = suite
 /** What the page's transport says about shared screens (src/net/janus-screen.ts debugInfo). */
 interface ScreensInfo {
   publishing: boolean
+  /** Whether the published screen carries sound. */
+  sendingAudio: boolean
   framesEncoded: number
   inbound: Record<string, { packetsReceived: number; framesDecoded: number; frameWidth: number }>
   frameIds: string[]
@@ -53,6 +58,56 @@ function screenFrames(info: TransportInfo & { screens: ScreensInfo }, operation:
     for (const count of Object.values(stats.dropped)) dropped += count
   }
   return { passed, dropped }
+}
+
+/** The names of the participants whose shared screen the page's call shows (its store, which every view draws). */
+function shownScreens(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const holder = window as unknown as {
+      __xrConsultGuidance?: {
+        consultStore: {
+          getState(): { participants: Record<string, { name: string; screen?: MediaStream | null }> }
+        }
+      }
+    }
+    const participants = holder.__xrConsultGuidance?.consultStore.getState().participants ?? {}
+    return Object.values(participants)
+      .filter((p) => p.screen)
+      .map((p) => p.name)
+  })
+}
+
+/** How many received screen feeds the page decodes frames of (its JanusScreens subscriptions). */
+async function decodedScreenFeeds(page: Page): Promise<number> {
+  return Object.values((await screensOf(page)).inbound).filter((v) => v.framesDecoded > 0).length
+}
+
+/**
+ * Starts measuring, in the page, the peak level of the first shared screen's sound it plays (an analyser on its
+ * `screen-audio` element's stream); false while no screen's sound is bound to an element yet.
+ */
+function watchScreenAudio(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const audio = [...document.querySelectorAll<HTMLAudioElement>('[data-testid="screen-audio"]')].find(
+      (element) => (element.srcObject as MediaStream | null)?.getAudioTracks().length,
+    )
+    const stream = audio?.srcObject as MediaStream | null | undefined
+    if (!audio || !stream || audio.paused) return false
+    const context = new AudioContext()
+    await context.resume()
+    const analyser = context.createAnalyser()
+    analyser.fftSize = 1024
+    context.createMediaStreamSource(stream).connect(analyser)
+    const samples = new Float32Array(analyser.fftSize)
+    const holder = window as unknown as { __screenAudioPeak?: number }
+    holder.__screenAudioPeak = 0
+    setInterval(() => {
+      analyser.getFloatTimeDomainData(samples)
+      for (const sample of samples)
+        holder.__screenAudioPeak = Math.max(holder.__screenAudioPeak ?? 0, Math.abs(sample))
+    }, 20)
+    return true
+  })
 }
 
 async function fullInfo(page: Page) {
@@ -198,14 +253,134 @@ describe('screen sharing in a large room through Janus', () => {
     await watcher.page.setViewportSize(SMALL_WINDOW)
   })
 
-  it('a participant not let show video is refused in a sentence, and nothing is published', async () => {
-    const receiver = receivers[1] as Participant
-    await receiver.page.getByTestId('share-screen').click()
+  it('a receiver whose connection to Janus is cut while the screen is shared shows the share again, live', {
+    timeout: 200_000,
+  }, async () => {
+    const cut = receivers[0] as Participant
+    await cut.page.evaluate(() =>
+      (window as unknown as { __xrConsultCall: { debugCutServer(): void } }).__xrConsultCall.debugCutServer(),
+    )
     await expect
-      .poll(() => receiver.page.getByTestId('share-refusal').textContent())
-      .toContain('Only the presenter, and those the presenter lets show video, can share a screen')
-    expect(await receiver.page.getByTestId('share-screen').textContent()).toBe('Share screen')
+      .poll(async () => (await transportInfo(cut.page)).rejoins, { timeout: 90_000 })
+      .toBeGreaterThan(0)
+    // The cut let go of every screen subscription: one decoding frames again is the new session's.
+    await expect.poll(() => decodedScreenFeeds(cut.page), { timeout: 90_000 }).toBe(1)
+    await expect
+      .poll(async () => (await screenPanels(cut.page)).some((p) => p.mapVersion > 0), { timeout: 60_000 })
+      .toBe(true)
+    expect(await shownScreens(cut.page)).toEqual(['Dr. Presenter'])
+    await expect
+      .poll(async () => (await screenPixels(cut.page)).length, { timeout: 30_000 })
+      .toBe(32 * 24 * 4)
+    const first = await screenPixels(cut.page)
+    await expect
+      .poll(async () => differingPixels(first, await screenPixels(cut.page)), {
+        timeout: 30_000,
+        interval: 300,
+      })
+      .toBeGreaterThan(20)
+  })
+
+  it('a participant not let show video finds "Share screen" greyed out with the reason, and nothing is published', async () => {
+    const receiver = receivers[1] as Participant
+    const button = receiver.page.getByTestId('share-screen')
+    await expect.poll(() => button.isDisabled()).toBe(true)
+    expect(await button.getAttribute('title')).toContain(
+      'Only the presenter, and those the presenter lets show video, can share a screen',
+    )
+    // The reason is on the page too, and is the button's description for a screen reader.
+    const hint = receiver.page.getByTestId('share-screen-hint')
+    expect(await hint.isVisible()).toBe(true)
+    expect(await hint.textContent()).toBe('The presenter can let you share your screen')
+    expect(await button.getAttribute('aria-describedby')).toBe(await hint.getAttribute('id'))
+    expect(await button.textContent()).toBe('Share screen')
     expect((await screensOf(receiver.page)).publishing).toBe(false)
+
+    // For a reviewer: the greyed-out button and its hint in the video layout (screenshots/).
+    await receiver.page.getByTestId('view-3d').click()
+    for (const [name, viewport] of [
+      ['laptop', { width: 1280, height: 720 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await receiver.page.setViewportSize(viewport)
+      await hint.scrollIntoViewIfNeeded()
+      await keepScreenshot(receiver.page, join(SCREENSHOTS, `large-room-screen-locked-${name}.png`))
+    }
+    await receiver.page.setViewportSize(SMALL_WINDOW)
+    await receiver.page.getByTestId('view-3d').click()
+  })
+
+  it('a participant not let show video who shares a screen anyway (a modified client) is shown by nobody; the presenter is told once', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const [watcher, hostile] = receivers as [Participant, Participant]
+    // Every notice the presenter is shown from now on (a notice leaves after a few seconds: counted as it comes).
+    await presenter.page.evaluate(() => {
+      const holder = window as unknown as { __noticesSeen?: string[] }
+      const seen: string[] = []
+      holder.__noticesSeen = seen
+      const notices = document.querySelector('[data-testid="notices"]')
+      if (!notices) return
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.addedNodes) seen.push(node.textContent ?? '')
+      }).observe(notices, { childList: true })
+    })
+    const toldPresenter = async () =>
+      (
+        await presenter.page.evaluate(
+          () => (window as unknown as { __noticesSeen?: string[] }).__noticesSeen ?? [],
+        )
+      ).filter((text) => text.includes('Trainee 2 shared a screen without being let show video')).length
+    // What a modified client does: skip the greyed-out button and hand the call a screen of its own (a canvas
+    // that changes, so it would be seen if shown). Its page publishes it on Janus and calls everyone with it.
+    await hostile.page.evaluate(() => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 320
+      canvas.height = 240
+      const context = canvas.getContext('2d')
+      let tick = 0
+      const holder = window as unknown as {
+        __hostileTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      holder.__hostileTimer = setInterval(() => {
+        tick++
+        if (!context) return
+        context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
+        context.fillRect(0, 0, 320, 240)
+      }, 66)
+      holder.__xrConsultCall.runtime.shareScreen(canvas.captureStream(15))
+    })
+    await expect
+      .poll(async () => (await screensOf(hostile.page)).framesEncoded, { timeout: 60_000 })
+      .toBeGreaterThan(0)
+    // Its frames reach the others (Janus forwards a feed to whoever subscribes, and they decrypt: it holds the
+    // key) while the presenter's share runs beside it...
+    for (const page of [watcher.page, presenter.page]) {
+      const expected = page === presenter.page ? 1 : 2
+      await expect.poll(() => decodedScreenFeeds(page), { timeout: 90_000 }).toBe(expected)
+    }
+    // ...and the presenter is told, once.
+    await expect.poll(toldPresenter, { timeout: 30_000 }).toBe(1)
+    // No page shows it: the watcher shows the presenter's screen alone, the presenter none.
+    expect(await shownScreens(watcher.page)).toEqual(['Dr. Presenter'])
+    expect(await shownScreens(presenter.page)).toEqual([])
+    const panels = await screenPanels(watcher.page)
+    expect(panels).toHaveLength(1)
+    expect(panels[0]?.mapVersion).toBeGreaterThan(0)
+    expect(await toldPresenter()).toBe(1)
+
+    await hostile.page.evaluate(() => {
+      const holder = window as unknown as {
+        __hostileTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      clearInterval(holder.__hostileTimer)
+      holder.__xrConsultCall.runtime.shareScreen(null)
+    })
+    await expect.poll(async () => (await screensOf(hostile.page)).publishing, { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => decodedScreenFeeds(watcher.page), { timeout: 30_000 }).toBe(1)
   })
 
   it('stopping takes the panel away on every receiver, and the feed leaves Janus', {
@@ -226,6 +401,77 @@ describe('screen sharing in a large room through Janus', () => {
       .toBe(false)
   })
 
+  it('a screen with sound (a shared tab’s) is heard by every receiver through Janus, decrypted', {
+    timeout: 200_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    // Chromium's fake screen capture has no sound to offer, so the share is what the button hands the call after
+    // getDisplayMedia with a tab's sound: a picture and a tone (a canvas and an oscillator).
+    await presenter.page.evaluate(() => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 320
+      canvas.height = 240
+      const context = canvas.getContext('2d')
+      let tick = 0
+      const holder = window as unknown as {
+        __toneTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      holder.__toneTimer = setInterval(() => {
+        tick++
+        if (!context) return
+        context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
+        context.fillRect(0, 0, 320, 240)
+      }, 66)
+      const audio = new AudioContext()
+      const tone = audio.createOscillator()
+      const gain = audio.createGain()
+      gain.gain.value = 0.5
+      const sink = audio.createMediaStreamDestination()
+      tone.connect(gain).connect(sink)
+      tone.start()
+      // The page was clicked (joining), so its sound may start; a suspended context would send silence.
+      void audio.resume()
+      const stream = canvas.captureStream(15)
+      for (const track of sink.stream.getAudioTracks()) stream.addTrack(track)
+      holder.__xrConsultCall.runtime.shareScreen(stream)
+    })
+    await expect
+      .poll(async () => (await fullInfo(presenter.page)).screens.sendingAudio, { timeout: 60_000 })
+      .toBe(true)
+    for (const receiver of receivers) {
+      await expect.poll(() => watchScreenAudio(receiver.page), { timeout: 90_000 }).toBe(true)
+      await expect
+        .poll(
+          () =>
+            receiver.page.evaluate(
+              () => (window as unknown as { __screenAudioPeak?: number }).__screenAudioPeak ?? 0,
+            ),
+          { timeout: 30_000 },
+        )
+        .toBeGreaterThan(0.05)
+      // Decrypted by the screen's own audio transform, nothing dropped.
+      const info = await fullInfo(receiver.page)
+      const audio = info.screens.frameIds
+        .map((id) => info.frames[id])
+        .filter((stats) => stats?.operation === 'decrypt' && stats.kind === 'audio')
+      expect(audio.reduce((sum, stats) => sum + (stats?.passed ?? 0), 0)).toBeGreaterThan(0)
+    }
+    await presenter.page.evaluate(() => {
+      const holder = window as unknown as {
+        __toneTimer?: ReturnType<typeof setInterval>
+        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+      }
+      clearInterval(holder.__toneTimer)
+      holder.__xrConsultCall.runtime.shareScreen(null)
+    })
+    for (const receiver of receivers)
+      await expect.poll(async () => (await screenPanels(receiver.page)).length, { timeout: 30_000 }).toBe(0)
+    await expect
+      .poll(async () => (await screensOf(presenter.page)).publishing, { timeout: 30_000 })
+      .toBe(false)
+  })
+
   it('a trainee let show video shares a screen too; when the presenter hides their video the share stops, with a sentence', {
     timeout: 200_000,
   }, async () => {
@@ -239,8 +485,12 @@ describe('screen sharing in a large room through Janus', () => {
     await joinCall(sharer.page, 'Trainee Sharer', { view: 'video' })
     const row = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee Sharer' })
     await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
+    // Greyed out until the presenter lets them show video, then theirs to press.
+    await expect.poll(() => sharer.page.getByTestId('share-screen').isDisabled()).toBe(true)
     await row.getByTestId('let-show-video').click()
     await expect.poll(() => sharer.page.getByTestId('camera').isDisabled(), { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => sharer.page.getByTestId('share-screen').isDisabled()).toBe(false)
+    expect(await sharer.page.getByTestId('share-screen-hint').count()).toBe(0)
 
     await sharer.page.getByTestId('share-screen').click()
     await expect.poll(() => sharer.page.getByTestId('share-screen').textContent()).toBe('Stop sharing screen')
@@ -256,6 +506,89 @@ describe('screen sharing in a large room through Janus', () => {
     expect(await sharer.page.getByTestId('share-screen').textContent()).toBe('Share screen')
     await expect.poll(async () => (await screenPanels(watcher.page)).length, { timeout: 30_000 }).toBe(0)
     await expect.poll(async () => (await screensOf(sharer.page)).publishing, { timeout: 30_000 }).toBe(false)
+  })
+
+  it('a participant away longer than 30 s (shown as gone) who comes back is shown again by everyone, and sees and hears the presenter', {
+    timeout: 300_000,
+  }, async () => {
+    const presenter = people.presenter as Participant
+    const [watcher, away] = receivers as [Participant, Participant]
+    const rowOf = (page: Page, name: string) => page.getByTestId('participant').filter({ hasText: name })
+    // Its network stays down for 45 s: longer than anyone's re-dials last (RECONNECT_GIVE_UP_MS, 30 s).
+    await away.page.evaluate(() =>
+      (
+        window as unknown as { __xrConsultCall: { debugCutServer(holdMs: number): void } }
+      ).__xrConsultCall.debugCutServer(45_000),
+    )
+    for (const page of [presenter.page, watcher.page]) {
+      // Gone: shown as such for a moment, then off the list.
+      await expect
+        .poll(
+          async () => {
+            const row = rowOf(page, 'Trainee 2')
+            return (await row.count()) === 0 || (await row.getAttribute('data-status')) === 'gone'
+          },
+          { timeout: 90_000 },
+        )
+        .toBe(true)
+    }
+    // Back: on everyone's list as connected again...
+    for (const page of [presenter.page, watcher.page])
+      await expect
+        .poll(
+          async () =>
+            rowOf(page, 'Trainee 2')
+              .getAttribute('data-status', { timeout: 1000 })
+              .catch(() => null),
+          {
+            timeout: 120_000,
+          },
+        )
+        .toBe('connected')
+    await expect
+      .poll(
+        async () =>
+          rowOf(away.page, 'Dr. Presenter')
+            .getAttribute('data-status', { timeout: 1000 })
+            .catch(() => null),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe('connected')
+    // ...and the one back sees the presenter's camera live and hears the presenter's microphone.
+    await away.page.getByTestId('view-3d').click()
+    await expectLivePresenter(away.page)
+    const presenterPeer = await rowOf(away.page, 'Dr. Presenter').getAttribute('data-peer')
+    await expect
+      .poll(
+        () =>
+          away.page.evaluate(async (peer) => {
+            const holder = window as unknown as { __presenterPeak?: number }
+            if (holder.__presenterPeak === undefined) {
+              const audio = document.querySelector<HTMLAudioElement>(
+                `[data-testid="remote-audio"][data-peer="${peer}"]`,
+              )
+              const stream = audio?.srcObject as MediaStream | null | undefined
+              if (!audio || audio.paused || !stream?.getAudioTracks().length) return 0
+              const context = new AudioContext()
+              await context.resume()
+              const analyser = context.createAnalyser()
+              analyser.fftSize = 1024
+              context.createMediaStreamSource(stream).connect(analyser)
+              const samples = new Float32Array(analyser.fftSize)
+              holder.__presenterPeak = 0
+              setInterval(() => {
+                analyser.getFloatTimeDomainData(samples)
+                for (const sample of samples)
+                  holder.__presenterPeak = Math.max(holder.__presenterPeak ?? 0, Math.abs(sample))
+              }, 20)
+            }
+            return holder.__presenterPeak
+          }, presenterPeer),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0.01)
   })
 
   it('made no request to any host but the app’s own origin and the Janus server', () => {

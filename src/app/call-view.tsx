@@ -94,18 +94,38 @@ const offersImmersive = (support: ImmersiveSupport | null) =>
 /** `?render=always`: draw every display frame (for measuring rendering cost; the default draws on demand). */
 const alwaysRender = new URLSearchParams(location.search).get('render') === 'always'
 
-function RemoteAudio({ peerId }: { peerId: string }) {
-  const stream = useCall((s) => s.participants[peerId]?.stream ?? null)
+/** A participant's sound: their microphone (`stream`), or the sound of the screen they share (`screen`). */
+function RemoteAudio({ peerId, source = 'stream' }: { peerId: string; source?: 'stream' | 'screen' }) {
+  const stream = useCall((s) => s.participants[peerId]?.[source] ?? null)
   const ref = useRef<HTMLAudioElement>(null)
   useEffect(() => {
     const audio = ref.current
     if (!audio) return
-    audio.srcObject = stream
-    // Joining was a click, so playback with sound is allowed; a refusal leaves the element paused, not broken.
-    if (stream) audio.play().catch(() => undefined)
-  }, [stream])
-  // biome-ignore lint/a11y/useMediaCaption: live call audio has no caption track to offer.
-  return <audio ref={ref} autoPlay data-peer={peerId} data-testid="remote-audio" />
+    if (source === 'stream') {
+      audio.srcObject = stream
+      // Joining was a click, so playback with sound is allowed; a refusal leaves the element paused, not broken.
+      if (stream) audio.play().catch(() => undefined)
+      return
+    }
+    // A screen: its sound tracks only (the element need not take the picture), which may arrive after it.
+    const bind = () => {
+      const tracks = stream?.getAudioTracks() ?? []
+      audio.srcObject = tracks.length > 0 ? new MediaStream(tracks) : null
+      if (tracks.length > 0) audio.play().catch(() => undefined)
+    }
+    bind()
+    stream?.addEventListener('addtrack', bind)
+    return () => stream?.removeEventListener('addtrack', bind)
+  }, [stream, source])
+  return (
+    // biome-ignore lint/a11y/useMediaCaption: live call audio has no caption track to offer.
+    <audio
+      ref={ref}
+      autoPlay
+      data-peer={peerId}
+      data-testid={source === 'screen' ? 'screen-audio' : 'remote-audio'}
+    />
+  )
 }
 
 const NO_BREAK_SPACE = '\u00a0'
@@ -307,6 +327,8 @@ function ParticipantRow({ peerId }: { peerId: string }) {
       {status === 'waiting' && <LetIn peerId={peerId} name={name} />}
       <QualityLine peerId={peerId} />
       <RemoteAudio peerId={peerId} />
+      {/* A shared tab's sound, where the sharer's browser captured one (src/net/janus-screen.ts in large rooms). */}
+      <RemoteAudio peerId={peerId} source="screen" />
     </li>
   )
 }

@@ -2,9 +2,9 @@
 // picker offers the camera too) and "Share screen". A file is checked here before anything is sent: its format by
 // content, its size, and that it opens (an image decodes, a PDF's first page is read, a DICOM image is readable);
 // a file that fails gets one sentence, shown under the buttons, and nothing leaves this device.
-import { type ChangeEvent, useEffect, useRef, useState } from 'react'
+import { type ChangeEvent, useEffect, useId, useRef, useState } from 'react'
 import type { CallRuntime } from '../call/runtime'
-import { SCREEN_LOCKED_SENTENCE } from '../room/hands'
+import { SCREEN_LOCKED_HINT, SCREEN_LOCKED_SENTENCE } from '../room/hands'
 import { acquireItem, releaseItem } from '../scenes/item-render'
 import { checkFile } from '../share/intake'
 import { EDUCATION_MODELS } from '../share/models'
@@ -43,8 +43,10 @@ export function ShareControls() {
   const [busy, setBusy] = useState(false)
   const [screen, setScreen] = useState<MediaStream | null>(null)
   // Large rooms: a screen is shared by those who send video (src/room/hands.ts maySendScreen), so it is locked
-  // exactly when the camera is.
+  // exactly when the camera is: the button is greyed out with the reason beside it, and comes alive when the
+  // presenter lets us show video.
   const screenLocked = usePage((s) => s.cameraLocked)
+  const lockedHint = useId()
 
   const share = async (files: readonly File[]) => {
     setBusy(true)
@@ -95,10 +97,7 @@ export function ShareControls() {
   )
 
   const startScreen = async () => {
-    if (screenLocked) {
-      setRefusal(SCREEN_LOCKED_SENTENCE)
-      return
-    }
+    if (screenLocked) return
     setRefusal(null)
     try {
       // With its audio where the browser offers it (a tab's sound, on some systems the whole screen's).
@@ -158,14 +157,24 @@ export function ShareControls() {
         ))}
       </select>
       {typeof navigator.mediaDevices?.getDisplayMedia === 'function' && (
-        <button
-          type="button"
-          onClick={() => (screen ? stopScreen() : void startScreen())}
-          aria-pressed={screen !== null}
-          data-testid="share-screen"
-        >
-          {screen ? 'Stop sharing screen' : 'Share screen'}
-        </button>
+        <>
+          <button
+            type="button"
+            onClick={() => (screen ? stopScreen() : void startScreen())}
+            aria-pressed={screen !== null}
+            disabled={screenLocked && !screen}
+            title={screenLocked && !screen ? SCREEN_LOCKED_SENTENCE : undefined}
+            aria-describedby={screenLocked && !screen ? lockedHint : undefined}
+            data-testid="share-screen"
+          >
+            {screen ? 'Stop sharing screen' : 'Share screen'}
+          </button>
+          {screenLocked && !screen && (
+            <span className="hint screen-locked" id={lockedHint} data-testid="share-screen-hint">
+              {SCREEN_LOCKED_HINT}
+            </span>
+          )}
+        </>
       )}
       {refusal && (
         <p className="error" role="alert" data-testid="share-refusal">

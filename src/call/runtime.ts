@@ -19,7 +19,14 @@ import type { SimulcastLayer } from '../lib/simulcast'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
 import type { MeshTransport } from '../net/transport'
-import { type HandsChannel, micLocked, SCREEN_STOPPED_SENTENCE, showsVideo } from '../room/hands'
+import {
+  type HandsChannel,
+  micLocked,
+  PRESENTER_ROLE,
+  SCREEN_STOPPED_SENTENCE,
+  ScreenGate,
+  showsVideo,
+} from '../room/hands'
 import type { Invite, Role } from '../room/invite'
 import type { GuidanceView, WorkerSpaceActions } from '../scenes/guidance-view'
 import type { HeadsetView } from '../scenes/headset-view'
@@ -101,6 +108,8 @@ export class CallRuntime {
   /** The screen we share (shareScreen), and who wants to hear when it stops without being asked to. */
   private screenStream: MediaStream | null = null
   private readonly screenStops = new Set<(sentence: string) => void>()
+  /** Whose shared screens this page shows: only those the room's rules let share (src/room/hands.ts). */
+  private readonly screens: ScreenGate<MediaStream>
   private state: 'new' | 'joining' | 'joined' | 'left' = 'new'
   /** Keys and seat ids, made while the join screen shows (a failure shows up when joining). */
   private readonly prepared: Promise<PreparedJoin>
@@ -143,6 +152,18 @@ export class CallRuntime {
       },
     })
     this.sharing = new VitalsSharing(this.ownVitals, this.vitals)
+    const store = () => this.store.getState()
+    this.screens = new ScreenGate<MediaStream>({
+      large: options.invite.kind === 'large',
+      presenter: options.invite.role === PRESENTER_ROLE,
+      grants: () => store().cameraGrants,
+      sharer: (peerId) => store().participants[peerId],
+      show: (peerId, screen) => {
+        const participant = store().participants[peerId]
+        if (participant) store().upsertParticipant(peerId, { seat: participant.seat, screen })
+      },
+      tell: (sentence) => store().notify(sentence, 'warning'),
+    })
   }
 
   get joined(): boolean {
@@ -246,7 +267,10 @@ export class CallRuntime {
     this.cleanups.push(
       this.store.subscribe((now, before) => {
         if (now.hands !== before.hands) lockMic(mesh.session)
-        if (now.cameraGrants !== before.cameraGrants) lockCamera(mesh.session)
+        if (now.cameraGrants !== before.cameraGrants) {
+          lockCamera(mesh.session)
+          this.screens.recheck()
+        }
       }),
       () => page.getState().setMicLocked(false),
       () => page.getState().setCameraLocked(false),
@@ -347,8 +371,16 @@ export class CallRuntime {
   private meshEvents(): CallMeshEvents<Message, Op> {
     const store = () => this.store.getState()
     return {
-      participant: (peerId, patch) => store().upsertParticipant(peerId, patch),
-      participantRemoved: (peerId) => store().removeParticipant(peerId),
+      participant: (peerId, { screen, ...patch }) => {
+        store().upsertParticipant(peerId, patch)
+        // A screen is shown only if its sharer may share one (a modified client may publish one anyway).
+        if (screen !== undefined) this.screens.offer(peerId, screen)
+        else if (patch.session !== undefined || patch.role !== undefined) this.screens.recheck()
+      },
+      participantRemoved: (peerId) => {
+        this.screens.remove(peerId)
+        store().removeParticipant(peerId)
+      },
       notify: (text, tone) => store().notify(text, tone),
       serverConnected: (serverConnected) => this.store.setState({ serverConnected }),
       message: (message, from) => routeMessage(this.channels, message, from, Date.now()),
@@ -593,7 +625,7 @@ export class CallRuntime {
       debugSendRaw: (seat: number, text: string) => mesh.debugSendRaw(seat, text),
       debugTransport: () => this.transport?.debugInfo?.() ?? Promise.resolve({}),
       /** Cuts this page's connection to the server (Janus: WebSocket and PeerConnections), as a network fault. */
-      debugCutServer: () => this.transport?.debugCut?.(),
+      debugCutServer: (holdMs?: number) => this.transport?.debugCut?.(holdMs),
       debugPublish: (op: Parameters<MeshOf['publish']>[0]) => mesh.publish(op),
       debugSign: (op: Parameters<MeshOf['publish']>[0]) => mesh.debugSign(op),
       nextOpId: () => mesh.nextOpId(),

@@ -186,6 +186,35 @@ describe('CallMesh', () => {
     expect(sam.seen.notes.sort()).toEqual(['before the restart', 'while the server was away'])
   })
 
+  it('a participant away longer than the re-dials last (shown as gone) is back with everyone when its network returns', async () => {
+    // Both sides give up re-dialing after RECONNECT_GIVE_UP_MS: the others call the one away gone and forget them,
+    // and the one away forgets everyone. Back at the server, nobody had a link left to re-dial: the page that
+    // came back dials every seat as a join does, and the others take it in like a newcomer.
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(ada, pat, sam)
+    await clock.until(() => ada.connected().length === 2 && pat.connected().length === 2)
+    pat.transport.dropNetwork()
+    await clock.until(() => ada.seen.notices.includes('The connection to Pat Patient was lost.'), 60_000)
+    await clock.until(() => !ada.connected().includes('Pat Patient') && pat.connected().length === 0, 60_000)
+    await clock.advance(RECONNECT_GIVE_UP_MS, 100)
+    ada.note('while Pat was gone')
+    pat.transport.restoreNetwork()
+    await clock.until(() => pat.seen.serverConnected, 30_000)
+    await clock.until(
+      () =>
+        ada.connected().includes('Pat Patient') &&
+        sam.connected().includes('Pat Patient') &&
+        pat.connected().length === 2,
+      30_000,
+    )
+    // And the call's state reaches the one back: what was said while they were away arrives.
+    await clock.until(() => pat.seen.notes.includes('while Pat was gone'), 30_000)
+  })
+
   it('re-dials a seat whose first dial died before it was ready, until the seat answers', async () => {
     // The newcomer's first dial to seat 0 is lost (the server restarts between offer and answer); nobody is
     // known there yet, so nothing would ever dial again without the setup re-dial.

@@ -613,6 +613,18 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.startMedia(link)
       }
     }
+    // Away longer than the re-dials last (RECONNECT_GIVE_UP_MS): we gave up on everyone and everyone on us, so no
+    // link is left for anyone to re-dial. Dial every seat nobody is known or dialed on, as a join does (an empty
+    // seat answers "unavailable"); the others take us in like a newcomer and the op logs catch us up.
+    for (let seat = 0; seat < this.seatIds.length; seat++) {
+      const peerId = this.seatIds[seat]
+      if (seat === this.seat || peerId === undefined || this.links.has(seat) || this.reconnects.has(seat))
+        continue
+      const status = this.known.get(peerId)?.status
+      if (status !== undefined && status !== 'gone') continue
+      this.trace('dial after a long absence', seat)
+      this.dial(seat)
+    }
   }
 
   private scheduleServerRetry() {

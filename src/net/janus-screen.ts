@@ -69,10 +69,14 @@ interface Publication {
   stream: MediaStream
   pc: RTCPeerConnection
   sender: RTCRtpSender
+  /** The screen's sound (a shared tab's), when the capture had some at publication: see ensurePublished. */
+  audioSender: RTCRtpSender | null
   handle: VideoRoomHandle | null
   closed: boolean
   /** The e2ee stats id of its encrypting transform. */
   frameId: string | null
+  /** The same for its sound's, if it has any. */
+  audioFrameId?: string
 }
 
 interface ScreenSubscription {
@@ -282,6 +286,9 @@ export class JanusScreens {
       if (current.stream !== stream) {
         current.stream = stream
         void current.sender.replaceTrack(track).catch(() => undefined)
+        // A replacing capture's sound goes where the first one's went (none, if the first had no sound: adding an
+        // m-line would renegotiate every receiver's subscription for a share that is replaced in place).
+        void current.audioSender?.replaceTrack(stream.getAudioTracks()[0] ?? null).catch(() => undefined)
       }
       return
     }
@@ -303,10 +310,21 @@ export class JanusScreens {
       stream,
       pc,
       sender: transceiver.sender,
+      audioSender: null,
       handle: null,
       closed: false,
       // Before the first frame: nothing of the screen leaves unencrypted.
       frameId: e2ee.protectSender(transceiver.sender, 'video'),
+    }
+    // The screen's sound where the browser offers it (Chromium: a shared tab's, on some systems the whole
+    // screen's), on the same feed as its picture and encrypted with the same key, so it starts and stops with it.
+    // Only when the capture has sound now: an m-line without a track costs every receiver a silent track.
+    const audio = stream.getAudioTracks()[0] ?? null
+    if (audio) {
+      const sound = pc.addTransceiver('audio', { direction: 'sendonly' })
+      void sound.sender.replaceTrack(audio).catch(() => undefined)
+      publication.audioSender = sound.sender
+      publication.audioFrameId = e2ee.protectSender(sound.sender, 'audio')
     }
     this.publication = publication
     this.publish(session, publication, feedOfScreen(myId)).catch((error: unknown) => {
@@ -384,7 +402,9 @@ export class JanusScreens {
       // Before any frame reaches the decoder: only frames made with the room's media key are decoded.
       const e2ee = host.e2ee()
       if (e2ee) this.receiverFrameIds.push(e2ee.protectReceiver(event.receiver))
-      subscription.stream.addTrack(event.track)
+      // A new stream object per track: whoever shows it (the screen's picture, and its sound where it has one)
+      // sees a new value and takes the new track, which a stream changed in place would not tell them.
+      subscription.stream = new MediaStream([...subscription.stream.getTracks(), event.track])
       for (const call of this.calls.values())
         if (call.direction === 'in' && call.remoteSeat === seat && call.live)
           call.streams.emit(subscription.stream)
@@ -473,7 +493,12 @@ export class JanusScreens {
       publishing: this.publication !== null && !this.publication.closed,
       framesEncoded: outbound,
       inbound,
-      frameIds: [...(this.publication?.frameId ? [this.publication.frameId] : []), ...this.receiverFrameIds],
+      sendingAudio: Boolean(this.publication?.audioSender?.track),
+      frameIds: [
+        ...(this.publication?.frameId ? [this.publication.frameId] : []),
+        ...(this.publication?.audioFrameId ? [this.publication.audioFrameId] : []),
+        ...this.receiverFrameIds,
+      ],
     }
   }
 }

@@ -429,6 +429,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   private localStream: MediaStream | null = null
   /** A rejoin is under way (reconnectServer): CallMesh's retries do not start a second one. */
   private rejoining = false
+  /** debugCut: no reconnection before this time (ms since the epoch). */
+  private debugHeldUntil = 0
   /** Counts our connections to Janus: events from one already given up are ignored. */
   private epoch = 0
   private stopWatchingPublisher: (() => void) | null = null
@@ -1182,6 +1184,8 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
    */
   reconnectServer() {
     if (this.destroyed || this.connected || this.rejoining || this.mySeat < 0) return
+    // A test's network still down (debugCut): this attempt fails unheard; CallMesh's next one is already due.
+    if (Date.now() < this.debugHeldUntil) return
     this.rejoining = true
     this.rejoin().then(
       () => {
@@ -1231,9 +1235,11 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
   /**
    * A network fault, for tests (`?debug`): our connection to Janus dies as on a Wi-Fi drop. The WebSocket closes
    * with no Janus goodbye (no leave, no session destroy: Janus finds the transport gone and ends the session
-   * itself), and the PeerConnections stop with nothing said on the data channel.
+   * itself), and the PeerConnections stop with nothing said on the data channel. The way back stays shut for
+   * `holdMs` (ms): the reconnection attempts of that time fail as against a network still down.
    */
-  debugCut() {
+  debugCut(holdMs = 0) {
+    this.debugHeldUntil = Date.now() + holdMs
     this.publisherPc?.close()
     for (const subscription of this.subscriptions.values()) subscription.pc.close()
     void this.connection?.close().catch(() => undefined)

@@ -369,6 +369,8 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
   private connected = false
   private destroyed = false
   private crashed = false
+  /** dropNetwork() until restoreNetwork(). */
+  private offline = false
   private readonly dataEnds = new Set<MemoryDataEnd>()
   private readonly mediaEnds = new Set<MemoryMediaEnd>()
 
@@ -405,7 +407,7 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     const id = this.id
     setTimeout(() => {
       if (this.destroyed || this.connected) return
-      if (this.network.register(id, this)) {
+      if (!this.offline && this.network.register(id, this)) {
         this.connected = true
         this.back.emit()
       } else {
@@ -483,6 +485,22 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     this.connected = false
     for (const end of this.dataEnds) end.silent = true
     this.network.unregister(this)
+  }
+
+  /**
+   * This page's network drops (a Wi-Fi outage): its links go silent both ways, the server loses its registration
+   * and the page hears that it lost the server; unlike crash(), the page lives on and gets back in once
+   * restoreNetwork() is called (its re-registrations fail until then).
+   */
+  dropNetwork() {
+    this.offline = true
+    for (const end of this.dataEnds) end.silent = true
+    this.network.unregister(this)
+    this.serverWentAway()
+  }
+
+  restoreNetwork() {
+    this.offline = false
   }
 
   /** Open data links (both ends not closed): what a test checks is released after leaving. */

@@ -27,9 +27,10 @@ export interface MeshTransport {
   debugInfo?(): Promise<Record<string, unknown>>
   /**
    * Tests: cuts our own connection to the server and everything through it as a network fault would (the SFU
-   * path, where that connection carries the media and messages too); recovery is the transport's.
+   * path, where that connection carries the media and messages too); recovery is the transport's, not before
+   * `holdMs` (ms) have passed: a network that stays down that long.
    */
-  debugCut?(): void
+  debugCut?(holdMs?: number): void
   /** Whether the signalling server knows us right now (open links carry on without it). */
   readonly serverConnected: boolean
   /** Tries to register again after the server went away (see onServerLost). */

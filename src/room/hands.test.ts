@@ -15,6 +15,8 @@ import {
   NO_CAMERA_GRANTS,
   NO_HANDS,
   raisedHands,
+  ScreenGate,
+  screenRefusedSentence,
   showsVideo,
   validateHandOp,
   videoSenders,
@@ -152,5 +154,78 @@ describe('hands', () => {
     expect(expected).toHaveLength(MAX_VIDEO_SENDERS - 1)
     for (const order of [ops.slice().reverse(), [3, 6, 0, 5, 1, 4, 2].map((i) => ops[i] as CameraOp)])
       expect(videoSenders(cameras(order))).toEqual(expected)
+  })
+})
+
+describe('ScreenGate: what a receiving page shows of a shared screen', () => {
+  const sharers = {
+    trainee: { session: A, role: 'specialist' as const, name: 'Trainee' },
+    presenter: { session: P, role: 'clinician' as const, name: 'Dr. P' },
+  }
+  function gate({ large = true, presenter = true } = {}) {
+    let grants = NO_CAMERA_GRANTS
+    const shown = new Map<string, string | null>()
+    const told: string[] = []
+    const screens = new ScreenGate<string>({
+      large,
+      presenter,
+      grants: () => grants,
+      sharer: (peerId) => sharers[peerId as keyof typeof sharers],
+      show: (peerId, screen) => shown.set(peerId, screen),
+      tell: (sentence) => told.push(sentence),
+    })
+    return {
+      screens,
+      shown,
+      told,
+      grant(ops: CameraOp[]) {
+        grants = cameras(ops)
+        screens.recheck()
+      },
+    }
+  }
+
+  it("shows the presenter's screen, and refuses a participant's not let show video, telling the presenter once", () => {
+    const { screens, shown, told } = gate()
+    screens.offer('presenter', 'deck')
+    screens.offer('trainee', 'hostile')
+    expect(shown.get('presenter')).toBe('deck')
+    expect(shown.get('trainee')).toBeNull()
+    expect(told).toEqual([screenRefusedSentence('Trainee')])
+    // Shared again (a stop and a new share): still refused, and the presenter is not told twice.
+    screens.offer('trainee', null)
+    screens.offer('trainee', 'hostile again')
+    expect(shown.get('trainee')).toBeNull()
+    expect(told).toHaveLength(1)
+  })
+
+  it('only the presenter is told; other pages refuse in silence', () => {
+    const { screens, shown, told } = gate({ presenter: false })
+    screens.offer('trainee', 'hostile')
+    expect(shown.get('trainee')).toBeNull()
+    expect(told).toEqual([])
+  })
+
+  it('a screen that arrived before its grant is shown once the grant arrives, and goes when it is withdrawn', () => {
+    const { screens, shown, grant } = gate({ presenter: false })
+    screens.offer('trainee', 'demo')
+    expect(shown.get('trainee')).toBeNull()
+    grant([camera(A, 1)])
+    expect(shown.get('trainee')).toBe('demo')
+    grant([camera(A, 1), camera(A, 2, false)])
+    expect(shown.get('trainee')).toBeNull()
+  })
+
+  it('a sharer the page does not know yet (no session or role) is refused', () => {
+    const { screens, shown } = gate({ presenter: false })
+    screens.offer('stranger', 'x')
+    expect(shown.get('stranger')).toBeNull()
+  })
+
+  it('a consultation shows everyone’s screen', () => {
+    const { screens, shown, told } = gate({ large: false })
+    screens.offer('trainee', 'x')
+    expect(shown.get('trainee')).toBe('x')
+    expect(told).toEqual([])
   })
 })

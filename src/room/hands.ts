@@ -168,6 +168,92 @@ export function maySendScreen(options: Parameters<typeof showsVideo>[0]): boolea
 /** The sentence when someone not let show video asks to share their screen in a large room. */
 export const SCREEN_LOCKED_SENTENCE =
   'Only the presenter, and those the presenter lets show video, can share a screen in this room.'
+/** The short hint beside a locked "Share screen" button (its title and description carry the full sentence). */
+export const SCREEN_LOCKED_HINT = 'The presenter can let you share your screen'
+
+/** What the presenter reads, once per participant, when someone not let share a screen shares one anyway. */
+export function screenRefusedSentence(name: string): string {
+  return `${name} shared a screen without being let show video; it is not shown to anyone.`
+}
+
+/** Who offered a screen, as far as a page knows them. */
+export interface ScreenSharer {
+  session?: string | undefined
+  role?: Role | null | undefined
+  name?: string | undefined
+}
+
+export interface ScreenGateOptions<S> {
+  large: boolean
+  /** Whether this page is the presenter's: only the presenter is told of a refused screen. */
+  presenter: boolean
+  grants: () => CameraGrants
+  sharer: (peerId: string) => ScreenSharer | undefined
+  /** What the page shows of `peerId`'s screen: theirs, or null while the room's rules refuse it. */
+  show: (peerId: string, screen: S | null) => void
+  tell: (sentence: string) => void
+}
+
+/**
+ * The receiving side of maySendScreen. The sender's page only offers "Share screen" to those who may share, but a
+ * modified client can publish a screen anyway (on Janus, a feed is a feed): every page runs the same rule on what
+ * it receives and shows a screen only while its sharer may send one. Nothing is thrown away: a screen offered
+ * just before the grant that allows it reached this page (the grant and the screen travel separately) is shown as
+ * soon as the grant arrives, and one whose grant is withdrawn disappears at once, whatever its sender does.
+ */
+export class ScreenGate<S> {
+  private readonly offered = new Map<string, S>()
+  private readonly shown = new Map<string, S | null>()
+  /** Sessions the presenter was told about: a sentence at most once per participant and call. */
+  private readonly told = new Set<string>()
+
+  constructor(private readonly options: ScreenGateOptions<S>) {}
+
+  /** `peerId` offers `screen` (or stops with null). */
+  offer(peerId: string, screen: S | null) {
+    if (screen === null) this.offered.delete(peerId)
+    else this.offered.set(peerId, screen)
+    this.decide(peerId)
+  }
+
+  /** The rules or what we know of the sharers changed: every offered screen is decided again. */
+  recheck() {
+    for (const peerId of [...this.shown.keys()]) this.decide(peerId)
+  }
+
+  remove(peerId: string) {
+    this.offered.delete(peerId)
+    this.shown.delete(peerId)
+  }
+
+  private allowed(peerId: string): boolean {
+    if (!this.options.large) return true
+    const sharer = this.options.sharer(peerId)
+    if (!sharer?.session || !sharer.role) return false
+    return maySendScreen({
+      large: true,
+      role: sharer.role,
+      grants: this.options.grants(),
+      session: sharer.session,
+    })
+  }
+
+  private decide(peerId: string) {
+    const offered = this.offered.get(peerId) ?? null
+    const allowed = offered !== null && this.allowed(peerId)
+    const next = allowed ? offered : null
+    if (this.shown.has(peerId) && this.shown.get(peerId) === next) return
+    this.shown.set(peerId, next)
+    this.options.show(peerId, next)
+    if (offered === null || allowed || !this.options.presenter) return
+    const sharer = this.options.sharer(peerId)
+    const who = sharer?.session ?? peerId
+    if (this.told.has(who)) return
+    this.told.add(who)
+    this.options.tell(screenRefusedSentence(sharer?.name ?? 'Someone'))
+  }
+}
+
 /** The sentence when our shared screen stops because the presenter stopped our video. */
 export const SCREEN_STOPPED_SENTENCE =
   'Your screen is no longer shared: the presenter stopped your video, and a screen goes with it.'
