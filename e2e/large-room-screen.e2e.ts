@@ -7,7 +7,7 @@
 // away everywhere.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import type { ElementHandle, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import {
   differingPixels,
@@ -20,6 +20,7 @@ import {
   expectLivePresenter,
   joinReceiver,
   openIntruder,
+  pixelsOf,
   SMALL_WINDOW,
   type TransportInfo,
   transportInfo,
@@ -124,7 +125,7 @@ function screenPanels(page: Page) {
  * video element): 32×24 RGBA, or empty while there is none playing.
  */
 async function screenPixels(page: Page): Promise<Buffer> {
-  const data = await page.evaluate(async () => {
+  const handle = await page.evaluateHandle(async () => {
     const holder = window as unknown as {
       __xrConsultGuidance?: {
         consultStore: { getState(): { participants: Record<string, { screen?: MediaStream | null }> } }
@@ -133,7 +134,7 @@ async function screenPixels(page: Page): Promise<Buffer> {
     }
     const participants = holder.__xrConsultGuidance?.consultStore.getState().participants ?? {}
     const stream = Object.values(participants).find((p) => p.screen)?.screen
-    if (!stream) return []
+    if (!stream) return null
     let video = holder.__screenVideo
     if (video?.srcObject !== stream) {
       video = document.createElement('video')
@@ -142,14 +143,11 @@ async function screenPixels(page: Page): Promise<Buffer> {
       await video.play().catch(() => undefined)
       holder.__screenVideo = video
     }
-    if (video.videoWidth === 0) return []
-    const canvas = document.createElement('canvas')
-    canvas.width = 32
-    canvas.height = 24
-    const context = canvas.getContext('2d', { willReadFrequently: true })
-    context?.drawImage(video, 0, 0, 32, 24)
-    return [...(context?.getImageData(0, 0, 32, 24).data ?? [])]
+    return video
   })
+  const video = handle.asElement() as ElementHandle<HTMLVideoElement> | null
+  const data = video ? await video.evaluate(pixelsOf) : []
+  await handle.dispose()
   return Buffer.from(data)
 }
 
