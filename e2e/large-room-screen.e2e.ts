@@ -151,6 +151,57 @@ async function screenPixels(page: Page): Promise<Buffer> {
   return Buffer.from(data)
 }
 
+/** What the page's call holds while a test shares a screen of its own making. */
+type ScreenHolder = {
+  __screenTimer?: ReturnType<typeof setInterval>
+  __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
+}
+
+/**
+ * Hands the page's call a screen that changes colour 15 times a second (so it would be seen if shown), the way the
+ * Share screen button hands it what getDisplayMedia returned; with `tone`, a tab's sound too (an oscillator), which
+ * Chromium's fake screen capture cannot offer.
+ */
+async function shareChangingScreen(page: Page, { tone }: { tone: boolean }) {
+  await page.evaluate((withTone) => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 320
+    canvas.height = 240
+    const context = canvas.getContext('2d')
+    let tick = 0
+    const holder = window as unknown as ScreenHolder
+    holder.__screenTimer = setInterval(() => {
+      tick++
+      if (!context) return
+      context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
+      context.fillRect(0, 0, 320, 240)
+    }, 66)
+    const stream = canvas.captureStream(15)
+    if (withTone) {
+      const audio = new AudioContext()
+      const oscillator = audio.createOscillator()
+      const gain = audio.createGain()
+      gain.gain.value = 0.5
+      const sink = audio.createMediaStreamDestination()
+      oscillator.connect(gain).connect(sink)
+      oscillator.start()
+      // The page was clicked (joining), so its sound may start; a suspended context would send silence.
+      void audio.resume()
+      for (const track of sink.stream.getAudioTracks()) stream.addTrack(track)
+    }
+    holder.__xrConsultCall.runtime.shareScreen(stream)
+  }, tone)
+}
+
+/** Stops what shareChangingScreen started: the canvas's timer and the share. */
+async function stopChangingScreen(page: Page) {
+  await page.evaluate(() => {
+    const holder = window as unknown as ScreenHolder
+    clearInterval(holder.__screenTimer)
+    holder.__xrConsultCall.runtime.shareScreen(null)
+  })
+}
+
 describe('screen sharing in a large room through Janus', () => {
   let invites: Record<string, string> = {}
   const receivers: Participant[] = []
@@ -332,24 +383,7 @@ describe('screen sharing in a large room through Janus', () => {
       ).filter((text) => text.includes('Trainee 2 shared a screen without being let show video')).length
     // What a modified client does: skip the greyed-out button and hand the call a screen of its own (a canvas
     // that changes, so it would be seen if shown). Its page publishes it on Janus and calls everyone with it.
-    await hostile.page.evaluate(() => {
-      const canvas = document.createElement('canvas')
-      canvas.width = 320
-      canvas.height = 240
-      const context = canvas.getContext('2d')
-      let tick = 0
-      const holder = window as unknown as {
-        __hostileTimer?: ReturnType<typeof setInterval>
-        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
-      }
-      holder.__hostileTimer = setInterval(() => {
-        tick++
-        if (!context) return
-        context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
-        context.fillRect(0, 0, 320, 240)
-      }, 66)
-      holder.__xrConsultCall.runtime.shareScreen(canvas.captureStream(15))
-    })
+    await shareChangingScreen(hostile.page, { tone: false })
     await expect
       .poll(async () => (await screensOf(hostile.page)).framesEncoded, { timeout: 60_000 })
       .toBeGreaterThan(0)
@@ -369,14 +403,7 @@ describe('screen sharing in a large room through Janus', () => {
     expect(panels[0]?.mapVersion).toBeGreaterThan(0)
     expect(await toldPresenter()).toBe(1)
 
-    await hostile.page.evaluate(() => {
-      const holder = window as unknown as {
-        __hostileTimer?: ReturnType<typeof setInterval>
-        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
-      }
-      clearInterval(holder.__hostileTimer)
-      holder.__xrConsultCall.runtime.shareScreen(null)
-    })
+    await stopChangingScreen(hostile.page)
     await expect.poll(async () => (await screensOf(hostile.page)).publishing, { timeout: 30_000 }).toBe(false)
     await expect.poll(() => decodedScreenFeeds(watcher.page), { timeout: 30_000 }).toBe(1)
   })
@@ -405,35 +432,7 @@ describe('screen sharing in a large room through Janus', () => {
     const presenter = people.presenter as Participant
     // Chromium's fake screen capture has no sound to offer, so the share is what the button hands the call after
     // getDisplayMedia with a tab's sound: a picture and a tone (a canvas and an oscillator).
-    await presenter.page.evaluate(() => {
-      const canvas = document.createElement('canvas')
-      canvas.width = 320
-      canvas.height = 240
-      const context = canvas.getContext('2d')
-      let tick = 0
-      const holder = window as unknown as {
-        __toneTimer?: ReturnType<typeof setInterval>
-        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
-      }
-      holder.__toneTimer = setInterval(() => {
-        tick++
-        if (!context) return
-        context.fillStyle = `hsl(${(tick * 37) % 360} 80% 50%)`
-        context.fillRect(0, 0, 320, 240)
-      }, 66)
-      const audio = new AudioContext()
-      const tone = audio.createOscillator()
-      const gain = audio.createGain()
-      gain.gain.value = 0.5
-      const sink = audio.createMediaStreamDestination()
-      tone.connect(gain).connect(sink)
-      tone.start()
-      // The page was clicked (joining), so its sound may start; a suspended context would send silence.
-      void audio.resume()
-      const stream = canvas.captureStream(15)
-      for (const track of sink.stream.getAudioTracks()) stream.addTrack(track)
-      holder.__xrConsultCall.runtime.shareScreen(stream)
-    })
+    await shareChangingScreen(presenter.page, { tone: true })
     await expect
       .poll(async () => (await fullInfo(presenter.page)).screens.sendingAudio, { timeout: 60_000 })
       .toBe(true)
@@ -455,14 +454,7 @@ describe('screen sharing in a large room through Janus', () => {
         .filter((stats) => stats?.operation === 'decrypt' && stats.kind === 'audio')
       expect(audio.reduce((sum, stats) => sum + (stats?.passed ?? 0), 0)).toBeGreaterThan(0)
     }
-    await presenter.page.evaluate(() => {
-      const holder = window as unknown as {
-        __toneTimer?: ReturnType<typeof setInterval>
-        __xrConsultCall: { runtime: { shareScreen(stream: MediaStream | null): void } }
-      }
-      clearInterval(holder.__toneTimer)
-      holder.__xrConsultCall.runtime.shareScreen(null)
-    })
+    await stopChangingScreen(presenter.page)
     for (const receiver of receivers)
       await expect.poll(async () => (await screenPanels(receiver.page)).length, { timeout: 30_000 }).toBe(0)
     await expect
