@@ -20,6 +20,17 @@ async function join(...participants: TestParticipant[]) {
   }
 }
 
+/** Dr. Ada (clinician, seat 0) and Pat Patient (patient, seat 1), each connected to the other. */
+async function adaAndPatInACall(options?: ConstructorParameters<typeof MemoryNetwork>[0]) {
+  const network = new MemoryNetwork(options)
+  const room = await newRoom()
+  const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+  const pat = joinable(network, room, 'Pat Patient', 'patient')
+  await join(ada, pat)
+  await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+  return { network, room, ada, pat }
+}
+
 describe('CallMesh', () => {
   it('seats participants in order, admits them both ways and carries ops, messages and media', async () => {
     const network = new MemoryNetwork()
@@ -238,12 +249,7 @@ describe('CallMesh', () => {
   it.each([0, 250, 500, 750])(
     'notices a crashed participant within 4 s (crash %i ms into a heartbeat), re-dials, and calls them gone when the server says so',
     async (phase) => {
-      const network = new MemoryNetwork()
-      const room = await newRoom()
-      const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-      const pat = joinable(network, room, 'Pat Patient', 'patient')
-      await join(ada, pat)
-      await clock.until(() => ada.connected().length === 1)
+      const { ada, pat } = await adaAndPatInACall()
       await clock.advance(2000 + phase)
       pat.transport.crash()
       const noticed = await clock.until(() =>
@@ -261,12 +267,7 @@ describe('CallMesh', () => {
   )
 
   it('cuts the data links with 300 ops in flight: after the reconnect both hold every op exactly once', async () => {
-    const network = new MemoryNetwork({ latencyMs: 20 })
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    const { ada, pat } = await adaAndPatInACall({ latencyMs: 20 })
     for (let i = 0; i < 200; i++) ada.note(`a${i}`)
     for (let i = 0; i < 100; i++) pat.note(`p${i}`)
     ada.mesh.debugDropDataConnections()
@@ -282,12 +283,7 @@ describe('CallMesh', () => {
   it('sends again an op the receiver ignored over a budget, without waiting for a reconnect', async () => {
     // A page that stalled takes a paced sender's backlog in one go, and its byte budget (charged then) ignores
     // part of it without acknowledging: the history of a lost "I am allergic to penicillin".
-    const network = new MemoryNetwork({ latencyMs: 20 })
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    const { ada, pat } = await adaAndPatInACall({ latencyMs: 20 })
     const gate = (
       ada.mesh as unknown as { gate: { check: (op: { id: string }, from: string) => Promise<string> } }
     ).gate
@@ -393,12 +389,7 @@ describe('CallMesh', () => {
   })
 
   it("lets a debug tap see a round trip's ping leave and its pong arrive before the link handles it", async () => {
-    const network = new MemoryNetwork({ latencyMs: 20 })
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    const { ada } = await adaAndPatInACall({ latencyMs: 20 })
     let resolved = false
     let ourPing: number | null = null
     const seen: string[] = []
@@ -490,12 +481,7 @@ describe('CallMesh', () => {
   })
 
   it('leaves nothing running after leave: no timers, links or listeners', async () => {
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1)
+    const { ada, pat } = await adaAndPatInACall()
     const left = ada.mesh.leave()
     await clock.advance(2000)
     await left
@@ -514,12 +500,7 @@ describe('abuse has consequences', () => {
   const count = (notices: string[], text: string) => notices.filter((notice) => notice === text).length
 
   it('refuses a flooder for the rest of the call, its session and its invite, with one notice', async () => {
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    await join(ada, pat)
-    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    const { network, room, ada, pat } = await adaAndPatInACall()
 
     // Garbage is ignored; 50 ignored messages within 10 s drop the sender.
     for (let i = 0; i < 60; i++) pat.mesh.debugSendRaw(ada.mesh.seatIndex, 'not a message')
