@@ -128,6 +128,46 @@ describe('the headset on its own (emulated VR)', () => {
     await expect.poll(() => headsetText(clinician.page, 'xr-chat')).toMatch(/You\nOne moment/)
   })
 
+  it('takes a trigger pull during a frame the headset took 1.5 s to draw as a click (the press lasted one frame)', async () => {
+    await aimRightController(clinician.page, await settledPosition(clinician.page, 'xr-reply:Yes'), HAND)
+    // Pressed, then the page is kept busy for 1.5 s right after the frame that saw the press, and released: the
+    // browser dispatches the press and the release 1.5 s apart, though the press spanned a single frame.
+    const gap = await clinician.page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          type Device = { controllers: { right: { updateButtonValue: (id: string, v: number) => void } } }
+          const device = (window as { __xrDevice?: Device & { activeSession?: EventTarget } }).__xrDevice
+          const probe = window.__xrConsult
+          const session = device?.activeSession
+          if (!device || !probe || !session) throw new Error('no emulator, session or probe')
+          let startedAt = 0
+          session.addEventListener(
+            'selectstart',
+            () => {
+              startedAt = performance.now()
+            },
+            { once: true },
+          )
+          session.addEventListener('selectend', () => resolve(performance.now() - startedAt), { once: true })
+          device.controllers.right.updateButtonValue('trigger', 1)
+          const pressedAt = probe.xrFrames
+          const release = () => {
+            if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
+            const busyUntil = performance.now() + 1500
+            while (performance.now() < busyUntil) {
+              // A frame that takes 1.5 s to draw.
+            }
+            device.controllers.right.updateButtonValue('trigger', 0)
+          }
+          release()
+        }),
+    )
+    expect(gap, 'the release came long after the press, by the clock').toBeGreaterThan(1000)
+    const reply = patient.page.getByTestId('chat-message').filter({ hasText: 'Yes' })
+    await reply.first().waitFor({ timeout: 15_000 })
+    await expect.poll(() => reply.count()).toBe(1)
+  })
+
   it('shows the patient’s SpO₂ alarm in a banner; the controller ray acknowledges it and silences the tones', async () => {
     await patient.page.getByTestId('vitals-source').selectOption('sim:desaturation')
     // The banner names the alarm in the font's characters ("SpO2"), with its Acknowledge button.

@@ -62,6 +62,37 @@ async function settledPosition(page: Page, name: string): Promise<Vec3 | null> {
   return after
 }
 
+/**
+ * What is wrong with the tiles on the page's arc, read in one evaluation (empty when all is right): every tile on
+ * the arc's radius, in front of the user, below the large panel (its centre at height `featuredY`) and in the
+ * headset's view, and `expected` among them.
+ */
+function arcProblems(page: Page, expected: string, featuredY: number): Promise<string[]> {
+  return page.evaluate(
+    ({ expected, featuredY, radius }) => {
+      const probe = window.__xrConsult
+      if (!probe) return ['no probe']
+      const onArc = probe.named('tile:')
+      const problems: string[] = []
+      if (!onArc.some((tile) => tile.name === expected)) problems.push(`${expected} not on the arc`)
+      for (const tile of onArc) {
+        const position = probe.worldPosition(tile.name)
+        if (!position) {
+          problems.push(`${tile.name} gone`)
+          continue
+        }
+        const [x, y, z] = position
+        if (Math.abs(Math.hypot(x, z) - radius) >= 0.005) problems.push(`${tile.name} off the arc`)
+        if (z >= 0) problems.push(`${tile.name} behind the user`)
+        if (y >= featuredY) problems.push(`${tile.name} not below the large panel`)
+        if (!tile.inView) problems.push(`${tile.name} out of the headset's view`)
+      }
+      return problems
+    },
+    { expected, featuredY, radius: ARC_RADIUS },
+  )
+}
+
 describe('a large room in emulated VR', () => {
   it('shows the presenter one large panel and the class as tiles on the arc (tiles at the smallest simulcast layer); a raised hand is let speak from the XR menu and takes the large panel, and a receiver’s large panel follows who speaks', {
     timeout: 900_000,
@@ -113,15 +144,11 @@ describe('a large room in emulated VR', () => {
     expect(panels).toHaveLength(1)
     const featured = await worldPosition(presenter.page, `panel-video:${panels[0]?.peerId}`)
     expect(featured[2]).toBeCloseTo(-FEATURED_DISTANCE, 1)
-    const onArc = await tiles(presenter.page)
-    expect(onArc.map((t) => t.name)).toContain(`tile:${speakerPeer}`)
-    for (const tile of onArc) {
-      const [x, y, z] = await worldPosition(presenter.page, tile.name)
-      expect(Math.hypot(x, z), `${tile.name} on the arc`).toBeCloseTo(ARC_RADIUS, 2)
-      expect(z, `${tile.name} in front of the user`).toBeLessThan(0)
-      expect(y, `${tile.name} below the large panel`).toBeLessThan(featured[1])
-      expect(tile.inView, `${tile.name} in the headset's view`).toBe(true)
-    }
+    // Read in one go and until it holds: the arc closes up when someone's connection drops for a moment, so a tile
+    // listed one moment may be gone the next.
+    await expect
+      .poll(() => arcProblems(presenter.page, `tile:${speakerPeer}`, featured[1]), { timeout: 60_000 })
+      .toEqual([])
     await keepScreenshot(presenter.page, join(SHOTS, 'vr-presenter-arc.png'))
 
     // A hand raised on the 2D page shows on its tile in VR.
@@ -170,8 +197,9 @@ describe('a large room in emulated VR', () => {
           }
           return `menu open: ${text.join(' / ')}`
         },
-        // Generous: a click is the trigger held for one XR frame, and counts only if that frame took under 600 ms
-        // (src/xr/xr-store.ts); with eight pages on two busy cores some frames take longer, and that try is redone.
+        // Generous: with eight pages on two busy cores a try (settle, aim, click, look) can take half a minute; a
+        // click is the trigger held for one XR frame, which counts however long that frame took
+        // (src/xr/one-frame-clicks.ts: before it, frames of over 600 ms on a loaded machine made every try miss).
         { timeout: 180_000, interval: 500 },
       )
       .toBe('speaking')
@@ -223,7 +251,7 @@ describe('a large room in emulated VR', () => {
           }
           return exitButton()
         },
-        // As for Let speak: a press counts as a click only within 600 ms, and a frame on busy cores can be longer.
+        // As for Let speak: a try can take long on busy cores, and a one-frame press counts however long its frame.
         { timeout: 180_000, interval: 1000 },
       )
       .toBeNull()

@@ -65,8 +65,9 @@ export async function setTrigger(page: Page, value: 0 | 1) {
 }
 
 /**
- * A click: trigger down for exactly one XR frame. Done inside the page, because a click must be shorter than the
- * XR click threshold (600 ms) and a round trip from the test to a busy page may be longer than that.
+ * A click: trigger down for exactly one XR frame, which the app counts as a click however long that frame took
+ * (src/xr/one-frame-clicks.ts). Done inside the page: a round trip from the test to a busy page can span several
+ * frames, and a press held over several frames is timed against the 600 ms click threshold.
  */
 export async function clickTrigger(page: Page) {
   await page.evaluate(

@@ -1,5 +1,6 @@
 // The XR store: sessions, input and features, configured so that nothing is fetched from outside the origin.
 import { createXRStore } from '@react-three/xr'
+import { countOneFramePressesAsClicks } from './one-frame-clicks'
 
 /** Longest press that still counts as a click in XR, ms. */
 const XR_CLICK_MS = 600
@@ -8,7 +9,7 @@ export type ConsultXRStore = ReturnType<typeof createXRStore>
 
 /** @param profilesUrl where this server serves @webxr-input-profiles/assets (controller and hand models) */
 export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
-  return createXRStore({
+  const store = createXRStore({
     // We install IWER ourselves, only when asked (src/xr/emulator.ts); the built-in injection would also load
     // a synthetic room and the emulator into every localhost page.
     emulate: false,
@@ -31,4 +32,12 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
     },
     controller: { teleportPointer: false, rayPointer: { clickThresholdMs: XR_CLICK_MS } },
   })
+  // ...and a press released by the next frame is a click however long that frame took (./one-frame-clicks.ts).
+  let removeClickRule: (() => void) | undefined
+  store.subscribe((state, previous) => {
+    if (state.session === previous.session) return
+    removeClickRule?.()
+    removeClickRule = state.session ? countOneFramePressesAsClicks(state.session) : undefined
+  })
+  return store
 }
