@@ -11,7 +11,8 @@
 // channel, the time to notice a crashed participant, and the time to resynchronise after a cut connection.
 // Software GL on two cores says nothing absolute about a headset: the ratios are the point.
 // `BENCH_PARTS=join` measures only 1 and 2 (the join runs, which also record the JavaScript) and prints them
-// without writing BENCHMARKS.md: a quick check while working on joining or loading.
+// without writing BENCHMARKS.md: a quick check while working on joining or loading. Issue 5's part runs alone as
+// `node bench/guidance.mjs` (it rewrites only its own section).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
