@@ -4,7 +4,16 @@
 // placement pose, so tests can find where it is drawn. The list comes from the store (replaced per op, so a
 // React render per op, at most ~10/s while someone draws); lasers are streamed and read per frame instead.
 import { useFrame, useThree } from '@react-three/fiber'
-import { memo, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
+import {
+  createContext,
+  memo,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+} from 'react'
 import {
   BufferAttribute,
   BufferGeometry,
@@ -13,6 +22,7 @@ import {
   type Line,
   LineBasicMaterial,
   type Material,
+  Matrix4,
   type Mesh,
   type Object3D,
   Quaternion,
@@ -23,6 +33,7 @@ import { type Annotation, laserVisible, materializeSpaceMarks, type Vec3 } from 
 import { colourHex } from '../annotations/palette'
 import type { SpaceFeed } from '../annotations/space'
 import { useCall } from '../state/call-store'
+import { APPROXIMATE_OPACITY, PIN_STEM, PinBatch } from './pin-batch'
 import { strokeTube } from './stroke-geometry'
 
 /** Name prefix of each annotation's group. */
@@ -30,11 +41,6 @@ export const ANNOTATION_PREFIX = 'annotation:'
 /** Name prefix of a pin's label (the probe measures its height on screen). */
 export const PIN_LABEL_PREFIX = 'pin-label:'
 
-/** An annotation floating where a ray met nothing is drawn see-through, so nobody takes it for a surface mark. */
-const APPROXIMATE_OPACITY = 0.5
-/** Pin head radius and stem height, metres: visible across a room, small enough not to hide what it marks. */
-const PIN_RADIUS = 0.012
-const PIN_STEM = 0.06
 /** Label height in metres; its width follows the text. */
 export const LABEL_HEIGHT = 0.035
 /** Arrow shaft radius and head size, metres. */
@@ -172,22 +178,27 @@ export function Label({
   )
 }
 
+/** The layer's pins, drawn together (./pin-batch); each Pin only says where it is. */
+const PinBatchContext = createContext<PinBatch | null>(null)
+
 function Pin({ annotation, labelScale }: { annotation: Annotation; labelScale: number }) {
   const shape = annotation.shape as Extract<Annotation['shape'], { type: 'pin' }>
   const colour = colourHex(annotation.colour)
-  const opacity = annotation.approximate ? APPROXIMATE_OPACITY : 1
   const [x, y, z] = shape.position
   const text = `${shape.label} · ${annotation.authorName}${annotation.approximate ? ' (approximate)' : ''}`
+  const batch = useContext(PinBatchContext)
+  const marker = useRef<Group>(null)
+  const approximate = annotation.approximate
+  useLayoutEffect(() => {
+    const object = marker.current
+    if (!batch || !object) return
+    batch.set(annotation.id, object, colour, approximate)
+    return () => batch.delete(annotation.id, object)
+  }, [batch, annotation.id, colour, approximate])
   return (
     <>
-      <mesh position={shape.position} raycast={noRaycast}>
-        <sphereGeometry args={[PIN_RADIUS, 16, 12]} />
-        <meshBasicMaterial color={colour} transparent={opacity < 1} opacity={opacity} />
-      </mesh>
-      <mesh position={[x, y + PIN_STEM / 2, z]} raycast={noRaycast}>
-        <cylinderGeometry args={[0.002, 0.002, PIN_STEM, 6]} />
-        <meshBasicMaterial color={colour} />
-      </mesh>
+      {/* The head and stem: drawn by the layer's batch at this marker's pose. */}
+      <group ref={marker} position={shape.position} />
       <Label
         text={text}
         colour={colour}
@@ -268,22 +279,39 @@ function drawOnTop(root: Object3D) {
   })
 }
 
+const layerInverseHelper = new Matrix4()
+
 /** Every annotation in the call, in the parent group's frame (the worker's reference space). */
 export function AnnotationLayer({ wrap, onTop = false, labelScale = 1 }: AnnotationLayerProps) {
   const annotations = useCall((s) => materializeSpaceMarks(s.annotations))
   const layer = useRef<Group>(null)
+  const batch = useMemo(() => new PinBatch(), [])
+  useEffect(() => () => batch.dispose(), [batch])
   // After every render of the list: a new or grown mark brings new meshes and materials. Cheap, a few dozen
-  // objects, and only when the list changed.
+  // objects, and only when the list changed. The pins' meshes are the layer's own children (added here, not
+  // through React: they are replaced when the pins outgrow them).
   useLayoutEffect(() => {
-    if (onTop && layer.current) drawOnTop(layer.current)
+    const group = layer.current
+    if (!group) return
+    for (const mesh of batch.meshes) if (mesh.parent !== group) group.add(mesh)
+    if (onTop) drawOnTop(group)
+  })
+  // The pins' poses, every frame: anchors move them (the worker's view), a miniature's placement too.
+  useFrame(() => {
+    const group = layer.current
+    if (!group) return
+    group.updateWorldMatrix(true, false)
+    batch.update(layerInverseHelper.copy(group.matrixWorld).invert())
   })
   return (
-    <group name="annotations" ref={layer}>
-      {annotations.map((annotation) => {
-        const node = <AnnotationShape key={annotation.id} annotation={annotation} labelScale={labelScale} />
-        return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node
-      })}
-    </group>
+    <PinBatchContext.Provider value={batch}>
+      <group name="annotations" ref={layer}>
+        {annotations.map((annotation) => {
+          const node = <AnnotationShape key={annotation.id} annotation={annotation} labelScale={labelScale} />
+          return wrap ? <group key={annotation.id}>{wrap(annotation, node)}</group> : node
+        })}
+      </group>
+    </PinBatchContext.Provider>
   )
 }
 
