@@ -1,9 +1,9 @@
 // The 3D call scene: the same scene in a plain 3D view (orbit with mouse or touch), in immersive VR (inside a
 // consultation room) and in immersive AR (passthrough, nothing drawn but the panels and controls).
-import { Canvas, useFrame, useThree } from '@react-three/fiber'
+import { Canvas, type RootState, useFrame, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
 import { useCallback, useEffect, useRef } from 'react'
-import { Box3, type Object3D, PerspectiveCamera, type WebGLRenderer } from 'three'
+import { Box3, type Object3D, PerspectiveCamera } from 'three'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/call-store'
 import type { VitalsFeed } from '../vitals/feed'
@@ -15,6 +15,7 @@ import type { HeadsetView } from './headset-view'
 import { LectureScene, type LectureView, TILE_PREFIX } from './lecture-tiles'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
+import { releaseInitialInternals } from './root-state-release'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
 import {
@@ -262,8 +263,9 @@ function ReadySignal({ onReady }: { onReady: () => void }) {
  * 3D view) for hundreds of ms just as their media call needed answering. Unasked, the compile overlaps the
  * page's other work. A broken shader then draws nothing instead of logging why: development builds still check.
  */
-function onCanvasCreated({ gl }: { gl: WebGLRenderer }) {
-  gl.debug.checkShaderErrors = import.meta.env.DEV
+function onCanvasCreated(state: RootState) {
+  state.gl.debug.checkShaderErrors = import.meta.env.DEV
+  releaseInitialInternals(state)
 }
 
 export interface CallSceneProps {
