@@ -1,9 +1,9 @@
 // A real React Three Fiber root in node (a stand-in renderer, no frame loop): what the root store keeps of a
 // component that used useFrame and has left the scene, as a remote video panel does when its participant leaves.
-import { createRoot, type RootState, useFrame } from '@react-three/fiber'
+import { createRoot, type RootState, useFrame, useThree } from '@react-three/fiber'
 import { createElement, Fragment } from 'react'
 import { describe, expect, it } from 'vitest'
-import { releaseInitialInternals } from './root-state-release'
+import { releaseInitialInternals, releaseTornDownRoot, tornDown } from './root-state-release'
 
 /** Just enough of a WebGLRenderer and a canvas for R3F to configure a root that never draws. */
 function standIns() {
@@ -99,5 +99,57 @@ describe('releaseInitialInternals', () => {
     const internal = { subscribers: [1], interaction: [2] }
     releaseInitialInternals({ internal, get: () => ({ internal }) })
     expect(internal).toEqual({ subscribers: [1], interaction: [2] })
+  })
+})
+
+/** Hands out the root's state while mounted, as R3F's frame loop keeps the state and subscribers it read last. */
+function Recorder({ onState }: { onState: (state: RootState) => void }) {
+  const get = useThree((s) => s.get)
+  onState(get())
+  return null
+}
+
+describe('releaseTornDownRoot', () => {
+  it('leaves nothing of a torn-down canvas reachable through the state and subscribers its last frame read', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc
+    // What R3F's module-level loop variables would hold after the canvas went: the state and its subscribers.
+    const { ref, kept } = await (async () => {
+      const { canvas, gl } = standIns()
+      const root = createRoot(canvas)
+      await root.configure({
+        gl,
+        size: { width: 100, height: 100, top: 0, left: 0 },
+        frameloop: 'never',
+        onCreated: releaseInitialInternals,
+      })
+      let state: RootState | undefined
+      const held = { payload: new Array<number>(1000).fill(1) }
+      root.render(
+        createElement(
+          Fragment,
+          null,
+          createElement(Leaving, { held }),
+          createElement(Recorder, {
+            onState: (s: RootState) => {
+              state = s
+            },
+          }),
+        ),
+      )
+      await settle()
+      const last = state?.get()
+      const kept = { state: last, subscribers: last?.internal.subscribers }
+      root.unmount()
+      return { ref: new WeakRef(held), kept }
+    })()
+    for (let i = 0; i < 50 && !tornDown(kept.state); i++) await settle()
+    expect(tornDown(kept.state), 'R3F tore the root down').toBe(true)
+    releaseTornDownRoot([kept.state, kept.state?.get()], [kept.subscribers])
+    for (let i = 0; i < 5; i++) {
+      gc?.()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(ref.deref()).toBeUndefined()
+    expect(kept.state?.gl).toBeNull()
   })
 })
