@@ -285,17 +285,6 @@ function ReleaseWhenGone() {
   return null
 }
 
-/** The page's XR store lets go of this canvas's renderer when the canvas goes (src/xr/xr-store.ts). */
-function ReleaseXRManager({ store }: { store: ConsultXRStore }) {
-  const manager = useThree((s) => s.gl.xr)
-  useEffect(() => {
-    // Again on mount: React's development double mount runs the cleanup once in between (a no-op otherwise).
-    store.setWebXRManager(manager)
-    return () => store.releaseWebXRManager(manager)
-  }, [store, manager])
-  return null
-}
-
 /** Tells the DOM shell that <XR> has connected the store to the renderer, so entering XR can work now. */
 function ReadySignal({ onReady }: { onReady: () => void }) {
   useEffect(onReady, [])
@@ -393,7 +382,6 @@ export default function CallScene({
     >
       <PointerEvents />
       <ReleaseWhenGone />
-      <ReleaseXRManager store={xrStore} />
       <XR store={xrStore}>
         <Surroundings />
         <DesktopOrbit paused={paused} resets={resets} />

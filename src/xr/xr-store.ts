@@ -1,35 +1,14 @@
 // The XR store: sessions, input and features, configured so that nothing is fetched from outside the origin.
 import { createXRStore } from '@react-three/xr'
-import type { WebXRManager } from 'three'
 
 /** Longest press that still counts as a click in XR, ms. */
 const XR_CLICK_MS = 600
 
-export type ConsultXRStore = ReturnType<typeof createXRStore> & {
-  /**
-   * The canvas whose renderer owns `manager` has gone: the store lets go of it, unless a newer canvas has already
-   * handed it its own (see createConsultXRStore).
-   */
-  releaseWebXRManager(manager: WebXRManager): void
-}
-
-/**
- * What the store holds while no canvas is mounted: a manager with no renderer behind it. The store only adds and
- * removes its session-start listener and sets the reference space on it; entering XR needs a mounted canvas,
- * which hands the store its own manager first.
- */
-const NO_RENDERER = {
-  isPresenting: false,
-  addEventListener() {},
-  removeEventListener() {},
-  setReferenceSpaceType() {},
-  setFoveation() {},
-  getSession: () => null,
-} as unknown as WebXRManager
+export type ConsultXRStore = ReturnType<typeof createXRStore>
 
 /** @param profilesUrl where this server serves @webxr-input-profiles/assets (controller and hand models) */
 export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
-  const store = createXRStore({
+  return createXRStore({
     // We install IWER ourselves, only when asked (src/xr/emulator.ts); the built-in injection would also load
     // a synthetic room and the emulator into every localhost page.
     emulate: false,
@@ -51,21 +30,5 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
       touchPointer: { clickThresholdMs: XR_CLICK_MS },
     },
     controller: { teleportPointer: false, rayPointer: { clickThresholdMs: XR_CLICK_MS } },
-  })
-  // The store lives for the page, canvases for a call: left to itself it keeps the last canvas's WebXRManager,
-  // and through it that renderer, its canvas and the whole left call screen around it (detached DOM, its audio
-  // elements; measured by bench/long-call.mjs part 1 on the patient's page).
-  const connect = store.setWebXRManager
-  let current: WebXRManager | undefined
-  return Object.assign(store, {
-    setWebXRManager(manager: WebXRManager) {
-      current = manager
-      connect(manager)
-    },
-    releaseWebXRManager(manager: WebXRManager) {
-      if (current !== manager) return
-      current = undefined
-      connect(NO_RENDERER)
-    },
   })
 }
