@@ -185,6 +185,9 @@ async function measureCycles(deps) {
     const clickedAt = Date.now()
     await cycler.page.getByTestId('join').click()
     await cycler.page.getByTestId('call').waitFor({ timeout: 30_000 })
+    // A call opens in the video layout; the 3D view (the host's panel, its caption in uikit) is what joining
+    // and leaving must not leave behind, so the patient opens it every time, as the host did once.
+    await openThreeDView(cycler.page)
     await waitForPanels(host.page, 1, 60_000)
     await waitForPanels(cycler.page, 1, 60_000)
     joinToPanelMs.push(Date.now() - clickedAt)
@@ -233,8 +236,17 @@ function summary(r) {
   }
 }
 
+/**
+ * What the first uikit text a renderer draws loads once for the page and every later call reuses: uikit's font
+ * atlas texture (its module-level font cache, never disposed) and its shared panel geometry (one module-level
+ * PlaneGeometry for every uikit component). A page that has drawn a caption once holds one of each in
+ * renderer.info for as long as the renderer lives, so these rows are also compared with the reading after the
+ * first cycle, which has loaded them.
+ */
+const CACHED_ONCE = ['textures', 'geometries']
+
 /** @param {Awaited<ReturnType<typeof measureCycles>>} c */
-function renderCycles(c) {
+export function renderCycles(c) {
   const rows = /** @type {const} */ ([
     ['textures', 'three textures (renderer.info)', true],
     ['geometries', 'three geometries (renderer.info)', true],
@@ -253,26 +265,39 @@ function renderCycles(c) {
   const table = (who) => {
     const b = summary(c.before[who])
     const a = summary(c.after[who])
+    // NaN: no 3D view mounted, so no renderer to read (the patient's join screen has none).
+    const shown = (/** @type {number} */ value) => (Number.isNaN(value) ? 'no 3D view' : value)
+    // The first cycle's reading: the baseline for what the first caption loads once for the page (see below).
+    const first = c.perCycle[0]?.[who]
     const lines = rows.map(([key, label, bounded]) => {
-      const same = a[key] <= b[key]
-      const verdict = bounded ? (same ? 'back to before' : `**${fixed1(a[key] - b[key])} more**`) : 'reported'
-      return `| ${label} | ${b[key]} | ${a[key]} | ${verdict} |`
+      const same = Number.isNaN(a[key]) || a[key] <= b[key]
+      const cached =
+        CACHED_ONCE.includes(key) && first !== undefined && a[key] <= first[key] && first[key] > b[key]
+      const verdict = !bounded
+        ? 'reported'
+        : same
+          ? 'back to before'
+          : cached
+            ? `${fixed1(a[key] - b[key])} more, loaded at the first caption and kept for the page: back to the first cycle's ${first[key]}`
+            : `**${fixed1(a[key] - b[key])} more**`
+      return `| ${label} | ${shown(b[key])} | ${shown(a[key])} | ${verdict} |`
     })
     return ['| | before the first join | after the last leave | |', '|---|---|---|---|', ...lines].join('\n')
   }
   const trail = c.perCycle
     .map(
       (p, i) =>
-        `${i === 0 ? 1 : i * 5}: host tex ${p.host.textures}, geo ${p.host.geometries}, pc ${p.host.connectionsOpen}, listeners ${p.host.listeners}, intervals ${p.host.intervals}, heap ${p.host.heapMB} MB`,
+        `${i === 0 ? 1 : i * 5}: host tex ${p.host.textures}, geo ${p.host.geometries}, pc ${p.host.connectionsOpen}, listeners ${p.host.listeners}, intervals ${p.host.intervals}, heap ${p.host.heapMB} MB; patient listeners ${p.cycler.listeners}, DOM nodes ${p.cycler.nodes}, heap ${p.cycler.heapMB} MB`,
     )
     .join('; ')
   return `### 1. ${CYCLES} join/leave cycles in one room
 
-A clinician (the host, 800×450) stays in the call; a patient (640×360) joins, waits until both pages show each
-other's video panel, clicks Leave, and on the "You left" screen clicks Rejoin (back on the join screen, where each reading of the
-patient is taken), ${CYCLES} times in one page (each join is
-a new call runtime). Before the first join: the host alone in the call, the patient on the join screen (its 3D
-scene mounted behind it). After the last leave: the patient back on the join screen, ${SETTLE_MS / 1000} s later. Every
+A clinician (the host, 800×450, in the 3D view) stays in the call; a patient (640×360) joins, opens the 3D view
+(a call opens in the video layout), waits until both pages show each other's video panel, clicks Leave, and on the
+"You left" screen clicks Rejoin (back on the join screen, where each reading of the patient is taken), ${CYCLES}
+times in one page (each join is a new call runtime and a new 3D view). Before the first join: the host alone in the
+call, the patient on the join screen (no 3D view mounted there). After the last leave: the patient back on the join
+screen, ${SETTLE_MS / 1000} s later. Every
 reading is taken after two full garbage collections (DevTools \`HeapProfiler.collectGarbage\`). Connections,
 listeners and timers are counted by an init script that wraps \`RTCPeerConnection\`, \`addEventListener\` and the
 timer functions before the app's code runs (bench/long-call-pages.mjs). Join click → both panels show video:
@@ -286,7 +311,11 @@ The cycling patient (same page throughout):
 
 ${table('cycler')}
 
-On the way (host): ${trail}.
+On the way (each reading on the patient's join screen): ${trail}.
+
+Three textures and geometries are also compared with the reading after the first cycle: what the first caption
+loads once for the page and later calls reuse (uikit's font atlas and its shared panel geometry) is there, and what
+a call leaves behind would come on top of it.
 
 Host intervals still running after the last leave: ${c.after.host.holdings.intervals.stacks.length ? c.after.host.holdings.intervals.stacks.map((s) => `\`${s.slice(0, 160)}\``).join('; ') : 'none'}.
 Listeners alive after and not before, by where they were added (host): ${JSON.stringify(newListeners(c.before.host.holdings, c.after.host.holdings))}; (patient): ${JSON.stringify(newListeners(c.before.cycler.holdings, c.after.cycler.holdings))}.

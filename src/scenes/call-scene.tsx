@@ -1,9 +1,9 @@
 // The 3D call scene: the same scene in a plain 3D view (orbit with mouse or touch), in immersive VR (inside a
 // consultation room) and in immersive AR (passthrough, nothing drawn but the panels and controls).
-import { Canvas, useFrame, useThree } from '@react-three/fiber'
+import { Canvas, type RootState, useFrame, useStore, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
 import { useCallback, useEffect, useRef } from 'react'
-import { Box3, type Object3D, PerspectiveCamera, type WebGLRenderer } from 'three'
+import { Box3, type Object3D, PerspectiveCamera } from 'three'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/call-store'
 import type { VitalsFeed } from '../vitals/feed'
@@ -15,6 +15,7 @@ import type { HeadsetView } from './headset-view'
 import { LectureScene, type LectureView, TILE_PREFIX } from './lecture-tiles'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
 import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
+import { releaseInitialInternals, releaseTornDownRoot, tornDown } from './root-state-release'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
 import {
@@ -249,6 +250,41 @@ function IdleTick() {
 /** 4 frames/s when nothing else asks for one, ms. */
 const IDLE_FRAME_MS = 250
 
+/** How often, and how many times, the canvas's release looks whether R3F has finished tearing it down, ms. */
+const TEARDOWN_CHECK_MS = 100
+const TEARDOWN_CHECKS = 100
+
+/**
+ * Lets go of what R3F's frame loop keeps of this canvas after it has gone (root-state-release.ts): notes what
+ * each frame read, and once R3F's teardown is done, empties it, so a left call is not kept by its last frame.
+ */
+function ReleaseWhenGone() {
+  const store = useStore()
+  const lastFrame = useRef<{ state: RootState | null; subscribers: unknown }>({
+    state: null,
+    subscribers: null,
+  })
+  useFrame((state) => {
+    lastFrame.current.state = state
+    lastFrame.current.subscribers = state.internal.subscribers
+  })
+  useEffect(() => {
+    const seen = lastFrame.current
+    return () => {
+      const atUnmount = store.getState()
+      const lists = [seen.subscribers, atUnmount.internal.subscribers]
+      const release = (checks: number) => {
+        const now = store.getState()
+        if (tornDown(now)) releaseTornDownRoot([atUnmount, seen.state, now], lists)
+        // Not torn down: the canvas lives on (R3F reused the root), and everything stays as it is.
+        else if (checks < TEARDOWN_CHECKS) setTimeout(() => release(checks + 1), TEARDOWN_CHECK_MS)
+      }
+      setTimeout(() => release(0), 0)
+    }
+  }, [store])
+  return null
+}
+
 /** Tells the DOM shell that <XR> has connected the store to the renderer, so entering XR can work now. */
 function ReadySignal({ onReady }: { onReady: () => void }) {
   useEffect(onReady, [])
@@ -262,8 +298,9 @@ function ReadySignal({ onReady }: { onReady: () => void }) {
  * 3D view) for hundreds of ms just as their media call needed answering. Unasked, the compile overlaps the
  * page's other work. A broken shader then draws nothing instead of logging why: development builds still check.
  */
-function onCanvasCreated({ gl }: { gl: WebGLRenderer }) {
-  gl.debug.checkShaderErrors = import.meta.env.DEV
+function onCanvasCreated(state: RootState) {
+  state.gl.debug.checkShaderErrors = import.meta.env.DEV
+  releaseInitialInternals(state)
 }
 
 export interface CallSceneProps {
@@ -344,6 +381,7 @@ export default function CallScene({
       data-testid="call-canvas"
     >
       <PointerEvents />
+      <ReleaseWhenGone />
       <XR store={xrStore}>
         <Surroundings />
         <DesktopOrbit paused={paused} resets={resets} />
