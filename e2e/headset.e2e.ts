@@ -135,11 +135,11 @@ describe('the headset on its own (emulated VR)', () => {
     const gap = await clinician.page.evaluate(
       () =>
         new Promise<number>((resolve) => {
+          type Session = EventTarget & { requestAnimationFrame: (callback: () => void) => number }
           type Device = { controllers: { right: { updateButtonValue: (id: string, v: number) => void } } }
-          const device = (window as { __xrDevice?: Device & { activeSession?: EventTarget } }).__xrDevice
-          const probe = window.__xrConsult
+          const device = (window as { __xrDevice?: Device & { activeSession?: Session } }).__xrDevice
           const session = device?.activeSession
-          if (!device || !probe || !session) throw new Error('no emulator, session or probe')
+          if (!device || !session) throw new Error('no emulator or session')
           let startedAt = 0
           session.addEventListener(
             'selectstart',
@@ -150,16 +150,14 @@ describe('the headset on its own (emulated VR)', () => {
           )
           session.addEventListener('selectend', () => resolve(performance.now() - startedAt), { once: true })
           device.controllers.right.updateButtonValue('trigger', 1)
-          const pressedAt = probe.xrFrames
-          const release = () => {
-            if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
+          // Runs in the frame that dispatches selectstart, after it: released there, the next frame ends the press.
+          session.requestAnimationFrame(() => {
             const busyUntil = performance.now() + 1500
             while (performance.now() < busyUntil) {
               // A frame that takes 1.5 s to draw.
             }
             device.controllers.right.updateButtonValue('trigger', 0)
-          }
-          release()
+          })
         }),
     )
     expect(gap, 'the release came long after the press, by the clock').toBeGreaterThan(1000)

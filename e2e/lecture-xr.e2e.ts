@@ -151,15 +151,20 @@ describe('a large room in emulated VR', () => {
       .toEqual([])
     await keepScreenshot(presenter.page, join(SHOTS, 'vr-presenter-arc.png'))
 
-    // A hand raised on the 2D page shows on its tile in VR.
+    // A hand raised on the 2D page shows on its tile in VR. Waited for generously: on a loaded machine the page that
+    // just entered VR beside seven others has been seen to answer nothing for over a minute (a clean run of
+    // 2026-12-07: no log line for 90 s, then every link lost and re-dialed, Janus and the PeerServer re-joined); the
+    // hand arrives with the call's state once it is back. The stall's cause is not found yet.
     expect(await worldPosition(presenter.page, `tile-hand:${speakerPeer}`).catch(() => null)).toBeNull()
     await speaker.page.getByTestId('raise-hand').click()
     await expect
-      .poll(() =>
-        presenter.page.evaluate(
-          (n) => window.__xrConsult?.worldPosition(n) ?? null,
-          `tile-hand:${speakerPeer}`,
-        ),
+      .poll(
+        () =>
+          presenter.page.evaluate(
+            (n) => window.__xrConsult?.worldPosition(n) ?? null,
+            `tile-hand:${speakerPeer}`,
+          ),
+        { timeout: 180_000 },
       )
       .not.toBeNull()
     await keepScreenshot(presenter.page, join(SHOTS, 'vr-hand-raised.png'))
@@ -198,8 +203,8 @@ describe('a large room in emulated VR', () => {
           return `menu open: ${text.join(' / ')}`
         },
         // Generous: with eight pages on two busy cores a try (settle, aim, click, look) can take half a minute; a
-        // click is the trigger held for one XR frame, which counts however long that frame took
-        // (src/xr/one-frame-clicks.ts: before it, frames of over 600 ms on a loaded machine made every try miss).
+        // press of a few XR frames counts as a click however long they took (src/xr/frame-counted-clicks.ts:
+        // before it, frames of over 600 ms on a loaded machine made every try miss).
         { timeout: 180_000, interval: 500 },
       )
       .toBe('speaking')
@@ -236,22 +241,22 @@ describe('a large room in emulated VR', () => {
           if (exit) {
             await aimRightController(presenter.page, exit, EXIT_HAND)
             await presenter.page.evaluate(() => {
-              type Device = { controllers: { right: { updateButtonValue: (id: string, v: number) => void } } }
-              const right = (window as { __xrDevice?: Device }).__xrDevice?.controllers.right
-              const probe = window.__xrConsult
-              if (!right || !probe) throw new Error('no emulator or probe')
-              right.updateButtonValue('trigger', 1)
-              const pressedAt = probe.xrFrames
-              const release = () => {
-                if (probe.xrFrames <= pressedAt) return void setTimeout(release, 2)
-                right.updateButtonValue('trigger', 0)
+              type Device = {
+                controllers: { right: { updateButtonValue: (id: string, v: number) => void } }
+                activeSession?: { requestAnimationFrame: (callback: () => void) => number }
               }
-              release()
+              const device = (window as { __xrDevice?: Device }).__xrDevice
+              const right = device?.controllers.right
+              const session = device?.activeSession
+              if (!right || !session) throw new Error('no emulator or session')
+              right.updateButtonValue('trigger', 1)
+              // Released in the frame that dispatches selectstart: a press of one frame (as clickTrigger does).
+              session.requestAnimationFrame(() => right.updateButtonValue('trigger', 0))
             })
           }
           return exitButton()
         },
-        // As for Let speak: a try can take long on busy cores, and a one-frame press counts however long its frame.
+        // As for Let speak: a try can take long on busy cores, and a press of a few frames counts however long they took.
         { timeout: 180_000, interval: 1000 },
       )
       .toBeNull()

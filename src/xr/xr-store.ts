@@ -1,6 +1,6 @@
 // The XR store: sessions, input and features, configured so that nothing is fetched from outside the origin.
 import { createXRStore } from '@react-three/xr'
-import { countOneFramePressesAsClicks } from './one-frame-clicks'
+import { countShortPressesByFrames } from './frame-counted-clicks'
 
 /** Longest press that still counts as a click in XR, ms. */
 const XR_CLICK_MS = 600
@@ -32,12 +32,12 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
     },
     controller: { teleportPointer: false, rayPointer: { clickThresholdMs: XR_CLICK_MS } },
   })
-  // ...and a press released by the next frame is a click however long that frame took (./one-frame-clicks.ts).
+  // ...and a press released within a few frames is a click however long they took (./frame-counted-clicks.ts).
   let removeClickRule: (() => void) | undefined
   store.subscribe((state, previous) => {
     if (state.session === previous.session) return
     removeClickRule?.()
-    removeClickRule = state.session ? countOneFramePressesAsClicks(state.session) : undefined
+    removeClickRule = state.session ? countShortPressesByFrames(state.session) : undefined
   })
   return store
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countOneFramePressesAsClicks, type FrameSession } from './one-frame-clicks'
+import { CLICK_FRAMES, countShortPressesByFrames, type FrameSession } from './frame-counted-clicks'
 
 /** A session whose frames and select events the test drives; events carry their own creation time. */
 class FakeSession extends EventTarget implements FrameSession {
@@ -35,10 +35,10 @@ class FakeSession extends EventTarget implements FrameSession {
   }
 }
 
-describe('a press seen down for one XR frame', () => {
+describe('a press seen down for a few XR frames', () => {
   it('counts as a click however long that frame took', () => {
     const session = new FakeSession()
-    countOneFramePressesAsClicks(session)
+    countShortPressesByFrames(session)
     const hand = {}
     session.frame(11)
     const [down] = session.frame(1700, [{ type: 'selectstart', source: hand }])
@@ -50,26 +50,28 @@ describe('a press seen down for one XR frame', () => {
 
   it('leaves a press held over several frames timed by the clock, and each input source on its own', () => {
     const session = new FakeSession()
-    countOneFramePressesAsClicks(session)
+    countShortPressesByFrames(session)
     const left = {}
     const right = {}
     session.frame(100, [{ type: 'selectstart', source: left }])
     session.frame(100, [{ type: 'selectstart', source: right }])
-    session.frame(100)
+    for (let i = 1; i < CLICK_FRAMES; i++) session.frame(100)
+    // Left held CLICK_FRAMES + 1 frames: timed by the clock. Right CLICK_FRAMES frames: a click.
     const ends = session.frame(100, [
       { type: 'selectend', source: left },
       { type: 'selectend', source: right },
     ])
-    expect(ends.map((e) => e.timeStamp)).toEqual([300, 300])
-    // A quick press of one hand while the other is held.
+    expect(ends.map((e) => e.timeStamp)).toEqual([(CLICK_FRAMES + 1) * 100, 100])
+    // A quick press of one hand while the other is held, over two slow frames.
     session.frame(100, [{ type: 'selectstart', source: right }])
+    session.frame(900)
     const [quick] = session.frame(900, [{ type: 'selectend', source: right }])
-    expect(quick?.timeStamp).toBe(400)
+    expect(quick?.timeStamp).toBe((CLICK_FRAMES + 2) * 100)
   })
 
   it('stops when removed: no frame callback left, events untouched', () => {
     const session = new FakeSession()
-    const remove = countOneFramePressesAsClicks(session)
+    const remove = countShortPressesByFrames(session)
     expect(session.pendingFrames).toBe(1)
     remove()
     expect(session.pendingFrames).toBe(0)

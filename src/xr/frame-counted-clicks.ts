@@ -1,11 +1,14 @@
-// A trigger pull or pinch the browser saw down for only one XR frame is a click, however long that frame took.
+// A trigger pull or pinch the browser saw down for at most a few XR frames is a click, however long they took.
 //
 // @react-three/xr's pointers count a press as a click when selectend follows selectstart within clickThresholdMs.
 // But the browser samples the controller once a frame and dispatches both events at frame starts: on a headset
-// that drops frames (or any machine rendering in software) a quick pull spans one long frame, and the gap between
-// the events is that frame's length, not the user's press. A press released by the very next frame is as short as
-// anything the browser can see, so it is given the start's timestamp and counts; a press held over several frames
-// is still timed as before (a hold is not a click).
+// that drops frames (or any machine rendering in software) a quick pull spans one or two long frames, and the gap
+// between the events is their length, not the user's press. A press released within CLICK_FRAMES frames is given
+// the start's timestamp and counts; at a headset's 72-120 Hz that is under 45 ms, far shorter than any deliberate
+// hold, which is still timed as before (a hold is not a click).
+
+/** A press released within this many XR frames of its start is a click, whatever the clock says. */
+export const CLICK_FRAMES = 3
 
 interface PressStart {
   timeStamp: number
@@ -24,7 +27,7 @@ export interface FrameSession {
  * Installs the rule on a session; returns what removes it. Its listeners are added as capture listeners so they run
  * before the pointers' own (at the target, capture listeners run first), and before any added later.
  */
-export function countOneFramePressesAsClicks(session: FrameSession): () => void {
+export function countShortPressesByFrames(session: FrameSession): () => void {
   let frame = 0
   let handle = session.requestAnimationFrame(function tick() {
     frame++
@@ -38,8 +41,8 @@ export function countOneFramePressesAsClicks(session: FrameSession): () => void 
     const source = inputSourceOf(event)
     const start = starts.get(source)
     starts.delete(source)
-    // Events come before the frame's callbacks: one frame callback between them means one frame.
-    if (!start || frame - start.frame > 1) return
+    // Events come before their frame's callbacks: n frame callbacks between them means a press of n frames.
+    if (!start || frame - start.frame > CLICK_FRAMES) return
     Object.defineProperty(event, 'timeStamp', { value: start.timeStamp, configurable: true })
   }
   const capture = { capture: true }
