@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -362,6 +363,65 @@ export function removeSnapshot(dir) {
   // The link first, so that nothing can ever follow it into the real node_modules.
   rmSync(path.join(dir, 'node_modules'), { force: true })
   rmSync(dir, { recursive: true, force: true })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CPU profiles (DevTools Profiler), for finding where a page's time goes; a profiled run's numbers are not the
+// benchmark's (sampling has its own cost)
+
+/**
+ * Starts a sampling CPU profile of `page` on its own DevTools session; the returned function stops it, writes it
+ * to `file` (a .cpuprofile that DevTools' Performance panel opens) and returns it.
+ * @param {Page} page @param {number} intervalUs
+ */
+export async function startCpuProfile(page, intervalUs = 1000) {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: intervalUs })
+  await cdp.send('Profiler.start')
+  return async (/** @type {string} */ file) => {
+    const { profile } = await cdp.send('Profiler.stop')
+    await cdp.detach()
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeFileSync(file, JSON.stringify(profile))
+    return profile
+  }
+}
+
+/**
+ * The functions with the most self time in a CPU profile, as console lines (ms, share of the sampled time,
+ * function and place), after a line saying how long was sampled and how much of it busy.
+ * @param {{ nodes: { id: number, callFrame: { functionName: string, url: string, lineNumber: number, columnNumber: number } }[], samples?: number[], timeDeltas?: number[] }} profile a DevTools CPU profile @param {string} name @param {number} count
+ */
+export function topSelfTime(profile, name, count = 15) {
+  /** @type {Map<number, string>} */
+  const label = new Map()
+  for (const { id, callFrame: f } of profile.nodes)
+    label.set(
+      id,
+      `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}` : ''}`,
+    )
+  /** @type {Map<string, number>} */
+  const self = new Map()
+  const deltas = profile.timeDeltas ?? []
+  let total = 0
+  for (const [i, id] of (profile.samples ?? []).entries()) {
+    // A sample's time is the gap to the next one (the last sample: the gap before it).
+    const us = deltas[i + 1] ?? deltas[i] ?? 0
+    const key = label.get(id) ?? '?'
+    self.set(key, (self.get(key) ?? 0) + us)
+    total += us
+  }
+  const idle = self.get('(idle) ') ?? 0
+  const share = (/** @type {number} */ us) => `${fixed1((us / Math.max(1, total)) * 100).padStart(5)} %`
+  return [
+    `profile ${name}: ${fixed1(total / 1e6)} s sampled, ${share(total - idle)} busy; top self time:`,
+    ...[...self]
+      .filter(([key]) => key !== '(idle) ')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([key, us]) => `  ${fixed1(us / 1000).padStart(8)} ms ${share(us)}  ${key}`),
+  ]
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 //      2,000-point stroke in the scene against none, in alternating windows of the same run.
 // run.mjs hands in its browser, server and quiet-CPU waits; this module drives the pages (participants and the
 // lobby from bench/common.mjs) and renders its section of BENCHMARKS.md.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -33,6 +33,8 @@ import {
   spread,
   startAppServer,
   startConsultation,
+  startCpuProfile,
+  topSelfTime,
   watchForeignCpu,
   withQuery,
 } from './common.mjs'
@@ -431,47 +433,17 @@ const PROFILE_DIR = process.env.GUIDANCE_PROFILE ?? ''
 
 /** Starts a sampling CPU profile of `page` (only with GUIDANCE_PROFILE). @param {Page} page */
 async function startProfile(page) {
-  if (!PROFILE_DIR) return null
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.start')
-  return cdp
+  return PROFILE_DIR ? startCpuProfile(page) : null
 }
 
 /**
- * Writes the profile to GUIDANCE_PROFILE/`name`.cpuprofile (open it in DevTools' Performance panel) and prints the
- * functions with the most self time.
- * @param {import('playwright-core').CDPSession | null} cdp @param {string} name
+ * Writes the profile to GUIDANCE_PROFILE/`name`.cpuprofile and prints the functions with the most self time.
+ * @param {((file: string) => Promise<any>) | null} stop @param {string} name
  */
-async function stopProfile(cdp, name) {
-  if (!cdp) return
-  const { profile } = await cdp.send('Profiler.stop')
-  await cdp.detach()
-  mkdirSync(PROFILE_DIR, { recursive: true })
-  writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
-  /** @type {Map<number, string>} */
-  const label = new Map()
-  for (const node of profile.nodes) {
-    const { functionName, url, lineNumber } = node.callFrame
-    label.set(
-      node.id,
-      `${functionName || '(anonymous)'} ${url ? `${url.split('/').pop()}:${lineNumber + 1}` : ''}`,
-    )
-  }
-  /** @type {Map<string, number>} */
-  const self = new Map()
-  const deltas = profile.timeDeltas ?? []
-  let total = 0
-  ;(profile.samples ?? []).forEach((id, i) => {
-    const us = deltas[i + 1] ?? deltas[i] ?? 0
-    const key = label.get(id) ?? '?'
-    self.set(key, (self.get(key) ?? 0) + us)
-    total += us
-  })
-  const top = [...self.entries()].sort((x, y) => y[1] - x[1]).slice(0, 12)
-  console.log(`profile ${name}: ${(total / 1e6).toFixed(1)} s sampled; top self time:`)
-  for (const [key, us] of top)
-    console.log(`  ${((us / Math.max(1, total)) * 100).toFixed(1).padStart(5)} %  ${key}`)
+async function stopProfile(stop, name) {
+  if (!stop) return
+  for (const line of topSelfTime(await stop(path.join(PROFILE_DIR, `${name}.cpuprofile`)), name))
+    console.log(line)
 }
 
 /** @typedef {Awaited<ReturnType<typeof measureGuidance>>} GuidanceResults */

@@ -12,7 +12,6 @@
 // LONG_CALL_PARTS=cycles,oplog (any of the four, comma-separated; all unless set) runs only those. Each part
 // replaces its own section of bench/long-call-results.md, and the whole file is copied into its marked section at
 // the end of BENCHMARKS.md (bench/run.mjs rewrites that file from scratch before this script runs).
-import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -37,12 +36,15 @@ import {
   spread,
   startAppServer,
   startConsultation,
+  startCpuProfile,
+  topSelfTime,
   waitForPanels,
   watchForeignCpu,
   withQuery,
   writeResultsPart,
 } from './common.mjs'
 import { holdings, instrumentPage, memory, rendererInfo } from './long-call-pages.mjs'
+import { frames, makeMark, openSoakCall } from './soak-pages.mjs'
 
 /**
  * A page's errors for the report: the first few and how many more, since a page that throws on every tick would
@@ -671,39 +673,11 @@ function sendBatches(page, seat, count) {
 async function startProfile(page) {
   const file = process.env.LONG_CALL_PROFILE
   if (!file) return async () => undefined
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-  await cdp.send('Profiler.start')
+  const stop = await startCpuProfile(page, 500)
   return async () => {
-    const { profile } = await cdp.send('Profiler.stop')
-    writeFileSync(file, JSON.stringify(profile))
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-    /** @type {Map<number, number>} */
-    const hits = new Map()
-    const deltas = profile.timeDeltas ?? []
-    const samples = profile.samples ?? []
-    for (let i = 0; i < samples.length; i++) {
-      const id = samples[i] ?? 0
-      hits.set(id, (hits.get(id) ?? 0) + (deltas[i] ?? 0))
-    }
-    /** @type {Map<string, number>} */
-    const self = new Map()
-    let total = 0
-    for (const [id, us] of hits) {
-      const node = byId.get(id)
-      if (!node) continue
-      const f = node.callFrame
-      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`
-      self.set(key, (self.get(key) ?? 0) + us)
-      total += us
-    }
-    log(`victim profile: ${(total / 1e6).toFixed(1)} s sampled, written to ${file}; top self time:`)
-    for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
-      log(
-        `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${key}`,
-      )
-    await cdp.detach()
+    const profile = await stop(file)
+    log(`victim profile written to ${file}`)
+    for (const line of topSelfTime(profile, 'victim', 30)) log(line)
   }
 }
 
@@ -869,83 +843,12 @@ victim's chat in ${ms(f.patientHeardMs)}. Victim page errors: ${someErrors(f.err
 // ---------------------------------------------------------------------------------------------------------------
 // 4. Soak
 
-/**
- * A pin on the worker's floor, through the clinician's guidance actions (as a click on the miniature makes one).
- * @param {Page} page @param {number} minute
- */
-function makeMark(page, minute) {
-  return page.evaluate((m) => {
-    const g = /** @type {any} */ (window).__xrConsultGuidance
-    const peers = Object.keys(g.consultStore.getState().participants)
-    const peer = g.space.sharingPeer(peers)
-    const space = peer ? g.space.get(peer) : undefined
-    if (!space) return false
-    for (const surface of space.surfaces.values()) {
-      if (surface.kind === 'plane' && /floor/i.test(surface.label)) {
-        // Spread over the floor: a different spot each minute, within half a metre of its centre.
-        const angle = m * 0.7
-        const point = [
-          surface.position[0] + 0.4 * Math.cos(angle),
-          surface.position[1],
-          surface.position[2] + 0.4 * Math.sin(angle),
-        ]
-        g.actions.setTool('pin')
-        g.actions.pointerDown({ point, normal: [0, 1, 0], approximate: false })
-        g.actions.pointerUp()
-        return true
-      }
-    }
-    return false
-  }, minute)
-}
-
-/** Frames drawn so far (XR frames in an XR session). @param {Page} page */
-function frames(page) {
-  return page.evaluate(() => {
-    const probe = window.__xrConsult
-    return { frames: probe ? probe.frames : NaN, xr: probe ? probe.xrFrames : NaN, at: performance.now() }
-  })
-}
-
 /** @param {Deps} deps */
 async function measureSoak(deps) {
-  const clinician = await participant(deps, { width: 800, height: 450 })
-  const invites = await startConsultation(clinician.page, withQuery(deps.app.url, '?debug'), 'clinician')
-  await joinCall(clinician.page, 'Soak clinician')
-  const patient = await participant(deps, { width: 640, height: 360 })
-  await openInvite(patient.page, invites.patient ?? '', 'Soak patient', '?debug')
-  const patientPeer = (await waitForPanels(clinician.page, 1, 60_000))[0]?.peerId
-  await patient.page.getByTestId('participants').locator('[data-testid="participant"]').first().waitFor()
-  await patient.page.getByTestId('vitals-source').selectOption('sim:normal')
-  await clinician.page.waitForFunction(
-    (p) => window.__xrConsult?.objectOnScreen(`vitals-ecg:${p}`) != null,
-    patientPeer,
-    { timeout: 60_000 },
+  const { clinician, patient, worker } = await openSoakCall(
+    (viewport) => participant(deps, viewport),
+    deps.app.url,
   )
-  // 800×450: the emulated headset renders two eyes in software (as in the XR browser tests).
-  const worker = await participant(deps, { width: 800, height: 450 })
-  await openInvite(
-    worker.page,
-    invites.worker ?? '',
-    'Soak worker',
-    '?debug&emulate=quest3&devui=0&env=office_small',
-  )
-  await worker.page.getByTestId('enter-ar').click({ timeout: 60_000 })
-  await worker.page.waitForFunction(() => (window.__xrConsult?.xrFrames ?? 0) > 10, undefined, {
-    timeout: 60_000,
-  })
-  await clinician.page.waitForFunction(
-    () => {
-      const g = /** @type {any} */ (window).__xrConsultGuidance
-      const peers = Object.keys(g?.consultStore.getState().participants ?? {})
-      const peer = g?.space.sharingPeer(peers)
-      const space = peer ? g?.space.get(peer) : undefined
-      return (space?.surfaces.size ?? 0) > 0 && space?.head != null
-    },
-    undefined,
-    { timeout: 60_000, polling: 500 },
-  )
-  await waitForPanels(clinician.page, 2, 60_000)
   log(`soak: all three in the call; ${SOAK_MINUTES} minutes`)
 
   const pages = /** @type {const} */ ([

@@ -12,7 +12,7 @@
 // Writes bench/share-results.md and its section of BENCHMARKS.md. Software GL on two shared cores: the ratios are
 // the point, and the load average is recorded because other work on the machine moves every number.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -34,6 +34,8 @@ import {
   snapshotApp,
   startAppServer,
   startConsultation,
+  startCpuProfile,
+  topSelfTime,
   waitForPanels,
   withQuery,
 } from './common.mjs'
@@ -198,51 +200,14 @@ const PROFILE_INTERVAL_US = 1000
 
 /** @param {Page} page */
 async function startProfile(page) {
-  if (!PROFILE_DIR) return null
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US })
-  await cdp.send('Profiler.start')
-  return cdp
+  return PROFILE_DIR ? startCpuProfile(page, PROFILE_INTERVAL_US) : null
 }
 
-/**
- * @param {import('playwright-core').CDPSession | null} cdp @param {string} name
- */
-async function stopProfile(cdp, name) {
-  if (!cdp || !PROFILE_DIR) return
-  const { profile } = await cdp.send('Profiler.stop')
-  await cdp.detach()
-  mkdirSync(PROFILE_DIR, { recursive: true })
-  writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
-  /** @type {Map<number, string>} */
-  const label = new Map()
-  for (const node of profile.nodes) {
-    const { functionName, url, lineNumber } = node.callFrame
-    label.set(
-      node.id,
-      `${functionName || '(anonymous)'} ${url ? `${url.split('/').pop()}:${lineNumber + 1}` : ''}`,
-    )
-  }
-  /** @type {Map<string, number>} */
-  const self = new Map()
-  const samples = profile.samples ?? []
-  const deltas = profile.timeDeltas ?? []
-  let total = 0
-  samples.forEach((id, i) => {
-    const us = deltas[i + 1] ?? deltas[i] ?? 0
-    const key = label.get(id) ?? '?'
-    self.set(key, (self.get(key) ?? 0) + us)
-    total += us
-  })
-  const busy = total - (self.get('(idle) ') ?? 0)
-  console.log(
-    `\nprofile ${name}: ${fixed1(total / 1e6)} s sampled, ${fixed1((busy / Math.max(1, total)) * 100)} % busy; top self time:`,
-  )
-  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
-    console.log(
-      `  ${fixed1(us / 1000).padStart(8)} ms ${fixed1((us / Math.max(1, total)) * 100).padStart(5)} %  ${key}`,
-    )
+/** @param {((file: string) => Promise<any>) | null} stop @param {string} name */
+async function stopProfile(stop, name) {
+  if (!stop || !PROFILE_DIR) return
+  const profile = await stop(path.join(PROFILE_DIR, `${name}.cpuprofile`))
+  console.log(`\n${topSelfTime(profile, name, 20).join('\n')}`)
 }
 
 /** @param {Page} page @param {string} name @param {Buffer} buffer @param {string} mimeType */

@@ -15,20 +15,17 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   fixed1,
-  joinCall,
   launchChromium,
   newParticipant,
-  openInvite,
   percent,
   removeSnapshot,
   runIfMain,
   snapshotApp,
   startAppServer,
-  startConsultation,
-  waitForPanels,
+  topSelfTime,
   watchForeignCpu,
-  withQuery,
 } from './common.mjs'
+import { frames, makeMark, openSoakCall } from './soak-pages.mjs'
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -103,66 +100,6 @@ async function devtools(page) {
 async function metrics(session) {
   const { metrics: list } = await session.send('Performance.getMetrics')
   return Object.fromEntries(list.map((m) => [m.name, m.value]))
-}
-
-/** A pin on the worker's floor (bench/long-call.mjs's makeMark). @param {Page} page @param {number} minute */
-function makeMark(page, minute) {
-  return page.evaluate((m) => {
-    const g = /** @type {any} */ (window).__xrConsultGuidance
-    const peers = Object.keys(g.consultStore.getState().participants)
-    const peer = g.space.sharingPeer(peers)
-    const space = peer ? g.space.get(peer) : undefined
-    if (!space) return false
-    for (const surface of space.surfaces.values()) {
-      if (surface.kind === 'plane' && /floor/i.test(surface.label)) {
-        const angle = m * 0.7
-        const point = [
-          surface.position[0] + 0.4 * Math.cos(angle),
-          surface.position[1],
-          surface.position[2] + 0.4 * Math.sin(angle),
-        ]
-        g.actions.setTool('pin')
-        g.actions.pointerDown({ point, normal: [0, 1, 0], approximate: false })
-        g.actions.pointerUp()
-        return true
-      }
-    }
-    return false
-  }, minute)
-}
-
-/** @param {Page} page */
-function frames(page) {
-  return page.evaluate(() => {
-    const probe = window.__xrConsult
-    return { frames: probe?.frames ?? NaN, xr: probe?.xrFrames ?? NaN, at: performance.now() }
-  })
-}
-
-/** Top self time of a DevTools CPU profile. @param {any} profile */
-function topSelf(profile, count = 12) {
-  const byId = new Map(profile.nodes.map((/** @type {any} */ n) => [n.id, n]))
-  /** @type {Map<string, number>} */
-  const self = new Map()
-  let total = 0
-  const deltas = profile.timeDeltas ?? []
-  for (const [i, id] of (profile.samples ?? []).entries()) {
-    const node = byId.get(id)
-    if (!node) continue
-    const f = node.callFrame
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`
-    const us = deltas[i] ?? 0
-    self.set(key, (self.get(key) ?? 0) + us)
-    total += us
-  }
-  return [...self]
-    .filter(([key]) => !key.startsWith('(idle)'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(
-      ([key, us]) =>
-        `${(us / 1000).toFixed(0).padStart(6)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${key}`,
-    )
 }
 
 /**
@@ -335,8 +272,7 @@ async function profileAll(pages, dir, label, ms = 15_000) {
   for (const [name, p] of pages) {
     const { profile } = await p.session.send('Profiler.stop')
     writeFileSync(path.join(dir, `${label}-${name}.cpuprofile`), JSON.stringify(profile))
-    log(`${label} ${name}, top self time over ${ms / 1000} s:`)
-    for (const line of topSelf(profile)) log(`   ${line}`)
+    for (const line of topSelfTime(profile, `${label} ${name}`, 12)) log(line)
   }
 }
 
@@ -353,42 +289,7 @@ async function runOne(browser, appDir) {
       opened.push(p)
       return p
     }
-    const clinician = await participant({ width: 800, height: 450 })
-    const invites = await startConsultation(clinician.page, withQuery(app.url, '?debug'), 'clinician')
-    await joinCall(clinician.page, 'Soak clinician')
-    const patient = await participant({ width: 640, height: 360 })
-    await openInvite(patient.page, invites.patient ?? '', 'Soak patient', '?debug')
-    const patientPeer = (await waitForPanels(clinician.page, 1, 60_000))[0]?.peerId
-    await patient.page.getByTestId('participants').locator('[data-testid="participant"]').first().waitFor()
-    await patient.page.getByTestId('vitals-source').selectOption('sim:normal')
-    await clinician.page.waitForFunction(
-      (p) => window.__xrConsult?.objectOnScreen(`vitals-ecg:${p}`) != null,
-      patientPeer,
-      { timeout: 60_000 },
-    )
-    const worker = await participant({ width: 800, height: 450 })
-    await openInvite(
-      worker.page,
-      invites.worker ?? '',
-      'Soak worker',
-      '?debug&emulate=quest3&devui=0&env=office_small',
-    )
-    await worker.page.getByTestId('enter-ar').click({ timeout: 60_000 })
-    await worker.page.waitForFunction(() => (window.__xrConsult?.xrFrames ?? 0) > 10, undefined, {
-      timeout: 60_000,
-    })
-    await clinician.page.waitForFunction(
-      () => {
-        const g = /** @type {any} */ (window).__xrConsultGuidance
-        const peers = Object.keys(g?.consultStore.getState().participants ?? {})
-        const peer = g?.space.sharingPeer(peers)
-        const space = peer ? g?.space.get(peer) : undefined
-        return (space?.surfaces.size ?? 0) > 0 && space?.head != null
-      },
-      undefined,
-      { timeout: 60_000, polling: 500 },
-    )
-    await waitForPanels(clinician.page, 2, 60_000)
+    const { clinician, patient, worker } = await openSoakCall(participant, app.url)
     /** @type {[string, { page: Page, session: import('playwright-core').CDPSession }][]} */
     const pages = []
     for (const [name, p] of /** @type {const} */ ([

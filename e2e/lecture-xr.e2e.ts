@@ -251,19 +251,7 @@ describe('a large room in emulated VR', () => {
           const exit = await exitButton()
           if (exit) {
             await aimRightController(presenter.page, exit, EXIT_HAND)
-            await presenter.page.evaluate(() => {
-              type Device = {
-                controllers: { right: { updateButtonValue: (id: string, v: number) => void } }
-                activeSession?: { requestAnimationFrame: (callback: () => void) => number }
-              }
-              const device = (window as { __xrDevice?: Device }).__xrDevice
-              const right = device?.controllers.right
-              const session = device?.activeSession
-              if (!right || !session) throw new Error('no emulator or session')
-              right.updateButtonValue('trigger', 1)
-              // Released in the frame that dispatches selectstart: a press of one frame (as clickTrigger does).
-              session.requestAnimationFrame(() => right.updateButtonValue('trigger', 0))
-            })
+            await clickTrigger(presenter.page, { waitAfter: false })
           }
           return exitButton()
         },

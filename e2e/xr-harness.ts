@@ -71,7 +71,7 @@ export async function setTrigger(page: Page, value: 0 | 1) {
  * long they took (src/xr/frame-counted-clicks.ts). Done inside the page: a round trip from the test to a busy page
  * can span many frames, and a longer press is timed against the 600 ms click threshold.
  */
-export async function clickTrigger(page: Page) {
+export async function clickTrigger(page: Page, { waitAfter = true } = {}) {
   await page.evaluate(
     () =>
       new Promise<void>((resolve) => {
@@ -87,7 +87,8 @@ export async function clickTrigger(page: Page) {
         })
       }),
   )
-  await nextXrFrames(page)
+  // Not after a press that ends the session (an exit button): no XR frame would come.
+  if (waitAfter) await nextXrFrames(page)
 }
 
 /** Where a worker-frame point is on the specialist's page, once the view holds still for a few frames. */

@@ -54,6 +54,13 @@ describe('PinBatch', () => {
     batch.update(identity)
     expect(batch.meshes.map((m) => m.count)).toEqual([1, 0])
     expect(batch.meshes[1].visible).toBe(false)
+    // The last pin gone: nothing drawn either way.
+    batch.delete('a', again)
+    batch.update(identity)
+    expect(batch.meshes.map((m) => [m.count, m.visible])).toEqual([
+      [0, false],
+      [0, false],
+    ])
   })
 
   it('follows a marker that moves (an anchor’s correction), in the frame of the meshes’ parent', () => {

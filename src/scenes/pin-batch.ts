@@ -82,6 +82,9 @@ export class PinBatch {
    * (the group the meshes are children of): once a frame, before drawing. O(pins) matrix products, one draw.
    */
   update(parentWorldInverse: Matrix4) {
+    const [opaqueMesh, approximateMesh] = this.drawn
+    // Nothing to draw and nothing drawn: no buffers to upload (most of a call has no pins).
+    if (this.pins.size === 0 && opaqueMesh.count === 0 && approximateMesh.count === 0) return
     let opaque = 0
     let approximate = 0
     for (const pin of this.pins.values()) {
@@ -90,27 +93,29 @@ export class PinBatch {
     }
     this.grow(0, opaque)
     this.grow(1, approximate)
-    const counts = [0, 0]
+    opaque = 0
+    approximate = 0
     for (const pin of this.pins.values()) {
-      const which = pin.approximate ? 1 : 0
-      const mesh = this.drawn[which]
-      const index = counts[which] ?? 0
-      counts[which] = index + 1
+      const mesh = this.drawn[pin.approximate ? 1 : 0]
+      const index = pin.approximate ? approximate++ : opaque++
       pin.marker.updateWorldMatrix(true, false)
       mesh.setMatrixAt(index, markerHelper.multiplyMatrices(parentWorldInverse, pin.marker.matrixWorld))
       mesh.setColorAt(index, pin.colour)
     }
-    for (const [which, mesh] of this.drawn.entries()) {
-      mesh.count = counts[which] ?? 0
-      mesh.visible = mesh.count > 0
-      mesh.instanceMatrix.needsUpdate = true
-      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true
-    }
+    this.show(this.drawn[0], opaque)
+    this.show(this.drawn[1], approximate)
   }
 
   dispose() {
     for (const mesh of this.drawn) this.release(mesh)
     this.geometry.dispose()
+  }
+
+  private show(mesh: InstancedMesh, count: number) {
+    mesh.count = count
+    mesh.visible = count > 0
+    mesh.instanceMatrix.needsUpdate = true
+    if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true
   }
 
   private grow(which: 0 | 1, needed: number) {

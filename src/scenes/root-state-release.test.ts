@@ -35,6 +35,29 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
+/** Full collections, with time between them for finalisation (WeakRefs clear between turns). */
+async function collectGarbage() {
+  const gc = (globalThis as { gc?: () => void }).gc
+  expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
+  for (let i = 0; i < 5; i++) {
+    gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** A root on stand-ins, configured as the call's canvas is, with no frame loop ('never': node has none). */
+async function mountRoot(onCreated?: (state: RootState) => void) {
+  const { canvas, gl } = standIns()
+  const root = createRoot(canvas)
+  await root.configure({
+    gl,
+    size: { width: 100, height: 100, top: 0, left: 0 },
+    frameloop: 'never',
+    onCreated,
+  })
+  return root
+}
+
 function Staying() {
   useFrame(() => {})
   return null
@@ -50,17 +73,7 @@ function Leaving({ held }: { held: { payload: number[] } }) {
 
 /** Mounts a root, adds and removes a Leaving part; whether its object can still be reached afterwards. */
 async function leftBehind(onCreated?: (state: RootState) => void): Promise<boolean> {
-  const gc = (globalThis as { gc?: () => void }).gc
-  expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
-  const { canvas, gl } = standIns()
-  const root = createRoot(canvas)
-  await root.configure({
-    gl,
-    size: { width: 100, height: 100, top: 0, left: 0 },
-    // 'never': nothing requests animation frames (node has none); the store is all this is about.
-    frameloop: 'never',
-    onCreated,
-  })
+  const root = await mountRoot(onCreated)
   root.render(createElement(Staying))
   await settle()
   const ref = (() => {
@@ -74,10 +87,7 @@ async function leftBehind(onCreated?: (state: RootState) => void): Promise<boole
     root.render(createElement(Staying))
     await settle()
   }
-  for (let i = 0; i < 5; i++) {
-    gc?.()
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  await collectGarbage()
   const reachable = ref.deref() !== undefined
   root.unmount()
   await settle()
@@ -111,17 +121,9 @@ function Recorder({ onState }: { onState: (state: RootState) => void }) {
 
 describe('releaseTornDownRoot', () => {
   it('leaves nothing of a torn-down canvas reachable through the state and subscribers its last frame read', async () => {
-    const gc = (globalThis as { gc?: () => void }).gc
     // What R3F's module-level loop variables would hold after the canvas went: the state and its subscribers.
     const { ref, kept } = await (async () => {
-      const { canvas, gl } = standIns()
-      const root = createRoot(canvas)
-      await root.configure({
-        gl,
-        size: { width: 100, height: 100, top: 0, left: 0 },
-        frameloop: 'never',
-        onCreated: releaseInitialInternals,
-      })
+      const root = await mountRoot(releaseInitialInternals)
       let state: RootState | undefined
       const held = { payload: new Array<number>(1000).fill(1) }
       root.render(
@@ -145,10 +147,7 @@ describe('releaseTornDownRoot', () => {
     for (let i = 0; i < 50 && !tornDown(kept.state); i++) await settle()
     expect(tornDown(kept.state), 'R3F tore the root down').toBe(true)
     releaseTornDownRoot([kept.state, kept.state?.get()], [kept.subscribers])
-    for (let i = 0; i < 5; i++) {
-      gc?.()
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await collectGarbage()
     expect(ref.deref()).toBeUndefined()
     expect(kept.state?.gl).toBeNull()
   })
