@@ -501,6 +501,7 @@ describe('error boundaries', () => {
 
 describe('floods', () => {
   it('an in-limit flood of large chats leaves the victim responsive and its chat bounded', async () => {
+    const started = Date.now()
     const { victim, invites } = await startAsVictim()
     const patient = await participant()
     await openInvite(patient, invites.patient as string, 'Pat Patient', '?debug')
@@ -508,13 +509,16 @@ describe('floods', () => {
     await openInvite(sam, invites.specialist as string, 'Sam Specialist', '?debug')
     const victimSeat = await linkedTo(sam.page, victim.page)
     await until(victim.page, 'Pat Patient')
+    console.log(`three in the call after ${Date.now() - started} ms`)
 
     // Issue 17's flood: 15 ops messages a second of 50 chats of 1.9 KB each (about 1.4 MB/s), every one signed by
     // Sam's own key and within every message limit, for FLOOD_S seconds. Signed first (that keeps Sam's page busy
     // for a few seconds, which is not the victim's cost), then sent on a timer.
     const FLOOD_S = 30
     const MESSAGES_PER_S = 15
+    const signing = Date.now()
     await signChatFlood(sam.page, FLOOD_S * MESSAGES_PER_S, { name: 'Sam Specialist', role: 'specialist' })
+    console.log(`flood signed in ${Date.now() - signing} ms`)
 
     // The victim's main thread, sampled every 50 ms: how late each tick came. First a quiet baseline of the same
     // pages in the same run (three pages rendering in software on two cores are never idle), then the flood.
@@ -563,6 +567,7 @@ describe('floods', () => {
       await victim.page.waitForTimeout(500)
     }
     await flood
+    console.log(`flood sent after ${Date.now() - started} ms`)
 
     const rows = await victim.page.locator('[data-testid="chat-message"]').count()
     const lags = await victim.page.evaluate(() => [...window.__lags].sort((a, b) => a - b))
@@ -590,7 +595,9 @@ describe('floods', () => {
     await say(patient.page, 'After the flood')
     await expect.poll(() => chatTexts(victim.page), { timeout: 15_000 }).toContain('After the flood')
     await expectWhole(victim)
-  }, 180_000)
+    // Three joins and 22,500 signatures before the 30 s flood: setup that takes what the machine takes (2–3 min
+    // on a loaded two-core CI machine). Nothing here is timed by this limit; it only ends a test that hangs.
+  }, 420_000)
 
   it('a flooder is refused when it comes back, with the same session or a new one, and the room hears it once', async () => {
     const { victim, invites } = await startAsVictim()
