@@ -4,6 +4,7 @@ import { defineConfig, type Plugin } from 'vite'
 import { pdfjsAssets } from './server/pdfjs-assets-plugin.mjs'
 import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
 import { consultServer } from './server/vite-plugin.mjs'
+import { yogaWasmFile } from './server/yoga-wasm-plugin.mjs'
 
 /**
  * janode (the Janus client of large rooms) imports its Unix-socket transport, which needs Node's fs and a native
@@ -50,6 +51,7 @@ export default defineConfig({
     pdfjsAssets(),
     janodeInTheBrowser(),
     threeCatalogueForCanvas(),
+    yogaWasmFile(),
   ],
   resolve: {
     alias: {

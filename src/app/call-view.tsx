@@ -1,6 +1,8 @@
 // The call: by default the video layout (src/app/video-stage.tsx: the person you consult fills the view), or the 3D
 // scene, one click away; beside them (under them on a phone) the participant list, notices, vitals and chat, and
 // the DOM toolbar under both.
+
+import yogaWasmUrl from 'virtual:yoga-wasm-url'
 import {
   Component,
   lazy,
@@ -55,7 +57,20 @@ import { VitalsSharing } from './vitals-sharing'
 // three.js, @react-three/fiber, @react-three/xr and the scene code load only when the 3D view is opened (or, on a
 // device that offers WebXR, a few seconds into the call, so "Enter VR" works within its click): the default video
 // layout of a call needs none of it, and a phone that never opens the 3D view never downloads it.
-const CallScene = lazy(() => import('../scenes/call-scene'))
+const CallScene = lazy(() =>
+  Promise.all([import('../scenes/call-scene'), fetchLayoutEngine()]).then(([scene]) => scene),
+)
+/**
+ * uikit's layout engine (yoga) is a .wasm file in a build (server/yoga-wasm-plugin.mjs), which yoga fetches when
+ * the scene's code runs. Fetched here too, beside that code: it arrives sooner, the browser's cache answers yoga's
+ * own request, and if it cannot be fetched the 3D view says so (SceneLoadFailed) instead of drawing no captions.
+ */
+async function fetchLayoutEngine(): Promise<void> {
+  if (!yogaWasmUrl) return
+  const response = await fetch(yogaWasmUrl, { credentials: 'same-origin' })
+  if (!response.ok) throw new Error(`the layout engine could not be loaded (HTTP ${response.status})`)
+  await response.arrayBuffer()
+}
 /** If the 3D view's code cannot be loaded (the server went away mid-call), say so instead of a blank page. */
 class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
   override state = { failed: false }
