@@ -58,18 +58,27 @@ import { VitalsSharing } from './vitals-sharing'
 // device that offers WebXR, a few seconds into the call, so "Enter VR" works within its click): the default video
 // layout of a call needs none of it, and a phone that never opens the 3D view never downloads it.
 const CallScene = lazy(() =>
-  Promise.all([import('../scenes/call-scene'), fetchLayoutEngine()]).then(([scene]) => scene),
+  Promise.all([import('../scenes/call-scene'), fetchSceneFiles()]).then(([scene]) => scene),
 )
 /**
- * uikit's layout engine (yoga) is a .wasm file in a build (server/yoga-wasm-plugin.mjs), which yoga fetches when
- * the scene's code runs. Fetched here too, beside that code: it arrives sooner, the browser's cache answers yoga's
- * own request, and if it cannot be fetched the 3D view says so (SceneLoadFailed) instead of drawing no captions.
+ * In a build, uikit's layout engine (yoga) and the UI font's glyph atlas are files of their own, not base64 inside
+ * JavaScript (server/yoga-wasm-plugin.mjs, server/ui-font-plugin.mjs); yoga and uikit fetch them when the scene
+ * first lays out and draws text. Fetched here too, beside the scene's code: they arrive sooner, the browser's cache
+ * answers the second request, and if one cannot be fetched the 3D view says so (SceneLoadFailed) instead of
+ * drawing panels without captions.
  */
-async function fetchLayoutEngine(): Promise<void> {
-  if (!yogaWasmUrl) return
-  const response = await fetch(yogaWasmUrl, { credentials: 'same-origin' })
-  if (!response.ok) throw new Error(`the layout engine could not be loaded (HTTP ${response.status})`)
-  await response.arrayBuffer()
+async function fetchSceneFiles(): Promise<void> {
+  const font = await import('virtual:ui-font/inter-medium')
+  const urls = [yogaWasmUrl, font.default.pages[0]].filter(
+    (url): url is string => typeof url === 'string' && !url.startsWith('data:'),
+  )
+  await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(url, { credentials: 'same-origin' })
+      if (!response.ok) throw new Error(`${url} could not be loaded (HTTP ${response.status})`)
+      await response.arrayBuffer()
+    }),
+  )
 }
 /** If the 3D view's code cannot be loaded (the server went away mid-call), say so instead of a blank page. */
 class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
