@@ -4,6 +4,7 @@ import { defineConfig, type Plugin } from 'vite'
 import { pdfjsAssets } from './server/pdfjs-assets-plugin.mjs'
 import { singleWeightUiFont } from './server/ui-font-plugin.mjs'
 import { consultServer } from './server/vite-plugin.mjs'
+import { yogaWasmFile } from './server/yoga-wasm-plugin.mjs'
 
 /**
  * janode (the Janus client of large rooms) imports its Unix-socket transport, which needs Node's fs and a native
@@ -21,8 +22,37 @@ function janodeInTheBrowser(): Plugin {
   }
 }
 
+/**
+ * R3F's <Canvas> registers all of `three` as JSX elements, which keeps every class of three in the bundle; it gets
+ * the scene's own list instead (src/scenes/three-catalogue.ts). Only that one import is redirected: R3F's core and
+ * every other module import the real `three`, and tree-shaking keeps what they use.
+ */
+function threeCatalogueForCanvas(): Plugin {
+  const catalogue = fileURLToPath(new URL('./src/scenes/three-catalogue.ts', import.meta.url))
+  return {
+    name: 'three-catalogue-for-canvas',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (
+        source === 'three' &&
+        /[\\/]@react-three[\\/]fiber[\\/]dist[\\/]react-three-fiber\.esm\.js$/.test(importer ?? '')
+      )
+        return catalogue
+      return null
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [react(), consultServer(), singleWeightUiFont(), pdfjsAssets(), janodeInTheBrowser()],
+  plugins: [
+    react(),
+    consultServer(),
+    singleWeightUiFont(),
+    pdfjsAssets(),
+    janodeInTheBrowser(),
+    threeCatalogueForCanvas(),
+    yogaWasmFile(),
+  ],
   resolve: {
     alias: {
       // PeerJS reads only the browser's name and version from webrtc-adapter; the real package's shims for

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { App } from './app/app'
+import { App, readInviteFromLocation } from './app/app'
 import { emulatorRequested, installEmulator } from './xr/emulator'
 import './app/styles.css'
 
@@ -10,6 +10,7 @@ async function start() {
   if (emulator) await installEmulator(emulator)
   const root = document.getElementById('root')
   if (!root) throw new Error('index.html has no #root element')
+  readInviteFromLocation()
   createRoot(root).render(
     <StrictMode>
       <App />

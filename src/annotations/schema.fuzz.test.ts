@@ -200,7 +200,7 @@ describe('annotation schemas under arbitrary input', { timeout: FUZZ_TIMEOUT_MS 
   it('accept every valid op, unchanged', () => {
     fc.assert(
       fc.property(validOp, (op) => {
-        const schema = annotationOpSchemas.find((candidate) => candidate.shape.kind.value === op.kind)
+        const schema = annotationOpSchemas.find((candidate) => candidate.shape.kind.def.values[0] === op.kind)
         const result = schema?.safeParse(op)
         expect(result?.success).toBe(true)
         expect(result?.data).toEqual(op)

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import { LIMITS, opSchema } from '../call/protocol'
 import { MAX_NAME_LENGTH } from '../net/protocol'
 import { MAX_PAGE } from '../share/wire'

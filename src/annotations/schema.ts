@@ -4,7 +4,7 @@
 // length limit, so whatever a peer sends, what gets through costs bounded memory to keep and to draw. This file
 // does not import the network layer; the few limits they share are equal by test, and schema.test.ts holds the
 // inferred types equal to model.ts's.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { base64ToBytes, bytesToBase64 } from '../lib/base64'
 import {
   MAX_CLOCK,
@@ -25,31 +25,26 @@ export { base64ToBytes, bytesToBase64 }
 /** As protocol.ts's MAX_NAME_LENGTH. */
 export const MAX_AUTHOR_NAME_LENGTH = 64
 /** As protocol.ts's op ids and sessions. */
-const opId = z.string().min(1).max(80)
+const opId = z.string().check(z.minLength(1), z.maxLength(80))
 /** As the protocol's session ids (src/room/credentials.ts SESSION_ID_LENGTH). */
-const session = z.string().length(22)
-const at = z.number().finite()
+const session = z.string().check(z.length(22))
+const at = z.number()
 /** Anchor and plane ids are made up by the worker's device (WebXR gives anchors and planes no ids). */
-const frameRefId = z.string().min(1).max(80)
-const clock = z.number().int().min(1).max(MAX_CLOCK)
+const frameRefId = z.string().check(z.minLength(1), z.maxLength(80))
+const clock = z.int().check(z.gte(1), z.lte(MAX_CLOCK))
 
-const coordinate = z.number().finite().min(-MAX_COORDINATE).max(MAX_COORDINATE)
+const coordinate = z.number().check(z.gte(-MAX_COORDINATE), z.lte(MAX_COORDINATE))
 export const vec3Schema = z.tuple([coordinate, coordinate, coordinate])
 
 // A unit quaternion's components lie in [-1, 1]; the tolerance allows for rounding.
-const quatComponent = z
-  .number()
-  .finite()
-  .min(-1 - QUAT_NORM_TOLERANCE)
-  .max(1 + QUAT_NORM_TOLERANCE)
+const quatComponent = z.number().check(z.gte(-1 - QUAT_NORM_TOLERANCE), z.lte(1 + QUAT_NORM_TOLERANCE))
 export const quatSchema = z
   .tuple([quatComponent, quatComponent, quatComponent, quatComponent])
-  .refine((q) => Math.abs(Math.hypot(...q) - 1) <= QUAT_NORM_TOLERANCE, 'not a unit quaternion')
+  .check(z.refine((q) => Math.abs(Math.hypot(...q) - 1) <= QUAT_NORM_TOLERANCE, 'not a unit quaternion'))
 
 /** A direction: a unit vector, within the same tolerance as a quaternion. */
-const directionSchema = vec3Schema.refine(
-  (v) => Math.abs(Math.hypot(...v) - 1) <= QUAT_NORM_TOLERANCE,
-  'not a unit vector',
+const directionSchema = vec3Schema.check(
+  z.refine((v) => Math.abs(Math.hypot(...v) - 1) <= QUAT_NORM_TOLERANCE, 'not a unit vector'),
 )
 
 const pose = { position: vec3Schema, orientation: quatSchema }
@@ -61,26 +56,32 @@ export const placementSchema = z.discriminatedUnion('frame', [
   z.object({
     frame: z.literal('item'),
     item: opId,
-    page: z.number().int().min(0).max(MAX_ITEM_PAGE),
+    page: z.int().check(z.gte(0), z.lte(MAX_ITEM_PAGE)),
     ...pose,
   }),
 ])
 
-const points = z.array(vec3Schema).min(1).max(MAX_POINTS_PER_OP)
+const points = z.array(vec3Schema).check(z.minLength(1), z.maxLength(MAX_POINTS_PER_OP))
 
 export const shapeSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('stroke'),
     points,
-    width: z.number().finite().min(MIN_STROKE_WIDTH).max(MAX_STROKE_WIDTH),
+    width: z.number().check(z.gte(MIN_STROKE_WIDTH), z.lte(MAX_STROKE_WIDTH)),
   }),
   z
     .object({ type: z.literal('arrow'), from: vec3Schema, to: vec3Schema })
-    .refine(
-      (arrow) => Math.hypot(...arrow.to.map((c, i) => c - (arrow.from[i] ?? 0))) >= MIN_ARROW_LENGTH,
-      'arrow too short to have a direction',
+    .check(
+      z.refine(
+        (arrow) => Math.hypot(...arrow.to.map((c, i) => c - (arrow.from[i] ?? 0))) >= MIN_ARROW_LENGTH,
+        'arrow too short to have a direction',
+      ),
     ),
-  z.object({ type: z.literal('pin'), position: vec3Schema, label: z.string().min(1).max(MAX_LABEL_LENGTH) }),
+  z.object({
+    type: z.literal('pin'),
+    position: vec3Schema,
+    label: z.string().check(z.minLength(1), z.maxLength(MAX_LABEL_LENGTH)),
+  }),
 ])
 
 const opBase = { id: opId, author: session, at }
@@ -89,10 +90,10 @@ export const annotationAddOpSchema = z.object({
   kind: z.literal('annotation-add'),
   ...opBase,
   clock,
-  authorName: z.string().min(1).max(MAX_AUTHOR_NAME_LENGTH),
+  authorName: z.string().check(z.minLength(1), z.maxLength(MAX_AUTHOR_NAME_LENGTH)),
   colour: z.enum(COLOUR_NAMES),
   placement: placementSchema,
-  approximate: z.boolean().optional(),
+  approximate: z.optional(z.boolean()),
   shape: shapeSchema,
 })
 
@@ -102,14 +103,15 @@ export const annotationUpdateOpSchema = z
     ...opBase,
     target: opId,
     targetClock: clock,
-    from: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_STROKE_POINTS - 1),
+    from: z.int().check(z.gte(0), z.lte(MAX_STROKE_POINTS - 1)),
     points,
   })
-  .refine((update) => update.from + update.points.length <= MAX_STROKE_POINTS, 'beyond the longest stroke')
+  .check(
+    z.refine(
+      (update) => update.from + update.points.length <= MAX_STROKE_POINTS,
+      'beyond the longest stroke',
+    ),
+  )
 
 export const annotationDeleteOpSchema = z.object({
   kind: z.literal('annotation-delete'),
@@ -139,7 +141,7 @@ export const laserMessageSchema = z.object({
   on: z.boolean(),
   origin: vec3Schema,
   direction: directionSchema,
-  hit: vec3Schema.optional(),
+  hit: z.optional(vec3Schema),
   at,
 })
 
@@ -156,48 +158,55 @@ export const MAX_MESH_TRIANGLES = 12000
 const MAX_SURFACE_LABEL = 40
 
 const base64 = (maxBytes: number) =>
-  z
-    .string()
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
+  z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'))
 
 /** Little-endian float32 vertices, finite and inside the room bounds; the issue says which check failed. */
-const meshVertices = base64(MAX_MESH_VERTICES * 12).transform((text, context) => {
-  const bytes = base64ToBytes(text)
-  if (!bytes || bytes.length % 12 !== 0 || bytes.length === 0) {
-    context.addIssue({ code: 'custom', message: 'vertices are not whole xyz float32 triples' })
-    return z.NEVER
-  }
-  const view = new DataView(bytes.buffer)
-  const vertices = new Float32Array(bytes.length / 4)
-  for (let i = 0; i < vertices.length; i++) {
-    const value = view.getFloat32(i * 4, true)
-    if (!Number.isFinite(value) || Math.abs(value) > MAX_COORDINATE) {
-      context.addIssue({ code: 'custom', message: 'vertex outside the room bounds' })
+const meshVertices = z.pipe(
+  base64(MAX_MESH_VERTICES * 12),
+  z.transform((text: string, context) => {
+    const bytes = base64ToBytes(text)
+    if (!bytes || bytes.length % 12 !== 0 || bytes.length === 0) {
+      context.issues.push({
+        code: 'custom',
+        message: 'vertices are not whole xyz float32 triples',
+        input: text,
+      })
       return z.NEVER
     }
-    vertices[i] = value
-  }
-  return vertices
-})
+    const view = new DataView(bytes.buffer)
+    const vertices = new Float32Array(bytes.length / 4)
+    for (let i = 0; i < vertices.length; i++) {
+      const value = view.getFloat32(i * 4, true)
+      if (!Number.isFinite(value) || Math.abs(value) > MAX_COORDINATE) {
+        context.issues.push({ code: 'custom', message: 'vertex outside the room bounds', input: text })
+        return z.NEVER
+      }
+      vertices[i] = value
+    }
+    return vertices
+  }),
+)
 
 /** Little-endian uint16 triangle indices. */
-const meshIndices = base64(MAX_MESH_TRIANGLES * 6).transform((text, context) => {
-  const bytes = base64ToBytes(text)
-  if (!bytes || bytes.length % 6 !== 0 || bytes.length === 0) {
-    context.addIssue({ code: 'custom', message: 'indices are not whole uint16 triangles' })
-    return z.NEVER
-  }
-  const view = new DataView(bytes.buffer)
-  const indices = new Uint16Array(bytes.length / 2)
-  for (let i = 0; i < indices.length; i++) indices[i] = view.getUint16(i * 2, true)
-  return indices
-})
+const meshIndices = z.pipe(
+  base64(MAX_MESH_TRIANGLES * 6),
+  z.transform((text: string, context) => {
+    const bytes = base64ToBytes(text)
+    if (!bytes || bytes.length % 6 !== 0 || bytes.length === 0) {
+      context.issues.push({ code: 'custom', message: 'indices are not whole uint16 triangles', input: text })
+      return z.NEVER
+    }
+    const view = new DataView(bytes.buffer)
+    const indices = new Uint16Array(bytes.length / 2)
+    for (let i = 0; i < indices.length; i++) indices[i] = view.getUint16(i * 2, true)
+    return indices
+  }),
+)
 
 const surfaceBase = {
   /** Made up by the worker's device: WebXR gives planes and meshes no ids. */
   id: frameRefId,
-  label: z.string().max(MAX_SURFACE_LABEL),
+  label: z.string().check(z.maxLength(MAX_SURFACE_LABEL)),
   position: vec3Schema,
   orientation: quatSchema,
 }
@@ -213,17 +222,16 @@ export const surfaceSchema = z.discriminatedUnion('kind', [
     /** x, z pairs in the plane's space. */
     polygon: z
       .array(z.tuple([coordinate, coordinate]))
-      .min(3)
-      .max(MAX_POLYGON_POINTS),
+      .check(z.minLength(3), z.maxLength(MAX_POLYGON_POINTS)),
   }),
-  z
-    .object({ ...surfaceBase, kind: z.literal('mesh'), vertices: meshVertices, indices: meshIndices })
-    .refine((mesh) => {
+  z.object({ ...surfaceBase, kind: z.literal('mesh'), vertices: meshVertices, indices: meshIndices }).check(
+    z.refine((mesh) => {
       // zod runs this even when a field above already failed: only judge decoded arrays.
       if (!(mesh.vertices instanceof Float32Array) || !(mesh.indices instanceof Uint16Array)) return false
       const count = mesh.vertices.length / 3
       return mesh.indices.every((index) => index < count)
     }, 'a triangle names a vertex the mesh does not have'),
+  ),
 ])
 
 /** A surface appeared or changed: the newest message per id replaces the older. */
@@ -232,7 +240,7 @@ export const surfaceMessageSchema = z.object({ type: z.literal('surface'), surfa
 /** Surfaces the worker's headset no longer detects. */
 export const surfacesRemovedMessageSchema = z.object({
   type: z.literal('surfaces-removed'),
-  ids: z.array(frameRefId).min(1).max(100),
+  ids: z.array(frameRefId).check(z.minLength(1), z.maxLength(100)),
 })
 
 /**
@@ -243,7 +251,7 @@ export const spaceMessageSchema = z.object({
   type: z.literal('space'),
   sharing: z.boolean(),
   /** radians */
-  fovY: z.number().finite().min(0.1).max(3),
+  fovY: z.number().check(z.gte(0.1), z.lte(3)),
 })
 
 /**

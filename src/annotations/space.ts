@@ -3,7 +3,7 @@
 // their video into a ray, and the laser pointers everyone is holding. Written by the call session as messages and
 // pose frames arrive; the scenes read it per rendered frame (poses, lasers) or when `version` moves (surfaces).
 // Nothing here goes through React state. Pure: time comes in as an argument.
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import type { Laser, Quat, Vec3 } from './model'
 import type { surfaceSchema } from './schema'
 

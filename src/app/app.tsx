@@ -9,7 +9,12 @@ import { CallView } from './call-view'
 import { JoinPreview } from './join-preview'
 import { Lobby } from './lobby'
 
-function readInviteFromLocation() {
+/**
+ * The invite in the URL fragment, into the page store. main.tsx calls it once before the first render: a page
+ * opened from an invite link then never renders the lobby, whose bookings would load Dexie (about 30 KB gzip) for
+ * a participant who only joins a call.
+ */
+export function readInviteFromLocation() {
   if (location.hash.length <= 1) {
     pageStore.getState().setInvite(null)
     return
@@ -65,7 +70,6 @@ export function App() {
   const [runtime, setRuntime] = useState<CallRuntime | null>(null)
 
   useEffect(() => {
-    readInviteFromLocation()
     addEventListener('hashchange', readInviteFromLocation)
     return () => removeEventListener('hashchange', readInviteFromLocation)
   }, [])

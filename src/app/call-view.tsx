@@ -1,6 +1,8 @@
 // The call: by default the video layout (src/app/video-stage.tsx: the person you consult fills the view), or the 3D
 // scene, one click away; beside them (under them on a phone) the participant list, notices, vitals and chat, and
 // the DOM toolbar under both.
+
+import yogaWasmUrl from 'virtual:yoga-wasm-url'
 import {
   Component,
   lazy,
@@ -55,7 +57,29 @@ import { VitalsSharing } from './vitals-sharing'
 // three.js, @react-three/fiber, @react-three/xr and the scene code load only when the 3D view is opened (or, on a
 // device that offers WebXR, a few seconds into the call, so "Enter VR" works within its click): the default video
 // layout of a call needs none of it, and a phone that never opens the 3D view never downloads it.
-const CallScene = lazy(() => import('../scenes/call-scene'))
+const CallScene = lazy(() =>
+  Promise.all([import('../scenes/call-scene'), fetchSceneFiles()]).then(([scene]) => scene),
+)
+/**
+ * In a build, uikit's layout engine (yoga) and the UI font's glyph atlas are files of their own, not base64 inside
+ * JavaScript (server/yoga-wasm-plugin.mjs, server/ui-font-plugin.mjs); yoga and uikit fetch them when the scene
+ * first lays out and draws text. Fetched here too, beside the scene's code: they arrive sooner, the browser's cache
+ * answers the second request, and if one cannot be fetched the 3D view says so (SceneLoadFailed) instead of
+ * drawing panels without captions.
+ */
+async function fetchSceneFiles(): Promise<void> {
+  const font = await import('virtual:ui-font/inter-medium')
+  const urls = [yogaWasmUrl, font.default.pages[0]].filter(
+    (url): url is string => typeof url === 'string' && !url.startsWith('data:'),
+  )
+  await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(url, { credentials: 'same-origin' })
+      if (!response.ok) throw new Error(`${url} could not be loaded (HTTP ${response.status})`)
+      await response.arrayBuffer()
+    }),
+  )
+}
 /** If the 3D view's code cannot be loaded (the server went away mid-call), say so instead of a blank page. */
 class SceneErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
   override state = { failed: false }

@@ -1,6 +1,6 @@
 // The app's protocol: the call layer's own messages plus every feature's channel specs, in one discriminated
 // union. Adding a feature's messages is one line here; the network layer carries them without knowing them.
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import { annotationOpSchemas, guidanceMessageSpecs } from '../annotations/schema'
 import { aftercareOpSchema } from '../care/aftercare'
 import { consentOpSchema, screeningOpSchema } from '../care/screening'

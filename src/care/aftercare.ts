@@ -3,7 +3,7 @@
 // the next appointment. It travels as a signed op that only the clinician's credential may author (./channel.ts),
 // becomes a FHIR CarePlan in the clinician's record (src/record/careplan.ts), and gives the patient calendar
 // reminders (below). Pure.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { buildCalendar, type IcsEvent } from './ics'
 import { instantOf, TIME_OF_DAY, wallTimeAt } from './zoned-time'
 
@@ -22,14 +22,16 @@ export const MAX_DAYS = 90
 export const FOLLOW_UP_EARLIEST = Date.UTC(2000, 0, 1)
 export const FOLLOW_UP_LATEST = Date.UTC(2200, 0, 1)
 
-const line = z.string().trim().min(1).max(MAX_ITEM)
-const times = z.array(z.string().regex(TIME_OF_DAY)).min(1).max(MAX_TIMES_A_DAY)
-const days = z.number().int().min(1).max(MAX_DAYS)
+const line = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_ITEM))
+const times = z
+  .array(z.string().check(z.regex(TIME_OF_DAY)))
+  .check(z.minLength(1), z.maxLength(MAX_TIMES_A_DAY))
+const days = z.int().check(z.gte(1), z.lte(MAX_DAYS))
 
 export const medicationSchema = z.object({
   name: line,
   /** "1 tablet, 500 mg": as the patient should read it. */
-  dose: z.string().trim().max(MAX_ITEM),
+  dose: z.string().check(z.trim(), z.maxLength(MAX_ITEM)),
   /** Times of day on the patient's clock, "HH:MM". */
   times,
   /** For how many days. */
@@ -41,7 +43,7 @@ export const measurementSchema = z.object({
   what: line,
   times,
   /** Every how many days (1: daily). */
-  everyDays: z.number().int().min(1).max(30),
+  everyDays: z.int().check(z.gte(1), z.lte(30)),
   /** For how many days in all. */
   days,
 })
@@ -51,19 +53,19 @@ export const followUpSchema = z.object({
    * ms since the Unix epoch, within years any date formatter and FHIR dateTime hold (the op's own date is checked
    * against the clock; this one is months ahead by nature, so it is bounded instead).
    */
-  start: z.number().min(FOLLOW_UP_EARLIEST).max(FOLLOW_UP_LATEST),
+  start: z.number().check(z.gte(FOLLOW_UP_EARLIEST), z.lte(FOLLOW_UP_LATEST)),
   /** minutes */
-  durationMinutes: z.number().int().min(5).max(480),
+  durationMinutes: z.int().check(z.gte(5), z.lte(480)),
   /** Where or how: "video call, same link", "GP practice". */
-  note: z.string().trim().max(MAX_ITEM),
+  note: z.string().check(z.trim(), z.maxLength(MAX_ITEM)),
 })
 
 export const aftercarePlanSchema = z.object({
-  instructions: z.string().trim().max(MAX_INSTRUCTIONS),
-  medications: z.array(medicationSchema).max(MAX_ITEMS),
-  measurements: z.array(measurementSchema).max(MAX_ITEMS),
-  warningSigns: z.array(line).max(MAX_ITEMS),
-  followUp: followUpSchema.optional(),
+  instructions: z.string().check(z.trim(), z.maxLength(MAX_INSTRUCTIONS)),
+  medications: z.array(medicationSchema).check(z.maxLength(MAX_ITEMS)),
+  measurements: z.array(measurementSchema).check(z.maxLength(MAX_ITEMS)),
+  warningSigns: z.array(line).check(z.maxLength(MAX_ITEMS)),
+  followUp: z.optional(followUpSchema),
 })
 
 export type AftercarePlan = z.infer<typeof aftercarePlanSchema>
@@ -80,10 +82,10 @@ const MAX_NAME_LENGTH = 64
  */
 export const aftercareOpSchema = z.object({
   kind: z.literal('care-plan'),
-  id: z.string().min(1).max(80),
-  author: z.string().length(22),
-  at: z.number().finite(),
-  clinicianName: z.string().min(1).max(MAX_NAME_LENGTH),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  author: z.string().check(z.length(22)),
+  at: z.number(),
+  clinicianName: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   plan: aftercarePlanSchema,
 })
 export type AftercareOp = z.infer<typeof aftercareOpSchema>

@@ -2,7 +2,7 @@
 // reload, after the call, without the clinician or any server. Read through the same schema as the wire (what is
 // stored may have been edited, or written by an older version): a copy that does not parse is left out, never
 // shown half. Pure apart from the Storage it is given.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { aftercarePlanSchema, type ReceivedPlan } from './aftercare'
 
 const STORE_KEY = 'xr-consult:aftercare:v1'
@@ -10,14 +10,14 @@ const STORE_KEY = 'xr-consult:aftercare:v1'
 export const MAX_COPIES = 50
 
 const copySchema = z.object({
-  id: z.string().min(1).max(80),
-  at: z.number().finite(),
-  clinicianName: z.string().min(1).max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  at: z.number(),
+  clinicianName: z.string().check(z.minLength(1), z.maxLength(64)),
   plan: aftercarePlanSchema,
   /** The consultation's room id, to show a rejoining patient the plans of that consultation first. */
-  roomId: z.string().max(64),
+  roomId: z.string().check(z.maxLength(64)),
   /** ms, when this device received it */
-  receivedAt: z.number().finite(),
+  receivedAt: z.number(),
 })
 export type PlanCopy = z.infer<typeof copySchema>
 

@@ -3,7 +3,7 @@
 // patient's credential under the patient's own name (./screening-channel.ts), and both cross the waiting room:
 // they are what a patient does there before being let in. Pure.
 import type { QuestionnaireResponse } from '@medplum/fhirtypes'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { answersOf } from './questionnaire'
 import { phq9Result, SCREENING_IDS, SHIPPED_QUESTIONNAIRES } from './questionnaires'
 
@@ -16,46 +16,52 @@ const MAX_NAME_LENGTH = 64
 
 const answerSchema = z.union([
   z.strictObject({ valueBoolean: z.boolean() }),
-  z.strictObject({ valueString: z.string().max(MAX_ANSWER_TEXT) }),
+  z.strictObject({ valueString: z.string().check(z.maxLength(MAX_ANSWER_TEXT)) }),
   // A person's answers (a score, a weight): far within these bounds.
-  z.strictObject({ valueInteger: z.number().int().min(-1e6).max(1e6) }),
-  z.strictObject({ valueDecimal: z.number().finite().min(-1e6).max(1e6) }),
-  z.strictObject({ valueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  z.strictObject({ valueInteger: z.int().check(z.gte(-1e6), z.lte(1e6)) }),
+  z.strictObject({ valueDecimal: z.number().check(z.gte(-1e6), z.lte(1e6)) }),
+  z.strictObject({ valueDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)) }),
   z.strictObject({
     valueCoding: z.strictObject({
-      system: z.string().max(200),
-      code: z.string().max(64),
-      display: z.string().max(200).optional(),
+      system: z.string().check(z.maxLength(200)),
+      code: z.string().check(z.maxLength(64)),
+      display: z.optional(z.string().check(z.maxLength(200))),
     }),
   }),
 ])
 
 const itemBase = {
-  linkId: z.string().min(1).max(64),
-  text: z.string().max(500).optional(),
-  answer: z.array(answerSchema).max(1).optional(),
+  linkId: z.string().check(z.minLength(1), z.maxLength(64)),
+  text: z.optional(z.string().check(z.maxLength(500))),
+  answer: z.optional(z.array(answerSchema).check(z.maxLength(1))),
 }
 // Three levels written out (the shipped questionnaires nest two deep): a recursive schema would let a message
 // nest as deep as its length allows, and the parse must never throw.
 const level3 = z.strictObject(itemBase)
-const level2 = z.strictObject({ ...itemBase, item: z.array(level3).max(MAX_ITEMS).optional() })
-const level1 = z.strictObject({ ...itemBase, item: z.array(level2).max(MAX_ITEMS).optional() })
+const level2 = z.strictObject({
+  ...itemBase,
+  item: z.optional(z.array(level3).check(z.maxLength(MAX_ITEMS))),
+})
+const level1 = z.strictObject({
+  ...itemBase,
+  item: z.optional(z.array(level2).check(z.maxLength(MAX_ITEMS))),
+})
 
 export const questionnaireResponseSchema = z.strictObject({
   resourceType: z.literal('QuestionnaireResponse'),
-  questionnaire: z.string().max(200),
+  questionnaire: z.string().check(z.maxLength(200)),
   status: z.enum(['completed', 'in-progress']),
-  authored: z.string().max(40),
-  item: z.array(level1).max(MAX_ITEMS),
+  authored: z.string().check(z.maxLength(40)),
+  item: z.array(level1).check(z.maxLength(MAX_ITEMS)),
 })
 
 /** A questionnaire's answers, sent by the patient (completed: every required item answered). */
 export const screeningOpSchema = z.object({
   kind: z.literal('screening'),
-  id: z.string().min(1).max(80),
-  author: z.string().length(22),
-  at: z.number().finite(),
-  patientName: z.string().min(1).max(MAX_NAME_LENGTH),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  author: z.string().check(z.length(22)),
+  at: z.number(),
+  patientName: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   questionnaire: z.enum(SCREENING_IDS),
   response: questionnaireResponseSchema,
 })
@@ -67,13 +73,13 @@ export type ConsentDecision = (typeof CONSENT_DECISIONS)[number]
 /** The patient's answer to "may the clinician's browser keep a record of this call?"; the newest one counts. */
 export const consentOpSchema = z.object({
   kind: z.literal('consent'),
-  id: z.string().min(1).max(80),
-  author: z.string().length(22),
-  at: z.number().finite(),
-  patientName: z.string().min(1).max(MAX_NAME_LENGTH),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  author: z.string().check(z.length(22)),
+  at: z.number(),
+  patientName: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   decision: z.enum(CONSENT_DECISIONS),
   /** Which wording of RECORD_NOTICE the patient was shown. */
-  noticeVersion: z.number().int().min(1).max(1000),
+  noticeVersion: z.int().check(z.gte(1), z.lte(1000)),
 })
 export type ConsentOp = z.infer<typeof consentOpSchema>
 

@@ -1,6 +1,6 @@
 // Chat on the wire: one replicated op per message, so every participant shows every message exactly once, in
 // the same order, including those who join later (the op log is their history).
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ROLES } from '../room/invite'
 
 /** Longest chat message, in characters: a paragraph of instructions, not a document. */
@@ -14,12 +14,12 @@ const MAX_NAME_LENGTH = 64
  */
 export const chatOpSchema = z.object({
   kind: z.literal('chat'),
-  id: z.string().min(1).max(80),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
   /** The author's session id (src/room/credentials.ts: 22 characters). */
-  author: z.string().length(22),
-  at: z.number().finite(),
-  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  author: z.string().check(z.length(22)),
+  at: z.number(),
+  name: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   role: z.enum(ROLES),
-  text: z.string().min(1).max(MAX_CHAT_LENGTH),
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_LENGTH)),
 })
 export type ChatOp = z.infer<typeof chatOpSchema>

@@ -2,7 +2,7 @@
 // a MemoryNetwork whose events land in plain records, and a clock that advances fake time while letting WebCrypto
 // (which completes on Node's thread pool, outside fake timers) finish first. Used by the tests only.
 import { vi } from 'vitest'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { createConsultation } from '../room/credentials'
 import type { Invite, Role } from '../room/invite'
 import { CallMesh, type MeshPeer, type ParticipantPatch } from './call-mesh'
@@ -12,10 +12,10 @@ import { createProtocol } from './protocol'
 
 const noteOp = z.object({
   kind: z.literal('note'),
-  id: z.string().min(1).max(80),
-  author: z.string().length(22),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  author: z.string().check(z.length(22)),
   at: z.number(),
-  text: z.string().max(2000),
+  text: z.string().check(z.maxLength(2000)),
 })
 const pokeMessage = z.object({ type: z.literal('poke'), n: z.number() })
 

@@ -5,7 +5,7 @@
 // `decodeText` / `parseMessage` turn it into a typed message or a typed rejection; neither ever throws. Messages
 // travel as JSON text, so their size is known before anything is parsed; high-rate sample streams use the binary
 // frames of ./frames instead.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { bytesToBase64 } from '../lib/base64'
 import { PUBLIC_KEY_LENGTH, SESSION_ID_LENGTH, SIGNATURE_LENGTH } from '../room/credentials'
 import { ROLES } from '../room/invite'
@@ -31,13 +31,13 @@ export const MAX_NAME_LENGTH = 64
 export const MAX_OPS_PER_MESSAGE = 500
 export const MAX_ACKS_PER_MESSAGE = 500
 
-export const sessionSchema = z.string().length(SESSION_ID_LENGTH)
+export const sessionSchema = z.string().check(z.length(SESSION_ID_LENGTH))
 /** An op id: the author's session and a counter. */
-export const opIdSchema = z.string().min(1).max(80)
-const token = z.string().length(TOKEN_LENGTH)
+export const opIdSchema = z.string().check(z.minLength(1), z.maxLength(80))
+const token = z.string().check(z.length(TOKEN_LENGTH))
 const base64url = /^[A-Za-z0-9_-]+$/
-const publicKeySchema = z.string().length(PUBLIC_KEY_LENGTH).regex(base64url)
-export const signatureSchema = z.string().length(SIGNATURE_LENGTH).regex(base64url)
+const publicKeySchema = z.string().check(z.length(PUBLIC_KEY_LENGTH), z.regex(base64url))
+export const signatureSchema = z.string().check(z.length(SIGNATURE_LENGTH), z.regex(base64url))
 /** A credential as presented (src/room/credentials.ts): the invite's key, the room's signature, the binding. */
 export const credentialSchema = z.object({
   key: publicKeySchema,
@@ -67,11 +67,11 @@ const refusal = z.object({ type: z.literal('refusal'), reason: z.enum(['banned',
 
 const hello = z.object({
   type: z.literal('hello'),
-  version: z.number().int().nonnegative(),
-  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  version: z.int().check(z.nonnegative()),
+  name: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   role: z.enum(ROLES),
   /** The sender's seat in the room (0-based). */
-  seat: z.number().int().nonnegative().max(15),
+  seat: z.int().check(z.nonnegative(), z.lte(15)),
   /** The hash of the session key in our proof: tells a participant who rejoined the same seat apart. */
   session: sessionSchema,
   muted: z.boolean(),
@@ -91,7 +91,7 @@ const bye = z.object({ type: z.literal('bye') })
 /** "I hold these": the sender may forget to resend them. Sent for duplicates too. */
 const ack = z.object({
   type: z.literal('ack'),
-  ids: z.array(opIdSchema).min(1).max(MAX_ACKS_PER_MESSAGE),
+  ids: z.array(opIdSchema).check(z.minLength(1), z.maxLength(MAX_ACKS_PER_MESSAGE)),
 })
 
 const coreSchemas = [proof, refusal, hello, mediaState, ping, pong, bye, ack] as const
@@ -118,9 +118,9 @@ export const memberOpSchema = z.object({
   kind: z.literal('member'),
   id: opIdSchema,
   author: sessionSchema,
-  at: z.number().finite(),
+  at: z.number(),
   key: publicKeySchema,
-  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  name: z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH)),
   role: z.enum(ROLES),
   credential: credentialSchema,
   sig: signatureSchema,
@@ -136,7 +136,7 @@ export const dismissOpSchema = z.object({
   kind: z.literal('dismiss'),
   id: opIdSchema,
   author: sessionSchema,
-  at: z.number().finite(),
+  at: z.number(),
   /** The session asked to leave. */
   target: sessionSchema,
   sig: signatureSchema,
@@ -151,7 +151,7 @@ export const admitOpSchema = z.object({
   kind: z.literal('admit'),
   id: opIdSchema,
   author: sessionSchema,
-  at: z.number().finite(),
+  at: z.number(),
   /** The invite key let in. */
   target: publicKeySchema,
   sig: signatureSchema,
@@ -178,8 +178,8 @@ export interface MessageSpec<S extends AnyMessageSchema = AnyMessageSchema> {
   schema: S
   limit: MessageLimit
 }
-type AnyMessageSchema = z.ZodType<{ type: string }> & { shape: { type: z.ZodLiteral<string> } }
-type AnyOpSchema = z.ZodType<Omit<OpLike, 'sig'>> & { shape: { kind: z.ZodLiteral<string> } }
+type AnyMessageSchema = z.ZodMiniType<{ type: string }> & { shape: { type: z.ZodMiniLiteral<string> } }
+type AnyOpSchema = z.ZodMiniType<Omit<OpLike, 'sig'>> & { shape: { kind: z.ZodMiniLiteral<string> } }
 
 /** What an honest participant never exceeds, for the call layer's own messages. */
 const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
@@ -216,9 +216,9 @@ export interface Protocol<M extends { type: string }, Op extends OpLike> {
   /** Nothing longer is even parsed: the largest per-type limit. */
   readonly maxChars: number
   /** The schema of one op of any registered kind. */
-  readonly opSchema: z.ZodType<Op>
+  readonly opSchema: z.ZodMiniType<Op>
   /** The schema of any message. */
-  readonly messageSchema: z.ZodType<M>
+  readonly messageSchema: z.ZodMiniType<M>
   parseMessage(data: unknown): ParseResult<M>
   decodeText(raw: unknown): ParseResult<M>
   encodeMessage(message: M): string
@@ -226,6 +226,13 @@ export interface Protocol<M extends { type: string }, Op extends OpLike> {
 
 /** Any protocol, as the transport-level code sees it: it only needs the core messages to be typed. */
 export type AnyProtocol = Protocol<CoreMessage | OpsMessage<OpLike> | { type: string }, OpLike>
+
+/** The one value a `z.literal` accepts (zod/mini's literals keep it in their definition). */
+function literalOf(schema: z.ZodMiniLiteral<string>): string {
+  const value = schema.def.values[0]
+  if (typeof value !== 'string') throw new Error('a message type is a string literal')
+  return value
+}
 
 /**
  * One protocol from the call layer's messages and the features' specs. `messages` are the features' own message
@@ -244,21 +251,21 @@ export function createProtocol<
   type Op = Signed<z.infer<OS[number]>> | CoreOp
   type M = CoreMessage | OpsMessage<Op> | z.infer<MS[number]['schema']>
   // Every feature's op travels with its author's signature (./authorship.ts); the features never see it.
-  const signed = ops.map((op) => (op as unknown as z.ZodObject).safeExtend({ sig: signatureSchema }))
+  const signed = ops.map((op) => z.safeExtend(op as unknown as z.ZodMiniObject, { sig: signatureSchema }))
   const opSchema = z.discriminatedUnion('kind', [
     memberOpSchema,
     dismissOpSchema,
     admitOpSchema,
     ...signed,
-  ] as never) as unknown as z.ZodType<Op>
+  ] as never) as unknown as z.ZodMiniType<Op>
   const opsMessage = z.object({
     type: z.literal('ops'),
-    items: z.array(opSchema).min(1).max(MAX_OPS_PER_MESSAGE),
+    items: z.array(opSchema).check(z.minLength(1), z.maxLength(MAX_OPS_PER_MESSAGE)),
   })
   const schemas = [...coreSchemas, opsMessage, ...messages.map((spec) => spec.schema)]
-  const messageSchema = z.discriminatedUnion('type', schemas as never) as unknown as z.ZodType<M>
+  const messageSchema = z.discriminatedUnion('type', schemas as never) as unknown as z.ZodMiniType<M>
   const limits = { ...CORE_LIMITS } as Record<string, MessageLimit>
-  for (const spec of messages) limits[spec.schema.shape.type.value] = spec.limit
+  for (const spec of messages) limits[literalOf(spec.schema.shape.type)] = spec.limit
   const knownTypes = new Set(Object.keys(limits))
   const maxChars = Math.max(...Object.values(limits).map((limit) => limit.maxChars))
 

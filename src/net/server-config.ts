@@ -1,24 +1,24 @@
 // What the client needs to know about its server, derived from the page's origin plus /config.json, so that the
 // PeerJS client never falls back to the public PeerJS cloud or public STUN servers.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ServerUnreachableError } from './errors'
 
 const configSchema = z.object({
-  peerPath: z.string().startsWith('/'),
-  profilesPath: z.string().startsWith('/'),
+  peerPath: z.string().check(z.startsWith('/')),
+  profilesPath: z.string().check(z.startsWith('/')),
   iceServers: z.array(
     z.object({
       urls: z.union([z.string(), z.array(z.string())]),
-      username: z.string().optional(),
-      credential: z.string().optional(),
+      username: z.optional(z.string()),
+      credential: z.optional(z.string()),
     }),
   ),
   // 'relay' sends every call through TURN. Absent reads as 'all', the browser's own default.
-  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
+  iceTransportPolicy: z._default(z.enum(['all', 'relay']), 'all'),
   /** Largest file participants share, bytes (the server's SHARE_MAX_MB). Absent: the app's default. */
-  shareMaxBytes: z.number().int().positive().max(2_000_000_000).optional(),
+  shareMaxBytes: z.optional(z.int().check(z.positive(), z.lte(2_000_000_000))),
   /** Janus servers for large rooms (the server's JANUS_URLS). Empty: consultations only. */
-  janusUrls: z.array(z.string().regex(/^wss?:\/\//)).default([]),
+  janusUrls: z._default(z.array(z.string().check(z.regex(/^wss?:\/\//))), []),
 })
 export type ServerConfig = z.infer<typeof configSchema>
 

@@ -9,13 +9,13 @@
 // microphone, or lets a question be asked without putting the asker on screen. At most MAX_VIDEO_SENDERS send
 // video at once: the presenter always, plus the earliest granted (by `at`, then id) — the same on every page
 // whatever order the ops arrived in, so a grant past the cap changes nothing anywhere until a place frees.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { Role } from './invite'
 
 const opBase = {
-  id: z.string().min(1).max(80),
-  author: z.string().length(22),
-  at: z.number().finite(),
+  id: z.string().check(z.minLength(1), z.maxLength(80)),
+  author: z.string().check(z.length(22)),
+  at: z.number(),
 }
 
 /** Raises (or lowers) the author's own hand. */
@@ -24,14 +24,14 @@ export const handOpSchema = z.object({ kind: z.literal('hand'), ...opBase, raise
 export const floorOpSchema = z.object({
   kind: z.literal('floor'),
   ...opBase,
-  session: z.string().length(22),
+  session: z.string().check(z.length(22)),
   speak: z.boolean(),
 })
 /** The presenter lets `session` show video, or stops them. */
 export const cameraOpSchema = z.object({
   kind: z.literal('camera'),
   ...opBase,
-  session: z.string().length(22),
+  session: z.string().check(z.length(22)),
   show: z.boolean(),
 })
 export type HandOp = z.infer<typeof handOpSchema>

@@ -5,13 +5,13 @@
 // transfer resume where it stopped). `share-have` tells a newcomer who else can serve a file whose sharer left;
 // `share-got` reports a receiver's progress; `share-view` is an item's shared view (page, zoom, frame, window, a
 // model's pose) and who presents it. Every field is bounded, so what gets through costs bounded memory.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { MAX_PART_NAME } from './gltf'
 import { FORMAT_NAMES } from './sniff'
 
 /** As the protocol's op ids and sessions (src/net/protocol.ts, src/room/credentials.ts). */
-const opId = z.string().min(1).max(80)
-const session = z.string().length(22)
+const opId = z.string().check(z.minLength(1), z.maxLength(80))
+const session = z.string().check(z.length(22))
 /** Longest file name kept and shown, characters. */
 export const MAX_FILE_NAME = 200
 /** The largest file any participant could be configured to take, bytes: 2 GB, far beyond a consultation's. */
@@ -32,19 +32,19 @@ export const MAX_MODEL_SCALE = 10
 /** |window centre| and width in modality units: 16-bit values with any rescale a scanner writes. */
 const MAX_WINDOW_VALUE = 1e6
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/)
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/))
 
 export const shareAddOpSchema = z.object({
   kind: z.literal('share-add'),
   id: opId,
   author: session,
-  at: z.number().finite(),
-  authorName: z.string().min(1).max(64),
-  name: z.string().min(1).max(MAX_FILE_NAME),
+  at: z.number(),
+  authorName: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.minLength(1), z.maxLength(MAX_FILE_NAME)),
   format: z.enum(FORMAT_NAMES),
-  size: z.number().int().min(1).max(MAX_SHARE_BYTES_CAP),
+  size: z.int().check(z.gte(1), z.lte(MAX_SHARE_BYTES_CAP)),
   sha256,
-  chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_CHUNK_SIZE),
+  chunkSize: z.int().check(z.gte(MIN_CHUNK_SIZE), z.lte(MAX_CHUNK_SIZE)),
 })
 export type ShareAddOp = z.infer<typeof shareAddOpSchema>
 
@@ -52,7 +52,7 @@ export const shareRemoveOpSchema = z.object({
   kind: z.literal('share-remove'),
   id: opId,
   author: session,
-  at: z.number().finite(),
+  at: z.number(),
   target: opId,
 })
 export type ShareRemoveOp = z.infer<typeof shareRemoveOpSchema>
@@ -60,19 +60,18 @@ export type ShareOp = ShareAddOp | ShareRemoveOp
 
 export const shareOpSchemas = [shareAddOpSchema, shareRemoveOpSchema] as const
 
-const chunkIndex = z.number().int().min(0).max(0xffff_ffff)
+const chunkIndex = z.int().check(z.gte(0), z.lte(0xffff_ffff))
 export const shareWantSchema = z.object({
   type: z.literal('share-want'),
   id: opId,
   /** [first, end) chunk indices still missing. */
   ranges: z
-    .array(z.tuple([chunkIndex, chunkIndex]).refine(([first, end]) => end > first, 'an empty range'))
-    .min(1)
-    .max(MAX_WANT_RANGES),
+    .array(z.tuple([chunkIndex, chunkIndex]).check(z.refine(([first, end]) => end > first, 'an empty range')))
+    .check(z.minLength(1), z.maxLength(MAX_WANT_RANGES)),
 })
 export const shareHaveSchema = z.object({
   type: z.literal('share-have'),
-  ids: z.array(opId).min(1).max(100),
+  ids: z.array(opId).check(z.minLength(1), z.maxLength(100)),
 })
 export const shareGotSchema = z.object({
   type: z.literal('share-got'),
@@ -82,25 +81,25 @@ export const shareGotSchema = z.object({
   state: z.enum(['receiving', 'ready', 'failed']),
 })
 
-const quatComponent = z.number().finite().min(-1.01).max(1.01)
+const quatComponent = z.number().check(z.gte(-1.01), z.lte(1.01))
 export const itemViewSchema = z.object({
   /** 0-based page of a document, or frame of a multi-frame image. */
-  page: z.number().int().min(0).max(MAX_PAGE),
-  zoom: z.number().finite().min(MIN_ZOOM).max(MAX_ZOOM),
+  page: z.int().check(z.gte(0), z.lte(MAX_PAGE)),
+  zoom: z.number().check(z.gte(MIN_ZOOM), z.lte(MAX_ZOOM)),
   /** A DICOM window; null: the file's own. */
-  window: z
-    .object({
-      centre: z.number().finite().min(-MAX_WINDOW_VALUE).max(MAX_WINDOW_VALUE),
-      width: z.number().finite().min(1).max(MAX_WINDOW_VALUE),
-    })
-    .nullable(),
+  window: z.nullable(
+    z.object({
+      centre: z.number().check(z.gte(-MAX_WINDOW_VALUE), z.lte(MAX_WINDOW_VALUE)),
+      width: z.number().check(z.gte(1), z.lte(MAX_WINDOW_VALUE)),
+    }),
+  ),
   /** A model's orientation on its stand (x, y, z, w). */
   rotation: z
     .tuple([quatComponent, quatComponent, quatComponent, quatComponent])
-    .refine((q) => Math.abs(Math.hypot(...q) - 1) <= 0.01, 'not a unit quaternion'),
-  scale: z.number().finite().min(MIN_MODEL_SCALE).max(MAX_MODEL_SCALE),
+    .check(z.refine((q) => Math.abs(Math.hypot(...q) - 1) <= 0.01, 'not a unit quaternion')),
+  scale: z.number().check(z.gte(MIN_MODEL_SCALE), z.lte(MAX_MODEL_SCALE)),
   /** A model's part highlighted and labelled for everyone (a node name, as listed by gltf.ts `modelParts`). */
-  part: z.string().min(1).max(MAX_PART_NAME).nullable().optional(),
+  part: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(MAX_PART_NAME)))),
 })
 export type ItemView = z.infer<typeof itemViewSchema>
 
@@ -108,11 +107,11 @@ export const shareViewSchema = z.object({
   type: z.literal('share-view'),
   id: opId,
   /** Orders views of one item: higher wins; equal: the greater session. */
-  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  seq: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)),
   /** Who made this view: the sender's own session. */
   by: session,
   /** Who presents the item now (everyone following sees only their view), or nobody. */
-  presenter: session.nullable(),
+  presenter: z.nullable(session),
   view: itemViewSchema,
 })
 
