@@ -11,7 +11,6 @@ import { pageStore } from '../state/page-store'
 import type { ConsultXRStore } from '../xr/xr-store'
 
 let serverConfig: ServerConfig | null = null
-let xrStore: ConsultXRStore | null = null
 
 async function config(): Promise<ServerConfig> {
   serverConfig ??= await loadServerConfig()
@@ -27,18 +26,20 @@ export async function largeRoomsAvailable(): Promise<boolean> {
 }
 
 /**
- * The XR store, created once per page with this server's controller profiles. Asked for only when the 3D view
- * is about to mount (src/app/call-view.tsx), never by joining: the video layout needs no XR.
+ * A new XR store with this server's controller profiles, for one call screen's 3D view (src/app/call-view.tsx),
+ * which destroys it (src/xr/xr-store.ts) when it goes. Asked for only when the 3D view is about to
+ * mount, never by joining: the video layout needs no XR. Not one store per page: the store keeps the renderer it
+ * was connected to, and a page-wide one kept the left call's renderer and, through its canvas, the whole left
+ * call screen (see the store's destroy).
  */
-export async function getXRStore(): Promise<ConsultXRStore> {
+export async function createCallXRStore(): Promise<ConsultXRStore> {
   const { profilesPath } = await config()
   // Loaded with the 3D scene, not with the lobby or the video layout: @react-three/xr brings three.js along. Our
   // own code failing to load means the server went away.
   const { createConsultXRStore } = await import('../xr/xr-store').catch(() => {
     throw new ServerUnreachableError()
   })
-  xrStore ??= createConsultXRStore(new URL(profilesPath, location.origin).href)
-  return xrStore
+  return createConsultXRStore(new URL(profilesPath, location.origin).href)
 }
 
 function sentenceOf(error: unknown): string {
@@ -122,7 +123,7 @@ export function openCall(invite: Invite): CallRuntime {
 function endCall(reason: string) {
   const state = pageStore.getState()
   state.setLocalStream(null, state.mediaMode)
-  void xrStore?.getState().session?.end()
+  // The call screen goes with the phase, and its XR session with it (the store's destroy).
   pageStore.setState({ phase: 'left', endedBecause: reason })
 }
 
@@ -144,7 +145,7 @@ export function leaveCall(runtime: CallRuntime) {
   void runtime.leave()
   const state = pageStore.getState()
   state.setLocalStream(null, state.mediaMode)
-  void xrStore?.getState().session?.end()
+  // The call screen goes with the phase, and its XR session with it (the store's destroy).
   pageStore.setState({ phase: 'left', endedBecause: null })
 }
 

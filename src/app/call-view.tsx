@@ -41,7 +41,7 @@ import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AftercarePanel } from './aftercare'
 import { AlarmPanel } from './alarm-panel'
-import { getXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { createCallXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
 import { Chat, ServerStatus } from './chat'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
@@ -720,11 +720,25 @@ function CallLayout({
   const [xrStore, setXrStore] = useState<ConsultXRStore | null>(null)
   const [xrStoreFailed, setXrStoreFailed] = useState(false)
   const [sceneReady, setSceneReady] = useState(false)
+  // This call screen's own XR store, closed when the screen goes (a leave): one kept for the page held the left
+  // call's renderer and, through its canvas, the whole left screen (src/xr/xr-store.ts: destroy says how).
   useEffect(() => {
     if (!sceneWanted) return
-    getXRStore()
-      .then(setXrStore)
-      .catch(() => setXrStoreFailed(true))
+    let gone = false
+    let created: ConsultXRStore | null = null
+    createCallXRStore()
+      .then((store) => {
+        if (gone) return store.destroy()
+        created = store
+        setXrStore(store)
+      })
+      .catch(() => {
+        if (!gone) setXrStoreFailed(true)
+      })
+    return () => {
+      gone = true
+      created?.destroy()
+    }
   }, [sceneWanted])
   // While the video layout shows, the hidden 3D scene draws nothing (a phone's battery); XR sessions draw anyway.
   const scenePaused = view === 'video'

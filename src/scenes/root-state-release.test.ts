@@ -46,7 +46,10 @@ async function collectGarbage() {
 }
 
 /** A root on stand-ins, configured as the call's canvas is, with no frame loop ('never': node has none). */
-async function mountRoot(onCreated?: (state: RootState) => void) {
+async function mountRoot(
+  onCreated?: (state: RootState) => void,
+  onPointerMissed?: (event: MouseEvent) => void,
+) {
   const { canvas, gl } = standIns()
   const root = createRoot(canvas)
   await root.configure({
@@ -54,6 +57,7 @@ async function mountRoot(onCreated?: (state: RootState) => void) {
     size: { width: 100, height: 100, top: 0, left: 0 },
     frameloop: 'never',
     onCreated,
+    ...(onPointerMissed ? { onPointerMissed } : {}),
   })
   return root
 }
@@ -150,5 +154,33 @@ describe('releaseTornDownRoot', () => {
     await collectGarbage()
     expect(ref.deref()).toBeUndefined()
     expect(kept.state?.gl).toBeNull()
+  })
+
+  it('lets go of what the canvas’s onPointerMissed closes over', async () => {
+    // <Canvas> passes a callback of its own, whose scope holds the canvas's container div and the state its
+    // onCreated received (renderer and all): a stand-in for that scope here.
+    const { ref, kept } = await (async () => {
+      const scope = { payload: new Array<number>(1000).fill(1) }
+      const root = await mountRoot(releaseInitialInternals, () => {
+        scope.payload.length
+      })
+      let state: RootState | undefined
+      root.render(
+        createElement(Recorder, {
+          onState: (s: RootState) => {
+            state = s
+          },
+        }),
+      )
+      await settle()
+      const last = state?.get()
+      root.unmount()
+      return { ref: new WeakRef(scope), kept: { state: last, subscribers: last?.internal.subscribers } }
+    })()
+    for (let i = 0; i < 50 && !tornDown(kept.state); i++) await settle()
+    expect(tornDown(kept.state), 'R3F tore the root down').toBe(true)
+    releaseTornDownRoot([kept.state, kept.state?.get()], [kept.subscribers])
+    await collectGarbage()
+    expect(ref.deref()).toBeUndefined()
   })
 })

@@ -53,7 +53,15 @@ interface Releasable {
 
 const doNothing = () => {}
 
-/** What the state points at that could hold a call: the renderer (its canvas and DOM), the scene, the events. */
+/**
+ * What the state points at that could hold a call: the renderer (its canvas and DOM), the scene, the events, and
+ * `onPointerMissed`. That last one is <Canvas>'s own callback, and a closure shares its component's whole scope:
+ * the ref to the canvas's container div (in the left call screen) and the ref to the state R3F handed onCreated,
+ * whose renderer nothing else releases. Measured (bench/long-call.mjs part 1, a heap snapshot of the patient
+ * after one join and leave): R3F's loop variable → the last state → onPointerMissed → that scope → the onCreated
+ * state → renderer → canvas → the detached call screen (1409 DOM nodes against 763, its 2 remote audio
+ * elements' 48 listeners, inputs, selects and details, and one WebGL context). R3F reads the field as optional.
+ */
 const HEAVY_FIELDS = [
   'gl',
   'scene',
@@ -63,12 +71,13 @@ const HEAVY_FIELDS = [
   'xr',
   'events',
   'previousRoot',
+  'onPointerMissed',
 ] as const
 
 /**
  * Empties the given root states and subscriber lists of a canvas that has been torn down: each subscriber's
  * callback becomes a no-op (the loop's last subscriber may be any of them), the lists and the pointer maps are
- * emptied, and the states drop their renderer, scene, camera and event wiring.
+ * emptied, and the states drop their renderer, scene, camera, event wiring and <Canvas>'s callback.
  */
 export function releaseTornDownRoot(states: readonly unknown[], subscriberLists: readonly unknown[]): void {
   for (const list of subscriberLists) {

@@ -34,10 +34,34 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
   })
   // ...and a press released within a few frames is a click however long they took (./frame-counted-clicks.ts).
   let removeClickRule: (() => void) | undefined
-  store.subscribe((state, previous) => {
+  const unsubscribeClickRule = store.subscribe((state, previous) => {
     if (state.session === previous.session) return
     removeClickRule?.()
     removeClickRule = state.session ? countShortPressesByFrames(state.session) : undefined
   })
-  return store
+  const destroyStore = store.destroy
+  return Object.assign(store, {
+    /**
+     * For when the call screen whose 3D view this store served goes: ends its XR session, if there is one, and
+     * unhooks the store from the page. Needed, not tidiness: @pmndrs/xr's store keeps the WebXRManager of the
+     * last renderer <XR> connected it to (in a closure, with no way to clear it), and listens on navigator.xr
+     * for 'sessiongranted' through a closure over that same variable. A store that outlives its canvas so
+     * keeps, from navigator.xr, that renderer, its WebGL context, the canvas, and through the canvas's parents
+     * the whole left call screen: measured (bench/long-call.mjs part 1, a heap snapshot of the patient after one
+     * join and leave), the detached call screen with its 2 remote audio elements and their 48 media listeners,
+     * its inputs, selects and details, and one WebGL context, for as long as the page lived. @pmndrs/xr's own
+     * `destroy` removes that listener, after which nothing reaches the store.
+     */
+    destroy() {
+      // An already ended session refuses a second end; either way it is over.
+      store
+        .getState()
+        .session?.end()
+        .catch(() => undefined)
+      unsubscribeClickRule()
+      removeClickRule?.()
+      removeClickRule = undefined
+      destroyStore()
+    },
+  })
 }
