@@ -226,6 +226,37 @@ describe('CallMesh', () => {
     await clock.until(() => pat.seen.notes.includes('while Pat was gone'), 30_000)
   })
 
+  it('two participants who gave up on each other while both stayed in the call find each other again', async () => {
+    // The path between Ada and Pat fails for longer than the re-dials last, while both still reach the server and
+    // Sam: each calls the other lost and stops re-dialing. Once the path is back, they must link again without
+    // anyone leaving (a loaded machine's CI run: two pages each gave up on the other after 30 s and sat in the
+    // same room, unlinked, until the test ended).
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+    await join(ada, pat, sam)
+    await clock.until(() => ada.connected().length === 2 && pat.connected().length === 2)
+    network.cutBetween(ada.transport, pat.transport)
+    await clock.until(
+      () =>
+        ada.seen.notices.includes('The connection to Pat Patient was lost.') &&
+        pat.seen.notices.includes('The connection to Dr. Ada was lost.'),
+      RECONNECT_GIVE_UP_MS + 30_000,
+    )
+    await clock.advance(20_000, 100)
+    expect(ada.connected()).toEqual(['Sam Specialist'])
+    expect(sam.connected()).toHaveLength(2)
+    network.mendBetween(ada.transport, pat.transport)
+    await clock.until(
+      () => ada.connected().includes('Pat Patient') && pat.connected().includes('Dr. Ada'),
+      60_000,
+    )
+    pat.note('after the path came back')
+    await clock.until(() => ada.seen.notes.includes('after the path came back'), 30_000)
+  })
+
   it('re-dials a seat whose first dial died before it was ready, until the seat answers', async () => {
     // The newcomer's first dial to seat 0 is lost (the server restarts between offer and answer); nobody is
     // known there yet, so nothing would ever dial again without the setup re-dial.

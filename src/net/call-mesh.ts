@@ -88,6 +88,15 @@ const SERVER_RETRY_MAX_MS = 5000
  * says "peer unavailable"), so only a seat someone holds but does not answer from costs the full round.
  */
 const SETUP_REDIAL_ATTEMPTS = 4
+/**
+ * After the re-dials of RECONNECT_GIVE_UP_MS fail, someone the server still holds is dialed again this often, ms,
+ * for LATE_REDIAL_FOR_MS. Both pages may still be in the call: on a machine or network slow enough that every
+ * re-dial was dropped before it was ready, each side gave up on the other and, without this, neither would dial
+ * again while both sat in the room. A seat the server no longer holds ends it at once ("unavailable").
+ */
+const LATE_REDIAL_MS = 15000
+/** ... and for this long after giving up, ms: past it, a participant who still cannot be reached rejoins. */
+const LATE_REDIAL_FOR_MS = 5 * 60_000
 
 /**
  * A data link that opened but whose peer has not proved the room secret by then is closed, ms: an honest page
@@ -332,6 +341,12 @@ interface SetupRedial {
   timer: ReturnType<typeof setTimeout> | null
 }
 
+/** A seat we gave up re-dialing while the server still held it: dialed now and then, until `until`. */
+interface LateRedial {
+  until: number
+  timer: ReturnType<typeof setTimeout> | null
+}
+
 /** A participant whose link dropped and whom we are re-dialing. */
 interface Reconnect {
   seat: number
@@ -398,6 +413,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly links = new Map<number, Link<M, Op>>()
   private readonly reconnects = new Map<number, Reconnect>()
   private readonly setupRedials = new Map<number, SetupRedial>()
+  private readonly lateRedials = new Map<number, LateRedial>()
   private readonly known = new Map<string, Known>()
   /** Per seat, the session we last announced as joined: a reconnect of the same session is not a new join. */
   private readonly announced = new Map<number, string>()
@@ -591,10 +607,13 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     }
     for (const reconnect of [...this.reconnects.values()]) {
       // They are no longer at the server, so they are gone.
-      if (reconnect.peerId === remoteId) this.giveUp(reconnect)
+      if (reconnect.peerId === remoteId) this.giveUp(reconnect, 'unavailable')
     }
     const seat = this.seatIds.indexOf(remoteId)
-    if (seat >= 0) this.endSetupRedial(seat)
+    if (seat >= 0) {
+      this.endSetupRedial(seat)
+      this.endLateRedial(seat)
+    }
   }
 
   /**
@@ -962,6 +981,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.cancel(link.dialTimer)
     link.dialTimer = null
     this.endSetupRedial(link.seat)
+    this.endLateRedial(link.seat)
     const gated = this.gated(link)
     this.upsert(link.peerId, {
       seat: link.seat,
@@ -1412,6 +1432,30 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.setupRedials.delete(seat)
   }
 
+  private scheduleLateRedial(seat: number) {
+    const late = this.lateRedials.get(seat) ?? { until: Date.now() + LATE_REDIAL_FOR_MS, timer: null }
+    this.lateRedials.set(seat, late)
+    if (late.timer) return
+    late.timer = this.later(() => {
+      late.timer = null
+      if (this.left || Date.now() > late.until) {
+        this.lateRedials.delete(seat)
+        return
+      }
+      if (!this.links.has(seat) && !this.reconnects.has(seat)) {
+        this.trace('dial again after giving up', seat)
+        this.dial(seat)
+      }
+      this.scheduleLateRedial(seat)
+    }, LATE_REDIAL_MS)
+  }
+
+  private endLateRedial(seat: number) {
+    const late = this.lateRedials.get(seat)
+    if (late) this.cancel(late.timer)
+    this.lateRedials.delete(seat)
+  }
+
   private startReconnect(seat: number, peerId: string, name: string) {
     if (this.reconnects.has(seat)) return
     this.trace('reconnecting', seat)
@@ -1430,7 +1474,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private redial(reconnect: Reconnect) {
     if (this.reconnects.get(reconnect.seat) !== reconnect || this.left) return
     if (Date.now() - reconnect.startedAt > RECONNECT_GIVE_UP_MS) {
-      this.giveUp(reconnect)
+      this.giveUp(reconnect, 'timeout')
       return
     }
     reconnect.attempt += 1
@@ -1445,10 +1489,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     if (this.reconnects.get(reconnect.seat) === reconnect) this.reconnects.delete(reconnect.seat)
   }
 
-  private giveUp(reconnect: Reconnect) {
+  private giveUp(reconnect: Reconnect, why: 'unavailable' | 'timeout') {
     if (this.reconnects.get(reconnect.seat) !== reconnect) return
-    this.trace('gone', reconnect.seat)
+    this.trace('gone', reconnect.seat, why)
     this.endReconnect(reconnect)
+    if (why === 'timeout') this.scheduleLateRedial(reconnect.seat)
     const link = this.links.get(reconnect.seat)
     if (link) this.detachLink(link)
     this.upsert(reconnect.peerId, { seat: reconnect.seat, status: 'gone', stream: null })
@@ -1783,6 +1828,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     this.serverRetryTimer = null
     this.reconnects.clear()
     this.setupRedials.clear()
+    this.lateRedials.clear()
     this.taps.clear()
     for (const call of this.earlyCalls.values()) call.close()
     this.earlyCalls.clear()

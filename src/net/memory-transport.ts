@@ -106,6 +106,29 @@ export class MemoryNetwork {
     this.up = true
   }
 
+  private readonly cuts = new Set<string>()
+
+  /**
+   * The path between two participants fails while both still reach the server (two networks whose routes broke,
+   * ICE that no longer finds a pair): their open data links die, and no new link between them opens, its offer
+   * lost on the way, until mendBetween().
+   */
+  cutBetween(a: MemoryTransport, b: MemoryTransport) {
+    if (a.id === null || b.id === null) return
+    this.cuts.add([a.id, b.id].sort().join(' '))
+    a.faultLinksTo(b.id)
+    b.faultLinksTo(a.id)
+  }
+
+  mendBetween(a: MemoryTransport, b: MemoryTransport) {
+    if (a.id !== null && b.id !== null) this.cuts.delete([a.id, b.id].sort().join(' '))
+  }
+
+  /** @internal */
+  isCut(a: string, b: string): boolean {
+    return this.cuts.has([a, b].sort().join(' '))
+  }
+
   /** @internal */
   register(id: string, transport: MemoryTransport): boolean {
     if (!this.up) return false
@@ -424,7 +447,8 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     this.network.signal(
       remoteId,
       (target) => {
-        if (local.closed || target.destroyed || target.crashed) return
+        if (local.closed || target.destroyed || target.crashed || this.network.isCut(callerId, remoteId))
+          return
         const remote = target.track(new MemoryDataEnd(this.network, callerId, metadata))
         local.other = remote
         remote.other = local
@@ -450,7 +474,8 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     this.network.signal(
       remoteId,
       (target) => {
-        if (local.closed || target.destroyed || target.crashed) return
+        if (local.closed || target.destroyed || target.crashed || this.network.isCut(callerId, remoteId))
+          return
         const remote = new MemoryMediaEnd(this.network, callerId, metadata, null)
         local.other = remote
         remote.other = local
@@ -467,6 +492,11 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     return [...this.mediaEnds]
       .filter((end) => !end.closed && end.sending && end.stream !== null)
       .map((end) => end.remoteId)
+  }
+
+  /** @internal A cut between us and `remoteId`: our open data links to them die. */
+  faultLinksTo(remoteId: string) {
+    for (const end of [...this.dataEnds]) if (end.remoteId === remoteId && !end.closed) end.fault()
   }
 
   /** @internal Holds an end until it closes. */
