@@ -31,6 +31,18 @@ async function adaAndPatInACall(options?: ConstructorParameters<typeof MemoryNet
   return { network, room, ada, pat }
 }
 
+/** Ada, Pat and Sam seated and linked to each other, as most three-person histories start. */
+async function adaPatAndSamInACall(options?: ConstructorParameters<typeof MemoryNetwork>[0]) {
+  const network = new MemoryNetwork(options)
+  const room = await newRoom()
+  const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+  const pat = joinable(network, room, 'Pat Patient', 'patient')
+  const sam = joinable(network, room, 'Sam Specialist', 'specialist')
+  await join(ada, pat, sam)
+  await clock.until(() => [ada, pat, sam].every((p) => p.connected().length === 2), 30_000)
+  return { network, room, ada, pat, sam }
+}
+
 describe('CallMesh', () => {
   it('seats participants in order, admits them both ways and carries ops, messages and media', async () => {
     const network = new MemoryNetwork()
@@ -201,13 +213,7 @@ describe('CallMesh', () => {
     // Both sides give up re-dialing after RECONNECT_GIVE_UP_MS: the others call the one away gone and forget them,
     // and the one away forgets everyone. Back at the server, nobody had a link left to re-dial: the page that
     // came back dials every seat as a join does, and the others take it in like a newcomer.
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
-    await join(ada, pat, sam)
-    await clock.until(() => ada.connected().length === 2 && pat.connected().length === 2)
+    const { ada, pat, sam } = await adaPatAndSamInACall()
     pat.transport.dropNetwork()
     await clock.until(() => ada.seen.notices.includes('The connection to Pat Patient was lost.'), 60_000)
     await clock.until(() => !ada.connected().includes('Pat Patient') && pat.connected().length === 0, 60_000)
@@ -231,13 +237,7 @@ describe('CallMesh', () => {
     // Sam: each calls the other lost and stops re-dialing. Once the path is back, they must link again without
     // anyone leaving (a loaded machine's CI run: two pages each gave up on the other after 30 s and sat in the
     // same room, unlinked, until the test ended).
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
-    await join(ada, pat, sam)
-    await clock.until(() => ada.connected().length === 2 && pat.connected().length === 2)
+    const { network, ada, pat, sam } = await adaPatAndSamInACall()
     network.cutBetween(ada.transport, pat.transport)
     await clock.until(
       () =>
@@ -363,13 +363,7 @@ describe('CallMesh', () => {
   })
 
   it('converges on every op through delays, duplicates and reordering', async () => {
-    const network = new MemoryNetwork({ seed: 7 })
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
-    await join(ada, pat, sam)
-    await clock.until(() => [ada, pat, sam].every((p) => p.connected().length === 2), 30_000)
+    const { network, ada, pat, sam } = await adaPatAndSamInACall({ seed: 7 })
     network.faults = { delayMs: 5, dropRate: 0, duplicateRate: 0.3, jitterMs: 0 }
     for (let i = 0; i < 40; i++) [ada, pat, sam][i % 3]?.note(`n${i}`)
     await clock.until(() => [ada, pat, sam].every((p) => p.seen.notes.length === 40), 30_000)
@@ -380,13 +374,7 @@ describe('CallMesh', () => {
   it('lets only the clinician ask a participant to leave: they are refused, their invite too, for the rest of the call', {
     timeout: 60_000,
   }, async () => {
-    const network = new MemoryNetwork()
-    const room = await newRoom()
-    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
-    const pat = joinable(network, room, 'Pat Patient', 'patient')
-    const sam = joinable(network, room, 'Sam Specialist', 'specialist')
-    await join(ada, pat, sam)
-    await clock.until(() => [ada, pat, sam].every((p) => p.connected().length === 2), 30_000)
+    const { network, room, ada, pat, sam } = await adaPatAndSamInACall()
     // Only the clinician's credential may: a specialist's dismissal (made by hand, as the app would not) is
     // refused by everyone as a forgery.
     sam.mesh.publish({

@@ -3,6 +3,7 @@
 import { createRoot, type RootState, useFrame, useThree } from '@react-three/fiber'
 import { createElement, Fragment } from 'react'
 import { describe, expect, it } from 'vitest'
+import { collectGarbage } from './gc-test-kit'
 import { releaseInitialInternals, releaseTornDownRoot, tornDown } from './root-state-release'
 
 /** Just enough of a WebGLRenderer and a canvas for R3F to configure a root that never draws. */
@@ -33,16 +34,6 @@ function standIns() {
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
-/** Full collections, with time between them for finalisation (WeakRefs clear between turns). */
-async function collectGarbage() {
-  const gc = (globalThis as { gc?: () => void }).gc
-  expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
-  for (let i = 0; i < 5; i++) {
-    gc?.()
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 /** A root on stand-ins, configured as the call's canvas is, with no frame loop ('never': node has none). */

@@ -1,6 +1,7 @@
 // The XR store in node, on a stand-in navigator.xr: what it keeps of the renderer it was connected to, and that
 // destroying it (as a call screen does when it goes, src/app/call-view.tsx) lets go of that renderer.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { collectGarbage } from '../scenes/gc-test-kit'
 import { createConsultXRStore } from './xr-store'
 
 /** navigator.xr as far as the store uses it outside a session: listeners, counted. */
@@ -24,16 +25,6 @@ function standInManager() {
     removeEventListener() {},
     setReferenceSpaceType() {},
     setFoveation() {},
-  }
-}
-
-/** Full collections, with time between them for finalisation (WeakRefs clear between turns). */
-async function collectGarbage() {
-  const gc = (globalThis as { gc?: () => void }).gc
-  expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function')
-  for (let i = 0; i < 5; i++) {
-    gc?.()
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 
