@@ -39,6 +39,7 @@ import {
   withQuery,
 } from './common.mjs'
 import { openRawPair } from './raw-pair.mjs'
+import { sharedSpaceSeen } from './soak-pages.mjs'
 
 /** @typedef {import('playwright-core').Browser} Browser */
 /** @typedef {import('playwright-core').Page} Page */
@@ -234,17 +235,7 @@ async function startGuidanceCall(deps) {
   )
   await b.page.getByTestId('enter-ar').click({ timeout: 60_000 })
   await b.page.waitForFunction(() => (window.__xrConsult?.xrFrames ?? 0) > 10, undefined, { timeout: 60_000 })
-  await a.page.waitForFunction(
-    () => {
-      const g = /** @type {BenchWindow} */ (window).__xrConsultGuidance
-      const peers = Object.keys(g?.consultStore.getState().participants ?? {})
-      const peer = g?.space.sharingPeer(peers)
-      const space = peer ? g?.space.get(peer) : undefined
-      return (space?.surfaces.size ?? 0) > 0 && space?.head != null
-    },
-    undefined,
-    { timeout: 60_000, polling: 200 },
-  )
+  await sharedSpaceSeen(a.page, 200)
   return { a, b }
 }
 

@@ -8,6 +8,24 @@ import { joinCall, openInvite, startConsultation, waitForPanels, withQuery } fro
 /** @typedef {{ page: Page }} SoakPage */
 
 /**
+ * Until `page` holds a worker's shared space: its surfaces and its head pose (what the guidance bench and the soak
+ * wait for after the worker enters AR). @param {import('playwright-core').Page} page @param {number} polling ms
+ */
+export function sharedSpaceSeen(page, polling) {
+  return page.waitForFunction(
+    () => {
+      const g = /** @type {any} */ (window).__xrConsultGuidance
+      const peers = Object.keys(g?.consultStore.getState().participants ?? {})
+      const peer = g?.space.sharingPeer(peers)
+      const space = peer ? g?.space.get(peer) : undefined
+      return (space?.surfaces.size ?? 0) > 0 && space?.head != null
+    },
+    undefined,
+    { timeout: 60_000, polling },
+  )
+}
+
+/**
  * Opens the soak's three pages in one call and waits until each shows what the soak measures: the clinician the
  * patient's ECG and the worker's shared space, the worker its XR frames.
  * @template {SoakPage} P
@@ -40,17 +58,7 @@ export async function openSoakCall(participant, appUrl) {
   await worker.page.waitForFunction(() => (window.__xrConsult?.xrFrames ?? 0) > 10, undefined, {
     timeout: 60_000,
   })
-  await clinician.page.waitForFunction(
-    () => {
-      const g = /** @type {any} */ (window).__xrConsultGuidance
-      const peers = Object.keys(g?.consultStore.getState().participants ?? {})
-      const peer = g?.space.sharingPeer(peers)
-      const space = peer ? g?.space.get(peer) : undefined
-      return (space?.surfaces.size ?? 0) > 0 && space?.head != null
-    },
-    undefined,
-    { timeout: 60_000, polling: 500 },
-  )
+  await sharedSpaceSeen(clinician.page, 500)
   await waitForPanels(clinician.page, 2, 60_000)
   return { clinician, patient, worker }
 }
