@@ -175,7 +175,9 @@ async function drawLongStroke(/** @type {{ count: number, y: number }} */ o) {
   const guidance = /** @type {BenchWindow} */ (window).__xrConsultGuidance
   if (!guidance) throw new Error('no ?debug guidance')
   guidance.actions.setTool('stroke')
-  // A spiral on the floor, 4 mm between points (above the 3 mm the app skips).
+  // A spiral on the floor, 60 points a turn (2 to 10 cm apart, above the 3 mm the app skips): every point is a
+  // corner the drawn tube must keep (src/scenes/stroke-geometry.ts simplifyStroke drops none of them), the worst
+  // case for drawing 2,000 points. A stroke drawn by hand is denser and mostly drawn with far fewer.
   const at = (/** @type {number} */ i) => {
     const turn = i / 60
     const radius = 0.2 + i * 0.0004
