@@ -43,6 +43,32 @@ function threeCatalogueForCanvas(): Plugin {
   }
 }
 
+/**
+ * @pmndrs/xr creates a GLTFLoader at import and @react-three/xr's hand model names the class for useLoader, so the
+ * real loader came with every 3D view though only a headset's controller and hand models use it: those two modules
+ * get a stand-in that imports the real loader on first use (src/xr/lazy-gltf-loader.ts). Every other importer,
+ * the stand-in included, gets the real GLTFLoader.
+ */
+function lazyGltfLoaderForXr(): Plugin {
+  const standIn = fileURLToPath(new URL('./src/xr/lazy-gltf-loader.ts', import.meta.url))
+  const importers = [
+    /[\\/]@pmndrs[\\/]xr[\\/]dist[\\/]index\.js$/,
+    /[\\/]@react-three[\\/]xr[\\/]dist[\\/]hand\.js$/,
+  ]
+  return {
+    name: 'lazy-gltf-loader-for-xr',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (
+        source === 'three/examples/jsm/loaders/GLTFLoader.js' &&
+        importers.some((pattern) => pattern.test(importer ?? ''))
+      )
+        return standIn
+      return null
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     react(),
@@ -51,6 +77,7 @@ export default defineConfig({
     pdfjsAssets(),
     janodeInTheBrowser(),
     threeCatalogueForCanvas(),
+    lazyGltfLoaderForXr(),
     yogaWasmFile(),
   ],
   resolve: {
