@@ -69,6 +69,20 @@ function lazyGltfLoaderForXr(): Plugin {
   }
 }
 
+/** @pmndrs/xr's teleport ray is the only user of meshline, and this app never teleports (src/xr/no-teleport-line.ts). */
+function noTeleportLine(): Plugin {
+  const stub = fileURLToPath(new URL('./src/xr/no-teleport-line.ts', import.meta.url))
+  return {
+    name: 'no-teleport-line',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === 'meshline' && /[\\/]@pmndrs[\\/]xr[\\/]dist[\\/]teleport\.js$/.test(importer ?? ''))
+        return stub
+      return null
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     react(),
@@ -78,6 +92,7 @@ export default defineConfig({
     janodeInTheBrowser(),
     threeCatalogueForCanvas(),
     lazyGltfLoaderForXr(),
+    noTeleportLine(),
     yogaWasmFile(),
   ],
   resolve: {
