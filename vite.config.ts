@@ -43,6 +43,46 @@ function threeCatalogueForCanvas(): Plugin {
   }
 }
 
+/**
+ * @pmndrs/xr creates a GLTFLoader at import and @react-three/xr's hand model names the class for useLoader, so the
+ * real loader came with every 3D view though only a headset's controller and hand models use it: those two modules
+ * get a stand-in that imports the real loader on first use (src/xr/lazy-gltf-loader.ts). Every other importer,
+ * the stand-in included, gets the real GLTFLoader.
+ */
+function lazyGltfLoaderForXr(): Plugin {
+  const standIn = fileURLToPath(new URL('./src/xr/lazy-gltf-loader.ts', import.meta.url))
+  const importers = [
+    /[\\/]@pmndrs[\\/]xr[\\/]dist[\\/]index\.js$/,
+    /[\\/]@react-three[\\/]xr[\\/]dist[\\/]hand\.js$/,
+  ]
+  return {
+    name: 'lazy-gltf-loader-for-xr',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (
+        source === 'three/examples/jsm/loaders/GLTFLoader.js' &&
+        importers.some((pattern) => pattern.test(importer ?? ''))
+      )
+        return standIn
+      return null
+    },
+  }
+}
+
+/** @pmndrs/xr's teleport ray is the only user of meshline, and this app never teleports (src/xr/no-teleport-line.ts). */
+function noTeleportLine(): Plugin {
+  const stub = fileURLToPath(new URL('./src/xr/no-teleport-line.ts', import.meta.url))
+  return {
+    name: 'no-teleport-line',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === 'meshline' && /[\\/]@pmndrs[\\/]xr[\\/]dist[\\/]teleport\.js$/.test(importer ?? ''))
+        return stub
+      return null
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     react(),
@@ -51,6 +91,8 @@ export default defineConfig({
     pdfjsAssets(),
     janodeInTheBrowser(),
     threeCatalogueForCanvas(),
+    lazyGltfLoaderForXr(),
+    noTeleportLine(),
     yogaWasmFile(),
   ],
   resolve: {

@@ -63,7 +63,7 @@ async function enterAndCheck(page: Page, button: 'enter-vr' | 'enter-ar') {
 }
 
 describe('immersive sessions (IWER emulating a Quest 3)', () => {
-  it('enters immersive VR in the consultation room; the controller clicks in-XR Mute and moves a panel', async () => {
+  it('enters immersive VR in the consultation room; the controller clicks in-XR Mute and moves a panel; controllers and hands are drawn from their models', async () => {
     // 800x450: the emulated headset renders two eyes in software, and a click must fit in one XR frame.
     const patient = await newParticipant(suite.browser, log, { width: 800, height: 450 })
     try {
@@ -87,6 +87,18 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
       await setTrigger(patient.page, 0)
       const end = await worldPosition(patient.page, name)
       expect(end[0] - start[0]).toBeGreaterThan(0.15)
+
+      // The controllers' glTF models, then the hands' when the headset switches to hand tracking: both load
+      // through the GLTFLoader that is imported only on first use (src/xr/lazy-gltf-loader.ts).
+      const drawn = (node: string) =>
+        patient.page.evaluate((n) => window.__xrConsult?.worldPosition(n) != null, node)
+      await expect.poll(() => drawn('controller_mesh'), { timeout: 30_000 }).toBe(true)
+      await patient.page.evaluate(() => {
+        const device = (window as { __xrDevice?: { primaryInputMode: string } }).__xrDevice
+        if (!device) throw new Error('no emulator')
+        device.primaryInputMode = 'hand'
+      })
+      await expect.poll(() => drawn('r_handMeshNode'), { timeout: 30_000 }).toBe(true)
     } finally {
       await leave(patient)
     }
@@ -120,7 +132,10 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
   })
 
   it('loaded controller models from this origin and made no request elsewhere', () => {
-    expect(log.urls.some((url) => url.startsWith(`${suite.server.origin}/xr-profiles/`))).toBe(true)
+    const models = log.urls.filter(
+      (url) => url.startsWith(`${suite.server.origin}/xr-profiles/`) && url.endsWith('.glb'),
+    )
+    expect(models.length).toBeGreaterThan(0)
     expect(log.foreign(suite.server.origin)).toEqual([])
   })
 })

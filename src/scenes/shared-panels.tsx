@@ -30,7 +30,6 @@ import {
   type Vector3Tuple as Vec3Tuple,
   Vector3,
 } from 'three'
-import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { Target } from '../annotations/raycast'
 import type { Tool } from '../annotations/tools'
 import type { ShareChannel, SharedItem } from '../share/channel'
@@ -577,41 +576,44 @@ function useModel(item: SharedItem): LoadedModel {
     if (!bytes) return
     let live = true
     let details: MeshDetail[] = []
-    const loader = new GLTFLoader()
     const data = item.format === 'glb' ? bytes.slice().buffer : new TextDecoder().decode(bytes)
-    // Self-contained only (checked on both sides): the path is never used, nothing is fetched from elsewhere.
-    loader.parse(
-      data,
-      '',
-      (gltf) => {
-        if (!live) return
-        const model = gltf.scene
-        const box = new Box3().setFromObject(model)
-        const size = box.getSize(new Vector3())
-        const scale = MODEL_SIZE / Math.max(size.x, size.y, size.z, 1e-6)
-        const centre = box.getCenter(new Vector3())
-        model.position.set(-centre.x * scale, -centre.y * scale, -centre.z * scale)
-        model.scale.setScalar(scale)
-        const fitted = new Group()
-        fitted.add(model)
-        setState({ model: fitted, root: model, details: [], problem: null })
-        // The model shows at once in full; its coarse copies follow when the simplifier has loaded.
-        const dense = denseMeshes(model)
-        if (dense.length === 0) return
-        loadSimplifier().then(
-          (simplifier) => {
-            if (!live) return
-            details = makeDetails(simplifier, dense)
-            setState({ model: fitted, root: model, details, problem: null })
-          },
-          // Without its copies the model is still shown, in full: slower to draw, never wrong.
-          () => undefined,
-        )
-      },
-      () =>
-        live &&
-        setState({ model: null, root: null, details: [], problem: 'This 3D model could not be read.' }),
-    )
+    const fail = (problem: string) => () =>
+      live && setState({ model: null, root: null, details: [], problem })
+    // The loader comes with the first shared model, not with every 3D view (most calls share none).
+    import('three/examples/jsm/loaders/GLTFLoader.js').then(({ GLTFLoader }) => {
+      if (!live) return
+      // Self-contained only (checked on both sides): the path is never used, nothing is fetched from elsewhere.
+      new GLTFLoader().parse(
+        data,
+        '',
+        (gltf) => {
+          if (!live) return
+          const model = gltf.scene
+          const box = new Box3().setFromObject(model)
+          const size = box.getSize(new Vector3())
+          const scale = MODEL_SIZE / Math.max(size.x, size.y, size.z, 1e-6)
+          const centre = box.getCenter(new Vector3())
+          model.position.set(-centre.x * scale, -centre.y * scale, -centre.z * scale)
+          model.scale.setScalar(scale)
+          const fitted = new Group()
+          fitted.add(model)
+          setState({ model: fitted, root: model, details: [], problem: null })
+          // The model shows at once in full; its coarse copies follow when the simplifier has loaded.
+          const dense = denseMeshes(model)
+          if (dense.length === 0) return
+          loadSimplifier().then(
+            (simplifier) => {
+              if (!live) return
+              details = makeDetails(simplifier, dense)
+              setState({ model: fitted, root: model, details, problem: null })
+            },
+            // Without its copies the model is still shown, in full: slower to draw, never wrong.
+            () => undefined,
+          )
+        },
+        fail('This 3D model could not be read.'),
+      )
+    }, fail('The 3D model viewer could not be loaded. Check your network connection and reload the page.'))
     return () => {
       live = false
       for (const detail of details) for (const copy of detail.coarse) copy?.dispose()

@@ -23,8 +23,9 @@ export function createConsultXRStore(profilesUrl: string): ConsultXRStore {
     planeDetection: true,
     meshDetection: true,
     hitTest: true,
-    // No teleporting in a consultation. A trigger pull or pinch counts as a click for up to 600 ms (the default
-    // 300 ms is a mouse click; a gloved hand on a headset is slower, and so is a headset dropping frames).
+    // No teleporting in a consultation (so the build leaves out the teleport ray's meshline: ./no-teleport-line.ts).
+    // A trigger pull or pinch counts as a click for up to 600 ms (the default 300 ms is a mouse click; a gloved
+    // hand on a headset is slower, and so is a headset dropping frames).
     hand: {
       teleportPointer: false,
       rayPointer: { clickThresholdMs: XR_CLICK_MS },
