@@ -8,7 +8,7 @@ import type { ReceivedPlan } from '../care/aftercare'
 import { carePlanResource } from './careplan'
 import { toFhirBundle } from './fhir'
 import { openRecord } from './record'
-import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
+import { summarizeWarnings, VALIDATION_TIMEOUT_MS, validateFhirBundle } from './test-fhir-validator'
 
 const AT = Date.UTC(2027, 4, 3, 10, 30)
 
@@ -63,33 +63,37 @@ describe('the aftercare CarePlan', () => {
     ])
   })
 
-  it('is kept on the call in the record and exported in a Bundle that passes the FHIR validators', async () => {
-    const record = openRecord(new IDBFactory(), { keyRange: IDBKeyRange })
-    const callId = await record.startCall({
-      roomId: 'room',
-      startedAt: AT - 600_000,
-      clinicianName: 'Dr. Care',
-    })
-    await record.setCarePlan(callId, PLAN)
-    const loaded = await record.loadCall(callId)
-    expect(loaded?.call.carePlan).toEqual(PLAN)
-    let n = 0
-    const bundle = await toFhirBundle(loaded?.call ?? {}, [], [], [], {
-      exportedAt: AT + 60_000,
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    })
-    await record.close()
-    const carePlans = (bundle.entry ?? []).flatMap((e) =>
-      e.resource?.resourceType === 'CarePlan' ? [e.resource as CarePlan] : [],
-    )
-    expect(carePlans).toHaveLength(1)
-    const practitioner = bundle.entry?.find((e) => e.resource?.resourceType === 'Practitioner')
-    expect(carePlans[0]?.author?.reference).toBe(practitioner?.fullUrl)
-    const report = await validateFhirBundle(bundle)
-    if (report.warnings.length)
-      console.info(
-        `FHIR validation warnings (care plan):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`,
+  it(
+    'is kept on the call in the record and exported in a Bundle that passes the FHIR validators',
+    async () => {
+      const record = openRecord(new IDBFactory(), { keyRange: IDBKeyRange })
+      const callId = await record.startCall({
+        roomId: 'room',
+        startedAt: AT - 600_000,
+        clinicianName: 'Dr. Care',
+      })
+      await record.setCarePlan(callId, PLAN)
+      const loaded = await record.loadCall(callId)
+      expect(loaded?.call.carePlan).toEqual(PLAN)
+      let n = 0
+      const bundle = await toFhirBundle(loaded?.call ?? {}, [], [], [], {
+        exportedAt: AT + 60_000,
+        newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      })
+      await record.close()
+      const carePlans = (bundle.entry ?? []).flatMap((e) =>
+        e.resource?.resourceType === 'CarePlan' ? [e.resource as CarePlan] : [],
       )
-    expect(report.errors).toEqual([])
-  })
+      expect(carePlans).toHaveLength(1)
+      const practitioner = bundle.entry?.find((e) => e.resource?.resourceType === 'Practitioner')
+      expect(carePlans[0]?.author?.reference).toBe(practitioner?.fullUrl)
+      const report = await validateFhirBundle(bundle)
+      if (report.warnings.length)
+        console.info(
+          `FHIR validation warnings (care plan):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`,
+        )
+      expect(report.errors).toEqual([])
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 })

