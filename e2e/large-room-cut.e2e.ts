@@ -5,7 +5,10 @@
 // patient's vitals stream again. Then the same against a Janus that has not noticed the cut (its session kept, as
 // after a network that went silent): the receiver's old publisher still holds the seat and is kicked with the
 // room's secret. And a whole Janus dying mid-call: everyone rejoins on the next server in the room's rendezvous
-// order, where the room is made again. Real Janus (e2e/janus.ts), real server, headless Chromium.
+// order, where the room is made again. And the presenter's page running no script (a debugger pause: a lifecycle
+// freeze does not stop timers in headless Chromium) until Janus has ended its session, as after the stall of
+// README's known problem: it comes back by itself and its links stay up. Real Janus (e2e/janus.ts), real server,
+// headless Chromium.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DebugCall, DebugGuidance } from '../src/call/runtime'
@@ -70,6 +73,50 @@ afterEach(({ task }) => {
 /** A receive-only participant (no camera) joining with `invite` under `name`. */
 function receiver(invite: string, name: string): Promise<Participant> {
   return joinReceiver({ cameraless, log, people }, invite, name)
+}
+
+/** How long the links made again after a freeze are watched for drops, ms. */
+const STEADY_AFTER_MS = 20_000
+
+/** The status a page's participant list shows for `name` (null: not listed). */
+function rowStatus(page: Page, name: string): Promise<string | null> {
+  return page.evaluate(
+    (n) =>
+      [...document.querySelectorAll('[data-testid="participant"]')]
+        .find((row) => row.textContent?.includes(n))
+        ?.getAttribute('data-status') ?? null,
+    name,
+  )
+}
+
+/** A `[call]` trace line saying the presenter's feed (seat 0) was unpublished. */
+function isPresenterUnpublished(line: string): boolean {
+  return /janus: unpublished \d+ seat 0$/.test(line)
+}
+
+/** A `[call]` trace line saying a link that was up, or being set up, died. */
+function isLostLink(line: string): boolean {
+  return / drop \d+ lost /.test(line)
+}
+
+/**
+ * Stops every script of the page (timers, WebSocket and data channel messages wait) until `resume`, as a page
+ * whose main thread is held by one long task; the browser's network and media threads run on.
+ */
+async function stopScript(page: Page): Promise<{ resume: () => Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Debugger.enable')
+  // Paused at the next statement any script runs: the page's heartbeat runs every half second.
+  const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve))
+  await cdp.send('Debugger.pause')
+  await paused
+  return {
+    resume: async () => {
+      await cdp.send('Debugger.resume')
+      await cdp.send('Debugger.disable')
+      await cdp.detach()
+    },
+  }
 }
 
 /** How many chat messages on the page contain `text`. */
@@ -228,6 +275,82 @@ describe('a large room through Janus, across a cut connection', () => {
     await guest.page.getByTestId('chat-input').fill('On the next server')
     await guest.page.getByTestId('chat-send').click()
     await expect.poll(() => chatCount(presenter.page, 'On the next server'), { timeout: 30_000 }).toBe(1)
+    for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
+  })
+
+  it('a presenter whose page ran no script for longer than Janus’s session timeout comes back by itself, and its links stay up', {
+    timeout: 600_000,
+  }, async () => {
+    const presenter = await newParticipant(browser, log)
+    people['frozen presenter'] = presenter
+    const invites = await startConsultation(presenter.page, `${server.url}?debug`, 'clinician', {
+      kind: 'large',
+    })
+    await joinCall(presenter.page, 'Dr. Presenter', { view: 'video' })
+    const receivers = [
+      await receiver(invites.specialist as string, 'Trainee Waiting'),
+      await receiver(invites.worker as string, 'Trainee Talking'),
+      await receiver(invites.patient as string, 'Pat Watching'),
+    ]
+    const [waiting, talking] = receivers as [Participant, Participant, Participant]
+    for (const person of receivers) await expectLivePresenter(person.page)
+    for (const name of ['Trainee Waiting', 'Trainee Talking', 'Pat Watching'])
+      await expect.poll(() => rowStatus(presenter.page, name), { timeout: 60_000 }).toBe('connected')
+
+    // The presenter's page stops running script, as on the VR stall of README's known problem: its timers,
+    // its WebSocket's messages and janode's keepalives wait. It stays stopped until Janus has given up on it:
+    // its session timed out, so the others see its feed unpublished.
+    const unpublishedBefore = waiting.trace.filter(isPresenterUnpublished).length
+    const stop = await stopScript(presenter.page)
+    await expect
+      .poll(() => waiting.trace.filter(isPresenterUnpublished).length, { timeout: 180_000, interval: 1000 })
+      .toBeGreaterThan(unpublishedBefore)
+    // What one of the others says meanwhile reaches the presenter once it is back, exactly once.
+    await talking.page.evaluate((count) => {
+      const call = (window as unknown as DebugWindow).__xrConsultCall
+      for (let i = 0; i < count; i++) call.sendChat(`While frozen ${i}`)
+    }, DURING_CUT)
+    await stop.resume()
+
+    // Its page noticed that Janus ended its session, and took its seat back by itself.
+    await expect
+      .poll(async () => (await transportInfo(presenter.page)).rejoins, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(1)
+    expect((await transportInfo(presenter.page)).losses).toBeGreaterThanOrEqual(1)
+    // Everyone sees everyone again, and the presenter's video is live on every other page.
+    for (const name of ['Trainee Waiting', 'Trainee Talking', 'Pat Watching'])
+      await expect.poll(() => rowStatus(presenter.page, name), { timeout: 60_000 }).toBe('connected')
+    for (const person of receivers) {
+      await expect.poll(() => rowStatus(person.page, 'Dr. Presenter'), { timeout: 60_000 }).toBe('connected')
+      await expectLivePresenter(person.page)
+    }
+    await expect.poll(() => chatCount(presenter.page, 'While frozen'), { timeout: 60_000 }).toBe(DURING_CUT)
+    const texts = await presenter.page.getByTestId('chat-message').locator('.text').allInnerTexts()
+    expect(new Set(texts.filter((text) => text.startsWith('While frozen'))).size).toBe(DURING_CUT)
+    await presenter.page.getByTestId('chat-input').fill('Back from the freeze')
+    await presenter.page.getByTestId('chat-send').click()
+    for (const person of receivers)
+      await expect.poll(() => chatCount(person.page, 'Back from the freeze'), { timeout: 30_000 }).toBe(1)
+
+    // And the links it made again stay up: no working link between the presenter and anyone is lost, on either
+    // side. (A dial still being set up may fail and be made again, and links between two receive-only pages are
+    // not watched: nothing but heartbeats flows on those, so a receiver page busy for 3 s on the loaded machine
+    // is dropped and re-dialed, freeze or not.)
+    const everyone = [presenter, ...receivers]
+    const presenterDrops = (person: Participant) =>
+      person.trace.filter(
+        (line) =>
+          isLostLink(line) &&
+          /ready: true/.test(line) &&
+          (person === presenter || / drop 0 lost /.test(line)),
+      )
+    const dropsBack = everyone.map((person) => presenterDrops(person).length)
+    await new Promise((resolve) => setTimeout(resolve, STEADY_AFTER_MS))
+    expect(everyone.map((person, i) => presenterDrops(person).slice(dropsBack[i]))).toEqual(
+      everyone.map(() => []),
+    )
+    for (const name of ['Trainee Waiting', 'Trainee Talking', 'Pat Watching'])
+      expect(await rowStatus(presenter.page, name)).toBe('connected')
     for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
   })
 

@@ -232,6 +232,32 @@ describe('CallMesh', () => {
     await clock.until(() => pat.seen.notes.includes('while Pat was gone'), 30_000)
   })
 
+  it('a page whose server connection took every link with it, back after most of the re-dial window, relinks at once without calling anyone lost', async () => {
+    // Through an SFU every link rides the page's one connection to the server: when Janus ended the session of a
+    // page that had stalled, all its links died at that moment, and taking its seat back took the loaded page 29 s.
+    // It had not been able to dial anyone meanwhile, yet its re-dials' 30 s had run: it gave up on everyone
+    // seconds after it could reach them again (a lecture-xr run, 2026-12-07), and the call came back minutes later
+    // through the late re-dials. Time away from the server does not count against the participants it re-dials.
+    const { ada, pat, sam } = await adaPatAndSamInACall()
+    pat.transport.dropEverything()
+    await clock.until(() => pat.withStatus('reconnecting').length === 2)
+    await clock.advance(RECONNECT_GIVE_UP_MS, 100)
+    pat.transport.restoreNetwork()
+    await clock.until(() => pat.seen.serverConnected, 30_000)
+    const relinked = await clock.until(
+      () =>
+        pat.connected().length === 2 &&
+        ada.connected().includes('Pat Patient') &&
+        sam.connected().includes('Pat Patient'),
+      30_000,
+    )
+    // Dialed as soon as the page was back, not at the next late re-dial (LATE_REDIAL_MS, 15 s).
+    expect(relinked).toBeLessThan(2000)
+    expect(pat.seen.notices.filter((notice) => notice.startsWith('The connection to'))).toEqual([])
+    pat.note('back')
+    await clock.until(() => ada.seen.notes.includes('back') && sam.seen.notes.includes('back'), 10_000)
+  })
+
   it('two participants who gave up on each other while both stayed in the call find each other again', async () => {
     // The path between Ada and Pat fails for longer than the re-dials last, while both still reach the server and
     // Sam: each calls the other lost and stops re-dialing. Once the path is back, they must link again without

@@ -352,6 +352,7 @@ interface Reconnect {
   seat: number
   peerId: string
   name: string
+  /** When the re-dials began, moved on by any time our own signalling server was away since (see redial). */
   startedAt: number
   attempt: number
   timer: ReturnType<typeof setTimeout> | null
@@ -432,6 +433,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    * nothing of it): such a stale dial is abandoned on re-registration and never wins a duplicate settlement.
    */
   private serverEpoch = 0
+  /** Since when our connection to the signalling server is lost (Date.now()), or null while we have it. */
+  private serverLostAt: number | null = null
   private key: SessionKey | null = null
   /** Our invite key's binding of our session key (./../room/credentials.ts), sent with our credential. */
   private bind = ''
@@ -588,6 +591,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       // find us.
       t.onServerLost(() => {
         this.serverEpoch += 1
+        this.serverLostAt ??= Date.now()
         this.events.serverConnected(false)
         this.scheduleServerRetry()
       }),
@@ -618,7 +622,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   /**
    * Back at the signalling server after it was away: dials that had not opened were lost with it, so each is
-   * made again (a participant we are re-dialing is dialed again by its reconnect loop; an empty seat answers
+   * made again (a participant we are re-dialing is dialed at once by resumeReconnects; an empty seat answers
    * "unavailable" in a moment); a link admitted while the server was away could not offer its media then, so it
    * does now.
    */
@@ -632,6 +636,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         this.startMedia(link)
       }
     }
+    this.resumeReconnects()
     // Away longer than the re-dials last (RECONNECT_GIVE_UP_MS): we gave up on everyone and everyone on us, so no
     // link is left for anyone to re-dial. Dial every seat nobody is known or dialed on, as a join does (an empty
     // seat answers "unavailable"); the others take us in like a newcomer and the op logs catch us up.
@@ -643,6 +648,30 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       if (status !== undefined && status !== 'gone') continue
       this.trace('dial after a long absence', seat)
       this.dial(seat)
+    }
+  }
+
+  /**
+   * Back at the signalling server: the participants we were re-dialing could not be dialed while it was away, so
+   * that time does not count against them (RECONNECT_GIVE_UP_MS is time we could look for them), and each is
+   * dialed now rather than at its loop's next turn. Through an SFU every link dies with the server connection, and
+   * taking the seat back can take most of those 30 s on a loaded page: without this, a page that came back late
+   * gave up on everyone seconds after it could reach them again, and waited for the late re-dials.
+   */
+  private resumeReconnects() {
+    const lostAt = this.serverLostAt
+    this.serverLostAt = null
+    if (lostAt === null) return
+    const now = Date.now()
+    for (const reconnect of this.reconnects.values()) {
+      reconnect.startedAt += now - Math.max(lostAt, reconnect.startedAt)
+      reconnect.attempt = 0
+      this.cancel(reconnect.timer)
+      if (!this.links.has(reconnect.seat)) {
+        this.trace('redial on return', reconnect.seat)
+        this.dial(reconnect.seat)
+      }
+      this.scheduleRedial(reconnect)
     }
   }
 
@@ -1473,6 +1502,13 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   private redial(reconnect: Reconnect) {
     if (this.reconnects.get(reconnect.seat) !== reconnect || this.left) return
+    // Without our signalling server nobody can be dialed, and nothing is learnt about them: the give-up clock
+    // waits for it to be back (resumeReconnects).
+    if (!this.transport.serverConnected) {
+      reconnect.attempt += 1
+      this.scheduleRedial(reconnect)
+      return
+    }
     if (Date.now() - reconnect.startedAt > RECONNECT_GIVE_UP_MS) {
       this.giveUp(reconnect, 'timeout')
       return

@@ -32,6 +32,7 @@ import { SIMULCAST_CAPTURE, SIMULCAST_ENCODINGS, type SimulcastLayer } from '../
 import { MAX_VIDEO_SENDERS } from '../room/hands'
 import type { Room } from '../room/invite'
 import { NoMediaE2eeError, NoWebRtcError, ServerUnreachableError } from './errors'
+import { dialStep } from './janus-dial'
 import { rejoinSeat, watchConnectionLoss } from './janus-rejoin'
 import { feedOfSeat, type JanusRoomAccess, pickJanusUrl } from './janus-room'
 import { JanusScreens, type ScreenControl } from './janus-screen'
@@ -79,11 +80,6 @@ const JOIN_TIMEOUT_MS = 10_000
 const SERVER_TIMEOUT_MS = 5000
 /** How often an unanswered open is repeated, ms: until the far side subscribes to our feed it cannot hear it. */
 const OPEN_RETRY_MS = 300
-/**
- * How long a dial waits for the far side's accept, ms. They are publishing (or we would not dial them), so only
- * the two subscriptions have to come up: on two busy cores with a rendering scene that takes a few seconds.
- */
-const OPEN_TIMEOUT_MS = 15_000
 /** Longest wait for our connection's ICE candidates before we send what we have, ms (loopback: a few ms). */
 const GATHER_TIMEOUT_MS = 2000
 
@@ -1251,31 +1247,39 @@ export class JanusTransport extends TransportEvents implements MeshTransport {
     if (seat < 0 || seat === this.mySeat) return null
     const link = new JanusDataLink(this, remoteId, seat, randomLinkNumber(), undefined, 'outgoing')
     this.links.set(`${seat}:${link.link}`, link)
-    if (!this.publishing.has(seat) && !this.everPublished.has(seat)) {
-      // Nobody publishes in that seat: an empty seat, said at once (the PeerServer says so after its expiry).
-      setTimeout(() => {
-        if (link.state !== 'dialing') return
-        this.unavailable.emit(remoteId)
-        link.closed()
-      }, 0)
-      return link
-    }
     const startedAt = Date.now()
     const body = encoder.encode(JSON.stringify({ meta: metadata, nonce: link.localNonce }))
     const attempt = () => {
       link.retryTimer = null
       if (link.state !== 'dialing' || this.destroyed) return
-      if (Date.now() - startedAt > OPEN_TIMEOUT_MS) {
-        this.unavailable.emit(remoteId)
-        link.closed()
-        return
+      const step = dialStep({
+        elapsedMs: Date.now() - startedAt,
+        publishing: this.publishing.has(seat),
+        everPublished: this.everPublished.has(seat),
+      })
+      switch (step) {
+        case 'unavailable':
+          // Nobody in that seat (the PeerServer says so after its expiry), or nobody took it back in time.
+          this.unavailable.emit(remoteId)
+          link.closed()
+          return
+        case 'unanswered':
+          // Someone is there and did not answer: the dial fails, and the mesh dials again (./janus-dial.ts).
+          this.trace('janus: dial unanswered, seat', seat)
+          link.closed()
+          return
+        case 'open':
+          this.post(KIND.open, link, body)
+          break
+        case 'wait':
+          // Someone who published in that seat and went away without a goodbye may be rejoining after a cut (as
+          // the PeerServer keeps a vanished id for a while): the dial waits for their feed to come back.
+          break
       }
-      // Someone who published in that seat and went away without a goodbye may be rejoining after a cut (as the
-      // PeerServer keeps a vanished id for a while): the dial waits for their feed to come back, up to its timeout.
-      if (this.publishing.has(seat)) this.post(KIND.open, link, body)
       link.retryTimer = setTimeout(attempt, OPEN_RETRY_MS)
     }
-    attempt()
+    // Not from inside dial(), even for an empty seat (said at once): the mesh holds the link only once this returns.
+    link.retryTimer = setTimeout(attempt, 0)
     return link
   }
 

@@ -529,6 +529,17 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
     this.serverWentAway()
   }
 
+  /**
+   * As dropNetwork(), through an SFU (./janus-transport.ts): every link rides our one connection to the server,
+   * so all of them die with it at once (the far ends see them die a moment later), and we hear that we lost the
+   * server.
+   */
+  dropEverything() {
+    const ends = [...this.dataEnds]
+    this.dropNetwork()
+    for (const end of ends) end.fault()
+  }
+
   restoreNetwork() {
     this.offline = false
   }
