@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { seatPeerId } from '../room/invite'
 import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, HEARTBEAT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
 import { MemoryNetwork } from './memory-transport'
-import { DEAD_PEER_MS } from './mesh'
+import { DEAD_PEER_MS, HUNG_PEER_MS } from './mesh'
 import { joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
 
 let clock: ReturnType<typeof useMeshClock>
@@ -322,6 +322,35 @@ describe('CallMesh', () => {
       expect(ada.seen.gone).toHaveLength(1)
     },
   )
+
+  // Through the SFU a receive-only participant sends nothing but heartbeats: while its page runs no script, nothing
+  // of it arrives at all, and only the relay (Janus) still having it in the room says it is there.
+  it('through a relay, keeps a participant whose page sends nothing for 10 s, then notices its crash within 4 s', async () => {
+    const { ada, pat } = await adaAndPatInACall({ relayed: true })
+    await clock.advance(2000)
+    pat.transport.stall()
+    const statuses = new Set<string | undefined>()
+    for (let t = 0; t < 10_000; t += 250) {
+      await clock.advance(250)
+      for (const p of ada.seen.participants.values()) statuses.add(p.status)
+    }
+    pat.transport.unstall()
+    expect([...statuses]).toEqual(['connected'])
+    pat.note('after the stall')
+    await clock.until(() => ada.seen.notes.includes('after the stall'), 10_000)
+
+    await clock.advance(1000)
+    pat.transport.crash()
+    const noticed = await clock.until(() => ada.withStatus('reconnecting').length === 1)
+    expect(noticed).toBeLessThanOrEqual(DEAD_PEER_MS + HEARTBEAT_MS)
+  })
+
+  it('through a relay, drops a participant whose page sends nothing for longer than the hung limit', async () => {
+    const { ada, pat } = await adaAndPatInACall({ relayed: true })
+    pat.transport.stall()
+    const noticed = await clock.until(() => ada.withStatus('reconnecting').length === 1, 60_000, 100)
+    expect(noticed).toBeGreaterThan(HUNG_PEER_MS)
+  })
 
   it('cuts the data links with 300 ops in flight: after the reconnect both hold every op exactly once', async () => {
     const { ada, pat } = await adaAndPatInACall({ latencyMs: 20 })

@@ -308,6 +308,9 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   /** Bytes received on the link's connections at the last sample, and when that count last grew. */
   bytesReceived: number
   lastTransportActivity: number
+  /** Media (RTP) bytes received from them at the last sample, and when that count last grew (null: never). */
+  mediaBytesReceived: number
+  lastMediaActivity: number | null
   /** When the last transport sample completed: a busy page samples late, and a late sample proves nothing. */
   lastSampleAt: number
   /** A transport sample is under way (a busy page's stats can take longer than a check interval). */
@@ -857,6 +860,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       mediaStreamed: false,
       bytesReceived: 0,
       lastTransportActivity: now,
+      mediaBytesReceived: 0,
+      lastMediaActivity: null,
       lastSampleAt: now,
       sampling: false,
       dialTimer: null,
@@ -1302,11 +1307,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         void this.sampleTransport(link, ping)
         continue
       }
+      const stale = now - link.lastSampleAt > SAMPLE_STALE_MS
       const liveness = {
         messageSilenceMs: now - link.protocol.lastHeard,
-        transportSilenceMs:
-          now - link.lastSampleAt > SAMPLE_STALE_MS ? null : now - link.lastTransportActivity,
+        transportSilenceMs: stale ? null : now - link.lastTransportActivity,
         ice: link.data.iceState,
+        // Through the SFU: the relay's word on whether they are in the room (see peerIsGone).
+        relayPresent: link.data.relayPresent,
+        mediaSilenceMs: link.lastMediaActivity === null ? null : now - link.lastMediaActivity,
       }
       if (peerIsGone(liveness)) {
         this.dropLink(link, 'lost')
@@ -1358,11 +1366,17 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       link.sampling = false
     })
     let total = 0
+    let media = 0
     for (const stat of reports.flat() as Array<{ type: string; bytesReceived?: number }>) {
       if (stat.type === 'transport') total += stat.bytesReceived ?? 0
+      else if (stat.type === 'inbound-rtp') media += stat.bytesReceived ?? 0
     }
     const now = Date.now()
     link.lastSampleAt = now
+    if (media !== link.mediaBytesReceived) {
+      link.mediaBytesReceived = media
+      link.lastMediaActivity = now
+    }
     if (total !== link.bytesReceived) {
       link.bytesReceived = total
       // Dated from this sample, not the previous one: on two busy cores samples come late, and dating bytes

@@ -316,6 +316,15 @@ class JanusDataLink implements DataLink {
   get iceState() {
     return this.transport.subscriptionOf(this.remoteSeat)?.pc.iceConnectionState
   }
+  /**
+   * Janus has them in the room: their feed is published and our own session is up. Janus says `leaving` (the link
+   * then closes) as soon as their WebSocket closes, and after its session timeout when their page stopped
+   * answering, so this stays true for a page that is only busy, where nothing else of theirs arrives when they
+   * send no media.
+   */
+  get relayPresent() {
+    return this.transport.serverConnected && this.transport.isPublishing(this.remoteSeat)
+  }
   /** A network fault: the link dies here without a goodbye; the far side notices the silence. */
   fault() {
     this.closed()

@@ -37,6 +37,11 @@ export interface MemoryNetworkOptions {
   seed?: number
   /** How fast a data link drains what is sent on it, bytes per ms; 0: at once (the default). */
   bytesPerMs?: number
+  /**
+   * Everything goes through a server that knows who is in the room, as through the SFU: each data link's
+   * `relayPresent` says whether the far side still holds its registration (a crash or a network drop ends it).
+   */
+  relayed?: boolean
 }
 
 interface Pending {
@@ -63,6 +68,7 @@ export class MemoryNetwork {
   readonly signalMs: number
   readonly latencyMs: number
   readonly bytesPerMs: number
+  readonly relayed: boolean
   faults: LinkFaults = { ...NO_FAULTS }
   private up = true
   private readonly registered = new Map<string, MemoryTransport>()
@@ -75,6 +81,7 @@ export class MemoryNetwork {
     this.signalMs = options.signalMs ?? 5
     this.latencyMs = options.latencyMs ?? 1
     this.bytesPerMs = options.bytesPerMs ?? 0
+    this.relayed = options.relayed ?? false
     this.dice = random(options.seed ?? 1)
   }
 
@@ -148,6 +155,11 @@ export class MemoryNetwork {
     return true
   }
 
+  /** @internal Whether someone holds `id` at the server now. */
+  holds(id: string): boolean {
+    return this.up && this.registered.has(id)
+  }
+
   /** @internal */
   unregister(transport: MemoryTransport) {
     for (const [id, holder] of this.registered) if (holder === transport) this.registered.delete(id)
@@ -190,6 +202,8 @@ class MemoryDataEnd implements DataLink {
   closed = false
   /** Set when our own side crashed: nothing arrives or leaves any more, and nobody is told. */
   silent = false
+  /** Set while our own page runs no script (MemoryTransport.stall): nothing leaves, what arrives still does. */
+  stalled = false
   bytesReceived = 0
   /** This end's made-up certificate fingerprint (the far end's is `other.certificate`). */
   readonly certificate =
@@ -232,9 +246,14 @@ class MemoryDataEnd implements DataLink {
     return this.closed ? 'closed' : this.isOpen ? 'connected' : 'new'
   }
 
+  /** On a relayed network: the server still holds the far side's registration. */
+  get relayPresent(): boolean | undefined {
+    return this.network.relayed ? this.network.holds(this.remoteId) : undefined
+  }
+
   send(payload: string | ArrayBuffer) {
     const other = this.other
-    if (!this.open || this.silent || !other) return
+    if (!this.open || this.silent || this.stalled || !other) return
     const { faults, latencyMs } = this.network
     if (this.network.dice() < faults.dropRate) return
     const copies = this.network.dice() < faults.duplicateRate ? 2 : 1
@@ -394,6 +413,8 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
   private crashed = false
   /** dropNetwork() until restoreNetwork(). */
   private offline = false
+  /** stall() until unstall(). */
+  private stalled = false
   private readonly dataEnds = new Set<MemoryDataEnd>()
   private readonly mediaEnds = new Set<MemoryMediaEnd>()
 
@@ -501,6 +522,7 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
 
   /** @internal Holds an end until it closes. */
   track(end: MemoryDataEnd): MemoryDataEnd {
+    end.stalled = this.stalled
     this.dataEnds.add(end)
     end.onRelease = () => this.dataEnds.delete(end)
     return end
@@ -542,6 +564,20 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
 
   restoreNetwork() {
     this.offline = false
+  }
+
+  /**
+   * The page runs no script (a long task, a software-rendered frame on a starved machine) until unstall(): it
+   * sends nothing on its links, not even heartbeats, while its network and its registration stay up.
+   */
+  stall() {
+    this.stalled = true
+    for (const end of this.dataEnds) end.stalled = true
+  }
+
+  unstall() {
+    this.stalled = false
+    for (const end of this.dataEnds) end.stalled = false
   }
 
   /** Open data links (both ends not closed): what a test checks is released after leaving. */

@@ -129,6 +129,38 @@ describe('peerIsGone', () => {
     expect(quiet(DEAD_PEER_MS + 1, null)).toBe(false)
     expect(quiet(HUNG_PEER_MS + 1, null)).toBe(true)
   })
+
+  // Through the SFU: what arrives from a receive-only peer is only its messages, so its transport is as silent as
+  // they are while its page is busy; Janus still having it in the room is what says it is there.
+  const relayed = (
+    messageSilenceMs: number,
+    transportSilenceMs: number | null,
+    relayPresent: boolean,
+    mediaSilenceMs: number | null = null,
+  ) => peerIsGone({ messageSilenceMs, transportSilenceMs, ice: 'connected', relayPresent, mediaSilenceMs })
+
+  it('keeps a relayed peer without media that the relay still has, however silent, up to the hung limit', () => {
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1, true)).toBe(false)
+    expect(relayed(HUNG_PEER_MS - 1, HUNG_PEER_MS - 1, true)).toBe(false)
+    expect(relayed(HUNG_PEER_MS + 1, HUNG_PEER_MS + 1, true)).toBe(true)
+    // Its media ended long before its messages (a microphone taken back): still the relay's word.
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1, true, 60_000)).toBe(false)
+    expect(
+      peerIsGone({ messageSilenceMs: 0, transportSilenceMs: 0, ice: 'failed', relayPresent: true }),
+    ).toBe(true)
+  })
+
+  it('judges a relayed peer whose media stopped with its messages by its transport, as a direct one', () => {
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1, true, DEAD_PEER_MS + 1)).toBe(true)
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1, true, DEAD_PEER_MS + 500)).toBe(true)
+    // A busy page whose media still flows: its transport is not silent.
+    expect(relayed(DEAD_PEER_MS + 1, 100, true, 100)).toBe(false)
+  })
+
+  it('judges a relayed peer the relay no longer has by its messages and transport', () => {
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS + 1, false)).toBe(true)
+    expect(relayed(DEAD_PEER_MS + 1, DEAD_PEER_MS - 1, false)).toBe(false)
+  })
 })
 
 describe('videoSendBudget', () => {

@@ -45,6 +45,13 @@ export const DEAD_PEER_MS = 3000
 /** Silence after which a peer counts as gone even though its transport still carries data (a hung tab), ms. */
 export const HUNG_PEER_MS = 30000
 
+/**
+ * How much earlier than a relayed peer's last message its last media may have arrived and still count as having
+ * stopped with it, ms: one heartbeat (pings come every second), so media that stopped with the pings (a cut, a
+ * crash) counts, and media that ended well before them (a speaker's microphone taken back) does not.
+ */
+const MEDIA_WITH_MESSAGES_MS = 1000
+
 export interface PeerLiveness {
   /** Time since the last app message from the peer (pings come every second), ms. */
   messageSilenceMs: number
@@ -55,6 +62,13 @@ export interface PeerLiveness {
    */
   transportSilenceMs: number | null
   ice: RTCIceConnectionState | undefined
+  /**
+   * Only for a peer reached through a relay (the SFU): whether the relay still has them in the room. Undefined on
+   * a direct connection.
+   */
+  relayPresent?: boolean
+  /** Time since media from the peer last arrived, ms; null when none has on this link. */
+  mediaSilenceMs?: number | null
 }
 
 /**
@@ -62,11 +76,29 @@ export interface PeerLiveness {
  * alone is not enough either: a busy page (software rendering on a weak machine, a long task) can go quiet for
  * seconds while its connection is fine. So a peer is gone when both its messages and its transport fall silent,
  * when its transport failed, or when its messages have stopped for very long.
+ *
+ * Through a relay, the transport we can see is our connection to the relay, and what arrives on it from a peer is
+ * their media and their messages. A peer without media (a receive-only participant) sends nothing but messages,
+ * so there its transport's silence is only its messages' silence again, and a busy page would count as gone. The
+ * relay's own word is the evidence there: Janus ends a participant whose WebSocket closed (a closed or crashed
+ * tab) at once, and one whose page stopped answering after its session timeout, and says so (the link then
+ * closes). So a relayed peer the relay still has is judged by its transport only when its media stopped with its
+ * messages (a cut that left the relay unaware), and otherwise gone only after HUNG_PEER_MS.
  */
-export function peerIsGone({ messageSilenceMs, transportSilenceMs, ice }: PeerLiveness): boolean {
+export function peerIsGone({
+  messageSilenceMs,
+  transportSilenceMs,
+  ice,
+  relayPresent,
+  mediaSilenceMs,
+}: PeerLiveness): boolean {
   if (ice === 'failed' || ice === 'closed') return true
   if (messageSilenceMs > HUNG_PEER_MS) return true
-  return messageSilenceMs > DEAD_PEER_MS && transportSilenceMs !== null && transportSilenceMs > DEAD_PEER_MS
+  if (messageSilenceMs <= DEAD_PEER_MS) return false
+  const mediaStoppedWithMessages =
+    mediaSilenceMs != null && mediaSilenceMs <= messageSilenceMs + MEDIA_WITH_MESSAGES_MS
+  if (relayPresent && !mediaStoppedWithMessages) return false
+  return transportSilenceMs !== null && transportSilenceMs > DEAD_PEER_MS
 }
 
 export interface VideoSendBudget {

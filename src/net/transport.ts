@@ -100,6 +100,12 @@ export interface DataLink {
   fingerprints(): { local: string; remote: string } | null
   /** ICE state of the underlying connection, if known. */
   readonly iceState: RTCIceConnectionState | undefined
+  /**
+   * Only on a transport that relays everything through a server (the SFU): whether that server still has the
+   * remote participant in the room. It ends a participant whose connection to it closed at once, so this says a
+   * silent peer is still there when nothing else can (see peerIsGone). Undefined on a direct connection.
+   */
+  readonly relayPresent?: boolean
   /** Cuts the underlying connection without a goodbye, as a network fault would (tests of the reconnect). */
   fault(): void
   /**
