@@ -330,11 +330,13 @@ describe('a large room through Janus, across a cut connection', () => {
       await expect.poll(() => chatCount(person.page, 'Still here'), { timeout: 30_000 }).toBe(1)
 
     // Its tab crashes (no pagehide, no goodbye): the others notice, and do not list it as connected any more.
+    // (Janus ends its session when its WebSocket closes, at once; the limit is generous because this checks that
+    // it is noticed, not how fast on a loaded machine: that is the bench's part.)
     const cdp = await paused.context.newCDPSession(paused.page)
     void cdp.send('Page.crash').catch(() => undefined)
     for (const person of observers)
       await expect
-        .poll(() => rowStatus(person.page, 'Trainee Paused'), { timeout: 10_000, interval: 250 })
+        .poll(() => rowStatus(person.page, 'Trainee Paused'), { timeout: 30_000, interval: 250 })
         .not.toBe('connected')
     await paused.context.close()
     for (const [name, person] of Object.entries(people)) expect(person.errors, name).toEqual([])
