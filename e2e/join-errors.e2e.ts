@@ -35,6 +35,17 @@ describe('joining when something is wrong', () => {
     await guest.context.close()
   })
 
+  it('says at once that an invite link edited to another role is not valid, instead of waiting for answers', async () => {
+    const guest = await newParticipant(suite.browser, log, { width: 640, height: 360 })
+    await guest.page.goto((invites.patient as string).replace('role=patient', 'role=clinician'))
+    await guest.page.getByTestId('error').waitFor({ timeout: 10_000 })
+    await expect(guest.page.getByTestId('error').textContent()).resolves.toBe(
+      'This invite link is damaged or was changed (its credential does not match it). Ask for the link again.',
+    )
+    await expect(guest.page.getByTestId('join').count()).resolves.toBe(0)
+    await guest.context.close()
+  })
+
   it('says so when the camera is denied, and still lets the patient join to see and hear the others', async () => {
     // A browser without the fake consent UI: the permission prompt is refused, as when a user clicks Block.
     const strict = await chromium.launch({

@@ -445,6 +445,9 @@ describe('sharing', () => {
         )
         .toMatch(sentence)
     }
+    // Put away once read (on a phone it takes a third of the screen in the toolbar kept at the bottom).
+    await clinician.page.getByTestId('share-refusal-dismiss').click()
+    await expect(clinician.page.getByTestId('share-refusal').count()).resolves.toBe(0)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect((await sharedItems(patient.page)).length).toBe(before)
     expect((await sharedItems(clinician.page)).length).toBe(before)

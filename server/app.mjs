@@ -84,13 +84,32 @@ export async function startServer({
   const policy = contentSecurityPolicy(janusUrls)
   const app = express()
   app.disable('x-powered-by')
-  const httpServer = tls ? https.createServer(tls, app) : http.createServer(app)
-  app.use((_req, res, next) => {
+  /** @param {import('node:http').ServerResponse} res */
+  const setSecurityHeaders = (res) => {
     res.setHeader('Content-Security-Policy', policy)
     res.setHeader('Referrer-Policy', 'no-referrer')
     res.setHeader('X-Content-Type-Options', 'nosniff')
     // The camera and the microphone are used by this page only; XR needs its own permission policy token.
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), xr-spatial-tracking=(self)')
+  }
+  /**
+   * A request target no URL parser accepts (`GET http://[`) is refused here: express's router cannot parse it
+   * either and skips every handler, so it would get express's own HTML page without the headers above.
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
+  const handle = (req, res) => {
+    if (requestUrl(req)) {
+      app(req, res)
+      return
+    }
+    setSecurityHeaders(res)
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+    res.end('Bad Request.')
+  }
+  const httpServer = tls ? https.createServer(tls, handle) : http.createServer(handle)
+  app.use((_req, res, next) => {
+    setSecurityHeaders(res)
     next()
   })
   mountConsultServices(app, httpServer, { iceServers, iceTransportPolicy, shareMaxBytes, janusUrls, limits })

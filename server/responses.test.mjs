@@ -4,6 +4,7 @@
 import http from 'node:http'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from './app.mjs'
 import { mountConsultServices } from './services.mjs'
 import { rawWebSocket, startTestServer } from './test-clients.mjs'
 
@@ -43,6 +44,9 @@ describe('error responses', () => {
     ['a malformed escape in a PeerServer path', '/peerjs/%zz/id', 400],
     ['a malformed escape in a page path', '/%E0%A4%A', 404],
     ['a path that does not exist', '/no/such/page', 404],
+    // Express's router cannot parse it either, so it skipped every handler and answered with its own HTML page,
+    // without this server's headers.
+    ['a request target that is no URL', 'http://[', 400],
   ]
   it.each(cases)(
     '%s (%s): status %i, a plain sentence, no stack, no path, no X-Powered-By',
@@ -53,6 +57,7 @@ describe('error responses', () => {
       expect(response.body).toMatch(/^[A-Z][A-Za-z ]+\.?$/)
       expect(response.body).not.toMatch(/\bat \S|node_modules|\/work\/|\/home\/|Error/)
       expect(response.headers['x-powered-by']).toBeUndefined()
+      expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     },
   )
 

@@ -2,6 +2,7 @@
 // the page is in (one runtime per call: a rejoin is a new one) and hands it down.
 import { useEffect, useState } from 'react'
 import type { CallRuntime } from '../call/runtime'
+import { inviteHoldsTogether } from '../room/credentials'
 import { parseInviteFragment } from '../room/invite'
 import { pageStore, usePage } from '../state/page-store'
 import { openCall } from './call-controller'
@@ -20,9 +21,26 @@ export function readInviteFromLocation() {
     return
   }
   const parsed = parseInviteFragment(location.hash)
-  if (parsed.ok) pageStore.getState().setInvite(parsed.invite)
-  else pageStore.setState({ invite: null, phase: 'home', fatalError: parsed.reason })
+  if (!parsed.ok) {
+    pageStore.setState({ invite: null, phase: 'home', fatalError: parsed.reason })
+    return
+  }
+  const { invite } = parsed
+  pageStore.getState().setInvite(invite)
+  // The join screen shows meanwhile: the check takes a few milliseconds, long before anyone has typed a name.
+  // Where the check cannot run (no WebCrypto outside a secure context), joining says what is wrong instead.
+  void inviteHoldsTogether(invite)
+    .catch(() => true)
+    .then((holds) => {
+      const state = pageStore.getState()
+      if (holds || state.invite !== invite || state.phase !== 'preview') return
+      pageStore.setState({ invite: null, phase: 'home', fatalError: ALTERED_INVITE })
+    })
 }
+
+/** An invite whose parts are well formed but do not belong together (see inviteHoldsTogether). */
+const ALTERED_INVITE =
+  'This invite link is damaged or was changed (its credential does not match it). Ask for the link again.'
 
 /** After a call: why it ended (if we did not leave ourselves), and the ways on from here. */
 function LeftScreen() {

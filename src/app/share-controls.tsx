@@ -178,7 +178,11 @@ export function ShareControls() {
       )}
       {refusal && (
         <p className="error" role="alert" data-testid="share-refusal">
-          {refusal}
+          {refusal}{' '}
+          {/* It stays until read, and on a phone it sits in the toolbar kept at the bottom of the screen. */}
+          <button type="button" onClick={() => setRefusal(null)} data-testid="share-refusal-dismiss">
+            Dismiss
+          </button>
         </p>
       )}
     </span>

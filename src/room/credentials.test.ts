@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createConsultation,
   createSessionKey,
+  inviteHoldsTogether,
   presentCredential,
   SignatureVerifier,
   sessionOf,
@@ -66,5 +67,28 @@ describe('role credentials', () => {
     expect(await verifier.verify(key.publicKey, data, sig)).toBe(true)
     expect(await verifier.verify((await createSessionKey()).publicKey, data, sig)).toBe(false)
     expect(await verifier.verify(key.publicKey, new TextEncoder().encode('hellO'), sig)).toBe(false)
+  })
+})
+
+describe('an invite checked on its own page', () => {
+  it('holds together as issued, and not once its role, waiting flag, signature, room or key was changed', async () => {
+    const { invites } = await createConsultation({ waitingRoom: true })
+    const other = await createConsultation()
+    for (const invite of Object.values(invites)) expect(await inviteHoldsTogether(invite)).toBe(true)
+    const patient = invites.patient
+    const { credential } = patient
+    const flipped = `${credential.sig.at(0) === 'A' ? 'B' : 'A'}${credential.sig.slice(1)}`
+    const altered = [
+      // A patient's link edited to say clinician: the room key signed the role.
+      { ...patient, role: 'clinician' as const },
+      // The waiting room dropped from the link.
+      { ...patient, credential: { ...credential, wait: false } },
+      { ...patient, credential: { ...credential, sig: flipped } },
+      { ...patient, roomId: other.invites.patient.roomId },
+      { ...patient, roomKey: other.invites.patient.roomKey },
+      // Another invite's private key: it cannot prove this invite's key.
+      { ...patient, credential: { ...credential, secret: invites.clinician.credential.secret } },
+    ]
+    for (const invite of altered) expect(await inviteHoldsTogether(invite)).toBe(false)
   })
 })

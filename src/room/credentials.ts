@@ -181,6 +181,19 @@ export async function verifyCredential(
   return signed && bound
 }
 
+/**
+ * Whether the others can accept this invite at all, checked as they will check it (the room key's signature over
+ * the room, the role, the invite's key and its waiting flag; the link's private key proving that invite key) on
+ * the link's own page before joining: a link edited by hand or mangled on its way is then told in a sentence at
+ * once, instead of waiting for answers that never come while the others turn it away.
+ */
+export async function inviteHoldsTogether(invite: Invite): Promise<boolean> {
+  const session = await createSessionKey()
+  const presented = await presentCredential(invite, session.publicKey)
+  if (!presented) return false
+  return verifyCredential(invite.roomKey, invite.roomId, invite.role, presented, session.publicKey)
+}
+
 /** One participant's signing key for one join. */
 export interface SessionKey {
   /** The session id: derived from the public key. */
