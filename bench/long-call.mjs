@@ -289,7 +289,7 @@ export function renderCycles(c) {
   const trail = c.perCycle
     .map(
       (p, i) =>
-        `${i === 0 ? 1 : i * 5}: host tex ${p.host.textures}, geo ${p.host.geometries}, pc ${p.host.connectionsOpen}, listeners ${p.host.listeners}, intervals ${p.host.intervals}, heap ${p.host.heapMB} MB; patient listeners ${p.cycler.listeners}, DOM nodes ${p.cycler.nodes}, heap ${p.cycler.heapMB} MB`,
+        `${i === 0 ? 1 : i * 5}: host tex ${p.host.textures}, geo ${p.host.geometries}, pc ${p.host.connectionsOpen}, listeners ${p.host.listeners}, intervals ${p.host.intervals}, heap ${p.host.heapMB} MB; patient listeners ${p.cycler.listeners} (Blink ${p.cycler.blinkListeners}), DOM nodes ${p.cycler.nodes}, heap ${p.cycler.heapMB} MB`,
     )
     .join('; ')
   return `### 1. ${CYCLES} join/leave cycles in one room
