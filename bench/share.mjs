@@ -237,11 +237,14 @@ async function watchArrival(page, name) {
     const video = () =>
       Math.max(0, ...(w.__xrConsult?.named('panel-video:') ?? []).map((/** @type {any} */ p) => p.mapVersion))
     /** @type {any} */
-    const seen = { first: null, last: null, videoFirst: 0, videoLast: 0 }
+    const seen = { first: null, last: null, videoFirst: 0, videoLast: 0, trail: [] }
     w.__benchArrival = seen
     const check = () => {
       const item = w.__xrConsultCall.share.items().find((/** @type {any} */ i) => i.name === n)
       if (!item) return
+      // Where in the transfer the video's frames went missing: (time, bytes held, video version) at every
+      // progress update (four a second).
+      if (item.held > 0 && seen.last === null) seen.trail.push([performance.now(), item.held, video()])
       if (seen.first === null && item.held > 0) {
         seen.first = performance.now()
         seen.videoFirst = video()
@@ -293,7 +296,11 @@ async function startPings(page) {
     pings.done = (async () => {
       while (!pings.stop) {
         for (let seat = 0; seat < 4 && !pings.stop; seat++) {
-          const rtt = await call.debugRoundTrip(seat).catch(() => null)
+          // A pong that never comes (its link replaced meanwhile) must not hang the loop: 5 s is a lost ping.
+          const rtt = await Promise.race([
+            call.debugRoundTrip(seat).catch(() => null),
+            new Promise((resolve) => setTimeout(() => resolve(null), 5000)),
+          ])
           if (rtt !== null) pings.rtts.push(rtt)
         }
         await new Promise((resolve) => setTimeout(resolve, 100))
@@ -309,6 +316,31 @@ function stopPings(page) {
     pings.stop = true
     await pings.done
     return pings.rtts
+  })
+}
+
+/**
+ * The receiver's video frames per second in each quarter of the transfer's time, from the arrival's trail (time,
+ * bytes held, video version at each progress update), the ends included.
+ * @param {{ first: number, last: number, videoFirst: number, videoLast: number, trail: number[][] }} arrival
+ */
+function quarters(arrival) {
+  const points = [
+    [arrival.first, 0, arrival.videoFirst],
+    ...arrival.trail,
+    [arrival.last, 0, arrival.videoLast],
+  ]
+  const versionAt = (/** @type {number} */ t) => {
+    // The version at time t: the last point at or before it (versions only grow).
+    let version = arrival.videoFirst
+    for (const [at, , v] of points) if ((at ?? 0) <= t) version = v ?? version
+    return version
+  }
+  const span = arrival.last - arrival.first
+  return [0, 1, 2, 3].map((q) => {
+    const from = arrival.first + (span * q) / 4
+    const to = arrival.first + (span * (q + 1)) / 4
+    return ((versionAt(to) - versionAt(from)) * 1000) / (to - from)
   })
 }
 
@@ -498,6 +530,8 @@ async function main() {
     const appSeconds = (arrival.last - arrival.first) / 1000
     const appThroughput = big.length / MB / appSeconds
     const videoDuring = ((arrival.videoLast - arrival.videoFirst) * 1000) / (arrival.last - arrival.first)
+    const videoByQuarter = quarters(arrival)
+    console.log(`[share] video by quarter of the transfer: ${videoByQuarter.map(fixed1).join(', ')} frames/s`)
     const rawAfter = await rawThroughput(clinician.page, patient.page, 'series.pdf')
     const rawThroughputMean = (rawBefore.throughput + rawAfter.throughput) / 2
     const rawVideoMean = (rawBefore.videoRate + rawAfter.videoRate) / 2
@@ -513,6 +547,12 @@ async function main() {
         `${fixed1(videoDuring)} frames/s over ${fixed1(appSeconds)} s`,
         `the same page just before: ${fixed1(videoBefore)} frames/s (${fixed1(videoNothingShared)} before any file was shared and its panel shown)`,
         `${(videoDuring / videoBefore).toFixed(2)}× (issue: ≥ 0.8×)`,
+      ],
+      [
+        'Receiver’s video frame rate in each quarter of that transfer’s time',
+        videoByQuarter.map(fixed1).join(', ') + ' frames/s',
+        `the same page just before: ${fixed1(videoBefore)} frames/s`,
+        videoByQuarter.map((v) => `${(v / videoBefore).toFixed(2)}×`).join(', '),
       ],
       [
         'Receiver’s video frame rate while the raw channel moves the same bytes',
