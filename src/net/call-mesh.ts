@@ -1148,7 +1148,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       // permission was answered): released, it would carry nothing of ours for the rest of the call.
       this.trace('held call carries an old stream: calling again', link.seat)
       this.callMedia(link)
-      return
+      // Not made (the signalling server is away): the held one is better than none.
+      if (link.media !== call) return
     }
     if (call && !link.mediaLive) {
       link.mediaLive = true
