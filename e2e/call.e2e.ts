@@ -8,6 +8,7 @@ import {
   newParticipant,
   noticesSeen,
   openInvite,
+  openThreeDView,
   type Participant,
   panels,
   recordNotices,
@@ -161,5 +162,79 @@ describe('a consultation in plain 3D view', () => {
     expect(log.urls.some((url) => url.includes('/peerjs/'))).toBe(true)
     expect(log.foreign(suite.server.origin)).toEqual([])
     for (const person of Object.values(people)) expect(person.errors).toEqual([])
+  })
+})
+
+/**
+ * Holds the page's getUserMedia until the test calls `window.__grantMedia()`: a person who clicks Join while the
+ * browser's camera and microphone prompt is still open, and answers it later.
+ */
+function holdCameraPermission() {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices)
+  let grant: () => void = () => undefined
+  const granted = new Promise<void>((resolve) => {
+    grant = resolve
+  })
+  Object.assign(window, { __grantMedia: () => grant() })
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    await granted
+    return original(constraints)
+  }
+}
+
+/** Answers the held prompt (holdCameraPermission): the page's camera and microphone stream comes now. */
+async function grantCameraPermission(page: Page) {
+  await page.evaluate(() => (window as unknown as { __grantMedia: () => void }).__grantMedia())
+}
+
+/** Joins at once: the name, then Join, without waiting for the camera preview (Join does not wait for it). */
+async function joinWithoutWaiting(page: Page, name: string) {
+  await page.getByTestId('name').fill(name)
+  // The point of this test: the page has no camera stream yet when Join is clicked.
+  expect(await page.getByTestId('self-preview').evaluate((video: HTMLVideoElement) => video.srcObject)).toBe(
+    null,
+  )
+  await page.getByTestId('join').click()
+  await page.getByTestId('call').waitFor({ timeout: 30_000 })
+  await openThreeDView(page)
+}
+
+describe('joining before the camera permission is answered', () => {
+  it('a clinician and a patient who both click Join before answering it see and hear each other once they do', {
+    timeout: 180_000,
+  }, async () => {
+    // The first call's pages are done with; four pages rendering in software on two cores would only slow this.
+    for (const [role, person] of Object.entries(people)) {
+      await person.context.close()
+      delete people[role]
+    }
+    const clinician = await suite.participant()
+    const patient = await suite.participant()
+    people.early_clinician = clinician
+    people.early_patient = patient
+    for (const person of [clinician, patient]) await person.context.addInitScript(holdCameraPermission)
+    const earlyInvites = await startConsultation(clinician.page, `${suite.server.url}?debug`, 'clinician')
+    await joinWithoutWaiting(clinician.page, 'Dr. Early')
+    // The patient opens the invite right after: the clinician's dials to the empty seats are still waiting at the
+    // server for someone to take them, their camera calls made without a camera.
+    const patientUrl = new URL(earlyInvites.patient as string)
+    patientUrl.search = '?debug'
+    await patient.page.goto(patientUrl.href)
+    await joinWithoutWaiting(patient.page, 'Pat Early')
+    await clinician.page.getByTestId('participants').getByText('Pat Early').waitFor({ timeout: 30_000 })
+    await patient.page.getByTestId('participants').getByText('Dr. Early').waitFor({ timeout: 30_000 })
+
+    // Each answers the prompt in the call; one side's camera reaching the other does not depend on the order.
+    await grantCameraPermission(clinician.page)
+    await expectLiveVideo(patient.page)
+    await expect.poll(() => remoteAudioLive(patient.page), { timeout: 30_000 }).toEqual([true])
+    await grantCameraPermission(patient.page)
+    await expectLiveVideo(clinician.page)
+    await expect.poll(() => remoteAudioLive(clinician.page), { timeout: 30_000 }).toEqual([true])
+    // The clinician's video still reaches the patient after the patient's own stream changed the calls.
+    await expectLiveVideo(patient.page)
+    await expect.poll(() => remoteAudioLive(patient.page), { timeout: 30_000 }).toEqual([true])
+    expect(log.foreign(suite.server.origin)).toEqual([])
+    for (const person of [clinician, patient]) expect(person.errors).toEqual([])
   })
 })

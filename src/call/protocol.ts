@@ -31,7 +31,19 @@ export type Op = z.infer<typeof appProtocol.opSchema>
 /** Messages a feature's channel receives: everything but what the call layer itself handles. */
 export type ChannelMessage = Exclude<
   Message,
-  { type: 'challenge' | 'proof' | 'hello' | 'media-state' | 'ping' | 'pong' | 'bye' | 'ops' | 'ack' }
+  {
+    type:
+      | 'challenge'
+      | 'proof'
+      | 'hello'
+      | 'media-state'
+      | 'ping'
+      | 'pong'
+      | 'bye'
+      | 'call-again'
+      | 'ops'
+      | 'ack'
+  }
 >
 
 export const LIMITS = appProtocol.limits

@@ -277,12 +277,16 @@ export class CallRuntime {
     )
     const shareTick = setInterval(() => this.share.tick(), SHARE_TICK_MS)
     this.cleanups.push(() => clearInterval(shareTick))
-    // Mute and camera changes, from the toolbar or from inside the headset, reach everyone.
+    // Mute and camera changes, from the toolbar or from inside the headset, reach everyone; so does a camera and
+    // microphone stream that came after Join (the permission answered late): Join does not wait for it.
     this.cleanups.push(
       page.subscribe((now, before) => {
+        if (now.localStream !== before.localStream) mesh.localMediaChanged()
         if (now.muted !== before.muted || now.cameraOff !== before.cameraOff) mesh.broadcastMediaState()
       }),
     )
+    // It may have come while the seat was being taken, after the first calls were made.
+    mesh.localMediaChanged()
     if (this.options.record !== false) {
       this.cleanups.push(
         startRecording(invite, displayName, {

@@ -4,7 +4,7 @@ import { seatPeerId } from '../room/invite'
 import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, HEARTBEAT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
 import { MemoryNetwork } from './memory-transport'
 import { DEAD_PEER_MS, HUNG_PEER_MS } from './mesh'
-import { joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
+import { fakeStream, joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
 
 let clock: ReturnType<typeof useMeshClock>
 beforeEach(() => {
@@ -685,5 +685,94 @@ describe('abuse has consequences', () => {
     )
     await clock.advance(5000)
     expect(ada.connected()).toEqual([])
+  })
+})
+
+describe('CallMesh: a camera and microphone that come after Join', () => {
+  // Join does not wait for the browser's camera permission: a participant may be in the call, and its camera calls
+  // made or answered, before its stream exists. A call's tracks are fixed when it is negotiated (PeerJS cannot
+  // renegotiate), so such a call carries nothing of ours for the rest of the call unless it is made again.
+
+  /** The id of the stream `viewer` shows for `name` (the memory transport hands over the sender's stream itself). */
+  const shown = (viewer: TestParticipant, name: string) =>
+    [...viewer.seen.participants.values()].find((p) => p.name === name)?.stream?.id ?? null
+
+  it('a clinician whose stream came after her dials: the patient who takes the seat next sees and hears her', async () => {
+    // The reported history: the clinician clicks Join at once, her dials to the empty seats go out with their
+    // camera calls (held) while the permission is still open, her stream comes a moment later, and a patient
+    // takes seat 1 and receives those queued dials.
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician', { stream: null })
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada)
+    ada.setStream(fakeStream('ada-camera'))
+    await join(pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    await clock.until(() => shown(pat, 'Dr. Ada') === 'ada-camera' && shown(ada, 'Pat Patient') !== null)
+    await clock.advance(2000)
+    expect(shown(pat, 'Dr. Ada')).toBe('ada-camera')
+    expect(shown(ada, 'Pat Patient')).toBe('stream-of-Pat Patient')
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
+    expect(pat.transport.sendingTo()).toEqual([ada.transport.id])
+  })
+
+  it('the same, when the mesh is not told: the held call is made again when admission would release it', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician', { stream: null })
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada)
+    ada.setStream(fakeStream('ada-camera'), false)
+    await join(pat)
+    await clock.until(() => shown(pat, 'Dr. Ada') === 'ada-camera')
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
+  })
+
+  it('a stream that comes after the call is up reaches the other side, whichever side dialed', async () => {
+    // Ada (seat 0) joined first, so Pat dialed her and she answered: Pat's stream coming late needs Ada to call
+    // again, Ada's needs Pat to.
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician', { stream: null })
+    const pat = joinable(network, room, 'Pat Patient', 'patient', { stream: null })
+    await join(ada)
+    await clock.advance(network.expireMs + 500)
+    await join(pat)
+    await clock.until(() => ada.connected().length === 1 && pat.connected().length === 1)
+    await clock.until(() => shown(pat, 'Dr. Ada') !== null && shown(ada, 'Pat Patient') !== null)
+    // Each gets the other's empty stream: nothing goes out either way.
+    expect(ada.transport.sendingTo()).toEqual([])
+    expect(pat.transport.sendingTo()).toEqual([])
+
+    // The answerer's stream first: it asks the dialer to call again.
+    ada.setStream(fakeStream('ada-camera'))
+    await clock.until(() => shown(pat, 'Dr. Ada') === 'ada-camera')
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
+    // The dialer's: it calls again itself, and the answer carries Ada's stream as before.
+    pat.setStream(fakeStream('pat-camera'))
+    await clock.until(() => shown(ada, 'Pat Patient') === 'pat-camera')
+    await clock.advance(2000)
+    expect(shown(pat, 'Dr. Ada')).toBe('ada-camera')
+    expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
+    expect(pat.transport.sendingTo()).toEqual([ada.transport.id])
+    expect(ada.connected()).toEqual(['Pat Patient'])
+    expect(pat.connected()).toEqual(['Dr. Ada'])
+  })
+
+  it('a stream that stays the same makes no call again', async () => {
+    const { ada, pat } = await adaAndPatInACall()
+    await clock.until(() => shown(pat, 'Dr. Ada') !== null && shown(ada, 'Pat Patient') !== null)
+    let incoming = 0
+    pat.transport.onIncomingCall(() => {
+      incoming += 1
+    })
+    ada.transport.onIncomingCall(() => {
+      incoming += 1
+    })
+    ada.mesh.localMediaChanged()
+    pat.mesh.localMediaChanged()
+    await clock.advance(2000)
+    expect(incoming).toBe(0)
   })
 })

@@ -303,6 +303,11 @@ interface Link<M extends { type: string }, Op extends OpLike> {
   mediaLive: boolean
   /** Their stream, arrived on a call still held: shown when it goes live, never before. */
   heldStream: MediaStream | null
+  /**
+   * Our stream as `media` was made or answered with (null: none). A call's tracks are fixed when it is negotiated:
+   * while this is not our stream now, `media` carries nothing of ours, or tracks that were stopped.
+   */
+  mediaSent: MediaStream | null
   /** `media` has brought their stream (held or shown). */
   mediaStreamed: boolean
   /** Bytes received on the link's connections at the last sample, and when that count last grew. */
@@ -857,6 +862,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       pendingCall: null,
       mediaLive: false,
       heldStream: null,
+      mediaSent: null,
       mediaStreamed: false,
       bytesReceived: 0,
       lastTransportActivity: now,
@@ -1043,6 +1049,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     // letting us show video just then) was broadcast to ready links only, which this one was not yet.
     const { muted, cameraOff } = this.options.localMedia()
     this.sendOn(link, { type: 'media-state', muted, cameraOff })
+    // A camera call answered before our stream was there, and released before this link could carry a message.
+    if (link.origin === 'incoming' && link.mediaLive) this.renewMedia(link)
     const first = this.announced.get(link.seat) !== hello.session
     if (first) {
       this.announced.set(link.seat, hello.session)
@@ -1077,6 +1085,13 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         return
       case 'bye':
         this.dropLink(link, 'left')
+        return
+      case 'call-again':
+        // Only our own camera call is made again (theirs to us would lose a duplicate settlement); one not made
+        // yet will be answered with what they have then.
+        if (link.origin !== 'outgoing' || !link.media) return
+        this.trace('call again, asked by', link.seat)
+        this.callMedia(link, !link.mediaLive)
         return
       default:
         this.events.message(message as unknown as FeatureMessage<M>, from)
@@ -1115,8 +1130,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   /** Our camera call to them (the dialer's side); `held` as in MeshTransport.call. */
   private callMedia(link: Link<M, Op>, held = false) {
-    const call = this.transport.call(link.peerId, this.options.localMedia().stream, this.dialMetadata(), held)
-    if (call) this.wireCall(link, call, held)
+    const { stream } = this.options.localMedia()
+    const call = this.transport.call(link.peerId, stream, this.dialMetadata(), held)
+    if (!call) return
+    this.wireCall(link, call, held)
+    link.mediaSent = stream
   }
 
   /**
@@ -1125,6 +1143,14 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    */
   private startMedia(link: Link<M, Op>) {
     const call = link.media
+    if (call && !link.mediaLive && link.origin === 'outgoing' && this.mediaOutdated(link)) {
+      // Made with the dial, before our camera and microphone were there (Join clicked before the browser's
+      // permission was answered): released, it would carry nothing of ours for the rest of the call.
+      this.trace('held call carries an old stream: calling again', link.seat)
+      this.callMedia(link)
+      // Not made (the signalling server is away): the held one is better than none.
+      if (link.media !== call) return
+    }
     if (call && !link.mediaLive) {
       link.mediaLive = true
       call.release?.()
@@ -1132,6 +1158,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
       this.applyVideoBudget()
       const stream = link.heldStream
       link.heldStream = null
+      // Answered before our camera and microphone were there: the dialer is asked for a call we can answer with them.
+      if (link.origin === 'incoming') this.renewMedia(link)
       if (stream) this.upsert(link.peerId, { seat: link.seat, stream })
       else if (link.origin === 'outgoing') {
         this.later(() => {
@@ -1259,8 +1287,10 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
 
   private answerCall(link: Link<M, Op>, call: MediaLink, held = false) {
     link.pendingCall = null
-    call.answer(this.options.localMedia().stream, held)
+    const { stream } = this.options.localMedia()
+    call.answer(stream, held)
     this.wireCall(link, call, held)
+    link.mediaSent = stream
   }
 
   private wireCall(link: Link<M, Op>, call: MediaLink, held = false) {
@@ -1736,6 +1766,44 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
     const link = this.fullLinks().find((candidate) => candidate.peerId === peerId)
     if (!link) return Promise.resolve(false)
     return link.bulk.enqueue(encodeChunk(chunk))
+  }
+
+  /**
+   * Our camera and microphone stream changed (`localMedia().stream`): the browser's permission was answered after
+   * Join was clicked, or a camera was granted later. A media call's tracks cannot be renegotiated (PeerJS), so every
+   * camera call made or answered without it is made again: by us where we dialed, by the far side where they did
+   * (asked with 'call-again'). A transport that sends our media on a connection of its own takes it itself.
+   */
+  localMediaChanged() {
+    // No stream any more is the call ending (its tracks were stopped): nothing is worth a new call.
+    if (this.left || !this.options.localMedia().stream) return
+    if (this.transport.useLocalStream) {
+      this.transport.useLocalStream(this.options.localMedia().stream)
+      return
+    }
+    for (const link of [...this.links.values()]) this.renewMedia(link)
+  }
+
+  /** Whether the link's camera call was made or answered with another stream than ours now. */
+  private mediaOutdated(link: Link<M, Op>): boolean {
+    if (!link.media || this.transport.useLocalStream) return false
+    return link.mediaSent !== this.options.localMedia().stream
+  }
+
+  /**
+   * A camera call that does not carry our stream now is made again: at once where we dialed (held while the
+   * link is), and by the dialer, asked, where we answered. An answerer's link that cannot carry the request yet
+   * asks when it can (startMedia, onHello).
+   */
+  private renewMedia(link: Link<M, Op>) {
+    if (!this.mediaOutdated(link)) return
+    if (link.origin === 'outgoing') {
+      this.trace('our stream changed: calling again', link.seat)
+      this.callMedia(link, !link.mediaLive)
+    } else if (link.mediaLive && link.protocol.ready) {
+      this.trace('our stream changed: asking for a new call', link.seat)
+      this.sendOn(link, { type: 'call-again' })
+    }
   }
 
   /** Tells everyone our microphone/camera state (after mute or camera off). */

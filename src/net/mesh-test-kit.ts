@@ -53,13 +53,30 @@ export interface TestParticipant {
   /** The names of the participants this one sees in `status`. */
   withStatus(status: string): string[]
   note(text: string): void
+  /**
+   * Our camera and microphone stream becomes `stream`, as the page's does when its permission is answered; the mesh
+   * is told, as the runtime tells it, unless `tell` is false.
+   */
+  setStream(stream: MediaStream | null, tell?: boolean): void
 }
 
 /** A consultation's invites, one per role, as the lobby makes them. */
 export type TestRoom = Record<Role, Invite>
 
-export function joinable(network: MemoryNetwork, room: TestRoom, name: string, role: Role = 'patient') {
+/** A stream as the memory transport carries it: only its identity matters. */
+export function fakeStream(id: string): MediaStream {
+  return { id } as unknown as MediaStream
+}
+
+export function joinable(
+  network: MemoryNetwork,
+  room: TestRoom,
+  name: string,
+  role: Role = 'patient',
+  options: { stream?: MediaStream | null } = {},
+) {
   const transport = network.transport()
+  let stream = options.stream === undefined ? fakeStream(`stream-of-${name}`) : options.stream
   const seen: Seen = {
     participants: new Map(),
     everListed: new Set(),
@@ -79,7 +96,7 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
     invite,
     displayName: name,
     localMedia: () => ({
-      stream: { id: `stream-of-${name}` } as unknown as MediaStream,
+      stream,
       muted: false,
       cameraOff: false,
     }),
@@ -128,6 +145,10 @@ export function joinable(network: MemoryNetwork, room: TestRoom, name: string, r
         .sort(),
     note: (text) =>
       mesh.publish({ kind: 'note', id: mesh.nextOpId(), author: mesh.session, at: Date.now(), text }),
+    setStream: (next, tell = true) => {
+      stream = next
+      if (tell) mesh.localMediaChanged()
+    },
   }
   return participant
 }

@@ -88,13 +88,19 @@ const mediaState = z.object({
 const ping = z.object({ type: z.literal('ping'), sentAt: z.number() })
 const pong = z.object({ type: z.literal('pong'), sentAt: z.number() })
 const bye = z.object({ type: z.literal('bye') })
+/**
+ * "Make the camera call again": to the side that dialed, from the side that answered its camera call with other
+ * tracks than it has now (its camera permission was answered after it joined). A call's tracks cannot be
+ * renegotiated (PeerJS), and only the dialer's calls are answered (./call-mesh.ts), so the dialer calls anew.
+ */
+const callAgain = z.object({ type: z.literal('call-again') })
 /** "I hold these": the sender may forget to resend them. Sent for duplicates too. */
 const ack = z.object({
   type: z.literal('ack'),
   ids: z.array(opIdSchema).check(z.minLength(1), z.maxLength(MAX_ACKS_PER_MESSAGE)),
 })
 
-const coreSchemas = [proof, refusal, hello, mediaState, ping, pong, bye, ack] as const
+const coreSchemas = [proof, refusal, hello, mediaState, ping, pong, bye, callAgain, ack] as const
 export type CoreMessage = z.infer<(typeof coreSchemas)[number]>
 export type HelloMessage = z.infer<typeof hello>
 
@@ -190,6 +196,9 @@ const CORE_LIMITS: Record<CoreMessage['type'] | 'ops', MessageLimit> = {
   ping: { maxChars: 100, perSecond: 4, burst: 10 },
   pong: { maxChars: 100, perSecond: 4, burst: 10 },
   bye: { maxChars: 100, perSecond: 1, burst: 2 },
+  // One per change of our camera and microphone, which happens once or twice in a call; each costs the receiver
+  // a new call, so a flood of them must not be able to make one a second.
+  'call-again': { maxChars: 100, perSecond: 0.2, burst: 3 },
   // 50 chat messages of 2,000 characters with their envelopes.
   ops: { maxChars: 120_000, perSecond: 20, burst: 40 },
   ack: { maxChars: 50_000, perSecond: 20, burst: 40 },

@@ -48,6 +48,11 @@ export interface MeshTransport {
    * of after it, which is most of the join's time. A transport without it gets its calls after admission.
    */
   readonly heldCalls?: boolean
+  /**
+   * A transport that sends our camera and microphone on a connection of its own (the SFU's published one) takes
+   * a new local stream here, for everyone at once. Without it, the mesh makes its camera calls again.
+   */
+  useLocalStream?(stream: MediaStream | null): void
   onIncomingLink(handler: (link: DataLink) => void): Unsubscribe
   onIncomingCall(handler: (call: MediaLink) => void): Unsubscribe
   /** The server says nobody holds `remoteId` (a dial to it expired). */
