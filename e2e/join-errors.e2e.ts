@@ -75,6 +75,20 @@ describe('joining when something is wrong', () => {
       expect(hostPanels).toHaveLength(1)
       expect(hostPanels[0]?.showsVideo).toBe(false)
       expect(await page.getByTestId('mute').isDisabled()).toBe(true)
+      // From inside the call: still refused, it says so in a sentence and the call goes on.
+      await page.getByTestId('camera-start').click()
+      await expect(page.getByTestId('camera-start-problem').textContent()).resolves.toContain(
+        'Access to your camera or microphone was denied.',
+      )
+      // Allowed in the browser's site settings since: pressed again, the camera and microphone reach the others.
+      await context.grantPermissions(['camera', 'microphone'], { origin: new URL(suite.server.url).origin })
+      await page.getByTestId('camera-start').click()
+      await host.page.waitForFunction(() => window.__xrConsult?.panels()[0]?.showsVideo === true, undefined, {
+        timeout: 30_000,
+      })
+      await page.getByTestId('camera').waitFor()
+      expect(await page.getByTestId('camera-start-problem').count()).toBe(0)
+      expect(await page.getByTestId('mute').isDisabled()).toBe(false)
       await page.getByTestId('leave').click()
       await host.page.waitForFunction(() => window.__xrConsult?.panels().length === 0, undefined, {
         timeout: 15_000,

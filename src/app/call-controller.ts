@@ -1,6 +1,7 @@
 // Opens, joins and leaves calls: the glue between the DOM shell, the page's store and the call runtime. No
 // React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
 import { CallRuntime } from '../call/runtime'
+import { acquireLocalMedia, describeMediaFailureInCall, LocalMediaError } from '../media/local-media'
 import { NoJanusError, ServerUnreachableError } from '../net/errors'
 import { janusRoomAccess } from '../net/janus-room'
 import { PeerJsTransport } from '../net/peerjs-transport'
@@ -155,4 +156,30 @@ export function toggleMute() {
 
 export function toggleCamera() {
   pageStore.getState().toggleCamera()
+}
+
+/**
+ * Asks for the camera and microphone from inside the call: for someone who joined without them (the permission
+ * refused or not answered in time, no camera then, or joined to watch) and has allowed them since. The new stream
+ * replaces the page's (the mesh makes its camera calls again with it); a microphone that was muted stays muted.
+ * Resolves to null, or to the sentence that says why it could not.
+ */
+export async function turnCameraOnInCall(): Promise<string | null> {
+  const mode = 'camera-and-microphone'
+  let stream: MediaStream | null
+  try {
+    stream = await acquireLocalMedia(mode)
+  } catch (error) {
+    return describeMediaFailureInCall(error instanceof LocalMediaError ? error.failure : 'unknown')
+  }
+  const before = pageStore.getState()
+  // Left meanwhile (the prompt can stay open for minutes): the stream is not wanted any more.
+  if (before.phase !== 'in-call') {
+    for (const track of stream?.getTracks() ?? []) track.stop()
+    return null
+  }
+  const keepMuted = before.muted && (before.localStream?.getAudioTracks().length ?? 0) > 0
+  before.setLocalStream(stream, mode)
+  if (keepMuted && !pageStore.getState().muted) pageStore.getState().toggleMute()
+  return null
 }

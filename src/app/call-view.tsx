@@ -41,7 +41,7 @@ import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AftercarePanel } from './aftercare'
 import { AlarmPanel } from './alarm-panel'
-import { createCallXRStore, leaveCall, toggleCamera, toggleMute } from './call-controller'
+import { createCallXRStore, leaveCall, toggleCamera, toggleMute, turnCameraOnInCall } from './call-controller'
 import { Chat, ServerStatus } from './chat'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
@@ -473,6 +473,7 @@ function Toolbar({
   const present = usePresentPeerIds().length
   const invite = runtime.invite
   const [xrError, setXrError] = useState<string | null>(null)
+  const [cameraProblem, setCameraProblem] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
   const { view, setView, arrangement, setArrangement, resetView } = controls
   // Entering XR needs the scene mounted (<XR> connects the store to the renderer) within the click's user
@@ -509,16 +510,31 @@ function Toolbar({
         {muted ? 'Unmute' : 'Mute'}
       </button>
       <RaiseHand />
-      <button
-        type="button"
-        onClick={toggleCamera}
-        disabled={!hasVideo || cameraLocked}
-        aria-pressed={cameraOff}
-        title={cameraLocked && hasVideo ? CAMERA_LOCKED_SENTENCE : undefined}
-        data-testid="camera"
-      >
-        {cameraOff ? 'Camera on' : 'Camera off'}
-      </button>
+      {!hasVideo && !cameraLocked ? (
+        // Joined without a camera (refused, absent, or to watch) and free to show one: ask for it here, not by
+        // leaving and joining again.
+        <button
+          type="button"
+          onClick={() => {
+            setCameraProblem(null)
+            void turnCameraOnInCall().then(setCameraProblem)
+          }}
+          data-testid="camera-start"
+        >
+          Turn camera on
+        </button>
+      ) : (
+        <button
+          type="button"
+          onClick={toggleCamera}
+          disabled={!hasVideo || cameraLocked}
+          aria-pressed={cameraOff}
+          title={cameraLocked && hasVideo ? CAMERA_LOCKED_SENTENCE : undefined}
+          data-testid="camera"
+        >
+          {cameraOff ? 'Camera on' : 'Camera off'}
+        </button>
+      )}
       <button
         type="button"
         onClick={() => setView(view === '3d' ? 'video' : '3d')}
@@ -574,6 +590,11 @@ function Toolbar({
       {xrError && (
         <p className="error" role="alert">
           {xrError}
+        </p>
+      )}
+      {cameraProblem && !hasVideo && (
+        <p className="error" role="alert" data-testid="camera-start-problem">
+          {cameraProblem}
         </p>
       )}
       {showInvites && <InviteLinks invites={invitesToShare(invite)} />}

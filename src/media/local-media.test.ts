@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyMediaError, describeMediaFailure } from './local-media'
+import { classifyMediaError, describeMediaFailure, describeMediaFailureInCall } from './local-media'
 
 describe('media failures', () => {
   it('classifies the browser errors getUserMedia throws', () => {
@@ -17,5 +17,14 @@ describe('media failures', () => {
     }
     expect(describeMediaFailure('denied', 'microphone-only')).toContain('microphone')
     expect(describeMediaFailure('denied', 'microphone-only')).not.toContain('camera')
+  })
+
+  it('says them to someone already in the call without offering to join', () => {
+    for (const failure of ['denied', 'absent', 'busy', 'unknown'] as const) {
+      const sentence = describeMediaFailureInCall(failure)
+      expect(sentence).toMatch(/^[A-Z].*\.$/)
+      expect(sentence).not.toContain('join')
+    }
+    expect(describeMediaFailureInCall('denied')).toContain('Turn camera on')
   })
 })

@@ -55,6 +55,22 @@ export function describeMediaFailure(failure: MediaFailure, wanted: MediaMode): 
   }
 }
 
+/** The same failures, said to someone already in the call (it goes on meanwhile), who asked from its toolbar. */
+export function describeMediaFailureInCall(failure: MediaFailure): string {
+  switch (failure) {
+    case 'denied':
+      return "Access to your camera or microphone was denied. Allow it in the browser's site settings, then press Turn camera on again. The call goes on meanwhile."
+    case 'absent':
+      return 'No camera or microphone was found on this device. The call goes on without them.'
+    case 'busy':
+      return 'Your camera or microphone is in use by another app. Close that app, then press Turn camera on again.'
+    case 'insecure':
+      return describeMediaFailure('insecure', 'camera-and-microphone')
+    case 'unknown':
+      return 'Your camera or microphone could not be started. The call goes on without them.'
+  }
+}
+
 /** Opens the camera and/or microphone. Never returns a stream for 'receive-only'. */
 export async function acquireLocalMedia(
   mode: MediaMode,
