@@ -63,7 +63,13 @@ describe('joining when something is wrong', () => {
       )
       await page.getByTestId('receive-only').click()
       await page.getByTestId('receive-only-note').waitFor()
+      // Join waits for a name, and says so instead of only greying out.
+      expect(await page.getByTestId('join').isDisabled()).toBe(true)
+      await expect(page.getByTestId('join-needs-name').textContent()).resolves.toBe(
+        'Type your name to join: the others see it beside your video.',
+      )
       await page.getByTestId('name').fill('Pat Without Camera')
+      expect(await page.getByTestId('join-needs-name').count()).toBe(0)
       await page.getByTestId('join').click()
       // The patient sees the clinician's live video; the clinician sees the patient's panel without video. The
       // 3D view's probe counts panels, and a call opens in the video layout.

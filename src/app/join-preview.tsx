@@ -172,9 +172,21 @@ export function JoinPreview({ runtime }: { runtime: CallRuntime }) {
               onChange={setMicrophoneId}
               testId="mic-select"
             />
-            <button type="submit" className="primary" disabled={!trimmed || joining} data-testid="join">
+            <button
+              type="submit"
+              className="primary"
+              disabled={!trimmed || joining}
+              aria-describedby={trimmed ? undefined : 'join-needs-name'}
+              data-testid="join"
+            >
               {joining ? 'Connecting…' : 'Join'}
             </button>
+            {/* A greyed-out button says nothing by itself: why it waits, and for what. */}
+            {!trimmed && (
+              <p className="hint" id="join-needs-name" data-testid="join-needs-name">
+                Type your name to join: the others see it beside your video.
+              </p>
+            )}
           </form>
         </div>
         <CheckIn
