@@ -1,4 +1,4 @@
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   CHROMIUM,
@@ -16,6 +16,44 @@ const suite = useAppSuite()
 const { log } = suite
 let invites: Record<string, string> = {}
 let host: Participant
+
+/**
+ * The loudest sample so far of `peerId`'s sound on `page`: an analyser on their audio element's stream, set up
+ * again when a renewed camera call replaces that stream. -1 while they send no stream with sound.
+ */
+function loudestFrom(page: Page, peerId: string): Promise<number> {
+  return page.evaluate(async (peer) => {
+    type Watch = { stream: MediaStream; peak: number }
+    const holder = window as unknown as { __loudest?: Record<string, Watch> }
+    holder.__loudest ??= {}
+    const watches = holder.__loudest
+    const audio = document.querySelector<HTMLAudioElement>(
+      `[data-testid="remote-audio"][data-peer="${peer}"]`,
+    )
+    const stream = audio?.srcObject as MediaStream | null
+    if (!stream?.getAudioTracks().length) return -1
+    const known = watches[peer]
+    if (known?.stream === stream) return known.peak
+    const watch: Watch = { stream, peak: 0 }
+    watches[peer] = watch
+    const context = new AudioContext()
+    await context.resume()
+    const analyser = context.createAnalyser()
+    analyser.fftSize = 1024
+    context.createMediaStreamSource(stream).connect(analyser)
+    const samples = new Float32Array(analyser.fftSize)
+    const timer = setInterval(() => {
+      if (watches[peer] !== watch) {
+        clearInterval(timer)
+        void context.close()
+        return
+      }
+      analyser.getFloatTimeDomainData(samples)
+      for (const sample of samples) watch.peak = Math.max(watch.peak, Math.abs(sample))
+    }, 20)
+    return 0
+  }, peerId)
+}
 
 beforeAll(async () => {
   host = await newParticipant(suite.browser, log, { width: 640, height: 360 })
@@ -80,14 +118,37 @@ describe('joining when something is wrong', () => {
       const hostPanels = await host.page.evaluate(() => window.__xrConsult?.panels() ?? [])
       expect(hostPanels).toHaveLength(1)
       expect(hostPanels[0]?.showsVideo).toBe(false)
-      expect(await page.getByTestId('mute').isDisabled()).toBe(true)
+      // Nothing to mute: the toolbar offers to turn the microphone on instead (a consultation lets everyone speak).
+      expect(await page.getByTestId('mute').count()).toBe(0)
+      const patientId = (await host.page
+        .getByTestId('participant')
+        .filter({ hasText: 'Pat Without Camera' })
+        .getAttribute('data-peer')) as string
+      // Listening from now (if the patient's camera call brings a track with sound at all).
+      await loudestFrom(host.page, patientId)
+      await page.getByTestId('mic-start').click()
+      await expect(page.getByTestId('mic-start-problem').textContent()).resolves.toContain(
+        'Access to your microphone was denied.',
+      )
+      // Nothing of the patient heard meanwhile (no stream with sound, or silence).
+      expect(await loudestFrom(host.page, patientId)).toBeLessThan(0.01)
+      // The microphone alone allowed since: pressed again, it reaches the clinician (the camera call is made again
+      // with it), and the camera is still to be turned on.
+      const origin = new URL(suite.server.url).origin
+      await context.grantPermissions(['microphone'], { origin })
+      await page.getByTestId('mic-start').click()
+      await expect.poll(() => page.getByTestId('mute').isDisabled()).toBe(false)
+      expect(await page.getByTestId('mute').textContent()).toBe('Mute')
+      expect(await page.getByTestId('mic-start-problem').count()).toBe(0)
+      await expect.poll(() => loudestFrom(host.page, patientId), { timeout: 30_000 }).toBeGreaterThan(0.01)
+      await context.clearPermissions()
       // From inside the call: still refused, it says so in a sentence and the call goes on.
       await page.getByTestId('camera-start').click()
       await expect(page.getByTestId('camera-start-problem').textContent()).resolves.toContain(
         'Access to your camera or microphone was denied.',
       )
       // Allowed in the browser's site settings since: pressed again, the camera and microphone reach the others.
-      await context.grantPermissions(['camera', 'microphone'], { origin: new URL(suite.server.url).origin })
+      await context.grantPermissions(['camera', 'microphone'], { origin })
       await page.getByTestId('camera-start').click()
       await host.page.waitForFunction(() => window.__xrConsult?.panels()[0]?.showsVideo === true, undefined, {
         timeout: 30_000,

@@ -241,6 +241,41 @@ describe('a large room through Janus', () => {
     await expect.poll(() => speaker.page.getByTestId('mute').isDisabled()).toBe(true)
     expect(await localAudioEnabled(speaker.page)).toBe(false)
     await expect.poll(() => row.getByTestId('hand').count()).toBe(0)
+
+    // Someone who joined without camera or microphone (refused them, then "Join without camera or microphone")
+    // and is let speak turns the microphone on from inside the call. Not before: heard only once let speak.
+    const listener = people['receiver 2'] as Participant
+    const listenerRow = presenter.page.getByTestId('participant').filter({ hasText: 'Trainee 2' })
+    const listenerId = (await listenerRow.getAttribute('data-peer')) as string
+    expect(await listener.page.getByTestId('mute').isDisabled()).toBe(true)
+    expect(await listener.page.getByTestId('mic-start').count()).toBe(0)
+    await listener.page.getByTestId('raise-hand').click()
+    await expect.poll(() => listenerRow.getByTestId('hand').getAttribute('data-hand')).toBe('raised')
+    await listenerRow.getByTestId('let-speak').click()
+    await expect.poll(() => listenerRow.getByTestId('hand').getAttribute('data-hand')).toBe('speaking')
+    // Still refused by the browser: a sentence in the call, which goes on.
+    await listener.page.getByTestId('mic-start').click()
+    await expect
+      .poll(() => listener.page.getByTestId('mic-start-problem').textContent())
+      .toContain('Access to your microphone was denied.')
+    // Allowed in the site settings since: the microphone alone is asked for (the camera stays locked), and its
+    // track goes on the connection published to Janus at Join, a stream that came after joining.
+    await listener.page
+      .context()
+      .grantPermissions(['microphone'], { origin: new URL(suite.server.url).origin })
+    await listener.page.getByTestId('mic-start').click()
+    await expect.poll(() => listener.page.getByTestId('mute').isDisabled()).toBe(false)
+    expect(await listener.page.getByTestId('mute').textContent()).toBe('Mute')
+    expect(await listener.page.getByTestId('mic-start-problem').count()).toBe(0)
+    expect(await listener.page.getByTestId('camera').isDisabled()).toBe(true)
+    expect((await transportInfo(listener.page)).sendingVideo).toBe(false)
+    // Heard: the presenter gets the fake microphone's tone from them.
+    await expect.poll(() => watchAudioFrom(presenter.page, listenerId), { timeout: 60_000 }).toBe(true)
+    await expect.poll(() => audioPeak(presenter.page, listenerId), { timeout: 30_000 }).toBeGreaterThan(0.01)
+    // Stop locks that microphone as any other.
+    await listenerRow.getByTestId('stop-speaking').click()
+    await expect.poll(() => listener.page.getByTestId('mute').isDisabled()).toBe(true)
+    await expect.poll(() => listenerRow.getByTestId('hand').count()).toBe(0)
   })
 
   it('only those let show video send it: a camera not let publishes no video track; let, it is seen live; video is simulcast', {

@@ -1,7 +1,12 @@
 // Opens, joins and leaves calls: the glue between the DOM shell, the page's store and the call runtime. No
 // React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
 import { CallRuntime } from '../call/runtime'
-import { acquireLocalMedia, describeMediaFailureInCall, LocalMediaError } from '../media/local-media'
+import {
+  acquireLocalMedia,
+  describeMediaFailureInCall,
+  LocalMediaError,
+  type MediaMode,
+} from '../media/local-media'
 import { NoJanusError, ServerUnreachableError } from '../net/errors'
 import { janusRoomAccess } from '../net/janus-room'
 import { PeerJsTransport } from '../net/peerjs-transport'
@@ -158,6 +163,27 @@ export function toggleCamera() {
   pageStore.getState().toggleCamera()
 }
 
+/** Asks for `mode`'s devices from inside the call: the stream, or the sentence that says why it could not. */
+async function acquireInCall(
+  mode: Exclude<MediaMode, 'receive-only'>,
+): Promise<{ stream: MediaStream | null } | { problem: string }> {
+  try {
+    return { stream: await acquireLocalMedia(mode) }
+  } catch (error) {
+    return {
+      problem: describeMediaFailureInCall(error instanceof LocalMediaError ? error.failure : 'unknown', mode),
+    }
+  }
+}
+
+/** Whether the call is still on to take a stream asked for in it; if not, its tracks are stopped. */
+function stillWanted(stream: MediaStream | null): stream is MediaStream {
+  // Left meanwhile (the prompt can stay open for minutes): the stream is not wanted any more.
+  if (stream && pageStore.getState().phase === 'in-call') return true
+  for (const track of stream?.getTracks() ?? []) track.stop()
+  return false
+}
+
 /**
  * Asks for the camera and microphone from inside the call: for someone who joined without them (the permission
  * refused or not answered in time, no camera then, or joined to watch) and has allowed them since. The new stream
@@ -166,20 +192,38 @@ export function toggleCamera() {
  */
 export async function turnCameraOnInCall(): Promise<string | null> {
   const mode = 'camera-and-microphone'
-  let stream: MediaStream | null
-  try {
-    stream = await acquireLocalMedia(mode)
-  } catch (error) {
-    return describeMediaFailureInCall(error instanceof LocalMediaError ? error.failure : 'unknown')
-  }
+  const result = await acquireInCall(mode)
+  if ('problem' in result) return result.problem
+  if (!stillWanted(result.stream)) return null
   const before = pageStore.getState()
-  // Left meanwhile (the prompt can stay open for minutes): the stream is not wanted any more.
-  if (before.phase !== 'in-call') {
-    for (const track of stream?.getTracks() ?? []) track.stop()
+  const keepMuted = before.muted && (before.localStream?.getAudioTracks().length ?? 0) > 0
+  before.setLocalStream(result.stream, mode)
+  if (keepMuted && !pageStore.getState().muted) pageStore.getState().toggleMute()
+  return null
+}
+
+/**
+ * Asks for the microphone alone from inside the call: for someone who may speak (in a consultation, always; in a
+ * large room, once the presenter let them) and has no microphone track (joined without camera or microphone, or
+ * refused them). Not the camera: in a large room it may still be locked, and speaking is what was asked. The new
+ * stream carries the microphone and the camera track the page has, if any, and replaces the page's stream the way
+ * Turn camera on does (the mesh makes its camera calls again; a large room's published connection takes the
+ * track). The microphone comes on as the lock allows (src/state/page-store.ts). Resolves to null, or to the
+ * sentence that says why it could not.
+ */
+export async function turnMicrophoneOnInCall(): Promise<string | null> {
+  const result = await acquireInCall('microphone-only')
+  if ('problem' in result) return result.problem
+  if (!stillWanted(result.stream)) return null
+  const before = pageStore.getState()
+  const video = before.localStream?.getVideoTracks() ?? []
+  if (video.length === 0) {
+    before.setLocalStream(result.stream, 'microphone-only')
     return null
   }
-  const keepMuted = before.muted && (before.localStream?.getAudioTracks().length ?? 0) > 0
-  before.setLocalStream(stream, mode)
-  if (keepMuted && !pageStore.getState().muted) pageStore.getState().toggleMute()
+  // A camera without a microphone: it goes on as it was (on or off), beside the new microphone.
+  const cameraOff = before.cameraOff
+  before.setLocalStream(new MediaStream([...result.stream.getAudioTracks(), ...video]), before.mediaMode)
+  if (cameraOff && !pageStore.getState().cameraOff) pageStore.getState().toggleCamera()
   return null
 }

@@ -41,7 +41,14 @@ import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
 import { AftercarePanel } from './aftercare'
 import { AlarmPanel } from './alarm-panel'
-import { createCallXRStore, leaveCall, toggleCamera, toggleMute, turnCameraOnInCall } from './call-controller'
+import {
+  createCallXRStore,
+  leaveCall,
+  toggleCamera,
+  toggleMute,
+  turnCameraOnInCall,
+  turnMicrophoneOnInCall,
+} from './call-controller'
 import { Chat, ServerStatus } from './chat'
 import { GuidanceToolbar } from './guidance-toolbar'
 import { InviteLinks, invitesToShare } from './invite-links'
@@ -474,6 +481,7 @@ function Toolbar({
   const invite = runtime.invite
   const [xrError, setXrError] = useState<string | null>(null)
   const [cameraProblem, setCameraProblem] = useState<string | null>(null)
+  const [micProblem, setMicProblem] = useState<string | null>(null)
   const [showInvites, setShowInvites] = useState(false)
   const { view, setView, arrangement, setArrangement, resetView } = controls
   // Entering XR needs the scene mounted (<XR> connects the store to the renderer) within the click's user
@@ -499,16 +507,31 @@ function Toolbar({
       aria-label="Call controls"
       data-xr-support={support !== null && (!offersXR || xrReady) ? 'known' : 'pending'}
     >
-      <button
-        type="button"
-        onClick={toggleMute}
-        disabled={!hasAudio || micLocked}
-        aria-pressed={muted}
-        title={micLocked ? LOCKED_SENTENCE : undefined}
-        data-testid="mute"
-      >
-        {muted ? 'Unmute' : 'Mute'}
-      </button>
+      {!hasAudio && !micLocked ? (
+        // Free to speak (a consultation; a large room once let speak) with no microphone (joined without one, or
+        // refused it): ask for it here. The camera is not asked for: it may still be locked in a large room.
+        <button
+          type="button"
+          onClick={() => {
+            setMicProblem(null)
+            void turnMicrophoneOnInCall().then(setMicProblem)
+          }}
+          data-testid="mic-start"
+        >
+          Turn microphone on
+        </button>
+      ) : (
+        <button
+          type="button"
+          onClick={toggleMute}
+          disabled={!hasAudio || micLocked}
+          aria-pressed={muted}
+          title={micLocked ? LOCKED_SENTENCE : undefined}
+          data-testid="mute"
+        >
+          {muted ? 'Unmute' : 'Mute'}
+        </button>
+      )}
       <RaiseHand />
       {!hasVideo && !cameraLocked ? (
         // Joined without a camera (refused, absent, or to watch) and free to show one: ask for it here, not by
@@ -590,6 +613,11 @@ function Toolbar({
       {xrError && (
         <p className="error" role="alert">
           {xrError}
+        </p>
+      )}
+      {micProblem && !hasAudio && (
+        <p className="error" role="alert" data-testid="mic-start-problem">
+          {micProblem}
         </p>
       )}
       {cameraProblem && !hasVideo && (

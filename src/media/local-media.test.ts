@@ -26,5 +26,13 @@ describe('media failures', () => {
       expect(sentence).not.toContain('join')
     }
     expect(describeMediaFailureInCall('denied')).toContain('Turn camera on')
+    // Asked for the microphone alone (someone let speak who has none): the sentence names only the microphone.
+    for (const failure of ['denied', 'absent', 'busy', 'insecure', 'unknown'] as const) {
+      const sentence = describeMediaFailureInCall(failure, 'microphone-only')
+      expect(sentence).toMatch(/^[A-Z].*\.$/)
+      expect(sentence).toContain('microphone')
+      expect(sentence).not.toContain('camera')
+    }
+    expect(describeMediaFailureInCall('denied', 'microphone-only')).toContain('Turn microphone on')
   })
 })

@@ -49,25 +49,35 @@ export function describeMediaFailure(failure: MediaFailure, wanted: MediaMode): 
     case 'busy':
       return `Your ${what} is in use by another app. Close that app and try again, or join without it.`
     case 'insecure':
-      return 'The camera needs a secure connection. Open the https:// address of this app, or use localhost.'
+      return `The ${wanted === 'microphone-only' ? 'microphone' : 'camera'} needs a secure connection. Open the https:// address of this app, or use localhost.`
     case 'unknown':
       return `Your ${what} could not be started. You can join without it and still see and hear the others.`
   }
 }
 
-/** The same failures, said to someone already in the call (it goes on meanwhile), who asked from its toolbar. */
-export function describeMediaFailureInCall(failure: MediaFailure): string {
+/**
+ * The same failures, said to someone already in the call (it goes on meanwhile), who asked from its toolbar: for
+ * the camera and microphone ('Turn camera on') or the microphone alone ('Turn microphone on').
+ */
+export function describeMediaFailureInCall(
+  failure: MediaFailure,
+  wanted: Exclude<MediaMode, 'receive-only'> = 'camera-and-microphone',
+): string {
+  const microphone = wanted === 'microphone-only'
+  const what = microphone ? 'microphone' : 'camera or microphone'
+  const them = microphone ? 'it' : 'them'
+  const button = microphone ? 'Turn microphone on' : 'Turn camera on'
   switch (failure) {
     case 'denied':
-      return "Access to your camera or microphone was denied. Allow it in the browser's site settings, then press Turn camera on again. The call goes on meanwhile."
+      return `Access to your ${what} was denied. Allow it in the browser's site settings, then press ${button} again. The call goes on meanwhile.`
     case 'absent':
-      return 'No camera or microphone was found on this device. The call goes on without them.'
+      return `No ${what} was found on this device. The call goes on without ${them}.`
     case 'busy':
-      return 'Your camera or microphone is in use by another app. Close that app, then press Turn camera on again.'
+      return `Your ${what} is in use by another app. Close that app, then press ${button} again.`
     case 'insecure':
-      return describeMediaFailure('insecure', 'camera-and-microphone')
+      return describeMediaFailure('insecure', wanted)
     case 'unknown':
-      return 'Your camera or microphone could not be started. The call goes on without them.'
+      return `Your ${what} could not be started. The call goes on without ${them}.`
   }
 }
 

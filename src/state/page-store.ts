@@ -87,7 +87,10 @@ const createLocalMediaSlice: StateCreator<PageState, [], [], LocalMediaSlice> = 
   },
   setLocalStream: (localStream, mediaMode) => {
     const previous = get().localStream
-    if (previous && previous !== localStream) for (const track of previous.getTracks()) track.stop()
+    // Tracks the new stream carries on (a camera kept beside a microphone turned on in the call) keep running.
+    const kept = new Set(localStream?.getTracks() ?? [])
+    if (previous && previous !== localStream)
+      for (const track of previous.getTracks()) if (!kept.has(track)) track.stop()
     const cameraOff = mediaMode !== 'camera-and-microphone' || get().cameraLocked
     const muted = mediaMode === 'receive-only' || get().micLocked
     applyTrackState(localStream, muted, cameraOff)

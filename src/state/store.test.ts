@@ -85,6 +85,40 @@ describe('consult store', () => {
     expect(store.getState().cameraOff).toBe(true)
   })
 
+  it('a microphone turned on in the call by someone let speak is on, and off again once locked', () => {
+    const store = createPageStore()
+    // Joined without camera or microphone to a large room: locked, then let speak, with nothing to send.
+    store.getState().setLocalStream(null, 'receive-only')
+    store.getState().setMicLocked(true)
+    store.getState().setMicLocked(false)
+    expect(store.getState().muted).toBe(true)
+    const microphone = fakeStream(['audio'])
+    store.getState().setLocalStream(microphone.stream, 'microphone-only')
+    expect(store.getState().muted).toBe(false)
+    expect(microphone.tracks[0]?.enabled).toBe(true)
+    store.getState().setMicLocked(true)
+    expect(microphone.tracks[0]?.enabled).toBe(false)
+    store.getState().toggleMute()
+    expect(microphone.tracks[0]?.enabled).toBe(false)
+  })
+
+  it('keeps running the tracks a new stream carries on, and stops only the others', () => {
+    const store = createPageStore()
+    const first = fakeStream(['video'])
+    store.getState().setLocalStream(first.stream, 'camera-and-microphone')
+    const microphone = fakeStream(['audio'])
+    const tracks = [...microphone.tracks, ...first.tracks]
+    const combined = {
+      getTracks: () => tracks,
+      getAudioTracks: () => microphone.tracks,
+      getVideoTracks: () => first.tracks,
+    } as unknown as MediaStream
+    store.getState().setLocalStream(combined, 'camera-and-microphone')
+    expect(first.tracks[0]?.stopped).toBe(false)
+    store.getState().setLocalStream(null, 'camera-and-microphone')
+    expect(tracks.every((t) => t.stopped)).toBe(true)
+  })
+
   it('adds, updates and removes participants without touching the others', () => {
     const store = createCallStore()
     store.getState().upsertParticipant('a', { seat: 0, name: 'Ada', role: 'clinician', status: 'connected' })
