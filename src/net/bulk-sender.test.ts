@@ -8,6 +8,8 @@ import {
   laneOrLink,
   MAX_HIGH_WATER_BYTES,
   MAX_QUEUE_MS,
+  MEDIA_LANE_HIGH_WATER_BYTES,
+  MEDIA_LANE_LOW_WATER_BYTES,
   MIN_HIGH_WATER_BYTES,
   TARGET_QUEUE_MS,
 } from './bulk-sender'
@@ -209,6 +211,40 @@ describe('BulkSender', () => {
     for (let i = 0; i < 40; i++) void sender.enqueue(piece())
     expect(thresholds).toEqual([LANE_LOW_WATER_BYTES])
     sender.dispose()
+  })
+
+  it('keeps a shorter lane buffer while the call carries live video, and the full one again once it does not', async () => {
+    // 7 MB/s and a page that comes back 100 ms late (a software-drawn frame).
+    const fake = fakeChannel(7000, 100)
+    const thresholds: number[] = []
+    const channel = {
+      get bufferedAmount() {
+        return fake.channel.bufferedAmount
+      },
+      dedicated: true,
+      onBufferedAmountLow: (threshold: number, handler: () => void) => {
+        thresholds.push(threshold)
+        return fake.channel.onBufferedAmountLow(threshold, handler)
+      },
+    }
+    let video = true
+    const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b), yieldsToMedia: () => video })
+    const shared = piece()
+    const pieces = 1000
+    const results = Array.from({ length: pieces }, () => sender.enqueue(shared))
+    expect(sender.highWater).toBe(MEDIA_LANE_HIGH_WATER_BYTES)
+    fake.advance(2000)
+    expect(fake.maxBuffered).toBeLessThanOrEqual(MEDIA_LANE_HIGH_WATER_BYTES + 64 * 1024)
+    expect(thresholds).toEqual([MEDIA_LANE_LOW_WATER_BYTES])
+
+    video = false
+    fake.advance(2000)
+    expect(sender.highWater).toBe(LANE_HIGH_WATER_BYTES)
+    expect(thresholds.at(-1)).toBe(LANE_LOW_WATER_BYTES)
+    expect(fake.maxBuffered).toBeGreaterThan(MEDIA_LANE_HIGH_WATER_BYTES + 64 * 1024)
+    expect(fake.maxBuffered).toBeLessThanOrEqual(LANE_HIGH_WATER_BYTES + 64 * 1024)
+    fake.advance(10_000)
+    expect(await Promise.all(results)).toEqual(Array(pieces).fill(true))
   })
 
   it('resolves what waited as unsent when the channel goes away', async () => {

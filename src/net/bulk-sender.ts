@@ -15,6 +15,14 @@
 // decoded and uploaded) run tens to hundreds of ms, and a measured drain rate read through a busy page's stale
 // bufferedAmount comes out low, shrinking the buffer further. There the sender keeps fixed watermarks, as a plain
 // bulk sender would: up to LANE_HIGH_WATER_BYTES buffered, refilled when it falls to LANE_LOW_WATER_BYTES.
+// While the call carries live video (`yieldsToMedia`), a lane keeps half of that (MEDIA_LANE_*): the video is what
+// the people in the call watch, and a file they wait a little longer for is not. Every byte a transfer moves costs
+// both devices CPU off their main threads (SCTP, the network process, the IPC between them: measured here, those
+// threads' CPU rose by about a third of a core at 12 MB/s), and on a busy device that is taken from decoding and
+// drawing the video. How fast a lane moves is about its buffer over how long the page takes to come back and refill
+// it, so a shorter buffer makes a transfer yield to whatever keeps the page busy (drawing the call above all) and
+// still run at the link's speed on a page that is not busy. On a real network the same keeps the transfer's SCTP, whose
+// congestion control pushes harder than the video's, from filling the path the video needs.
 // Pure apart from the timer, which is injectable.
 import type { BulkLane, Unsubscribe } from './transport'
 
@@ -57,6 +65,13 @@ export const LANE_HIGH_WATER_BYTES = 2 * 1024 * 1024
  */
 export const LANE_LOW_WATER_BYTES = 1024 * 1024
 /**
+ * A dedicated lane's buffer while the call carries live video, and its refill mark: a plain bulk sender's (1 MiB,
+ * refilled at half). Measured here (two tabs, software GL, 20 MB): the receiver's drawn video during the transfer went
+ * from 0.39–0.79× of its rate before to 0.74–0.96× with a plain sender's buffer, for about 0.75× of the throughput.
+ */
+export const MEDIA_LANE_HIGH_WATER_BYTES = 1024 * 1024
+export const MEDIA_LANE_LOW_WATER_BYTES = 512 * 1024
+/**
  * If the browser never says the buffer ran low (an event lost while the threshold changed), look again after
  * this long, ms.
  */
@@ -85,6 +100,8 @@ export interface BulkSenderOptions {
   now?: () => number
   setTimer?: (run: () => void, ms: number) => unknown
   clearTimer?: (timer: unknown) => void
+  /** The call carries live video now: a dedicated lane keeps a shorter buffer (see the top of this file). */
+  yieldsToMedia?: () => boolean
 }
 
 export class BulkSender {
@@ -124,7 +141,8 @@ export class BulkSender {
 
   /** The channel's buffer we allow now, bytes. */
   get highWater(): number {
-    if (this.options.channel.dedicated) return LANE_HIGH_WATER_BYTES
+    if (this.options.channel.dedicated)
+      return this.options.yieldsToMedia?.() ? MEDIA_LANE_HIGH_WATER_BYTES : LANE_HIGH_WATER_BYTES
     if (this.rate === null) return MIN_HIGH_WATER_BYTES
     return Math.min(MAX_HIGH_WATER_BYTES, Math.max(MIN_HIGH_WATER_BYTES, this.rate * this.queueTime))
   }
@@ -188,7 +206,11 @@ export class BulkSender {
 
   private waitForRoom() {
     this.waiting = true
-    const threshold = this.options.channel.dedicated ? LANE_LOW_WATER_BYTES : Math.floor(this.highWater / 2)
+    const threshold = this.options.channel.dedicated
+      ? this.options.yieldsToMedia?.()
+        ? MEDIA_LANE_LOW_WATER_BYTES
+        : LANE_LOW_WATER_BYTES
+      : Math.floor(this.highWater / 2)
     if (threshold !== this.lowThreshold) {
       this.lowSubscription?.()
       this.lowThreshold = threshold

@@ -424,6 +424,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private readonly setupRedials = new Map<number, SetupRedial>()
   private readonly lateRedials = new Map<number, LateRedial>()
   private readonly known = new Map<string, Known>()
+  /** The camera and screen streams we receive, by peer and kind: whether the call carries live video. */
+  private readonly videoIn = new Map<string, MediaStream>()
   /** Per seat, the session we last announced as joined: a reconnect of the same session is not a new join. */
   private readonly announced = new Map<number, string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
@@ -884,14 +886,15 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         limits: this.options.protocol.limits,
         ownOps: { author: () => this.session, ...OWN_OPS_PACE },
       }),
-      bulk: new BulkSender(
-        laneOrLink(
+      bulk: new BulkSender({
+        ...laneOrLink(
           data,
           () => lane,
           (bytes) => current() && protocol.ready && protocol.sendFrame(bytes),
           () => current() && protocol.ready,
         ),
-      ),
+        yieldsToMedia: () => this.carriesLiveVideo(),
+      }),
       qualityCounters: null,
       unsubscribe: [],
     }
@@ -932,7 +935,26 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   /** Keeps our own record of a participant and tells the app. */
+  /**
+   * Video is live in the call on this page (our camera, or anyone's camera or screen we receive): bulk transfers
+   * then yield to it (./bulk-sender).
+   */
+  private carriesLiveVideo(): boolean {
+    const live = (stream: MediaStream | null | undefined) =>
+      stream?.getVideoTracks().some((track) => track.readyState === 'live' && track.enabled) ?? false
+    const local = this.options.localMedia()
+    if (!local.cameraOff && live(local.stream)) return true
+    if (live(this.screenStream)) return true
+    for (const stream of this.videoIn.values()) if (live(stream)) return true
+    return false
+  }
+
   private upsert(peerId: string, patch: ParticipantPatch) {
+    for (const kind of ['stream', 'screen'] as const) {
+      const stream = patch[kind]
+      if (stream) this.videoIn.set(`${peerId}|${kind}`, stream)
+      else if (stream === null) this.videoIn.delete(`${peerId}|${kind}`)
+    }
     const known = this.known.get(peerId) ?? {
       peerId,
       seat: patch.seat,
@@ -947,6 +969,8 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   private removeKnown(peerId: string) {
+    this.videoIn.delete(`${peerId}|stream`)
+    this.videoIn.delete(`${peerId}|screen`)
     if (!this.known.delete(peerId)) return
     this.events.participantRemoved(peerId)
   }
@@ -1969,6 +1993,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         for (const unsubscribe of this.transportListeners) unsubscribe()
         this.transportListeners.length = 0
         this.known.clear()
+        this.videoIn.clear()
         this.transport.destroy()
         resolve()
       }
