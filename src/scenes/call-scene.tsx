@@ -408,7 +408,7 @@ export default function CallScene({
           <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         )}
         {workerSpace && <OwnSpace actions={workerSpace} />}
-        {shared && <SharedPanels shared={shared} roomId={roomId} />}
+        {shared && <SharedPanels shared={shared} roomId={roomId} large={lecture !== undefined} />}
         {headset && <XrAlarmBanner view={headset} />}
         {headset && <XrSidePanel view={headset} ofArc={lecture !== undefined} />}
         <SceneProbeInstaller />
