@@ -140,6 +140,19 @@ describe('the video layout, in a tab and on a phone', () => {
       // Nothing overflows sideways; the Leave button keeps to one line; every toolbar control is on screen.
       expect(await horizontalProblems(page)).toEqual([])
       expect(await leaveLines(page)).toBe(1)
+      // On its side the controls share the side column with the details and the chat: they keep to about a third
+      // of its height (at full size they wrapped into five rows, 54 % of it), every button at least 24 px tall and
+      // still named by its visible label.
+      const controls = await page.evaluate(() => ({
+        toolbar: document.querySelector('.call .toolbar')?.getBoundingClientRect().height ?? 0,
+        buttons: [...document.querySelectorAll<HTMLElement>('.call .toolbar button, .call .toolbar select')]
+          .filter((control) => control.offsetWidth > 0)
+          .map((control) => control.getBoundingClientRect().height),
+      }))
+      if (viewport.name === 'phone-landscape') expect(controls.toolbar).toBeLessThan(viewport.height * 0.35)
+      expect(Math.min(...controls.buttons)).toBeGreaterThanOrEqual(24)
+      for (const label of ['Mute', 'Share a file', 'Invite', 'Leave'])
+        expect(await page.getByRole('button', { name: label, exact: true }).isVisible()).toBe(true)
       // The chat can be reached: on a phone through the toolbar's Chat button, which brings its input into view.
       const chatInput = page.locator('.chat input')
       const shortcut = page.getByRole('button', { name: 'Chat', exact: true })
