@@ -1,12 +1,14 @@
 // The call as a person in a plain tab or on a phone meets it: the video layout, at a laptop's 1280×720 and a
 // phone's 390×844 upright and 844×390 on its side. The person consulted fills at least half of the screen, one's
 // own camera shows in a tile, nothing spills sideways, the chat is reachable; with a third person the grid and
-// speaker arrangements; and the 3D view, one click away, frames itself again after a wild orbit. Each screen is
+// speaker arrangements; and the 3D view, one click away, frames itself again after a wild orbit, and keeps the
+// other person's video readable with four images shared beside it. Each screen is
 // written to screenshots/ (named in the README) for a reviewer who does not run the tests.
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
+import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   joinAs,
@@ -138,6 +140,19 @@ describe('the video layout, in a tab and on a phone', () => {
       // Nothing overflows sideways; the Leave button keeps to one line; every toolbar control is on screen.
       expect(await horizontalProblems(page)).toEqual([])
       expect(await leaveLines(page)).toBe(1)
+      // On its side the controls share the side column with the details and the chat: they keep to about a third
+      // of its height (at full size they wrapped into five rows, 54 % of it), every button at least 24 px tall and
+      // still named by its visible label.
+      const controls = await page.evaluate(() => ({
+        toolbar: document.querySelector('.call .toolbar')?.getBoundingClientRect().height ?? 0,
+        buttons: [...document.querySelectorAll<HTMLElement>('.call .toolbar button, .call .toolbar select')]
+          .filter((control) => control.offsetWidth > 0)
+          .map((control) => control.getBoundingClientRect().height),
+      }))
+      if (viewport.name === 'phone-landscape') expect(controls.toolbar).toBeLessThan(viewport.height * 0.35)
+      expect(Math.min(...controls.buttons)).toBeGreaterThanOrEqual(24)
+      for (const label of ['Mute', 'Share a file', 'Invite', 'Leave'])
+        expect(await page.getByRole('button', { name: label, exact: true }).isVisible()).toBe(true)
       // The chat can be reached: on a phone through the toolbar's Chat button, which brings its input into view.
       const chatInput = page.locator('.chat input')
       const shortcut = page.getByRole('button', { name: 'Chat', exact: true })
@@ -208,6 +223,64 @@ describe('the 3D view, one click away', () => {
       .toBe(true)
     await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-phone-portrait.png'))
     await page.setViewportSize({ width: 1280, height: 720 })
+    await page.getByTestId('view-3d').click()
+    await page.locator('[data-testid="call"][data-view="video"]').waitFor()
+  })
+})
+
+/** A plain PNG of one colour, `width`×`height` (4:3 unless told), for sharing. */
+function plainPng([r, g, b]: [number, number, number], width = 400, height = 300): Buffer {
+  const png = new PNG({ width, height })
+  for (let i = 0; i < width * height; i++) png.data.set([r, g, b, 255], i * 4)
+  return PNG.sync.write(png)
+}
+
+describe('the 3D view with shared items', () => {
+  it('keeps the patient’s video readable with four images shared, the nearest image beside it', async () => {
+    const page = clinician.page
+    await page.setViewportSize({ width: 1280, height: 720 })
+    if ((await page.getByTestId('call').getAttribute('data-view')) !== '3d')
+      await page.getByTestId('view-3d').click()
+    await page.locator('[data-testid="call"][data-view="3d"]').waitFor()
+    const [panel] = await waitForPanels(page, 1)
+    if (!panel) throw new Error('no panel')
+    const colours: Array<[number, number, number]> = [
+      [220, 60, 60],
+      [60, 60, 220],
+      [230, 200, 40],
+      [200, 60, 200],
+    ]
+    for (const [i, colour] of colours.entries())
+      await page
+        .getByTestId('share-file-input')
+        .setInputFiles({ name: `image-${i}.png`, mimeType: 'image/png', buffer: plainPng(colour) })
+    await page.waitForFunction(
+      () => (window.__xrConsult?.named('shared-item:') ?? []).filter((p) => p.mapVersion > 0).length === 4,
+      undefined,
+      { timeout: 60_000 },
+    )
+    const videoBox = () =>
+      page.evaluate((n) => window.__xrConsult?.boxOnScreen(n) ?? null, `panel-video:${panel.peerId}`)
+    // The view frames itself again once the items are there (it looks every 400 ms): framing all four round the
+    // arc left the video about 80 px wide; framed first, with the nearest image beside it, it stays over 150 px
+    // (a vitals monitor as wide beside it would show its 5 cm digits over 12 px tall).
+    await expect
+      .poll(async () => {
+        const box = await videoBox()
+        return box?.inView ? box.right - box.left : 0
+      })
+      .toBeGreaterThan(150)
+    // The nearest image is in view beside it; the others are further round the arc, where a pan reaches them.
+    const items = await page.evaluate(() => window.__xrConsult?.named('shared-item:') ?? [])
+    expect(items.filter((item) => item.inView).length).toBeGreaterThanOrEqual(1)
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-shared-laptop.png'))
+    await page.setViewportSize({ width: 390, height: 844 })
+    await expect.poll(async () => (await videoBox())?.inView).toBe(true)
+    await keepScreenshot(page, join(SCREENSHOTS, 'call-3d-shared-phone-portrait.png'))
+    await page.setViewportSize({ width: 1280, height: 720 })
+    // Nothing of this stays for the next tests.
+    const stop = page.getByRole('button', { name: 'Stop sharing', exact: true })
+    while ((await stop.count()) > 0) await stop.first().click()
     await page.getByTestId('view-3d').click()
     await page.locator('[data-testid="call"][data-view="video"]').waitFor()
   })

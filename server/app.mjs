@@ -116,7 +116,8 @@ export async function startServer({
   // Hashed asset names never change content: cache them for good; index.html is always revalidated.
   app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y' }))
   app.use(express.static(distDir, { index: 'index.html', maxAge: 0 }))
-  app.use((_req, res) => res.status(404).type('text/plain').send('Not found'))
+  // Nothing here serves it: the same answer as every other 404 of this server (sendPlainError's "Not Found.").
+  app.use((_req, _res, next) => next({ status: 404 }))
   app.use(sendPlainError)
   // The PeerServer takes upgrades for its own path only; nothing else here speaks WebSocket, and an upgrade that
   // no listener answers would hold its connection open for good.

@@ -1,7 +1,7 @@
 // @ts-check
 // What the production server answers to requests it cannot serve: a status and a plain sentence, nothing about
 // its insides, and no cross-origin permission for anyone.
-import http from 'node:http'
+import http, { STATUS_CODES } from 'node:http'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from './app.mjs'
@@ -55,6 +55,9 @@ describe('error responses', () => {
       expect(response.status).toBe(status)
       expect(response.headers['content-type']).toMatch(/^text\/plain/)
       expect(response.body).toMatch(/^[A-Z][A-Za-z ]+\.?$/)
+      // One wording per status whichever part of the server answers (the static files' fallthrough, a missing
+      // controller profile, the router): a client or a person reading logs sees the same sentence for the same case.
+      expect(response.body).toBe(`${STATUS_CODES[Number(status)]}.`)
       expect(response.body).not.toMatch(/\bat \S|node_modules|\/work\/|\/home\/|Error/)
       expect(response.headers['x-powered-by']).toBeUndefined()
       expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)

@@ -27,7 +27,7 @@ import {
 } from './shared-panels'
 import { SURFACE_PREFIX } from './surfaces'
 import { PANEL_VIDEO_PREFIX, VideoPanel } from './video-panel'
-import { type Box, clampToBox, frameBox, grow, orbitLimits, type Vec3 } from './view-framing'
+import { type Box, clampToBox, frameCallFirst, grow, orbitLimits, union, type Vec3 } from './view-framing'
 import { VitalsMonitorSlot } from './vitals-monitor'
 import { useWorkerSpace, WORKER_SPACE_NAME, WorkerSpaceView } from './worker-space-view'
 import { type CallActions, XrCallControls } from './xr-call-controls'
@@ -37,15 +37,10 @@ import { XrAlarmBanner, XrSidePanel } from './xr-headset-panels'
 /** Where the desktop camera starts, before the first framing: standing eye height, just behind the user's spot. */
 const DESKTOP_CAMERA: [number, number, number] = [0, 1.6, 0.15]
 
-/** Names of what the 3D view frames: the remote videos, their vitals monitors, shared files, models and screens. */
-const FRAMED_PREFIXES = [
-  PANEL_VIDEO_PREFIX,
-  TILE_PREFIX,
-  'vitals-numerics:',
-  ITEM_PANEL_PREFIX,
-  MODEL_PREFIX,
-  SCREEN_PREFIX,
-]
+/** Names of the call's own panels, which the 3D view frames first: the remote videos and their vitals monitors. */
+const CALL_PREFIXES = [PANEL_VIDEO_PREFIX, TILE_PREFIX, 'vitals-numerics:']
+/** Names of what is shared (files, models and screens), framed beside the call's panels as far as they fit. */
+const SHARED_PREFIXES = [ITEM_PANEL_PREFIX, MODEL_PREFIX, SCREEN_PREFIX]
 /**
  * With the worker's miniature (a table-top model in front of and below the panels) the camera looks down on it
  * by this much, radians (about 26°): enough to see its floor and what stands on it, not so much that the video
@@ -60,16 +55,37 @@ const CAPTION_ROOM = 0.09
 const PAN_SLACK = 0.4
 
 const boxHelper = new Box3()
+const itemBoxHelper = new Box3()
 
-/** What to frame now: the box round every framed object (world space) and whether the miniature is among them. */
-function framedContent(scene: Object3D): { box: Box; key: string; miniature: boolean } | null {
+/** A three box as a plain one, grown by CAPTION_ROOM for what hangs under it. */
+const captioned = (box: Box3): Box => grow({ min: box.min.toArray(), max: box.max.toArray() }, CAPTION_ROOM)
+
+const centreOf = (box: Box): Vec3 => [
+  (box.min[0] + box.max[0]) / 2,
+  (box.min[1] + box.max[1]) / 2,
+  (box.min[2] + box.max[2]) / 2,
+]
+
+/**
+ * What there is to frame now (world space): the box round the call's own panels (and the worker's miniature), the
+ * box of each shared item, nearest to the call's panels first, a key that changes when any of them comes or goes,
+ * and whether the miniature is among them.
+ */
+function framedContent(
+  scene: Object3D,
+): { call: Box | null; items: Box[]; key: string; miniature: boolean } | null {
   // While the view was hidden nothing was drawn, so nothing updated the world matrices of what came meanwhile.
   scene.updateMatrixWorld()
   boxHelper.makeEmpty()
   const names: string[] = []
+  const items: Box[] = []
   scene.traverse((object) => {
-    if (FRAMED_PREFIXES.some((prefix) => object.name.startsWith(prefix))) {
+    if (CALL_PREFIXES.some((prefix) => object.name.startsWith(prefix))) {
       boxHelper.expandByObject(object)
+      names.push(object.name)
+    } else if (SHARED_PREFIXES.some((prefix) => object.name.startsWith(prefix))) {
+      // The name and role under each panel, and the monitor's strip under its numbers, come with them.
+      items.push(captioned(itemBoxHelper.setFromObject(object)))
       names.push(object.name)
     }
   })
@@ -81,19 +97,24 @@ function framedContent(scene: Object3D): { box: Box; key: string; miniature: boo
     surfaces++
   })
   if (surfaces > 0) names.push(`${WORKER_SPACE_NAME}:${surfaces}`)
-  if (boxHelper.isEmpty()) return null
-  return {
-    // The name and role under each panel, and the monitor's strip under its numbers, come with them.
-    box: grow({ min: boxHelper.min.toArray(), max: boxHelper.max.toArray() }, CAPTION_ROOM),
-    key: names.sort().join('|'),
-    miniature: surfaces > 0,
+  if (boxHelper.isEmpty() && items.length === 0) return null
+  const call = boxHelper.isEmpty() ? null : captioned(boxHelper)
+  if (call) {
+    const [cx, , cz] = centreOf(call)
+    const away = (box: Box) => {
+      const [x, , z] = centreOf(box)
+      return Math.hypot(x - cx, z - cz)
+    }
+    items.sort((a, b) => away(a) - away(b))
   }
+  return { call, items, key: names.sort().join('|'), miniature: surfaces > 0 }
 }
 
 /**
  * The orbit camera outside XR, framing itself: on entry to the 3D view, after a resize, when what it frames comes
- * or goes, and on Reset view, it stands where every panel fits; orbit and pan stay within limits round that pose,
- * so nothing ends edge-on or out of sight.
+ * or goes, and on Reset view, it stands where the call's panels fit with the nearest shared items beside them
+ * (frameCallFirst); orbit and pan stay within limits round that pose, so nothing ends edge-on or out of sight, and
+ * the pan reaches every shared item.
  */
 function DesktopOrbit({ paused, resets }: { paused: boolean; resets: number }) {
   const camera = useThree((s) => s.camera)
@@ -113,10 +134,16 @@ function DesktopOrbit({ paused, resets }: { paused: boolean; resets: number }) {
     const content = framedContent(scene)
     framedKey.current = content?.key ?? ''
     const pitch = content?.miniature ? MINIATURE_PITCH : 0
-    const framing = content
-      ? frameBox(content.box, (camera.fov * Math.PI) / 180, camera.aspect, pitch)
-      : { position: DESKTOP_CAMERA, target: [0, PANEL_HEIGHT, -PANEL_DISTANCE] as Vec3, distance: 1.35 }
-    panBox.current = content ? grow(content.box, PAN_SLACK) : null
+    const framed =
+      content &&
+      frameCallFirst(content.call, content.items, (camera.fov * Math.PI) / 180, camera.aspect, pitch)
+    const framing = framed?.framing ?? {
+      position: DESKTOP_CAMERA,
+      target: [0, PANEL_HEIGHT, -PANEL_DISTANCE] as Vec3,
+      distance: 1.35,
+    }
+    // The pan reaches every shared item, framed or not.
+    panBox.current = framed && content ? grow(content.items.reduce(union, framed.box), PAN_SLACK) : null
     // Whatever a drag left in the damping is dropped first, or the camera would drift off the framing.
     controls.enableDamping = false
     controls.update()
@@ -408,7 +435,7 @@ export default function CallScene({
           <RemotePanels roomId={roomId} vitals={vitals} guidance={guidance} />
         )}
         {workerSpace && <OwnSpace actions={workerSpace} />}
-        {shared && <SharedPanels shared={shared} roomId={roomId} />}
+        {shared && <SharedPanels shared={shared} roomId={roomId} large={lecture !== undefined} />}
         {headset && <XrAlarmBanner view={headset} />}
         {headset && <XrSidePanel view={headset} ofArc={lecture !== undefined} />}
         <SceneProbeInstaller />

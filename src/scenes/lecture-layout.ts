@@ -3,7 +3,7 @@
 // Four video panels side by side (panel-layout.ts) fill the view at four; thirty must fit without a turn of more
 // than a glance. Pure: the scene (lecture-tiles.tsx) places what this returns.
 import type { SimulcastLayer } from '../lib/simulcast'
-import { EYE_HEIGHT, facingUser, type PanelPose } from './panel-layout'
+import { BESIDE_OFFSET, EYE_HEIGHT, facingUser, MONITOR_WIDTH, type PanelPose } from './panel-layout'
 
 /** Tile width and video height (4:3), metres: a face about 6 cm tall at 1.5 m, recognisable, not readable. */
 export const TILE_WIDTH = 0.24
@@ -130,4 +130,17 @@ export function lectureLayout(
 /** Angle below the eyes of a point at height `y`, `distance` away, degrees (for the tests' comfort checks). */
 export function angleBelowEyes(y: number, distance: number): number {
   return (Math.atan2(EYE_HEIGHT - y, distance) * 180) / Math.PI
+}
+
+/**
+ * How far right of straight ahead a large room's own panels reach, radians seen from the user, for shared items
+ * to stand beyond (panel-layout.ts sharedItemPose): the top (fullest) row of `tileCount` tiles, or the large
+ * panel with room for the vitals monitor beside it, whichever reaches further.
+ */
+export function lectureRightEdge(tileCount: number): number {
+  const size = rowSizes(tileCount)[0] ?? 0
+  const step = (TILE_WIDTH + TILE_GAP) / ARC_RADIUS
+  const tiles = size > 0 ? ((size - 1) / 2) * step + Math.atan(TILE_WIDTH / 2 / ARC_RADIUS) : 0
+  const monitorEdge = (BESIDE_OFFSET + MONITOR_WIDTH / 2) * FEATURED_SCALE
+  return Math.max(tiles, Math.atan(monitorEdge / FEATURED_DISTANCE))
 }

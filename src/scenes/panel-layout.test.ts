@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest'
+import { lectureRightEdge } from './lecture-layout'
 import {
+  consultRightEdge,
   defaultPanelPose,
   EYE_HEIGHT,
   facingUser,
   loadLayout,
   PANEL_DISTANCE,
+  PANEL_HEIGHT,
   PANEL_WIDTH,
+  SIDE_PANEL_OF_ARC_POSITION,
+  SIDE_PANEL_POSITION,
+  SIDE_PANEL_WIDTH,
   savePanelPose,
+  sharedItemPose,
   yawFacing,
 } from './panel-layout'
 
@@ -62,5 +69,87 @@ describe('facingUser', () => {
     const [pitch, yaw] = facingUser([0.6, EYE_HEIGHT - 0.6, -0.8])
     expect(pitch).toBeCloseTo(Math.atan2(-0.6, 1), 6)
     expect(yaw).toBeCloseTo(Math.atan2(-0.6, 0.8), 6)
+  })
+})
+
+/**
+ * The stretch of the user's view (azimuth from straight ahead, radians, growing to the right) that a flat panel of
+ * half-width `halfWidth` at `position` takes when turned to face the user at the origin.
+ */
+function azimuthSpan([x, , z]: readonly number[], halfWidth: number): [number, number] {
+  const centre = Math.atan2(x as number, -(z as number))
+  // The panel's own right (+x turned by its yaw, yawFacing), in the ground plane.
+  const yaw = yawFacing(x as number, z as number, 0, 0)
+  const right = [Math.cos(yaw), -Math.sin(yaw)] as const
+  const corners = [-1, 1].map((side) => {
+    const cx = (x as number) + side * halfWidth * right[0]
+    const cz = (z as number) + side * halfWidth * right[1]
+    // Unwrapped round the panel's own centre, so a panel straight behind the user does not span the whole circle.
+    let angle = Math.atan2(cx, -cz)
+    if (angle < centre - Math.PI) angle += 2 * Math.PI
+    if (angle > centre + Math.PI) angle -= 2 * Math.PI
+    return angle
+  })
+  return [Math.min(...corners), Math.max(...corners)]
+}
+
+/** Whether two spans of azimuth share any direction, on the circle. */
+function spansMeet([a0, a1]: [number, number], [b0, b1]: [number, number]): boolean {
+  return [-2 * Math.PI, 0, 2 * Math.PI].some((turn) => a0 < b1 + turn && b0 + turn < a1)
+}
+
+describe('shared items beside the call', () => {
+  /** The call's own panels in a consultation, and in large rooms of a few sizes (tiles beside the large panel). */
+  const calls = [
+    ...[1, 2, 3].map((videos) => ({ name: `${videos} video panels`, rightEdge: consultRightEdge(videos) })),
+    ...[0, 3, 10, 29].map((tiles) => ({
+      name: `a large room with ${tiles} tiles`,
+      rightEdge: lectureRightEdge(tiles),
+    })),
+  ]
+  /** More than any row holds, so the rows above are tested too. */
+  const MOST_ITEMS = 12
+  /** The tallest item: a portrait A4 page as wide as a panel, with its caption and buttons under it, metres. */
+  const TALLEST_ITEM = PANEL_WIDTH * Math.SQRT2 + 0.12
+
+  it('never stand behind the headset’s side panel, however many there are, in a consultation or a large room', () => {
+    const sides = [SIDE_PANEL_POSITION, SIDE_PANEL_OF_ARC_POSITION].map((at) =>
+      azimuthSpan(at, SIDE_PANEL_WIDTH / 2),
+    )
+    for (const call of calls)
+      for (let slot = 0; slot < MOST_ITEMS; slot++) {
+        const pose = sharedItemPose(slot, call.rightEdge)
+        const span = azimuthSpan([pose.x, pose.y, pose.z], PANEL_WIDTH / 2)
+        for (const side of sides)
+          expect(
+            spansMeet(span, side),
+            `${call.name}, item ${slot + 1}: ${span} against the side panel ${side}`,
+          ).toBe(false)
+      }
+  })
+
+  it('stand clear of the call’s own panels and their vitals monitor, and of each other', () => {
+    for (const call of calls) {
+      const poses = Array.from({ length: MOST_ITEMS }, (_, slot) => sharedItemPose(slot, call.rightEdge))
+      poses.forEach((pose, i) => {
+        const span = azimuthSpan([pose.x, pose.y, pose.z], PANEL_WIDTH / 2)
+        expect(span[0], `${call.name}, item ${i + 1}`).toBeGreaterThan(call.rightEdge)
+        expect(Math.hypot(pose.x, pose.z)).toBeCloseTo(PANEL_DISTANCE)
+        expect(pose.yaw).toBeCloseTo(yawFacing(pose.x, pose.z, 0, 0))
+        for (const other of poses.slice(0, i)) {
+          const otherSpan = azimuthSpan([other.x, other.y, other.z], PANEL_WIDTH / 2)
+          const apart = !spansMeet(span, otherSpan) || Math.abs(pose.y - other.y) > TALLEST_ITEM
+          expect(apart, `${call.name}: items at ${span} and ${otherSpan}`).toBe(true)
+        }
+      })
+      // The nearest item is a glance from the call's panels, at their height.
+      expect(poses[0]?.row).toBe(0)
+      expect(poses[0]?.y).toBe(PANEL_HEIGHT)
+    }
+  })
+
+  it('leave room for the vitals monitor beside the rightmost video panel', () => {
+    // One panel straight ahead: the monitor's right edge is 0.975 m right of its centre, 1.35 m out.
+    expect(consultRightEdge(1)).toBeCloseTo(Math.atan(0.975 / PANEL_DISTANCE), 3)
   })
 })

@@ -9,6 +9,16 @@ export const PANEL_DISTANCE = 1.35
 export const PANEL_HEIGHT = 1.45
 /** Space between neighbouring panels, metres. */
 const PANEL_GAP = 0.08
+/** Frame border around a panel's video, metres. */
+export const PANEL_BORDER = 0.015
+/** The vitals monitor beside a patient's panel (vitals-monitor.tsx), metres: readable from 1.5 m. */
+export const MONITOR_WIDTH = 0.62
+/** Space between a panel's frame and the monitor beside it, metres. */
+const MONITOR_GAP = 0.02
+/** From a panel's centre to the middle of what hangs at its right (the vitals monitor), in its plane, metres. */
+export const BESIDE_OFFSET = PANEL_WIDTH / 2 + PANEL_BORDER + MONITOR_GAP + MONITOR_WIDTH / 2
+/** From a panel's centre to the right edge of its vitals monitor, in its plane, metres. */
+const MONITOR_RIGHT_EDGE = BESIDE_OFFSET + MONITOR_WIDTH / 2
 
 export interface PanelPose {
   x: number
@@ -27,6 +37,68 @@ export function defaultPanelPose(index: number, count: number): PanelPose {
     y: PANEL_HEIGHT,
     z: -Math.cos(angle) * PANEL_DISTANCE,
     yaw: -angle,
+  }
+}
+
+/**
+ * Where the headset's side panel stands (xr-headset-panels.tsx): left of the panels at about eye height and 40°
+ * aside, read with a glance, and out of the way of a ray aimed at the panels ahead or at the surfaces an on-site
+ * worker draws on. Metres.
+ */
+export const SIDE_PANEL_POSITION: [number, number, number] = [-0.8, 1.5, -0.95]
+/**
+ * In a large room the class's tiles spread to about 50° either side (lecture-layout.ts): the side panel moves out
+ * to about 65°, beyond the arc's end, a turn of the head rather than a glance. Metres.
+ */
+export const SIDE_PANEL_OF_ARC_POSITION: [number, number, number] = [-1.2, 1.5, -0.56]
+/** The side panel's width, metres (480 uikit pixels of 1 mm). */
+export const SIDE_PANEL_WIDTH = 0.48
+
+/**
+ * How far right of straight ahead the call's own panels reach in a consultation (`videoCount` panels on the
+ * arc), radians seen from the user: the rightmost panel with room for a vitals monitor beside it. The room is
+ * kept whether or not a monitor shows now: it comes and goes with the patient's sharing, and shared items that
+ * jumped aside whenever it did would lose the user's place.
+ */
+export function consultRightEdge(videoCount: number): number {
+  const count = Math.max(1, videoCount)
+  const last = defaultPanelPose(count - 1, count)
+  // The monitor lies in its panel's plane: seen from the user it ends atan(edge / distance) right of the centre.
+  return -last.yaw + Math.atan(MONITOR_RIGHT_EDGE / PANEL_DISTANCE)
+}
+
+/** Angle a shared item's panel (as wide as a video panel, on the same arc) spans either side of its centre, rad. */
+const ITEM_HALF_ANGLE = Math.atan(PANEL_WIDTH / 2 / PANEL_DISTANCE)
+/** From one shared item to the next along the arc, radians: the video panels' own spacing. */
+const ITEM_STEP = (PANEL_WIDTH + PANEL_GAP) / PANEL_DISTANCE
+/**
+ * Rise from one row of shared items to the next, metres: more than the tallest item (a portrait A4 page 0.64 m
+ * wide is 0.9 m tall) with its caption and buttons under it.
+ */
+export const ITEM_ROW_RISE = 1.05
+
+/**
+ * Where shared item `slot` (0 nearest) stands: on the panels' arc, right of the call's own panels (which reach
+ * `rightEdge` radians right of straight ahead: consultRightEdge, or a large room's lectureRightEdge). The left is
+ * the headset's side panel's (SIDE_PANEL_POSITION), so nothing shared ever stands behind it, however many items
+ * there are: the items fill the right half of the ring round the user (the nearest a glance away, the furthest a
+ * turn), and what does not fit there starts a row above, at the same places. A pose with `row` (0 the arc at
+ * the panels' height) and the height to add to what the item stands on.
+ */
+export function sharedItemPose(slot: number, rightEdge: number): PanelPose & { row: number; rise: number } {
+  const first = rightEdge + PANEL_GAP / PANEL_DISTANCE + ITEM_HALF_ANGLE
+  // Up to straight behind the user's right shoulder (half a panel short of behind them): past it is the left.
+  const perRow = Math.max(1, Math.floor((Math.PI - ITEM_HALF_ANGLE - first) / ITEM_STEP) + 1)
+  const row = Math.floor(slot / perRow)
+  const angle = first + (slot % perRow) * ITEM_STEP
+  const rise = row * ITEM_ROW_RISE
+  return {
+    x: Math.sin(angle) * PANEL_DISTANCE,
+    y: PANEL_HEIGHT + rise,
+    z: -Math.cos(angle) * PANEL_DISTANCE,
+    yaw: -angle,
+    row,
+    rise,
   }
 }
 

@@ -19,6 +19,13 @@ export interface SceneProbe {
   panels: () => PanelOnScreen[]
   /** Page position (CSS pixels) of the first object with this name, and whether it is in view; or null. */
   objectOnScreen: (name: string) => { x: number; y: number; inView: boolean } | null
+  /**
+   * Page rectangle (CSS pixels) round the first object with this name (its world bounding box's corners, projected),
+   * and whether all of it is in view; or null without such an object.
+   */
+  boxOnScreen: (
+    name: string,
+  ) => { left: number; top: number; right: number; bottom: number; inView: boolean } | null
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
   /**

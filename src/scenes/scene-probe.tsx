@@ -6,6 +6,7 @@ import { VanillaText as UikitText } from '@react-three/uikit'
 import { useEffect } from 'react'
 import {
   type ArrayCamera,
+  Box3,
   type Camera,
   type Mesh,
   type MeshBasicMaterial,
@@ -20,6 +21,7 @@ import { PANEL_VIDEO_PREFIX } from './video-panel'
 import { WORKER_SPACE_NAME } from './worker-space-view'
 
 const centreHelper = new Vector3()
+const boxHelper = new Box3()
 const scaleHelper = new Vector3()
 const quaternionHelper = new Quaternion()
 const worldHelper = new Vector3()
@@ -100,6 +102,30 @@ export function SceneProbeInstaller() {
           })
         })
         return found
+      },
+      boxOnScreen: (name) => {
+        const object = scene.getObjectByName(name)
+        if (!object) return null
+        object.updateWorldMatrix(true, true)
+        boxHelper.setFromObject(object)
+        const points = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
+          pointOnScreen(
+            worldHelper.set(
+              i & 1 ? boxHelper.max.x : boxHelper.min.x,
+              i & 2 ? boxHelper.max.y : boxHelper.min.y,
+              i & 4 ? boxHelper.max.z : boxHelper.min.z,
+            ),
+          ),
+        )
+        const xs = points.map((p) => p.x)
+        const ys = points.map((p) => p.y)
+        return {
+          left: Math.min(...xs),
+          right: Math.max(...xs),
+          top: Math.min(...ys),
+          bottom: Math.max(...ys),
+          inView: points.every((p) => p.inView),
+        }
       },
       watch: (name) => watched.add(name),
       drawnAt: {},

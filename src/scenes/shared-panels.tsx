@@ -1,8 +1,9 @@
 // Shared items in the 3D scene, the same in the plain 3D view, in VR and in AR: a document, image or DICOM image
 // as a panel (its picture from ./item-render, with page and window buttons a controller or a hand can press), a 3D
 // model on a stand that anyone can turn (drag it) and scale, and each shared screen as another video panel. They
-// stand on the panels' arc, left of the participants, and can be moved like them (remembered per room on this
-// device). Their views come from the share channel: following the shared view, or the participant's own.
+// stand on the panels' arc, right of the participants (the headset's side panel is on the left), and can be moved
+// like them (remembered per room on this device). Their views come from the share channel: following the shared
+// view, or the participant's own.
 import { type ThreeEvent, useFrame, useThree } from '@react-three/fiber'
 import { Handle, HandleTarget } from '@react-three/handle'
 import { Container, Text } from '@react-three/uikit'
@@ -40,6 +41,7 @@ import { Label } from './annotation-layer'
 import type { ItemMark } from './guidance-view'
 import { ModelMarks, PanelMarks, Unscaled } from './item-marks'
 import { acquireItem, type OpenedItem, pictureToPage, releaseItem } from './item-render'
+import { lectureRightEdge } from './lecture-layout'
 import {
   detailLevel,
   LOD_LEVEL_CELLS,
@@ -48,7 +50,7 @@ import {
   simplifyGeometry,
   worthSimplifying,
 } from './model-lod'
-import { PANEL_DISTANCE, PANEL_HEIGHT, PANEL_WIDTH, yawFacing } from './panel-layout'
+import { consultRightEdge, PANEL_HEIGHT, PANEL_WIDTH, sharedItemPose, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
 import { useVideoTexture } from './video-panel'
@@ -173,7 +175,6 @@ const MODEL_SIZE = 0.35
 const STAND_HEIGHT = 1.0
 /** Radians a model turns per metre the pointer moves across it: a 15 cm drag is about half a turn. */
 const TURN_PER_METRE = 20
-const GAP = 0.08
 
 const quaternionHelper = new Quaternion()
 const axisHelper = new Vector3()
@@ -182,13 +183,6 @@ const viewerHelper = new Vector3()
 
 function useItems(channel: ShareChannel): SharedItem[] {
   return useSyncExternalStore(channel.subscribe, channel.items)
-}
-
-/** The pose of slot `slot` on the arc, left of `videoCount` video panels. */
-function slotPose(slot: number, videoCount: number) {
-  const step = (PANEL_WIDTH + GAP) / PANEL_DISTANCE
-  const angle = -((Math.max(1, videoCount) - 1) / 2 + 1 + slot) * step
-  return { x: Math.sin(angle) * PANEL_DISTANCE, z: -Math.cos(angle) * PANEL_DISTANCE, yaw: -angle }
 }
 
 const layoutKey = (roomId: string) => `xr-consult:items:${roomId}`
@@ -217,7 +211,7 @@ function Placed({
   id,
   roomId,
   slot,
-  videoCount,
+  rightEdge,
   y,
   children,
   handle,
@@ -225,7 +219,7 @@ function Placed({
   id: string
   roomId: string
   slot: number
-  videoCount: number
+  rightEdge: number
   y: number
   children?: ReactNode
   handle: ReactNode
@@ -237,11 +231,11 @@ function Placed({
     const group = target.current
     if (!group || moved.current) return
     const saved = loadPlacement(roomId, id)
-    const pose = slotPose(slot, videoCount)
+    const pose = sharedItemPose(slot, rightEdge)
     if (saved) group.position.set(...saved)
-    else group.position.set(pose.x, y, pose.z)
+    else group.position.set(pose.x, y + pose.rise, pose.z)
     group.rotation.set(0, yawFacing(group.position.x, group.position.z, 0, 0), 0)
-  }, [roomId, id, slot, videoCount, y])
+  }, [roomId, id, slot, rightEdge, y])
   return (
     <HandleTarget ref={target}>
       <Handle
@@ -302,14 +296,14 @@ function DocumentPanelView({
   marks,
   roomId,
   slot,
-  videoCount,
+  rightEdge,
 }: {
   item: SharedItem
   channel: ShareChannel
   marks: ItemMarkActions | undefined
   roomId: string
   slot: number
-  videoCount: number
+  rightEdge: number
 }) {
   const invalidate = useThree((s) => s.invalidate)
   const mode = useMarkMode(marks, item.id)
@@ -401,7 +395,7 @@ function DocumentPanelView({
       id={item.id}
       roomId={roomId}
       slot={slot}
-      videoCount={videoCount}
+      rightEdge={rightEdge}
       y={PANEL_HEIGHT}
       handle={
         <>
@@ -629,14 +623,14 @@ function ModelStandView({
   marks,
   roomId,
   slot,
-  videoCount,
+  rightEdge,
 }: {
   item: SharedItem
   channel: ShareChannel
   marks: ItemMarkActions | undefined
   roomId: string
   slot: number
-  videoCount: number
+  rightEdge: number
 }) {
   const { model, root, details } = useModel(item)
   const mode = useMarkMode(marks, item.id)
@@ -718,7 +712,7 @@ function ModelStandView({
       id={item.id}
       roomId={roomId}
       slot={slot}
-      videoCount={videoCount}
+      rightEdge={rightEdge}
       y={0}
       handle={
         <mesh position-y={STAND_HEIGHT / 2}>
@@ -808,12 +802,12 @@ function ScreenPanel({
   peerId,
   roomId,
   slot,
-  videoCount,
+  rightEdge,
 }: {
   peerId: string
   roomId: string
   slot: number
-  videoCount: number
+  rightEdge: number
 }) {
   const screen = useCall((s) => s.participants[peerId]?.screen ?? null)
   const name = useCall((s) => s.participants[peerId]?.name ?? '')
@@ -824,7 +818,7 @@ function ScreenPanel({
       id={`screen:${peerId}`}
       roomId={roomId}
       slot={slot}
-      videoCount={videoCount}
+      rightEdge={rightEdge}
       y={PANEL_HEIGHT}
       handle={
         <mesh name={`${SCREEN_PREFIX}${peerId}`}>
@@ -857,9 +851,24 @@ function ScreenPanel({
   )
 }
 
-export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: string }) {
+/**
+ * Every shared screen and item, on the arc right of the call's own panels (panel-layout.ts sharedItemPose): the
+ * headset's side panel has the left. `large`: a large room, whose tiles reach further round than a consultation's
+ * panels.
+ */
+export function SharedPanels({
+  shared,
+  roomId,
+  large = false,
+}: {
+  shared: SharedView
+  roomId: string
+  large?: boolean
+}) {
   const items = useItems(shared.channel)
-  const videoCount = useParticipantIds().length
+  const people = useParticipantIds().length
+  // A large room features one of them on the large panel and shows the rest as tiles.
+  const rightEdge = large ? lectureRightEdge(people - 1) : consultRightEdge(people)
   const screens = useCall((s) =>
     Object.values(s.participants)
       .filter((p) => p.screen && p.status !== 'gone')
@@ -876,7 +885,7 @@ export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: s
           peerId={peerId}
           roomId={roomId}
           slot={slot}
-          videoCount={videoCount}
+          rightEdge={rightEdge}
         />
       ))}
       {shown.map((item, index) => {
@@ -889,7 +898,7 @@ export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: s
             marks={shared.marks}
             roomId={roomId}
             slot={slot}
-            videoCount={videoCount}
+            rightEdge={rightEdge}
           />
         ) : (
           <DocumentPanel
@@ -899,7 +908,7 @@ export function SharedPanels({ shared, roomId }: { shared: SharedView; roomId: s
             marks={shared.marks}
             roomId={roomId}
             slot={slot}
-            videoCount={videoCount}
+            rightEdge={rightEdge}
           />
         )
       })}

@@ -22,8 +22,10 @@ import { useCall } from '../state/call-store'
 import { qualityLevel, qualityWords } from '../ui/quality-text'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import {
+  BESIDE_OFFSET,
   defaultPanelPose,
   loadLayout,
+  PANEL_BORDER,
   PANEL_WIDTH,
   type PanelPose,
   savePanelPose,
@@ -31,15 +33,11 @@ import {
 } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
-import { MONITOR_WIDTH } from './vitals-monitor'
 import { imagePointOnPanel, laserFromHead } from './worker-space-layout'
 
 /** The fake camera and most webcams start at 4:3; the panel follows the real aspect once frames arrive. */
 const DEFAULT_ASPECT = 4 / 3
-/** Frame border around the video, metres. */
-const BORDER = 0.015
-/** Width of what hangs beside the video (the vitals monitor), m. */
-const SIDE_WIDTH = MONITOR_WIDTH
+const BORDER = PANEL_BORDER
 
 /** Name prefix of the video meshes; the scene probe finds panels by it. */
 export const PANEL_VIDEO_PREFIX = 'panel-video:'
@@ -260,7 +258,7 @@ export function VideoPanel({
           </Container>
         </group>
       )}
-      {children && <group position-x={PANEL_WIDTH / 2 + BORDER + 0.02 + SIDE_WIDTH / 2}>{children}</group>}
+      {children && <group position-x={BESIDE_OFFSET}>{children}</group>}
       {/* Hangs from 1 cm below the frame and grows downwards when the quality line appears or wraps. */}
       <group position-y={-height / 2 - BORDER - 0.01}>
         <Container

@@ -63,6 +63,58 @@ export function frameBox(box: Box, fovY: number, aspect: number, pitch = 0): Fra
 }
 
 /**
+ * How much further back than the call's own panels alone need the camera may stand to show more shared items
+ * beside them: 1.7 times, so the patient's video and vitals keep at least 60 % of the size they have alone.
+ */
+export const SHARED_FRAMING_GROWTH = 1.7
+
+/** The smallest box holding both. */
+export function union(a: Box, b: Box): Box {
+  return {
+    min: [Math.min(a.min[0], b.min[0]), Math.min(a.min[1], b.min[1]), Math.min(a.min[2], b.min[2])],
+    max: [Math.max(a.max[0], b.max[0]), Math.max(a.max[1], b.max[1]), Math.max(a.max[2], b.max[2])],
+  }
+}
+
+/**
+ * What the 3D view frames when the call has shared items: the call's own panels (`call`: the videos, the vitals
+ * monitors, the worker's miniature) come first, since a clinician's first need is the patient's face and vitals
+ * at a size they can read. Framing everything instead put four items round the arc and the patient's video at
+ * about 80 px wide on a laptop. The nearest shared item (`items`, nearest first) is always framed beside them, so
+ * whoever shares one sees it arrive; the next ones only while the camera stands no more than
+ * SHARED_FRAMING_GROWTH times further back than for the call's panels alone. The rest stay where they are on the
+ * arc: the pan reaches them (and the tab lists each with its own viewer). Without call panels, the items alone.
+ * Returns the framing, the box it frames and how many items are in it.
+ */
+export function frameCallFirst(
+  call: Box | null,
+  items: readonly Box[],
+  fovY: number,
+  aspect: number,
+  pitch = 0,
+): { framing: Framing; box: Box; items: number } | null {
+  const [nearest, ...others] = items
+  if (!call && !nearest) return null
+  if (!call) {
+    const box = items.reduce(union)
+    return { framing: frameBox(box, fovY, aspect, pitch), box, items: items.length }
+  }
+  const limit = frameBox(call, fovY, aspect, pitch).distance * SHARED_FRAMING_GROWTH
+  let box = nearest ? union(call, nearest) : call
+  let framing = frameBox(box, fovY, aspect, pitch)
+  let count = nearest ? 1 : 0
+  for (const item of others) {
+    const wider = union(box, item)
+    const next = frameBox(wider, fovY, aspect, pitch)
+    if (next.distance > limit) break
+    box = wider
+    framing = next
+    count++
+  }
+  return { framing, box, items: count }
+}
+
+/**
  * How far the orbit may swing from the framed pose, radians: the panels stand on an arc facing the user, the
  * outermost of four about 46° off the middle, so ±30° of azimuth still leaves every panel short of edge-on.
  */

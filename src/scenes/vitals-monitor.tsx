@@ -15,8 +15,8 @@ import type { PatientVitals, VitalsFeed } from '../vitals/feed'
 import { buildMonitorModel, type MonitorInputs } from '../vitals/monitor'
 import { CANVAS_HEIGHT, CANVAS_WIDTH, drawMonitor } from './monitor-canvas'
 
-/** Metres: readable from 1.5 m (a value's digits are about 5 cm tall). */
-export const MONITOR_WIDTH = 0.62
+import { MONITOR_WIDTH } from './panel-layout'
+
 const MONITOR_HEIGHT = (MONITOR_WIDTH * CANVAS_HEIGHT) / CANVAS_WIDTH
 const STRIP_HEIGHT = 0.14
 /** The strip shows 5 s of ECG, sweeping left to right like a bedside monitor. */

@@ -12,7 +12,7 @@ import { usePage } from '../state/page-store'
 import { qualityWords } from '../ui/quality-text'
 import { ALARM_VISUAL, DEFAULT_AUDIO_PAUSE_MS } from '../vitals/alarms'
 import type { HeadsetAlarm, HeadsetView } from './headset-view'
-import { facingUser } from './panel-layout'
+import { facingUser, SIDE_PANEL_OF_ARC_POSITION, SIDE_PANEL_POSITION, SIDE_PANEL_WIDTH } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 import { drawableText } from './ui-text'
 
@@ -21,16 +21,6 @@ import { drawableText } from './ui-text'
  * without covering a face. Metres.
  */
 const BANNER_POSITION: [number, number, number] = [0, 1.93, -1.3]
-/**
- * Left of the panels at about eye height and 40° aside: read with a glance, and out of the way of a ray aimed
- * at the panels ahead or at the surfaces an on-site worker draws on. Metres.
- */
-const SIDE_POSITION: [number, number, number] = [-0.8, 1.5, -0.95]
-/**
- * In a large room the class's tiles spread to about 50° either side (lecture-layout.ts): the side panel moves out
- * to about 65°, beyond the arc's end, a turn of the head rather than a glance. Metres.
- */
-const SIDE_OF_ARC_POSITION: [number, number, number] = [-1.2, 1.5, -0.56]
 /** Chat messages the side panel shows, the newest: a glance, not a history (the tab has that). */
 const CHAT_SHOWN = 4
 /** Quick replies from inside the headset, where there is no keyboard. */
@@ -276,14 +266,15 @@ export function XrSidePanel({ view, ofArc = false }: { view: HeadsetView; ofArc?
   return (
     <group
       name="xr-side-panel"
-      position={ofArc ? SIDE_OF_ARC_POSITION : SIDE_POSITION}
-      rotation={facingUser(ofArc ? SIDE_OF_ARC_POSITION : SIDE_POSITION)}
+      position={ofArc ? SIDE_PANEL_OF_ARC_POSITION : SIDE_PANEL_POSITION}
+      rotation={facingUser(ofArc ? SIDE_PANEL_OF_ARC_POSITION : SIDE_PANEL_POSITION)}
     >
       <Container
+        ref={named('xr-side-panel-box')}
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}
         flexDirection="column"
-        width={480}
+        width={SIDE_PANEL_WIDTH * 1000}
         gap={12}
         padding={18}
         backgroundColor="#0f1a20"
