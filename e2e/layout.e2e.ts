@@ -6,9 +6,11 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
   joinAs,
   keepScreenshot,
   newParticipant,
@@ -18,6 +20,7 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
+import { newParticipant as newParticipantWith } from './real-app.mjs'
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
@@ -265,5 +268,58 @@ describe('three people: speaker and grid', () => {
     expect(patient.errors).toEqual([])
     expect(specialist.errors).toEqual([])
     expect(log.foreign(suite.server.origin)).toEqual([])
+  })
+})
+
+/** The rows the visible call controls wrap into: their distinct tops, a row's controls within a few px of it. */
+function toolbarRows(page: Page) {
+  return page.evaluate(() => {
+    const tops = [...document.querySelectorAll<HTMLElement>('.call .toolbar button, .call .toolbar select')]
+      .filter((control) => control.offsetWidth > 0)
+      .map((control) => control.getBoundingClientRect().top)
+      .sort((a, b) => a - b)
+    // Controls of one row differ in height by a pixel or so (a select, a label's line), never by a button's 24 px.
+    return tops.filter((top, i) => i === 0 || top - (tops[i - 1] as number) > 8).length
+  })
+}
+
+describe('someone who joined without camera or microphone', () => {
+  it('finds Turn microphone on and Turn camera on whole in the toolbar, at most one row more, at every size', async () => {
+    // A browser without the fake consent UI: the join screen's prompt is refused, so they join without media.
+    const strict = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+      headless: true,
+    })
+    try {
+      const guest = await newParticipantWith(strict, {
+        viewport: { width: 390, height: 844 },
+        permissions: [],
+        prepare: (context) => log.attach(context),
+      })
+      await openInvite(guest, invites.specialist as string, 'Sam Without Media', '', {
+        view: 'video',
+        receiveOnly: true,
+      })
+      for (const viewport of VIEWPORTS) {
+        // The patient, with camera and microphone, is the toolbar it is measured against.
+        for (const page of [guest.page, patient.page]) await page.setViewportSize(viewport)
+        for (const label of ['Turn microphone on', 'Turn camera on', 'Leave'])
+          await guest.page.getByRole('button', { name: label, exact: true }).waitFor()
+        expect(await guest.page.getByTestId('mute').count()).toBe(0)
+        await keepScreenshot(guest.page, join(SCREENSHOTS, `call-video-without-media-${viewport.name}.png`))
+        // Nothing spills or is cut off, Leave keeps to one line, and the two longer labels (in place of Mute and
+        // Camera off) take at most one row more than a toolbar with camera and microphone at the same size.
+        expect(await horizontalProblems(guest.page)).toEqual([])
+        expect(await leaveLines(guest.page)).toBe(1)
+        expect(await toolbarRows(guest.page)).toBeLessThanOrEqual((await toolbarRows(patient.page)) + 1)
+      }
+      await patient.page.setViewportSize({ width: 390, height: 844 })
+      await guest.page.getByTestId('leave').click()
+      expect(guest.errors).toEqual([])
+      expect(log.foreign(suite.server.origin)).toEqual([])
+    } finally {
+      await strict.close()
+    }
   })
 })
