@@ -284,7 +284,7 @@ function toolbarRows(page: Page) {
 }
 
 describe('someone who joined without camera or microphone', () => {
-  it('finds Turn microphone on and Turn camera on whole in the toolbar, at most one row more, at every size', async () => {
+  it('finds Turn microphone on and Turn camera on whole in the toolbar, at most one row more (none on a phone on its side)', async () => {
     // A browser without the fake consent UI: the join screen's prompt is refused, so they join without media.
     const strict = await chromium.launch({
       executablePath: CHROMIUM,
@@ -309,10 +309,15 @@ describe('someone who joined without camera or microphone', () => {
         expect(await guest.page.getByTestId('mute').count()).toBe(0)
         await keepScreenshot(guest.page, join(SCREENSHOTS, `call-video-without-media-${viewport.name}.png`))
         // Nothing spills or is cut off, Leave keeps to one line, and the two longer labels (in place of Mute and
-        // Camera off) take at most one row more than a toolbar with camera and microphone at the same size.
+        // Camera off) take at most one row more than a toolbar with camera and microphone at the same size; on a
+        // phone on its side, where the controls share a narrow column with the details and chat, no row more
+        // (they took one each there: 7 rows, 290 px, against 6 rows, 249 px, measured).
         expect(await horizontalProblems(guest.page)).toEqual([])
         expect(await leaveLines(guest.page)).toBe(1)
-        expect(await toolbarRows(guest.page)).toBeLessThanOrEqual((await toolbarRows(patient.page)) + 1)
+        const extraRows = viewport.name === 'phone-landscape' ? 0 : 1
+        expect(await toolbarRows(guest.page)).toBeLessThanOrEqual(
+          (await toolbarRows(patient.page)) + extraRows,
+        )
       }
       await patient.page.setViewportSize({ width: 390, height: 844 })
       await guest.page.getByTestId('leave').click()

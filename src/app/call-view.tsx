@@ -519,6 +519,7 @@ function Toolbar({
             setMicProblem(null)
             void turnMicrophoneOnInCall().then(setMicProblem)
           }}
+          className="media-start"
           data-testid="mic-start"
         >
           Turn microphone on
@@ -545,6 +546,7 @@ function Toolbar({
             setCameraProblem(null)
             void turnCameraOnInCall().then(setCameraProblem)
           }}
+          className="media-start"
           data-testid="camera-start"
         >
           Turn camera on
