@@ -2,7 +2,7 @@
 // and microphone, one browser context per participant, and a log of every request any page makes. The server,
 // the browser, participants, the lobby and the panel wait are e2e/real-app.mjs, shared with the benchmarks; this
 // file gives them the tests' shape and adds what only tests need (the request log, pixel checks, suite hooks).
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, expect } from 'vitest'
 import * as realApp from './real-app.mjs'
@@ -151,11 +151,21 @@ export function newParticipant(
   browser: Browser,
   log: RequestLog,
   viewport = { width: 1280, height: 720 },
+  /** Granted to the page's origin; [] in refusingChromium, so that the camera and microphone are refused. */
+  permissions = ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
 ): Promise<Participant> {
-  return realApp.newParticipant(browser, {
-    viewport,
-    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
-    prepare: (context) => log.attach(context),
+  return realApp.newParticipant(browser, { viewport, permissions, prepare: (context) => log.attach(context) })
+}
+
+/**
+ * Chromium without the fake consent UI: a camera or microphone prompt is refused, as when a user clicks Block, so a
+ * participant there (given no permissions) joins without media; granting them later is allowing them since.
+ */
+export function refusingChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
   })
 }
 

@@ -6,21 +6,19 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
   joinAs,
   keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
+  refusingChromium,
   startConsultation,
   useAppSuite,
   waitForPanels,
 } from './harness'
-import { newParticipant as newParticipantWith } from './real-app.mjs'
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots')
 
@@ -286,17 +284,9 @@ function toolbarRows(page: Page) {
 describe('someone who joined without camera or microphone', () => {
   it('finds Turn microphone on and Turn camera on whole in the toolbar, at most one row more (none on a phone on its side)', async () => {
     // A browser without the fake consent UI: the join screen's prompt is refused, so they join without media.
-    const strict = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-      headless: true,
-    })
+    const strict = await refusingChromium()
     try {
-      const guest = await newParticipantWith(strict, {
-        viewport: { width: 390, height: 844 },
-        permissions: [],
-        prepare: (context) => log.attach(context),
-      })
+      const guest = await newParticipant(strict, log, { width: 390, height: 844 }, [])
       await openInvite(guest, invites.specialist as string, 'Sam Without Media', '', {
         view: 'video',
         receiveOnly: true,

@@ -1,22 +1,20 @@
 // Immersive sessions through the IWER emulator (a Meta Quest 3): `?emulate=quest3` installs it, the Enter VR and
 // Enter AR buttons start real WebXR sessions in Chromium, and the XR frames must draw the remote video panel.
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
   isVideoGreen,
   joinAs,
   loudestFrom,
   newParticipant,
   openInvite,
   type Participant,
+  refusingChromium,
   sampleCanvas,
   startConsultation,
   useAppSuite,
   waitForPanels,
 } from './harness'
-import { newParticipant as newParticipantWith } from './real-app.mjs'
 import {
   aimRightController,
   clickTrigger,
@@ -111,17 +109,9 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
   it('someone who joined without camera or microphone turns the microphone on from inside VR, and is heard', async () => {
     // A browser without the fake consent UI and a context without permissions: the join screen's prompt is
     // refused (as when a user clicks Block), so the patient joins without media, then enters VR.
-    const strict = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-      headless: true,
-    })
+    const strict = await refusingChromium()
     try {
-      const patient = await newParticipantWith(strict, {
-        viewport: { width: 800, height: 450 },
-        permissions: [],
-        prepare: (context) => log.attach(context),
-      })
+      const patient = await newParticipant(strict, log, { width: 800, height: 450 }, [])
       await openInvite(patient, invites.patient as string, 'Pat Silent in VR', EMULATE, { receiveOnly: true })
       await enterAndCheck(patient.page, 'enter-vr')
       const named = (name: string) =>
