@@ -2,7 +2,7 @@
 // and microphone, one browser context per participant, and a log of every request any page makes. The server,
 // the browser, participants, the lobby and the panel wait are e2e/real-app.mjs, shared with the benchmarks; this
 // file gives them the tests' shape and adds what only tests need (the request log, pixel checks, suite hooks).
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, expect } from 'vitest'
 import * as realApp from './real-app.mjs'
@@ -151,11 +151,21 @@ export function newParticipant(
   browser: Browser,
   log: RequestLog,
   viewport = { width: 1280, height: 720 },
+  /** Granted to the page's origin; [] in refusingChromium, so that the camera and microphone are refused. */
+  permissions = ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
 ): Promise<Participant> {
-  return realApp.newParticipant(browser, {
-    viewport,
-    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
-    prepare: (context) => log.attach(context),
+  return realApp.newParticipant(browser, { viewport, permissions, prepare: (context) => log.attach(context) })
+}
+
+/**
+ * Chromium without the fake consent UI: a camera or microphone prompt is refused, as when a user clicks Block, so a
+ * participant there (given no permissions) joins without media; granting them later is allowing them since.
+ */
+export function refusingChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    headless: true,
   })
 }
 
@@ -243,6 +253,44 @@ export async function expectLiveVideo(page: Page, panelCount = 1) {
       interval: 300,
     })
     .toBeGreaterThan(20)
+}
+
+/**
+ * The loudest sample so far of `peerId`'s sound on `page`: an analyser on their audio element's stream, set up
+ * again when a renewed camera call replaces that stream. -1 while they send no stream with sound.
+ */
+export function loudestFrom(page: Page, peerId: string): Promise<number> {
+  return page.evaluate(async (peer) => {
+    type Watch = { stream: MediaStream; peak: number }
+    const holder = window as unknown as { __loudest?: Record<string, Watch> }
+    holder.__loudest ??= {}
+    const watches = holder.__loudest
+    const audio = document.querySelector<HTMLAudioElement>(
+      `[data-testid="remote-audio"][data-peer="${peer}"]`,
+    )
+    const stream = audio?.srcObject as MediaStream | null
+    if (!stream?.getAudioTracks().length) return -1
+    const known = watches[peer]
+    if (known?.stream === stream) return known.peak
+    const watch: Watch = { stream, peak: 0 }
+    watches[peer] = watch
+    const context = new AudioContext()
+    await context.resume()
+    const analyser = context.createAnalyser()
+    analyser.fftSize = 1024
+    context.createMediaStreamSource(stream).connect(analyser)
+    const samples = new Float32Array(analyser.fftSize)
+    const timer = setInterval(() => {
+      if (watches[peer] !== watch) {
+        clearInterval(timer)
+        void context.close()
+        return
+      }
+      analyser.getFloatTimeDomainData(samples)
+      for (const sample of samples) watch.peak = Math.max(watch.peak, Math.abs(sample))
+    }, 20)
+    return 0
+  }, peerId)
 }
 
 export interface AppSuite {

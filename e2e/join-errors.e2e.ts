@@ -1,9 +1,10 @@
-import { chromium, type Page } from 'playwright-core'
+import { chromium } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
   joinAs,
+  loudestFrom,
   newParticipant,
   openThreeDView,
   type Participant,
@@ -16,44 +17,6 @@ const suite = useAppSuite()
 const { log } = suite
 let invites: Record<string, string> = {}
 let host: Participant
-
-/**
- * The loudest sample so far of `peerId`'s sound on `page`: an analyser on their audio element's stream, set up
- * again when a renewed camera call replaces that stream. -1 while they send no stream with sound.
- */
-function loudestFrom(page: Page, peerId: string): Promise<number> {
-  return page.evaluate(async (peer) => {
-    type Watch = { stream: MediaStream; peak: number }
-    const holder = window as unknown as { __loudest?: Record<string, Watch> }
-    holder.__loudest ??= {}
-    const watches = holder.__loudest
-    const audio = document.querySelector<HTMLAudioElement>(
-      `[data-testid="remote-audio"][data-peer="${peer}"]`,
-    )
-    const stream = audio?.srcObject as MediaStream | null
-    if (!stream?.getAudioTracks().length) return -1
-    const known = watches[peer]
-    if (known?.stream === stream) return known.peak
-    const watch: Watch = { stream, peak: 0 }
-    watches[peer] = watch
-    const context = new AudioContext()
-    await context.resume()
-    const analyser = context.createAnalyser()
-    analyser.fftSize = 1024
-    context.createMediaStreamSource(stream).connect(analyser)
-    const samples = new Float32Array(analyser.fftSize)
-    const timer = setInterval(() => {
-      if (watches[peer] !== watch) {
-        clearInterval(timer)
-        void context.close()
-        return
-      }
-      analyser.getFloatTimeDomainData(samples)
-      for (const sample of samples) watch.peak = Math.max(watch.peak, Math.abs(sample))
-    }, 20)
-    return 0
-  }, peerId)
-}
 
 beforeAll(async () => {
   host = await newParticipant(suite.browser, log, { width: 640, height: 360 })

@@ -16,6 +16,7 @@ import {
   newParticipant,
   openInvite,
   type Participant,
+  refusingChromium,
   startConsultation,
   useAppSuite,
   waitForPanels,
@@ -338,5 +339,55 @@ describe('three people: speaker and grid', () => {
     expect(patient.errors).toEqual([])
     expect(specialist.errors).toEqual([])
     expect(log.foreign(suite.server.origin)).toEqual([])
+  })
+})
+
+/** The rows the visible call controls wrap into: their distinct tops, a row's controls within a few px of it. */
+function toolbarRows(page: Page) {
+  return page.evaluate(() => {
+    const tops = [...document.querySelectorAll<HTMLElement>('.call .toolbar button, .call .toolbar select')]
+      .filter((control) => control.offsetWidth > 0)
+      .map((control) => control.getBoundingClientRect().top)
+      .sort((a, b) => a - b)
+    // Controls of one row differ in height by a pixel or so (a select, a label's line), never by a button's 24 px.
+    return tops.filter((top, i) => i === 0 || top - (tops[i - 1] as number) > 8).length
+  })
+}
+
+describe('someone who joined without camera or microphone', () => {
+  it('finds Turn microphone on and Turn camera on whole in the toolbar, at most one row more (none on a phone on its side)', async () => {
+    // A browser without the fake consent UI: the join screen's prompt is refused, so they join without media.
+    const strict = await refusingChromium()
+    try {
+      const guest = await newParticipant(strict, log, { width: 390, height: 844 }, [])
+      await openInvite(guest, invites.specialist as string, 'Sam Without Media', '', {
+        view: 'video',
+        receiveOnly: true,
+      })
+      for (const viewport of VIEWPORTS) {
+        // The patient, with camera and microphone, is the toolbar it is measured against.
+        for (const page of [guest.page, patient.page]) await page.setViewportSize(viewport)
+        for (const label of ['Turn microphone on', 'Turn camera on', 'Leave'])
+          await guest.page.getByRole('button', { name: label, exact: true }).waitFor()
+        expect(await guest.page.getByTestId('mute').count()).toBe(0)
+        await keepScreenshot(guest.page, join(SCREENSHOTS, `call-video-without-media-${viewport.name}.png`))
+        // Nothing spills or is cut off, Leave keeps to one line, and the two longer labels (in place of Mute and
+        // Camera off) take at most one row more than a toolbar with camera and microphone at the same size; on a
+        // phone on its side, where the controls share a narrow column with the details and chat, no row more
+        // (they took one each there: 7 rows, 290 px, against 6 rows, 249 px, measured).
+        expect(await horizontalProblems(guest.page)).toEqual([])
+        expect(await leaveLines(guest.page)).toBe(1)
+        const extraRows = viewport.name === 'phone-landscape' ? 0 : 1
+        expect(await toolbarRows(guest.page)).toBeLessThanOrEqual(
+          (await toolbarRows(patient.page)) + extraRows,
+        )
+      }
+      await patient.page.setViewportSize({ width: 390, height: 844 })
+      await guest.page.getByTestId('leave').click()
+      expect(guest.errors).toEqual([])
+      expect(log.foreign(suite.server.origin)).toEqual([])
+    } finally {
+      await strict.close()
+    }
   })
 })

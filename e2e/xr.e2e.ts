@@ -5,9 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   isVideoGreen,
   joinAs,
+  loudestFrom,
   newParticipant,
   openInvite,
   type Participant,
+  refusingChromium,
   sampleCanvas,
   startConsultation,
   useAppSuite,
@@ -101,6 +103,59 @@ describe('immersive sessions (IWER emulating a Quest 3)', () => {
       await expect.poll(() => drawn('r_handMeshNode'), { timeout: 30_000 }).toBe(true)
     } finally {
       await leave(patient)
+    }
+  })
+
+  it('someone who joined without camera or microphone turns the microphone on from inside VR, and is heard', async () => {
+    // A browser without the fake consent UI and a context without permissions: the join screen's prompt is
+    // refused (as when a user clicks Block), so the patient joins without media, then enters VR.
+    const strict = await refusingChromium()
+    try {
+      const patient = await newParticipant(strict, log, { width: 800, height: 450 }, [])
+      await openInvite(patient, invites.patient as string, 'Pat Silent in VR', EMULATE, { receiveOnly: true })
+      await enterAndCheck(patient.page, 'enter-vr')
+      const named = (name: string) =>
+        patient.page.evaluate((n) => window.__xrConsult?.worldPosition(n) != null, name)
+      // Nothing to mute: the headset offers Turn microphone on and Turn camera on, as the page's toolbar does.
+      expect(await named('xr-mute')).toBe(false)
+      expect(await named('xr-camera')).toBe(false)
+      expect(await named('xr-camera-start')).toBe(true)
+      const patientId = (await clinician.page
+        .getByTestId('participant')
+        .filter({ hasText: 'Pat Silent in VR' })
+        .getAttribute('data-peer')) as string
+      // Listening from now (if the patient's camera call brings a track with sound at all).
+      await loudestFrom(clinician.page, patientId)
+
+      // Still refused: the sentence is said under the headset's buttons, and nothing is heard.
+      await aimRightController(patient.page, await worldPosition(patient.page, 'xr-mic-start'), HAND)
+      await clickTrigger(patient.page)
+      await expect
+        .poll(
+          () => patient.page.evaluate(() => window.__xrConsult?.uikitText('xr-media-problem')?.join(' ')),
+          {
+            timeout: 15_000,
+          },
+        )
+        .toContain('Access to your microphone was denied.')
+      expect(await loudestFrom(clinician.page, patientId)).toBeLessThan(0.01)
+
+      // Allowed in the browser's site settings since: pressed again in the headset, the microphone reaches the
+      // clinician (the fake microphone's tone), Mute takes the button's place and the sentence goes.
+      await patient.context.grantPermissions(['microphone'], { origin: new URL(suite.server.url).origin })
+      await aimRightController(patient.page, await worldPosition(patient.page, 'xr-mic-start'), HAND)
+      await clickTrigger(patient.page)
+      await expect.poll(() => named('xr-mute'), { timeout: 15_000 }).toBe(true)
+      expect(await named('xr-mic-start')).toBe(false)
+      expect(await named('xr-media-problem')).toBe(false)
+      await expect
+        .poll(() => loudestFrom(clinician.page, patientId), { timeout: 30_000 })
+        .toBeGreaterThan(0.01)
+      // The page's toolbar shows the same: Mute, enabled.
+      expect(await patient.page.getByTestId('mute').isDisabled()).toBe(false)
+      await leave(patient)
+    } finally {
+      await strict.close()
     }
   })
 

@@ -36,6 +36,7 @@ import type { SharedView } from '../scenes/shared-panels'
 import type { CallActions } from '../scenes/xr-call-controls'
 import { CallStoreProvider, useCall, useCallStore, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
+import { offersCameraStart, offersMicrophoneStart } from '../state/start-offers'
 import { formatQuality, qualityLevel, qualityWords } from '../ui/quality-text'
 import { type ImmersiveMode, immersiveSupport } from '../xr/support'
 import type { ConsultXRStore } from '../xr/xr-store'
@@ -477,6 +478,8 @@ function Toolbar({
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const micStart = usePage(offersMicrophoneStart)
+  const cameraStart = usePage(offersCameraStart)
   const present = usePresentPeerIds().length
   const invite = runtime.invite
   const [xrError, setXrError] = useState<string | null>(null)
@@ -507,7 +510,7 @@ function Toolbar({
       aria-label="Call controls"
       data-xr-support={support !== null && (!offersXR || xrReady) ? 'known' : 'pending'}
     >
-      {!hasAudio && !micLocked ? (
+      {micStart ? (
         // Free to speak (a consultation; a large room once let speak) with no microphone (joined without one, or
         // refused it): ask for it here. The camera is not asked for: it may still be locked in a large room.
         <button
@@ -516,6 +519,7 @@ function Toolbar({
             setMicProblem(null)
             void turnMicrophoneOnInCall().then(setMicProblem)
           }}
+          className="media-start"
           data-testid="mic-start"
         >
           Turn microphone on
@@ -533,7 +537,7 @@ function Toolbar({
         </button>
       )}
       <RaiseHand />
-      {!hasVideo && !cameraLocked ? (
+      {cameraStart ? (
         // Joined without a camera (refused, absent, or to watch) and free to show one: ask for it here, not by
         // leaving and joining again.
         <button
@@ -542,6 +546,7 @@ function Toolbar({
             setCameraProblem(null)
             void turnCameraOnInCall().then(setCameraProblem)
           }}
+          className="media-start"
           data-testid="camera-start"
         >
           Turn camera on
@@ -712,7 +717,13 @@ export function CallView({ runtime, active }: { runtime: CallRuntime; active: bo
   // The 3D view stays mounted across calls (a rejoin is a new runtime): what it is handed follows the runtime.
   const views = useMemo(
     () => ({
-      actions: { toggleMute, toggleCamera, leave: () => leaveCall(runtime) },
+      actions: {
+        toggleMute,
+        toggleCamera,
+        turnMicrophoneOn: turnMicrophoneOnInCall,
+        turnCameraOn: turnCameraOnInCall,
+        leave: () => leaveCall(runtime),
+      },
       vitals: runtime.vitalsView(),
       guidance: runtime.guidanceView(),
       // Only the on-site worker's AR session shares its room: a clinician or specialist in AR for the panels

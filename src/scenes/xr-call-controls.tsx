@@ -2,16 +2,26 @@
 // the panels, tilted towards the user, within reach of a controller ray or a hand.
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
+import { useState } from 'react'
 import { handStateOf } from '../room/hands'
 import { useCall } from '../state/call-store'
 import { usePage } from '../state/page-store'
+import { offersCameraStart, offersMicrophoneStart } from '../state/start-offers'
 import type { LectureView } from './lecture-tiles'
 import { yawFacing } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
+import { drawableText } from './ui-text'
 
 export interface CallActions {
   toggleMute: () => void
   toggleCamera: () => void
+  /**
+   * Asks for the microphone from inside the call (src/app/call-controller.ts): resolves to null, or to the
+   * sentence that says why it could not.
+   */
+  turnMicrophoneOn: () => Promise<string | null>
+  /** Asks for the camera and microphone from inside the call, as turnMicrophoneOn. */
+  turnCameraOn: () => Promise<string | null>
   leave: () => void
 }
 
@@ -93,8 +103,14 @@ export function XrCallControls({
   const cameraOff = usePage((s) => s.cameraOff)
   const hasAudio = usePage((s) => (s.localStream?.getAudioTracks().length ?? 0) > 0)
   const hasVideo = usePage((s) => (s.localStream?.getVideoTracks().length ?? 0) > 0)
+  const micStart = usePage(offersMicrophoneStart)
+  const cameraStart = usePage(offersCameraStart)
   const worker = usePage((s) => s.invite?.role === 'worker')
+  // A refusal said here, where the page's toolbar (which says it too) is out of sight; shown while it still holds.
+  const [micProblem, setMicProblem] = useState<string | null>(null)
+  const [cameraProblem, setCameraProblem] = useState<string | null>(null)
   if (!session) return null
+  const problem = (micStart ? micProblem : null) ?? (cameraStart ? cameraProblem : null)
   return (
     // 0.5 m below eye height and 0.9 m out, tilted about 30° up: a glance down, like a watch.
     <group
@@ -109,25 +125,64 @@ export function XrCallControls({
       <Container
         pixelSize={0.001}
         fontFamilies={uiFontFamilies}
-        flexDirection={aside ? 'column' : 'row'}
+        flexDirection="column"
         gap={16}
         padding={16}
         backgroundColor="#0f1a20"
         borderRadius={24}
       >
-        {hasAudio && (
-          <XrButton name="xr-mute" label={muted ? 'Unmute' : 'Mute'} onClick={actions.toggleMute} />
+        <Container flexDirection={aside ? 'column' : 'row'} gap={16}>
+          {micStart ? (
+            // Joined without a microphone and free to speak: the page's Turn microphone on, within reach here.
+            <XrButton
+              name="xr-mic-start"
+              label="Turn microphone on"
+              onClick={() => {
+                setMicProblem(null)
+                void actions.turnMicrophoneOn().then(setMicProblem)
+              }}
+            />
+          ) : (
+            hasAudio && (
+              <XrButton name="xr-mute" label={muted ? 'Unmute' : 'Mute'} onClick={actions.toggleMute} />
+            )
+          )}
+          {cameraStart ? (
+            <XrButton
+              name="xr-camera-start"
+              label="Turn camera on"
+              onClick={() => {
+                setCameraProblem(null)
+                void actions.turnCameraOn().then(setCameraProblem)
+              }}
+            />
+          ) : (
+            hasVideo && (
+              <XrButton
+                name="xr-camera"
+                label={cameraOff ? 'Camera on' : 'Camera off'}
+                onClick={actions.toggleCamera}
+              />
+            )
+          )}
+          {lecture && !lecture.presenter && <XrRaiseHand lecture={lecture} />}
+          <XrButton name="xr-exit" label="Exit headset view" onClick={() => void session.end()} />
+          <XrButton name="xr-leave" label="Leave" onClick={actions.leave} danger />
+        </Container>
+        {problem && (
+          // Under the buttons, as wide as a short row (a column's width beside the miniature): a sentence of
+          // about 130 characters takes three or four lines at 26 px (2.6 cm at 0.9 m).
+          <Container
+            ref={(component) => {
+              if (component) component.name = 'xr-media-problem'
+            }}
+            maxWidth={aside ? 420 : 900}
+          >
+            <Text fontSize={26} color="#ffb4a8">
+              {drawableText(problem)}
+            </Text>
+          </Container>
         )}
-        {hasVideo && (
-          <XrButton
-            name="xr-camera"
-            label={cameraOff ? 'Camera on' : 'Camera off'}
-            onClick={actions.toggleCamera}
-          />
-        )}
-        {lecture && !lecture.presenter && <XrRaiseHand lecture={lecture} />}
-        <XrButton name="xr-exit" label="Exit headset view" onClick={() => void session.end()} />
-        <XrButton name="xr-leave" label="Leave" onClick={actions.leave} danger />
       </Container>
     </group>
   )
