@@ -459,6 +459,33 @@ interface ViewControls {
   resets: number
 }
 
+/** Asks the browser for a device from inside the call; a refusal's sentence goes to `onProblem` (null: none). */
+function MediaStart({
+  testId,
+  start,
+  onProblem,
+  children,
+}: {
+  testId: string
+  start: () => Promise<string | null>
+  onProblem: (sentence: string | null) => void
+  children: string
+}) {
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        onProblem(null)
+        void start().then(onProblem)
+      }}
+      className="media-start"
+      data-testid={testId}
+    >
+      {children}
+    </button>
+  )
+}
+
 function Toolbar({
   xrStore,
   support,
@@ -513,17 +540,9 @@ function Toolbar({
       {micStart ? (
         // Free to speak (a consultation; a large room once let speak) with no microphone (joined without one, or
         // refused it): ask for it here. The camera is not asked for: it may still be locked in a large room.
-        <button
-          type="button"
-          onClick={() => {
-            setMicProblem(null)
-            void turnMicrophoneOnInCall().then(setMicProblem)
-          }}
-          className="media-start"
-          data-testid="mic-start"
-        >
+        <MediaStart testId="mic-start" start={turnMicrophoneOnInCall} onProblem={setMicProblem}>
           Turn microphone on
-        </button>
+        </MediaStart>
       ) : (
         <button
           type="button"
@@ -540,17 +559,9 @@ function Toolbar({
       {cameraStart ? (
         // Joined without a camera (refused, absent, or to watch) and free to show one: ask for it here, not by
         // leaving and joining again.
-        <button
-          type="button"
-          onClick={() => {
-            setCameraProblem(null)
-            void turnCameraOnInCall().then(setCameraProblem)
-          }}
-          className="media-start"
-          data-testid="camera-start"
-        >
+        <MediaStart testId="camera-start" start={turnCameraOnInCall} onProblem={setCameraProblem}>
           Turn camera on
-        </button>
+        </MediaStart>
       ) : (
         <button
           type="button"

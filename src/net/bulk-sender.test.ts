@@ -79,6 +79,22 @@ function fakeChannel(bytesPerMs: number, lateMs = 0) {
 
 const piece = () => new ArrayBuffer(64 * 1024)
 
+/** `fake` as a dedicated lane, noting every low-buffer threshold the sender asks for. */
+function laneOf(fake: ReturnType<typeof fakeChannel>) {
+  const thresholds: number[] = []
+  const channel = {
+    get bufferedAmount() {
+      return fake.channel.bufferedAmount
+    },
+    dedicated: true,
+    onBufferedAmountLow: (threshold: number, handler: () => void) => {
+      thresholds.push(threshold)
+      return fake.channel.onBufferedAmountLow(threshold, handler)
+    },
+  }
+  return { channel, thresholds }
+}
+
 describe('BulkSender', () => {
   it('holds pieces back while the buffer is full and sends them all as it drains, in order', async () => {
     const fake = fakeChannel(1000) // 1 MB/s
@@ -196,17 +212,7 @@ describe('BulkSender', () => {
 
   it('refills a dedicated lane at its low watermark, not at half of its high one', () => {
     const fake = fakeChannel(0)
-    const thresholds: number[] = []
-    const channel = {
-      get bufferedAmount() {
-        return fake.channel.bufferedAmount
-      },
-      dedicated: true,
-      onBufferedAmountLow: (threshold: number, handler: () => void) => {
-        thresholds.push(threshold)
-        return fake.channel.onBufferedAmountLow(threshold, handler)
-      },
-    }
+    const { channel, thresholds } = laneOf(fake)
     const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b) })
     for (let i = 0; i < 40; i++) void sender.enqueue(piece())
     expect(thresholds).toEqual([LANE_LOW_WATER_BYTES])
@@ -216,17 +222,7 @@ describe('BulkSender', () => {
   it('keeps a shorter lane buffer while the call carries live video, and the full one again once it does not', async () => {
     // 7 MB/s and a page that comes back 100 ms late (a software-drawn frame).
     const fake = fakeChannel(7000, 100)
-    const thresholds: number[] = []
-    const channel = {
-      get bufferedAmount() {
-        return fake.channel.bufferedAmount
-      },
-      dedicated: true,
-      onBufferedAmountLow: (threshold: number, handler: () => void) => {
-        thresholds.push(threshold)
-        return fake.channel.onBufferedAmountLow(threshold, handler)
-      },
-    }
+    const { channel, thresholds } = laneOf(fake)
     let video = true
     const sender = new BulkSender({ ...fake, channel, send: (b) => fake.send(b), yieldsToMedia: () => video })
     const shared = piece()
