@@ -84,6 +84,7 @@ async function openImage(bytes: Uint8Array, mime: string): Promise<OpenedItem> {
 
 type PdfJs = typeof import('pdfjs-dist')
 let pdfjs: Promise<PdfJs> | null = null
+let pdfWorker: InstanceType<PdfJs['PDFWorker']> | null = null
 
 /** pdf.js and its worker, both from our origin (Vite emits the worker as a file of the build). */
 function loadPdfJs(): Promise<PdfJs> {
@@ -96,10 +97,22 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjs
 }
 
+/**
+ * One pdf.js worker for every document of the page. Left to itself pdf.js starts a worker per document, each
+ * loading and compiling its 1.2 MB script: measured here, about half a core for the first second of every shared
+ * PDF, on the sharer's device while its transfer to the others starts (and on a headset, longer). A document
+ * destroyed leaves a worker it was given running.
+ */
+function sharedPdfWorker(module: PdfJs) {
+  if (!pdfWorker || pdfWorker.destroyed) pdfWorker = new module.PDFWorker()
+  return pdfWorker
+}
+
 async function openPdf(bytes: Uint8Array): Promise<OpenedItem> {
-  const { getDocument } = await loadPdfJs()
+  const module = await loadPdfJs()
   // A copy: pdf.js transfers the buffer to its worker, and the item keeps its bytes for others to fetch.
-  const task = getDocument({
+  const task = module.getDocument({
+    worker: sharedPdfWorker(module),
     data: bytes.slice(),
     // No script in a shared document runs, and nothing is fetched from anywhere but our origin: the fonts a PDF
     // does not embed and the CJK character maps come from our server (server/pdfjs-assets-plugin.mjs), and pdf.js
