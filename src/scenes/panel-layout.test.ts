@@ -101,7 +101,10 @@ function spansMeet([a0, a1]: [number, number], [b0, b1]: [number, number]): bool
 describe('shared items beside the call', () => {
   /** The call's own panels in a consultation, and in large rooms of a few sizes (tiles beside the large panel). */
   const calls = [
-    ...[1, 2, 3].map((videos) => ({ name: `${videos} video panels`, rightEdge: consultRightEdge(videos) })),
+    ...[1, 2, 3].map((videos) => ({
+      name: `${videos} video panels`,
+      rightEdge: consultRightEdge(Array.from({ length: videos }, () => true)),
+    })),
     ...[0, 3, 10, 29].map((tiles) => ({
       name: `a large room with ${tiles} tiles`,
       rightEdge: lectureRightEdge(tiles),
@@ -150,6 +153,6 @@ describe('shared items beside the call', () => {
 
   it('leave room for the vitals monitor beside the rightmost video panel', () => {
     // One panel straight ahead: the monitor's right edge is 0.975 m right of its centre, 1.35 m out.
-    expect(consultRightEdge(1)).toBeCloseTo(Math.atan(0.975 / PANEL_DISTANCE), 3)
+    expect(consultRightEdge([true])).toBeCloseTo(Math.atan(0.975 / PANEL_DISTANCE), 3)
   })
 })
