@@ -173,7 +173,13 @@ describe('a consultation’s panels and their vitals monitors', () => {
     }
   })
 
-  it('stand as before where no panel has a monitor at its right', () => {
+  it('stand as before where no panel has a monitor at its right, and the first always does', () => {
+    // The headset's side panel and the worker's miniature stand left of the first panel: the arc grows rightwards.
+    for (const monitors of everyMonitorLayout(4)) {
+      const [first] = consultPanelPoses(monitors)
+      expect(first?.x).toBeCloseTo(defaultPanelPose(0, monitors.length).x)
+      expect(first?.z).toBeCloseTo(defaultPanelPose(0, monitors.length).z)
+    }
     for (const count of [1, 2, 3, 4]) {
       const plain = Array.from({ length: count }, () => false)
       consultPanelPoses(plain).forEach((pose, i) => {

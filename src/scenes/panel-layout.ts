@@ -66,23 +66,19 @@ const MONITOR_RIGHT_ANGLE = Math.atan(MONITOR_RIGHT_EDGE / PANEL_DISTANCE)
  * The default poses of a consultation's remote panels on the arc, in seat order. `monitors[i]`: panel i keeps
  * room for a vitals monitor at its right (a patient's panel: only a patient's vitals are taken, vitals/channel.ts),
  * and the panels after it move along by the monitor's width, so no monitor hangs over its neighbour. Without any
- * monitor the panels stand as defaultPanelPose puts them; the middle of the first and last panels stays straight
- * ahead. The room is kept whether or not the patient shares vitals now: the monitor comes and goes with the
+ * monitor the panels stand as defaultPanelPose puts them, and the first panel always does: the arc grows to the
+ * right only, since the headset's side panel (SIDE_PANEL_POSITION) and the worker's miniature stand left of it.
+ * The room is kept whether or not the patient shares vitals now: the monitor comes and goes with the
  * sharing, and panels that jumped aside whenever it did would lose the user's place.
  */
 export function consultPanelPoses(monitors: readonly boolean[]): PanelPose[] {
   const plainStep = (PANEL_WIDTH + PANEL_GAP) / PANEL_DISTANCE
   // From a panel with a monitor to the next: the monitor's right edge, a gap, the next panel's left half.
   const monitorStep = MONITOR_RIGHT_ANGLE + PANEL_GAP / PANEL_DISTANCE + PANEL_HALF_ANGLE
-  const angles: number[] = []
-  let angle = 0
-  monitors.forEach((monitor, i) => {
-    angles[i] = angle
+  let angle = -((monitors.length - 1) / 2) * plainStep
+  return monitors.map((monitor) => {
+    const at = angle
     angle += monitor ? monitorStep : plainStep
-  })
-  const middle = ((angles[0] ?? 0) + (angles[angles.length - 1] ?? 0)) / 2
-  return angles.map((a) => {
-    const at = a - middle
     return { x: Math.sin(at) * PANEL_DISTANCE, y: PANEL_HEIGHT, z: -Math.cos(at) * PANEL_DISTANCE, yaw: -at }
   })
 }
