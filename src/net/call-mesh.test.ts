@@ -1,7 +1,13 @@
 // The mesh over the in-memory transport, in fake time: the histories that break real calls, replayed exactly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { seatPeerId } from '../room/invite'
-import { ADMISSION_TIMEOUT_MS, DIAL_TIMEOUT_MS, HEARTBEAT_MS, RECONNECT_GIVE_UP_MS } from './call-mesh'
+import {
+  ADMISSION_TIMEOUT_MS,
+  carriesLiveVideo,
+  DIAL_TIMEOUT_MS,
+  HEARTBEAT_MS,
+  RECONNECT_GIVE_UP_MS,
+} from './call-mesh'
 import { MemoryNetwork } from './memory-transport'
 import { DEAD_PEER_MS, HUNG_PEER_MS } from './mesh'
 import { fakeStream, joinable, newRoom, type TestParticipant, useMeshClock } from './mesh-test-kit'
@@ -774,5 +780,38 @@ describe('CallMesh: a camera and microphone that come after Join', () => {
     pat.mesh.localMediaChanged()
     await clock.advance(2000)
     expect(incoming).toBe(0)
+  })
+})
+
+describe('whether the call carries live video (a transfer yields to it)', () => {
+  /** A stream with one video track in `state`, enabled or not; or with no video track (audio only). */
+  const stream = (track: { readyState: 'live' | 'ended'; enabled: boolean } | null) => ({
+    getVideoTracks: () => (track ? [track as MediaStreamTrack] : []),
+  })
+  const liveTrack = { readyState: 'live', enabled: true } as const
+  const camera = (cameraOff = false) => ({ stream: stream(liveTrack), cameraOff })
+
+  it('is true for our own camera, our screen, or a camera or screen received, each on its own', () => {
+    expect(carriesLiveVideo(camera(), null, [])).toBe(true)
+    expect(carriesLiveVideo({ stream: null, cameraOff: false }, stream(liveTrack), [])).toBe(true)
+    expect(
+      carriesLiveVideo({ stream: null, cameraOff: false }, null, [stream(null), stream(liveTrack)]),
+    ).toBe(true)
+  })
+
+  it('is false with no video, a camera turned off, an audio-only stream, or tracks ended or disabled', () => {
+    expect(carriesLiveVideo({ stream: null, cameraOff: false }, null, [])).toBe(false)
+    expect(carriesLiveVideo(camera(true), null, [])).toBe(false)
+    expect(
+      carriesLiveVideo(
+        { stream: stream(null), cameraOff: false },
+        stream({ readyState: 'ended', enabled: true }),
+        [
+          stream(null),
+          stream({ readyState: 'live', enabled: false }),
+          stream({ readyState: 'ended', enabled: true }),
+        ],
+      ),
+    ).toBe(false)
   })
 })

@@ -413,6 +413,26 @@ function failureSentence(failure: LinkFailure, name: string | null): string | nu
   }
 }
 
+/** What carriesLiveVideo reads of a stream: its video tracks. */
+export type VideoCarrier = Pick<MediaStream, 'getVideoTracks'>
+
+/**
+ * Whether video is live in the call on this page: our camera (unless turned off), our screen, or a camera or screen
+ * we receive, with a video track that is live (not ended) and enabled. Bulk transfers yield to it (./bulk-sender).
+ */
+export function carriesLiveVideo(
+  local: { stream: VideoCarrier | null; cameraOff: boolean },
+  screen: VideoCarrier | null,
+  received: Iterable<VideoCarrier>,
+): boolean {
+  const live = (stream: VideoCarrier | null | undefined) =>
+    stream?.getVideoTracks().some((track) => track.readyState === 'live' && track.enabled) ?? false
+  if (!local.cameraOff && live(local.stream)) return true
+  if (live(screen)) return true
+  for (const stream of received) if (live(stream)) return true
+  return false
+}
+
 export class CallMesh<M extends { type: string }, Op extends OpLike> {
   private seat = -1
   private seatIds: string[] = []
@@ -940,13 +960,7 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
    * then yield to it (./bulk-sender).
    */
   private carriesLiveVideo(): boolean {
-    const live = (stream: MediaStream | null | undefined) =>
-      stream?.getVideoTracks().some((track) => track.readyState === 'live' && track.enabled) ?? false
-    const local = this.options.localMedia()
-    if (!local.cameraOff && live(local.stream)) return true
-    if (live(this.screenStream)) return true
-    for (const stream of this.videoIn.values()) if (live(stream)) return true
-    return false
+    return carriesLiveVideo(this.options.localMedia(), this.screenStream, this.videoIn.values())
   }
 
   private upsert(peerId: string, patch: ParticipantPatch) {
