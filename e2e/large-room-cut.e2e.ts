@@ -67,9 +67,17 @@ afterAll(async () => {
   for (const j of pair) await j.stop()
 })
 
-afterEach(({ task }) => {
-  if (task.result?.state !== 'fail') return
-  for (const [name, person] of Object.entries(people)) console.log(`--- ${name}\n${person.trace.join('\n')}`)
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail')
+    for (const [name, person] of Object.entries(people))
+      console.log(`--- ${name}\n${person.trace.join('\n')}`)
+  // Each test makes a room of its own: its pages go with it. Left open they stay in their calls, and by the last
+  // test ~16 pages decoding and drawing video shared two cores with it (under load its freeze test took 392 s
+  // instead of 100, and failed in a full run).
+  for (const [name, person] of Object.entries(people)) {
+    delete people[name]
+    await person.context.close().catch(() => undefined)
+  }
 })
 
 /** A receive-only participant (no camera) joining with `invite` under `name`. */
