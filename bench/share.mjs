@@ -636,6 +636,13 @@ async function main() {
       for (const item of call.share.items()) call.share.remove(item.id)
     })
     await patient.context.close()
+    // The sharer's page leaves its 3D view for the video view: every page here draws through one GPU process (one
+    // SwiftShader), so a 1280×720 view that draws the shared model too (in full detail at that size: 88k triangles
+    // for this one) would be counted against the headset, which on a real call draws on a device of its own.
+    // Measured with the sharer in its 3D view: the headset drew 3.0 frames/s with the model in the sharer's view
+    // and 6.3 with it out of view, against 7.2 and 8.5 with the sharer in the video view (7 Dec).
+    await clinician.page.getByTestId('view-3d').click()
+    await clinician.page.locator('[data-testid="call"][data-view="video"]').waitFor()
     const viewer = await newParticipant(browser, {
       origin: app.origin,
       viewport: { width: 800, height: 450 },
@@ -699,7 +706,8 @@ app's message path every 100 ms, idle for 3 s just before the transfer and then 
 texture; its baseline is the same page in the 5 s just before each transfer, when the file shared first (the copy
 the raw baseline sends) already hangs as a panel in its scene. The frame rate in VR is a third participant (800×450, IWER Quest 3, both eyes drawn in software) after
 everything else was withdrawn, before and after a ${fixed1(model.length / MB)} MB GLB (one dense mesh) and a
-one-page PDF were shared (once the PDF's page is drawn on its panel and the model stands on its stand). On two cores shared with other work, every number moves with the load above; read the
+one-page PDF were shared (once the PDF's page is drawn on its panel and the model stands on its stand), with the sharer's page in
+its video view (all pages here draw through one software GPU: the sharer's own 3D view of the model is its device's cost, not the headset's). On two cores shared with other work, every number moves with the load above; read the
 ratios, which compare measurements taken minutes apart under similar load, and not the absolute values.
 `
     console.log(table)

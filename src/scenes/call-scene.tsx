@@ -2,7 +2,7 @@
 // consultation room) and in immersive AR (passthrough, nothing drawn but the panels and controls).
 import { Canvas, type RootState, useFrame, useStore, useThree } from '@react-three/fiber'
 import { noEvents, PointerEvents, useXR, XR } from '@react-three/xr'
-import { useCallback, useEffect, useRef } from 'react'
+import { useCallback, useEffect, useMemo, useRef } from 'react'
 import { Box3, type Object3D, PerspectiveCamera } from 'three'
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js'
 import { useParticipantIds } from '../state/call-store'
@@ -14,7 +14,7 @@ import type { GuidanceView } from './guidance-view'
 import type { HeadsetView } from './headset-view'
 import { LectureScene, type LectureView, TILE_PREFIX } from './lecture-tiles'
 import { OwnSpace, type WorkerSpaceActions } from './own-space'
-import { PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
+import { consultPanelPoses, PANEL_DISTANCE, PANEL_HEIGHT } from './panel-layout'
 import { releaseInitialInternals, releaseTornDownRoot, tornDown } from './root-state-release'
 import { registerOrbitControls } from './scene-interaction'
 import { SceneProbeInstaller } from './scene-probe'
@@ -26,7 +26,7 @@ import {
   type SharedView,
 } from './shared-panels'
 import { SURFACE_PREFIX } from './surfaces'
-import { PANEL_VIDEO_PREFIX, VideoPanel } from './video-panel'
+import { PANEL_VIDEO_PREFIX, usePanelMonitors, VideoPanel } from './video-panel'
 import { type Box, clampToBox, frameCallFirst, grow, orbitLimits, union, type Vec3 } from './view-framing'
 import { VitalsMonitorSlot } from './vitals-monitor'
 import { useWorkerSpace, WORKER_SPACE_NAME, WorkerSpaceView } from './worker-space-view'
@@ -234,6 +234,9 @@ function RemotePanels({
   guidance?: GuidanceView
 }) {
   const peerIds = useParticipantIds()
+  const monitors = usePanelMonitors()
+  // Stable while nobody comes, goes or changes role: a new pose would put a panel the user moved back.
+  const poses = useMemo(() => consultPanelPoses(monitors), [monitors])
   const monitor = (peerId: string) =>
     vitals && (
       <VitalsMonitorSlot
@@ -246,14 +249,7 @@ function RemotePanels({
   return (
     <>
       {peerIds.map((peerId, index) => (
-        <VideoPanel
-          key={peerId}
-          peerId={peerId}
-          index={index}
-          count={peerIds.length}
-          roomId={roomId}
-          guidance={guidance}
-        >
+        <VideoPanel key={peerId} peerId={peerId} arcPose={poses[index]} roomId={roomId} guidance={guidance}>
           {monitor(peerId)}
         </VideoPanel>
       ))}

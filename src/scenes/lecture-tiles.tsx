@@ -436,14 +436,7 @@ export function LectureScene({
   return (
     <>
       {layout.featured && (
-        <VideoPanel
-          key={layout.featured}
-          peerId={layout.featured}
-          index={0}
-          count={1}
-          roomId={roomId}
-          pose={layout.featuredPose}
-        >
+        <VideoPanel key={layout.featured} peerId={layout.featured} roomId={roomId} pose={layout.featuredPose}>
           {featuredChildren?.(layout.featured)}
         </VideoPanel>
       )}

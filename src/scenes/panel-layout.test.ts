@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { lectureRightEdge } from './lecture-layout'
 import {
+  BESIDE_OFFSET,
+  consultPanelPoses,
   consultRightEdge,
   defaultPanelPose,
   EYE_HEIGHT,
   facingUser,
   loadLayout,
+  MONITOR_WIDTH,
+  PANEL_BORDER,
   PANEL_DISTANCE,
   PANEL_HEIGHT,
   PANEL_WIDTH,
@@ -98,10 +102,106 @@ function spansMeet([a0, a1]: [number, number], [b0, b1]: [number, number]): bool
   return [-2 * Math.PI, 0, 2 * Math.PI].some((turn) => a0 < b1 + turn && b0 + turn < a1)
 }
 
+/** Every seat order of 1 to `most` remote panels, each a patient's (true: with a vitals monitor) or not. */
+function everyMonitorLayout(most: number): boolean[][] {
+  const layouts: boolean[][] = []
+  for (let count = 1; count <= most; count++)
+    for (let bits = 0; bits < 2 ** count; bits++)
+      layouts.push(Array.from({ length: count }, (_, i) => (bits & (1 << i)) !== 0))
+  return layouts
+}
+const layoutName = (monitors: readonly boolean[]) => monitors.map((m) => (m ? 'P+monitor' : 'V')).join(' ')
+
+/**
+ * The stretch of the user's view that a stretch [from, to] of a flat panel's own plane takes (metres right of
+ * its centre): the vitals monitor hangs in its panel's plane at its right (video-panel.tsx, BESIDE_OFFSET).
+ */
+function azimuthSpanInPlane(
+  pose: { x: number; z: number; yaw: number },
+  from: number,
+  to: number,
+): [number, number] {
+  const centre = -pose.yaw
+  const corners = [from, to].map((d) => {
+    const cx = pose.x + d * Math.cos(pose.yaw)
+    const cz = pose.z - d * Math.sin(pose.yaw)
+    let angle = Math.atan2(cx, -cz)
+    if (angle < centre - Math.PI) angle += 2 * Math.PI
+    if (angle > centre + Math.PI) angle -= 2 * Math.PI
+    return angle
+  })
+  return [Math.min(...corners), Math.max(...corners)]
+}
+
+describe('a consultation’s panels and their vitals monitors', () => {
+  const HALF = PANEL_WIDTH / 2 + PANEL_BORDER
+
+  it('never hang a monitor over another panel or monitor, whichever participants are patients', () => {
+    for (const monitors of everyMonitorLayout(4)) {
+      const poses = consultPanelPoses(monitors)
+      const things = poses.flatMap((pose, i) => [
+        { name: `panel ${i + 1}`, span: azimuthSpanInPlane(pose, -HALF, HALF) },
+        ...(monitors[i]
+          ? [
+              {
+                name: `monitor of panel ${i + 1}`,
+                span: azimuthSpanInPlane(
+                  pose,
+                  BESIDE_OFFSET - MONITOR_WIDTH / 2,
+                  BESIDE_OFFSET + MONITOR_WIDTH / 2,
+                ),
+              },
+            ]
+          : []),
+      ])
+      things.forEach((a, i) => {
+        for (const b of things.slice(i + 1))
+          expect(
+            spansMeet(a.span, b.span),
+            `${layoutName(monitors)}: ${a.name} ${a.span} meets ${b.name} ${b.span}`,
+          ).toBe(false)
+      })
+      // The arc's panels stand round the user, facing them, in seat order left to right.
+      poses.forEach((pose, i) => {
+        expect(Math.hypot(pose.x, pose.z)).toBeCloseTo(PANEL_DISTANCE)
+        expect(pose.yaw).toBeCloseTo(yawFacing(pose.x, pose.z, 0, 0))
+        if (i > 0) expect(-pose.yaw).toBeGreaterThan(-(poses[i - 1] as typeof pose).yaw)
+      })
+      // Everything the call shows ends at its right edge, where shared items begin.
+      const rightmost = Math.max(...things.map((t) => t.span[1]))
+      expect(consultRightEdge(monitors)).toBeCloseTo(rightmost, 6)
+    }
+  })
+
+  it('stand as before where no panel has a monitor at its right, and the first always does', () => {
+    // The headset's side panel and the worker's miniature stand left of the first panel: the arc grows rightwards.
+    for (const monitors of everyMonitorLayout(4)) {
+      const [first] = consultPanelPoses(monitors)
+      expect(first?.x).toBeCloseTo(defaultPanelPose(0, monitors.length).x)
+      expect(first?.z).toBeCloseTo(defaultPanelPose(0, monitors.length).z)
+    }
+    for (const count of [1, 2, 3, 4]) {
+      const plain = Array.from({ length: count }, () => false)
+      consultPanelPoses(plain).forEach((pose, i) => {
+        const before = defaultPanelPose(i, count)
+        expect(pose.x).toBeCloseTo(before.x)
+        expect(pose.z).toBeCloseTo(before.z)
+      })
+      // The rightmost patient's panel too: its monitor was already clear of everything.
+      consultPanelPoses([...plain.slice(1), true]).forEach((pose, i) => {
+        expect(pose.x).toBeCloseTo(defaultPanelPose(i, count).x)
+      })
+    }
+  })
+})
+
 describe('shared items beside the call', () => {
   /** The call's own panels in a consultation, and in large rooms of a few sizes (tiles beside the large panel). */
   const calls = [
-    ...[1, 2, 3].map((videos) => ({ name: `${videos} video panels`, rightEdge: consultRightEdge(videos) })),
+    ...everyMonitorLayout(4).map((monitors) => ({
+      name: `video panels ${layoutName(monitors)}`,
+      rightEdge: consultRightEdge(monitors),
+    })),
     ...[0, 3, 10, 29].map((tiles) => ({
       name: `a large room with ${tiles} tiles`,
       rightEdge: lectureRightEdge(tiles),
@@ -150,6 +250,6 @@ describe('shared items beside the call', () => {
 
   it('leave room for the vitals monitor beside the rightmost video panel', () => {
     // One panel straight ahead: the monitor's right edge is 0.975 m right of its centre, 1.35 m out.
-    expect(consultRightEdge(1)).toBeCloseTo(Math.atan(0.975 / PANEL_DISTANCE), 3)
+    expect(consultRightEdge([true])).toBeCloseTo(Math.atan(0.975 / PANEL_DISTANCE), 3)
   })
 })

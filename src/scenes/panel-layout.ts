@@ -54,17 +54,44 @@ export const SIDE_PANEL_OF_ARC_POSITION: [number, number, number] = [-1.2, 1.5, 
 /** The side panel's width, metres (480 uikit pixels of 1 mm). */
 export const SIDE_PANEL_WIDTH = 0.48
 
+/** Half the angle a video panel with its frame takes on the arc, seen from the user, radians. */
+const PANEL_HALF_ANGLE = Math.atan((PANEL_WIDTH / 2 + PANEL_BORDER) / PANEL_DISTANCE)
 /**
- * How far right of straight ahead the call's own panels reach in a consultation (`videoCount` panels on the
- * arc), radians seen from the user: the rightmost panel with room for a vitals monitor beside it. The room is
- * kept whether or not a monitor shows now: it comes and goes with the patient's sharing, and shared items that
- * jumped aside whenever it did would lose the user's place.
+ * How far right of its panel's centre a vitals monitor reaches, seen from the user, radians: the monitor lies in
+ * its panel's plane, so its right edge is atan(edge / distance) aside.
  */
-export function consultRightEdge(videoCount: number): number {
-  const count = Math.max(1, videoCount)
-  const last = defaultPanelPose(count - 1, count)
-  // The monitor lies in its panel's plane: seen from the user it ends atan(edge / distance) right of the centre.
-  return -last.yaw + Math.atan(MONITOR_RIGHT_EDGE / PANEL_DISTANCE)
+const MONITOR_RIGHT_ANGLE = Math.atan(MONITOR_RIGHT_EDGE / PANEL_DISTANCE)
+
+/**
+ * The default poses of a consultation's remote panels on the arc, in seat order. `monitors[i]`: panel i keeps
+ * room for a vitals monitor at its right (a patient's panel: only a patient's vitals are taken, vitals/channel.ts),
+ * and the panels after it move along by the monitor's width, so no monitor hangs over its neighbour. Without any
+ * monitor the panels stand as defaultPanelPose puts them, and the first panel always does: the arc grows to the
+ * right only, since the headset's side panel (SIDE_PANEL_POSITION) and the worker's miniature stand left of it.
+ * The room is kept whether or not the patient shares vitals now: the monitor comes and goes with the
+ * sharing, and panels that jumped aside whenever it did would lose the user's place.
+ */
+export function consultPanelPoses(monitors: readonly boolean[]): PanelPose[] {
+  const plainStep = (PANEL_WIDTH + PANEL_GAP) / PANEL_DISTANCE
+  // From a panel with a monitor to the next: the monitor's right edge, a gap, the next panel's left half.
+  const monitorStep = MONITOR_RIGHT_ANGLE + PANEL_GAP / PANEL_DISTANCE + PANEL_HALF_ANGLE
+  let angle = -((monitors.length - 1) / 2) * plainStep
+  return monitors.map((monitor) => {
+    const at = angle
+    angle += monitor ? monitorStep : plainStep
+    return { x: Math.sin(at) * PANEL_DISTANCE, y: PANEL_HEIGHT, z: -Math.cos(at) * PANEL_DISTANCE, yaw: -at }
+  })
+}
+
+/**
+ * How far right of straight ahead the call's own panels reach in a consultation (consultPanelPoses of
+ * `monitors`), radians seen from the user: the rightmost panel's frame, or its vitals monitor when it is a
+ * patient's. Shared items stand beyond it.
+ */
+export function consultRightEdge(monitors: readonly boolean[]): number {
+  const poses = consultPanelPoses(monitors.length > 0 ? monitors : [false])
+  const last = poses[poses.length - 1] as PanelPose
+  return -last.yaw + (monitors[monitors.length - 1] ? MONITOR_RIGHT_ANGLE : PANEL_HALF_ANGLE)
 }
 
 /** Angle a shared item's panel (as wide as a video panel, on the same arc) spans either side of its centre, rad. */

@@ -53,7 +53,7 @@ import {
 import { consultRightEdge, PANEL_HEIGHT, PANEL_WIDTH, sharedItemPose, yawFacing } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { uiFontFamilies } from './ui-font'
-import { useVideoTexture } from './video-panel'
+import { usePanelMonitors, useVideoTexture } from './video-panel'
 
 /** The pointer actions that make marks (remote guidance's, src/call/guidance.ts), as the scene needs them. */
 export interface ItemMarkActions {
@@ -868,7 +868,8 @@ export function SharedPanels({
   const items = useItems(shared.channel)
   const people = useParticipantIds().length
   // A large room features one of them on the large panel and shows the rest as tiles.
-  const rightEdge = large ? lectureRightEdge(people - 1) : consultRightEdge(people)
+  const monitors = usePanelMonitors()
+  const rightEdge = large ? lectureRightEdge(people - 1) : consultRightEdge(monitors)
   const screens = useCall((s) =>
     Object.values(s.participants)
       .filter((p) => p.screen && p.status !== 'gone')

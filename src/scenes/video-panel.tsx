@@ -16,9 +16,10 @@ import {
   useState,
 } from 'react'
 import { CanvasTexture, type Group, type Mesh, SRGBColorSpace, Vector3, VideoTexture } from 'three'
+import { useShallow } from 'zustand/react/shallow'
 import type { Target } from '../annotations/raycast'
 import { ROLE_LABELS } from '../room/invite'
-import { useCall } from '../state/call-store'
+import { useCall, useParticipantIds } from '../state/call-store'
 import { qualityLevel, qualityWords } from '../ui/quality-text'
 import { type GuidanceView, useGuidanceState, useSpace } from './guidance-view'
 import {
@@ -145,11 +146,19 @@ function PanelQualityLine({ peerId }: { peerId: string }) {
   )
 }
 
+/**
+ * Which of a consultation's remote panels, in seat order, keep room on the arc for a vitals monitor at their
+ * right: the patients' (only a patient's vitals are taken, vitals/channel.ts), whether they share now or not.
+ */
+export function usePanelMonitors(): boolean[] {
+  const peerIds = useParticipantIds()
+  return useCall(useShallow((s) => peerIds.map((peerId) => s.participants[peerId]?.role === 'patient')))
+}
+
 export interface VideoPanelProps {
   peerId: string
-  /** Position among the remote panels, for the default arc. */
-  index: number
-  count: number
+  /** Where the panel stands until the user moves it (consultPanelPoses); straight ahead without it. */
+  arcPose?: PanelPose
   roomId: string
   /** Drawn beside the video (to its right) and moved with it: the vitals monitor. */
   children?: ReactNode
@@ -164,8 +173,7 @@ export interface VideoPanelProps {
 
 export function VideoPanel({
   peerId,
-  index,
-  count,
+  arcPose,
   roomId,
   children,
   guidance,
@@ -191,11 +199,11 @@ export function VideoPanel({
   useLayoutEffect(() => {
     const target = targetRef.current
     if (!target || placedByUser.current) return
-    const pose = fixedPose ?? savedPose ?? defaultPanelPose(index, count)
+    const pose = fixedPose ?? savedPose ?? arcPose ?? defaultPanelPose(0, 1)
     target.position.set(pose.x, pose.y, pose.z)
     target.rotation.set(0, pose.yaw, 0)
     target.scale.setScalar(fixedPose?.scale ?? 1)
-  }, [index, count, savedPose, fixedPose])
+  }, [arcPose, savedPose, fixedPose])
 
   const height = PANEL_WIDTH / aspect
   const showVideo = texture !== null && !cameraOff

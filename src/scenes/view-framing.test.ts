@@ -120,7 +120,7 @@ describe('frameCallFirst: the call’s panels at a readable size, shared items b
   )
   /** Four images shared, where the arc puts them (4:3 pictures). */
   const items = [0, 1, 2, 3].map((slot) =>
-    panelBox(sharedItemPose(slot, consultRightEdge(1)), PANEL_WIDTH / 2, 0.48),
+    panelBox(sharedItemPose(slot, consultRightEdge([true])), PANEL_WIDTH / 2, 0.48),
   )
 
   /** On-screen width of the video panel in the canvas, CSS pixels, and whether all of `box` is in view. */

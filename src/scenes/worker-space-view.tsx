@@ -24,10 +24,11 @@ import { useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
 import { AnnotationLayer, LABEL_HEIGHT, LaserLayer } from './annotation-layer'
 import { type GuidanceView, useSpace } from './guidance-view'
-import { defaultPanelPose, PANEL_WIDTH } from './panel-layout'
+import { consultPanelPoses, PANEL_WIDTH } from './panel-layout'
 import { setOrbitEnabled } from './scene-interaction'
 import { SurfaceMeshes } from './surfaces'
 import { uiFontFamilies } from './ui-font'
+import { usePanelMonitors } from './video-panel'
 import { fitMiniature, frustumCorners, notSharingSentence, surfaceBounds } from './worker-space-layout'
 
 /** Name of the group that is the worker's frame (the probe projects worker-frame points through it). */
@@ -173,7 +174,8 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
     return { ...fitted, scale, front, halfWidth }
   }, [surfaces, space, peerId, inSession, zoom])
 
-  const panelCount = useParticipantIds().length
+  const monitors = usePanelMonitors()
+  const outermost = useMemo(() => consultPanelPoses(monitors.length > 0 ? monitors : [false])[0], [monitors])
   useLayoutEffect(() => {
     if (placedByUser.current) return
     if (inSession) {
@@ -181,10 +183,10 @@ function Miniature({ peerId, guidance }: { peerId: string; guidance: GuidanceVie
       return
     }
     // Left of the arc of video panels (their vitals monitors hang on the right).
-    const outermost = defaultPanelPose(0, Math.max(panelCount, 1))
+    if (!outermost) return
     const x = outermost.x - PANEL_WIDTH / 2 - DESKTOP_GAP - fit.halfWidth
     placement.current?.position.set(x, DESKTOP_FLOOR, outermost.z)
-  }, [inSession, panelCount, fit.halfWidth])
+  }, [inSession, outermost, fit.halfWidth])
 
   const laserRay = (target: Target, ray: Ray): Ray => ({
     origin: [
