@@ -95,8 +95,14 @@ describe('a consultation in plain 3D view', () => {
     // A generous wait: four pages encoding and decoding three streams each in software on two cores is slow, and
     // a slow machine must not fail a test that is about who sees whom.
     for (const person of Object.values(people)) {
-      const shown = await waitForPanels(person.page, 3, 120_000)
-      expect(shown.every((p) => p.inView)).toBe(true)
+      await waitForPanels(person.page, 3, 120_000)
+      // In view once the view has framed them: a role learnt after a panel appeared moves the panels after a
+      // patient's along (room for the vitals monitor), and the view frames the new arc within a moment.
+      await expect
+        .poll(async () => (await panels(person.page)).filter((p) => !p.inView).map((p) => p.peerId), {
+          timeout: 10_000,
+        })
+        .toEqual([])
     }
     const fifth = await newParticipant(suite.browser, log, SMALL_WINDOW)
     await fifth.page.goto(invite('patient'))

@@ -42,6 +42,12 @@ const CALL_PREFIXES = [PANEL_VIDEO_PREFIX, TILE_PREFIX, 'vitals-numerics:']
 /** Names of what is shared (files, models and screens), framed beside the call's panels as far as they fit. */
 const SHARED_PREFIXES = [ITEM_PANEL_PREFIX, MODEL_PREFIX, SCREEN_PREFIX]
 /**
+ * An empty marker whose name says how the consultation's arc is laid out (which panels keep room for a vitals
+ * monitor): a participant's role is often learnt after their panel appeared, and the panels after a patient's then
+ * move along without any name changing, so the view would not frame them again (a panel left out of sight).
+ */
+const ARC_LAYOUT_PREFIX = 'panel-arc:'
+/**
  * With the worker's miniature (a table-top model in front of and below the panels) the camera looks down on it
  * by this much, radians (about 26°): enough to see its floor and what stands on it, not so much that the video
  * panels above it lean away.
@@ -87,7 +93,7 @@ function framedContent(
       // The name and role under each panel, and the monitor's strip under its numbers, come with them.
       items.push(captioned(itemBoxHelper.setFromObject(object)))
       names.push(object.name)
-    }
+    } else if (object.name.startsWith(ARC_LAYOUT_PREFIX)) names.push(object.name)
   })
   const miniature = scene.getObjectByName(WORKER_SPACE_NAME)
   let surfaces = 0
@@ -248,6 +254,7 @@ function RemotePanels({
     )
   return (
     <>
+      <group name={`${ARC_LAYOUT_PREFIX}${monitors.map((m) => (m ? 'monitor' : 'plain')).join(',')}`} />
       {peerIds.map((peerId, index) => (
         <VideoPanel key={peerId} peerId={peerId} arcPose={poses[index]} roomId={roomId} guidance={guidance}>
           {monitor(peerId)}
