@@ -205,7 +205,9 @@ function DesktopOrbit({ paused, resets }: { paused: boolean; resets: number }) {
 
 function Surroundings() {
   const mode = useXR((s) => s.mode)
-  // The key light shades the worker's miniature (its surfaces are lit); panels and text are unlit.
+  // The key light shades the worker's miniature and shared models (their surfaces are lit); panels and text are
+  // unlit. One light for the whole scene in every mode: a light per model stand would be one more light for every
+  // lit surface of the room, and each one added or withdrawn would recompile all their shaders.
   if (mode === 'immersive-ar')
     return (
       <>

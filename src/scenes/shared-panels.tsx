@@ -721,7 +721,6 @@ function ModelStandView({
         </mesh>
       }
     >
-      <directionalLight position={[0.5, 2.5, 1]} intensity={1.5} />
       <group position-y={STAND_HEIGHT + MODEL_SIZE / 2 + 0.02}>
         <group
           ref={pivot}
