@@ -13,11 +13,13 @@ import {
   PANEL_DISTANCE,
   PANEL_HEIGHT,
   PANEL_WIDTH,
+  type PanelPose,
   SIDE_PANEL_OF_ARC_POSITION,
   SIDE_PANEL_POSITION,
   SIDE_PANEL_WIDTH,
   savePanelPose,
   sharedItemPose,
+  sidePanelPosition,
   yawFacing,
 } from './panel-layout'
 
@@ -195,16 +197,96 @@ describe('a consultation’s panels and their vitals monitors', () => {
   })
 })
 
+describe('the headset’s side panel beside a consultation’s panels', () => {
+  const HALF = PANEL_WIDTH / 2 + PANEL_BORDER
+  /** The side panel's stretch of the user's view at `position`: it is turned to face them (facingUser). */
+  const sideSpan = (position: readonly number[]) => azimuthSpan(position, SIDE_PANEL_WIDTH / 2)
+  /**
+   * Clear space the side panel keeps from the arc, seen from the head's centre, radians (2°). The user sees with
+   * eyes 3 cm either side of it and turns about the neck, 10 cm behind the eyes: the side panel, 0.1 m nearer than
+   * the arc, then shifts against it by well under half a degree.
+   */
+  const CLEARANCE = (2 * Math.PI) / 180
+  /** The panels' own gap, seen from the user, radians: what the side panel keeps from the first when it moves. */
+  const PANEL_GAP_ANGLE = 0.08 / PANEL_DISTANCE
+
+  it('never stands in front of a video panel or a vitals monitor, for 1 to 4 panels, whichever are patients', () => {
+    for (const monitors of everyMonitorLayout(4)) {
+      const side = sideSpan(sidePanelPosition(monitors))
+      consultPanelPoses(monitors).forEach((pose, i) => {
+        const things = [
+          { name: `panel ${i + 1}`, span: azimuthSpanInPlane(pose, -HALF, HALF) },
+          ...(monitors[i]
+            ? [
+                {
+                  name: `monitor of panel ${i + 1}`,
+                  span: azimuthSpanInPlane(
+                    pose,
+                    BESIDE_OFFSET - MONITOR_WIDTH / 2,
+                    BESIDE_OFFSET + MONITOR_WIDTH / 2,
+                  ),
+                },
+              ]
+            : []),
+        ]
+        for (const thing of things) {
+          const widened: [number, number] = [thing.span[0] - CLEARANCE, thing.span[1] + CLEARANCE]
+          expect(
+            spansMeet(side, widened),
+            `${layoutName(monitors)}: the side panel ${side} meets ${thing.name} ${thing.span} (or is within 2°)`,
+          ).toBe(false)
+        }
+      })
+    }
+  })
+
+  it('keeps its glance spot while the arc leaves room, and otherwise moves just beyond the arc’s left end', () => {
+    const glance = sideSpan(SIDE_PANEL_POSITION)
+    for (const monitors of [[], ...everyMonitorLayout(4)]) {
+      const at = sidePanelPosition(monitors)
+      const span = sideSpan(at)
+      // Same height, same distance: it reads the same, only further round.
+      expect(at[1]).toBe(SIDE_PANEL_POSITION[1])
+      expect(Math.hypot(at[0], at[2])).toBeCloseTo(
+        Math.hypot(SIDE_PANEL_POSITION[0], SIDE_PANEL_POSITION[2]),
+        9,
+      )
+      // Never nearer the middle than its glance spot, where the people in the call are.
+      expect(span[1], layoutName(monitors)).toBeLessThanOrEqual(glance[1] + 1e-9)
+      if (at === SIDE_PANEL_POSITION) continue
+      // Moved: a panel gap from the first panel's frame, no further round than that.
+      const [first] = consultPanelPoses(monitors)
+      const firstLeft = azimuthSpanInPlane(first as PanelPose, -HALF, HALF)[0]
+      expect(firstLeft - span[1], layoutName(monitors)).toBeCloseTo(PANEL_GAP_ANGLE, 6)
+    }
+    // Nobody yet, or one other person: the glance spot, 40° left.
+    expect(sidePanelPosition([])).toBe(SIDE_PANEL_POSITION)
+    expect(sidePanelPosition([true])).toBe(SIDE_PANEL_POSITION)
+    expect(sidePanelPosition([false])).toBe(SIDE_PANEL_POSITION)
+    // Three others (a consultation's most): about 59° left, a turn of the head like a large room's, not behind it.
+    const three = sideSpan(sidePanelPosition([true, false, false]))
+    expect(((three[0] + three[1]) / 2) * (180 / Math.PI)).toBeCloseTo(-58.8, 0)
+    expect(sideSpan(sidePanelPosition([false, false, false, false]))[0]).toBeGreaterThan(-Math.PI / 2)
+  })
+
+  it('stands beyond a large room’s tiles as before, whoever is in the room', () => {
+    for (const monitors of [[], [false], [true, false, true, false]])
+      expect(sidePanelPosition(monitors, true)).toEqual(SIDE_PANEL_OF_ARC_POSITION)
+  })
+})
+
 describe('shared items beside the call', () => {
   /** The call's own panels in a consultation, and in large rooms of a few sizes (tiles beside the large panel). */
   const calls = [
     ...everyMonitorLayout(4).map((monitors) => ({
       name: `video panels ${layoutName(monitors)}`,
       rightEdge: consultRightEdge(monitors),
+      side: sidePanelPosition(monitors),
     })),
     ...[0, 3, 10, 29].map((tiles) => ({
       name: `a large room with ${tiles} tiles`,
       rightEdge: lectureRightEdge(tiles),
+      side: sidePanelPosition([], true),
     })),
   ]
   /** More than any row holds, so the rows above are tested too. */
@@ -213,10 +295,11 @@ describe('shared items beside the call', () => {
   const TALLEST_ITEM = PANEL_WIDTH * Math.SQRT2 + 0.12
 
   it('never stand behind the headset’s side panel, however many there are, in a consultation or a large room', () => {
-    const sides = [SIDE_PANEL_POSITION, SIDE_PANEL_OF_ARC_POSITION].map((at) =>
-      azimuthSpan(at, SIDE_PANEL_WIDTH / 2),
-    )
-    for (const call of calls)
+    for (const call of calls) {
+      // Where it stands for this call, and both spots it can have in any call.
+      const sides = [call.side, SIDE_PANEL_POSITION, SIDE_PANEL_OF_ARC_POSITION].map((at) =>
+        azimuthSpan(at, SIDE_PANEL_WIDTH / 2),
+      )
       for (let slot = 0; slot < MOST_ITEMS; slot++) {
         const pose = sharedItemPose(slot, call.rightEdge)
         const span = azimuthSpan([pose.x, pose.y, pose.z], PANEL_WIDTH / 2)
@@ -226,6 +309,7 @@ describe('shared items beside the call', () => {
             `${call.name}, item ${slot + 1}: ${span} against the side panel ${side}`,
           ).toBe(false)
       }
+    }
   })
 
   it('stand clear of the call’s own panels and their vitals monitor, and of each other', () => {

@@ -41,9 +41,9 @@ export function defaultPanelPose(index: number, count: number): PanelPose {
 }
 
 /**
- * Where the headset's side panel stands (xr-headset-panels.tsx): left of the panels at about eye height and 40°
- * aside, read with a glance, and out of the way of a ray aimed at the panels ahead or at the surfaces an on-site
- * worker draws on. Metres.
+ * Where the headset's side panel stands (xr-headset-panels.tsx) while the panels leave room (sidePanelPosition):
+ * left of them at about eye height and 40° aside, read with a glance, and out of the way of a ray aimed at the
+ * panels ahead or at the surfaces an on-site worker draws on. Metres.
  */
 export const SIDE_PANEL_POSITION: [number, number, number] = [-0.8, 1.5, -0.95]
 /**
@@ -67,7 +67,7 @@ const MONITOR_RIGHT_ANGLE = Math.atan(MONITOR_RIGHT_EDGE / PANEL_DISTANCE)
  * room for a vitals monitor at its right (a patient's panel: only a patient's vitals are taken, vitals/channel.ts),
  * and the panels after it move along by the monitor's width, so no monitor hangs over its neighbour. Without any
  * monitor the panels stand as defaultPanelPose puts them, and the first panel always does: the arc grows to the
- * right only, since the headset's side panel (SIDE_PANEL_POSITION) and the worker's miniature stand left of it.
+ * right only, since the headset's side panel (sidePanelPosition) and the worker's miniature stand left of it.
  * The room is kept whether or not the patient shares vitals now: the monitor comes and goes with the
  * sharing, and panels that jumped aside whenever it did would lose the user's place.
  */
@@ -81,6 +81,41 @@ export function consultPanelPoses(monitors: readonly boolean[]): PanelPose[] {
     angle += monitor ? monitorStep : plainStep
     return { x: Math.sin(at) * PANEL_DISTANCE, y: PANEL_HEIGHT, z: -Math.cos(at) * PANEL_DISTANCE, yaw: -at }
   })
+}
+
+/** The side panel's distance from the user at SIDE_PANEL_POSITION, metres (about 1.24 m: nearer than the arc). */
+const SIDE_PANEL_DISTANCE = Math.hypot(SIDE_PANEL_POSITION[0], SIDE_PANEL_POSITION[2])
+/** Half the angle the side panel takes, seen from the user (it is turned to face them, facingUser), radians. */
+const SIDE_PANEL_HALF_ANGLE = Math.atan(SIDE_PANEL_WIDTH / 2 / SIDE_PANEL_DISTANCE)
+
+/**
+ * Where the headset's side panel stands in a consultation whose remote panels are `monitors` (consultPanelPoses):
+ * at SIDE_PANEL_POSITION, a glance 40° to the left, while the arc leaves it clear; otherwise just beyond the arc's
+ * left end, a panel gap (the panels' own 8 cm) clear of the first panel's frame, at the same distance and height.
+ * The arc is centred on straight ahead and reaches about 29° left with two panels, 44° with three and 60° with
+ * four, so from three remote participants on the side panel, nearer than the arc, stood in front of the first
+ * one's face. The faces keep the middle of the view and the list and chat move instead: a turn of the head (about
+ * 59° with three panels, a consultation's most), as in a large room (SIDE_PANEL_OF_ARC_POSITION). Two panels move
+ * it 3.5° out: the first frame reached 0.05° behind its edge, and the gap keeps them apart as either eye, 3 cm off
+ * the head's centre, sees them. Vitals monitors hang at their panel's right and shared items right of the arc
+ * (sharedItemPose), so only the first frame matters; the worker's miniature and the call controls beside it stand
+ * below eye height (worker-space-view.tsx, xr-call-controls.tsx). `large`: a large room, whose side panel stands
+ * beyond its tiles (SIDE_PANEL_OF_ARC_POSITION) whoever is in it. Metres.
+ */
+export function sidePanelPosition(monitors: readonly boolean[], large = false): [number, number, number] {
+  if (large) return SIDE_PANEL_OF_ARC_POSITION
+  const [first] = consultPanelPoses(monitors)
+  if (!first) return SIDE_PANEL_POSITION
+  const leftEdge = -first.yaw - PANEL_HALF_ANGLE
+  // The side panel's centre may be at most this far right (radians right of straight ahead).
+  const clearOfArc = leftEdge - PANEL_GAP / PANEL_DISTANCE - SIDE_PANEL_HALF_ANGLE
+  const glance = Math.atan2(SIDE_PANEL_POSITION[0], -SIDE_PANEL_POSITION[2])
+  if (glance <= clearOfArc) return SIDE_PANEL_POSITION
+  return [
+    Math.sin(clearOfArc) * SIDE_PANEL_DISTANCE,
+    SIDE_PANEL_POSITION[1],
+    -Math.cos(clearOfArc) * SIDE_PANEL_DISTANCE,
+  ]
 }
 
 /**

@@ -26,6 +26,20 @@ export interface SceneProbe {
   boxOnScreen: (
     name: string,
   ) => { left: number; top: number; right: number; bottom: number; inView: boolean } | null
+  /**
+   * The same, round the object's bounding box taken in its own frame (its meshes' boxes brought into the object's
+   * axes): for a flat panel turned aside, its own corners, where the world box would add the depth the turn gives
+   * it and grow well past what is drawn. `corners`: that box's eight corners on the page, whose outline is the
+   * object's (the rectangle round them is larger where perspective widens one end).
+   */
+  ownBoxOnScreen: (name: string) => {
+    left: number
+    top: number
+    right: number
+    bottom: number
+    inView: boolean
+    corners: Array<{ x: number; y: number }>
+  } | null
   /** World position of the first object with this name (metres), or null. */
   worldPosition: (name: string) => [number, number, number] | null
   /**

@@ -8,6 +8,7 @@ import {
   type ArrayCamera,
   Box3,
   type Camera,
+  Matrix4,
   type Mesh,
   type MeshBasicMaterial,
   type Object3D,
@@ -25,6 +26,9 @@ const boxHelper = new Box3()
 const scaleHelper = new Vector3()
 const quaternionHelper = new Quaternion()
 const worldHelper = new Vector3()
+const childBoxHelper = new Box3()
+const toOwnHelper = new Matrix4()
+const childToOwnHelper = new Matrix4()
 /** Names the probe looks for in each frame until they appear (only while a benchmark asks). */
 const watched = new Set<string>()
 
@@ -68,6 +72,30 @@ export function SceneProbeInstaller() {
     }
     /** Where an object's origin is on the page. */
     const onScreen = (object: Object3D) => pointOnScreen(object.getWorldPosition(worldHelper))
+    /**
+     * The page rectangle round boxHelper's eight corners, taken in the frame `toWorld` puts into the world (null: the
+     * box is the world's own).
+     */
+    const boxCornersOnScreen = (toWorld: Matrix4 | null) => {
+      const points = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => {
+        worldHelper.set(
+          i & 1 ? boxHelper.max.x : boxHelper.min.x,
+          i & 2 ? boxHelper.max.y : boxHelper.min.y,
+          i & 4 ? boxHelper.max.z : boxHelper.min.z,
+        )
+        return pointOnScreen(toWorld ? worldHelper.applyMatrix4(toWorld) : worldHelper)
+      })
+      const xs = points.map((p) => p.x)
+      const ys = points.map((p) => p.y)
+      return {
+        left: Math.min(...xs),
+        right: Math.max(...xs),
+        top: Math.min(...ys),
+        bottom: Math.max(...ys),
+        inView: points.every((p) => p.inView),
+        corners: points.map(({ x, y }) => ({ x, y })),
+      }
+    }
     const probe: SceneProbe = {
       frames: 0,
       xrFrames: 0,
@@ -108,24 +136,34 @@ export function SceneProbeInstaller() {
         if (!object) return null
         object.updateWorldMatrix(true, true)
         boxHelper.setFromObject(object)
-        const points = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
-          pointOnScreen(
-            worldHelper.set(
-              i & 1 ? boxHelper.max.x : boxHelper.min.x,
-              i & 2 ? boxHelper.max.y : boxHelper.min.y,
-              i & 4 ? boxHelper.max.z : boxHelper.min.z,
-            ),
-          ),
-        )
-        const xs = points.map((p) => p.x)
-        const ys = points.map((p) => p.y)
-        return {
-          left: Math.min(...xs),
-          right: Math.max(...xs),
-          top: Math.min(...ys),
-          bottom: Math.max(...ys),
-          inView: points.every((p) => p.inView),
-        }
+        const { corners: _corners, ...rectangle } = boxCornersOnScreen(null)
+        return rectangle
+      },
+      ownBoxOnScreen: (name) => {
+        const object = scene.getObjectByName(name)
+        if (!object) return null
+        object.updateWorldMatrix(true, true)
+        toOwnHelper.copy(object.matrixWorld).invert()
+        boxHelper.makeEmpty()
+        object.traverse((child) => {
+          // As Box3.expandByObject does: an instanced mesh's box spans its instances, another mesh's its geometry.
+          const mesh = child as Mesh & { boundingBox?: Box3 | null; computeBoundingBox?: () => void }
+          if (!mesh.geometry) return
+          if (mesh.boundingBox !== undefined) {
+            if (mesh.boundingBox === null) mesh.computeBoundingBox?.()
+            if (!mesh.boundingBox) return
+            childBoxHelper.copy(mesh.boundingBox)
+          } else {
+            if (!mesh.geometry.boundingBox) mesh.geometry.computeBoundingBox()
+            if (!mesh.geometry.boundingBox) return
+            childBoxHelper.copy(mesh.geometry.boundingBox)
+          }
+          boxHelper.union(
+            childBoxHelper.applyMatrix4(childToOwnHelper.multiplyMatrices(toOwnHelper, mesh.matrixWorld)),
+          )
+        })
+        if (boxHelper.isEmpty()) return null
+        return boxCornersOnScreen(object.matrixWorld)
       },
       watch: (name) => watched.add(name),
       drawnAt: {},

@@ -5,16 +5,17 @@
 // (the call's alarm boards, the call store), so acting in either shows in both.
 import { Container, Text } from '@react-three/uikit'
 import { useXR } from '@react-three/xr'
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { ROLE_LABELS } from '../room/invite'
 import { type ChatMessage, useCall, useParticipantIds } from '../state/call-store'
 import { usePage } from '../state/page-store'
 import { qualityWords } from '../ui/quality-text'
 import { ALARM_VISUAL, DEFAULT_AUDIO_PAUSE_MS } from '../vitals/alarms'
 import type { HeadsetAlarm, HeadsetView } from './headset-view'
-import { facingUser, SIDE_PANEL_OF_ARC_POSITION, SIDE_PANEL_POSITION, SIDE_PANEL_WIDTH } from './panel-layout'
+import { facingUser, SIDE_PANEL_WIDTH, sidePanelPosition } from './panel-layout'
 import { uiFontFamilies } from './ui-font'
 import { drawableText } from './ui-text'
+import { usePanelMonitors } from './video-panel'
 
 /**
  * Above the video panels (their top edge is about 1.7 m high, 1.35 m out), centred: where the eyes already are,
@@ -255,20 +256,23 @@ function ScreeningLines({ view }: { view: HeadsetView }) {
   )
 }
 
-/** The participants, the screening answers and the chat, to the user's left (`ofArc`: beyond a large room's tiles). */
+/**
+ * The participants, the screening answers and the chat, to the user's left: a glance aside while the
+ * consultation's panels leave room, else beyond their arc's left end (sidePanelPosition); `ofArc`: beyond a large
+ * room's tiles.
+ */
 export function XrSidePanel({ view, ofArc = false }: { view: HeadsetView; ofArc?: boolean }) {
   const session = useXR((s) => s.session)
   const peerIds = useParticipantIds()
+  // The same seats as the consultation's arc (RemotePanels lays it out from these), so the two never disagree.
+  const monitors = usePanelMonitors()
+  const position = useMemo(() => sidePanelPosition(monitors, ofArc), [monitors, ofArc])
   const chat = useCall((s) => s.chat)
   const [sent, setSent] = useState<string | null>(null)
   if (!session) return null
   const shown = chat.slice(-CHAT_SHOWN)
   return (
-    <group
-      name="xr-side-panel"
-      position={ofArc ? SIDE_PANEL_OF_ARC_POSITION : SIDE_PANEL_POSITION}
-      rotation={facingUser(ofArc ? SIDE_PANEL_OF_ARC_POSITION : SIDE_PANEL_POSITION)}
-    >
+    <group name="xr-side-panel" position={position} rotation={facingUser(position)}>
       <Container
         ref={named('xr-side-panel-box')}
         pixelSize={0.001}
