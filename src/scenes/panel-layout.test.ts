@@ -135,27 +135,31 @@ function azimuthSpanInPlane(
   return [Math.min(...corners), Math.max(...corners)]
 }
 
-describe('a consultation’s panels and their vitals monitors', () => {
-  const HALF = PANEL_WIDTH / 2 + PANEL_BORDER
+/** What a consultation's arc shows, seen from the user: each panel's frame and, for a patient's, its vitals monitor. */
+function arcSpans(monitors: readonly boolean[]): { name: string; span: [number, number] }[] {
+  const half = PANEL_WIDTH / 2 + PANEL_BORDER
+  return consultPanelPoses(monitors).flatMap((pose, i) => [
+    { name: `panel ${i + 1}`, span: azimuthSpanInPlane(pose, -half, half) },
+    ...(monitors[i]
+      ? [
+          {
+            name: `monitor of panel ${i + 1}`,
+            span: azimuthSpanInPlane(
+              pose,
+              BESIDE_OFFSET - MONITOR_WIDTH / 2,
+              BESIDE_OFFSET + MONITOR_WIDTH / 2,
+            ),
+          },
+        ]
+      : []),
+  ])
+}
 
+describe('a consultation’s panels and their vitals monitors', () => {
   it('never hang a monitor over another panel or monitor, whichever participants are patients', () => {
     for (const monitors of everyMonitorLayout(4)) {
       const poses = consultPanelPoses(monitors)
-      const things = poses.flatMap((pose, i) => [
-        { name: `panel ${i + 1}`, span: azimuthSpanInPlane(pose, -HALF, HALF) },
-        ...(monitors[i]
-          ? [
-              {
-                name: `monitor of panel ${i + 1}`,
-                span: azimuthSpanInPlane(
-                  pose,
-                  BESIDE_OFFSET - MONITOR_WIDTH / 2,
-                  BESIDE_OFFSET + MONITOR_WIDTH / 2,
-                ),
-              },
-            ]
-          : []),
-      ])
+      const things = arcSpans(monitors)
       things.forEach((a, i) => {
         for (const b of things.slice(i + 1))
           expect(
@@ -213,30 +217,13 @@ describe('the headset’s side panel beside a consultation’s panels', () => {
   it('never stands in front of a video panel or a vitals monitor, for 1 to 4 panels, whichever are patients', () => {
     for (const monitors of everyMonitorLayout(4)) {
       const side = sideSpan(sidePanelPosition(monitors))
-      consultPanelPoses(monitors).forEach((pose, i) => {
-        const things = [
-          { name: `panel ${i + 1}`, span: azimuthSpanInPlane(pose, -HALF, HALF) },
-          ...(monitors[i]
-            ? [
-                {
-                  name: `monitor of panel ${i + 1}`,
-                  span: azimuthSpanInPlane(
-                    pose,
-                    BESIDE_OFFSET - MONITOR_WIDTH / 2,
-                    BESIDE_OFFSET + MONITOR_WIDTH / 2,
-                  ),
-                },
-              ]
-            : []),
-        ]
-        for (const thing of things) {
-          const widened: [number, number] = [thing.span[0] - CLEARANCE, thing.span[1] + CLEARANCE]
-          expect(
-            spansMeet(side, widened),
-            `${layoutName(monitors)}: the side panel ${side} meets ${thing.name} ${thing.span} (or is within 2°)`,
-          ).toBe(false)
-        }
-      })
+      for (const thing of arcSpans(monitors)) {
+        const widened: [number, number] = [thing.span[0] - CLEARANCE, thing.span[1] + CLEARANCE]
+        expect(
+          spansMeet(side, widened),
+          `${layoutName(monitors)}: the side panel ${side} meets ${thing.name} ${thing.span} (or is within 2°)`,
+        ).toBe(false)
+      }
     }
   })
 
