@@ -140,7 +140,6 @@ export class BulkSender {
     return this.queue.reduce((sum, pending) => sum + pending.bytes.byteLength, 0)
   }
 
-  /** The channel's buffer we allow now, bytes. */
   /** A dedicated lane's fixed watermarks now: shorter while the call carries live video. */
   private laneMarks(): { high: number; low: number } {
     return this.options.yieldsToMedia?.()
@@ -148,6 +147,7 @@ export class BulkSender {
       : { high: LANE_HIGH_WATER_BYTES, low: LANE_LOW_WATER_BYTES }
   }
 
+  /** The channel's buffer we allow now, bytes. */
   get highWater(): number {
     if (this.options.channel.dedicated) return this.laneMarks().high
     if (this.rate === null) return MIN_HIGH_WATER_BYTES
