@@ -499,6 +499,21 @@ describe('sharing', () => {
     expect(received?.hash).toBe(hash)
     // Resumed, not restarted: at most a few pieces in flight at the cut came twice.
     expect(received?.arrivals).toBeLessThan((received?.chunks ?? 0) + 40)
+    // The receiver set the pace from its own video (src/share/pace.ts): its 3D view's clinician panel reported its
+    // frames to the playback meter, and windows of them were judged while the file arrived.
+    const pace = await patient.page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            __xrConsultCall: { share: { receivePace(): { recent: Array<{ health: number; pace: number }> } } }
+          }
+        ).__xrConsultCall.share.receivePace().recent,
+    )
+    expect(pace.length).toBeGreaterThan(0)
+    for (const window of pace) {
+      expect(window.health).toBeGreaterThan(0)
+      expect(window.pace).toBeGreaterThan(0)
+    }
 
     const late = await newParticipant(suite.browser, log, { width: 640, height: 360 })
     await openInvite(late, invites.specialist as string, 'Sam Late', '?debug')

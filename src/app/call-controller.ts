@@ -1,6 +1,7 @@
 // Opens, joins and leaves calls: the glue between the DOM shell, the page's store and the call runtime. No
 // React here. The page holds at most one runtime at a time, in the App component's state, and hands it down.
 import { CallRuntime } from '../call/runtime'
+import { playbackMeter } from '../lib/playback'
 import {
   acquireLocalMedia,
   describeMediaFailureInCall,
@@ -122,6 +123,7 @@ export function openCall(invite: Invite): CallRuntime {
     onEnded: (reason) => endCall(reason),
     // Loaded with the page's first call screen; until then (a moment), the app's default.
     maxShareBytes: () => serverConfig?.shareMaxBytes,
+    playback: () => playbackMeter.counts(),
   })
 }
 

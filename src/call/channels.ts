@@ -7,6 +7,7 @@ import type { ReceivedPlan } from '../care/aftercare'
 import { createAftercareChannel } from '../care/channel'
 import { createScreeningChannel } from '../care/screening-channel'
 import { createChatChannel } from '../chat/channel'
+import type { PlaybackCounts } from '../lib/playback'
 import type { CallMesh, DistributiveOmit, FeatureMessage, MeshPeer } from '../net/call-mesh'
 import type { Chunk } from '../net/chunks'
 import type { Frame } from '../net/frames'
@@ -35,6 +36,8 @@ export interface CallChannelsOptions {
   maxShareBytes?: () => number
   /** A shared item became known (for the record). */
   onShared?: (item: SharedItem) => void
+  /** The live video this page drew (src/lib/playback.ts), for the pace of files sent here. */
+  playback?: () => PlaybackCounts
   /** An aftercare plan became known (the patient's own copy, the clinician's record). */
   onCarePlan?: (plan: ReceivedPlan) => void
 }
@@ -62,6 +65,7 @@ export function createCallChannels({
   maxShareBytes,
   onShared,
   onCarePlan,
+  playback,
 }: CallChannelsOptions) {
   const port = () => {
     const m = mesh()
@@ -89,6 +93,7 @@ export function createCallChannels({
       peers: () => mesh()?.peers() ?? [],
       maxBytes: maxShareBytes,
       onAdded: onShared,
+      playback,
     }),
     aftercare: createAftercareChannel({
       self: () => ({ session: mesh()?.session ?? '', name: mesh()?.displayName ?? '', role }),

@@ -15,6 +15,7 @@ import { loadPlanCopies, savePlanCopy } from '../care/patient-copy'
 import { recordGate, screeningSummary, WAITING_ROOM_OP_KINDS } from '../care/screening'
 import type { ScreeningChannel } from '../care/screening-channel'
 import type { ChatChannel } from '../chat/channel'
+import type { PlaybackCounts } from '../lib/playback'
 import type { SimulcastLayer } from '../lib/simulcast'
 import { CallMesh, type CallMeshEvents, type LinkTap, type PreparedJoin, prepareJoin } from '../net/call-mesh'
 import { ECG_BATCH_MS, type Frame, waveformBytesPerSecond } from '../net/frames'
@@ -65,6 +66,8 @@ export interface CallRuntimeOptions {
   onEnded?: (reason: string) => void
   /** Largest file we share or take, bytes (the server's setting), when known; 100 MB otherwise. */
   maxShareBytes?: () => number | undefined
+  /** The live video this page drew (the page's playback meter), for the pace of files sent to us. */
+  playback?: () => PlaybackCounts
 }
 
 /** How often stalled transfers are looked at, ms (see ShareChannel.tick). */
@@ -127,6 +130,7 @@ export class CallRuntime {
       mesh,
       maxShareBytes: () => options.maxShareBytes?.() ?? DEFAULT_MAX_SHARE_BYTES,
       onCarePlan: (plan) => this.keepCarePlan(plan),
+      playback: options.playback,
     })
     this.aftercare = this.channels.aftercare
     this.screening = this.channels.screening

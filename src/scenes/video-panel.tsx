@@ -18,6 +18,7 @@ import {
 import { CanvasTexture, type Group, type Mesh, SRGBColorSpace, Vector3, VideoTexture } from 'three'
 import { useShallow } from 'zustand/react/shallow'
 import type { Target } from '../annotations/raycast'
+import { playbackMeter } from '../lib/playback'
 import { ROLE_LABELS } from '../room/invite'
 import { useCall, useParticipantIds } from '../state/call-store'
 import { qualityLevel, qualityWords } from '../ui/quality-text'
@@ -96,7 +97,10 @@ export function useVideoTexture(stream: MediaStream | null): {
     video.addEventListener('resize', onResize)
     // The scene renders on demand outside XR: each new video frame asks for one render.
     let frameRequest = 0
-    const onVideoFrame = () => {
+    // Each callback also tells the page's playback meter how many frames came since the last one: frames this page
+    // drew late are what a file transfer must not take (src/share/pace.ts).
+    const onVideoFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
+      playbackMeter.frame(video, metadata.presentedFrames)
       invalidate()
       frameRequest = video.requestVideoFrameCallback(onVideoFrame)
     }

@@ -3,6 +3,7 @@
 // reads the items, the 3D scene among them).
 import { describe, expect, it } from 'vitest'
 import { createShareChannel, type SharePeer, type SharePort } from './channel'
+import { START_PACE_BYTES_PER_SECOND } from './pace'
 import type { ShareMessage, ShareOp } from './wire'
 
 /** A PDF of about `size` bytes: the header, filler in a comment, the end-of-file marker. */
@@ -15,7 +16,11 @@ function pdfOf(size: number): Uint8Array {
   return bytes
 }
 
-function pair(now: () => number) {
+function pair(
+  now: () => number,
+  extra: Partial<Record<'a' | 'b', Partial<Parameters<typeof createShareChannel>[0]>>> = {},
+  onMessage: (message: ShareMessage, from: 'a' | 'b') => void = () => undefined,
+) {
   const peers: Record<'a' | 'b', SharePeer> = {
     a: { peerId: 'peer-a', session: 'a', role: 'clinician', name: 'Dr A' },
     b: { peerId: 'peer-b', session: 'b', role: 'patient', name: 'Pat B' },
@@ -25,6 +30,7 @@ function pair(now: () => number) {
   const other = (side: 'a' | 'b') => (side === 'a' ? 'b' : 'a')
   const port = (side: 'a' | 'b'): SharePort => {
     const deliver = (message: ShareMessage) => {
+      onMessage(message, side)
       const to = channels[other(side)]
       const handler = to.messages[message.type] as (m: ShareMessage, from: SharePeer) => void
       handler(message, peers[side])
@@ -52,6 +58,7 @@ function pair(now: () => number) {
       port: () => ports,
       peers: () => [peers[other(side)]],
       now,
+      ...extra[side],
     })
   }
   return channels
@@ -76,5 +83,72 @@ describe('share channel', () => {
     expect(receiving.length).toBe(1)
     // The sharer hears that it arrived.
     await expect.poll(() => a.items()[0]?.receivers['peer-b']?.state).toBe('ready')
+  })
+
+  it('sends at the pace the receiver asks for while its video plays, slower when its video misses frames', async () => {
+    // One clock for both sides, moved only by the sender's waits: the pace decides how long the file takes.
+    let clock = 0
+    let held = () => 0
+    const video = { drawn: 0, presented: 0, at: 0 }
+    // 20 fps video on the receiver, all of it drawn until 90 of the 153 pieces are there, then half of it.
+    const playback = () => {
+      const drawnShare = held() > 90 ? 0.5 : 1
+      const frames = Math.floor((clock - video.at) / 50)
+      video.at += frames * 50
+      video.presented += frames
+      video.drawn += frames * drawnShare
+      return { drawn: video.drawn, presented: video.presented }
+    }
+    const asked: number[] = []
+    const { a, b } = pair(
+      () => clock,
+      {
+        a: {
+          sleep: async (ms) => {
+            clock += ms
+          },
+        },
+        b: { playback },
+      },
+      (message, from) => {
+        if (from === 'b' && (message.type === 'share-want' || message.type === 'share-got') && message.pace)
+          asked.push(message.pace)
+      },
+    )
+    // A second of video before: the receiver's baseline, and a live video to protect.
+    for (let i = 0; i < 4; i++) {
+      clock += 250
+      b.tick()
+    }
+    held = () => b.items()[0]?.held ?? 0
+    let fastest = 0
+    b.subscribe(() => {
+      if (held() <= 90) fastest = Math.max(0, ...asked)
+    })
+    expect(await a.shareFile('scan.pdf', pdfOf(10_000_000))).toBeNull()
+    await expect.poll(() => b.items()[0]?.status, { timeout: 10_000 }).toBe('ready')
+    // It asked from the start pace up while the video kept up, and down once it did not.
+    expect(asked[0]).toBe(START_PACE_BYTES_PER_SECOND)
+    expect(fastest).toBeGreaterThan(START_PACE_BYTES_PER_SECOND)
+    expect(asked.at(-1)).toBeLessThanOrEqual(Math.round(Math.max(...asked) * 0.7))
+    // The sender kept to it: 10 MB at never more than the fastest pace asked takes at least 1e7 / that seconds.
+    expect(clock).toBeGreaterThan((10_000_000 / Math.max(...asked)) * 1000)
+  })
+
+  it('sends as fast as the link goes to a receiver that shows no live video', async () => {
+    let clock = 0
+    let waited = 0
+    const { a, b } = pair(() => clock, {
+      a: {
+        sleep: async (ms) => {
+          waited += ms
+          clock += ms
+        },
+      },
+      b: { playback: () => ({ drawn: 0, presented: 0 }) },
+    })
+    expect(await a.shareFile('scan.pdf', pdfOf(3_000_000))).toBeNull()
+    await expect.poll(() => b.items()[0]?.status, { timeout: 10_000 }).toBe('ready')
+    expect(waited).toBe(0)
   })
 })

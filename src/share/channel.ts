@@ -7,7 +7,9 @@
 //   (`share-have`). Pieces arrive as binary chunks and go into an Assembly; the whole must match the announced
 //   SHA-256 and pass the same intake check before it is shown. After a reconnect, or when nothing arrived for a
 //   while, the receiver asks again for what is still missing: the transfer resumes where it stopped.
-// - Serving: a holder sends exactly the pieces asked for, one at a time through the mesh's paced bulk path.
+// - Serving: a holder sends exactly the pieces asked for, one at a time through the mesh's paced bulk path, at the
+//   pace the receiver asks for while it shows live video (./pace: the receiver alone sees its video's frames go
+//   missing, and tells the sender with each progress report).
 // - Views: each item has one shared view (page, zoom, frame, window, a model's pose) that everyone following sees;
 //   whoever changes it while following moves it for everyone, unless someone presents the item (the sharer or a
 //   clinician may): then only the presenter moves it, and anyone else who turns a page detaches to look on their
@@ -17,6 +19,7 @@
 import type { Role } from '../room/invite'
 import { Assembly, chunkCount, sha256Hex } from './assembly'
 import { checkFile, DEFAULT_MAX_SHARE_BYTES, formatBytes } from './intake'
+import { type PlaybackCounts, ReceivePace, SendPace } from './pace'
 import { FORMATS, type Format, type ItemKind } from './sniff'
 import {
   INITIAL_VIEW,
@@ -118,6 +121,10 @@ export interface ShareChannelOptions {
   now?: () => number
   /** An item became known here (for the record). */
   onAdded?: (item: SharedItem) => void
+  /** The live video this page drew (src/lib/playback.ts); none: no pace is asked for. */
+  playback?: () => PlaybackCounts
+  /** Waits `ms` (a sender keeping to a receiver's pace). */
+  sleep?: (ms: number) => Promise<void>
 }
 
 interface Shared {
@@ -165,8 +172,12 @@ export function createShareChannel(options: ShareChannelOptions) {
   const ownBytes = new Map<string, Uint8Array>()
   /** Who said they hold which item (peer ids). */
   const holders = new Map<string, Set<string>>()
-  /** Pieces we are sending, per (peer, item): a newer request replaces an older one. */
-  const pumps = new Map<string, { cancelled: boolean }>()
+  /** Pieces we are sending, per (peer, item), at the pace that peer asks: a newer request replaces an older one. */
+  const pumps = new Map<string, { cancelled: boolean; pace: SendPace }>()
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  /** How fast files may come here while this page shows live video, and the bytes of them that came so far. */
+  const receivePace = new ReceivePace()
+  let arrivedBytes = 0
   const listeners = new Set<() => void>()
   let items: SharedItem[] = []
   let disposed = false
@@ -224,7 +235,29 @@ export function createShareChannel(options: ShareChannelOptions) {
     record.source = source.peerId
     if (item.problem) update(record, { problem: null })
     const ranges = assembly.missingRanges(MAX_WANT_RANGES)
-    if (ranges.length > 0) port()?.sendTo(source.peerId, { type: 'share-want', id: item.id, ranges })
+    if (ranges.length > 0)
+      port()?.sendTo(source.peerId, { type: 'share-want', id: item.id, ranges, ...paceFor(item.id) })
+  }
+
+  function receiving(): Record_[] {
+    return [...records.values()].filter(
+      (record) => record.item.status === 'receiving' && record.source !== null,
+    )
+  }
+
+  /** Measures this page's video now (see ./pace); at every progress report while receiving, each tick otherwise. */
+  function measurePace() {
+    const counts = options.playback?.()
+    if (counts) receivePace.observe(counts, now(), receiving().length > 0, arrivedBytes)
+  }
+
+  /** The pace to ask of `id`'s source: ours, shared by the transfers arriving now; nothing without live video. */
+  function paceFor(id: string): { pace?: number } {
+    if (!options.playback) return {}
+    const pace = receivePace.pace(now())
+    if (pace === null) return {}
+    const transfers = receiving().filter((record) => record.item.id !== id).length + 1
+    return { pace: Math.max(1, Math.round(pace / transfers)) }
   }
 
   function reportProgress(record: Record_, force = false) {
@@ -234,7 +267,9 @@ export function createShareChannel(options: ShareChannelOptions) {
     const state =
       record.item.status === 'ready' ? 'ready' : record.item.status === 'failed' ? 'failed' : 'receiving'
     const chunks = record.assembly?.held ?? record.item.held
-    port()?.broadcast({ type: 'share-got', id: record.item.id, chunks, state })
+    if (state === 'receiving') measurePace()
+    const pace = state === 'receiving' ? paceFor(record.item.id) : {}
+    port()?.broadcast({ type: 'share-got', id: record.item.id, chunks, state, ...pace })
   }
 
   async function verify(record: Record_) {
@@ -286,6 +321,7 @@ export function createShareChannel(options: ShareChannelOptions) {
     record.arrivals += 1
     const result = record.assembly.put(chunk.index, chunk.bytes)
     if (result !== 'stored') return
+    arrivedBytes += chunk.bytes.length
     const at = now()
     record.lastActivity = at
     if (record.assembly.complete) {
@@ -303,13 +339,18 @@ export function createShareChannel(options: ShareChannelOptions) {
   // ---------------------------------------------------------------------------------------------------------
   // Serving
 
-  async function serve(peerId: string, record: Record_, ranges: Array<[number, number]>) {
+  async function serve(
+    peerId: string,
+    record: Record_,
+    ranges: Array<[number, number]>,
+    pace: number | null,
+  ) {
     const bytes = record.item.bytes
     if (!bytes) return
     const key = `${peerId}|${record.item.id}`
     const previous = pumps.get(key)
     if (previous) previous.cancelled = true
-    const token = { cancelled: false }
+    const token = { cancelled: false, pace: new SendPace(pace) }
     pumps.set(key, token)
     const { chunkSize, chunks, id } = record.item
     try {
@@ -317,6 +358,10 @@ export function createShareChannel(options: ShareChannelOptions) {
         for (let index = first; index < Math.min(end, chunks); index++) {
           if (token.cancelled || disposed) return
           const start = index * chunkSize
+          const piece = Math.min(start + chunkSize, bytes.length) - start
+          const wait = token.pace.delay(piece, now())
+          if (wait > 0) await sleep(wait)
+          if (token.cancelled || disposed) return
           const sent = await port()?.sendChunk(peerId, {
             key: id,
             index,
@@ -452,7 +497,7 @@ export function createShareChannel(options: ShareChannelOptions) {
       'share-want'(message: ShareWantMessage, from: SharePeer) {
         const record = records.get(message.id)
         if (!record?.item.bytes) return
-        void serve(from.peerId, record, message.ranges)
+        void serve(from.peerId, record, message.ranges, message.pace ?? null)
       },
       'share-have'(message: ShareHaveMessage, from: SharePeer) {
         for (const id of message.ids) {
@@ -463,6 +508,9 @@ export function createShareChannel(options: ShareChannelOptions) {
         }
       },
       'share-got'(message: ShareGotMessage, from: SharePeer) {
+        // The pace this receiver asks for now (none: as fast as the link goes), for whatever we send it of this item.
+        const pump = pumps.get(`${from.peerId}|${message.id}`)
+        if (pump && message.state === 'receiving') pump.pace.pace = message.pace ?? null
         const record = records.get(message.id)
         if (!record?.item.mine) return
         const chunks = Math.min(message.chunks, record.item.chunks)
@@ -527,8 +575,17 @@ export function createShareChannel(options: ShareChannelOptions) {
         if (record.source === peerId && record.item.status === 'receiving') request(record)
       }
     },
+    /** The pace this page asks of whoever sends it files now (null: none) and its idle video share (./pace). */
+    receivePace() {
+      return {
+        pace: options.playback ? receivePace.pace(now()) : null,
+        idleShare: receivePace.idleShare,
+        recent: [...receivePace.recent],
+      }
+    },
     /** About once a second: ask again for transfers that stalled (a dropped link, a lost request). */
     tick() {
+      if (receiving().length === 0) measurePace()
       const at = now()
       for (const record of records.values()) {
         if (record.item.status === 'receiving' && at - record.lastActivity > STALL_MS) request(record)

@@ -7,6 +7,7 @@
 // model's pose) and who presents it. Every field is bounded, so what gets through costs bounded memory.
 import * as z from 'zod/mini'
 import { MAX_PART_NAME } from './gltf'
+import { MAX_PACE_BYTES_PER_SECOND } from './pace'
 import { FORMAT_NAMES } from './sniff'
 
 /** As the protocol's op ids and sessions (src/net/protocol.ts, src/room/credentials.ts). */
@@ -60,6 +61,8 @@ export type ShareOp = ShareAddOp | ShareRemoveOp
 
 export const shareOpSchemas = [shareAddOpSchema, shareRemoveOpSchema] as const
 
+/** How fast the receiver asks to be sent pieces, bytes per second (see ./pace); absent: as fast as the link goes. */
+const pace = z.int().check(z.gte(1), z.lte(MAX_PACE_BYTES_PER_SECOND))
 const chunkIndex = z.int().check(z.gte(0), z.lte(0xffff_ffff))
 export const shareWantSchema = z.object({
   type: z.literal('share-want'),
@@ -68,6 +71,7 @@ export const shareWantSchema = z.object({
   ranges: z
     .array(z.tuple([chunkIndex, chunkIndex]).check(z.refine(([first, end]) => end > first, 'an empty range')))
     .check(z.minLength(1), z.maxLength(MAX_WANT_RANGES)),
+  pace: z.optional(pace),
 })
 export const shareHaveSchema = z.object({
   type: z.literal('share-have'),
@@ -79,6 +83,7 @@ export const shareGotSchema = z.object({
   /** Chunks held so far. */
   chunks: chunkIndex,
   state: z.enum(['receiving', 'ready', 'failed']),
+  pace: z.optional(pace),
 })
 
 const quatComponent = z.number().check(z.gte(-1.01), z.lte(1.01))

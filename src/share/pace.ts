@@ -1,0 +1,191 @@
+// How fast a shared file may come to this device while it shows live video: the receiver's own measure, sent to
+// whoever serves the file.
+//
+// A transfer costs both devices CPU off their main threads (SCTP, the network process, the IPC between them) and
+// the receiver's main thread a little per piece; on a busy device that is taken from drawing the call's video. Only
+// the receiver sees what it costs there: a video frame that was decoded and presented for drawing but never drawn,
+// because the page came back to it after the next one had arrived (`presentedFrames` of requestVideoFrameCallback
+// counts every frame, the callbacks only those the page was in time for). So the receiver asks for a pace, and the
+// sender keeps to it:
+// - with nothing arriving, the share of frames this page draws is its baseline (a 3D view drawn in software may
+//   draw only half of them with or without a transfer: that is not the transfer's doing);
+// - while a file arrives, a window that drew clearly less than the baseline cuts the pace to 0.7 of it (of what
+//   actually arrived, if that was less), and one that drew as many raises it: by half per window up to the pace
+//   where the video last suffered, by a tenth beyond it. TCP's congestion control (slow start, then congestion
+//   avoidance past the last loss) with the video's smoothness as its loss signal. A transfer starts at
+//   START_PACE_BYTES_PER_SECOND, so its first moments do not take the video's frames before a measure says how
+//   much it may, and climbs past what it learnt in a few windows;
+// - with no live video shown (none presented lately) there is nothing to protect: no pace, the link's own speed.
+// A fixed cap would have no right number: a headset, a laptop and a phone each have their own, and this one changes
+// with what else the device does.
+// Pure: times and counts come in from the caller.
+import type { PlaybackCounts } from '../lib/playback'
+
+export type { PlaybackCounts }
+
+/** Where every transfer starts, bytes per second: 3 MB/s, a third of what two tabs here move unpaced. */
+export const START_PACE_BYTES_PER_SECOND = 3_000_000
+/** Never asked slower than this, bytes/s: four 64 KiB pieces a second, so a file still arrives. */
+export const MIN_PACE_BYTES_PER_SECOND = 256 * 1024
+/** Nor faster, bytes/s: beyond any link; also the wire's bound. */
+export const MAX_PACE_BYTES_PER_SECOND = 1_000_000_000
+/**
+ * A window judges the video once this many frames were presented in it (fewer: a window says nothing), so that
+ * one frame missed by chance (a page's frames are never perfectly even) moves its share by a tenth at most.
+ */
+const MIN_WINDOW_FRAMES = 10
+/** ... and once it lasted this long, ms: two progress reports (they come every 250 ms). */
+const MIN_WINDOW_MS = 450
+/**
+ * Drew less than this share of the baseline (three frames of ten missed): the transfer takes the video's frames,
+ * cut the pace.
+ */
+const SLOWER_BELOW = 0.8
+/**
+ * Drew at least this share of it (one frame of ten missed at most): room to spare, raise the pace. Between this
+ * and SLOWER_BELOW it rises by a tenth only: a transfer at any pace costs a receiver some frames (its pieces, its
+ * progress drawn), and a pace that held there would stay wherever it happened to be.
+ */
+const FASTER_FROM = 0.9
+const DECREASE = 0.7
+/** Below the pace where the video last suffered (slow start), and beyond it. */
+const INCREASE = 1.5
+const INCREASE_BEYOND = 1.1
+/**
+ * Weight of a new idle window in the baseline: rising, and falling. It falls slowly because a page that opens a
+ * file, turns a page or rebuilds its scene draws fewer frames for a moment, which is not its usual share.
+ */
+const BASELINE_RISE = 0.3
+const BASELINE_FALL = 0.1
+/**
+ * Idle windows count for the baseline only this long after a transfer, ms: the file just received is checked
+ * (SHA-256) and opened (pdf.js, a texture) meanwhile, which costs frames that are neither idle nor the transfer's.
+ */
+const SETTLE_MS = 3000
+/**
+ * A transfer's first this many ms never cut its pace: the item appears in the views as it starts (its panel, its
+ * progress), and the frames that costs are not the pace's (measured here: the first quarter second of every
+ * transfer drew half its frames, at any pace).
+ */
+const GRACE_MS = 1000
+/** How many judged windows `recent` keeps. */
+const RECENT_WINDOWS = 40
+/** No frame presented for this long, ms: no live video shown, so no pace. */
+const VIDEO_GONE_MS = 2000
+
+interface Window {
+  at: number
+  drawn: number
+  presented: number
+  /** Bytes that had arrived at its start. */
+  arrived: number
+  /** Whether a transfer was arriving when it started. */
+  receiving: boolean
+}
+
+export class ReceivePace {
+  /** Share of presented frames drawn with nothing arriving; null until measured (then taken as 1). */
+  private baseline: number | null = null
+  private rate = START_PACE_BYTES_PER_SECOND
+  /** The pace at which the video last suffered (kept across transfers: this device's measure); null: not yet. */
+  private threshold: number | null = null
+  private window: Window | null = null
+  private lastPresentedAt = Number.NEGATIVE_INFINITY
+  private lastPresented = 0
+  private wasReceiving = false
+  private lastReceivingAt = Number.NEGATIVE_INFINITY
+  private receivingSince = Number.NEGATIVE_INFINITY
+  /** The last windows judged while receiving (the debug view and the benchmark show them). */
+  readonly recent: Array<{ at: number; health: number; arrived: number; pace: number }> = []
+
+  /**
+   * Takes a measure: `counts` now, whether a transfer is arriving, and the bytes received so far (all transfers).
+   * Call it at every progress report while receiving and now and then (a second) otherwise.
+   */
+  observe(counts: PlaybackCounts, at: number, receiving: boolean, arrived: number): void {
+    if (counts.presented !== this.lastPresented) {
+      this.lastPresented = counts.presented
+      this.lastPresentedAt = at
+    }
+    // A transfer that starts after a pause starts over: what the last one found is old news.
+    if (receiving && !this.wasReceiving) {
+      this.receivingSince = at
+      this.rate = START_PACE_BYTES_PER_SECOND
+      this.window = null
+    }
+    this.wasReceiving = receiving
+    if (receiving) this.lastReceivingAt = at
+    const window = this.window
+    if (!window || window.receiving !== receiving) {
+      this.window = { at, ...counts, arrived, receiving }
+      return
+    }
+    const presented = counts.presented - window.presented
+    if (presented < MIN_WINDOW_FRAMES || at - window.at < MIN_WINDOW_MS) return
+    const share = Math.min(1, Math.max(0, (counts.drawn - window.drawn) / presented))
+    if (!receiving) {
+      if (window.at - this.lastReceivingAt >= SETTLE_MS) {
+        const weight = this.baseline === null ? 1 : share > this.baseline ? BASELINE_RISE : BASELINE_FALL
+        this.baseline = this.baseline === null ? share : this.baseline + weight * (share - this.baseline)
+      }
+    } else {
+      const health = share / Math.max(0.05, this.baseline ?? 1)
+      const arrivedRate = ((arrived - window.arrived) * 1000) / (at - window.at)
+      if (health < SLOWER_BELOW) {
+        if (window.at - this.receivingSince < GRACE_MS) {
+          this.window = { at, ...counts, arrived, receiving }
+          return
+        }
+        this.threshold = this.rate
+        this.rate = Math.max(MIN_PACE_BYTES_PER_SECOND, Math.min(this.rate, arrivedRate) * DECREASE)
+      } else if (health >= FASTER_FROM && arrivedRate >= this.rate * 0.5) {
+        // Raised only while the pace is what holds the transfer back: a slow link would otherwise push the pace
+        // far above what arrives, and the first window the video suffers would then cut nothing.
+        const factor = this.threshold === null || this.rate < this.threshold ? INCREASE : INCREASE_BEYOND
+        this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * factor)
+      } else if (health >= SLOWER_BELOW && arrivedRate >= this.rate * 0.5) {
+        // The uncertain band (see FASTER_FROM): probe upwards gently.
+        this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * INCREASE_BEYOND)
+      }
+      this.recent.push({ at, health, arrived: arrivedRate, pace: this.rate })
+      if (this.recent.length > RECENT_WINDOWS) this.recent.shift()
+    }
+    this.window = { at, ...counts, arrived, receiving }
+  }
+
+  /** The pace to ask for now, bytes per second, or null when no live video is shown (the link's own speed). */
+  pace(at: number): number | null {
+    if (at - this.lastPresentedAt > VIDEO_GONE_MS) return null
+    return Math.round(this.rate)
+  }
+
+  /** The share of frames drawn with nothing arriving (for tests and the debug view); 1 until measured. */
+  get idleShare(): number {
+    return this.baseline ?? 1
+  }
+}
+
+/**
+ * The sender's side: when the next piece may go to keep to a pace. A short burst is allowed after an idle moment
+ * (BURST_MS of the pace), so a timer's late firing does not lose throughput.
+ */
+export class SendPace {
+  private next = Number.NEGATIVE_INFINITY
+
+  constructor(public pace: number | null = null) {}
+
+  /** How long to wait before sending `bytes` at `at`, ms (0: now); counts them as sent then. */
+  delay(bytes: number, at: number): number {
+    if (this.pace === null) return 0
+    const pace = Math.min(MAX_PACE_BYTES_PER_SECOND, Math.max(MIN_PACE_BYTES_PER_SECOND, this.pace))
+    const start = Math.max(this.next, at - BURST_MS)
+    this.next = start + (bytes * 1000) / pace
+    return Math.max(0, start - at)
+  }
+}
+
+/**
+ * How far a sender may catch up at once after a late timer, ms of its pace: a busy page (one drawing a 3D view in
+ * software) runs its timers a frame late, 100 to 200 ms here, and would otherwise send well below the pace.
+ */
+export const BURST_MS = 250
