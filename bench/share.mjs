@@ -1,7 +1,7 @@
 // @ts-check
 // Issue 14's numbers (sharing), each against a baseline measured in the same run between the same pages:
-//   1. Throughput of a 20 MB file shared through the app (64 KiB chunks, paced by the mesh's BulkSender), from its
-//      first piece arriving to its last, against a raw RTCDataChannel between the same two pages sending the same
+//   1. Throughput of a 20 MB file shared through the app (64 KiB chunks at the pace the receiver asks,
+//      src/share/pace.ts, through the mesh's BulkSender), from its first piece arriving to its last, against a raw RTCDataChannel between the same two pages sending the same
 //      bytes in the same chunk size with plain bufferedAmountLow backpressure (measured before and after the app).
 //   2. The receiver's remote-video frame rate (frames reaching the video panel's texture) during that transfer,
 //      against the same page just before it (the same scene: after the seed file and the raw baseline, whose panel
@@ -751,8 +751,10 @@ baseline sends the very bytes the app shared over an RTCPeerConnection pair betw
 before and once after the app's transfers, each after 5 s with nothing arriving (as each of the app's). The sharer is in
 its ${SENDER_VIEW === 'video' ? 'video layout' : '3D view'} during the transfers. The app shares ${runs.length} different 20 MB files one after the other, each
 with its own video baseline just before it; the table keeps the median (one transfer lasts a second or two, and one
-stall of the machine in it moves its video rate by a third). While the call carries live video, the app's sender keeps
-a shorter buffer on the file's lane (src/net/bulk-sender.ts: the transfer yields to the video). The round trips are pings from the sender (the clinician) through the
+stall of the machine in it moves its video rate by a third). The receiver sets the pace from its own video
+(src/share/pace.ts: from 3 MB/s, cut when its page draws clearly fewer of the video's frames than with nothing
+arriving, raised while it keeps up), so a transfer here runs at what the receiver's video leaves, not at the raw
+channel's speed. The round trips are pings from the sender (the clinician) through the
 app's message path every 100 ms, idle for 3 s just before the transfer and then throughout it. The video rate counts the frames that reach the receiver's video panel
 texture; its baseline is the same page in the 5 s just before each transfer, when the file shared first (the copy
 the raw baseline sends) already hangs as a panel in its scene. The frame rate in VR is a third participant (800×450, IWER Quest 3, both eyes drawn in software) after

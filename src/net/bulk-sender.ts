@@ -23,6 +23,8 @@
 // it, so a shorter buffer makes a transfer yield to whatever keeps the page busy (drawing the call above all) and
 // still run at the link's speed on a page that is not busy. On a real network the same keeps the transfer's SCTP, whose
 // congestion control pushes harder than the video's, from filling the path the video needs.
+// That buffer is no rate control (a sharer with little to draw refills at once): a file's rate is its receiver's,
+// which sees its own video miss frames (src/share/pace.ts); the holder keeps to it before pieces reach this sender.
 // Pure apart from the timer, which is injectable.
 import type { BulkLane, Unsubscribe } from './transport'
 
