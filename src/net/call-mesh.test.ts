@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { seatPeerId } from '../room/invite'
 import {
   ADMISSION_TIMEOUT_MS,
+  CALL_REMADE_GRACE_MS,
   carriesLiveVideo,
   DIAL_TIMEOUT_MS,
   HEARTBEAT_MS,
@@ -763,6 +764,52 @@ describe('CallMesh: a camera and microphone that come after Join', () => {
     expect(ada.transport.sendingTo()).toEqual([pat.transport.id])
     expect(pat.transport.sendingTo()).toEqual([ada.transport.id])
     expect(ada.connected()).toEqual(['Pat Patient'])
+    expect(pat.connected()).toEqual(['Dr. Ada'])
+  })
+
+  it('a camera call made again keeps their last picture up until the new one brings its stream, never none', async () => {
+    const network = new MemoryNetwork()
+    const room = await newRoom()
+    const ada = joinable(network, room, 'Dr. Ada', 'clinician')
+    const pat = joinable(network, room, 'Pat Patient', 'patient')
+    await join(ada)
+    await clock.advance(network.expireMs + 500)
+    await join(pat)
+    await clock.until(
+      () => shown(pat, 'Dr. Ada') === 'stream-of-Dr. Ada' && shown(ada, 'Pat Patient') !== null,
+    )
+    /** Every change of the stream `viewer` shows for `name`, from now on. */
+    const watch = (viewer: TestParticipant, name: string) => {
+      const changes: Array<string | null> = []
+      const participants = viewer.seen.participants
+      const set = participants.set.bind(participants)
+      participants.set = (id, value) => {
+        const id_ = value.name === name ? (value.stream?.id ?? null) : undefined
+        if (id_ !== undefined && id_ !== changes.at(-1)) changes.push(id_)
+        return set(id, value)
+      }
+      return changes
+    }
+    const patSees = watch(pat, 'Dr. Ada')
+    const adaSees = watch(ada, 'Pat Patient')
+    // Pat dialed Ada: Ada's new camera is a call Pat makes again when asked; Pat's is one Pat makes again itself.
+    ada.setStream(fakeStream('ada-camera-2'))
+    await clock.until(() => shown(pat, 'Dr. Ada') === 'ada-camera-2')
+    pat.setStream(fakeStream('pat-camera-2'))
+    await clock.until(() => shown(ada, 'Pat Patient') === 'pat-camera-2')
+    await clock.advance(CALL_REMADE_GRACE_MS + 1000)
+    expect(patSees).not.toContain(null)
+    expect(adaSees).not.toContain(null)
+    expect(shown(pat, 'Dr. Ada')).toBe('ada-camera-2')
+    expect(shown(ada, 'Pat Patient')).toBe('pat-camera-2')
+
+    // A call that ends with nothing in its place: their video is gone once the grace is over, the link stays.
+    pat.transport.hangUpMediaTo(ada.transport.id ?? '')
+    await clock.advance(CALL_REMADE_GRACE_MS / 2)
+    expect(shown(pat, 'Dr. Ada')).toBe('ada-camera-2')
+    await clock.advance(CALL_REMADE_GRACE_MS)
+    expect(shown(pat, 'Dr. Ada')).toBeNull()
+    expect(shown(ada, 'Pat Patient')).toBeNull()
     expect(pat.connected()).toEqual(['Dr. Ada'])
   })
 

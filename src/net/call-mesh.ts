@@ -104,6 +104,12 @@ const LATE_REDIAL_FOR_MS = 5 * 60_000
  * listed and goes away. (It is dialed again a few times, like any dial that never became ready.)
  */
 export const ADMISSION_TIMEOUT_MS = 8000
+/**
+ * How long a closed camera call's last picture stays while its link is up, waiting for the call made again, ms:
+ * longer than a call made again takes to bring its stream (signalling through the server, then an ICE and DTLS
+ * handshake), short enough that a video that really ended does not stand frozen for long.
+ */
+export const CALL_REMADE_GRACE_MS = 3000
 /** After a dismissal, the target's link stays this long, for the dismissal to reach them, ms. */
 const DISMISS_FLUSH_MS = 1000
 /**
@@ -1332,8 +1338,11 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
   }
 
   private wireCall(link: Link<M, Op>, call: MediaLink, held = false) {
-    if (link.media && link.media !== call) link.media.close()
+    // The new call is the link's before the old one closes, so the old one's close is not taken for the end of
+    // their video (see onClose below).
+    const previous = link.media
     link.media = call
+    if (previous && previous !== call) previous.close()
     link.mediaLive = !held
     link.heldStream = null
     link.mediaStreamed = false
@@ -1355,6 +1364,16 @@ export class CallMesh<M extends { type: string }, Op extends OpLike> {
         // A held call that died before media could flow: made or answered anew when it may (startMedia).
         link.media = null
         link.heldStream = null
+        return
+      }
+      // A camera call made again (a stream changed: renewMedia, 'call-again') ends the old one, whose close can come
+      // before the new call's stream: their last picture stays up meanwhile instead of "Connecting…", and only if
+      // no new call took its place in CALL_REMADE_GRACE_MS is their video gone. Without the link, it is gone now.
+      if (link.data.open) {
+        this.later(() => {
+          if (this.links.get(link.seat) === link && link.media === call)
+            this.upsert(link.peerId, { seat: link.seat, stream: null })
+        }, CALL_REMADE_GRACE_MS)
         return
       }
       this.upsert(link.peerId, { seat: link.seat, stream: null })

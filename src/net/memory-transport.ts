@@ -515,6 +515,11 @@ export class MemoryTransport extends TransportEvents implements MeshTransport {
       .map((end) => end.remoteId)
   }
 
+  /** Tests: hangs up our media calls with `remoteId` (the data links stay). */
+  hangUpMediaTo(remoteId: string) {
+    for (const end of [...this.mediaEnds]) if (end.remoteId === remoteId && !end.closed) end.close()
+  }
+
   /** @internal A cut between us and `remoteId`: our open data links to them die. */
   faultLinksTo(remoteId: string) {
     for (const end of [...this.dataEnds]) if (end.remoteId === remoteId && !end.closed) end.fault()
