@@ -256,41 +256,55 @@ export async function expectLiveVideo(page: Page, panelCount = 1) {
 }
 
 /**
- * The loudest sample so far of `peerId`'s sound on `page`: an analyser on their audio element's stream, set up
- * again when a renewed camera call replaces that stream. -1 while they send no stream with sound.
+ * The loudest sample so far of the sound `page` plays through an audio element: the first matching `selector` whose
+ * stream has sound (and, with `playing`, that is playing). An analyser on that stream measures from the first call
+ * on, and is set up again when the element's stream is replaced (a renewed call). -1 while no such element has sound.
  */
+export function loudestIn(
+  page: Page,
+  selector: string,
+  options: { playing?: boolean } = {},
+): Promise<number> {
+  return page.evaluate(
+    async ({ selector, playing }) => {
+      type Watch = { stream: MediaStream; peak: number }
+      const holder = window as unknown as { __loudest?: Record<string, Watch> }
+      holder.__loudest ??= {}
+      const watches = holder.__loudest
+      const audio = [...document.querySelectorAll<HTMLAudioElement>(selector)].find(
+        (element) =>
+          (element.srcObject as MediaStream | null)?.getAudioTracks().length && !(playing && element.paused),
+      )
+      const stream = audio?.srcObject as MediaStream | null | undefined
+      if (!stream) return -1
+      const known = watches[selector]
+      if (known?.stream === stream) return known.peak
+      const watch: Watch = { stream, peak: 0 }
+      watches[selector] = watch
+      const context = new AudioContext()
+      await context.resume()
+      const analyser = context.createAnalyser()
+      analyser.fftSize = 1024
+      context.createMediaStreamSource(stream).connect(analyser)
+      const samples = new Float32Array(analyser.fftSize)
+      const timer = setInterval(() => {
+        if (watches[selector] !== watch) {
+          clearInterval(timer)
+          void context.close()
+          return
+        }
+        analyser.getFloatTimeDomainData(samples)
+        for (const sample of samples) watch.peak = Math.max(watch.peak, Math.abs(sample))
+      }, 20)
+      return 0
+    },
+    { selector, playing: options.playing ?? false },
+  )
+}
+
+/** The loudest sample so far of `peerId`'s sound on `page` (see loudestIn): their audio element's stream. */
 export function loudestFrom(page: Page, peerId: string): Promise<number> {
-  return page.evaluate(async (peer) => {
-    type Watch = { stream: MediaStream; peak: number }
-    const holder = window as unknown as { __loudest?: Record<string, Watch> }
-    holder.__loudest ??= {}
-    const watches = holder.__loudest
-    const audio = document.querySelector<HTMLAudioElement>(
-      `[data-testid="remote-audio"][data-peer="${peer}"]`,
-    )
-    const stream = audio?.srcObject as MediaStream | null
-    if (!stream?.getAudioTracks().length) return -1
-    const known = watches[peer]
-    if (known?.stream === stream) return known.peak
-    const watch: Watch = { stream, peak: 0 }
-    watches[peer] = watch
-    const context = new AudioContext()
-    await context.resume()
-    const analyser = context.createAnalyser()
-    analyser.fftSize = 1024
-    context.createMediaStreamSource(stream).connect(analyser)
-    const samples = new Float32Array(analyser.fftSize)
-    const timer = setInterval(() => {
-      if (watches[peer] !== watch) {
-        clearInterval(timer)
-        void context.close()
-        return
-      }
-      analyser.getFloatTimeDomainData(samples)
-      for (const sample of samples) watch.peak = Math.max(watch.peak, Math.abs(sample))
-    }, 20)
-    return 0
-  }, peerId)
+  return loudestIn(page, `[data-testid="remote-audio"][data-peer="${peerId}"]`)
 }
 
 export interface AppSuite {

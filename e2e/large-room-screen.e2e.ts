@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import {
   differingPixels,
   keepScreenshot,
+  loudestIn,
   newParticipant,
   type Participant,
   startConsultation,
@@ -81,34 +82,6 @@ function shownScreens(page: Page): Promise<string[]> {
 /** How many received screen feeds the page decodes frames of (its JanusScreens subscriptions). */
 async function decodedScreenFeeds(page: Page): Promise<number> {
   return Object.values((await screensOf(page)).inbound).filter((v) => v.framesDecoded > 0).length
-}
-
-/**
- * Starts measuring, in the page, the peak level of the first shared screen's sound it plays (an analyser on its
- * `screen-audio` element's stream); false while no screen's sound is bound to an element yet.
- */
-function watchScreenAudio(page: Page): Promise<boolean> {
-  return page.evaluate(async () => {
-    const audio = [...document.querySelectorAll<HTMLAudioElement>('[data-testid="screen-audio"]')].find(
-      (element) => (element.srcObject as MediaStream | null)?.getAudioTracks().length,
-    )
-    const stream = audio?.srcObject as MediaStream | null | undefined
-    if (!audio || !stream || audio.paused) return false
-    const context = new AudioContext()
-    await context.resume()
-    const analyser = context.createAnalyser()
-    analyser.fftSize = 1024
-    context.createMediaStreamSource(stream).connect(analyser)
-    const samples = new Float32Array(analyser.fftSize)
-    const holder = window as unknown as { __screenAudioPeak?: number }
-    holder.__screenAudioPeak = 0
-    setInterval(() => {
-      analyser.getFloatTimeDomainData(samples)
-      for (const sample of samples)
-        holder.__screenAudioPeak = Math.max(holder.__screenAudioPeak ?? 0, Math.abs(sample))
-    }, 20)
-    return true
-  })
 }
 
 async function fullInfo(page: Page) {
@@ -437,16 +410,10 @@ describe('screen sharing in a large room through Janus', () => {
       .poll(async () => (await fullInfo(presenter.page)).screens.sendingAudio, { timeout: 60_000 })
       .toBe(true)
     for (const receiver of receivers) {
-      await expect.poll(() => watchScreenAudio(receiver.page), { timeout: 90_000 }).toBe(true)
-      await expect
-        .poll(
-          () =>
-            receiver.page.evaluate(
-              () => (window as unknown as { __screenAudioPeak?: number }).__screenAudioPeak ?? 0,
-            ),
-          { timeout: 30_000 },
-        )
-        .toBeGreaterThan(0.05)
+      // The first shared screen's sound the page plays (its `screen-audio` element), measured from now on.
+      const screenSound = () => loudestIn(receiver.page, '[data-testid="screen-audio"]', { playing: true })
+      await expect.poll(screenSound, { timeout: 90_000 }).toBeGreaterThanOrEqual(0)
+      await expect.poll(screenSound, { timeout: 30_000 }).toBeGreaterThan(0.05)
       // Decrypted by the screen's own audio transform, nothing dropped.
       const info = await fullInfo(receiver.page)
       const audio = info.screens.frameIds
