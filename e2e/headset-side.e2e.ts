@@ -41,8 +41,7 @@ type Outline = Array<{ x: number; y: number }>
 
 /**
  * An object's outline on the headset's view: the corners of its bounding box in its own frame, so a flat panel
- * turned aside gives its own corners (its world box, turned 59°, spans twice its height on screen). The probe's
- * uikitBoxOnScreen reported the side panel at about half the size the screenshot shows.
+ * turned aside gives its own corners (its world box, turned 59°, spans twice its height on screen).
  */
 async function outlineOf(page: Page, name: string): Promise<Outline | null> {
   const box = await page.evaluate((n) => window.__xrConsult?.ownBoxOnScreen(n) ?? null, name)

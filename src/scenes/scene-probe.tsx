@@ -222,23 +222,17 @@ export function SceneProbeInstaller() {
         return lines
       },
       uikitBoxOnScreen: (name) => {
-        const object = scene.getObjectByName(name) as
-          | (Object3D & {
-              size?: { value?: [number, number] }
-              properties?: { peek: () => { pixelSize?: unknown } }
-            })
-          | undefined
-        const size = object?.size?.value
-        const pixelSize = Number(object?.properties?.peek().pixelSize ?? 0.001)
-        if (!object || !size) return null
+        const object = scene.getObjectByName(name)
+        if (!object || !('globalPanelMatrix' in object)) return null
+        // A uikit component's world matrix already maps the unit square onto its panel: uikit builds it from the
+        // root's placement and the component's size in metres (its globalPanelMatrix). Scaling by the size again
+        // (as this did) drew every box smaller by its own size in metres: half a 0.5 m panel, an eighth of a button.
         object.updateWorldMatrix(true, false)
-        // A uikit component's object sits at its centre, its size in uikit pixels of `pixelSize` metres.
-        const [halfWidth, halfHeight] = [(size[0] * pixelSize) / 2, (size[1] * pixelSize) / 2]
         const corners = [
-          [-halfWidth, halfHeight],
-          [halfWidth, halfHeight],
-          [halfWidth, -halfHeight],
-          [-halfWidth, -halfHeight],
+          [-0.5, 0.5],
+          [0.5, 0.5],
+          [0.5, -0.5],
+          [-0.5, -0.5],
         ].map(([x, y]) => pointOnScreen(object.localToWorld(worldHelper.set(x as number, y as number, 0))))
         return { corners }
       },

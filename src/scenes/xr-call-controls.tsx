@@ -64,7 +64,7 @@ const ASIDE_POSITION: [number, number, number] = [-0.75, 0.95, -0.6]
  * The on-site worker's guidance palette stands right of centre, a little closer (xr-guidance-palette.tsx): their
  * row moves left so that the palette covers none of it, metres.
  */
-const LEFT_OF_PALETTE: [number, number, number] = [-0.3, 1.1, -0.9]
+const LEFT_OF_PALETTE: [number, number, number] = [-0.36, 1.1, -0.9]
 
 /**
  * A large room, for everyone but the presenter: raise or lower one's hand from the headset (the DOM's Raise hand

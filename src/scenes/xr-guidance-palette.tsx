@@ -19,12 +19,13 @@ import { uiFontFamilies } from './ui-font'
  */
 const BESIDE_MINIATURE: [number, number, number] = [0.6, 1.0, -0.65]
 /**
- * Without a miniature (the on-site worker in AR): right of centre, about 30° aside and down, within arm's reach and
- * whole in view (a 90° vertical field of view reaches 45° down), above the call controls' right end, which move
- * left to make room (xr-call-controls.tsx). Its top edge stays under the ray of a hand held at chest height
+ * Without a miniature (the on-site worker in AR): right of centre, about 25° aside and 35° down, within arm's reach
+ * and whole in view (a 90° vertical field of view reaches 45° down; at [0.38, 1.12] its near lower corner, turned
+ * towards the user, left the emulated Quest 3's left eye by a few pixels), above the call controls' right end, which
+ * move left to make room (xr-call-controls.tsx). Its top edge stays under the ray of a hand held at chest height
  * towards the room ahead, so it does not take a ray meant for the surfaces the worker draws on. Metres.
  */
-const IN_REACH: [number, number, number] = [0.38, 1.12, -0.66]
+const IN_REACH: [number, number, number] = [0.32, 1.17, -0.66]
 /** 0.8 mm per uikit pixel: about 0.4 m across, 21 mm letters at arm's length. */
 const PIXEL_SIZE = 0.0008
 /** How long "Clear all" waits for its confirming second press, ms. */
