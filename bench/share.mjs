@@ -752,8 +752,8 @@ before and once after the app's transfers, each after 5 s with nothing arriving 
 its ${SENDER_VIEW === 'video' ? 'video layout' : '3D view'} during the transfers. The app shares ${runs.length} different 20 MB files one after the other, each
 with its own video baseline just before it; the table keeps the median (one transfer lasts a second or two, and one
 stall of the machine in it moves its video rate by a third). The receiver sets the pace from its own video
-(src/share/pace.ts: from 3 MB/s, cut when its page draws clearly fewer of the video's frames than with nothing
-arriving, raised while it keeps up), so a transfer here runs at what the receiver's video leaves, not at the raw
+(src/share/pace.ts: from 3 MB/s, or near where a transfer shortly before ended; cut when its page draws clearly
+fewer of the video's frames than with nothing arriving, raised while it keeps up), so a transfer here runs at what the receiver's video leaves, not at the raw
 channel's speed. The round trips are pings from the sender (the clinician) through the
 app's message path every 100 ms, idle for 3 s just before the transfer and then throughout it. The video rate counts the frames that reach the receiver's video panel
 texture; its baseline is the same page in the 5 s just before each transfer, when the file shared first (the copy

@@ -118,8 +118,9 @@ describe('ReceivePace', () => {
     expect(pace.pace(state.at)).toBe(Math.round(suffered * 0.7 * 1.5))
     state = drive(pace, state, 1, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
     expect(pace.pace(state.at)).toBe(Math.round(suffered * 0.7 * 1.5 * 1.1))
-    // The next transfer starts low again, and slows its climb where this one learnt the video suffers.
-    state = drive(pace, state, 20, { drawnShare: 1, receiving: false })
+    // The next transfer (after a long pause) starts low again, and slows its climb where this one learnt the video
+    // suffers.
+    state = drive(pace, state, 80, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 4, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
     expect(pace.pace(state.at)).toBe(Math.round(START_PACE_BYTES_PER_SECOND * 1.5 ** 3))
     state = drive(pace, state, 1, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
@@ -139,12 +140,18 @@ describe('ReceivePace', () => {
     expect(pace.idleShare).toBeGreaterThan(0.9)
   })
 
-  it('starts each new transfer over from the start pace', () => {
+  it('starts a transfer soon after another at 0.7 of its last pace, and over after a long pause', () => {
     const pace = new ReceivePace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 6, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
-    expect(pace.pace(state.at)).toBeGreaterThan(START_PACE_BYTES_PER_SECOND * 3)
+    const last = pace.pace(state.at) ?? 0
+    expect(last).toBeGreaterThan(START_PACE_BYTES_PER_SECOND * 3)
+    // Ten seconds later: near where the last one ended.
     state = drive(pace, state, 20, { drawnShare: 1, receiving: false })
+    state = drive(pace, state, 1, { drawnShare: 1, receiving: true, bytesPerSecond: 0 })
+    expect(pace.pace(state.at)).toBe(Math.round(last * 0.7))
+    // Forty seconds later: from the start pace.
+    state = drive(pace, state, 80, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 1, { drawnShare: 1, receiving: true, bytesPerSecond: 0 })
     expect(pace.pace(state.at)).toBe(START_PACE_BYTES_PER_SECOND)
   })

@@ -14,7 +14,8 @@
 //   where the video last suffered, by a tenth beyond it. TCP's congestion control (slow start, then congestion
 //   avoidance past the last loss) with the video's smoothness as its loss signal. A transfer starts at
 //   START_PACE_BYTES_PER_SECOND, so its first moments do not take the video's frames before a measure says how
-//   much it may, and climbs past what it learnt in a few windows;
+//   much it may, and climbs past what it learnt in a few windows; one that follows another within
+//   RESUME_WITHIN_MS starts at 0.7 of where that one ended (TCP, too, keeps a path's measures for a while);
 // - with no live video shown (none presented lately) there is nothing to protect: no pace, the link's own speed.
 // A fixed cap would have no right number: a headset, a laptop and a phone each have their own, and this one changes
 // with what else the device does.
@@ -68,6 +69,8 @@ const SETTLE_MS = 3000
  * transfer drew half its frames, at any pace).
  */
 const GRACE_MS = 1000
+/** A transfer that starts within this long of the last one's end starts near that one's last pace, ms. */
+const RESUME_WITHIN_MS = 30_000
 /** How many judged windows `recent` keeps. */
 const RECENT_WINDOWS = 40
 /** No frame presented for this long, ms: no live video shown, so no pace. */
@@ -107,10 +110,12 @@ export class ReceivePace {
       this.lastPresented = counts.presented
       this.lastPresentedAt = at
     }
-    // A transfer that starts after a pause starts over: what the last one found is old news.
+    // A transfer soon after another goes on from 0.7 of that one's last pace (its measure of this device now);
+    // after a longer pause it starts over: what the last one found is old news by then.
     if (receiving && !this.wasReceiving) {
       this.receivingSince = at
-      this.rate = START_PACE_BYTES_PER_SECOND
+      const resumed = at - this.lastReceivingAt <= RESUME_WITHIN_MS ? this.rate * DECREASE : 0
+      this.rate = Math.max(START_PACE_BYTES_PER_SECOND, resumed)
       this.window = null
     }
     this.wasReceiving = receiving
