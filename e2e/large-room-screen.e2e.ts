@@ -520,30 +520,12 @@ describe('screen sharing in a large room through Janus', () => {
     await expect
       .poll(
         () =>
-          away.page.evaluate(async (peer) => {
-            const holder = window as unknown as { __presenterPeak?: number }
-            if (holder.__presenterPeak === undefined) {
-              const audio = document.querySelector<HTMLAudioElement>(
-                `[data-testid="remote-audio"][data-peer="${peer}"]`,
-              )
-              const stream = audio?.srcObject as MediaStream | null | undefined
-              if (!audio || audio.paused || !stream?.getAudioTracks().length) return 0
-              const context = new AudioContext()
-              await context.resume()
-              const analyser = context.createAnalyser()
-              analyser.fftSize = 1024
-              context.createMediaStreamSource(stream).connect(analyser)
-              const samples = new Float32Array(analyser.fftSize)
-              holder.__presenterPeak = 0
-              setInterval(() => {
-                analyser.getFloatTimeDomainData(samples)
-                for (const sample of samples)
-                  holder.__presenterPeak = Math.max(holder.__presenterPeak ?? 0, Math.abs(sample))
-              }, 20)
-            }
-            return holder.__presenterPeak
-          }, presenterPeer),
-        { timeout: 60_000 },
+          loudestIn(away.page, `[data-testid="remote-audio"][data-peer="${presenterPeer}"]`, {
+            playing: true,
+          }),
+        {
+          timeout: 60_000,
+        },
       )
       .toBeGreaterThan(0.01)
   })
