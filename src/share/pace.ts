@@ -11,8 +11,10 @@
 //   draw only half of them with or without a transfer: that is not the transfer's doing);
 // - while a file arrives, a window that drew clearly less than the baseline cuts the pace to 0.7 of it (of what
 //   actually arrived, if that was less), and one that drew as many raises it: by half per window up to the pace
-//   where the video last suffered, by a tenth beyond it. TCP's congestion control (slow start, then congestion
-//   avoidance past the last loss) with the video's smoothness as its loss signal. A transfer starts at
+//   where the video last suffered, by a tenth beyond it (and by a tenth in the band between). TCP's congestion
+//   control (slow start, then congestion avoidance past the last loss) with the video's smoothness as its loss
+//   signal. The first second of a transfer never cuts (its item appearing in the views costs frames at any
+//   pace). A transfer starts at
 //   START_PACE_BYTES_PER_SECOND, so its first moments do not take the video's frames before a measure says how
 //   much it may, and climbs past what it learnt in a few windows; one that follows another within
 //   RESUME_WITHIN_MS starts at 0.7 of where that one ended (TCP, too, keeps a path's measures for a while);
@@ -24,7 +26,10 @@ import type { PlaybackCounts } from '../lib/playback'
 
 export type { PlaybackCounts }
 
-/** Where every transfer starts, bytes per second: 3 MB/s, a third of what two tabs here move unpaced. */
+/**
+ * Where every transfer starts, bytes per second: 3 MB/s, about a third of what a raw data channel moves between two
+ * tabs here (9–11 MB/s), and more than most uplinks carry.
+ */
 export const START_PACE_BYTES_PER_SECOND = 3_000_000
 /** Never asked slower than this, bytes/s: four 64 KiB pieces a second, so a file still arrives. */
 export const MIN_PACE_BYTES_PER_SECOND = 256 * 1024
