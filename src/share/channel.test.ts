@@ -135,6 +135,42 @@ describe('share channel', () => {
     expect(clock).toBeGreaterThan((10_000_000 / Math.max(...asked)) * 1000)
   })
 
+  it('slows what it sends when its own video misses frames, whatever the receiver asks', async () => {
+    let clock = 0
+    let sending = false
+    const video = { drawn: 0, presented: 0, at: 0 }
+    // The sharer's own 20 fps video: all drawn with nothing going out, half while it sends.
+    const playback = () => {
+      const frames = Math.floor((clock - video.at) / 50)
+      video.at += frames * 50
+      video.presented += frames
+      video.drawn += frames * (sending ? 0.5 : 1)
+      return { drawn: video.drawn, presented: video.presented }
+    }
+    const { a, b } = pair(() => clock, {
+      a: {
+        playback,
+        sleep: async (ms) => {
+          sending = true
+          clock += ms
+        },
+      },
+    })
+    // Four seconds of the sharer's video with nothing going out: its baseline.
+    for (let i = 0; i < 4; i++) {
+      clock += 1000
+      a.tick()
+    }
+    expect(await a.shareFile('scan.pdf', pdfOf(12_000_000))).toBeNull()
+    await expect.poll(() => b.items()[0]?.status, { timeout: 10_000 }).toBe('ready')
+    // The receiver asked for nothing (no video there); the sharer cut its own pace below where it starts.
+    const own = a.sendPace()
+    expect(own.recent.length).toBeGreaterThan(0)
+    expect(Math.min(...own.recent.map((w) => w.pace))).toBeLessThan(START_PACE_BYTES_PER_SECOND)
+    // 12 MB at no more than the start pace (less its first quarter second's burst) takes over 3.75 s; it took longer.
+    expect(clock - 4000).toBeGreaterThan(4000)
+  })
+
   it('sends as fast as the link goes to a receiver that shows no live video', async () => {
     let clock = 0
     let waited = 0

@@ -19,7 +19,7 @@
 import type { Role } from '../room/invite'
 import { Assembly, chunkCount, sha256Hex } from './assembly'
 import { checkFile, DEFAULT_MAX_SHARE_BYTES, formatBytes } from './intake'
-import { type PlaybackCounts, ReceivePace, SendPace } from './pace'
+import { type PlaybackCounts, SendPace, VideoPace } from './pace'
 import { FORMATS, type Format, type ItemKind } from './sniff'
 import {
   INITIAL_VIEW,
@@ -176,8 +176,12 @@ export function createShareChannel(options: ShareChannelOptions) {
   const pumps = new Map<string, { cancelled: boolean; pace: SendPace }>()
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   /** How fast files may come here while this page shows live video, and the bytes of them that came so far. */
-  const receivePace = new ReceivePace()
+  const receivePace = new VideoPace()
   let arrivedBytes = 0
+  /** How fast files may leave here, by the same measure of this page's video while it sends; bytes sent so far. */
+  const sendPace = new VideoPace()
+  let sentBytes = 0
+  let sendMeasuredAt = Number.NEGATIVE_INFINITY
   const listeners = new Set<() => void>()
   let items: SharedItem[] = []
   let disposed = false
@@ -258,6 +262,22 @@ export function createShareChannel(options: ShareChannelOptions) {
     if (pace === null) return {}
     const transfers = receiving().filter((record) => record.item.id !== id).length + 1
     return { pace: Math.max(1, Math.round(pace / transfers)) }
+  }
+
+  /** Measures this page's video for what it sends (at most every PROGRESS_EVERY_MS while sending). */
+  function measureSendPace(force = false) {
+    const counts = options.playback?.()
+    const at = now()
+    if (!counts || (!force && at - sendMeasuredAt < PROGRESS_EVERY_MS)) return
+    sendMeasuredAt = at
+    sendPace.observe(counts, at, pumps.size > 0, sentBytes)
+  }
+
+  /** Our own limit for one pump now: our video's pace shared by the pumps running; none without live video. */
+  function ownPaceNow(): number | null {
+    if (!options.playback) return null
+    const pace = sendPace.pace(now())
+    return pace === null ? null : pace / Math.max(1, pumps.size)
   }
 
   function reportProgress(record: Record_, force = false) {
@@ -359,7 +379,8 @@ export function createShareChannel(options: ShareChannelOptions) {
           if (token.cancelled || disposed) return
           const start = index * chunkSize
           const piece = Math.min(start + chunkSize, bytes.length) - start
-          const wait = token.pace.delay(piece, now())
+          measureSendPace()
+          const wait = token.pace.delay(piece, now(), ownPaceNow())
           if (wait > 0) await sleep(wait)
           if (token.cancelled || disposed) return
           const sent = await port()?.sendChunk(peerId, {
@@ -368,6 +389,7 @@ export function createShareChannel(options: ShareChannelOptions) {
             bytes: bytes.subarray(start, Math.min(start + chunkSize, bytes.length)),
           })
           if (!sent) return
+          sentBytes += piece
         }
       }
     } finally {
@@ -575,6 +597,14 @@ export function createShareChannel(options: ShareChannelOptions) {
         if (record.source === peerId && record.item.status === 'receiving') request(record)
       }
     },
+    /** The pace this page's video allows what it sends now (null: none), and its judged windows (./pace). */
+    sendPace() {
+      return {
+        pace: options.playback ? sendPace.pace(now()) : null,
+        idleShare: sendPace.idleShare,
+        recent: [...sendPace.recent],
+      }
+    },
     /** The pace this page asks of whoever sends it files now (null: none) and its idle video share (./pace). */
     receivePace() {
       return {
@@ -586,6 +616,7 @@ export function createShareChannel(options: ShareChannelOptions) {
     /** About once a second: ask again for transfers that stalled (a dropped link, a lost request). */
     tick() {
       if (receiving().length === 0) measurePace()
+      if (pumps.size === 0) measureSendPace(true)
       const at = now()
       for (const record of records.values()) {
         if (record.item.status === 'receiving' && at - record.lastActivity > STALL_MS) request(record)

@@ -5,18 +5,18 @@ import {
   BURST_MS,
   MAX_PACE_BYTES_PER_SECOND,
   MIN_PACE_BYTES_PER_SECOND,
-  ReceivePace,
   SendPace,
   START_PACE_BYTES_PER_SECOND,
+  VideoPace,
 } from './pace'
 import { shareGotSchema, shareWantSchema } from './wire'
 
 /**
- * Drives a ReceivePace in 500 ms steps (a window of 10 frames) with 20 fps video presented, `drawnShare` of it drawn, and `bytesPerSecond`
+ * Drives a VideoPace in 500 ms steps (a window of 10 frames) with 20 fps video presented, `drawnShare` of it drawn, and `bytesPerSecond`
  * arriving while `receiving`. Returns the clock and counters to go on from.
  */
 function drive(
-  pace: ReceivePace,
+  pace: VideoPace,
   from: { at: number; presented: number; drawn: number; arrived: number },
   steps: number,
   {
@@ -38,9 +38,9 @@ function drive(
 
 const START = { at: 0, presented: 0, drawn: 0, arrived: 0 }
 
-describe('ReceivePace', () => {
+describe('VideoPace', () => {
   it('asks for no pace while no live video is shown', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     expect(pace.pace(0)).toBeNull()
     pace.observe({ drawn: 0, presented: 0 }, 1000, true, 5_000_000)
     expect(pace.pace(1000)).toBeNull()
@@ -51,7 +51,7 @@ describe('ReceivePace', () => {
   })
 
   it('starts a transfer at the start pace and raises it by half per window while the video keeps up', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     // The first window of a transfer only opens the measure.
     state = drive(pace, state, 1, {
@@ -71,7 +71,7 @@ describe('ReceivePace', () => {
   })
 
   it('cuts the pace, from what arrived, when the page draws clearly fewer of its frames', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 4, { drawnShare: 1, receiving: true, bytesPerSecond: 8_000_000 })
     const before = pace.pace(state.at) ?? 0
@@ -85,7 +85,7 @@ describe('ReceivePace', () => {
   })
 
   it('does not cut the pace for the frames a transfer costs as it starts', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     // The item's panel appears: the first second draws half the frames.
     state = drive(pace, state, 3, { drawnShare: 0.5, receiving: true, bytesPerSecond: 3_000_000 })
@@ -96,7 +96,7 @@ describe('ReceivePace', () => {
 
   it('judges the video against the share this page draws with nothing arriving', () => {
     // A 3D view drawn in software draws half of its video's frames anyway: not the transfer's doing.
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 40, { drawnShare: 0.5, receiving: false })
     expect(pace.idleShare).toBeCloseTo(0.5, 5)
     state = drive(pace, state, 3, { drawnShare: 0.5, receiving: true, bytesPerSecond: 8_000_000 })
@@ -108,7 +108,7 @@ describe('ReceivePace', () => {
   })
 
   it('climbs fast up to the pace where the video last suffered, slowly beyond it', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 4, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
     const suffered = pace.pace(state.at) ?? 0 // 2 MB/s × 1.5³
@@ -128,7 +128,7 @@ describe('ReceivePace', () => {
   })
 
   it('keeps the frames lost while a file just received is opened out of the baseline', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 4, { drawnShare: 1, receiving: true, bytesPerSecond: 4_000_000 })
     // Checking and opening the file: two and a half seconds of a third of the frames drawn.
@@ -141,7 +141,7 @@ describe('ReceivePace', () => {
   })
 
   it('starts a transfer soon after another at 0.7 of its last pace, and over after a long pause', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 6, { drawnShare: 1, receiving: true, bytesPerSecond: 20_000_000 })
     const last = pace.pace(state.at) ?? 0
@@ -157,7 +157,7 @@ describe('ReceivePace', () => {
   })
 
   it('raises the pace by a tenth only while the video misses some frames but not clearly many', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 1, { drawnShare: 0.85, receiving: true, bytesPerSecond: 20_000_000 })
     state = drive(pace, state, 2, { drawnShare: 0.85, receiving: true, bytesPerSecond: 20_000_000 })
@@ -165,14 +165,14 @@ describe('ReceivePace', () => {
   })
 
   it('does not raise a pace the link does not reach', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 20, { drawnShare: 1, receiving: true, bytesPerSecond: 500_000 })
     expect(pace.pace(state.at)).toBe(START_PACE_BYTES_PER_SECOND)
   })
 
   it('waits for enough frames before judging a window', () => {
-    const pace = new ReceivePace()
+    const pace = new VideoPace()
     let state = drive(pace, START, 20, { drawnShare: 1, receiving: false })
     state = drive(pace, state, 1, { drawnShare: 1, receiving: true, bytesPerSecond: 8_000_000 })
     // 8 frames presented, none drawn: too few to say anything.
@@ -209,6 +209,22 @@ describe('SendPace', () => {
     }
     expect((sent * 1000) / at).toBeGreaterThan(1_900_000)
     expect((sent * 1000) / at).toBeLessThan(2_100_000)
+  })
+
+  it('keeps to the lower of the pace asked and its own', () => {
+    const spaced = (pace: SendPace, own: number | null) => {
+      pace.delay(10_000, 0, own)
+      return pace.delay(10_000, 0, own) - pace.delay(10_000, 0, own)
+    }
+    // 10 kB pieces: 10 ms apart at 1 MB/s, 20 ms at 0.5 MB/s (past the burst allowance).
+    const burst = (pace: SendPace, own: number | null) => {
+      for (let i = 0; i < 200; i++) pace.delay(10_000, 0, own)
+      return -spaced(pace, own)
+    }
+    expect(burst(new SendPace(1_000_000), null)).toBe(10)
+    expect(burst(new SendPace(1_000_000), 500_000)).toBe(20)
+    expect(burst(new SendPace(500_000), 1_000_000)).toBe(20)
+    expect(burst(new SendPace(null), 1_000_000)).toBe(10)
   })
 
   it('keeps to a floor however slow a receiver asks', () => {

@@ -1,5 +1,5 @@
-// How fast a shared file may come to this device while it shows live video: the receiver's own measure, sent to
-// whoever serves the file.
+// How fast a shared file may come to this device, or leave it, while it shows live video: each side's own measure.
+// The receiver sends its pace to whoever serves the file; the holder keeps to the lower of that and its own.
 //
 // A transfer costs both devices CPU off their main threads (SCTP, the network process, the IPC between them) and
 // the receiver's main thread a little per piece; on a busy device that is taken from drawing the call's video. Only
@@ -19,6 +19,8 @@
 //   much it may, and climbs past what it learnt in a few windows; one that follows another within
 //   RESUME_WITHIN_MS starts at 0.7 of where that one ended (TCP, too, keeps a path's measures for a while);
 // - with no live video shown (none presented lately) there is nothing to protect: no pace, the link's own speed.
+// A holder measures its own video the same way while it sends (its main thread only slices and posts the pieces,
+// but the bytes' SCTP and network-process work, on the same cores, is taken from drawing its video too).
 // A fixed cap would have no right number: a headset, a laptop and a phone each have their own, and this one changes
 // with what else the device does.
 // Pure: times and counts come in from the caller.
@@ -91,7 +93,7 @@ interface Window {
   receiving: boolean
 }
 
-export class ReceivePace {
+export class VideoPace {
   /** Share of presented frames drawn with nothing arriving; null until measured (then taken as 1). */
   private baseline: number | null = null
   private rate = START_PACE_BYTES_PER_SECOND
@@ -184,10 +186,14 @@ export class SendPace {
 
   constructor(public pace: number | null = null) {}
 
-  /** How long to wait before sending `bytes` at `at`, ms (0: now); counts them as sent then. */
-  delay(bytes: number, at: number): number {
-    if (this.pace === null) return 0
-    const pace = Math.min(MAX_PACE_BYTES_PER_SECOND, Math.max(MIN_PACE_BYTES_PER_SECOND, this.pace))
+  /**
+   * How long to wait before sending `bytes` at `at`, ms (0: now); counts them as sent then. `own`: the sender's own
+   * limit now (its video's pace), kept to as well.
+   */
+  delay(bytes: number, at: number, own: number | null = null): number {
+    const asked = this.pace === null ? own : own === null ? this.pace : Math.min(this.pace, own)
+    if (asked === null) return 0
+    const pace = Math.min(MAX_PACE_BYTES_PER_SECOND, Math.max(MIN_PACE_BYTES_PER_SECOND, asked))
     const start = Math.max(this.next, at - BURST_MS)
     this.next = start + (bytes * 1000) / pace
     return Math.max(0, start - at)
