@@ -280,6 +280,15 @@ export function createShareChannel(options: ShareChannelOptions) {
     return pace === null ? null : pace / Math.max(1, pumps.size)
   }
 
+  /** A pace as the debug view and the benchmark read it. */
+  function paceView(pace: VideoPace) {
+    return {
+      pace: options.playback ? pace.pace(now()) : null,
+      idleShare: pace.idleShare,
+      recent: [...pace.recent],
+    }
+  }
+
   function reportProgress(record: Record_, force = false) {
     const at = now()
     if (!force && at - record.lastProgressSent < PROGRESS_EVERY_MS) return
@@ -598,21 +607,9 @@ export function createShareChannel(options: ShareChannelOptions) {
       }
     },
     /** The pace this page's video allows what it sends now (null: none), and its judged windows (./pace). */
-    sendPace() {
-      return {
-        pace: options.playback ? sendPace.pace(now()) : null,
-        idleShare: sendPace.idleShare,
-        recent: [...sendPace.recent],
-      }
-    },
+    sendPace: () => paceView(sendPace),
     /** The pace this page asks of whoever sends it files now (null: none) and its idle video share (./pace). */
-    receivePace() {
-      return {
-        pace: options.playback ? receivePace.pace(now()) : null,
-        idleShare: receivePace.idleShare,
-        recent: [...receivePace.recent],
-      }
-    },
+    receivePace: () => paceView(receivePace),
     /** About once a second: ask again for transfers that stalled (a dropped link, a lost request). */
     tick() {
       if (receiving().length === 0) measurePace()
