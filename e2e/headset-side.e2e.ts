@@ -3,13 +3,11 @@
 // keeps its glance spot 40° left; with three the arc reaches 44° left, and the side panel, nearer than the arc,
 // used to hide most of the first participant's face. Read through the `?debug` scene probe, as positions on the
 // headset's (left eye's) view, so the test says where things are, never how fast they got there.
-import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   joinAs,
-  keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
@@ -17,7 +15,7 @@ import {
   useAppSuite,
   waitForPanels,
 } from './harness'
-import { nextXrFrames, type Vec3, worldPosition } from './xr-harness'
+import { nextXrFrames, type Vec3, worldPosition, xrScreenshot } from './xr-harness'
 
 const suite = useAppSuite()
 const { log } = suite
@@ -106,10 +104,8 @@ async function panelFrames(page: Page, count: number): Promise<Record<string, Ou
   return frames
 }
 
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  await nextXrFrames(page, 6)
-  await keepScreenshot(page, path.join(SCREENSHOTS, name))
+function screenshot(page: Page, name: string) {
+  return xrScreenshot(page, path.join(SCREENSHOTS, name))
 }
 
 beforeAll(async () => {

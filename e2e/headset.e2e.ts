@@ -2,13 +2,11 @@
 // alarm in a banner and acknowledges and silences it with the controller ray, sees who is in the call with their
 // connection in words, reads a chat message and answers with a quick reply that reaches the patient's DOM chat.
 // A worker in emulated AR has the guidance palette whole in view. Screenshots of both go to screenshots/.
-import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   joinAs,
-  keepScreenshot,
   newParticipant,
   openInvite,
   type Participant,
@@ -24,6 +22,7 @@ import {
   type Vec3,
   worldPosition,
   xrFrames,
+  xrScreenshot,
 } from './xr-harness'
 
 const suite = useAppSuite()
@@ -78,10 +77,8 @@ async function headsetText(page: Page, name: string): Promise<string> {
   return lines ? lines.join('\n') : ''
 }
 
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  await nextXrFrames(page, 6)
-  await keepScreenshot(page, path.join(SCREENSHOTS, name))
+function screenshot(page: Page, name: string) {
+  return xrScreenshot(page, path.join(SCREENSHOTS, name))
 }
 
 beforeAll(async () => {

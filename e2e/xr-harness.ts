@@ -1,6 +1,9 @@
 // Helpers for the browser tests that drive an emulated headset (IWER, `?emulate=quest3`) or point into the worker's
 // space on the specialist's miniature. Shared by xr, worker-space, specialist-view and guidance tests.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
 import type { Page } from 'playwright-core'
+import { keepScreenshot } from './harness'
 
 export type Vec3 = [number, number, number]
 
@@ -25,6 +28,13 @@ export function xrFrames(page: Page): Promise<number> {
 export async function nextXrFrames(page: Page, count = 4) {
   const from = await xrFrames(page)
   await page.waitForFunction((n) => (window.__xrConsult?.xrFrames ?? 0) >= n, from + count)
+}
+
+/** A screenshot of the headset's view to `file`, once the session has drawn what the test just did. */
+export async function xrScreenshot(page: Page, file: string) {
+  mkdirSync(path.dirname(file), { recursive: true })
+  await nextXrFrames(page, 6)
+  await keepScreenshot(page, file)
 }
 
 /** World position of the first object with this name in the page's scene. */

@@ -64,6 +64,21 @@ function pair(
   return channels
 }
 
+/**
+ * A page's playback counts for 20 fps video on `clock`, `drawnShare()` of each new frame drawn (read as the counts
+ * are read, like the page's meter).
+ */
+function videoAt20fps(clock: () => number, drawnShare: () => number) {
+  const video = { drawn: 0, presented: 0, at: 0 }
+  return () => {
+    const frames = Math.floor((clock() - video.at) / 50)
+    video.at += frames * 50
+    video.presented += frames
+    video.drawn += frames * drawnShare()
+    return { drawn: video.drawn, presented: video.presented }
+  }
+}
+
 describe('share channel', () => {
   it('delivers a file whole and tells the views of its progress a few times a second, not per piece', async () => {
     const { a, b } = pair(() => 1000)
@@ -89,16 +104,11 @@ describe('share channel', () => {
     // One clock for both sides, moved only by the sender's waits: the pace decides how long the file takes.
     let clock = 0
     let held = () => 0
-    const video = { drawn: 0, presented: 0, at: 0 }
     // 20 fps video on the receiver, all of it drawn until 90 of the 153 pieces are there, then half of it.
-    const playback = () => {
-      const drawnShare = held() > 90 ? 0.5 : 1
-      const frames = Math.floor((clock - video.at) / 50)
-      video.at += frames * 50
-      video.presented += frames
-      video.drawn += frames * drawnShare
-      return { drawn: video.drawn, presented: video.presented }
-    }
+    const playback = videoAt20fps(
+      () => clock,
+      () => (held() > 90 ? 0.5 : 1),
+    )
     const asked: number[] = []
     const { a, b } = pair(
       () => clock,
@@ -138,15 +148,11 @@ describe('share channel', () => {
   it('slows what it sends when its own video misses frames, whatever the receiver asks', async () => {
     let clock = 0
     let sending = false
-    const video = { drawn: 0, presented: 0, at: 0 }
     // The sharer's own 20 fps video: all drawn with nothing going out, half while it sends.
-    const playback = () => {
-      const frames = Math.floor((clock - video.at) / 50)
-      video.at += frames * 50
-      video.presented += frames
-      video.drawn += frames * (sending ? 0.5 : 1)
-      return { drawn: video.drawn, presented: video.presented }
-    }
+    const playback = videoAt20fps(
+      () => clock,
+      () => (sending ? 0.5 : 1),
+    )
     const { a, b } = pair(() => clock, {
       a: {
         playback,

@@ -266,9 +266,10 @@ export function createShareChannel(options: ShareChannelOptions) {
 
   /** Measures this page's video for what it sends (at most every PROGRESS_EVERY_MS while sending). */
   function measureSendPace(force = false) {
-    const counts = options.playback?.()
     const at = now()
-    if (!counts || (!force && at - sendMeasuredAt < PROGRESS_EVERY_MS)) return
+    if (!force && at - sendMeasuredAt < PROGRESS_EVERY_MS) return
+    const counts = options.playback?.()
+    if (!counts) return
     sendMeasuredAt = at
     sendPace.observe(counts, at, pumps.size > 0, sentBytes)
   }

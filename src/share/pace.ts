@@ -72,8 +72,8 @@ const BASELINE_FALL = 0.1
 const SETTLE_MS = 3000
 /**
  * A transfer's first this many ms never cut its pace: the item appears in the views as it starts (its panel, its
- * progress), and the frames that costs are not the pace's (measured here: the first quarter second of every
- * transfer drew half its frames, at any pace).
+ * progress), and the frames that costs are not the pace's (measured here: the first quarter of a 20 MB transfer's
+ * time, 0.5 to 1.5 s, drew 0.55 to 0.8 of the frames of the moments before, at any pace).
  */
 const GRACE_MS = 1000
 /** A transfer that starts within this long of the last one's end starts near that one's last pace, ms. */
