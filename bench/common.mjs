@@ -23,6 +23,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { chromium } from 'playwright-core'
 import * as realApp from '../e2e/real-app.mjs'
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -485,4 +486,17 @@ export function framesPerSecond(start, end) {
     if (!b || !Number.isFinite(a.frames) || !Number.isFinite(b.frames)) throw new Error('no scene probe')
     return ((b.frames - a.frames) * 1000) / (b.at - a.at)
   })
+}
+
+/**
+ * A headless Chromium (as `launchChromium`) whose every process runs on `cpus` only (`taskset -c`, inherited by the
+ * processes it starts, its GPU process included): a device of its own. Two of them on the two cores stand for two
+ * participants' devices, each with one core and its own software GPU, where one browser for both would let one
+ * page's drawing take the other's CPU time, which on a real call it never does.
+ * @param {string} cpus a taskset CPU list, e.g. '0'
+ */
+export function launchChromiumOn(cpus) {
+  const wrapper = path.join(os.tmpdir(), `xr-consult-chromium-on-${cpus.replace(/[^0-9]/g, '_')}.sh`)
+  writeFileSync(wrapper, `#!/bin/sh\nexec taskset -c ${cpus} ${realApp.CHROMIUM} "$@"\n`, { mode: 0o755 })
+  return chromium.launch({ executablePath: wrapper, args: realApp.CHROMIUM_ARGS, headless: true })
 }

@@ -24,6 +24,7 @@ import {
   joinCall,
   LARGE,
   launchChromium,
+  launchChromiumOn,
   machine,
   newParticipant,
   openInvite,
@@ -202,6 +203,11 @@ const TRANSFER_ONLY = process.env.SHARE_PARTS === 'transfer'
  * slows the transfer and spares the receiver's video; a sharer with nothing to draw refills at once (BENCHMARKS.md).
  */
 const SENDER_VIEW = process.env.SHARE_SENDER_VIEW === 'video' ? 'video' : '3d'
+/**
+ * SHARE_DEVICES=split: each participant in a Chromium of its own pinned to one core (`launchChromiumOn`), as two
+ * devices; otherwise every page in one Chromium on both cores, one software GPU for all.
+ */
+const SPLIT = process.env.SHARE_DEVICES === 'split'
 
 /** Switches a page from the 3D view to the video layout. @param {Page} page */
 async function toVideoLayout(page) {
@@ -541,12 +547,13 @@ async function main() {
   const info = machine()
   const snapshot = await snapshotApp()
   const app = await startAppServer({ appDir: snapshot.dir, env: { SHARE_MAX_MB: '64' } })
-  const browser = await launchChromium()
+  const browser = await (SPLIT ? launchChromiumOn('0') : launchChromium())
+  const other = SPLIT ? await launchChromiumOn('1') : browser
   try {
     const clinician = await newParticipant(browser, { origin: app.origin, viewport: LARGE })
     const invites = await startConsultation(clinician.page, withQuery(app.url, '?debug'), 'clinician')
     await joinCall(clinician.page, 'Bench clinician')
-    const patient = await newParticipant(browser, { origin: app.origin, viewport: SMALL })
+    const patient = await newParticipant(other, { origin: app.origin, viewport: SMALL })
     await openInvite(patient.page, invites.patient ?? '', 'Bench patient', '?debug')
     await waitForPanels(clinician.page, 1)
     await waitForPanels(patient.page, 1)
@@ -693,7 +700,7 @@ async function main() {
     // for this one) would be counted against the headset, which on a real call draws on a device of its own.
     // Measured with the sharer in its 3D view: the headset drew 3.0 frames/s with the model in the sharer's view
     // and 6.3 with it out of view, against 7.2 and 8.5 with the sharer in the video view (7 Dec).
-    const viewer = await newParticipant(browser, {
+    const viewer = await newParticipant(other, {
       origin: app.origin,
       viewport: { width: 800, height: 450 },
     })
@@ -774,6 +781,7 @@ ratios, which compare measurements taken minutes apart under similar load, and n
     await clinician.context.close()
   } finally {
     await browser.close()
+    if (other !== browser) await other.close()
     await app.stop()
     removeSnapshot(snapshot.dir)
   }

@@ -9,12 +9,18 @@
 // sender keeps to it:
 // - with nothing arriving, the share of frames this page draws is its baseline (a 3D view drawn in software may
 //   draw only half of them with or without a transfer: that is not the transfer's doing);
-// - while a file arrives, a window that drew clearly less than the baseline cuts the pace to 0.7 of it (of what
-//   actually arrived, if that was less), and one that drew as many raises it: by half per window up to the pace
-//   where the video last suffered, by a tenth beyond it (and by a tenth in the band between). TCP's congestion
-//   control (slow start, then congestion avoidance past the last loss) with the video's smoothness as its loss
-//   signal. The first second of a transfer never cuts (its item appearing in the views costs frames at any
-//   pace). A transfer starts at
+// - while a file arrives, a window that drew clearly less than the baseline, with the one before it (twenty
+//   frames: one frame missed by chance is a tenth of a window's share) or by itself when it lost half, cuts the pace
+//   to 0.7 of it (of what actually arrived, if that was less), and one that drew as many raises it: by half per
+//   window up to the pace where the video last suffered, by a tenth beyond it (and by a tenth in the band between).
+//   TCP's congestion control (slow start, then congestion avoidance past the last loss) with the video's
+//   smoothness as its loss signal. A cut is then judged by the two windows after it takes effect: if the frames
+//   did not come back, what the page loses is not this transfer's (a panel that appeared, a file opened, other work
+//   on the device), so the cut is undone and the transfer judged from then on against what the page draws now,
+//   once per transfer (measured here, one core per participant: without that, a receiver drawing 0.8 of its idle
+//   share at any pace walked a
+//   20 MB file down to 0.7 MB/s). The first second of a transfer never cuts (its item appearing in the views costs
+//   frames at any pace). A transfer starts at
 //   START_PACE_BYTES_PER_SECOND, so its first moments do not take the video's frames before a measure says how
 //   much it may, and climbs past what it learnt in a few windows; one that follows another within
 //   RESUME_WITHIN_MS starts at 0.7 of where that one ended (TCP, too, keeps a path's measures for a while);
@@ -49,6 +55,14 @@ const MIN_WINDOW_MS = 450
  * cut the pace.
  */
 const SLOWER_BELOW = 0.8
+/** A window that drew less than this share of the baseline cuts by itself (half its frames gone is no chance). */
+const SLOWER_AT_ONCE = 0.6
+/** Windows after a cut that judge whether it brought the frames back. */
+const PROBATION_WINDOWS = 2
+/** ... it did if they drew this much more of the baseline than the windows that cut (or reached SLOWER_BELOW). */
+const RECOVERY = 0.05
+/** A cut has taken effect once less than this share of what arrived before it arrives. */
+const IN_EFFECT = 0.9
 /**
  * Drew at least this share of it (one frame of ten missed at most): room to spare, raise the pace. Between this
  * and SLOWER_BELOW it rises by a tenth only: a transfer at any pace costs a receiver some frames (its pieces, its
@@ -105,6 +119,20 @@ export class VideoPace {
   private wasReceiving = false
   private lastReceivingAt = Number.NEGATIVE_INFINITY
   private receivingSince = Number.NEGATIVE_INFINITY
+  /** This transfer's last judged window, when no cut came after it: the next one is judged with it. */
+  private previous: { drawn: number; presented: number } | null = null
+  /** The last cut, until the windows after it say whether it brought the frames back. */
+  private probation: {
+    from: number
+    arrived: number
+    health: number
+    healths: number[]
+    waited: number
+  } | null = null
+  /** The share this transfer is judged against once a cut was undone (null: the idle baseline). */
+  private reference: number | null = null
+  /** Whether this transfer has undone a cut (once at most). */
+  private undone = false
   /** The last windows judged while receiving (the debug view and the benchmark show them). */
   readonly recent: Array<{ at: number; health: number; arrived: number; pace: number }> = []
 
@@ -124,6 +152,10 @@ export class VideoPace {
       const resumed = at - this.lastReceivingAt <= RESUME_WITHIN_MS ? this.rate * DECREASE : 0
       this.rate = Math.max(START_PACE_BYTES_PER_SECOND, resumed)
       this.window = null
+      this.previous = null
+      this.probation = null
+      this.reference = null
+      this.undone = false
     }
     this.wasReceiving = receiving
     if (receiving) this.lastReceivingAt = at
@@ -141,28 +173,80 @@ export class VideoPace {
         this.baseline = this.baseline === null ? share : this.baseline + weight * (share - this.baseline)
       }
     } else {
-      const health = share / Math.max(0.05, this.baseline ?? 1)
-      const arrivedRate = ((arrived - window.arrived) * 1000) / (at - window.at)
-      if (health < SLOWER_BELOW) {
-        if (window.at - this.receivingSince < GRACE_MS) {
-          this.window = { at, ...counts, arrived, receiving }
-          return
-        }
-        this.threshold = this.rate
-        this.rate = Math.max(MIN_PACE_BYTES_PER_SECOND, Math.min(this.rate, arrivedRate) * DECREASE)
-      } else if (health >= FASTER_FROM && arrivedRate >= this.rate * 0.5) {
-        // Raised only while the pace is what holds the transfer back: a slow link would otherwise push the pace
-        // far above what arrives, and the first window the video suffers would then cut nothing.
-        const factor = this.threshold === null || this.rate < this.threshold ? INCREASE : INCREASE_BEYOND
-        this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * factor)
-      } else if (health >= SLOWER_BELOW && arrivedRate >= this.rate * 0.5) {
-        // The uncertain band (see FASTER_FROM): probe upwards gently.
-        this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * INCREASE_BEYOND)
-      }
-      this.recent.push({ at, health, arrived: arrivedRate, pace: this.rate })
-      if (this.recent.length > RECENT_WINDOWS) this.recent.shift()
+      this.judge(window, counts, at, arrived)
     }
     this.window = { at, ...counts, arrived, receiving }
+  }
+
+  /** One window of a transfer: cut, raise, or undo a cut that brought nothing back. */
+  private judge(window: Window, counts: PlaybackCounts, at: number, arrived: number): void {
+    const presented = counts.presented - window.presented
+    const drawn = Math.max(0, Math.min(presented, counts.drawn - window.drawn))
+    const reference = Math.max(0.05, this.reference ?? this.baseline ?? 1)
+    const health = drawn / presented / reference
+    const arrivedRate = ((arrived - window.arrived) * 1000) / (at - window.at)
+    // The first second's windows never cut, nor count towards a later window's span.
+    const inGrace = window.at - this.receivingSince < GRACE_MS
+    // With the window before it (if no cut came between): twice the frames, so that a window that missed a
+    // frame or two by chance does not cut by itself (at 10 frames one frame is a tenth of the share).
+    const previous = this.previous
+    const spanHealth = previous
+      ? (previous.drawn + drawn) / (previous.presented + presented) / reference
+      : null
+    this.previous = inGrace ? null : { drawn, presented }
+    const probation = this.probation
+    if (probation) {
+      // A cut is judged once it has taken effect (less arriving than before it), or after a few windows anyway.
+      probation.waited += 1
+      if (arrivedRate < probation.arrived * IN_EFFECT || probation.waited > 4) probation.healths.push(health)
+      if (probation.healths.length >= PROBATION_WINDOWS) {
+        this.probation = null
+        const mean = probation.healths.reduce((sum, h) => sum + h, 0) / probation.healths.length
+        if (mean < SLOWER_BELOW && mean < probation.health + RECOVERY && !this.undone) {
+          // The frames did not come back with less arriving: what the page loses now is not this transfer's
+          // (a panel that appeared, a file being opened, another page on the same cores). Going lower would cost
+          // the file its speed for nothing; back to the pace before the cut, judged from now on against what the
+          // page draws now (but no lower than a window that cuts at once: a page that draws almost nothing still
+          // has its video protected). Once per transfer, so that chance cannot walk the reference down.
+          this.undone = true
+          this.rate = probation.from
+          this.reference = reference * Math.max(mean, SLOWER_AT_ONCE)
+          this.previous = null
+          this.remember(at, health, arrivedRate)
+          return
+        }
+      }
+    }
+    if (
+      !inGrace &&
+      !this.probation &&
+      (health < SLOWER_AT_ONCE || (spanHealth !== null && spanHealth < SLOWER_BELOW))
+    ) {
+      this.threshold = this.rate
+      this.probation = {
+        from: this.rate,
+        arrived: arrivedRate,
+        health: health < SLOWER_AT_ONCE || spanHealth === null ? health : spanHealth,
+        healths: [],
+        waited: 0,
+      }
+      this.rate = Math.max(MIN_PACE_BYTES_PER_SECOND, Math.min(this.rate, arrivedRate) * DECREASE)
+      this.previous = null
+    } else if (health >= FASTER_FROM && arrivedRate >= this.rate * 0.5) {
+      // Raised only while the pace is what holds the transfer back: a slow link would otherwise push the pace
+      // far above what arrives, and the first window the video suffers would then cut nothing.
+      const factor = this.threshold === null || this.rate < this.threshold ? INCREASE : INCREASE_BEYOND
+      this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * factor)
+    } else if (health >= SLOWER_BELOW && arrivedRate >= this.rate * 0.5) {
+      // The uncertain band (see FASTER_FROM): probe upwards gently.
+      this.rate = Math.min(MAX_PACE_BYTES_PER_SECOND, this.rate * INCREASE_BEYOND)
+    }
+    this.remember(at, health, arrivedRate)
+  }
+
+  private remember(at: number, health: number, arrived: number): void {
+    this.recent.push({ at, health, arrived, pace: this.rate })
+    if (this.recent.length > RECENT_WINDOWS) this.recent.shift()
   }
 
   /** The pace to ask for now, bytes per second, or null when no live video is shown (the link's own speed). */
