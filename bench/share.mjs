@@ -285,6 +285,50 @@ function readArrival(page) {
   return page.evaluate(() => /** @type {any} */ (window).__benchArrival)
 }
 
+/**
+ * On the sharing page: its own remote video panel's texture version (one per video frame it drew) when the
+ * receiver first reports pieces of `name` and when it reports them all (its progress reports, four a second): the
+ * sharer draws the call's video too, and its transfer must not starve that either. Read twice only: the probe walks
+ * the scene and reads the layout, which read every 100 ms took enough of the sharer's main thread to halve the
+ * transfer.
+ * @param {Page} page @param {string} name
+ */
+async function watchOwnVideo(page, name) {
+  await page.evaluate((n) => {
+    const w = /** @type {any} */ (window)
+    const video = () =>
+      Math.max(0, ...(w.__xrConsult?.named('panel-video:') ?? []).map((/** @type {any} */ p) => p.mapVersion))
+    /** @type {any} */
+    const seen = { first: null, last: null, videoFirst: 0, videoLast: 0 }
+    w.__benchOwnVideo = seen
+    const check = () => {
+      const item = w.__xrConsultCall.share.items().find((/** @type {any} */ i) => i.name === n)
+      const receivers = Object.values(item?.receivers ?? {})
+      if (seen.first === null && receivers.some((/** @type {any} */ r) => r.chunks > 0)) {
+        seen.first = performance.now()
+        seen.videoFirst = video()
+      }
+      if (
+        seen.first !== null &&
+        seen.last === null &&
+        receivers.some((/** @type {any} */ r) => r.state === 'ready' || r.chunks >= item.chunks)
+      ) {
+        seen.last = performance.now()
+        seen.videoLast = video()
+        unsubscribe()
+      }
+    }
+    const unsubscribe = w.__xrConsultCall.share.subscribe(check)
+  }, name)
+}
+
+/** The sharer's own video frames per second over the transfer (watchOwnVideo). @param {Page} page */
+async function ownVideoRate(page) {
+  const seen = await page.evaluate(() => /** @type {any} */ (window).__benchOwnVideo)
+  if (seen.first === null || seen.last === null || seen.last <= seen.first) return Number.NaN
+  return ((seen.videoLast - seen.videoFirst) * 1000) / (seen.last - seen.first)
+}
+
 /** Video frames per second reaching the receiver's panel over `ms`. @param {Page} page @param {number} ms */
 async function videoRate(page, ms) {
   const read = () =>
@@ -577,7 +621,7 @@ async function main() {
     // panels up by then: they cost the page some frames of their own, which are not this transfer's), then the
     // transfer. The median of TRANSFERS runs: one 20 MB transfer lasts a second or two here, a window in which one
     // stall of the machine moves the video's rate by a third.
-    /** @type {{ seconds: number, throughput: number, video: number, before: number, ratio: number, quarters: number[] }[]} */
+    /** @type {{ seconds: number, throughput: number, video: number, before: number, ratio: number, quarters: number[], own: number, ownBefore: number }[]} */
     const runs = []
     /** @type {number[]} */
     const pingsDuring = []
@@ -585,8 +629,12 @@ async function main() {
     for (let run = 0; run < TRANSFERS; run++) {
       const name = run === 0 ? 'series.pdf' : `series-${run + 1}.pdf`
       const file = run === 0 ? big : makePdf(20 * MB)
-      const before = await videoRate(patient.page, FPS_WINDOW_MS)
+      const [before, ownBefore] = await Promise.all([
+        videoRate(patient.page, FPS_WINDOW_MS),
+        videoRate(clinician.page, FPS_WINDOW_MS),
+      ])
       await watchArrival(patient.page, name)
+      await watchOwnVideo(clinician.page, name)
       const profiles = run === 0 ? [await startProfile(patient.page), await startProfile(clinician.page)] : []
       await share(clinician.page, name, file, 'application/pdf')
       await startPings(clinician.page)
@@ -595,6 +643,7 @@ async function main() {
       await stopProfile(profiles[0] ?? null, 'transfer-receiver')
       await stopProfile(profiles[1] ?? null, 'transfer-sender')
       const arrival = await readArrival(patient.page)
+      const own = await ownVideoRate(clinician.page)
       const seconds = (arrival.last - arrival.first) / 1000
       const video = ((arrival.videoLast - arrival.videoFirst) * 1000) / (arrival.last - arrival.first)
       runs.push({
@@ -604,9 +653,11 @@ async function main() {
         before,
         ratio: video / before,
         quarters: quarters(arrival),
+        own,
+        ownBefore,
       })
       console.log(
-        `[share] transfer ${run + 1}: ${fixed1(file.length / MB / seconds)} MB/s, video ${fixed1(video)} vs ${fixed1(before)} frames/s before (${(video / before).toFixed(2)}×); by quarter ${quarters(arrival).map(fixed1).join(', ')}`,
+        `[share] transfer ${run + 1}: ${fixed1(file.length / MB / seconds)} MB/s, video ${fixed1(video)} vs ${fixed1(before)} frames/s before (${(video / before).toFixed(2)}×); by quarter ${quarters(arrival).map(fixed1).join(', ')}; sharer's own video ${fixed1(own)} vs ${fixed1(ownBefore)} (${(own / ownBefore).toFixed(2)}×)`,
       )
     }
     const byRatio = [...runs].sort((a, b) => a.ratio - b.ratio)
@@ -647,6 +698,22 @@ async function main() {
         `the same page just before: ${fixed1(videoBefore)} frames/s`,
         videoByQuarter.map((v) => `${(v / videoBefore).toFixed(2)}×`).join(', '),
       ],
+      SENDER_VIEW === 'video'
+        ? [
+            'The sharer’s own video frame rate during the same transfers',
+            'not measured: the sharer is in its video layout, whose videos the compositor draws',
+            '',
+            '',
+          ]
+        : [
+            'The sharer’s own video frame rate during the same transfers',
+            `${runs.map((r) => fixed1(r.own)).join(', ')} frames/s`,
+            `the same page just before each: ${runs.map((r) => fixed1(r.ownBefore)).join(', ')} frames/s`,
+            `${runs.map((r) => (r.own / r.ownBefore).toFixed(2)).join('×, ')}× (median ${quantile(
+              runs.map((r) => r.own / r.ownBefore),
+              0.5,
+            ).toFixed(2)}×; no target in the issue: the sharer keeps to its own pace too)`,
+          ],
       [
         'Receiver’s video frame rate while the raw channel moves the same bytes',
         `${fixed1(rawBefore.videoRate)} before, ${fixed1(rawAfter.videoRate)} after (mean ${fixed1(rawVideoMean)} frames/s)`,
@@ -752,7 +819,7 @@ _Run: ${info.date}; ${info.cpu}, ${info.cores} cores, ${info.memory}; Node ${inf
 
 ${table}
 
-How: a clinician (1280×720) and a patient (640×360) in one call on loopback, in one headless Chromium. The
+How: a clinician (1280×720) and a patient (640×360) in one call on loopback, ${SPLIT ? 'each in a headless Chromium of its own pinned to one of the two cores (SHARE_DEVICES=split: two one-core devices, each with its own software GPU)' : 'in one headless Chromium on both cores (one software GPU for all pages)'}. The
 throughput is the receiver's, from its first piece of the file to its last (before the SHA-256 check); the raw
 baseline sends the very bytes the app shared over an RTCPeerConnection pair between the same two pages, once
 before and once after the app's transfers, each after 5 s with nothing arriving (as each of the app's). The sharer is in
@@ -761,7 +828,8 @@ with its own video baseline just before it; the table keeps the median (one tran
 stall of the machine in it moves its video rate by a third). The receiver sets the pace from its own video
 (src/share/pace.ts: from 3 MB/s, or near where a transfer shortly before ended; cut when its page draws clearly
 fewer of the video's frames than with nothing arriving, raised while it keeps up), so a transfer here runs at what the receiver's video leaves, not at the raw
-channel's speed. The round trips are pings from the sender (the clinician) through the
+channel's speed. The sharer's own video is counted the same way on its page (its own 3D view's video panel) over the
+same span, against the same page in the 5 s just before each transfer. The round trips are pings from the sender (the clinician) through the
 app's message path every 100 ms, idle for 3 s just before the transfer and then throughout it. The video rate counts the frames that reach the receiver's video panel
 texture; its baseline is the same page in the 5 s just before each transfer, when the file shared first (the copy
 the raw baseline sends) already hangs as a panel in its scene. The frame rate in VR is a third participant (800×450, IWER Quest 3, both eyes drawn in software) after
