@@ -5,7 +5,8 @@
 //      bytes in the same chunk size with plain bufferedAmountLow backpressure (measured before and after the app).
 //   2. The receiver's remote-video frame rate (frames reaching the video panel's texture) during that transfer,
 //      against the same page just before it (the same scene: after the seed file and the raw baseline, whose panel
-//      and bytes the measured transfer does not add), and during the raw baseline's transfers.
+//      and bytes the measured transfer does not add), and during the raw baseline's transfers; and the sharer's own
+//      video over the same transfer, against its page just before.
 //   3. Time from sharing a 5 MB PDF (the file picked) to its first page visible on the other side's 3D panel.
 //   4. Frames per second of a participant in emulated VR (IWER Quest 3) with a 2 MB model and a PDF panel shared,
 //      against the same session before they were shared.
