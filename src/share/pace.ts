@@ -64,6 +64,11 @@ const RECOVERY = 0.05
 /** A cut has taken effect once less than this share of what arrived before it arrives. */
 const IN_EFFECT = 0.9
 /**
+ * ... or after this many windows anyway (two seconds): a sender that does not slow down (an older version, or a
+ * link that was never the pace's) must not keep the cut from being judged.
+ */
+const PROBATION_WAIT = 4
+/**
  * Drew at least this share of it (one frame of ten missed at most): room to spare, raise the pace. Between this
  * and SLOWER_BELOW it rises by a tenth only: a transfer at any pace costs a receiver some frames (its pieces, its
  * progress drawn), and a pace that held there would stay wherever it happened to be.
@@ -124,6 +129,8 @@ export class VideoPace {
   /** The last cut, until the windows after it say whether it brought the frames back. */
   private probation: {
     from: number
+    /** Where the video last suffered before this cut (the cut moved it here). */
+    threshold: number | null
     arrived: number
     health: number
     healths: number[]
@@ -198,7 +205,8 @@ export class VideoPace {
     if (probation) {
       // A cut is judged once it has taken effect (less arriving than before it), or after a few windows anyway.
       probation.waited += 1
-      if (arrivedRate < probation.arrived * IN_EFFECT || probation.waited > 4) probation.healths.push(health)
+      if (arrivedRate < probation.arrived * IN_EFFECT || probation.waited > PROBATION_WAIT)
+        probation.healths.push(health)
       if (probation.healths.length >= PROBATION_WINDOWS) {
         this.probation = null
         const mean = probation.healths.reduce((sum, h) => sum + h, 0) / probation.healths.length
@@ -210,6 +218,7 @@ export class VideoPace {
           // has its video protected). Once per transfer, so that chance cannot walk the reference down.
           this.undone = true
           this.rate = probation.from
+          this.threshold = probation.threshold
           this.reference = reference * Math.max(mean, SLOWER_AT_ONCE)
           this.previous = null
           this.remember(at, health, arrivedRate)
@@ -222,14 +231,15 @@ export class VideoPace {
       !this.probation &&
       (health < SLOWER_AT_ONCE || (spanHealth !== null && spanHealth < SLOWER_BELOW))
     ) {
-      this.threshold = this.rate
       this.probation = {
         from: this.rate,
+        threshold: this.threshold,
         arrived: arrivedRate,
         health: health < SLOWER_AT_ONCE || spanHealth === null ? health : spanHealth,
         healths: [],
         waited: 0,
       }
+      this.threshold = this.rate
       this.rate = Math.max(MIN_PACE_BYTES_PER_SECOND, Math.min(this.rate, arrivedRate) * DECREASE)
       this.previous = null
     } else if (health >= FASTER_FROM && arrivedRate >= this.rate * 0.5) {
