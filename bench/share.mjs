@@ -295,29 +295,24 @@ function readArrival(page) {
 }
 
 /**
- * The sharing page's own remote video panel: its texture version (one per video frame drawn) and the time. Read
- * twice per transfer, and nothing of the bench runs on the sharer in between (with a listener on its share channel
+ * A page's remote video panel: its texture version (one per video frame drawn) and the page's time. On the sharer it
+ * is read twice per transfer and nothing of the bench runs there in between (with a listener on its share channel
  * that read it at the receiver's first and last reported piece, cheap as it looked, two runs moved the files at
  * 0.50× the raw channel against 0.68–0.87× in five runs without it).
  * @param {Page} page
  */
-function ownVideo(page) {
+function videoVersion(page) {
   return page.evaluate(() => ({
     version: Math.max(0, ...(window.__xrConsult?.named('panel-video:') ?? []).map((p) => p.mapVersion)),
     at: performance.now(),
   }))
 }
 
-/** Video frames per second reaching the receiver's panel over `ms`. @param {Page} page @param {number} ms */
+/** Video frames per second reaching a page's video panel over `ms`. @param {Page} page @param {number} ms */
 async function videoRate(page, ms) {
-  const read = () =>
-    page.evaluate(() => ({
-      version: Math.max(0, ...(window.__xrConsult?.named('panel-video:') ?? []).map((p) => p.mapVersion)),
-      at: performance.now(),
-    }))
-  const a = await read()
+  const a = await videoVersion(page)
   await sleep(ms)
-  const b = await read()
+  const b = await videoVersion(page)
   return ((b.version - a.version) * 1000) / (b.at - a.at)
 }
 
@@ -619,8 +614,8 @@ async function main() {
       // The sharer's own video over the transfer: read as the receiver's first piece comes and as its last does
       // (asked of the receiver every 50 ms), so the sharer's checks and the opening of its own copy before it stay
       // out.
-      const ownFrom = await arrived(patient.page, 'first').then(() => ownVideo(clinician.page))
-      const ownTo = await arrived(patient.page, 'last').then(() => ownVideo(clinician.page))
+      const ownFrom = await arrived(patient.page, 'first').then(() => videoVersion(clinician.page))
+      const ownTo = await arrived(patient.page, 'last').then(() => videoVersion(clinician.page))
       await waitReady(patient.page, name)
       pingsDuring.push(...(await stopPings(clinician.page)))
       await stopProfile(profiles[0] ?? null, 'transfer-receiver')

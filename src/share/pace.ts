@@ -18,8 +18,7 @@
 //   did not come back, what the page loses is not this transfer's (a panel that appeared, a file opened, other work
 //   on the device), so the cut is undone and the transfer judged from then on against what the page draws now,
 //   once per transfer (measured here, one core per participant: without that, a receiver drawing 0.8 of its idle
-//   share at any pace walked a
-//   20 MB file down to 0.7 MB/s). The first second of a transfer never cuts (its item appearing in the views costs
+//   share at any pace walked a 20 MB file down to 0.7 MB/s). The first second of a transfer never cuts (its item appearing in the views costs
 //   frames at any pace). A transfer starts at
 //   START_PACE_BYTES_PER_SECOND, so its first moments do not take the video's frames before a measure says how
 //   much it may, and climbs past what it learnt in a few windows; one that follows another within
@@ -133,7 +132,9 @@ export class VideoPace {
     threshold: number | null
     arrived: number
     health: number
-    healths: number[]
+    /** Health summed over the windows judged since the cut took effect, and how many. */
+    sum: number
+    judged: number
     waited: number
   } | null = null
   /** The share this transfer is judged against once a cut was undone (null: the idle baseline). */
@@ -173,22 +174,21 @@ export class VideoPace {
     }
     const presented = counts.presented - window.presented
     if (presented < MIN_WINDOW_FRAMES || at - window.at < MIN_WINDOW_MS) return
-    const share = Math.min(1, Math.max(0, (counts.drawn - window.drawn) / presented))
+    const drawn = Math.max(0, Math.min(presented, counts.drawn - window.drawn))
     if (!receiving) {
+      const share = drawn / presented
       if (window.at - this.lastReceivingAt >= SETTLE_MS) {
         const weight = this.baseline === null ? 1 : share > this.baseline ? BASELINE_RISE : BASELINE_FALL
         this.baseline = this.baseline === null ? share : this.baseline + weight * (share - this.baseline)
       }
     } else {
-      this.judge(window, counts, at, arrived)
+      this.judge(window, drawn, presented, at, arrived)
     }
     this.window = { at, ...counts, arrived, receiving }
   }
 
   /** One window of a transfer: cut, raise, or undo a cut that brought nothing back. */
-  private judge(window: Window, counts: PlaybackCounts, at: number, arrived: number): void {
-    const presented = counts.presented - window.presented
-    const drawn = Math.max(0, Math.min(presented, counts.drawn - window.drawn))
+  private judge(window: Window, drawn: number, presented: number, at: number, arrived: number): void {
     const reference = Math.max(0.05, this.reference ?? this.baseline ?? 1)
     const health = drawn / presented / reference
     const arrivedRate = ((arrived - window.arrived) * 1000) / (at - window.at)
@@ -205,11 +205,13 @@ export class VideoPace {
     if (probation) {
       // A cut is judged once it has taken effect (less arriving than before it), or after a few windows anyway.
       probation.waited += 1
-      if (arrivedRate < probation.arrived * IN_EFFECT || probation.waited > PROBATION_WAIT)
-        probation.healths.push(health)
-      if (probation.healths.length >= PROBATION_WINDOWS) {
+      if (arrivedRate < probation.arrived * IN_EFFECT || probation.waited > PROBATION_WAIT) {
+        probation.sum += health
+        probation.judged += 1
+      }
+      if (probation.judged >= PROBATION_WINDOWS) {
         this.probation = null
-        const mean = probation.healths.reduce((sum, h) => sum + h, 0) / probation.healths.length
+        const mean = probation.sum / probation.judged
         if (mean < SLOWER_BELOW && mean < probation.health + RECOVERY && !this.undone) {
           // The frames did not come back with less arriving: what the page loses now is not this transfer's
           // (a panel that appeared, a file being opened, another page on the same cores). Going lower would cost
@@ -236,7 +238,8 @@ export class VideoPace {
         threshold: this.threshold,
         arrived: arrivedRate,
         health: health < SLOWER_AT_ONCE || spanHealth === null ? health : spanHealth,
-        healths: [],
+        sum: 0,
+        judged: 0,
         waited: 0,
       }
       this.threshold = this.rate
